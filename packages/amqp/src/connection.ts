@@ -1,0 +1,106 @@
+import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import { ConnectionError, errorMeta, redactUrl, silentLogger, type Logger } from '@celeriac/core';
+
+/** Work to redo on every (re)connect: open channels, declare topology, re-subscribe. */
+export type SetupHook = (model: ChannelModel) => Promise<void>;
+
+export interface AmqpConnectionOptions {
+  url: string;
+  /** Shown in the management UI and `rabbitmqctl list_connections` to tell connections apart. */
+  name: string;
+  logger?: Logger;
+  /** Heartbeat in seconds; dead peers are noticed after about two of them. @default 10 */
+  heartbeatSeconds?: number;
+  /** Attempts before the first connection is given up. @default 5 (about three seconds) */
+  initialRetries?: number;
+}
+
+/**
+ * One recovering AMQP connection (amqplib's built-in recovery). Components register setup hooks;
+ * each runs now if connected and again after every reconnect, because amqplib revives the
+ * connection but never old channels or consumers.
+ */
+export class AmqpConnection {
+  readonly #hooks = new Set<SetupHook>();
+  readonly #logger: Logger;
+  #model: ChannelModel | null = null;
+  #recovering: RecoveringChannelModel | null = null;
+
+  private constructor(private readonly options: AmqpConnectionOptions) {
+    this.#logger = (options.logger ?? silentLogger).child({ connection: options.name });
+  }
+
+  static async open(options: AmqpConnectionOptions): Promise<AmqpConnection> {
+    const connection = new AmqpConnection(options);
+    await connection.#connect();
+    return connection;
+  }
+
+  /** Registers a hook, runs it on the live connection, and returns a function that unregisters it. */
+  async addSetup(hook: SetupHook): Promise<() => void> {
+    this.#hooks.add(hook);
+    const model = this.#model;
+    if (model) await hook(model).catch((error: unknown) => this.#failHook(hook, error));
+    return () => this.#hooks.delete(hook);
+  }
+
+  get connected(): boolean {
+    return this.#model !== null;
+  }
+
+  async close(): Promise<void> {
+    const recovering = this.#recovering;
+    this.#recovering = null;
+    this.#model = null;
+    this.#hooks.clear();
+    await recovering?.close().catch(() => undefined);
+  }
+
+  #failHook(hook: SetupHook, error: unknown): never {
+    this.#hooks.delete(hook);
+    throw error;
+  }
+
+  async #connect(): Promise<void> {
+    const { url, name, heartbeatSeconds = 10, initialRetries = 5 } = this.options;
+    this.#logger.log('debug', 'connecting', { url: redactUrl(url) });
+    try {
+      this.#recovering = await connect(withHeartbeat(url, heartbeatSeconds), {
+        noDelay: true,
+        clientProperties: { connection_name: name },
+        recovery: { initialMaxRetries: initialRetries, setup: (model: ChannelModel) => this.#runHooks(model) },
+      });
+    } catch (error) {
+      throw new ConnectionError('BROKER_UNREACHABLE', `cannot connect to ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+    }
+    this.#watch(this.#recovering);
+  }
+
+  async #runHooks(model: ChannelModel): Promise<void> {
+    model.on('error', (error: Error) => this.#logger.log('warn', 'connection error', errorMeta(error)));
+    for (const hook of [...this.#hooks]) await hook(model);
+    this.#model = model;
+  }
+
+  #watch(recovering: RecoveringChannelModel): void {
+    recovering.on('connect', () => this.#logger.log('info', 'connected'));
+    recovering.on('disconnect', (error: Error) => this.#onDisconnect(error));
+    recovering.on('connect-failed', (error: Error) => this.#logger.log('warn', 'reconnect attempt failed', errorMeta(error)));
+    recovering.on('reconnect-failed', (error: Error) => this.#logger.log('error', 'gave up reconnecting', errorMeta(error)));
+    recovering.on('blocked', (reason: string) => this.#logger.log('warn', 'broker blocked publishing', { reason }));
+    recovering.on('unblocked', () => this.#logger.log('info', 'broker unblocked publishing'));
+    recovering.on('error', (error: Error) => this.#logger.log('warn', 'connection error', errorMeta(error)));
+    recovering.on('handler-error', (error: Error) => this.#logger.log('error', 'listener threw', errorMeta(error)));
+  }
+
+  #onDisconnect(error: Error): void {
+    this.#model = null;
+    this.#logger.log('warn', 'connection lost; reconnecting', errorMeta(error));
+  }
+}
+
+/** amqplib reads the heartbeat only from the URL; a value the user put there wins. */
+function withHeartbeat(url: string, seconds: number): string {
+  if (/[?&]heartbeat=/.test(url)) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}heartbeat=${seconds}`;
+}

@@ -1,0 +1,127 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { errorMeta, silentLogger, type Logger } from '@celeriac/core';
+import type { AmqpConnection } from './connection.js';
+import { declareQueue, type QueueSpec } from './topology.js';
+
+/** One message handed to a consumer, with settle functions bound to the channel it came on. */
+export interface Delivery {
+  readonly message: ConsumeMessage;
+  readonly queue: string;
+  /** Done with it: the broker forgets it. A no-op if its channel is gone (it will be redelivered). */
+  ack(): void;
+  /** Put it back at the head of its queue for another delivery. */
+  requeue(): void;
+}
+
+export interface ConsumerOptions {
+  /** Queues to declare and consume. */
+  queues: readonly QueueSpec[];
+  /** Queues to declare without consuming (e.g. the dead-letter queue). */
+  declareOnly?: readonly QueueSpec[];
+  /** Unacknowledged deliveries allowed per queue consumer. */
+  prefetch: number;
+  onMessage: (delivery: Delivery) => void;
+  logger?: Logger;
+}
+
+const RESUBSCRIBE_DELAY_MS = 1000;
+
+/**
+ * Consumes task queues on a channel of its own, with manual acks and a per-consumer prefetch.
+ * After every reconnect it re-declares its queues and re-subscribes; a server-side cancel (the
+ * queue was deleted) is answered by re-declaring and re-subscribing a second later.
+ */
+export class QueueConsumer {
+  readonly #logger: Logger;
+  #channel: Channel | null = null;
+  #tags: string[] = [];
+  #stopped = false;
+  #unregister: () => void = () => undefined;
+
+  private constructor(private readonly options: ConsumerOptions) {
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  static async start(connection: AmqpConnection, options: ConsumerOptions): Promise<QueueConsumer> {
+    const consumer = new QueueConsumer(options);
+    consumer.#unregister = await connection.addSetup((model) => consumer.#subscribe(model));
+    return consumer;
+  }
+
+  /** Stops new deliveries; the channel stays open so in-flight ones can still be acked. */
+  async cancel(): Promise<void> {
+    this.#stopped = true;
+    this.#unregister();
+    const channel = this.#channel;
+    const tags = this.#tags.splice(0);
+    if (channel) await Promise.all(tags.map((tag) => channel.cancel(tag).catch(() => undefined)));
+  }
+
+  /** Closes the channel; unacked deliveries go back to their queues. */
+  async close(): Promise<void> {
+    await this.cancel();
+    const channel = this.#channel;
+    this.#channel = null;
+    await channel?.close().catch(() => undefined);
+  }
+
+  async #subscribe(model: ChannelModel): Promise<void> {
+    if (this.#stopped) return;
+    const channel = await model.createChannel();
+    channel.on('error', (error: Error) => this.#logger.log('warn', 'consume channel error', errorMeta(error)));
+    channel.on('close', () => this.#onClose(model, channel));
+    for (const spec of this.options.declareOnly ?? []) await declareQueue(channel, spec);
+    await channel.prefetch(this.options.prefetch);
+    this.#channel = channel;
+    this.#tags = [];
+    for (const spec of this.options.queues) await this.#consume(channel, spec);
+  }
+
+  async #consume(channel: Channel, spec: QueueSpec): Promise<void> {
+    await declareQueue(channel, spec);
+    const { consumerTag } = await channel.consume(spec.name, (message) => this.#deliver(channel, spec, message));
+    this.#tags.push(consumerTag);
+  }
+
+  #deliver(channel: Channel, spec: QueueSpec, message: ConsumeMessage | null): void {
+    if (message === null) return this.#onServerCancel(channel, spec);
+    this.options.onMessage({
+      message,
+      queue: spec.name,
+      ack: () => settle(() => channel.ack(message), this.#logger),
+      requeue: () => settle(() => channel.nack(message, false, true), this.#logger),
+    });
+  }
+
+  #onServerCancel(channel: Channel, spec: QueueSpec): void {
+    this.#logger.log('warn', 'broker cancelled the consumer; re-subscribing', { queue: spec.name });
+    setTimeout(() => {
+      if (this.#stopped || this.#channel !== channel) return;
+      this.#consume(channel, spec).catch((error: unknown) => this.#logger.log('error', 're-subscribe failed', { queue: spec.name, ...errorMeta(error) }));
+    }, RESUBSCRIBE_DELAY_MS).unref();
+  }
+
+  /**
+   * A channel error (e.g. a 406 from the broker) closes only the channel; without this the
+   * worker would sit idle until the next reconnect. A dead connection makes `#subscribe` fail
+   * quietly here, and the setup hook re-subscribes once it is back.
+   */
+  #onClose(model: ChannelModel, channel: Channel): void {
+    if (this.#channel !== channel) return;
+    this.#channel = null;
+    if (this.#stopped) return;
+    setTimeout(() => {
+      if (this.#stopped || this.#channel) return;
+      this.#subscribe(model).catch((error: unknown) => this.#logger.log('debug', 'consume channel not reopened', errorMeta(error)));
+    }, RESUBSCRIBE_DELAY_MS).unref();
+  }
+}
+
+function settle(action: () => void, logger: Logger): void {
+  try {
+    action();
+  } catch (error) {
+    // The channel closed under the delivery: the broker requeues it by itself.
+    logger.log('debug', 'could not settle a delivery on a closed channel', errorMeta(error));
+  }
+}

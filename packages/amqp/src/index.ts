@@ -1,0 +1,22 @@
+/**
+ * @module @celeriac/amqp
+ *
+ * The only user of amqplib: recovering connections with setup hooks, the topology, a confirm
+ * publisher (mandatory + returns + drain), queue consumers and rpc:// results.
+ */
+export { AmqpConnection, type AmqpConnectionOptions, type SetupHook } from './connection.js';
+export { ConfirmPublisher, type PublisherOptions, type PublishProperties } from './publisher.js';
+export { QueueConsumer, type ConsumerOptions, type Delivery } from './consumer.js';
+export {
+  DEFAULT_QUEUE,
+  DEFAULT_EXCHANGE,
+  DEAD_LETTER_QUEUE,
+  taskQueue,
+  deadLetterQueue,
+  replyQueue,
+  declareQueue,
+  type QueueSpec,
+  type TaskQueueOptions,
+} from './topology.js';
+export { RpcResultWriter } from './rpc-result-writer.js';
+export { RpcResultReader, type RpcResultReaderOptions } from './rpc-result-reader.js';

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import { ConnectionError, PublishError, errorMeta, silentLogger, type Logger } from '@celeriac/core';
+import type { AmqpConnection } from './connection.js';
+import { declareQueue, type QueueSpec } from './topology.js';
+
+export interface PublisherOptions {
+  logger?: Logger;
+  /** How long a publish waits for a channel while the connection recovers. @default 30 000 */
+  channelWaitMs?: number;
+}
+
+export type PublishProperties = Omit<Options.Publish, 'mandatory' | 'messageId'>;
+
+interface Pending {
+  returned: boolean;
+}
+
+/**
+ * Publishes with confirms on its own connection: persistent by the caller's choice, always
+ * `mandatory`, and resolved only when the broker confirms. A return (no queue bound) or a nack
+ * rejects with a PublishError, as does a channel that closes before confirming; the caller
+ * never hears "sent" for a message the broker did not take. Honours `drain` for back-pressure.
+ */
+export class ConfirmPublisher {
+  readonly #pending = new Map<string, Pending>();
+  readonly #declared = new Set<string>();
+  readonly #logger: Logger;
+  readonly #channelWaitMs: number;
+  #channel: ConfirmChannel | null = null;
+  #model: ChannelModel | null = null;
+  #channelReady = deferred<ConfirmChannel>();
+  #drained: Promise<void> | null = null;
+
+  private constructor(options: PublisherOptions) {
+    this.#logger = options.logger ?? silentLogger;
+    this.#channelWaitMs = options.channelWaitMs ?? 30_000;
+  }
+
+  static async create(connection: AmqpConnection, options: PublisherOptions = {}): Promise<ConfirmPublisher> {
+    const publisher = new ConfirmPublisher(options);
+    await connection.addSetup((model) => publisher.#open(model));
+    return publisher;
+  }
+
+  async publish(exchange: string, routingKey: string, body: Buffer, properties: PublishProperties): Promise<void> {
+    const channel = await this.#awaitChannel({ exchange, routingKey });
+    if (this.#drained) await this.#drained;
+    const messageId = randomUUID();
+    const pending: Pending = { returned: false };
+    this.#pending.set(messageId, pending);
+    return new Promise<void>((resolve, reject) => {
+      const onConfirm = (error: unknown) => {
+        this.#pending.delete(messageId);
+        const failure = confirmFailure(error, pending, { exchange, routingKey });
+        if (failure) reject(failure);
+        else resolve();
+      };
+      this.#send(channel, { exchange, routingKey, body, properties: { ...properties, messageId, mandatory: true } }, onConfirm);
+    });
+  }
+
+  /**
+   * Declares a queue once per connection, on a channel of its own so that a 406 (a peer declared
+   * it differently) fails this call without killing the publishing channel.
+   */
+  async ensureQueue(spec: QueueSpec): Promise<void> {
+    if (this.#declared.has(spec.name)) return;
+    await this.#awaitChannel({ exchange: '', routingKey: spec.name });
+    const model = this.#model;
+    if (!model) throw new ConnectionError('CONNECTION_CLOSED', 'connection lost while declaring a queue');
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      await declareQueue(channel, spec);
+      this.#declared.add(spec.name);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  #send(channel: ConfirmChannel, message: { exchange: string; routingKey: string; body: Buffer; properties: Options.Publish }, onConfirm: (error: unknown) => void): void {
+    try {
+      const ok = channel.publish(message.exchange, message.routingKey, message.body, message.properties, onConfirm);
+      if (!ok) this.#waitForDrain(channel);
+    } catch (error) {
+      onConfirm(error);
+    }
+  }
+
+  #waitForDrain(channel: ConfirmChannel): void {
+    if (this.#drained) return;
+    this.#drained = new Promise<void>((resolve) => {
+      const done = () => {
+        this.#drained = null;
+        channel.off('drain', done);
+        channel.off('close', done);
+        resolve();
+      };
+      channel.on('drain', done);
+      channel.on('close', done);
+    });
+  }
+
+  async #open(model: ChannelModel): Promise<void> {
+    const channel = await model.createConfirmChannel();
+    channel.on('error', (error: Error) => this.#logger.log('warn', 'publish channel error', errorMeta(error)));
+    channel.on('return', (message: Message) => this.#onReturn(message));
+    channel.on('close', () => this.#onClose(channel));
+    this.#declared.clear();
+    this.#model = model;
+    this.#channel = channel;
+    this.#channelReady.resolve(channel);
+  }
+
+  #onReturn(message: Message): void {
+    const id: unknown = message.properties.messageId;
+    const pending = typeof id === 'string' ? this.#pending.get(id) : undefined;
+    if (pending) pending.returned = true;
+  }
+
+  #onClose(channel: ConfirmChannel): void {
+    if (this.#channel !== channel) return;
+    this.#channel = null;
+    this.#channelReady = deferred<ConfirmChannel>();
+    // A channel that closes while its connection lives (a 404 for a missing exchange) is
+    // reopened here; after a lost connection the setup hook reopens it on the new one.
+    const model = this.#model;
+    if (model) setTimeout(() => this.#reopen(model), 50).unref();
+  }
+
+  #reopen(model: ChannelModel): void {
+    if (this.#channel || this.#model !== model) return;
+    this.#open(model).catch((error: unknown) => this.#logger.log('debug', 'publish channel not reopened', errorMeta(error)));
+  }
+
+  async #awaitChannel(target: { exchange: string; routingKey: string }): Promise<ConfirmChannel> {
+    if (this.#channel) return this.#channel;
+    const timeout = new Promise<never>((_, reject) => {
+      const timer = setTimeout(() => reject(noChannel(target, this.#channelWaitMs)), this.#channelWaitMs);
+      timer.unref();
+    });
+    return Promise.race([this.#channelReady.promise, timeout]);
+  }
+}
+
+function confirmFailure(error: unknown, pending: Pending, target: { exchange: string; routingKey: string }): PublishError | null {
+  const where = target.exchange ? `exchange "${target.exchange}" with key "${target.routingKey}"` : `queue "${target.routingKey}"`;
+  if (error) {
+    const closed = /closed/i.test(String((error as Error).message ?? error));
+    const code = closed ? 'PUBLISH_UNCONFIRMED' : 'PUBLISH_NACKED';
+    const text = closed ? `the channel closed before the broker confirmed the publish to ${where}` : `the broker refused the publish to ${where}`;
+    return new PublishError(code, text, target, { cause: error });
+  }
+  if (pending.returned) return new PublishError('PUBLISH_UNROUTABLE', `no queue is bound for ${where}`, target);
+  return null;
+}
+
+function noChannel(target: { exchange: string; routingKey: string }, waitedMs: number): PublishError {
+  return new PublishError('PUBLISH_UNCONFIRMED', `no broker connection within ${waitedMs} ms; nothing was published`, target);
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}

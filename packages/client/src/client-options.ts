@@ -1,0 +1,55 @@
+import { ConfigurationError, DEFAULT_BROKER_URL, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
+import { DEFAULT_QUEUE, type TaskQueueOptions } from '@celeriac/amqp';
+
+export interface ClientOptions {
+  /** @default 'amqp://guest:guest@localhost:5672//' */
+  brokerUrl?: string;
+  /** 'rpc://' (replies over AMQP, as Celery's rpc backend) or null for fire-and-forget. @default 'rpc://' */
+  resultBackend?: string | null;
+  /** Queue used when a send names none. @default 'celery' */
+  defaultQueue?: string;
+  /** Declaration options per queue name; must match every other declarer of the queue. */
+  queues?: Record<string, TaskQueueOptions>;
+  /** Unused rpc reply queues are deleted by the broker after this long. @default 86 400 000 (a day) */
+  resultExpiresMs?: number;
+  /** How long a send waits for the broker while the connection recovers. @default 30 000 */
+  publishWaitMs?: number;
+  /** Name shown for the client's connections in RabbitMQ. @default 'celeriac-client' */
+  connectionName?: string;
+  logger?: Logger;
+}
+
+export interface CompiledClientOptions {
+  brokerUrl: string;
+  resultBackend: ResultBackendKind;
+  defaultQueue: string;
+  queues: Record<string, TaskQueueOptions>;
+  resultExpiresMs: number;
+  publishWaitMs: number;
+  connectionName: string;
+  logger: Logger;
+}
+
+export function compileClientOptions(options: ClientOptions): CompiledClientOptions {
+  return {
+    brokerUrl: brokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
+    resultBackend: resultBackendKind(options.resultBackend),
+    defaultQueue: options.defaultQueue ?? DEFAULT_QUEUE,
+    queues: options.queues ?? {},
+    resultExpiresMs: positive(options.resultExpiresMs ?? 86_400_000, 'resultExpiresMs'),
+    publishWaitMs: positive(options.publishWaitMs ?? 30_000, 'publishWaitMs'),
+    connectionName: options.connectionName ?? 'celeriac-client',
+    logger: options.logger ?? silentLogger,
+  };
+}
+
+function brokerUrl(url: string): string {
+  if (/^amqps?:\/\//.test(url)) return url;
+  throw new ConfigurationError(`brokerUrl must be an amqp:// or amqps:// URL`);
+}
+
+
+function positive(value: number, field: string): number {
+  if (Number.isFinite(value) && value > 0) return value;
+  throw new ConfigurationError(`${field} must be a positive number of milliseconds`);
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { encodeTask } from '@celeriac/protocol';
+import { InvalidArgumentError, assertTaskName, type ArgsOf, type ResultOf, type ResultReader, type TaskContract } from '@celeriac/core';
+import { AmqpConnection, ConfirmPublisher, DEFAULT_EXCHANGE, RpcResultReader, taskQueue } from '@celeriac/amqp';
+import { AsyncResult } from './async-result.js';
+import { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
+import { compileSendOptions, messageFields, type SendOptions } from './send-options.js';
+
+interface Transport {
+  publishing: AmqpConnection;
+  publisher: ConfirmPublisher;
+  results: RpcResultReader | null;
+  resultConnection: AmqpConnection | null;
+}
+
+/**
+ * Sends tasks and reads their results. Connects on first use: one connection publishes (with
+ * confirms), another consumes rpc:// replies, so a broker that blocks publishers never stalls
+ * result delivery.
+ *
+ * ```ts
+ * const client = new Client({ brokerUrl });
+ * const result = await client.send(add, [2, 3]);
+ * await result.get({ timeoutMs: 10_000 }); // 5
+ * ```
+ */
+export class Client {
+  readonly options: CompiledClientOptions;
+  readonly #origin = `gen${process.pid}@${hostname()}`;
+  #transport: Promise<Transport> | null = null;
+
+  constructor(options: ClientOptions = {}) {
+    this.options = compileClientOptions(options);
+  }
+
+  /** Sends a task through its typed contract; resolves once the broker has confirmed it. */
+  send<C extends TaskContract<readonly unknown[], unknown>>(contract: C, args: ArgsOf<C>, options: SendOptions = {}): Promise<AsyncResult<ResultOf<C>>> {
+    return this.#publish<ResultOf<C>>(contract.name, args, {}, options);
+  }
+
+  /** Sends a task by name, e.g. one that only a Python worker implements. */
+  sendTask<T = unknown>(name: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> = {}, options: SendOptions = {}): Promise<AsyncResult<T>> {
+    return this.#publish<T>(name, args, kwargs, options);
+  }
+
+  /** A handle on a task sent earlier by this client. */
+  async result<T = unknown>(taskId: string): Promise<AsyncResult<T>> {
+    const { results } = await this.#connect();
+    return new AsyncResult<T>(taskId, results);
+  }
+
+  async close(): Promise<void> {
+    const transport = this.#transport;
+    this.#transport = null;
+    if (!transport) return;
+    const { publishing, results, resultConnection } = await transport.catch(() => ({}) as Partial<Transport>);
+    await results?.close();
+    await Promise.all([publishing?.close(), resultConnection?.close()]);
+  }
+
+  async #publish<T>(name: string, args: readonly unknown[], kwargs: Record<string, unknown>, options: SendOptions): Promise<AsyncResult<T>> {
+    assertTaskName(name);
+    checkArguments(args, kwargs);
+    const send = compileSendOptions(options, new Date());
+    const { publisher, results } = await this.#connect();
+    const id = send.taskId ?? randomUUID();
+    const queue = send.queue ?? this.options.defaultQueue;
+    const replyTo = results ? await results.replyTo() : null;
+    const { body, properties } = encodeTask({ id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) });
+    await publisher.ensureQueue(taskQueue(queue, this.options.queues[queue]));
+    await publisher.publish(DEFAULT_EXCHANGE, queue, body, properties);
+    return new AsyncResult<T>(id, results as ResultReader | null);
+  }
+
+  #connect(): Promise<Transport> {
+    this.#transport ??= this.#openTransport();
+    this.#transport.catch(() => (this.#transport = null));
+    return this.#transport;
+  }
+
+  async #openTransport(): Promise<Transport> {
+    const { brokerUrl: url, connectionName: name, logger, publishWaitMs } = this.options;
+    const publishing = await AmqpConnection.open({ url, name: `${name}:publish`, logger });
+    const publisher = await ConfirmPublisher.create(publishing, { logger, channelWaitMs: publishWaitMs });
+    if (this.options.resultBackend === null) return { publishing, publisher, results: null, resultConnection: null };
+    const resultConnection = await AmqpConnection.open({ url, name: `${name}:results`, logger }).catch(async (error: unknown) => {
+      await publishing.close();
+      throw error;
+    });
+    const results = new RpcResultReader(resultConnection, { logger, expiresMs: this.options.resultExpiresMs });
+    return { publishing, publisher, results, resultConnection };
+  }
+}
+
+function checkArguments(args: unknown, kwargs: unknown): void {
+  if (!Array.isArray(args)) throw new InvalidArgumentError('task args must be an array');
+  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) throw new InvalidArgumentError('task kwargs must be an object');
+}

@@ -1,0 +1,17 @@
+/**
+ * @module @celeriac/client
+ *
+ * The producer API: send tasks (typed through contracts, or by name) and await their results.
+ *
+ * ```ts
+ * const client = new Client({ brokerUrl, resultBackend: 'rpc://' });
+ * const result = await client.send(add, [2, 3], { countdown: 5, queue: 'math' });
+ * await result.get({ timeoutMs: 10_000 });
+ * await client.close();
+ * ```
+ */
+export { Client } from './client.js';
+export { AsyncResult, type GetOptions } from './async-result.js';
+export { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
+export type { SendOptions } from './send-options.js';
+export { TaskFailedError, ResultError, PublishError, InvalidArgumentError } from '@celeriac/core';

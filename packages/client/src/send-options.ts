@@ -1,0 +1,86 @@
+import { InvalidArgumentError } from '@celeriac/core';
+import { parseCeleryDate, type TaskMessageInput } from '@celeriac/protocol';
+
+/** How to send one task. Times follow Celery: `countdown` and numeric `expires` are seconds. */
+export interface SendOptions {
+  /** Use this id instead of a new uuid4, e.g. to make a publish idempotent. */
+  taskId?: string;
+  /** Queue to route to. @default the client's defaultQueue ('celery') */
+  queue?: string;
+  /** 0–255; takes effect only on queues declared with `x-max-priority`. */
+  priority?: number;
+  /** Run no earlier than this many seconds from now. */
+  countdown?: number;
+  /** Run no earlier than this time (a Date or an ISO-8601 string). */
+  eta?: Date | string;
+  /** Discard the task if it has not started by then: seconds from now, or a Date / ISO string. */
+  expires?: number | Date | string;
+  /** Extra message headers; a Python task sees them on `self.request`. */
+  headers?: Record<string, unknown>;
+  /** Ask the worker not to store a SUCCESS state (failures are still reported). */
+  ignoreResult?: boolean;
+}
+
+/** Send options checked and turned into absolute times, as Celery's client does before publishing. */
+export interface CompiledSendOptions {
+  taskId: string | undefined;
+  queue: string | undefined;
+  priority: number | undefined;
+  eta: Date | null;
+  expires: Date | null;
+  headers: Record<string, unknown>;
+  ignoreResult: boolean;
+}
+
+export function compileSendOptions(options: SendOptions, now: Date): CompiledSendOptions {
+  if (options.countdown !== undefined && options.eta !== undefined) throw new InvalidArgumentError('give either countdown or eta, not both');
+  return {
+    taskId: optionalName(options.taskId, 'taskId'),
+    queue: optionalName(options.queue, 'queue'),
+    priority: priority(options.priority),
+    eta: options.countdown !== undefined ? secondsFrom(now, options.countdown, 'countdown') : dateOption(options.eta, 'eta'),
+    expires: typeof options.expires === 'number' ? secondsFrom(now, options.expires, 'expires') : dateOption(options.expires, 'expires'),
+    headers: headers(options.headers),
+    ignoreResult: options.ignoreResult ?? false,
+  };
+}
+
+export function messageFields(options: CompiledSendOptions): Partial<TaskMessageInput> {
+  const { priority, eta, expires, headers, ignoreResult } = options;
+  return { ...(priority === undefined ? {} : { priority }), eta, expires, headers, ignoreResult };
+}
+
+function optionalName(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.length > 0 && value.length <= 255) return value;
+  throw new InvalidArgumentError(`${field} must be a non-empty string of at most 255 characters`);
+}
+
+function priority(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
+  throw new InvalidArgumentError(`priority must be an integer from 0 to 255, got ${JSON.stringify(value)}`);
+}
+
+function secondsFrom(now: Date, seconds: unknown, field: string): Date {
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return new Date(now.getTime() + seconds * 1000);
+  throw new InvalidArgumentError(`${field} must be a number of seconds >= 0, got ${JSON.stringify(seconds)}`);
+}
+
+function dateOption(value: unknown, field: string): Date | null {
+  if (value === undefined || value === null) return null;
+  const date = value instanceof Date ? value : typeof value === 'string' ? parseCeleryDate(value) : null;
+  if (date && !Number.isNaN(date.getTime())) return date;
+  throw new InvalidArgumentError(`${field} must be a Date or an ISO-8601 string, got ${JSON.stringify(value)}`);
+}
+
+/** Protocol headers a custom header must not replace. */
+const RESERVED_HEADERS = new Set(['lang', 'task', 'id', 'shadow', 'eta', 'expires', 'group', 'group_index', 'retries', 'timelimit', 'root_id', 'parent_id', 'argsrepr', 'kwargsrepr', 'origin', 'ignore_result', 'compression']);
+
+function headers(value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError('headers must be an object');
+  const clash = Object.keys(value).find((key) => RESERVED_HEADERS.has(key));
+  if (clash) throw new InvalidArgumentError(`header "${clash}" is part of the task protocol; use the matching send option instead`);
+  return { ...(value as Record<string, unknown>) };
+}

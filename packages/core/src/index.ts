@@ -1,0 +1,29 @@
+/**
+ * @module @celeriac/core
+ *
+ * What producers, workers and the beat share: task contracts, errors with stable codes, the
+ * logger seam, typed events and the result backend interfaces.
+ *
+ * ```ts
+ * import { defineTask } from '@celeriac/core';
+ * export const add = defineTask<[x: number, y: number], number>('tasks.add');
+ * ```
+ */
+export { defineTask, assertTaskName, type TaskContract, type ArgsOf, type ResultOf } from './task-contract.js';
+export {
+  CeleriacError,
+  ConfigurationError,
+  InvalidArgumentError,
+  ConnectionError,
+  PublishError,
+  ResultError,
+  TaskFailedError,
+  type ConnectionErrorCode,
+  type PublishErrorCode,
+  type ResultErrorCode,
+} from './errors.js';
+export { silentLogger, errorMeta, type Logger, type LogLevel, type LogMeta } from './logger.js';
+export { TypedEmitter, type EventMap } from './typed-emitter.js';
+export { DEFAULT_BROKER_URL, redactUrl } from './broker-url.js';
+export type { ResultReader, ResultWriter, StateUpdate } from './result-backend.js';
+export { resultBackendKind, DEFAULT_RESULT_BACKEND, type ResultBackendKind } from './result-backend-url.js';

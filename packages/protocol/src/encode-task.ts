@@ -1,0 +1,51 @@
+import { stringifyJson } from './kombu-json.js';
+import { toFieldTable } from './field-table.js';
+import { formatCeleryDate } from './iso-date.js';
+import { argsRepr, kwargsRepr } from './py-repr.js';
+import { EMPTY_EMBED, type EncodedTask, type TaskMessageInput, type TaskPublishProperties } from './task-message.js';
+
+/**
+ * Encodes a task exactly as a Celery 5.2 client does: every §1.2 header in Celery's order,
+ * integers as int32, `[args, kwargs, embed]` body, persistent, priority always set.
+ */
+export function encodeTask(input: TaskMessageInput, now: Date = new Date()): EncodedTask {
+  const args = [...(input.args ?? [])];
+  const kwargs = { ...(input.kwargs ?? {}) };
+  const body = Buffer.from(stringifyJson([args, kwargs, { ...EMPTY_EMBED, ...input.embed }]), 'utf8');
+  return { body, properties: encodeProperties(input, args, kwargs, now) };
+}
+
+function encodeProperties(input: TaskMessageInput, args: unknown[], kwargs: Record<string, unknown>, now: Date) {
+  const properties: TaskPublishProperties = {
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    deliveryMode: 2,
+    priority: input.priority ?? 0,
+    correlationId: input.id,
+    headers: toFieldTable({ ...taskHeaders(input, args, kwargs), ...input.headers }),
+  };
+  if (input.replyTo) properties.replyTo = input.replyTo;
+  if (input.expires) properties.expiration = String(Math.max(0, input.expires.getTime() - now.getTime()));
+  return properties;
+}
+
+function taskHeaders(input: TaskMessageInput, args: unknown[], kwargs: Record<string, unknown>) {
+  return {
+    lang: 'js',
+    task: input.name,
+    id: input.id,
+    shadow: input.shadow ?? null,
+    eta: input.eta ? formatCeleryDate(input.eta) : null,
+    expires: input.expires ? formatCeleryDate(input.expires) : null,
+    group: input.group ?? null,
+    group_index: input.groupIndex ?? null,
+    retries: input.retries ?? 0,
+    timelimit: [input.timeLimit?.hard ?? null, input.timeLimit?.soft ?? null],
+    root_id: input.rootId ?? input.id,
+    parent_id: input.parentId ?? null,
+    argsrepr: argsRepr(args),
+    kwargsrepr: kwargsRepr(kwargs),
+    origin: input.origin ?? 'celeriac',
+    ignore_result: input.ignoreResult ?? false,
+  };
+}

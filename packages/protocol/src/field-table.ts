@@ -1,0 +1,52 @@
+/**
+ * AMQP header tables written so that py-amqp reads them back correctly.
+ *
+ * amqplib guesses integer widths and writes small ones as `b` and `s`; py-amqp reads `s` as a
+ * short *string*, which corrupts the rest of the table. So every integer is tagged explicitly:
+ * `I` (int32) when it fits, otherwise `l` (int64; py-amqp reads it unsigned, so negative values
+ * beyond int32 go out as doubles). The `{ '!': type, value }` form is amqplib's type annotation.
+ */
+export interface TypedFieldValue {
+  '!': 'int' | 'long' | 'double';
+  value: number | bigint;
+}
+
+export type FieldValue = string | boolean | null | TypedFieldValue | FieldValue[] | FieldTable;
+export interface FieldTable {
+  [key: string]: FieldValue;
+}
+
+const INT32_MIN = -0x8000_0000;
+const INT32_MAX = 0x7fff_ffff;
+
+export function toFieldTable(headers: Readonly<Record<string, unknown>>): FieldTable {
+  const table: FieldTable = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (value !== undefined) table[key] = toFieldValue(value);
+  }
+  return table;
+}
+
+function toFieldValue(value: unknown): FieldValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return typedNumber(value);
+  if (Array.isArray(value)) return value.map(toFieldValue);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return toFieldTable(value as Record<string, unknown>);
+  return String(value);
+}
+
+function typedNumber(value: number | bigint): TypedFieldValue {
+  if (typeof value === 'number' && !Number.isInteger(value)) return { '!': 'double', value };
+  if (value >= INT32_MIN && value <= INT32_MAX) return { '!': 'int', value: Number(value) };
+  if (value > 0) return { '!': 'long', value };
+  return { '!': 'double', value: Number(value) };
+}
+
+/** The plain value of a header written by `toFieldTable` (used by tests and the dead-letter path). */
+export function fromFieldValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromFieldValue);
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return value;
+  if ('!' in value && 'value' in value) return value.value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromFieldValue(v)]));
+}

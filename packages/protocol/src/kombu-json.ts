@@ -1,0 +1,71 @@
+/**
+ * JSON as kombu speaks it, without losing Python's integers.
+ *
+ * Python integers are unbounded; `JSON.parse` would silently round 2**70 or a 64-bit row id.
+ * Integers that do not fit in a double become `bigint` (and are written back as bare digits),
+ * via lossless-json. The fast native parser is used whenever the text has no run of 16+ digits,
+ * the shortest that can exceed Number.MAX_SAFE_INTEGER.
+ *
+ * kombu >= 5.3 wraps some types as `{"__type__": ..., "__value__": ...}`; they are decoded here
+ * (datetime becomes a Date, the others their string form). We never emit envelopes, because a
+ * 5.2 peer would see them as plain dicts.
+ */
+import { parse as losslessParse, parseNumberAndBigInt, stringify as losslessStringify } from 'lossless-json';
+import { ProtocolError } from './errors.js';
+
+const LONG_DIGIT_RUN = /\d{16}/;
+
+export function parseJson(text: string): unknown {
+  if (LONG_DIGIT_RUN.test(text)) return losslessParse(text, reviveEnvelope, parseNumberAndBigInt);
+  return JSON.parse(text, reviveEnvelope);
+}
+
+export function stringifyJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch (error) {
+    if (!containsBigInt(value)) throw new ProtocolError('VALUE_UNENCODABLE', `cannot encode as JSON: ${String(error)}`);
+    return losslessStringify(value) ?? 'null';
+  }
+}
+
+function containsBigInt(value: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof value === 'bigint') return true;
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  seen.add(value);
+  return Object.values(value).some((item) => containsBigInt(item, seen));
+}
+
+function reviveEnvelope(_key: string, value: unknown): unknown {
+  if (!isEnvelope(value)) return value;
+  const decode = ENVELOPE_DECODERS[value.__type__];
+  if (!decode) throw new ProtocolError('BODY_UNDECODABLE', `unknown kombu JSON type marker "${value.__type__}"`);
+  return decode(value.__value__);
+}
+
+interface Envelope {
+  __type__: string;
+  __value__: unknown;
+}
+
+function isEnvelope(value: unknown): value is Envelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 2 && '__type__' in value && '__value__' in value && typeof value.__type__ === 'string';
+}
+
+const ENVELOPE_DECODERS: Record<string, (value: unknown) => unknown> = {
+  datetime: (value) => new Date(String(value)),
+  date: String,
+  time: String,
+  decimal: String,
+  bytes: String,
+  base64: (value) => Buffer.from(String(value), 'base64'),
+  uuid: (value) => formatUuidHex(value),
+};
+
+function formatUuidHex(value: unknown): string {
+  const hex = typeof value === 'object' && value !== null && 'hex' in value ? String(value.hex) : String(value);
+  const h = hex.replace(/-/g, '');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

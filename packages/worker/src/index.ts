@@ -1,0 +1,17 @@
+/**
+ * @module @celeriac/worker
+ *
+ * Runs registered tasks from RabbitMQ queues: decode, run, report, acknowledge, and
+ * dead-letter whatever cannot run, without ever crashing on a message.
+ *
+ * ```ts
+ * const tasks = new TaskRegistry().register(add, async (x, y) => x + y);
+ * const worker = new Worker({ brokerUrl, tasks, queues: ['celery'], concurrency: 16 });
+ * await worker.start();
+ * ```
+ */
+export { Worker, type WorkerState, type StopOptions } from './worker.js';
+export { TaskRegistry, isTaskRegistry, type TaskHandler, type TaskOptions, type RegisteredTask } from './task-registry.js';
+export type { TaskContext } from './task-context.js';
+export { compileWorkerOptions, type WorkerOptions, type CompiledWorkerOptions } from './worker-options.js';
+export type { WorkerEvents, TaskEventInfo, TaskFinishedInfo, TaskFailedInfo, DeadLetterInfo } from './worker-events.js';

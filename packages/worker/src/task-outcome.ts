@@ -1,0 +1,43 @@
+import { TaskState, encodeException, stringifyJson, type ExceptionInfo } from '@celeriac/protocol';
+import type { RegisteredTask } from './task-registry.js';
+import type { TaskContext } from './task-context.js';
+
+/** How one run of a handler ended, ready to be reported as a task state. */
+export type TaskOutcome =
+  | { state: typeof TaskState.SUCCESS; result: unknown }
+  | { state: typeof TaskState.FAILURE; result: ExceptionInfo; traceback: string | null; error: unknown };
+
+export async function runHandler(task: RegisteredTask, args: readonly unknown[], context: TaskContext): Promise<TaskOutcome> {
+  try {
+    const result = await task.handler(...handlerArgs(task, args), context);
+    return encodable(result);
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export function failure(error: unknown): TaskOutcome {
+  const traceback = error instanceof Error && error.stack ? error.stack : null;
+  return { state: TaskState.FAILURE, result: encodeException(error), traceback, error };
+}
+
+/**
+ * The context goes right after the handler's declared arguments, so a caller that sends fewer
+ * (a Python peer using defaults) still puts it where the handler expects it.
+ */
+function handlerArgs(task: RegisteredTask, args: readonly unknown[]): unknown[] {
+  const declared = Math.max(0, task.handler.length - 1);
+  if (args.length >= declared) return [...args];
+  return [...args, ...new Array<undefined>(declared - args.length).fill(undefined)];
+}
+
+/** A result that cannot become JSON fails the task here, not later inside the result publish. */
+function encodable(result: unknown): TaskOutcome {
+  try {
+    stringifyJson(result === undefined ? null : result);
+    return { state: TaskState.SUCCESS, result: result === undefined ? null : result };
+  } catch (error) {
+    const encodeError = Object.assign(new Error(`the task's return value cannot be encoded as JSON: ${(error as Error).message}`), { name: 'EncodeError', excModule: 'kombu.exceptions' });
+    return failure(encodeError);
+  }
+}

@@ -1,0 +1,55 @@
+import { assertTaskName, type ArgsOf, type ResultOf, type TaskContract } from '@celeriac/core';
+import type { TaskContext } from './task-context.js';
+
+/** A task's implementation: its arguments in order, then the context. */
+export type TaskHandler<Args extends readonly unknown[] = unknown[], Result = unknown> = (
+  ...params: [...Args, TaskContext]
+) => Result | Promise<Result>;
+
+export interface TaskOptions {
+  /** Never report SUCCESS for this task (failures are still reported). @default false */
+  ignoreResult?: boolean;
+}
+
+export interface RegisteredTask {
+  readonly name: string;
+  readonly handler: TaskHandler<readonly unknown[], unknown>;
+  readonly options: Readonly<Required<TaskOptions>>;
+}
+
+/**
+ * The tasks a worker may run. Only names registered here ever execute; anything else is
+ * answered NotRegistered and dead-lettered.
+ *
+ * ```ts
+ * export default new TaskRegistry().register(add, async (x, y) => x + y);
+ * ```
+ */
+export class TaskRegistry {
+  readonly #tasks = new Map<string, RegisteredTask>();
+
+  register<C extends TaskContract<readonly unknown[], unknown>>(contract: C, handler: TaskHandler<ArgsOf<C>, ResultOf<C>>, options?: TaskOptions): this;
+  register(name: string, handler: TaskHandler<unknown[], unknown>, options?: TaskOptions): this;
+  register(target: string | TaskContract<readonly unknown[], unknown>, handler: TaskHandler<never[], unknown>, options: TaskOptions = {}): this {
+    const name = typeof target === 'string' ? target : target.name;
+    assertTaskName(name);
+    if (typeof handler !== 'function') throw new TypeError(`the handler for ${name} must be a function`);
+    if (this.#tasks.has(name)) throw new TypeError(`task ${name} is already registered`);
+    const handle = handler as unknown as RegisteredTask['handler'];
+    this.#tasks.set(name, { name, handler: handle, options: { ignoreResult: options.ignoreResult ?? false } });
+    return this;
+  }
+
+  get(name: string): RegisteredTask | undefined {
+    return this.#tasks.get(name);
+  }
+
+  names(): string[] {
+    return [...this.#tasks.keys()].sort();
+  }
+}
+
+/** Duck-typed check for registries loaded from another copy of this package (`--app` modules). */
+export function isTaskRegistry(value: unknown): value is TaskRegistry {
+  return typeof value === 'object' && value !== null && typeof (value as TaskRegistry).get === 'function' && typeof (value as TaskRegistry).names === 'function';
+}

@@ -1,0 +1,32 @@
+/** Payloads of the events a Worker emits. */
+export interface TaskEventInfo {
+  id: string;
+  name: string;
+  queue: string;
+}
+
+export interface TaskFinishedInfo extends TaskEventInfo {
+  runtimeMs: number;
+}
+
+export interface TaskFailedInfo extends TaskFinishedInfo {
+  error: unknown;
+}
+
+export interface DeadLetterInfo {
+  queue: string;
+  reason: string;
+  code: string;
+  id: string | null;
+}
+
+/** Event name → listener arguments, for `worker.on(...)`. */
+export interface WorkerEvents {
+  [event: string]: unknown[];
+  'task:received': [info: TaskEventInfo];
+  'task:succeeded': [info: TaskFinishedInfo];
+  'task:failed': [info: TaskFailedInfo];
+  'message:dead-lettered': [info: DeadLetterInfo];
+  'worker:ready': [];
+  'worker:stopped': [];
+}

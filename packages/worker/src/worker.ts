@@ -1,0 +1,167 @@
+import { TypedEmitter, errorMeta, redactUrl, type ResultWriter } from '@celeriac/core';
+import { AmqpConnection, ConfirmPublisher, QueueConsumer, RpcResultWriter, deadLetterQueue, taskQueue, type Delivery } from '@celeriac/amqp';
+import { DeadLetters } from './dead-letters.js';
+import { DeliveryProcessor } from './delivery-processor.js';
+import { Slots } from './slots.js';
+import type { WorkerEvents } from './worker-events.js';
+import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
+
+export type WorkerState = 'INITIALIZED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
+
+export interface StopOptions {
+  /** After this long, running tasks are aborted and unfinished messages go back to the queue. @default no limit */
+  timeoutMs?: number;
+}
+
+interface Runtime {
+  consuming: AmqpConnection;
+  publishing: AmqpConnection;
+  consumer: QueueConsumer;
+}
+
+/**
+ * Consumes task queues and runs registered tasks, at most `concurrency` at a time. It consumes
+ * on one connection and publishes results and dead letters on another, so a broker that blocks
+ * publishers cannot stall acknowledgements.
+ *
+ * ```ts
+ * const worker = new Worker({ brokerUrl, tasks, queues: ['celery'], concurrency: 16 });
+ * await worker.start();
+ * await worker.stop(); // lets running tasks finish
+ * ```
+ */
+export class Worker extends TypedEmitter<WorkerEvents> {
+  readonly options: CompiledWorkerOptions;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #running = new Set<AbortController>();
+  #state: WorkerState = 'INITIALIZED';
+  #runtime: Runtime | null = null;
+  #starting: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
+
+  constructor(options: WorkerOptions) {
+    super();
+    this.options = compileWorkerOptions(options);
+  }
+
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  /** Tasks received and not yet acknowledged. */
+  get activeCount(): number {
+    return this.#inFlight.size;
+  }
+
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  stop(options: StopOptions = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options);
+    return this.#stopping;
+  }
+
+  async #start(): Promise<void> {
+    const { brokerUrl: url, nodeName, logger, queues } = this.options;
+    this.#state = 'STARTING';
+    logger.log('info', 'worker starting', { broker: redactUrl(url), queues, concurrency: this.options.concurrency, tasks: this.options.tasks.names() });
+    try {
+      this.#runtime = await this.#connect();
+    } catch (error) {
+      this.#state = 'FAILED';
+      logger.log('error', 'worker failed to start', errorMeta(error));
+      throw error;
+    }
+    this.#state = 'RUNNING';
+    logger.log('info', 'worker ready', { node: nodeName });
+    this.emit('worker:ready');
+  }
+
+  async #connect(): Promise<Runtime> {
+    const { brokerUrl: url, nodeName, logger } = this.options;
+    const publishing = await AmqpConnection.open({ url, name: `${nodeName}:publish`, logger });
+    try {
+      const publisher = await ConfirmPublisher.create(publishing, { logger });
+      const results: ResultWriter | null = this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : null;
+      const processor = this.#processor(publisher, results);
+      const consuming = await AmqpConnection.open({ url, name: `${nodeName}:consume`, logger });
+      const consumer = await this.#consume(consuming, processor).catch(async (error: unknown) => {
+        await consuming.close();
+        throw error;
+      });
+      return { consuming, publishing, consumer };
+    } catch (error) {
+      await publishing.close();
+      throw error;
+    }
+  }
+
+  #processor(publisher: ConfirmPublisher, results: ResultWriter | null): DeliveryProcessor {
+    return new DeliveryProcessor({
+      options: this.options,
+      results,
+      deadLetters: new DeadLetters(publisher, this.options.nodeName),
+      slots: new Slots(this.options.concurrency),
+      emit: (event, ...args) => this.emit(event, ...args),
+      stopping: () => this.#state === 'STOPPING',
+      running: this.#running,
+    });
+  }
+
+  #consume(connection: AmqpConnection, processor: DeliveryProcessor): Promise<QueueConsumer> {
+    const { queues, queueOptions, prefetch, logger } = this.options;
+    return QueueConsumer.start(connection, {
+      queues: queues.map((name) => taskQueue(name, queueOptions[name])),
+      declareOnly: [deadLetterQueue()],
+      prefetch,
+      logger,
+      onMessage: (delivery) => this.#track(processor, delivery),
+    });
+  }
+
+  #track(processor: DeliveryProcessor, delivery: Delivery): void {
+    const work = processor.process(delivery).catch((error: unknown) => {
+      // process() handles every input; reaching this is a bug, and the message is requeued.
+      this.options.logger.log('error', 'unexpected error while processing a message', errorMeta(error));
+      delivery.requeue();
+    });
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work));
+  }
+
+  async #stop({ timeoutMs }: StopOptions): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    const runtime = this.#runtime;
+    this.#state = 'STOPPING';
+    this.options.logger.log('info', 'worker stopping; waiting for running tasks', { active: this.#inFlight.size });
+    await runtime?.consumer.cancel();
+    if (!(await this.#drain(timeoutMs))) this.#abandon();
+    await runtime?.consumer.close();
+    await Promise.all([runtime?.consuming.close(), runtime?.publishing.close()]);
+    this.#state = 'STOPPED';
+    this.options.logger.log('info', 'worker stopped');
+    this.emit('worker:stopped');
+  }
+
+  /** Waits for in-flight tasks; false if the timeout came first. */
+  async #drain(timeoutMs: number | undefined): Promise<boolean> {
+    const drained = (async () => {
+      while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+      return true;
+    })();
+    if (timeoutMs === undefined) return drained;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const result = await Promise.race([drained, timedOut]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  /** Gives up on running tasks: their signals fire, and closing the channel requeues their messages. */
+  #abandon(): void {
+    this.options.logger.log('warn', 'shutdown timeout: aborting running tasks; their messages go back to the queue', { active: this.#inFlight.size });
+    for (const controller of this.#running) controller.abort(new Error('worker shutdown timeout'));
+  }
+}

@@ -1,0 +1,22 @@
+"""Celery 5.2.6 configuration for the Python interop peer used by Celeriac's tests.
+
+Environment:
+  CELERIAC_TEST_BROKER_URL  broker URL (default amqp://guest:guest@127.0.0.1:5672//)
+  CELERIAC_PEER_QUEUE       default task queue (default 'celery'); tests use private names
+  CELERIAC_TRACK_STARTED    '1' -> task_track_started = True (worker publishes STARTED results)
+"""
+import os
+
+broker_url = os.environ.get('CELERIAC_TEST_BROKER_URL', 'amqp://guest:guest@127.0.0.1:5672//')
+
+task_serializer = 'json'
+result_serializer = 'json'
+accept_content = ['json']
+result_accept_content = ['json']
+result_backend = 'rpc://'
+task_protocol = 2
+enable_utc = True
+
+task_default_queue = os.environ.get('CELERIAC_PEER_QUEUE', 'celery')
+
+task_track_started = os.environ.get('CELERIAC_TRACK_STARTED', '') in ('1', 'true', 'yes')

@@ -1,0 +1,55 @@
+"""Tasks run by the Python (Celery 5.2.6) worker in Celeriac's interop tests.
+
+Start a worker with test/python/run_worker.sh <queue>.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from celery import Celery  # noqa: E402
+
+app = Celery('interop')
+app.config_from_object('celeryconfig')
+
+# Request attributes echoed back by interop.request_info.
+REQUEST_FIELDS = (
+    'id', 'retries', 'timelimit', 'eta', 'expires', 'root_id', 'parent_id', 'origin',
+    'x_num', 'x_str',
+)
+
+
+def _jsonable(value):
+    """datetimes etc. -> str so the rpc json result serializer never chokes."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if hasattr(value, 'isoformat'):
+        return value.isoformat()
+    return repr(value)
+
+
+@app.task(name='interop.add')
+def add(x, y):
+    return x + y
+
+
+@app.task(name='interop.echo')
+def echo(*args, **kwargs):
+    return {'args': list(args), 'kwargs': kwargs}
+
+
+@app.task(name='interop.fail')
+def fail(msg):
+    raise ValueError(msg)
+
+
+@app.task(name='interop.request_info', bind=True)
+def request_info(self):
+    info = {name: _jsonable(getattr(self.request, name, None)) for name in REQUEST_FIELDS}
+    # Python type names, so a test can prove ints arrived as ints (not strings/floats).
+    info['types'] = {name: type(getattr(self.request, name, None)).__name__ for name in REQUEST_FIELDS}
+    return info

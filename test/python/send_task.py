@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""Play the Python Celery client in interop tests.
+
+  /usr/bin/python3 test/python/send_task.py --name TASK [--args JSON] [--kwargs JSON]
+      [--queue Q] [--timeout S] [--headers JSON] [--countdown S] [--expires S] [--priority N]
+
+Prints exactly one line of JSON on stdout:
+  {"status": "SUCCESS", "task_id": ..., "result": ...}
+  {"status": "FAILURE", "task_id": ..., "exc_type": ..., "exc_message": ..., "traceback": ...}
+      (any exception raised by r.get(), e.g. a revoked task or a remote error)
+  {"status": "TIMEOUT", "task_id": ..., "timeout": S}            exit code 3
+  {"status": "ERROR", "exc_type": ..., "exc_message": ...}       exit code 1 (could not publish)
+SUCCESS and FAILURE exit with 0. A bad command line exits with 2 (argparse).
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.dont_write_bytecode = True  # keep test/python free of __pycache__
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + '\n')
+    sys.stdout.flush()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--name', required=True, help='task name, e.g. ts.add')
+    p.add_argument('--args', default='[]', help='JSON array of positional args')
+    p.add_argument('--kwargs', default='{}', help='JSON object of keyword args')
+    p.add_argument('--queue', default=None, help='target queue (default: task_default_queue)')
+    p.add_argument('--timeout', type=float, default=10.0, help='seconds to wait for the result')
+    p.add_argument('--headers', default=None, help='JSON object of extra message headers')
+    p.add_argument('--countdown', type=float, default=None)
+    p.add_argument('--expires', type=float, default=None)
+    p.add_argument('--priority', type=int, default=None)
+    ns = p.parse_args()
+
+    try:
+        args = json.loads(ns.args)
+        kwargs = json.loads(ns.kwargs)
+        headers = json.loads(ns.headers) if ns.headers else None
+    except ValueError as e:
+        p.error('invalid JSON: %s' % e)
+    if not isinstance(args, list):
+        p.error('--args must be a JSON array')
+    if not isinstance(kwargs, dict):
+        p.error('--kwargs must be a JSON object')
+    if headers is not None and not isinstance(headers, dict):
+        p.error('--headers must be a JSON object')
+
+    from celery.exceptions import TimeoutError as CeleryTimeoutError
+    from interop_tasks import app
+
+    options = {}
+    for key in ('queue', 'countdown', 'expires', 'priority', 'headers'):
+        value = headers if key == 'headers' else getattr(ns, key)
+        if value is not None:
+            options[key] = value
+
+    try:
+        r = app.send_task(ns.name, args=args, kwargs=kwargs, **options)
+    except Exception as e:  # broker down, etc.
+        emit({'status': 'ERROR', 'exc_type': type(e).__name__, 'exc_message': str(e)})
+        return 1
+
+    try:
+        result = r.get(timeout=ns.timeout)
+    except CeleryTimeoutError:
+        emit({'status': 'TIMEOUT', 'task_id': r.id, 'timeout': ns.timeout})
+        return 3
+    except Exception as e:
+        emit({
+            'status': 'FAILURE',
+            'task_id': r.id,
+            'exc_type': type(e).__name__,
+            'exc_message': str(e),
+            'traceback': r.traceback,
+        })
+        return 0
+    emit({'status': 'SUCCESS', 'task_id': r.id, 'result': result})
+    return 0
+
+
+if __name__ == '__main__':
+    code = main()
+    sys.stdout.flush()
+    # Skip interpreter teardown of kombu/amqp threads: exit right away with our code.
+    os._exit(code)

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
+
+/** The broker integration tests talk to: CELERIAC_TEST_BROKER_URL, else the local RabbitMQ. */
+export const BROKER_URL = process.env.CELERIAC_TEST_BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
+
+/** A queue or task name no other test (or test run) uses. */
+export function uniqueName(prefix: string): string {
+  return `celeriac.test.${prefix}.${randomUUID().slice(0, 8)}`;
+}
+
+/** Deletes queues and their same-named exchanges (as Celery and Celeriac declare task queues). */
+export async function deleteQueues(...names: string[]): Promise<void> {
+  const connection = await connect(BROKER_URL);
+  try {
+    const channel = await connection.createChannel();
+    for (const name of names) {
+      await channel.deleteQueue(name);
+      await channel.deleteExchange(name);
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Reads up to `max` messages from a queue without consuming it for good (they are acked). */
+export async function drainQueue(name: string, max = 100) {
+  const connection = await connect(BROKER_URL);
+  try {
+    const channel = await connection.createChannel();
+    const messages = [];
+    for (let i = 0; i < max; i++) {
+      const message = await channel.get(name, { noAck: true });
+      if (!message) break;
+      messages.push(message);
+    }
+    return messages;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
