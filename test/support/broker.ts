@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+// Loaded before amqplib so its header-table fix for Python's 64-bit integers is in place for
+// every connection in the test process (see packages/amqp/src/field-table-compat.ts).
+import '@celeriac/amqp';
 import { connect } from 'amqplib';
 
 /** The broker integration tests talk to: CELERIAC_TEST_BROKER_URL, else the local RabbitMQ. */

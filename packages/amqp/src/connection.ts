@@ -1,3 +1,4 @@
+import './field-table-compat.js';
 import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { ConnectionError, errorMeta, redactUrl, silentLogger, type Logger } from '@celeriac/core';
 

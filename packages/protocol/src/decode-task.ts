@@ -5,6 +5,12 @@ import { parseCeleryDate } from './iso-date.js';
 import { parseJson } from './kombu-json.js';
 import { EMPTY_EMBED, type RawMessage, type TaskEmbed, type TaskMessage, type TimeLimit } from './task-message.js';
 
+/**
+ * Set by the transport in place of a header table it could not decode, with the reason as value;
+ * such a message is refused here rather than taking its connection down.
+ */
+export const UNDECODABLE_HEADERS = 'x-celeriac-undecodable-headers';
+
 export interface DecodeOptions {
   /** Largest body accepted after decompression. @default 64 MiB */
   maxBodyBytes?: number;
@@ -21,6 +27,7 @@ const ZLIB_TYPES = new Set(['application/x-gzip', 'application/zlib', 'zlib']);
 export function decodeTask(message: RawMessage, options: DecodeOptions = {}): TaskMessage {
   const headers = plainHeaders(message.properties.headers);
   const identity = identityOf(message, headers);
+  if (typeof headers[UNDECODABLE_HEADERS] === 'string') throw new ProtocolError('HEADER_INVALID', headers[UNDECODABLE_HEADERS], identity);
   checkContentType(message, identity);
   const body = decodeBody(message, headers, identity, options.maxBodyBytes ?? DEFAULT_MAX_BODY);
   return typeof headers.task === 'string' ? fromV2(message, headers, body, identity) : fromV1(message, body, identity);

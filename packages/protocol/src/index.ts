@@ -24,7 +24,7 @@ export {
   type ExceptionInfo,
 } from './exception-info.js';
 export { encodeTask } from './encode-task.js';
-export { decodeTask, type DecodeOptions } from './decode-task.js';
+export { decodeTask, UNDECODABLE_HEADERS, type DecodeOptions } from './decode-task.js';
 export { encodeResult, decodeResult, type ResultMeta, type ResultPublishProperties } from './result-message.js';
 export {
   EMPTY_EMBED,

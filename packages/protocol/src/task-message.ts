@@ -1,6 +1,6 @@
 /**
  * The shape of a Celery task message (protocol v2), decoded into camelCase.
- * The wire names and their exact types are documented in docs/protocol.md.
+ * The wire names and their exact types are described in ../PROTOCOL.md.
  */
 import type { FieldTable } from './field-table.js';
 
