@@ -8,6 +8,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from celery import Celery  # noqa: E402
+from celery.utils.time import maybe_iso8601  # noqa: E402
 
 app = Celery('interop')
 app.config_from_object('celeryconfig')
@@ -52,4 +53,10 @@ def request_info(self):
     info = {name: _jsonable(getattr(self.request, name, None)) for name in REQUEST_FIELDS}
     # Python type names, so a test can prove ints arrived as ints (not strings/floats).
     info['types'] = {name: type(getattr(self.request, name, None)).__name__ for name in REQUEST_FIELDS}
+    # The eta/expires headers stay raw strings on self.request; the worker schedules and expires
+    # tasks from maybe_iso8601() of them. Show that parse too, so a test can catch misread
+    # fractions (5.2 reads '.123' as 123 microseconds).
+    for name in ('eta', 'expires'):
+        parsed = maybe_iso8601(getattr(self.request, name, None))
+        info[name + '_parsed'] = parsed.isoformat() if parsed else None
     return info

@@ -4,9 +4,10 @@
   /usr/bin/python3 test/python/send_task.py --name TASK [--args JSON] [--kwargs JSON]
       [--queue Q] [--timeout S] [--headers JSON] [--countdown S] [--expires S] [--priority N]
 
-Prints exactly one line of JSON on stdout:
+Prints exactly one line of JSON on stdout (every line also carries "reply_to": the name of the
+rpc reply queue this client declared, so a test can delete it if something went wrong):
   {"status": "SUCCESS", "task_id": ..., "result": ...}
-  {"status": "FAILURE", "task_id": ..., "exc_type": ..., "exc_message": ..., "traceback": ...}
+  {"status": "FAILURE", "task_id": ..., "exc_type": ..., "exc_module": ..., "exc_message": ..., "traceback": ...}
       (any exception raised by r.get(), e.g. a revoked task or a remote error)
   {"status": "TIMEOUT", "task_id": ..., "timeout": S}            exit code 3
   {"status": "ERROR", "exc_type": ..., "exc_message": ...}       exit code 1 (could not publish)
@@ -21,7 +22,8 @@ sys.dont_write_bytecode = True  # keep test/python free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
-def emit(obj):
+def emit(obj, reply_to):
+    obj['reply_to'] = reply_to
     sys.stdout.write(json.dumps(obj) + '\n')
     sys.stdout.flush()
 
@@ -55,6 +57,7 @@ def main():
     from celery.exceptions import TimeoutError as CeleryTimeoutError
     from interop_tasks import app
 
+    oid = app.thread_oid  # the rpc reply queue send_task declares before publishing
     options = {}
     for key in ('queue', 'countdown', 'expires', 'priority', 'headers'):
         value = headers if key == 'headers' else getattr(ns, key)
@@ -64,24 +67,25 @@ def main():
     try:
         r = app.send_task(ns.name, args=args, kwargs=kwargs, **options)
     except Exception as e:  # broker down, etc.
-        emit({'status': 'ERROR', 'exc_type': type(e).__name__, 'exc_message': str(e)})
+        emit({'status': 'ERROR', 'exc_type': type(e).__name__, 'exc_message': str(e)}, oid)
         return 1
 
     try:
         result = r.get(timeout=ns.timeout)
     except CeleryTimeoutError:
-        emit({'status': 'TIMEOUT', 'task_id': r.id, 'timeout': ns.timeout})
+        emit({'status': 'TIMEOUT', 'task_id': r.id, 'timeout': ns.timeout}, oid)
         return 3
     except Exception as e:
         emit({
             'status': 'FAILURE',
             'task_id': r.id,
             'exc_type': type(e).__name__,
+            'exc_module': type(e).__module__,  # 'builtins' = a real Python class, not a synthesized one
             'exc_message': str(e),
             'traceback': r.traceback,
-        })
+        }, oid)
         return 0
-    emit({'status': 'SUCCESS', 'task_id': r.id, 'result': result})
+    emit({'status': 'SUCCESS', 'task_id': r.id, 'result': result}, oid)
     return 0
 
 

@@ -79,7 +79,9 @@ export class AmqpConnection {
 
   async #runHooks(model: ChannelModel): Promise<void> {
     model.on('error', (error: Error) => this.#logger.log('warn', 'connection error', errorMeta(error)));
-    for (const hook of [...this.#hooks]) await hook(model);
+    // The live set, not a copy: a Set iterator also visits hooks added while these run, which
+    // addSetup did not run itself (there was no model yet) and would otherwise wait a reconnect.
+    for (const hook of this.#hooks) await hook(model);
     this.#model = model;
   }
 

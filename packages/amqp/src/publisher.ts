@@ -24,7 +24,8 @@ interface Pending {
  */
 export class ConfirmPublisher {
   readonly #pending = new Map<string, Pending>();
-  readonly #declared = new Set<string>();
+  /** Per queue name, the declaration done or under way on this connection, shared by all callers. */
+  readonly #declared = new Map<string, Promise<void>>();
   readonly #logger: Logger;
   readonly #channelWaitMs: number;
   #channel: ConfirmChannel | null = null;
@@ -64,8 +65,19 @@ export class ConfirmPublisher {
    * Declares a queue once per connection, on a channel of its own so that a 406 (a peer declared
    * it differently) fails this call without killing the publishing channel.
    */
-  async ensureQueue(spec: QueueSpec): Promise<void> {
-    if (this.#declared.has(spec.name)) return;
+  ensureQueue(spec: QueueSpec): Promise<void> {
+    // One declaration per queue however many sends wait on it: a channel each would run out of
+    // channels (2047) under a burst of first sends.
+    let declared = this.#declared.get(spec.name);
+    if (!declared) {
+      declared = this.#declare(spec);
+      this.#declared.set(spec.name, declared);
+      declared.catch(() => this.#declared.get(spec.name) === declared && this.#declared.delete(spec.name));
+    }
+    return declared;
+  }
+
+  async #declare(spec: QueueSpec): Promise<void> {
     await this.#awaitChannel({ exchange: '', routingKey: spec.name });
     const model = this.#model;
     if (!model) throw new ConnectionError('CONNECTION_CLOSED', 'connection lost while declaring a queue');
@@ -73,7 +85,6 @@ export class ConfirmPublisher {
     channel.on('error', () => undefined);
     try {
       await declareQueue(channel, spec);
-      this.#declared.add(spec.name);
     } finally {
       await channel.close().catch(() => undefined);
     }

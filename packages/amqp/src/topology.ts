@@ -53,3 +53,22 @@ export async function declareQueue(channel: Channel, spec: QueueSpec): Promise<v
   await channel.assertExchange(spec.exchange, 'direct', { durable: true, autoDelete: false });
   await channel.bindQueue(spec.name, spec.exchange, spec.name);
 }
+
+/** Celery's remote-control broadcast exchange (pidbox): fanout, transient, as kombu declares it. */
+export const CONTROL_EXCHANGE = 'celery.pidbox';
+/** Where workers answer control requests that ask for a reply: direct, transient. */
+export const CONTROL_REPLY_EXCHANGE = 'reply.celery.pidbox';
+
+/**
+ * A worker's control queue, `<nodename>.celery.pidbox`, with kombu's flags and arguments
+ * (expires 10 s after its worker is gone; commands older than 5 minutes are dropped).
+ */
+export function controlQueue(nodeName: string): QueueSpec {
+  const args = { 'x-expires': 10_000, 'x-message-ttl': 300_000 };
+  return { name: `${nodeName}.celery.pidbox`, durable: false, autoDelete: true, exclusive: false, arguments: args, exchange: null };
+}
+
+export async function declareControlExchanges(channel: Channel): Promise<void> {
+  await channel.assertExchange(CONTROL_EXCHANGE, 'fanout', { durable: false, autoDelete: false });
+  await channel.assertExchange(CONTROL_REPLY_EXCHANGE, 'direct', { durable: false, autoDelete: false });
+}

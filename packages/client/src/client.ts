@@ -60,14 +60,16 @@ export class Client {
   }
 
   async #publish<T>(name: string, args: readonly unknown[], kwargs: Record<string, unknown>, options: SendOptions): Promise<AsyncResult<T>> {
-    assertTaskName(name);
+    checkTaskName(name);
     checkArguments(args, kwargs);
-    const send = compileSendOptions(options, new Date());
+    const now = new Date();
+    const send = compileSendOptions(options, now);
     const { publisher, results } = await this.#connect();
     const id = send.taskId ?? randomUUID();
     const queue = send.queue ?? this.options.defaultQueue;
     const replyTo = results ? await results.replyTo() : null;
-    const { body, properties } = encodeTask({ id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) });
+    // The same `now` as the expires: Celery's expiration for expires=60 is exactly "60000".
+    const { body, properties } = encodeTask({ id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) }, now);
     await publisher.ensureQueue(taskQueue(queue, this.options.queues[queue]));
     await publisher.publish(DEFAULT_EXCHANGE, queue, body, properties);
     return new AsyncResult<T>(id, results as ResultReader | null);
@@ -90,6 +92,15 @@ export class Client {
     });
     const results = new RpcResultReader(resultConnection, { logger, expiresMs: this.options.resultExpiresMs });
     return { publishing, publisher, results, resultConnection };
+  }
+}
+
+/** A bad name is a bad call input like any other: InvalidArgumentError, not core's TypeError. */
+function checkTaskName(name: unknown): void {
+  try {
+    assertTaskName(name);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
   }
 }
 

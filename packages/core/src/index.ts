@@ -27,3 +27,4 @@ export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { DEFAULT_BROKER_URL, redactUrl } from './broker-url.js';
 export type { ResultReader, ResultWriter, StateUpdate } from './result-backend.js';
 export { resultBackendKind, DEFAULT_RESULT_BACKEND, type ResultBackendKind } from './result-backend-url.js';
+export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';

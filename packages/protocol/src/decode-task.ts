@@ -62,7 +62,8 @@ function decodeBody(message: RawMessage, headers: Record<string, unknown>, ident
     if (bytes.length > maxBytes) throw new Error(`body of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`);
     return parseJson(bytes.toString('utf8'));
   } catch (error) {
-    if (error instanceof ProtocolError) throw error;
+    // A ProtocolError from inside the parser (an unknown kombu type marker) does not know the identity.
+    if (error instanceof ProtocolError) throw new ProtocolError(error.code, error.message, identity, { cause: error });
     throw new ProtocolError('BODY_UNDECODABLE', `body is not valid JSON: ${(error as Error).message}`, identity, { cause: error });
   }
 }

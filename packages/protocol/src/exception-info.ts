@@ -7,6 +7,8 @@
  * out under `builtins` (a TypeError arrives in Python as a real TypeError) and everything else
  * under `celeriac`, a module a Python peer never has, which always yields a synthesised class.
  */
+import { stringifyJson } from './kombu-json.js';
+
 export interface ExceptionInfo {
   exc_type: string;
   exc_message: unknown[];
@@ -51,5 +53,6 @@ export function isExceptionInfo(value: unknown): value is ExceptionInfo {
 /** The human-readable message of an encoded exception, as Python's `str(exc)` would show it. */
 export function exceptionMessage(info: ExceptionInfo): string {
   const parts = Array.isArray(info.exc_message) ? info.exc_message : [info.exc_message];
-  return parts.length === 1 ? String(parts[0]) : JSON.stringify(parts);
+  // stringifyJson, not JSON.stringify: a Python peer's `ValueError('x', 2**70)` arrives with a bigint.
+  return parts.length === 1 ? String(parts[0]) : stringifyJson(parts);
 }

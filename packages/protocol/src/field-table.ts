@@ -7,11 +7,12 @@
  * beyond int32 go out as doubles). The `{ '!': type, value }` form is amqplib's type annotation.
  */
 export interface TypedFieldValue {
-  '!': 'int' | 'long' | 'double';
-  value: number | bigint;
+  '!': 'int' | 'long' | 'double' | 'timestamp' | 'decimal';
+  value: number | bigint | { places: number; digits: number };
 }
 
-export type FieldValue = string | boolean | null | TypedFieldValue | FieldValue[] | FieldTable;
+/** Buffers are AMQP byte arrays (`x`); amqplib hands them over as such. */
+export type FieldValue = string | boolean | null | Buffer | TypedFieldValue | FieldValue[] | FieldTable;
 export interface FieldTable {
   [key: string]: FieldValue;
 }
@@ -29,11 +30,18 @@ export function toFieldTable(headers: Readonly<Record<string, unknown>>): FieldT
 
 function toFieldValue(value: unknown): FieldValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  // Values amqplib decoded from a received table (timestamps, decimals, byte arrays) go back as
+  // they came; rewrapping them would make amqplib throw when a dead letter is published.
+  if (Buffer.isBuffer(value) || isAnnotated(value)) return value as FieldValue;
   if (typeof value === 'number' || typeof value === 'bigint') return typedNumber(value);
   if (Array.isArray(value)) return value.map(toFieldValue);
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return toFieldTable(value as Record<string, unknown>);
   return String(value);
+}
+
+function isAnnotated(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, '!');
 }
 
 function typedNumber(value: number | bigint): TypedFieldValue {

@@ -17,10 +17,26 @@ export function parseCeleryDate(text: string): Date | null {
   const match = ISO_PATTERN.exec(text.trim());
   if (!match) return null;
   const [, y, mo, d, h, mi, s = '0', frac = '', zone] = match;
-  const millis = Math.floor(Number(frac.padEnd(6, '0')) / 1000);
-  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), millis);
+  const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  const utc = utcTime(fields, Math.floor(Number(frac.padEnd(6, '0')) / 1000));
+  if (utc === null || !validZone(zone)) return null;
   const date = new Date(utc - zoneOffsetMs(zone));
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Epoch ms of calendar fields, or null for ones Python's datetime refuses (month 13, Feb 30, 24:00). */
+function utcTime([year, month, day, hour, minute, second]: [number, number, number, number, number, number], millis: number): number | null {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // unlike Date.UTC, keeps years 0-99 as they are
+  date.setUTCHours(hour, minute, second, millis);
+  const roundTrips = date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getUTCHours() === hour
+    && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+  return roundTrips ? date.getTime() : null;
+}
+
+function validZone(zone: string | undefined): boolean {
+  const digits = zone && zone !== 'Z' ? zone.slice(1).replace(':', '') : '0000';
+  return Number(digits.slice(0, 2)) < 24 && Number(digits.slice(2, 4)) < 60;
 }
 
 function zoneOffsetMs(zone: string | undefined): number {

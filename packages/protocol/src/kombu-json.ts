@@ -10,23 +10,42 @@
  * (datetime becomes a Date, the others their string form). We never emit envelopes, because a
  * 5.2 peer would see them as plain dicts.
  */
-import { parse as losslessParse, parseNumberAndBigInt, stringify as losslessStringify } from 'lossless-json';
+import { isInteger, parse as losslessParse, stringify as losslessStringify } from 'lossless-json';
 import { ProtocolError } from './errors.js';
+import { parseCeleryDate } from './iso-date.js';
 
 const LONG_DIGIT_RUN = /\d{16}/;
 
 export function parseJson(text: string): unknown {
-  if (LONG_DIGIT_RUN.test(text)) return losslessParse(text, reviveEnvelope, parseNumberAndBigInt);
+  if (LONG_DIGIT_RUN.test(text)) return losslessParse(text, reviveEnvelope, numberOrBigInt);
   return JSON.parse(text, reviveEnvelope);
+}
+
+/** Only integers a double cannot hold exactly become bigint; `1` stays a number beside `2**70`. */
+function numberOrBigInt(text: string): number | bigint {
+  const value = Number(text);
+  return isInteger(text) && !Number.isSafeInteger(value) ? BigInt(text) : value;
 }
 
 export function stringifyJson(value: unknown): string {
   try {
     return JSON.stringify(value) ?? 'null';
   } catch (error) {
-    if (!containsBigInt(value)) throw new ProtocolError('VALUE_UNENCODABLE', `cannot encode as JSON: ${String(error)}`);
-    return losslessStringify(value) ?? 'null';
+    if (!containsBigInt(value)) throw unencodable(error);
+    return losslessStringifyOrThrow(value);
   }
+}
+
+function losslessStringifyOrThrow(value: unknown): string {
+  try {
+    return losslessStringify(value) ?? 'null';
+  } catch (error) {
+    throw unencodable(error); // e.g. a cycle, which lossless-json meets as a stack overflow
+  }
+}
+
+function unencodable(error: unknown): ProtocolError {
+  return new ProtocolError('VALUE_UNENCODABLE', `cannot encode as JSON: ${String(error)}`, {}, { cause: error });
 }
 
 function containsBigInt(value: unknown, seen = new Set<unknown>()): boolean {
@@ -55,7 +74,8 @@ function isEnvelope(value: unknown): value is Envelope {
 }
 
 const ENVELOPE_DECODERS: Record<string, (value: unknown) => unknown> = {
-  datetime: (value) => new Date(String(value)),
+  // kombu writes naive datetimes without an offset; Celery reads those as UTC, `new Date` as local time.
+  datetime: (value) => parseCeleryDate(String(value)) ?? new Date(String(value)),
   date: String,
   time: String,
   decimal: String,

@@ -53,27 +53,31 @@ export class DeliveryProcessor {
     const logger = this.#logger.child({ taskId: task.id, task: task.name });
     const info = { id: task.id, name: task.name, queue: delivery.queue };
     logger.log('info', 'task received', { retries: task.retries, redelivered: delivery.message.fields.redelivered });
-    this.deps.emit('task:received', info);
+    this.#emit('task:received', info);
     const started = Date.now();
     const outcome = await this.#run(delivery, task, registered, logger);
+    // Given up at shutdown: the message goes back to the queue, so the caller must not hear a FAILURE.
+    if (!outcome) return delivery.requeue();
     const runtimeMs = Date.now() - started;
     if (!(await this.#report(delivery, task, outcome, registered, logger))) return;
     delivery.ack();
     if (outcome.state === TaskState.SUCCESS) {
       logger.log('info', 'task succeeded', { runtimeMs });
-      this.deps.emit('task:succeeded', { ...info, runtimeMs });
+      this.#emit('task:succeeded', { ...info, runtimeMs });
     } else {
       logger.log('warn', 'task failed', { runtimeMs, ...errorMeta(outcome.error) });
-      this.deps.emit('task:failed', { ...info, runtimeMs, error: outcome.error });
+      this.#emit('task:failed', { ...info, runtimeMs, error: outcome.error });
     }
   }
 
-  async #run(delivery: Delivery, task: TaskMessage, registered: RegisteredTask, logger: Logger): Promise<TaskOutcome> {
+  /** The handler's outcome, or null when the worker aborted it (shutdown timeout). */
+  async #run(delivery: Delivery, task: TaskMessage, registered: RegisteredTask, logger: Logger): Promise<TaskOutcome | null> {
     const controller = new AbortController();
     this.deps.running.add(controller);
     try {
       if (this.deps.options.trackStarted) await this.#store(task, TaskState.STARTED, { pid: process.pid, hostname: this.deps.options.nodeName }, null);
-      return await runHandler(registered, task.args, this.#context(delivery, task, controller.signal, logger));
+      const outcome = await runHandler(registered, task.args, this.#context(delivery, task, controller.signal, logger));
+      return controller.signal.aborted ? null : outcome;
     } finally {
       this.deps.running.delete(controller);
     }
@@ -131,10 +135,22 @@ export class DeliveryProcessor {
     try {
       await this.deps.deadLetters.send(delivery, reason);
       delivery.ack();
-      this.deps.emit('message:dead-lettered', { queue: delivery.queue, reason: reason.message, code: reason.code, id });
+      this.#emit('message:dead-lettered', { queue: delivery.queue, reason: reason.message, code: reason.code, id });
     } catch (error) {
       this.#logger.log('error', 'could not dead-letter a message; it goes back to the queue', { ...reason, ...errorMeta(error) });
       this.#requeueLater(delivery);
+    }
+  }
+
+  /**
+   * An application listener that throws must not fail the delivery: its message may already be
+   * acknowledged, and settling it again is a 406 that closes the channel under every other task.
+   */
+  #emit<E extends keyof WorkerEvents & string>(event: E, ...args: WorkerEvents[E]): void {
+    try {
+      this.deps.emit(event, ...args);
+    } catch (error) {
+      this.#logger.log('error', `a '${event}' event listener threw`, errorMeta(error));
     }
   }
 

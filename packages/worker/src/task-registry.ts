@@ -29,7 +29,9 @@ export class TaskRegistry {
   readonly #tasks = new Map<string, RegisteredTask>();
 
   register<C extends TaskContract<readonly unknown[], unknown>>(contract: C, handler: TaskHandler<ArgsOf<C>, ResultOf<C>>, options?: TaskOptions): this;
-  register(name: string, handler: TaskHandler<unknown[], unknown>, options?: TaskOptions): this;
+  // Generic so that a handler's own parameter list, e.g. `(order: unknown, ctx: TaskContext)`, is
+  // accepted: a fixed `[...unknown[], TaskContext]` only admitted `(...params) => ...`.
+  register<Args extends readonly unknown[]>(name: string, handler: TaskHandler<Args, unknown>, options?: TaskOptions): this;
   register(target: string | TaskContract<readonly unknown[], unknown>, handler: TaskHandler<never[], unknown>, options: TaskOptions = {}): this {
     const name = typeof target === 'string' ? target : target.name;
     assertTaskName(name);

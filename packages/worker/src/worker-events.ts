@@ -20,13 +20,15 @@ export interface DeadLetterInfo {
   id: string | null;
 }
 
-/** Event name → listener arguments, for `worker.on(...)`. */
-export interface WorkerEvents {
-  [event: string]: unknown[];
+/**
+ * Event name → listener arguments, for `worker.on(...)`. A type alias, not an interface with an
+ * index signature: the signature would make every string a valid event name.
+ */
+export type WorkerEvents = {
   'task:received': [info: TaskEventInfo];
   'task:succeeded': [info: TaskFinishedInfo];
   'task:failed': [info: TaskFailedInfo];
   'message:dead-lettered': [info: DeadLetterInfo];
   'worker:ready': [];
   'worker:stopped': [];
-}
+};

@@ -45,7 +45,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   const concurrency = positiveInteger(options.concurrency ?? 10, 'concurrency');
   return {
     tasks: options.tasks,
-    brokerUrl: options.brokerUrl ?? DEFAULT_BROKER_URL,
+    brokerUrl: brokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
     queues: queueNames(options.queues ?? [DEFAULT_QUEUE]),
     queueOptions: options.queueOptions ?? {},
     concurrency,
@@ -58,13 +58,20 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   };
 }
 
+function brokerUrl(url: unknown): string {
+  if (typeof url === 'string' && /^amqps?:\/\//.test(url)) return url;
+  throw new ConfigurationError('brokerUrl must be an amqp:// or amqps:// URL');
+}
+
 function positiveInteger(value: number, field: string): number {
   if (Number.isInteger(value) && value > 0) return value;
   throw new ConfigurationError(`${field} must be a positive integer, got ${JSON.stringify(value)}`);
 }
 
-function queueNames(queues: string[]): string[] {
-  const names = [...new Set(queues.map((queue) => queue.trim()))];
+function queueNames(queues: unknown): string[] {
+  // Options also come from JavaScript and config files, where a bare string is an easy mistake.
+  if (!Array.isArray(queues) || !queues.every((queue) => typeof queue === 'string')) throw new ConfigurationError('queues must be an array of queue names');
+  const names = [...new Set(queues.map((queue: string) => queue.trim()))];
   if (names.length === 0 || names.some((name) => !name)) throw new ConfigurationError('queues must name at least one queue, none empty');
   return names;
 }

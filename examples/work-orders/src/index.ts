@@ -1,0 +1,8 @@
+/**
+ * What a producer imports: the contracts, the batch helpers and sample data. The handlers live
+ * in `tasks.ts`, which only the worker loads.
+ */
+export * from './contracts.js';
+export { runWorkOrders, dispatchOrders, settle, type BatchOptions, type BatchReport, type DispatchOutcome, type Outcome } from './producer.js';
+export { sampleOrders } from './sample-orders.js';
+export { CREW_ROSTER } from './crews.js';

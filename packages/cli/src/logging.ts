@@ -1,0 +1,73 @@
+/**
+ * winston, adapted to the core `Logger` seam. Logs go to stderr only — stdout carries command
+ * output such as a task id — as JSON lines when stderr is not a terminal. Child loggers keep
+ * their metadata (the worker's task lines carry `taskId`) because `child()` maps to winston's.
+ */
+import winston from 'winston';
+import type { LogLevel, LogMeta, Logger } from '@celeriac/core';
+import type { LogFormat } from './config.js';
+
+export interface Logging {
+  logger: Logger;
+  /** Waits until every line is written; call before the process exits. */
+  flush(): Promise<void>;
+}
+
+const FLUSH_LIMIT_MS = 2_000;
+
+export function createLogging(options: { level: LogLevel; format: LogFormat }, stream: NodeJS.WritableStream): Logging {
+  const transport = new winston.transports.Stream({ stream });
+  const base = winston.createLogger({
+    level: options.level,
+    format: options.format === 'json' ? jsonFormat() : textFormat(),
+    transports: [transport],
+  });
+  // A closed stderr (EPIPE) must not crash the worker; nothing useful can be logged about it.
+  base.on('error', () => undefined);
+  let flushed: Promise<void> | null = null;
+  return { logger: adapt(base), flush: () => (flushed ??= flush(base, transport)) };
+}
+
+export function adapt(logger: winston.Logger): Logger {
+  return {
+    log: (level: LogLevel, message: string, meta?: LogMeta) => logger.log(level, message, safeMeta(meta)),
+    child: (meta: LogMeta) => adapt(logger.child(safeMeta(meta))),
+  };
+}
+
+/** `level` and `message` would overwrite winston's own fields; keep them under other names. */
+function safeMeta(meta: LogMeta | undefined): LogMeta {
+  if (!meta) return {};
+  const { level, message, ...rest } = meta;
+  return { ...rest, ...(level === undefined ? {} : { metaLevel: level }), ...(message === undefined ? {} : { metaMessage: message }) };
+}
+
+function jsonFormat(): winston.Logform.Format {
+  const { combine, errors, timestamp, json } = winston.format;
+  return combine(errors({ stack: true }), timestamp(), json());
+}
+
+/** `2025-01-01T00:00:00.000Z info task succeeded taskId=… runtimeMs=3`, stack on the next lines. */
+function textFormat(): winston.Logform.Format {
+  const { combine, errors, timestamp, printf } = winston.format;
+  return combine(errors({ stack: true }), timestamp(), printf(textLine));
+}
+
+function textLine(info: winston.Logform.TransformableInfo): string {
+  const { timestamp, level, message, stack, ...meta } = info;
+  const pairs = Object.entries(meta).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const line = [String(timestamp), level, String(message), ...pairs].join(' ');
+  return typeof stack === 'string' ? `${line}\n${stack}` : line;
+}
+
+/** Ending the logger ends its transport once every queued line is written to the stream. */
+function flush(logger: winston.Logger, transport: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, FLUSH_LIMIT_MS);
+    transport.once('finish', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    logger.end();
+  });
+}

@@ -1,0 +1,153 @@
+import { expect } from 'chai';
+import type { Delivery } from '@celeriac/amqp';
+import { defineTask, type ResultWriter, type StateUpdate } from '@celeriac/core';
+import { encodeTask, type TaskMessageInput } from '@celeriac/protocol';
+import type { DeadLetterReason, DeadLetters } from '../dead-letters.js';
+import { DeliveryProcessor } from '../delivery-processor.js';
+import { Slots } from '../slots.js';
+import type { TaskContext } from '../task-context.js';
+import { TaskRegistry } from '../task-registry.js';
+import { compileWorkerOptions, type WorkerOptions } from '../worker-options.js';
+
+/** Records, in order, everything the processor does to the broker and the result backend. */
+class Recorder {
+  readonly log: string[] = [];
+  readonly stored: StateUpdate[] = [];
+  readonly reasons: DeadLetterReason[] = [];
+  readonly events: string[] = [];
+  failStores = false;
+
+  readonly results: ResultWriter = {
+    store: async (update) => {
+      if (this.failStores) throw new Error('backend down');
+      this.stored.push(update);
+      this.log.push(`store ${update.state}`);
+    },
+  };
+
+  readonly deadLetters = {
+    send: async (_delivery: Delivery, reason: DeadLetterReason) => {
+      this.reasons.push(reason);
+      this.log.push(`dead ${reason.code}`);
+    },
+  } as unknown as DeadLetters;
+
+  delivery(input: Partial<TaskMessageInput> & { body?: Buffer }): Delivery {
+    const { body, properties } = encodeTask({ id: 'task-1', name: 'tasks.add', args: [2, 3], replyTo: 'reply-q', ...input });
+    const message = { content: input.body ?? body, properties, fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
+    return { message, queue: 'q', ack: () => this.log.push('ack'), requeue: () => this.log.push('requeue') } as unknown as Delivery;
+  }
+}
+
+function processor(recorder: Recorder, tasks: TaskRegistry, options: Partial<WorkerOptions> = {}, state = { stopping: false, listenerThrows: false }) {
+  const running = new Set<AbortController>();
+  const deps = {
+    options: compileWorkerOptions({ tasks, ...options }),
+    results: recorder.results,
+    deadLetters: recorder.deadLetters,
+    slots: new Slots(2),
+    emit: (event: string, ..._info: unknown[]) => {
+      recorder.events.push(event);
+      if (state.listenerThrows) throw new Error('a bug in an application listener');
+    },
+    stopping: () => state.stopping,
+    running,
+  };
+  return { processor: new DeliveryProcessor(deps), running };
+}
+
+const add = defineTask<[x: number, y: number], number>('tasks.add');
+const adder = () => new TaskRegistry().register(add, (x, y) => x + y);
+
+describe('DeliveryProcessor', () => {
+  it('reports SUCCESS before it acknowledges', async () => {
+    const recorder = new Recorder();
+    await processor(recorder, adder()).processor.process(recorder.delivery({}));
+    expect(recorder.log).to.deep.equal(['store SUCCESS', 'ack']);
+    expect(recorder.stored[0]).to.include({ taskId: 'task-1', result: 5, replyTo: 'reply-q', correlationId: 'task-1' });
+    expect(recorder.events).to.deep.equal(['task:received', 'task:succeeded']);
+  });
+
+  it('settles each message once even when an event listener throws', async () => {
+    const recorder = new Recorder();
+    const { processor: subject } = processor(recorder, adder(), {}, { stopping: false, listenerThrows: true });
+    await subject.process(recorder.delivery({}));
+    await subject.process(recorder.delivery({ name: 'tasks.unknown' }));
+    expect(recorder.log).to.deep.equal(['store SUCCESS', 'ack', 'store FAILURE', 'dead NOT_REGISTERED', 'ack']);
+  });
+
+  it('reports STARTED first when tracking starts', async () => {
+    const recorder = new Recorder();
+    await processor(recorder, adder(), { trackStarted: true }).processor.process(recorder.delivery({}));
+    expect(recorder.log).to.deep.equal(['store STARTED', 'store SUCCESS', 'ack']);
+  });
+
+  it('reports FAILURE before it acknowledges a task that threw', async () => {
+    const recorder = new Recorder();
+    const tasks = new TaskRegistry().register(add, () => {
+      throw new RangeError('too big');
+    });
+    await processor(recorder, tasks).processor.process(recorder.delivery({}));
+    expect(recorder.log).to.deep.equal(['store FAILURE', 'ack']);
+    expect(recorder.stored[0]?.result).to.deep.include({ exc_type: 'RangeError', exc_message: ['too big'] });
+    expect(recorder.events).to.deep.equal(['task:received', 'task:failed']);
+  });
+
+  it('stores nothing for SUCCESS when the message or the task says ignore_result', async () => {
+    const recorder = new Recorder();
+    await processor(recorder, adder()).processor.process(recorder.delivery({ ignoreResult: true }));
+    const quiet = new TaskRegistry().register(add, () => 1, { ignoreResult: true });
+    await processor(recorder, quiet).processor.process(recorder.delivery({}));
+    expect(recorder.log).to.deep.equal(['ack', 'ack']);
+  });
+
+  it('does not acknowledge when the state cannot be stored, and requeues a second later', async () => {
+    const recorder = new Recorder();
+    recorder.failStores = true;
+    await processor(recorder, adder()).processor.process(recorder.delivery({}));
+    expect(recorder.log).to.deep.equal([]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(recorder.log).to.deep.equal(['requeue']);
+  });
+
+  it('answers an unknown task NotRegistered, then dead-letters and acknowledges it', async () => {
+    const recorder = new Recorder();
+    await processor(recorder, adder()).processor.process(recorder.delivery({ name: 'tasks.unknown' }));
+    expect(recorder.log).to.deep.equal(['store FAILURE', 'dead NOT_REGISTERED', 'ack']);
+    expect(recorder.stored[0]?.result).to.deep.equal({ exc_type: 'NotRegistered', exc_message: ['tasks.unknown'], exc_module: 'celery.exceptions' });
+    expect(recorder.events).to.deep.equal(['message:dead-lettered']);
+  });
+
+  it('tells the caller about an undecodable message when it can, then dead-letters it', async () => {
+    const recorder = new Recorder();
+    await processor(recorder, adder()).processor.process(recorder.delivery({ body: Buffer.from('{not json') }));
+    expect(recorder.log).to.deep.equal(['store FAILURE', 'dead BODY_UNDECODABLE', 'ack']);
+    expect(recorder.stored[0]?.result).to.include({ exc_type: 'DecodeError' });
+  });
+
+  it('only dead-letters an undecodable message nobody waits for', async () => {
+    const recorder = new Recorder();
+    await processor(recorder, adder()).processor.process(recorder.delivery({ replyTo: null, body: Buffer.from('[1]') }));
+    expect(recorder.log).to.deep.equal(['dead BODY_SHAPE_INVALID', 'ack']);
+  });
+
+  it('requeues without running when the worker is stopping', async () => {
+    const recorder = new Recorder();
+    let ran = false;
+    const tasks = new TaskRegistry().register(add, () => ((ran = true), 0));
+    await processor(recorder, tasks, {}, { stopping: true, listenerThrows: false }).processor.process(recorder.delivery({}));
+    expect(recorder.log).to.deep.equal(['requeue']);
+    expect(ran).to.equal(false);
+  });
+
+  it('requeues, and reports nothing, for a task aborted at shutdown', async () => {
+    const recorder = new Recorder();
+    const tasks = new TaskRegistry().register('tasks.add', (ctx: TaskContext) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))));
+    const { processor: subject, running } = processor(recorder, tasks);
+    const done = subject.process(recorder.delivery({ args: [] }));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const controller of running) controller.abort(new Error('worker shutdown timeout'));
+    await done;
+    expect(recorder.log).to.deep.equal(['requeue']);
+  });
+});

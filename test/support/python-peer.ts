@@ -1,0 +1,206 @@
+/**
+ * The real Python Celery 5.2.6 peer for interop tests: a worker (test/python/run_worker.sh) and
+ * a one-shot client (test/python/send_task.py). Debian's celery only exists under
+ * /usr/bin/python3, so that interpreter is used explicitly, never the `python3` on PATH.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseJson, stringifyJson } from '@celeriac/protocol';
+import { BROKER_URL } from './broker.js';
+
+export const PYTHON = '/usr/bin/python3';
+/** test/dist/support/python-peer.js → test/python */
+const PEER_DIR = fileURLToPath(new URL('../../python/', import.meta.url));
+const PEER_ENV = { ...process.env, CELERIAC_TEST_BROKER_URL: BROKER_URL, PYTHONDONTWRITEBYTECODE: '1' };
+const OUTPUT_TAIL_CHARS = 4000;
+
+/** Every peer process still running; killed (whole process group) if the test process exits. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) killGroup(child, 'SIGKILL');
+});
+
+/**
+ * Fails, never skips, when the peer cannot run: CI installs celery, so its absence is a broken
+ * environment that must be visible.
+ */
+export async function assertPythonCelery(): Promise<string> {
+  const run = await runProcess(PYTHON, ['-c', 'import celery, kombu, sys; sys.stdout.write(celery.__version__)']).catch((error: Error) => ({ code: -1, stdout: '', stderr: error.message }));
+  if (run.code === 0) return run.stdout.trim();
+  throw new Error(`${PYTHON} cannot import celery, which the interop tests need: ${tail(run.stderr, 500)}\nInstall it with: apt-get install -y python3-celery`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python client (send_task.py)
+
+export interface PythonSend {
+  name: string;
+  queue: string;
+  args?: readonly unknown[];
+  kwargs?: Record<string, unknown>;
+  headers?: Record<string, unknown>;
+  countdown?: number;
+  expires?: number;
+  /** Seconds Python's `AsyncResult.get()` waits. @default 20 */
+  timeoutS?: number;
+}
+
+/** The JSON line send_task.py prints, parsed without losing big integers. */
+export interface PythonSendOutcome {
+  status: 'SUCCESS' | 'FAILURE' | 'TIMEOUT' | 'ERROR';
+  task_id?: string;
+  result?: unknown;
+  exc_type?: string;
+  exc_module?: string;
+  exc_message?: string;
+  traceback?: string | null;
+  reply_to: string | null;
+  /** The line exactly as Python printed it (json.dumps), to check number spelling. */
+  line: string;
+}
+
+/** Runs Python's `app.send_task(...)` + `AsyncResult.get()` once and returns its outcome. */
+export async function sendFromPython(send: PythonSend): Promise<PythonSendOutcome> {
+  const run = await runProcess(PYTHON, [`${PEER_DIR}send_task.py`, ...sendTaskArgs(send)]);
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return { ...(parseJson(line) as Omit<PythonSendOutcome, 'line'>), line };
+  } catch {
+    throw new Error(`send_task.py printed no result line (exit ${run.code}):\n${tail(run.stdout + run.stderr)}`);
+  }
+}
+
+function sendTaskArgs(send: PythonSend): string[] {
+  const argv = ['--name', send.name, '--queue', send.queue, '--timeout', String(send.timeoutS ?? 20)];
+  // stringifyJson, not JSON.stringify: bigint arguments must reach Python as exact integers.
+  argv.push('--args', stringifyJson(send.args ?? []), '--kwargs', stringifyJson(send.kwargs ?? {}));
+  if (send.headers) argv.push('--headers', stringifyJson(send.headers));
+  if (send.countdown !== undefined) argv.push('--countdown', String(send.countdown));
+  if (send.expires !== undefined) argv.push('--expires', String(send.expires));
+  return argv;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python worker (run_worker.sh)
+
+const READY_LINE = /\bready\.\s*$/m;
+
+/**
+ * run_worker.sh defaults to `-P threads`. Once a pool thread exists, Celery 5.2's SIGTERM handler
+ * only sets a flag, and kombu's hub notices it when its poll times out, up to 10 s later. With the
+ * solo pool (one thread) the handler raises WorkerShutdown right away: the same warm shutdown,
+ * without the wait.
+ */
+const SOLO_POOL: readonly string[] = ['-P', 'solo', '-c', '1'];
+
+/** A running `celery worker` consuming one queue. */
+export class PythonWorker {
+  #output = '';
+  readonly #exited: Promise<void>;
+
+  private constructor(private readonly child: ChildProcess) {
+    live.add(child);
+    const append = (chunk: Buffer) => (this.#output = tail(this.#output + chunk.toString('utf8'), 64_000));
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    this.#exited = new Promise((resolve) => {
+      const gone = () => (live.delete(child), resolve());
+      child.once('exit', gone);
+      child.once('error', (error) => (append(Buffer.from(`\n${error.message}\n`)), gone()));
+    });
+  }
+
+  /**
+   * Starts the worker and resolves once Celery logs its `ready.` line. `workerArgs` are extra
+   * `celery worker` options; the default solo pool makes SIGTERM take effect at once (see
+   * SOLO_POOL).
+   */
+  static async start(queue: string, { workerArgs = SOLO_POOL, readyTimeoutMs = 30_000 } = {}): Promise<PythonWorker> {
+    // detached: its own process group, so stop() reaches celery's children too.
+    const child = spawn(`${PEER_DIR}run_worker.sh`, [queue, ...workerArgs], { env: PEER_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = new PythonWorker(child);
+    try {
+      await worker.#waitReady(readyTimeoutMs);
+      return worker;
+    } catch (error) {
+      await worker.stop();
+      throw error;
+    }
+  }
+
+  /** Everything the worker logged so far (the last 64 kB), for failure messages. */
+  get output(): string {
+    return this.#output;
+  }
+
+  /** Rejects (with the log) if the process ends first: race a result against it to fail fast after a crash. */
+  async crash(): Promise<never> {
+    await this.#exited;
+    throw new Error(`the Python worker exited:\n${tail(this.#output)}`);
+  }
+
+  /** Warm shutdown (SIGTERM to the process group); SIGKILL if it is still alive after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!live.has(this.child)) return;
+    killGroup(this.child, 'SIGTERM');
+    if (await settlesWithin(this.#exited, graceMs)) return;
+    killGroup(this.child, 'SIGKILL');
+    await this.#exited;
+  }
+
+  async #waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!READY_LINE.test(this.#output)) {
+      if (!live.has(this.child)) throw new Error(`the Python worker exited before it was ready:\n${tail(this.#output)}`);
+      if (Date.now() > deadline) throw new Error(`the Python worker was not ready within ${timeoutMs} ms:\n${tail(this.#output)}`);
+      await sleep(50);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// process plumbing
+
+interface ProcessRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runProcess(command: string, argv: string[]): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { env: PEER_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = tail(stderr + chunk.toString('utf8'), 64_000)));
+    child.once('error', (error) => (live.delete(child), reject(error)));
+    child.once('close', (code) => (live.delete(child), resolve({ code: code ?? -1, stdout, stderr })));
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([promise.then(() => true), timeout]);
+  clearTimeout(timer);
+  return settled;
+}
+
+function tail(text: string, max = OUTPUT_TAIL_CHARS): string {
+  return text.length > max ? text.slice(-max) : text;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
