@@ -26,6 +26,9 @@ export class AmqpConnection {
   readonly #logger: Logger;
   #model: ChannelModel | null = null;
   #recovering: RecoveringChannelModel | null = null;
+  #closed = false;
+  /** Callers of addSetup waiting for the connection to come back (their hook runs on it first). */
+  #waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
 
   private constructor(private readonly options: AmqpConnectionOptions) {
     this.#logger = (options.logger ?? silentLogger).child({ connection: options.name });
@@ -37,11 +40,17 @@ export class AmqpConnection {
     return connection;
   }
 
-  /** Registers a hook, runs it on the live connection, and returns a function that unregisters it. */
+  /**
+   * Registers a hook and resolves once it has run on a live connection: now if connected,
+   * otherwise after the reconnect (so a caller never uses a queue that is not declared yet).
+   * Returns a function that unregisters it.
+   */
   async addSetup(hook: SetupHook): Promise<() => void> {
+    if (this.#closed) throw closedError();
     this.#hooks.add(hook);
     const model = this.#model;
     if (model) await hook(model).catch((error: unknown) => this.#failHook(hook, error));
+    else await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
     return () => this.#hooks.delete(hook);
   }
 
@@ -49,11 +58,17 @@ export class AmqpConnection {
     return this.#model !== null;
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   async close(): Promise<void> {
     const recovering = this.#recovering;
+    this.#closed = true;
     this.#recovering = null;
     this.#model = null;
     this.#hooks.clear();
+    for (const waiter of this.#waiting.splice(0)) waiter.reject(closedError());
     await recovering?.close().catch(() => undefined);
   }
 
@@ -83,6 +98,7 @@ export class AmqpConnection {
     // addSetup did not run itself (there was no model yet) and would otherwise wait a reconnect.
     for (const hook of this.#hooks) await hook(model);
     this.#model = model;
+    for (const waiter of this.#waiting.splice(0)) waiter.resolve();
   }
 
   #watch(recovering: RecoveringChannelModel): void {
@@ -100,6 +116,10 @@ export class AmqpConnection {
     this.#model = null;
     this.#logger.log('warn', 'connection lost; reconnecting', errorMeta(error));
   }
+}
+
+function closedError(): ConnectionError {
+  return new ConnectionError('CONNECTION_CLOSED', 'the connection was closed');
 }
 
 /** amqplib reads the heartbeat only from the URL; a value the user put there wins. */

@@ -33,13 +33,13 @@ export class ConfirmPublisher {
   #channelReady = deferred<ConfirmChannel>();
   #drained: Promise<void> | null = null;
 
-  private constructor(options: PublisherOptions) {
+  private constructor(private readonly connection: AmqpConnection, options: PublisherOptions) {
     this.#logger = options.logger ?? silentLogger;
     this.#channelWaitMs = options.channelWaitMs ?? 30_000;
   }
 
   static async create(connection: AmqpConnection, options: PublisherOptions = {}): Promise<ConfirmPublisher> {
-    const publisher = new ConfirmPublisher(options);
+    const publisher = new ConfirmPublisher(connection, options);
     await connection.addSetup((model) => publisher.#open(model));
     return publisher;
   }
@@ -147,6 +147,7 @@ export class ConfirmPublisher {
 
   async #awaitChannel(target: { exchange: string; routingKey: string }): Promise<ConfirmChannel> {
     if (this.#channel) return this.#channel;
+    if (this.connection.closed) throw new PublishError('PUBLISH_UNCONFIRMED', 'the connection is closed; nothing was published', target);
     const timeout = new Promise<never>((_, reject) => {
       const timer = setTimeout(() => reject(noChannel(target, this.#channelWaitMs)), this.#channelWaitMs);
       timer.unref();

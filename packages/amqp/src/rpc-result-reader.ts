@@ -40,7 +40,13 @@ export class RpcResultReader implements ResultReader {
   }
 
   async replyTo(): Promise<string> {
-    this.#started ??= this.connection.addSetup((model) => this.#consume(model)).then(() => undefined);
+    this.#started ??= this.connection.addSetup((model) => this.#consume(model)).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#started = null; // the next send tries again
+        throw error;
+      },
+    );
     await this.#started;
     return this.queue;
   }
