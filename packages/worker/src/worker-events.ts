@@ -32,3 +32,6 @@ export type WorkerEvents = {
   'worker:ready': [];
   'worker:stopped': [];
 };
+
+/** How components inside the worker emit its events (listener errors are caught by the worker). */
+export type EmitWorkerEvent = <E extends keyof WorkerEvents & string>(event: E, ...args: WorkerEvents[E]) => void;

@@ -1,8 +1,7 @@
 import { TypedEmitter, errorMeta, redactUrl, type ResultWriter } from '@celeriac/core';
 import { AmqpConnection, ConfirmPublisher, QueueConsumer, RpcResultWriter, deadLetterQueue, taskQueue, type Delivery } from '@celeriac/amqp';
-import { DeadLetters } from './dead-letters.js';
-import { DeliveryProcessor } from './delivery-processor.js';
-import { Slots } from './slots.js';
+import type { DeliveryProcessor } from './delivery-processor.js';
+import { buildPipeline } from './pipeline.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
 
@@ -99,11 +98,10 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   #processor(publisher: ConfirmPublisher, results: ResultWriter | null): DeliveryProcessor {
-    return new DeliveryProcessor({
+    return buildPipeline({
       options: this.options,
+      publisher,
       results,
-      deadLetters: new DeadLetters(publisher, this.options.nodeName),
-      slots: new Slots(this.options.concurrency),
       emit: (event, ...args) => this.emit(event, ...args),
       stopping: () => this.#state === 'STOPPING',
       running: this.#running,

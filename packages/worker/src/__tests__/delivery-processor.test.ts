@@ -4,10 +4,15 @@ import { defineTask, type ResultWriter, type StateUpdate } from '@celeriac/core'
 import { encodeTask, type TaskMessageInput } from '@celeriac/protocol';
 import type { DeadLetterReason, DeadLetters } from '../dead-letters.js';
 import { DeliveryProcessor } from '../delivery-processor.js';
+import { safeEmit } from '../pipeline.js';
+import { Rejector } from '../rejector.js';
 import { Slots } from '../slots.js';
+import { InlineExecutor } from '../task-executor.js';
+import { TaskReporter } from '../task-reporter.js';
 import type { TaskContext } from '../task-context.js';
 import { TaskRegistry } from '../task-registry.js';
 import { compileWorkerOptions, type WorkerOptions } from '../worker-options.js';
+import type { EmitWorkerEvent } from '../worker-events.js';
 
 /** Records, in order, everything the processor does to the broker and the result backend. */
 class Recorder {
@@ -41,15 +46,21 @@ class Recorder {
 
 function processor(recorder: Recorder, tasks: TaskRegistry, options: Partial<WorkerOptions> = {}, state = { stopping: false, listenerThrows: false }) {
   const running = new Set<AbortController>();
+  const compiled = compileWorkerOptions({ tasks, ...options });
+  const record = (event: string) => {
+    recorder.events.push(event);
+    if (state.listenerThrows) throw new Error('a bug in an application listener');
+  };
+  const emit = safeEmit(record as EmitWorkerEvent, compiled.logger);
+  const reporter = new TaskReporter(recorder.results);
   const deps = {
-    options: compileWorkerOptions({ tasks, ...options }),
-    results: recorder.results,
-    deadLetters: recorder.deadLetters,
+    options: compiled,
+    reporter,
+    rejector: new Rejector(recorder.deadLetters, reporter, emit, compiled.logger),
+    gates: [],
+    executor: new InlineExecutor(compiled.nodeName),
     slots: new Slots(2),
-    emit: (event: string, ..._info: unknown[]) => {
-      recorder.events.push(event);
-      if (state.listenerThrows) throw new Error('a bug in an application listener');
-    },
+    emit,
     stopping: () => state.stopping,
     running,
   };

@@ -1,0 +1,22 @@
+import type { Logger } from '@celeriac/core';
+import type { TaskMessage } from '@celeriac/protocol';
+import type { Delivery } from '@celeriac/amqp';
+import type { RegisteredTask } from './task-registry.js';
+
+/** One decoded, registered task on its way through the worker, with the delivery it came in. */
+export interface Job {
+  readonly delivery: Delivery;
+  readonly task: TaskMessage;
+  readonly registered: RegisteredTask;
+  /** Carries the task id and name on every line. */
+  readonly logger: Logger;
+}
+
+/**
+ * A check a task passes before it takes a slot (revoked? expired? not due yet?). A gate that
+ * answers 'settled' has taken care of the delivery itself (reported, moved, acknowledged), and
+ * the task goes no further. Gates run in the order the worker lists them.
+ */
+export interface Gate {
+  admit(job: Job): Promise<'run' | 'settled'>;
+}
