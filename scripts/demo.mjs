@@ -12,21 +12,19 @@
  *
  * Env: CELERIAC_BROKER (default amqp://guest:guest@127.0.0.1:5672//).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BootstrapError, DEFAULT_BROKER_URL, ROOT, ensureBroker, installAndBuild, step } from './lib/bootstrap.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BROKER_URL = process.env.CELERIAC_BROKER ?? 'amqp://guest:guest@127.0.0.1:5672//';
+const BROKER_URL = process.env.CELERIAC_BROKER ?? DEFAULT_BROKER_URL;
 const CLI = join(ROOT, 'packages/cli/dist/bin/celeriac.js');
 const EXAMPLE = join(ROOT, 'examples/work-orders/dist');
 const QUEUE = `celeriac.demo.${process.pid}`;
 const ORDER_COUNT = 20;
 const CONCURRENCY = 4;
 const RESULT_TIMEOUT_MS = 30_000;
-const BROKER_START_WAIT_MS = 60_000;
 const WORKER_READY_WAIT_MS = 30_000;
 const WORKER_STOP_WAIT_MS = 30_000;
 
@@ -34,99 +32,11 @@ const WORKER_STOP_WAIT_MS = 30_000;
 const current = { worker: null, cleanUp: null };
 
 /** A problem the demo explains in one message and exits 1 for, without a stack trace. */
-class DemoError extends Error {}
+class DemoError extends BootstrapError {}
 
-const step = (text) => console.log(`\n▸ ${text}`);
 
 // ---------------------------------------------------------------------------------------------
 // install and build
-
-function run(command, args) {
-  console.log(`  $ ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
-  if (result.error) throw new DemoError(`could not run ${command}: ${result.error.message}`);
-  if (result.status !== 0) throw new DemoError(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
-}
-
-function installAndBuild() {
-  if (!existsSync(join(ROOT, 'node_modules'))) {
-    step('installing dependencies (node_modules is missing)');
-    run('npm', existsSync(join(ROOT, 'package-lock.json')) ? ['ci'] : ['install']);
-  }
-  step('building (tsc -b)');
-  run('npx', ['tsc', '-b']);
-  if (!existsSync(CLI)) throw new DemoError(`the build did not produce the celeriac CLI (${CLI})`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// broker
-
-function brokerAddress(url) {
-  const parsed = new URL(url);
-  const port = Number(parsed.port || (parsed.protocol === 'amqps:' ? 5671 : 5672));
-  const host = parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
-  return { host, port, local: ['127.0.0.1', 'localhost', '::1'].includes(host) };
-}
-
-function redact(url) {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
-}
-
-/** True when something accepts TCP connections at host:port within a second. */
-function probe({ host, port }) {
-  return new Promise((done) => {
-    const socket = tcpConnect({ host, port });
-    const finish = (ok) => (socket.destroy(), done(ok));
-    socket.setTimeout(1000, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-  });
-}
-
-async function waitForPort(address, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe(address)) return true;
-    await sleep(1000);
-  }
-  return false;
-}
-
-/** rabbitmq-server on PATH, or where Debian puts it (/usr/sbin is not on every user's PATH). */
-function findRabbitmqServer() {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/local/sbin', '/usr/lib/rabbitmq/bin'];
-  return dirs.map((dir) => join(dir, 'rabbitmq-server')).find((file) => existsSync(file)) ?? null;
-}
-
-async function ensureBroker() {
-  const address = brokerAddress(BROKER_URL);
-  step(`checking the broker at ${redact(BROKER_URL)}`);
-  if (await probe(address)) return console.log(`  RabbitMQ answers on ${address.host}:${address.port}`);
-  if (!address.local) throw new DemoError(`nothing answers on ${address.host}:${address.port}; start that broker or point CELERIAC_BROKER at one`);
-  const server = findRabbitmqServer();
-  if (!server) throw new DemoError(noBrokerHelp(address));
-  console.log(`  nothing answers on port ${address.port}; starting ${server} -detached`);
-  startRabbitmq(server);
-  if (!(await waitForPort(address, BROKER_START_WAIT_MS))) throw new DemoError(`RabbitMQ did not open port ${address.port} within ${BROKER_START_WAIT_MS / 1000} s`);
-  console.log(`  RabbitMQ answers on ${address.host}:${address.port}`);
-}
-
-/** Debian's wrapper runs the server only for root or the rabbitmq user; anyone else gets a hint. */
-function startRabbitmq(server) {
-  const result = spawnSync(server, ['-detached'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status === 0) return;
-  const how = result.error ? result.error.message : `exit code ${result.status}`;
-  throw new DemoError(`${server} -detached failed (${how}); start it as root (sudo rabbitmq-server -detached, or sudo service rabbitmq-server start) and run the demo again`);
-}
-
-function noBrokerHelp({ port }) {
-  return [
-    `nothing answers on port ${port} and rabbitmq-server is not installed. Get a broker with either:`,
-    '    apt-get install -y rabbitmq-server      # Debian/Ubuntu (as root), then run npm run demo again',
-    `    docker run -d -p ${port}:5672 rabbitmq:3`,
-    'or point CELERIAC_BROKER at a running RabbitMQ.',
-  ].join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------
 // the worker process
@@ -323,7 +233,8 @@ function onInterrupt() {
 
 async function main() {
   installAndBuild();
-  await ensureBroker();
+  if (!existsSync(CLI)) throw new DemoError(`the build did not produce the celeriac CLI (${CLI})`);
+  await ensureBroker(BROKER_URL);
   const errors = [];
   process.once('SIGINT', onInterrupt);
   try {
