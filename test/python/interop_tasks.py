@@ -60,3 +60,15 @@ def request_info(self):
         parsed = maybe_iso8601(getattr(self.request, name, None))
         info[name + '_parsed'] = parsed.isoformat() if parsed else None
     return info
+
+
+@app.task(name='interop.retry_to', bind=True)
+def retry_to(self, queue):
+    """Retries once, into `queue` (a Celeriac worker's in the interop tests), with countdown=0.
+
+    The retried message is what a Celeriac worker must understand: same id, retries=1, Python's
+    reply_to, so the Python caller gets the result of whichever worker runs the retry.
+    """
+    if self.request.retries == 0:
+        raise self.retry(queue=queue, countdown=0)
+    return {'ran_by': 'python', 'retries': self.request.retries}

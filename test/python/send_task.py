@@ -3,6 +3,7 @@
 
   /usr/bin/python3 test/python/send_task.py --name TASK [--args JSON] [--kwargs JSON]
       [--queue Q] [--timeout S] [--headers JSON] [--countdown S] [--expires S] [--priority N]
+      [--time-limit S] [--soft-time-limit S]
 
 Prints exactly one line of JSON on stdout (every line also carries "reply_to": the name of the
 rpc reply queue this client declared, so a test can delete it if something went wrong):
@@ -39,6 +40,8 @@ def main():
     p.add_argument('--countdown', type=float, default=None)
     p.add_argument('--expires', type=float, default=None)
     p.add_argument('--priority', type=int, default=None)
+    p.add_argument('--time-limit', dest='time_limit', type=float, default=None)
+    p.add_argument('--soft-time-limit', dest='soft_time_limit', type=float, default=None)
     ns = p.parse_args()
 
     try:
@@ -59,7 +62,7 @@ def main():
 
     oid = app.thread_oid  # the rpc reply queue send_task declares before publishing
     options = {}
-    for key in ('queue', 'countdown', 'expires', 'priority', 'headers'):
+    for key in ('queue', 'countdown', 'expires', 'priority', 'headers', 'time_limit', 'soft_time_limit'):
         value = headers if key == 'headers' else getattr(ns, key)
         if value is not None:
             options[key] = value

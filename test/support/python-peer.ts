@@ -41,6 +41,9 @@ export interface PythonSend {
   headers?: Record<string, unknown>;
   countdown?: number;
   expires?: number;
+  /** Celery's `time_limit` / `soft_time_limit` in seconds (the `timelimit` header). */
+  timeLimit?: number;
+  softTimeLimit?: number;
   /** Seconds Python's `AsyncResult.get()` waits. @default 20 */
   timeoutS?: number;
 }
@@ -77,6 +80,8 @@ function sendTaskArgs(send: PythonSend): string[] {
   if (send.headers) argv.push('--headers', stringifyJson(send.headers));
   if (send.countdown !== undefined) argv.push('--countdown', String(send.countdown));
   if (send.expires !== undefined) argv.push('--expires', String(send.expires));
+  if (send.timeLimit !== undefined) argv.push('--time-limit', String(send.timeLimit));
+  if (send.softTimeLimit !== undefined) argv.push('--soft-time-limit', String(send.softTimeLimit));
   return argv;
 }
 

@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
+import { bindToDelayLanes, declareDelayLanes } from './delay-lanes.js';
 import { declareQueue, type QueueSpec } from './topology.js';
 
 /** One message handed to a consumer, with settle functions bound to the channel it came on. */
@@ -18,6 +19,11 @@ export interface ConsumerOptions {
   queues: readonly QueueSpec[];
   /** Queues to declare without consuming (e.g. the dead-letter queue). */
   declareOnly?: readonly QueueSpec[];
+  /**
+   * Declare the delay lanes and bind every consumed queue to their exit, so delayed messages
+   * (ours and Celery 5.5's) come back to it. Redone after every reconnect.
+   */
+  delayLanes?: boolean;
   /** Unacknowledged deliveries allowed per queue consumer. */
   prefetch: number;
   onMessage: (delivery: Delivery) => void;
@@ -71,6 +77,7 @@ export class QueueConsumer {
     channel.on('error', (error: Error) => this.#logger.log('warn', 'consume channel error', errorMeta(error)));
     channel.on('close', () => this.#onClose(model, channel));
     for (const spec of this.options.declareOnly ?? []) await declareQueue(channel, spec);
+    if (this.options.delayLanes) await declareDelayLanes(channel);
     await channel.prefetch(this.options.prefetch);
     this.#channel = channel;
     this.#tags = [];
@@ -79,6 +86,7 @@ export class QueueConsumer {
 
   async #consume(channel: Channel, spec: QueueSpec): Promise<void> {
     await declareQueue(channel, spec);
+    if (this.options.delayLanes) await bindToDelayLanes(channel, spec.name);
     const { consumerTag } = await channel.consume(spec.name, (message) => this.#deliver(channel, spec, message));
     this.#tags.push(consumerTag);
   }

@@ -15,8 +15,25 @@ export {
   deadLetterQueue,
   replyQueue,
   declareQueue,
+  CONTROL_EXCHANGE,
+  CONTROL_REPLY_EXCHANGE,
+  controlQueue,
+  declareControlExchanges,
   type QueueSpec,
   type TaskQueueOptions,
 } from './topology.js';
 export { RpcResultWriter } from './rpc-result-writer.js';
 export { RpcResultReader, type RpcResultReaderOptions } from './rpc-result-reader.js';
+export {
+  DELAY_LEVELS,
+  MAX_DELAY_SECONDS,
+  DELAY_ENTRY_EXCHANGE,
+  delayEntryExchange,
+  DELAY_DELIVERY_EXCHANGE,
+  levelName,
+  delayRoutingKey,
+  stripDelayPrefix,
+  laneSeconds,
+  publishAt,
+  type DelayPublisher,
+} from './delay-lanes.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { ConnectionError, PublishError, errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
+import { bindToDelayLanes, declareDelayLanes } from './delay-lanes.js';
 import { declareQueue, type QueueSpec } from './topology.js';
 
 export interface PublisherOptions {
@@ -24,7 +25,7 @@ interface Pending {
  */
 export class ConfirmPublisher {
   readonly #pending = new Map<string, Pending>();
-  /** Per queue name, the declaration done or under way on this connection, shared by all callers. */
+  /** Per queue (or lanes, or binding), the declaration done or under way on this connection, shared by all callers. */
   readonly #declared = new Map<string, Promise<void>>();
   readonly #logger: Logger;
   readonly #channelWaitMs: number;
@@ -66,25 +67,36 @@ export class ConfirmPublisher {
    * it differently) fails this call without killing the publishing channel.
    */
   ensureQueue(spec: QueueSpec): Promise<void> {
-    // One declaration per queue however many sends wait on it: a channel each would run out of
+    return this.#once(`queue ${spec.name}`, spec.name, (channel) => declareQueue(channel, spec));
+  }
+
+  /** Declares the delay lanes and binds `queue` (which must exist) to their exit, once per connection. */
+  async ensureDelayTopology(queue: string): Promise<void> {
+    await this.#once('delay lanes', queue, declareDelayLanes);
+    await this.#once(`delay binding ${queue}`, queue, (channel) => bindToDelayLanes(channel, queue));
+  }
+
+  /** Runs a declaration once per connection; `queue` names what a failure was for. */
+  #once(key: string, queue: string, declare: (channel: Channel) => Promise<void>): Promise<void> {
+    // One declaration per key however many sends wait on it: a channel each would run out of
     // channels (2047) under a burst of first sends.
-    let declared = this.#declared.get(spec.name);
+    let declared = this.#declared.get(key);
     if (!declared) {
-      declared = this.#declare(spec);
-      this.#declared.set(spec.name, declared);
-      declared.catch(() => this.#declared.get(spec.name) === declared && this.#declared.delete(spec.name));
+      declared = this.#declare(queue, declare);
+      this.#declared.set(key, declared);
+      declared.catch(() => this.#declared.get(key) === declared && this.#declared.delete(key));
     }
     return declared;
   }
 
-  async #declare(spec: QueueSpec): Promise<void> {
-    await this.#awaitChannel({ exchange: '', routingKey: spec.name });
+  async #declare(queue: string, declare: (channel: Channel) => Promise<void>): Promise<void> {
+    await this.#awaitChannel({ exchange: '', routingKey: queue });
     const model = this.#model;
     if (!model) throw new ConnectionError('CONNECTION_CLOSED', 'connection lost while declaring a queue');
     const channel = await model.createChannel();
     channel.on('error', () => undefined);
     try {
-      await declareQueue(channel, spec);
+      await declare(channel);
     } finally {
       await channel.close().catch(() => undefined);
     }

@@ -23,6 +23,14 @@ export class ShutdownSignals {
     for (const signal of SIGNALS) this.#listen(signal);
   }
 
+  /** A graceful stop asked for by something other than a signal (the supervisor is gone). */
+  stopGracefully(reason: string): void {
+    if (this.#count > 0) return;
+    this.#count = 1;
+    this.logger.log('warn', `${reason}: stopping after running tasks finish`);
+    this.#resolve('SIGTERM');
+  }
+
   dispose(): void {
     for (const [signal, listener] of this.#listeners) this.io.signals.off(signal, listener);
     this.#listeners.clear();
@@ -44,4 +52,21 @@ export class ShutdownSignals {
     this.logger.log('warn', `received ${signal} again: exiting now; unfinished tasks go back to the queue`);
     this.io.exit(signal === 'SIGINT' ? ExitCode.SIGINT : ExitCode.SIGTERM);
   }
+}
+
+/** What watchSupervisor needs of `process`. */
+export interface SupervisedProcess {
+  channel?: { unref(): void } | null | undefined;
+  once(event: 'disconnect', listener: () => void): unknown;
+}
+
+/**
+ * A child of `celeriac worker --processes N` stops gracefully when its supervisor is gone (its
+ * IPC channel closes), instead of running on as an orphan nobody will signal. The channel is
+ * unreferenced so it never keeps the worker alive by itself.
+ */
+export function watchSupervisor(shutdown: ShutdownSignals, child: SupervisedProcess, env: Readonly<Record<string, string | undefined>>): void {
+  if (env.CELERIAC_SUPERVISED !== '1' || !child.channel) return;
+  child.channel.unref();
+  child.once('disconnect', () => shutdown.stopGracefully('the supervising process is gone'));
 }

@@ -1,5 +1,6 @@
 import { ConfigurationError, DEFAULT_BROKER_URL, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
 import { DEFAULT_QUEUE, type TaskQueueOptions } from '@celeriac/amqp';
+import { compileRoutes, type Router, type Routes } from './routes.js';
 
 export interface ClientOptions {
   /** @default 'amqp://guest:guest@localhost:5672//' */
@@ -8,6 +9,11 @@ export interface ClientOptions {
   resultBackend?: string | null;
   /** Queue used when a send names none. @default 'celery' */
   defaultQueue?: string;
+  /**
+   * Task name or glob (`*`, `?`) → queue, used when a send names no queue, as Celery's
+   * `task_routes`. Exact names win over globs; among globs the first listed wins. @default {}
+   */
+  routes?: Routes;
   /** Declaration options per queue name; must match every other declarer of the queue. */
   queues?: Record<string, TaskQueueOptions>;
   /** Unused rpc reply queues are deleted by the broker after this long. @default 86 400 000 (a day) */
@@ -23,6 +29,8 @@ export interface CompiledClientOptions {
   brokerUrl: string;
   resultBackend: ResultBackendKind;
   defaultQueue: string;
+  /** The queue the routes give a task name, if any. */
+  router: Router;
   queues: Record<string, TaskQueueOptions>;
   resultExpiresMs: number;
   publishWaitMs: number;
@@ -35,12 +43,19 @@ export function compileClientOptions(options: ClientOptions): CompiledClientOpti
     brokerUrl: brokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
     resultBackend: resultBackendKind(options.resultBackend),
     defaultQueue: options.defaultQueue ?? DEFAULT_QUEUE,
+    router: compileRoutes(routesObject(options.routes)),
     queues: options.queues ?? {},
     resultExpiresMs: positive(options.resultExpiresMs ?? 86_400_000, 'resultExpiresMs'),
     publishWaitMs: positive(options.publishWaitMs ?? 30_000, 'publishWaitMs'),
     connectionName: options.connectionName ?? 'celeriac-client',
     logger: options.logger ?? silentLogger,
   };
+}
+
+function routesObject(routes: unknown): Routes {
+  if (routes === undefined) return {};
+  if (typeof routes === 'object' && routes !== null && !Array.isArray(routes)) return routes as Routes;
+  throw new ConfigurationError('routes must be an object of task name or glob → queue name');
 }
 
 function brokerUrl(url: string): string {

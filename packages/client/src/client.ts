@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { encodeTask } from '@celeriac/protocol';
 import { InvalidArgumentError, assertTaskName, type ArgsOf, type ResultOf, type ResultReader, type TaskContract } from '@celeriac/core';
-import { AmqpConnection, ConfirmPublisher, DEFAULT_EXCHANGE, RpcResultReader, taskQueue } from '@celeriac/amqp';
+import { AmqpConnection, ConfirmPublisher, RpcResultReader, publishAt, taskQueue } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
+import { ControlBroadcaster, revokeArguments, type RevokeOptions } from './control.js';
 import { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
 import { compileSendOptions, messageFields, type SendOptions } from './send-options.js';
 
@@ -29,6 +30,8 @@ export class Client {
   readonly options: CompiledClientOptions;
   readonly #origin = `gen${process.pid}@${hostname()}`;
   #transport: Promise<Transport> | null = null;
+  /** Remote-control broadcasting, per publishing connection. */
+  readonly #control = new WeakMap<ConfirmPublisher, ControlBroadcaster>();
 
   constructor(options: ClientOptions = {}) {
     this.options = compileClientOptions(options);
@@ -50,6 +53,19 @@ export class Client {
     return new AsyncResult<T>(taskId, results);
   }
 
+  /**
+   * Revokes tasks on every worker, as Python's `app.control.revoke`: a worker that receives one
+   * of them later discards it (REVOKED); with `terminate`, a running one is aborted too. Workers
+   * remember revoked ids for 3 hours; a worker started later does not know them.
+   */
+  async revoke(taskIds: string | readonly string[], options: RevokeOptions = {}): Promise<void> {
+    const args = revokeArguments(taskIds, options);
+    const { publishing, publisher } = await this.#connect();
+    let control = this.#control.get(publisher);
+    if (!control) this.#control.set(publisher, (control = new ControlBroadcaster(publishing, publisher, this.options.logger)));
+    await control.broadcast('revoke', args);
+  }
+
   async close(): Promise<void> {
     const transport = this.#transport;
     this.#transport = null;
@@ -66,12 +82,14 @@ export class Client {
     const send = compileSendOptions(options, now);
     const { publisher, results } = await this.#connect();
     const id = send.taskId ?? randomUUID();
-    const queue = send.queue ?? this.options.defaultQueue;
+    // Celery's order: the send's own queue, then the routes, then the default queue.
+    const queue = send.queue ?? this.options.router(name) ?? this.options.defaultQueue;
     const replyTo = results ? await results.replyTo() : null;
     // The same `now` as the expires: Celery's expiration for expires=60 is exactly "60000".
     const { body, properties } = encodeTask({ id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) }, now);
     await publisher.ensureQueue(taskQueue(queue, this.options.queues[queue]));
-    await publisher.publish(DEFAULT_EXCHANGE, queue, body, properties);
+    // A second or more ahead goes through the delay lanes, so no worker ever holds it unacked.
+    await publishAt(publisher, queue, send.eta, body, properties);
     return new AsyncResult<T>(id, results as ResultReader | null);
   }
 

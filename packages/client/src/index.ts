@@ -14,4 +14,6 @@ export { Client } from './client.js';
 export { AsyncResult, type GetOptions } from './async-result.js';
 export { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
 export type { SendOptions } from './send-options.js';
+export { compileRoutes, type Routes, type Router } from './routes.js';
 export { TaskFailedError, ResultError, PublishError, InvalidArgumentError } from '@celeriac/core';
+export type { RevokeOptions } from './control.js';

@@ -19,6 +19,11 @@ export interface SendOptions {
   headers?: Record<string, unknown>;
   /** Ask the worker not to store a SUCCESS state (failures are still reported). */
   ignoreResult?: boolean;
+  /**
+   * Time limits for this run, overriding the task's and the worker's (Celery's `time_limit` and
+   * `soft_time_limit`); sent as the `timelimit` header in seconds, which Python workers honour too.
+   */
+  timeLimit?: { hardMs?: number; softMs?: number };
 }
 
 /** Send options checked and turned into absolute times, as Celery's client does before publishing. */
@@ -30,6 +35,8 @@ export interface CompiledSendOptions {
   expires: Date | null;
   headers: Record<string, unknown>;
   ignoreResult: boolean;
+  /** Seconds, as on the wire. */
+  timeLimit: { hard: number | null; soft: number | null };
 }
 
 export function compileSendOptions(options: SendOptions, now: Date): CompiledSendOptions {
@@ -42,12 +49,13 @@ export function compileSendOptions(options: SendOptions, now: Date): CompiledSen
     expires: typeof options.expires === 'number' ? secondsFrom(now, options.expires, 'expires') : dateOption(options.expires, 'expires'),
     headers: headers(options.headers),
     ignoreResult: options.ignoreResult ?? false,
+    timeLimit: timeLimit(options.timeLimit),
   };
 }
 
 export function messageFields(options: CompiledSendOptions): Partial<TaskMessageInput> {
-  const { priority, eta, expires, headers, ignoreResult } = options;
-  return { ...(priority === undefined ? {} : { priority }), eta, expires, headers, ignoreResult };
+  const { priority, eta, expires, headers, ignoreResult, timeLimit } = options;
+  return { ...(priority === undefined ? {} : { priority }), eta, expires, headers, ignoreResult, timeLimit };
 }
 
 function optionalName(value: unknown, field: string): string | undefined {
@@ -60,6 +68,19 @@ function priority(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
   throw new InvalidArgumentError(`priority must be an integer from 0 to 255, got ${JSON.stringify(value)}`);
+}
+
+function timeLimit(value: unknown): { hard: number | null; soft: number | null } {
+  if (value === undefined) return { hard: null, soft: null };
+  if (typeof value !== 'object' || value === null) throw new InvalidArgumentError('timeLimit must be { hardMs?, softMs? }');
+  const { hardMs, softMs } = value as { hardMs?: unknown; softMs?: unknown };
+  return { hard: limitSeconds(hardMs, 'timeLimit.hardMs'), soft: limitSeconds(softMs, 'timeLimit.softMs') };
+}
+
+function limitSeconds(ms: unknown, field: string): number | null {
+  if (ms === undefined) return null;
+  if (typeof ms === 'number' && Number.isFinite(ms) && ms > 0) return ms / 1000;
+  throw new InvalidArgumentError(`${field} must be a number of milliseconds > 0, got ${JSON.stringify(ms)}`);
 }
 
 function secondsFrom(now: Date, seconds: unknown, field: string): Date {

@@ -27,6 +27,15 @@ export { encodeTask } from './encode-task.js';
 export { decodeTask, UNDECODABLE_HEADERS, type DecodeOptions } from './decode-task.js';
 export { encodeResult, decodeResult, type ResultMeta, type ResultPublishProperties } from './result-message.js';
 export {
+  encodeControlRequest,
+  encodeControlReply,
+  decodeControlRequest,
+  type ControlRequest,
+  type ControlRequestInput,
+  type ControlReplyTo,
+  type EncodedControlMessage,
+} from './control-message.js';
+export {
   EMPTY_EMBED,
   type EncodedTask,
   type RawMessage,

@@ -3,6 +3,8 @@ import { errorMeta, type Logger } from '@celeriac/core';
 import type { Delivery } from '@celeriac/amqp';
 import type { Gate, Job } from './job.js';
 import { requeueLater, type Rejector } from './rejector.js';
+import { acksOnTheWire, settleOnce } from './settle-once.js';
+import type { RetryPublisher } from './retry-publisher.js';
 import type { Slots } from './slots.js';
 import type { TaskExecutor } from './task-executor.js';
 import type { TaskOutcome } from './task-outcome.js';
@@ -16,6 +18,10 @@ export interface ProcessorDeps {
   rejector: Rejector;
   /** Checks before a task takes a slot, in order (see Gate). */
   gates: readonly Gate[];
+  /** Gates asked again once the slot is free, right before running: the wait may have been long (expiry). */
+  recheck?: readonly Gate[];
+  /** Republishes a task whose handler asked to retry. */
+  retries: Pick<RetryPublisher, 'resend'>;
   executor: TaskExecutor;
   slots: Slots;
   emit: EmitWorkerEvent;
@@ -37,7 +43,8 @@ export class DeliveryProcessor {
     this.#logger = deps.options.logger;
   }
 
-  async process(delivery: Delivery): Promise<void> {
+  async process(received: Delivery): Promise<void> {
+    const delivery = settleOnce(received, this.#logger);
     let task: TaskMessage;
     try {
       task = decodeTask(delivery.message, { maxBodyBytes: this.deps.options.maxBodyBytes });
@@ -54,8 +61,12 @@ export class DeliveryProcessor {
   async #execute(job: Job): Promise<void> {
     const { delivery, task, logger } = job;
     if (this.deps.stopping()) return delivery.requeue();
+    for (const gate of this.deps.recheck ?? []) if ((await gate.admit(job)) === 'settled') return;
+    // Celery's early ack: just before the handler starts, after every gate and the slot wait.
+    if (!job.registered.options.acksLate) delivery.ack();
+    await acksOnTheWire();
     const info = { id: task.id, name: task.name, queue: delivery.queue };
-    logger.log('info', 'task received', { retries: task.retries, redelivered: delivery.message.fields.redelivered });
+    logger.log('info', 'task received', { queue: delivery.queue, retries: task.retries, redelivered: delivery.message.fields.redelivered });
     this.deps.emit('task:received', info);
     const started = Date.now();
     const outcome = await this.#run(job);
@@ -63,10 +74,15 @@ export class DeliveryProcessor {
     if (!outcome) return delivery.requeue();
     const runtimeMs = Date.now() - started;
     if (!(await this.#report(job, outcome))) return;
+    // RETRY is stored first (a fast retry's SUCCESS must not be followed by a stale RETRY), then republished, then acked.
+    if (outcome.state === TaskState.RETRY && !(await this.deps.retries.resend(job, outcome.retry))) return;
     delivery.ack();
     if (outcome.state === TaskState.SUCCESS) {
       logger.log('info', 'task succeeded', { runtimeMs });
       this.deps.emit('task:succeeded', { ...info, runtimeMs });
+    } else if (outcome.state === TaskState.RETRY) {
+      logger.log('info', 'task will retry', { runtimeMs, retries: task.retries + 1, delayMs: outcome.retry.delayMs, queue: outcome.retry.queue ?? delivery.queue, ...errorMeta(outcome.error) });
+      this.deps.emit('task:retried', { ...info, runtimeMs, error: outcome.error, delayMs: outcome.retry.delayMs });
     } else {
       logger.log('warn', 'task failed', { runtimeMs, ...errorMeta(outcome.error) });
       this.deps.emit('task:failed', { ...info, runtimeMs, error: outcome.error });
@@ -91,7 +107,7 @@ export class DeliveryProcessor {
     const skip = outcome.state === TaskState.SUCCESS && (job.task.ignoreResult || job.registered.options.ignoreResult);
     if (skip) return true;
     try {
-      await this.deps.reporter.store(job.task, outcome.state, outcome.result, outcome.state === TaskState.FAILURE ? outcome.traceback : null);
+      await this.deps.reporter.store(job.task, outcome.state, outcome.result, outcome.state === TaskState.SUCCESS ? null : outcome.traceback);
       return true;
     } catch (error) {
       job.logger.log('error', 'could not report the task state; the task goes back to the queue', errorMeta(error));

@@ -1,12 +1,19 @@
 import { errorMeta, type Logger, type ResultWriter } from '@celeriac/core';
 import type { ConfirmPublisher } from '@celeriac/amqp';
 import { DeadLetters } from './dead-letters.js';
+import { DeliveryCountGate } from './delivery-count-gate.js';
 import { DeliveryProcessor } from './delivery-processor.js';
+import { EtaGate } from './eta-gate.js';
+import { ExpiryGate } from './expiry-gate.js';
 import type { Gate } from './job.js';
+import { RetryPublisher } from './retry-publisher.js';
 import { Rejector } from './rejector.js';
+import type { Revocations } from './revocations.js';
+import { RevokedGate } from './revoked-gate.js';
 import { Slots } from './slots.js';
-import { InlineExecutor } from './task-executor.js';
+import type { TaskExecutor } from './task-executor.js';
 import { TaskReporter } from './task-reporter.js';
+import { TimeLimitExecutor } from './time-limits.js';
 import type { CompiledWorkerOptions } from './worker-options.js';
 import type { EmitWorkerEvent } from './worker-events.js';
 
@@ -17,6 +24,10 @@ export interface PipelineParts {
   emit: EmitWorkerEvent;
   stopping: () => boolean;
   running: Set<AbortController>;
+  /** Where handlers run (pool.ts): the inline pool or the threads pool. */
+  pool: TaskExecutor;
+  /** Revoked ids and running tasks, shared with the control consumer that fills it. */
+  revocations: Revocations;
 }
 
 /**
@@ -28,9 +39,23 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const emit = safeEmit(parts.emit, options.logger);
   const reporter = new TaskReporter(results);
   const rejector = new Rejector(new DeadLetters(publisher, options.nodeName), reporter, emit, options.logger);
-  const gates: Gate[] = [];
-  const executor = new InlineExecutor(options.nodeName);
-  return new DeliveryProcessor({ options, reporter, rejector, gates, executor, slots: new Slots(options.concurrency), emit, stopping, running });
+  const expiry = new ExpiryGate(reporter);
+  const revoked = new RevokedGate(parts.revocations.ids, reporter);
+  const gates: Gate[] = [
+    // First: a message that keeps killing workers must be stopped before anything else runs it.
+    new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter),
+    revoked,
+    expiry,
+    // Last: only a task that would run now may wait (under a second) in memory.
+    new EtaGate(publisher),
+  ];
+  // Celery checks again right before running: a task can be revoked or expire while it waits for a slot.
+  const recheck: Gate[] = [revoked, expiry];
+  const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions);
+  const executor = parts.pool;
+  // Outermost: a terminated task is REVOKED whatever the limits made of it.
+  const guarded = parts.revocations.wrap(new TimeLimitExecutor(executor, options.timeLimits, options.pool === 'threads'));
+  return new DeliveryProcessor({ options, reporter, rejector, gates, recheck, retries, executor: guarded, slots: new Slots(options.concurrency), emit, stopping, running });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Logger } from '@celeriac/core';
+import type { RetryOptions } from './retry.js';
 
 /** What a handler knows about the task it is running; passed after the task's own arguments. */
 export interface TaskContext {
@@ -14,7 +15,10 @@ export interface TaskContext {
   readonly parentId: string | null;
   readonly eta: Date | null;
   readonly expires: Date | null;
-  /** The queue it was consumed from, and whether the broker delivered it before. */
+  /**
+   * The queue it was consumed from, and whether an earlier delivery ended without an ack (the
+   * broker's redelivered flag, or the x-celeriac-deliveries count of a republished copy).
+   */
   readonly delivery: { readonly queue: string; readonly redelivered: boolean };
   /** The worker's node name, e.g. `celeriac@host`. */
   readonly hostname: string;
@@ -22,4 +26,11 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** A logger whose every line carries the task id and name. */
   readonly logger: Logger;
+  /**
+   * Retries the task, as Celery's `self.retry()`: always throws. While tries are left it throws a
+   * Retry signal (let it propagate): the worker stores RETRY and republishes the task with
+   * `retries + 1` after the countdown (back-off by default). With none left it throws
+   * `options.error`, or MaxRetriesExceededError, and the task FAILs with it.
+   */
+  retry(options?: RetryOptions): never;
 }

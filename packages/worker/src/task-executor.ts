@@ -1,10 +1,17 @@
 import type { Job } from './job.js';
+import { retry } from './retry.js';
 import type { TaskContext } from './task-context.js';
 import { runHandler, type TaskOutcome } from './task-outcome.js';
+import { wasRedelivered } from './delivery-count-gate.js';
 
-/** Runs a job's handler and says how it ended. `signal` fires when the worker gives up on it. */
+/**
+ * Runs a job's handler and says how it ended. `signal` is the handler's `ctx.signal` (the worker
+ * gives up, a soft time limit, a revoke with terminate). `kill`, when given, fires when the work
+ * must stop now (hard time limit, terminate, shutdown): a pool that can stop it does; see the
+ * contract in time-limits.ts. Without it, `signal` is both.
+ */
 export interface TaskExecutor {
-  execute(job: Job, signal: AbortSignal): Promise<TaskOutcome>;
+  execute(job: Job, signal: AbortSignal, kill?: AbortSignal): Promise<TaskOutcome>;
 }
 
 /** The default pool: async handlers on the worker's own event loop. */
@@ -18,6 +25,7 @@ export class InlineExecutor implements TaskExecutor {
 
 export function taskContext(job: Job, signal: AbortSignal, hostname: string): TaskContext {
   const { id, name, retries, kwargs, headers, rootId, parentId, eta, expires } = job.task;
-  const delivery = { queue: job.delivery.queue, redelivered: job.delivery.message.fields.redelivered };
-  return { id, name, retries, kwargs, headers, rootId, parentId, eta, expires, delivery, hostname, signal, logger: job.logger };
+  const delivery = { queue: job.delivery.queue, redelivered: wasRedelivered(job.delivery.message) };
+  const target = { id, name, retries, policy: job.registered.options };
+  return { id, name, retries, kwargs, headers, rootId, parentId, eta, expires, delivery, hostname, signal, logger: job.logger, retry: (options) => retry(target, options) };
 }

@@ -1,19 +1,43 @@
 import { TaskState, encodeException, stringifyJson, type ExceptionInfo } from '@celeriac/protocol';
+import { Retry } from './retry.js';
+import { shouldAutoRetry } from './retry-policy.js';
 import type { RegisteredTask } from './task-registry.js';
 import type { TaskContext } from './task-context.js';
 
 /** How one run of a handler ended, ready to be reported as a task state. */
 export type TaskOutcome =
   | { state: typeof TaskState.SUCCESS; result: unknown }
-  | { state: typeof TaskState.FAILURE; result: ExceptionInfo; traceback: string | null; error: unknown };
+  | { state: typeof TaskState.FAILURE; result: ExceptionInfo; traceback: string | null; error: unknown }
+  /** The handler asked to run again (ctx.retry or autoRetryFor); `retry` says when and where. */
+  | { state: typeof TaskState.RETRY; result: ExceptionInfo; traceback: string | null; error: unknown; retry: Retry }
+  /** Revoked before it ran, or terminated by a revoke while it ran (revocations.ts). */
+  | { state: typeof TaskState.REVOKED; result: ExceptionInfo; traceback: null; error: unknown };
 
 export async function runHandler(task: RegisteredTask, args: readonly unknown[], context: TaskContext): Promise<TaskOutcome> {
   try {
     const result = await task.handler(...handlerArgs(task, args), context);
     return encodable(result);
   } catch (error) {
-    return failure(error);
+    return thrown(task, context, error);
   }
+}
+
+/** A thrown Retry is a RETRY; an autoRetryFor error retries as `ctx.retry({ error })` would. */
+function thrown(task: RegisteredTask, context: TaskContext, error: unknown): TaskOutcome {
+  if (error instanceof Retry) return retried(error);
+  if (!shouldAutoRetry(task.options, error)) return failure(error);
+  try {
+    return context.retry({ error });
+  } catch (decision) {
+    return decision instanceof Retry ? retried(decision) : failure(decision);
+  }
+}
+
+/** The RETRY result is the error the retry is about, else the Retry itself (as Celery stores it). */
+function retried(signal: Retry): TaskOutcome {
+  const error = signal.error ?? signal;
+  const traceback = error instanceof Error && error.stack ? error.stack : null;
+  return { state: TaskState.RETRY, result: encodeException(error), traceback, error, retry: signal };
 }
 
 export function failure(error: unknown): TaskOutcome {

@@ -1,14 +1,26 @@
 import { assertTaskName, type ArgsOf, type ResultOf, type TaskContract } from '@celeriac/core';
 import type { TaskContext } from './task-context.js';
+import { compileRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { compileTimeLimits, type TimeLimitsMs } from './time-limits.js';
 
 /** A task's implementation: its arguments in order, then the context. */
 export type TaskHandler<Args extends readonly unknown[] = unknown[], Result = unknown> = (
   ...params: [...Args, TaskContext]
 ) => Result | Promise<Result>;
 
-export interface TaskOptions {
+/**
+ * Per-task options; the retry ones (maxRetries, autoRetryFor, retryBackoff, ...) are documented on
+ * RetryPolicy, the time limits (softTimeLimitMs, timeLimitMs) on TimeLimitsMs.
+ */
+export interface TaskOptions extends Partial<RetryPolicy>, Partial<TimeLimitsMs> {
   /** Never report SUCCESS for this task (failures are still reported). @default false */
   ignoreResult?: boolean;
+  /**
+   * Acknowledge after the outcome is reported (true: at-least-once, a crash re-runs the task) or
+   * just before the handler starts (false: at-most-once, a crash loses the task; for work that
+   * must not run twice and is not idempotent). @default true
+   */
+  acksLate?: boolean;
 }
 
 export interface RegisteredTask {
@@ -38,7 +50,7 @@ export class TaskRegistry {
     if (typeof handler !== 'function') throw new TypeError(`the handler for ${name} must be a function`);
     if (this.#tasks.has(name)) throw new TypeError(`task ${name} is already registered`);
     const handle = handler as unknown as RegisteredTask['handler'];
-    this.#tasks.set(name, { name, handler: handle, options: { ignoreResult: options.ignoreResult ?? false } });
+    this.#tasks.set(name, { name, handler: handle, options: registeredOptions(name, options) });
     return this;
   }
 
@@ -49,6 +61,10 @@ export class TaskRegistry {
   names(): string[] {
     return [...this.#tasks.keys()].sort();
   }
+}
+
+function registeredOptions(name: string, options: TaskOptions): Required<TaskOptions> {
+  return { ignoreResult: options.ignoreResult ?? false, acksLate: options.acksLate ?? true, ...compileRetryPolicy(name, options), ...compileTimeLimits(`task ${name}`, options) };
 }
 
 /** Duck-typed check for registries loaded from another copy of this package (`--app` modules). */

@@ -13,6 +13,11 @@ export interface TaskFailedInfo extends TaskFinishedInfo {
   error: unknown;
 }
 
+export interface TaskRetriedInfo extends TaskFailedInfo {
+  /** How long the retry waits before it runs. */
+  delayMs: number;
+}
+
 export interface DeadLetterInfo {
   queue: string;
   reason: string;
@@ -28,6 +33,8 @@ export type WorkerEvents = {
   'task:received': [info: TaskEventInfo];
   'task:succeeded': [info: TaskFinishedInfo];
   'task:failed': [info: TaskFailedInfo];
+  /** The handler asked to retry (ctx.retry or autoRetryFor); the task was republished. */
+  'task:retried': [info: TaskRetriedInfo];
   'message:dead-lettered': [info: DeadLetterInfo];
   'worker:ready': [];
   'worker:stopped': [];

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ConfigurationError, DEFAULT_BROKER_URL, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
 import { DEFAULT_QUEUE, type TaskQueueOptions } from '@celeriac/amqp';
 import { isTaskRegistry, type TaskRegistry } from './task-registry.js';
+import { compileTimeLimits, type TimeLimitsMs } from './time-limits.js';
 
 export interface WorkerOptions {
   tasks: TaskRegistry;
@@ -24,7 +25,39 @@ export interface WorkerOptions {
   /** Node name in logs and results. @default 'celeriac@<hostname>' */
   nodeName?: string;
   logger?: Logger;
+  /**
+   * Deliveries a task may have that end without an acknowledgement (its worker died, or it
+   * kept killing workers) before it goes to `celeriac.dead` with code MAX_DELIVERIES. @default 5
+   */
+  maxDeliveries?: number;
+  /**
+   * Where handlers run: 'inline' on the worker's event loop (async, I/O-bound work), or 'threads'
+   * in a fixed pool of `concurrency` worker_threads (CPU-bound work; needs `appModule`). @default 'inline'
+   */
+  pool?: WorkerPool;
+  /**
+   * Path or file URL of the module whose default export (or export `tasks`) is the TaskRegistry;
+   * each thread of the 'threads' pool imports it. Required when `pool` is 'threads'.
+   */
+  appModule?: string;
+  /**
+   * How long stop() (and SIGTERM in the CLI) lets running tasks finish before their messages go
+   * back to the queue. Infinity waits for ever. @default 30 000
+   */
+  shutdownTimeoutMs?: number;
+  /**
+   * Worker-wide soft time limit: after this long a task's `ctx.signal` aborts with
+   * SoftTimeLimitExceeded. A task's own `softTimeLimitMs` and a message's `timelimit` win. @default none
+   */
+  softTimeLimitMs?: number | null;
+  /**
+   * Worker-wide hard time limit: after this long a task FAILs with TimeLimitExceeded and its slot
+   * is freed. A task's own `timeLimitMs` and a message's `timelimit` win. @default none
+   */
+  timeLimitMs?: number | null;
 }
+
+export type WorkerPool = 'inline' | 'threads';
 
 export interface CompiledWorkerOptions {
   tasks: TaskRegistry;
@@ -38,6 +71,11 @@ export interface CompiledWorkerOptions {
   maxBodyBytes: number;
   nodeName: string;
   logger: Logger;
+  maxDeliveries: number;
+  pool: WorkerPool;
+  appModule: string | null;
+  shutdownTimeoutMs: number;
+  timeLimits: TimeLimitsMs;
 }
 
 export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOptions {
@@ -55,7 +93,26 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     maxBodyBytes: positiveInteger(options.maxBodyBytes ?? 16 * 1024 * 1024, 'maxBodyBytes'),
     nodeName: options.nodeName ?? `celeriac@${hostname()}`,
     logger: options.logger ?? silentLogger,
+    maxDeliveries: positiveInteger(options.maxDeliveries ?? 5, 'maxDeliveries'),
+    ...poolOptions(options),
+    shutdownTimeoutMs: durationMs(options.shutdownTimeoutMs ?? 30_000, 'shutdownTimeoutMs'),
+    timeLimits: compileTimeLimits('worker', options),
   };
+}
+
+function poolOptions(options: WorkerOptions): { pool: WorkerPool; appModule: string | null } {
+  const pool = options.pool ?? 'inline';
+  if (pool !== 'inline' && pool !== 'threads') throw new ConfigurationError(`pool must be 'inline' or 'threads', got ${JSON.stringify(pool)}`);
+  const appModule = options.appModule ?? null;
+  if (appModule !== null && (typeof appModule !== 'string' || !appModule)) throw new ConfigurationError('appModule must be a module path');
+  // Threads cannot share the main thread's handlers: each imports the module itself.
+  if (pool === 'threads' && appModule === null) throw new ConfigurationError("pool 'threads' needs appModule, the module each thread imports the tasks from");
+  return { pool, appModule };
+}
+
+function durationMs(value: number, field: string): number {
+  if (typeof value === 'number' && value >= 0 && !Number.isNaN(value)) return value;
+  throw new ConfigurationError(`${field} must be a number of milliseconds >= 0, got ${JSON.stringify(value)}`);
 }
 
 function brokerUrl(url: unknown): string {

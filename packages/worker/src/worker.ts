@@ -2,13 +2,17 @@ import { TypedEmitter, errorMeta, redactUrl, type ResultWriter } from '@celeriac
 import { AmqpConnection, ConfirmPublisher, QueueConsumer, RpcResultWriter, deadLetterQueue, taskQueue, type Delivery } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline } from './pipeline.js';
+import { startControl } from './control/start-control.js';
+import type { PidboxConsumer } from './control/pidbox-consumer.js';
+import { Revocations } from './revocations.js';
+import { createPool, type Pool } from './pool.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
 
 export type WorkerState = 'INITIALIZED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
 
 export interface StopOptions {
-  /** After this long, running tasks are aborted and unfinished messages go back to the queue. @default no limit */
+  /** After this long, running tasks are aborted and unfinished messages go back to the queue. @default the worker's shutdownTimeoutMs (30 s) */
   timeoutMs?: number;
 }
 
@@ -16,6 +20,10 @@ interface Runtime {
   consuming: AmqpConnection;
   publishing: AmqpConnection;
   consumer: QueueConsumer;
+  /** Celery's remote control (pidbox): ping, revoke, terminate. */
+  control: PidboxConsumer;
+  /** Where handlers run; the threads pool's threads end when the worker stops. */
+  pool: Pool;
 }
 
 /**
@@ -33,6 +41,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   readonly options: CompiledWorkerOptions;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #running = new Set<AbortController>();
+  /** Filled by revoke commands, read by the pipeline; kept across reconnects, as Celery keeps it. */
+  readonly #revocations = new Revocations();
   #state: WorkerState = 'INITIALIZED';
   #runtime: Runtime | null = null;
   #starting: Promise<void> | null = null;
@@ -79,25 +89,35 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   async #connect(): Promise<Runtime> {
+    // The pool first: a threads pool whose app module fails to load stops the start here.
+    const pool = createPool(this.options);
+    await pool.start();
+    return this.#connectWith(pool).catch(async (error: unknown) => {
+      await pool.close();
+      throw error;
+    });
+  }
+
+  async #connectWith(pool: Pool): Promise<Runtime> {
     const { brokerUrl: url, nodeName, logger } = this.options;
     const publishing = await AmqpConnection.open({ url, name: `${nodeName}:publish`, logger });
     try {
       const publisher = await ConfirmPublisher.create(publishing, { logger });
       const results: ResultWriter | null = this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : null;
-      const processor = this.#processor(publisher, results);
+      const processor = this.#processor(publisher, results, pool);
       const consuming = await AmqpConnection.open({ url, name: `${nodeName}:consume`, logger });
-      const consumer = await this.#consume(consuming, processor).catch(async (error: unknown) => {
+      const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
         await consuming.close();
         throw error;
       });
-      return { consuming, publishing, consumer };
+      return { consuming, publishing, pool, ...consumers };
     } catch (error) {
       await publishing.close();
       throw error;
     }
   }
 
-  #processor(publisher: ConfirmPublisher, results: ResultWriter | null): DeliveryProcessor {
+  #processor(publisher: ConfirmPublisher, results: ResultWriter | null, pool: Pool): DeliveryProcessor {
     return buildPipeline({
       options: this.options,
       publisher,
@@ -105,7 +125,16 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       emit: (event, ...args) => this.emit(event, ...args),
       stopping: () => this.#state === 'STOPPING',
       running: this.#running,
+      revocations: this.#revocations,
+      pool,
     });
+  }
+
+  /** Control first: a revoke sent while the worker starts then already applies to its first tasks. */
+  async #consumeAll(consuming: AmqpConnection, processor: DeliveryProcessor, publisher: ConfirmPublisher): Promise<Pick<Runtime, 'consumer' | 'control'>> {
+    const { nodeName, logger } = this.options;
+    const control = await startControl({ nodeName, consuming, publisher, revocations: this.#revocations, logger });
+    return { control, consumer: await this.#consume(consuming, processor) };
   }
 
   #consume(connection: AmqpConnection, processor: DeliveryProcessor): Promise<QueueConsumer> {
@@ -113,6 +142,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     return QueueConsumer.start(connection, {
       queues: queues.map((name) => taskQueue(name, queueOptions[name])),
       declareOnly: [deadLetterQueue()],
+      // Delayed tasks (ours and Celery 5.5's) come back to the consumed queues through the lanes.
+      delayLanes: true,
       prefetch,
       logger,
       onMessage: (delivery) => this.#track(processor, delivery),
@@ -129,7 +160,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     void work.finally(() => this.#inFlight.delete(work));
   }
 
-  async #stop({ timeoutMs }: StopOptions): Promise<void> {
+  async #stop({ timeoutMs = this.options.shutdownTimeoutMs }: StopOptions): Promise<void> {
     await this.#starting?.catch(() => undefined);
     const runtime = this.#runtime;
     this.#state = 'STOPPING';
@@ -137,6 +168,10 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     await runtime?.consumer.cancel();
     if (!(await this.#drain(timeoutMs))) this.#abandon();
     await runtime?.consumer.close();
+    await runtime?.control.close();
+    // After the consumer's channel closed (requeueing what is unfinished), so no abandoned
+    // task's outcome can still be acked or reported.
+    await runtime?.pool.close();
     await Promise.all([runtime?.consuming.close(), runtime?.publishing.close()]);
     this.#state = 'STOPPED';
     this.options.logger.log('info', 'worker stopped');
@@ -149,7 +184,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
       return true;
     })();
-    if (timeoutMs === undefined) return drained;
+    // setTimeout fires at once for Infinity: "wait for ever" must not arm a timer.
+    if (timeoutMs === undefined || timeoutMs === Number.POSITIVE_INFINITY) return drained;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     const result = await Promise.race([drained, timedOut]);

@@ -91,6 +91,14 @@ describe('celeriac arguments', function () {
     expectUsageError(await runMain(['worker', '--app', 'x.js'], { CELERIAC_CONCURRENCY: 'many' }), /CELERIAC_CONCURRENCY must be an integer from 1 to 65535, got "many"/);
   });
 
+  it('checks the worker semantics flags before connecting', async function () {
+    expectUsageError(await runMain(['worker', '--app', 'x.js', '--pool', 'forks']), /--pool must be one of inline, threads/);
+    expectUsageError(await runMain(['worker', '--app', 'x.js', '--max-priority', '256']), /--max-priority must be an integer from 1 to 255/);
+    expectUsageError(await runMain(['worker', '--app', 'x.js', '--max-deliveries', '0']), /--max-deliveries must be an integer >= 1/);
+    expectUsageError(await runMain(['worker', '--app', 'x.js', '--shutdown-timeout', '-1']), /--shutdown-timeout must be a number of seconds >= 0/);
+    expectUsageError(await runMain(['worker', '--app', 'x.js', '--processes', '-2']), /--processes must be an integer from 0 to 1024/);
+  });
+
   it('explains that `result` cannot fetch by id with the rpc:// backend', async function () {
     expectUsageError(await runMain(['result', 'some-id', '--wait']), /the rpc:\/\/ result backend delivers a result only to the process that sent the task/);
   });

@@ -1,9 +1,12 @@
 import { redactUrl } from '@celeriac/core';
-import { Worker } from '@celeriac/worker';
+import { DEFAULT_QUEUE } from '@celeriac/amqp';
+import { resolve } from 'node:path';
+import { Worker, type WorkerPool } from '@celeriac/worker';
 import { loadTaskRegistry } from '../app-loader.js';
 import { defineCommand, type RunContext } from '../command.js';
 import { ExitCode } from '../errors.js';
-import { ShutdownSignals } from '../shutdown.js';
+import { ShutdownSignals, watchSupervisor } from '../shutdown.js';
+import { Supervisor, spawnWorkerProcess } from '../supervisor.js';
 
 interface WorkerConfig {
   app: string;
@@ -11,6 +14,14 @@ interface WorkerConfig {
   concurrency: number | undefined;
   prefetchMultiplier: number | undefined;
   trackStarted: boolean;
+  maxPriority: number | undefined;
+  maxDeliveries: number | undefined;
+  pool: WorkerPool | undefined;
+  /** 0: run the worker in this process; N: supervise N child worker processes. */
+  processes: number;
+  shutdownTimeoutMs: number | undefined;
+  timeLimitMs: number | undefined;
+  softTimeLimitMs: number | undefined;
 }
 
 export const workerCommand = defineCommand<WorkerConfig>({
@@ -22,6 +33,13 @@ export const workerCommand = defineCommand<WorkerConfig>({
     concurrency: { alias: 'c', type: 'number', requiresArg: true, describe: 'Tasks run at once', defaultDescription: '10' },
     'prefetch-multiplier': { type: 'number', requiresArg: true, describe: 'Messages held per running slot', defaultDescription: '2' },
     'track-started': { type: 'boolean', describe: 'Report STARTED before running a task', defaultDescription: 'false' },
+    'max-priority': { type: 'number', requiresArg: true, describe: 'Declare the consumed queues with x-max-priority N (1-255); every declarer of a queue must agree', defaultDescription: 'no priorities' },
+    'max-deliveries': { type: 'number', requiresArg: true, describe: 'Dead-letter a task (MAX_DELIVERIES) after this many deliveries that ended without an ack', defaultDescription: '5' },
+    pool: { type: 'string', requiresArg: true, describe: 'inline (async handlers on the event loop) or threads (worker_threads, for CPU-bound tasks)', defaultDescription: 'inline' },
+    processes: { type: 'number', requiresArg: true, describe: 'Run and supervise this many worker processes (restarted if they die)', defaultDescription: '0 (one worker, in this process)' },
+    'time-limit': { type: 'number', requiresArg: true, describe: 'Hard time limit in seconds: a task still running then FAILs with TimeLimitExceeded and frees its slot', defaultDescription: 'none' },
+    'soft-time-limit': { type: 'number', requiresArg: true, describe: "Soft time limit in seconds: the task's ctx.signal aborts with SoftTimeLimitExceeded", defaultDescription: 'none' },
+    'shutdown-timeout': { type: 'number', requiresArg: true, describe: 'On SIGTERM, seconds running tasks may take before they go back to the queue', defaultDescription: '30' },
   },
   compile: (settings) => ({
     app: settings.requiredString('app', '--app', 'CELERIAC_APP'),
@@ -29,23 +47,53 @@ export const workerCommand = defineCommand<WorkerConfig>({
     concurrency: settings.integer('concurrency', 1, 65_535),
     prefetchMultiplier: settings.integer('prefetchMultiplier', 1, 65_535),
     trackStarted: settings.boolean('trackStarted') ?? false,
+    maxPriority: settings.integer('maxPriority', 1, 255),
+    maxDeliveries: settings.integer('maxDeliveries', 1),
+    pool: settings.choice('pool', POOLS),
+    processes: settings.integer('processes', 0, 1024) ?? 0,
+    shutdownTimeoutMs: secondsToMs(settings.seconds('shutdownTimeout')),
+    // 0 means no limit, as in Celery.
+    timeLimitMs: secondsToMs(settings.seconds('timeLimit')) || undefined,
+    softTimeLimitMs: secondsToMs(settings.seconds('softTimeLimit')) || undefined,
   }),
   run: runWorker,
 });
 
+const POOLS: readonly WorkerPool[] = ['inline', 'threads'];
+/** How long the process may linger after the worker stopped before it is ended. */
+const LINGER_MS = 1000;
+
 /** Starts the worker, waits for a shutdown signal (even one that arrives while starting), stops it. */
 async function runWorker(config: WorkerConfig, { io, global, logger }: RunContext): Promise<number> {
+  // Loaded even by a supervisor: a broken --app is a usage error here, not N crash-looping children.
   const tasks = await loadTaskRegistry(config.app, io.cwd);
-  const { queues, concurrency, prefetchMultiplier, trackStarted } = config;
-  const worker = new Worker({ tasks, queues, concurrency, prefetchMultiplier, trackStarted, brokerUrl: global.brokerUrl, resultBackend: global.resultBackend, logger });
+  if (config.processes > 0) return new Supervisor({ count: config.processes, spawnChild: () => spawnWorkerProcess(io.env), signals: io.signals, logger }).run();
+  const { queues, concurrency, prefetchMultiplier, trackStarted, maxDeliveries, pool, shutdownTimeoutMs } = config;
+  const semantics = { maxDeliveries, pool, shutdownTimeoutMs, appModule: resolve(io.cwd, config.app), queueOptions: priorityQueues(config), timeLimitMs: config.timeLimitMs, softTimeLimitMs: config.softTimeLimitMs };
+  const worker = new Worker({ tasks, queues, concurrency, prefetchMultiplier, trackStarted, ...semantics, brokerUrl: global.brokerUrl, resultBackend: global.resultBackend, logger });
   const shutdown = new ShutdownSignals(io, logger);
+  watchSupervisor(shutdown, process, io.env);
   try {
     logger.log('debug', 'worker configured', { app: config.app, broker: redactUrl(global.brokerUrl), resultBackend: global.resultBackend });
     await Promise.race([worker.start(), shutdown.received]);
     await shutdown.received;
     await worker.stop();
+    // A handler that ignored its abort signal may keep the event loop alive (a pending timer);
+    // its message is back in the queue already, so nothing is lost by ending the process.
+    setTimeout(() => io.exit(ExitCode.OK), LINGER_MS).unref();
     return ExitCode.OK;
   } finally {
     shutdown.dispose();
   }
+}
+
+/** --max-priority applies to every queue this worker consumes. */
+function priorityQueues(config: WorkerConfig): Record<string, { maxPriority: number }> {
+  const { maxPriority } = config;
+  if (maxPriority === undefined) return {};
+  return Object.fromEntries((config.queues ?? [DEFAULT_QUEUE]).map((queue) => [queue, { maxPriority }]));
+}
+
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
 }

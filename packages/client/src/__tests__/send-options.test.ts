@@ -16,7 +16,7 @@ function expectInvalid(options: Record<string, unknown>, mentions: string): void
 
 describe('send options', () => {
   it('defaults to no eta, no expiry, no headers and results wanted', () => {
-    expect(compile({})).to.deep.equal({ taskId: undefined, queue: undefined, priority: undefined, eta: null, expires: null, headers: {}, ignoreResult: false });
+    expect(compile({})).to.deep.equal({ taskId: undefined, queue: undefined, priority: undefined, eta: null, expires: null, headers: {}, ignoreResult: false, timeLimit: { hard: null, soft: null } });
   });
 
   describe('times', () => {
@@ -89,7 +89,7 @@ describe('send options', () => {
   describe('messageFields', () => {
     it('hands encodeTask the compiled times and flags, leaving priority out when unset', () => {
       const fields = messageFields(compile({ countdown: 1, expires: 2, ignoreResult: true, headers: { a: 1 } }));
-      expect(fields).to.deep.equal({ eta: new Date('2024-05-01T12:00:01Z'), expires: new Date('2024-05-01T12:00:02Z'), headers: { a: 1 }, ignoreResult: true });
+      expect(fields).to.deep.equal({ eta: new Date('2024-05-01T12:00:01Z'), expires: new Date('2024-05-01T12:00:02Z'), headers: { a: 1 }, ignoreResult: true, timeLimit: { hard: null, soft: null } });
       expect(messageFields(compile({ priority: 0 }))).to.include({ priority: 0 });
     });
   });

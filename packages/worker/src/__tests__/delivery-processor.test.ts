@@ -58,6 +58,7 @@ function processor(recorder: Recorder, tasks: TaskRegistry, options: Partial<Wor
     reporter,
     rejector: new Rejector(recorder.deadLetters, reporter, emit, compiled.logger),
     gates: [],
+    retries: { resend: async () => true },
     executor: new InlineExecutor(compiled.nodeName),
     slots: new Slots(2),
     emit,
@@ -156,6 +157,8 @@ describe('DeliveryProcessor', () => {
     const tasks = new TaskRegistry().register('tasks.add', (ctx: TaskContext) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))));
     const { processor: subject, running } = processor(recorder, tasks);
     const done = subject.process(recorder.delivery({ args: [] }));
+    // Until the handler runs: the processor first lets earlier acks reach the socket (a few turns).
+    while (running.size === 0) await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     for (const controller of running) controller.abort(new Error('worker shutdown timeout'));
     await done;

@@ -2,15 +2,18 @@ import { expect } from 'chai';
 import { silentLogger } from '@celeriac/core';
 import { runHandler, type TaskOutcome } from '../task-outcome.js';
 import type { TaskContext } from '../task-context.js';
+import { retry } from '../retry.js';
+import { DEFAULT_RETRY_POLICY } from '../retry-policy.js';
 import type { RegisteredTask, TaskHandler } from '../task-registry.js';
 
 const CONTEXT: TaskContext = {
   id: 't1', name: 'tasks.x', retries: 0, kwargs: {}, headers: {}, rootId: 't1', parentId: null, eta: null, expires: null,
   delivery: { queue: 'q', redelivered: false }, hostname: 'celeriac@test', signal: new AbortController().signal, logger: silentLogger,
+  retry: (options) => retry({ id: 't1', name: 'tasks.x', retries: 0, policy: DEFAULT_RETRY_POLICY }, options),
 };
 
 function task(handler: (...params: never[]) => unknown): RegisteredTask {
-  return { name: 'tasks.x', handler: handler as TaskHandler<readonly unknown[], unknown>, options: { ignoreResult: false } };
+  return { name: 'tasks.x', handler: handler as TaskHandler<readonly unknown[], unknown>, options: { ignoreResult: false, acksLate: true, softTimeLimitMs: null, timeLimitMs: null, ...DEFAULT_RETRY_POLICY } };
 }
 
 function failed(outcome: TaskOutcome) {

@@ -21,8 +21,9 @@ describe('TaskRegistry', () => {
     const registry = new TaskRegistry().register(add, async (x, y) => x + y).register(greet, (name) => name, { ignoreResult: true });
     const handler = registry.get('tasks.add')?.handler;
     expect(await handler?.(2, 3, {} as TaskContext)).to.equal(5);
-    expect(registry.get('tasks.add')?.options).to.deep.equal({ ignoreResult: false });
-    expect(registry.get('tasks.greet')?.options).to.deep.equal({ ignoreResult: true });
+    // include, not equal: each feature (acks, retries, time limits) adds its own defaulted options.
+    expect(registry.get('tasks.add')?.options).to.deep.include({ ignoreResult: false, maxRetries: 3, autoRetryFor: [], retryBackoff: true, retryBackoffMaxMs: 600_000, defaultRetryDelayMs: 180_000 });
+    expect(registry.get('tasks.greet')?.options).to.deep.include({ ignoreResult: true });
   });
 
   it('refuses a name registered twice, whether by contract or by name', () => {

@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import { silentLogger } from '@celeriac/core';
+import { encodeControlRequest, fromFieldValue, type EncodedControlMessage } from '@celeriac/protocol';
+import { controlCommands } from '../control/commands.js';
+import { ControlNode, matches } from '../control/control-node.js';
+import { Revocations } from '../revocations.js';
+
+const NODE = 'celeriac@host-1';
+const REPLY_TO = { exchange: 'reply.celery.pidbox', routingKey: 'client-oid' };
+
+interface Sent {
+  exchange: string;
+  routingKey: string;
+  body: unknown;
+  headers: unknown;
+}
+
+function node(options: { failPublish?: boolean } = {}) {
+  const sent: Sent[] = [];
+  const revocations = new Revocations();
+  const replies = {
+    ensureExchange: async () => undefined,
+    publish: async (exchange: string, routingKey: string, message: EncodedControlMessage) => {
+      if (options.failPublish) throw new Error('no route');
+      sent.push({ exchange, routingKey, body: JSON.parse(message.body.toString()), headers: fromFieldValue(message.properties.headers) });
+    },
+  };
+  const control = new ControlNode({ nodeName: NODE, commands: controlCommands(revocations, silentLogger), replies, logger: silentLogger });
+  return { control, sent, revocations };
+}
+
+function request(method: string, args: Record<string, unknown> = {}, extra: { destination?: string[] | null; reply?: boolean; clock?: number } = {}) {
+  const reply = extra.reply ?? true;
+  const { body, properties } = encodeControlRequest({ method, arguments: args, destination: extra.destination ?? null, clock: extra.clock ?? 1, expires: 0, ...(reply ? { ticket: 'ticket-1', replyTo: REPLY_TO } : {}) });
+  return { content: body, properties: { ...properties, headers: fromFieldValue(properties.headers) as Record<string, unknown> } };
+}
+
+/** What the node answered to one request. */
+async function answer(method: string, args: Record<string, unknown> = {}): Promise<unknown> {
+  const { control, sent } = node();
+  await control.handle(request(method, args));
+  expect(sent).to.have.length(1);
+  return (sent[0]!.body as Record<string, unknown>)[NODE];
+}
+
+describe('control node', () => {
+  it("answers ping with {ok: 'pong'} on the requester's exchange and key, with its ticket and a later clock", async () => {
+    const { control, sent } = node();
+    await control.handle(request('ping', {}, { clock: 41 }));
+    expect(sent).to.have.length(1);
+    expect(sent[0]).to.deep.include({ exchange: REPLY_TO.exchange, routingKey: REPLY_TO.routingKey, body: { [NODE]: { ok: 'pong' } } });
+    expect(sent[0]!.headers).to.have.property('ticket', 'ticket-1');
+    expect((sent[0]!.headers as { clock: number }).clock).to.be.greaterThan(41);
+  });
+
+  it("revokes ids and answers as Celery: 'tasks a, b flagged as revoked'", async () => {
+    expect(await answer('revoke', { task_id: ['a', 'b'], terminate: false, signal: 'SIGTERM' })).to.deep.equal({ ok: 'tasks a, b flagged as revoked' });
+  });
+
+  it("answers terminate of tasks that are not running with 'terminate: tasks unknown' (and still revokes them)", async () => {
+    const { control, sent, revocations } = node();
+    await control.handle(request('terminate', { task_id: 'a', signal: 'SIGKILL' }));
+    expect((sent[0]!.body as Record<string, unknown>)[NODE]).to.deep.equal({ ok: 'terminate: tasks unknown' });
+    expect(revocations.ids.has('a')).to.equal(true);
+  });
+
+  it("answers an unknown command with {error: \"KeyError('name')\"}", async () => {
+    expect(await answer('pool_grow')).to.deep.equal({ error: "KeyError('pool_grow')" });
+  });
+
+  it('answers unusable arguments with an error reply instead of throwing', async () => {
+    expect(await answer('revoke', { task_id: 42 })).to.deep.equal({ error: "ValueError('task_id must be a task id or a list of task ids')" });
+  });
+
+  it('acts without replying when no reply is wanted (a plain revoke broadcast)', async () => {
+    const { control, sent, revocations } = node();
+    await control.handle(request('revoke', { task_id: 'x' }, { reply: false }));
+    expect([sent, revocations.ids.has('x')]).to.deep.equal([[], true]);
+  });
+
+  it('ignores a request for other nodes, and treats an empty destination as everyone', async () => {
+    const { control, sent, revocations } = node();
+    await control.handle(request('revoke', { task_id: 'x' }, { destination: ['other@host'] }));
+    expect([sent, revocations.ids.has('x')]).to.deep.equal([[], false]);
+    await control.handle(request('ping', {}, { destination: [] }));
+    expect(sent).to.have.length(1);
+  });
+
+  it('drops malformed messages and replies that cannot be published without throwing', async () => {
+    const { control, sent } = node();
+    await control.handle({ content: Buffer.from('{oops'), properties: { contentType: 'application/json' } });
+    await control.handle({ content: Buffer.from('"just a string"'), properties: {} });
+    expect(sent).to.deep.equal([]);
+    await node({ failPublish: true }).control.handle(request('ping'));
+  });
+
+  it("matches node names with kombu's glob and pcre matchers", () => {
+    expect([matches(NODE, 'celeriac@*', 'glob'), matches(NODE, 'celery@*', 'glob'), matches(NODE, 'cel.+@host', 'pcre'), matches(NODE, 'host', 'pcre')]).to.deep.equal([true, false, true, false]);
+    expect(() => matches(NODE, 'x', 'regex')).to.throw('unknown matcher');
+  });
+});

@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import type { Delivery } from '@celeriac/amqp';
+import { silentLogger } from '@celeriac/core';
+import { decodeTask, encodeTask } from '@celeriac/protocol';
+import { DELIVERIES_HEADER, DeliveryCountGate, previousDeliveries } from '../delivery-count-gate.js';
+import type { DeadLetterReason } from '../dead-letters.js';
+import type { Job } from '../job.js';
+import { TaskRegistry } from '../task-registry.js';
+
+interface Published {
+  routingKey: string;
+  headers: Record<string, unknown>;
+  priority: unknown;
+}
+
+/** A gate with recording fakes for the publisher, the rejector and the reporter. */
+function harness(maxDeliveries = 3, failPublish = false) {
+  const log: string[] = [];
+  const published: Published[] = [];
+  const reasons: DeadLetterReason[] = [];
+  const publisher = {
+    publish: async (_exchange: string, routingKey: string, _body: Buffer, properties: { headers?: Record<string, unknown>; priority?: number }) => {
+      if (failPublish) throw new Error('broker refused');
+      published.push({ routingKey, headers: properties.headers ?? {}, priority: properties.priority });
+      log.push('publish');
+    },
+  };
+  const rejector = {
+    deadLetter: async (_delivery: Delivery, reason: DeadLetterReason) => {
+      reasons.push(reason);
+      log.push(`dead ${reason.code}`);
+    },
+  };
+  const reporter = { tellCaller: async (_task: unknown, state: string) => void log.push(`tell ${state}`) };
+  const gate = new DeliveryCountGate(maxDeliveries, publisher, rejector, reporter);
+  const job = (redelivered: boolean, headers: Record<string, unknown> = {}): Job => {
+    const { body, properties } = encodeTask({ id: 't-1', name: 'tasks.x', args: [], headers, priority: 7 });
+    const message = { content: body, properties, fields: { redelivered, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
+    const delivery = { message, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue') } as unknown as Delivery;
+    const registered = new TaskRegistry().register('tasks.x', () => null).get('tasks.x');
+    return { delivery, task: decodeTask(delivery.message), registered: registered!, logger: silentLogger };
+  };
+  return { gate, job, log, published, reasons };
+}
+
+describe('DeliveryCountGate', () => {
+  it('lets a first delivery run untouched', async () => {
+    const { gate, job, log } = harness();
+    expect(await gate.admit(job(false))).to.equal('run');
+    expect(log).to.deep.equal([]);
+  });
+
+  it('republishes a redelivered task to its queue with the count + 1, then acks the original', async () => {
+    const { gate, job, log, published } = harness();
+    expect(await gate.admit(job(true, { [DELIVERIES_HEADER]: 1, custom: 'kept' }))).to.equal('settled');
+    expect(log).to.deep.equal(['publish', 'ack']);
+    expect(published[0]).to.include({ routingKey: 'q', priority: 7 });
+    expect(previousDeliveries(published[0]?.headers)).to.equal(2);
+    expect(published[0]?.headers.custom).to.equal('kept');
+    expect(published[0]?.headers.task).to.equal('tasks.x');
+  });
+
+  it('counts a redelivery without the header as the second delivery', async () => {
+    const { gate, job, published } = harness();
+    await gate.admit(job(true));
+    expect(previousDeliveries(published[0]?.headers)).to.equal(1);
+  });
+
+  it('holds the copy of a task being republished until the original is acked', async () => {
+    const { gate, job, log } = harness();
+    const republished = gate.admit(job(true));
+    // The copy arrives before the confirm does (same task id, not redelivered).
+    const copy = gate.admit(job(false)).then((verdict) => log.push(`copy ${verdict}`));
+    await Promise.all([republished, copy]);
+    expect(log).to.deep.equal(['publish', 'ack', 'copy run']);
+  });
+
+  it('dead-letters with MAX_DELIVERIES once the count reaches maxDeliveries, telling the caller first', async () => {
+    const { gate, job, log, reasons } = harness(3);
+    expect(await gate.admit(job(true, { [DELIVERIES_HEADER]: 2 }))).to.equal('settled');
+    expect(log).to.deep.equal(['tell FAILURE', 'dead MAX_DELIVERIES']);
+    expect(reasons[0]?.message).to.match(/delivered 3 times/);
+  });
+
+  it('requeues (later) instead of acking when the republish fails, so nothing is lost', async () => {
+    const { gate, job, log } = harness(3, true);
+    expect(await gate.admit(job(true))).to.equal('settled');
+    expect(log).to.deep.equal([]);
+  });
+
+  it('reads the count from the types peers write, and treats garbage as zero', () => {
+    expect(previousDeliveries({ [DELIVERIES_HEADER]: 4 })).to.equal(4);
+    expect(previousDeliveries({ [DELIVERIES_HEADER]: '2' })).to.equal(2);
+    expect(previousDeliveries({ [DELIVERIES_HEADER]: 'x' })).to.equal(0);
+    expect(previousDeliveries({ [DELIVERIES_HEADER]: -1 })).to.equal(0);
+    expect(previousDeliveries(undefined)).to.equal(0);
+  });
+});

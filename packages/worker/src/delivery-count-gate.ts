@@ -1,0 +1,112 @@
+import { TaskState, fromFieldValue, toFieldTable, type ExceptionInfo } from '@celeriac/protocol';
+import { errorMeta } from '@celeriac/core';
+import { DEFAULT_EXCHANGE, type ConfirmPublisher, type Delivery } from '@celeriac/amqp';
+import { copyProperties } from './dead-letters.js';
+import type { Gate, Job } from './job.js';
+import { requeueLater, type Rejector } from './rejector.js';
+import { acksOnTheWire } from './settle-once.js';
+import type { TaskReporter } from './task-reporter.js';
+
+/** How many deliveries of a task ended without an ack before this copy was published. */
+export const DELIVERIES_HEADER = 'x-celeriac-deliveries';
+export const MAX_DELIVERIES_CODE = 'MAX_DELIVERIES';
+
+/**
+ * Stops poison messages: a task whose deliveries keep ending without an ack (it kills the
+ * worker, or the worker dies under it) is dead-lettered after `maxDeliveries` of them instead of
+ * looping forever. Classic queues keep no delivery count, only a `redelivered` flag, so the count
+ * travels in a header: a redelivered message is republished (confirmed) with the count + 1 and
+ * the original acked; the copy then runs as a fresh delivery. A crash between the two publishes
+ * at worst a duplicate copy, never a loss.
+ */
+export class DeliveryCountGate implements Gate {
+  /** Task ids whose original is being republished and acked; their copy waits for that. */
+  readonly #republishing = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly maxDeliveries: number,
+    private readonly publisher: Pick<ConfirmPublisher, 'publish'>,
+    private readonly rejector: Pick<Rejector, 'deadLetter'>,
+    private readonly reporter: Pick<TaskReporter, 'tellCaller'>,
+  ) {}
+
+  async admit(job: Job): Promise<'run' | 'settled'> {
+    const { fields, properties } = job.delivery.message;
+    if (!fields.redelivered) return this.#afterOriginal(job);
+    const deliveries = previousDeliveries(properties.headers) + 1;
+    if (deliveries >= this.maxDeliveries) await this.#deadLetter(job, deliveries);
+    else await this.#republish(job, deliveries);
+    return 'settled';
+  }
+
+  /**
+   * The copy can arrive before the publish confirm does, and a copy that kills the process before
+   * the original's ack is out would leave both in the queue: it waits for the original's ack.
+   */
+  async #afterOriginal(job: Job): Promise<'run'> {
+    await this.#republishing.get(job.task.id);
+    return 'run';
+  }
+
+  async #republish(job: Job, deliveries: number): Promise<void> {
+    const done = this.#publishCopy(job, deliveries);
+    this.#republishing.set(job.task.id, done);
+    try {
+      await done;
+    } finally {
+      this.#republishing.delete(job.task.id);
+    }
+  }
+
+  async #publishCopy(job: Job, deliveries: number): Promise<void> {
+    const { delivery, logger } = job;
+    logger.log('warn', 'task redelivered: a worker stopped before acknowledging it; counting the delivery', { deliveries, maxDeliveries: this.maxDeliveries });
+    try {
+      await this.publisher.publish(DEFAULT_EXCHANGE, delivery.queue, delivery.message.content, countedProperties(job, deliveries));
+      delivery.ack();
+      await acksOnTheWire();
+    } catch (error) {
+      logger.log('error', 'could not republish a redelivered task with its delivery count; it goes back to the queue', errorMeta(error));
+      requeueLater(delivery);
+    }
+  }
+
+  async #deadLetter(job: Job, deliveries: number): Promise<void> {
+    const message = `delivered ${deliveries} times without being acknowledged (maxDeliveries ${this.maxDeliveries}): it keeps killing workers or is never finished`;
+    job.logger.log('error', 'dead-lettering a poison message', { code: MAX_DELIVERIES_CODE, deliveries });
+    await this.reporter.tellCaller(job.task, TaskState.FAILURE, workerLost(message), job.logger);
+    await this.rejector.deadLetter(job.delivery, { code: MAX_DELIVERIES_CODE, message }, job.task.id);
+  }
+}
+
+/** The header as a peer may have typed it (int32, int64, a string, or still annotated for amqplib). */
+export function previousDeliveries(headers: Record<string, unknown> | undefined): number {
+  const value = Number(fromFieldValue(headers?.[DELIVERIES_HEADER]) ?? 0);
+  return Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+/**
+ * Same body, headers and properties, plus the count. A broker-side `expiration` would restart
+ * on republish, so it is recomputed from the task's own `expires`; once that has passed it is
+ * left out, so the broker does not drop the copy silently and a worker records it REVOKED.
+ */
+function countedProperties(job: Job, deliveries: number) {
+  const { properties } = job.delivery.message;
+  const headers = toFieldTable({ ...(properties.headers ?? {}), [DELIVERIES_HEADER]: deliveries });
+  const remainingMs = job.task.expires ? job.task.expires.getTime() - Date.now() : 0;
+  const expiration = remainingMs > 0 ? { expiration: String(remainingMs) } : {};
+  return { ...copyProperties(properties), ...expiration, headers, persistent: true };
+}
+
+/** Celery's name for "the process running the task died". */
+export function workerLost(message: string): ExceptionInfo {
+  return { exc_type: 'WorkerLostError', exc_message: [message], exc_module: 'billiard.exceptions' };
+}
+
+/**
+ * Whether an earlier delivery of this task ended without an ack: the broker's flag, or a count
+ * carried by a copy this gate republished (the copy itself arrives as a first delivery).
+ */
+export function wasRedelivered(message: Delivery['message']): boolean {
+  return message.fields.redelivered || previousDeliveries(message.properties.headers) > 0;
+}

@@ -1,0 +1,62 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMeta } from '@celeriac/core';
+import { toFieldTable } from '@celeriac/protocol';
+import { laneSeconds, publishAt, type Delivery, type DelayPublisher, type PublishProperties } from '@celeriac/amqp';
+import type { Gate, Job } from './job.js';
+import { requeueLater } from './rejector.js';
+
+/**
+ * Holds a task until its eta without ever holding its message for long: due → run; due within a
+ * second → wait in memory (still unacked) and run; later → a copy goes into the delay lanes
+ * (confirmed), then the original is acked. That also covers future-eta messages from Python
+ * Celery clients, which Celery's own worker would hold unacked until the broker's consumer
+ * timeout closes its channel. An eta beyond the lanes' maximum (about 8.5 years) is laned for
+ * the maximum and laned again when it comes back.
+ */
+export class EtaGate implements Gate {
+  constructor(
+    private readonly publisher: DelayPublisher,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async admit(job: Job): Promise<'run' | 'settled'> {
+    const eta = job.task.eta;
+    if (!eta) return 'run';
+    for (let remainingMs = eta.getTime() - this.now(); remainingMs > 0; remainingMs = eta.getTime() - this.now()) {
+      if (laneSeconds(remainingMs) > 0) return this.#toLanes(job, eta);
+      // Timers may fire a millisecond early, hence the loop: a task never starts before its eta.
+      await sleep(remainingMs);
+    }
+    return 'run';
+  }
+
+  async #toLanes(job: Job, eta: Date): Promise<'settled'> {
+    const { content, properties } = job.delivery.message;
+    try {
+      await publishAt(this.publisher, job.delivery.queue, eta, content, laneCopy(properties), this.now);
+      job.delivery.ack();
+      job.logger.log('info', 'task not due yet; moved to the delay lanes', { eta: eta.toISOString() });
+    } catch (error) {
+      job.logger.log('error', 'could not move a delayed task to the delay lanes; it goes back to the queue', errorMeta(error));
+      requeueLater(job.delivery);
+    }
+    return 'settled';
+  }
+}
+
+/** Headers the broker adds when a message is dead-lettered (every lane hop): not part of the task. */
+const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
+
+/**
+ * The properties of the copy: the original's, with integer headers tagged so a Python peer
+ * reads them, minus the broker's dead-letter bookkeeping, the expiration (a TTL would restart,
+ * and expires is enforced by the worker), the message id (the publisher sets its own) and the
+ * user id (the broker checks it against the publishing connection).
+ */
+function laneCopy(properties: Delivery['message']['properties']): PublishProperties {
+  const { headers = {}, contentType, contentEncoding, deliveryMode, priority, correlationId, replyTo, timestamp, type, appId } = properties;
+  const kept = Object.fromEntries(Object.entries(headers).filter(([key]) => !BROKER_HEADERS.test(key)));
+  const copy: Record<string, unknown> = { contentType, contentEncoding, deliveryMode, priority, correlationId, replyTo, timestamp, type, appId };
+  const defined = Object.fromEntries(Object.entries(copy).filter(([, value]) => value !== undefined && value !== null));
+  return { ...defined, headers: toFieldTable(kept) };
+}

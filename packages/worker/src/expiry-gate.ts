@@ -1,0 +1,35 @@
+import { errorMeta } from '@celeriac/core';
+import { CELERY_EXCEPTIONS_MODULE, TaskState, formatCeleryDate, type ExceptionInfo } from '@celeriac/protocol';
+import type { Gate, Job } from './job.js';
+import { requeueLater } from './rejector.js';
+import type { TaskReporter } from './task-reporter.js';
+
+/** What Celery stores for a task that expired before it ran: `TaskRevokedError('expired')`. */
+export const EXPIRED_RESULT: Readonly<ExceptionInfo> = Object.freeze({ exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: CELERY_EXCEPTIONS_MODULE });
+
+/**
+ * Celery's `expires`: a task whose expiry has passed is not run; it is recorded REVOKED and
+ * acknowledged. The broker's per-message TTL drops most of them while they wait in a queue; this
+ * catches the rest (delayed ones, whose TTL is left out of the lanes, and those that expire while
+ * held or waiting for a slot, which is why the worker asks again right before running).
+ */
+export class ExpiryGate implements Gate {
+  constructor(
+    private readonly reporter: TaskReporter,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async admit(job: Job): Promise<'run' | 'settled'> {
+    const expires = job.task.expires;
+    if (!expires || expires.getTime() > this.now()) return 'run';
+    job.logger.log('info', 'task expired before it ran; recorded REVOKED and acknowledged', { expires: formatCeleryDate(expires) });
+    try {
+      await this.reporter.store(job.task, TaskState.REVOKED, EXPIRED_RESULT);
+      job.delivery.ack();
+    } catch (error) {
+      job.logger.log('error', 'could not report the expired task; it goes back to the queue', errorMeta(error));
+      requeueLater(job.delivery);
+    }
+    return 'settled';
+  }
+}

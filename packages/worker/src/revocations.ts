@@ -1,0 +1,72 @@
+/**
+ * What a worker knows about revoked tasks: the revoked ids (kept 3 hours, as Celery does) and
+ * the tasks running right now, so that `revoke(..., terminate=True)` can reach them.
+ */
+import { TaskState } from '@celeriac/protocol';
+import type { Job } from './job.js';
+import { RevokedIds } from './revoked-ids.js';
+import { TaskRevokedError, revokedOutcome } from './revoked-gate.js';
+import type { TaskExecutor } from './task-executor.js';
+import type { TaskOutcome } from './task-outcome.js';
+
+export class Revocations {
+  /** Task id → the controllers of its runs (a redelivered duplicate may run twice at once). */
+  readonly #running = new Map<string, Set<AbortController>>();
+
+  constructor(readonly ids: RevokedIds = new RevokedIds()) {}
+
+  /** Remembers the ids; with `terminate`, also aborts their runs. Returns the ids it terminated. */
+  revoke(ids: readonly string[], terminate: boolean): string[] {
+    for (const id of ids) this.ids.add(id);
+    if (!terminate) return [];
+    return ids.filter((id) => this.#terminate(id));
+  }
+
+  /** Wraps the executor so that running tasks can be terminated (see TerminableExecutor). */
+  wrap(inner: TaskExecutor): TaskExecutor {
+    return new TerminableExecutor(this, inner);
+  }
+
+  track(id: string, controller: AbortController): () => void {
+    const runs = this.#running.get(id) ?? new Set<AbortController>();
+    runs.add(controller);
+    this.#running.set(id, runs);
+    return () => {
+      runs.delete(controller);
+      if (runs.size === 0 && this.#running.get(id) === runs) this.#running.delete(id);
+    };
+  }
+
+  #terminate(id: string): boolean {
+    const runs = this.#running.get(id);
+    if (!runs) return false;
+    for (const controller of runs) controller.abort(new TaskRevokedError('terminated'));
+    return true;
+  }
+}
+
+/**
+ * Makes running tasks reachable by `revoke(..., terminate=True)`, and turns a terminated run into
+ * REVOKED 'terminated' whatever the handler did after its signal fired: a terminated task is
+ * revoked, not failed. (A task revoked while it waited for a slot is stopped by RevokedGate,
+ * which the processor asks again right before running.)
+ */
+export class TerminableExecutor implements TaskExecutor {
+  constructor(
+    private readonly revocations: Revocations,
+    private readonly inner: TaskExecutor,
+  ) {}
+
+  async execute(job: Job, signal: AbortSignal, kill: AbortSignal = signal): Promise<TaskOutcome> {
+    const terminate = new AbortController();
+    const untrack = this.revocations.track(job.task.id, terminate);
+    try {
+      const outcome = await this.inner.execute(job, AbortSignal.any([signal, terminate.signal]), AbortSignal.any([kill, terminate.signal]));
+      if (!terminate.signal.aborted || outcome.state === TaskState.REVOKED) return outcome;
+      job.logger.log('warn', 'task terminated by a revoke', { outcome: outcome.state });
+      return revokedOutcome('terminated');
+    } finally {
+      untrack();
+    }
+  }
+}

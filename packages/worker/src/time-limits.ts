@@ -1,0 +1,170 @@
+/**
+ * Soft and hard time limits, as Celery's `soft_time_limit` / `time_limit`, for any pool: a
+ * TaskExecutor wrapper around the executor that really runs the handler.
+ *
+ * Where a limit comes from, per limit: the message's `timelimit` header `[hard, soft]` (seconds,
+ * sent by any Celery-speaking client), else the task's `softTimeLimitMs` / `timeLimitMs`, else
+ * the worker's. A missing or zero value falls through, as in Celery.
+ *
+ * - Soft: the handler's `ctx.signal` aborts with a SoftTimeLimitExceeded as its reason, so
+ *   `ctx.signal.throwIfAborted()` throws it; a handler may catch it, clean up and still return.
+ * - Hard: the task is reported FAILURE TimeLimitExceeded at once and its slot is freed. The
+ *   handler's promise is no longer awaited.
+ *
+ * Contract with the executor beneath (the inline pool, the thread pool), `execute(job, signal,
+ * kill)`:
+ * - `signal` is the handler's `ctx.signal`. Forward its abort, with its reason, to the handler
+ *   (SoftTimeLimitExceeded, TaskRevokedError 'terminated', the shutdown error). Do not stop the
+ *   work because of it: the handler decides.
+ * - `kill` fires when nobody waits for the work any more and it must stop now: its reason is a
+ *   TimeLimitExceeded (hard limit; see `isHardTimeLimit`), a TaskRevokedError (revoke with
+ *   terminate, which in Celery kills the child process) or the worker's shutdown error. A pool
+ *   that can stop the work (the thread pool terminates its thread) does so and then resolves
+ *   with any outcome: the wrapper that fired `kill` decides what is reported. The inline pool
+ *   cannot stop a JavaScript async function; it ignores `kill` and the handler runs on detached
+ *   until it returns (logged as a warning when a hard limit fires).
+ */
+import { CELERY_EXCEPTIONS_MODULE, TaskState, type TimeLimit } from '@celeriac/protocol';
+import { ConfigurationError } from '@celeriac/core';
+import type { Job } from './job.js';
+import type { TaskExecutor } from './task-executor.js';
+import type { TaskOutcome } from './task-outcome.js';
+
+/** Raised into a handler through `ctx.signal` when its soft time limit passes; it may be caught. */
+export class SoftTimeLimitExceeded extends Error {
+  override name = 'SoftTimeLimitExceeded';
+  /** Reported as Celery's own class, so a Python caller gets `celery.exceptions.SoftTimeLimitExceeded`. */
+  readonly excModule = CELERY_EXCEPTIONS_MODULE;
+
+  constructor(readonly seconds: number) {
+    super(`soft time limit (${seconds}s) exceeded`);
+  }
+}
+
+/** The hard time limit passed: the task FAILed with this and its slot was freed. */
+export class TimeLimitExceeded extends Error {
+  override name = 'TimeLimitExceeded';
+  readonly excModule = CELERY_EXCEPTIONS_MODULE;
+
+  constructor(readonly seconds: number) {
+    // billiard's str(): "TimeLimitExceeded(<args>,)".
+    super(`TimeLimitExceeded(${seconds},)`);
+  }
+}
+
+/** Whether a `kill` signal's reason is a hard time limit. */
+export function isHardTimeLimit(reason: unknown): reason is TimeLimitExceeded {
+  return reason instanceof TimeLimitExceeded;
+}
+
+/** Per-task (register options) or worker-wide (WorkerOptions) limits; a message's `timelimit` wins. */
+export interface TimeLimitsMs {
+  /** After this long the handler's `ctx.signal` aborts with SoftTimeLimitExceeded. @default null (none) */
+  softTimeLimitMs: number | null;
+  /** After this long the task FAILs with TimeLimitExceeded and its slot is freed. @default null (none) */
+  timeLimitMs: number | null;
+}
+
+/** Checks limits given as options; `owner` names them in the error ("task x", "worker"). */
+export function compileTimeLimits(owner: string, options: Partial<TimeLimitsMs>): TimeLimitsMs {
+  return { softTimeLimitMs: limitOption(owner, options.softTimeLimitMs, 'softTimeLimitMs'), timeLimitMs: limitOption(owner, options.timeLimitMs, 'timeLimitMs') };
+}
+
+function limitOption(owner: string, value: unknown, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  throw new ConfigurationError(`${owner}: ${field} must be a number of milliseconds > 0 or null, got ${JSON.stringify(value)}`);
+}
+
+/** One limit in force: `seconds` as it is reported (a peer's header value, unchanged). */
+export interface Limit {
+  ms: number;
+  seconds: number;
+}
+
+export interface EffectiveLimits {
+  soft: Limit | null;
+  hard: Limit | null;
+}
+
+/** The limits for one run: the message's, else the task's, else the worker's, limit by limit. */
+export function effectiveLimits(message: TimeLimit, task: TimeLimitsMs, worker: TimeLimitsMs): EffectiveLimits {
+  return {
+    soft: firstLimit(message.soft, task.softTimeLimitMs, worker.softTimeLimitMs),
+    hard: firstLimit(message.hard, task.timeLimitMs, worker.timeLimitMs),
+  };
+}
+
+function firstLimit(seconds: number | null, taskMs: number | null, workerMs: number | null): Limit | null {
+  if (seconds) return armable({ ms: seconds * 1000, seconds });
+  const ms = taskMs || workerMs;
+  return ms ? armable({ ms, seconds: ms / 1000 }) : null;
+}
+
+/** Node fires longer timers at once; a limit beyond ~24.8 days (from a peer's header) is no limit. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function armable(limit: Limit): Limit | null {
+  return limit.ms <= MAX_TIMER_MS ? limit : null;
+}
+
+/** Enforces time limits around another executor (see the file header for the contract). */
+export class TimeLimitExecutor implements TaskExecutor {
+  constructor(
+    private readonly inner: TaskExecutor,
+    private readonly worker: TimeLimitsMs,
+    /** Whether the inner pool can stop a handler on `kill` (only changes what is logged). */
+    private readonly canKill: boolean,
+  ) {}
+
+  async execute(job: Job, signal: AbortSignal, kill: AbortSignal = signal): Promise<TaskOutcome> {
+    const limits = effectiveLimits(job.task.timeLimit, job.registered.options, this.worker);
+    if (!limits.soft && !limits.hard) return this.inner.execute(job, signal, kill);
+    const soft = new AbortController();
+    const hard = new AbortController();
+    const timers = this.#arm(job, limits, soft, hard);
+    try {
+      const running = this.inner.execute(job, AbortSignal.any([signal, soft.signal]), AbortSignal.any([kill, hard.signal]));
+      // race() subscribes to `running`: a rejection after the hard limit is not left unhandled.
+      return await Promise.race([running, hardLimitOutcome(hard.signal)]);
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
+    }
+  }
+
+  #arm(job: Job, limits: EffectiveLimits, soft: AbortController, hard: AbortController): NodeJS.Timeout[] {
+    const timers: NodeJS.Timeout[] = [];
+    const { soft: softLimit, hard: hardLimit } = limits;
+    if (softLimit) timers.push(setTimeout(() => this.#soft(job, soft, softLimit), softLimit.ms));
+    if (hardLimit) timers.push(setTimeout(() => this.#hard(job, soft, hard, hardLimit), hardLimit.ms));
+    return timers;
+  }
+
+  #soft(job: Job, soft: AbortController, limit: Limit): void {
+    job.logger.log('warn', `soft time limit (${limit.seconds}s) exceeded; the task's signal is aborted`, { softTimeLimitS: limit.seconds });
+    soft.abort(new SoftTimeLimitExceeded(limit.seconds));
+  }
+
+  #hard(job: Job, soft: AbortController, hard: AbortController, limit: Limit): void {
+    const error = new TimeLimitExceeded(limit.seconds);
+    const detached = this.canKill ? '' : '; an async handler cannot be killed in the inline pool and keeps running detached until it returns';
+    job.logger.log('error', `hard time limit (${limit.seconds}s) exceeded: the task fails and its slot is freed${detached}`, { timeLimitS: limit.seconds });
+    // The handler's own signal fires too (unless the soft limit already fired it), so a handler
+    // that checks it stops even though nobody waits for it any more.
+    if (!soft.signal.aborted) soft.abort(error);
+    hard.abort(error);
+  }
+}
+
+/** Resolves with the FAILURE Celery stores for a hard limit once `hard` fires. */
+function hardLimitOutcome(hard: AbortSignal): Promise<TaskOutcome> {
+  return new Promise((resolve) => {
+    hard.addEventListener('abort', () => resolve(timeLimitFailure(hard.reason as TimeLimitExceeded)), { once: true });
+  });
+}
+
+/** `{exc_type: 'TimeLimitExceeded', exc_message: [seconds]}`: Python rebuilds `TimeLimitExceeded(1.5)`. */
+export function timeLimitFailure(error: TimeLimitExceeded): TaskOutcome {
+  const result = { exc_type: 'TimeLimitExceeded', exc_message: [error.seconds], exc_module: CELERY_EXCEPTIONS_MODULE };
+  return { state: TaskState.FAILURE, result, traceback: null, error };
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * How late delayed tasks run: sends N tasks with random countdowns through the delay lanes to a
+ * worker in this process and records, for each, (time the handler started) − (its eta).
+ *
+ *   npx tsc -b && node scripts/bench/delay-lateness.mjs [--count 200] [--min 1] [--max 5] [--rate 0] [--concurrency 50]
+ *
+ * Countdowns are drawn uniformly from [min, max] seconds with millisecond fractions, so both the
+ * whole seconds spent in the lanes and the sub-second rest held in memory are exercised. --rate N
+ * sends N tasks per second; the default 0 sends them all at once (a burst). Uses a
+ * queue of its own and deletes it. Env: CELERIAC_BROKER (default amqp://guest:guest@127.0.0.1:5672//).
+ * Not a test: the figures depend on the machine and the broker's load.
+ */
+import { parseArgs } from 'node:util';
+import { connect } from 'amqplib';
+import { Client } from '@celeriac/client';
+import { TaskRegistry, Worker } from '@celeriac/worker';
+
+const BROKER_URL = process.env.CELERIAC_BROKER ?? 'amqp://guest:guest@127.0.0.1:5672//';
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '200' },
+    min: { type: 'string', default: '1' },
+    max: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '50' },
+    rate: { type: 'string', default: '0' },
+  },
+});
+const COUNT = Number(values.count);
+const MIN_S = Number(values.min);
+const MAX_S = Number(values.max);
+const QUEUE = `celeriac.bench.lateness.${process.pid}`;
+const RATE = Number(values.rate);
+const TASK = 'celeriac.bench.stamp';
+
+/** Lateness in ms per task id, filled by the handler. */
+const lateness = new Map();
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function deleteQueue(name) {
+  const model = await connect(BROKER_URL);
+  try {
+    const channel = await model.createChannel();
+    await channel.deleteQueue(name);
+    await channel.deleteExchange(name);
+  } finally {
+    await model.close();
+  }
+}
+
+async function main() {
+  const tasks = new TaskRegistry().register(TASK, (ctx) => void lateness.set(ctx.id, Date.now() - ctx.eta.getTime()));
+  const worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [QUEUE], concurrency: Number(values.concurrency), resultBackend: null });
+  const client = new Client({ brokerUrl: BROKER_URL, defaultQueue: QUEUE, resultBackend: null });
+  try {
+    await worker.start();
+    const started = Date.now();
+    await sendAll(client);
+    const deadline = Date.now() + (MAX_S + 30) * 1000;
+    while (lateness.size < COUNT && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    report(Date.now() - started);
+  } finally {
+    await worker.stop({ timeoutMs: 5_000 });
+    await client.close();
+    await deleteQueue(QUEUE);
+  }
+}
+
+async function sendAll(client) {
+  const sends = [];
+  for (let i = 0; i < COUNT; i++) {
+    const countdown = Math.round((MIN_S + Math.random() * (MAX_S - MIN_S)) * 1000) / 1000;
+    sends.push(client.sendTask(TASK, [], {}, { countdown }));
+    if (RATE > 0) await new Promise((resolve) => setTimeout(resolve, 1000 / RATE));
+  }
+  await Promise.all(sends);
+}
+
+function report(elapsedMs) {
+  const sorted = [...lateness.values()].sort((a, b) => a - b);
+  const early = sorted.filter((ms) => ms < 0).length;
+  console.log(`delay lateness: ${sorted.length}/${COUNT} tasks ran, countdowns ${MIN_S}-${MAX_S} s, ${RATE > 0 ? `${RATE}/s` : 'one burst'}, ${(elapsedMs / 1000).toFixed(1)} s in all`);
+  if (sorted.length === 0) return;
+  console.log(`  run time - eta (ms): min ${sorted[0]}  p50 ${percentile(sorted, 50)}  p90 ${percentile(sorted, 90)}  p99 ${percentile(sorted, 99)}  max ${sorted.at(-1)}`);
+  console.log(`  ran before their eta: ${early}`);
+  if (sorted.length < COUNT) process.exitCode = 1;
+}
+
+await main();
