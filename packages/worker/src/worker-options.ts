@@ -91,7 +91,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     resultBackend: resultBackendKind(options.resultBackend),
     trackStarted: options.trackStarted ?? false,
     maxBodyBytes: positiveInteger(options.maxBodyBytes ?? 16 * 1024 * 1024, 'maxBodyBytes'),
-    nodeName: options.nodeName ?? `celeriac@${hostname()}`,
+    nodeName: options.nodeName ?? `celeriac-${process.pid}@${hostname()}`,
     logger: options.logger ?? silentLogger,
     maxDeliveries: positiveInteger(options.maxDeliveries ?? 5, 'maxDeliveries'),
     ...poolOptions(options),

@@ -1,5 +1,6 @@
 import { redactUrl } from '@celeriac/core';
 import { DEFAULT_QUEUE } from '@celeriac/amqp';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker, type WorkerPool } from '@celeriac/worker';
 import { loadTaskRegistry } from '../app-loader.js';
@@ -22,6 +23,7 @@ interface WorkerConfig {
   shutdownTimeoutMs: number | undefined;
   timeLimitMs: number | undefined;
   softTimeLimitMs: number | undefined;
+  nodeName: string | undefined;
 }
 
 export const workerCommand = defineCommand<WorkerConfig>({
@@ -39,6 +41,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
     processes: { type: 'number', requiresArg: true, describe: 'Run and supervise this many worker processes (restarted if they die)', defaultDescription: '0 (one worker, in this process)' },
     'time-limit': { type: 'number', requiresArg: true, describe: 'Hard time limit in seconds: a task still running then FAILs with TimeLimitExceeded and frees its slot', defaultDescription: 'none' },
     'soft-time-limit': { type: 'number', requiresArg: true, describe: "Soft time limit in seconds: the task's ctx.signal aborts with SoftTimeLimitExceeded", defaultDescription: 'none' },
+    hostname: { alias: 'n', type: 'string', requiresArg: true, describe: 'Node name (name@host) for control commands and logs; %h = host name, %p = process id. Must be unique: workers with one name share one control queue', defaultDescription: 'celeriac-%p@%h' },
     'shutdown-timeout': { type: 'number', requiresArg: true, describe: 'On SIGTERM, seconds running tasks may take before they go back to the queue', defaultDescription: '30' },
   },
   compile: (settings) => ({
@@ -55,6 +58,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
     // 0 means no limit, as in Celery.
     timeLimitMs: secondsToMs(settings.seconds('timeLimit')) || undefined,
     softTimeLimitMs: secondsToMs(settings.seconds('softTimeLimit')) || undefined,
+    nodeName: settings.string('hostname'),
   }),
   run: runWorker,
 });
@@ -69,7 +73,8 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
   const tasks = await loadTaskRegistry(config.app, io.cwd);
   if (config.processes > 0) return new Supervisor({ count: config.processes, spawnChild: () => spawnWorkerProcess(io.env), signals: io.signals, logger }).run();
   const { queues, concurrency, prefetchMultiplier, trackStarted, maxDeliveries, pool, shutdownTimeoutMs } = config;
-  const semantics = { maxDeliveries, pool, shutdownTimeoutMs, appModule: resolve(io.cwd, config.app), queueOptions: priorityQueues(config), timeLimitMs: config.timeLimitMs, softTimeLimitMs: config.softTimeLimitMs };
+  const nodeName = config.nodeName === undefined ? undefined : expandNodeName(config.nodeName);
+  const semantics = { nodeName, maxDeliveries, pool, shutdownTimeoutMs, appModule: resolve(io.cwd, config.app), queueOptions: priorityQueues(config), timeLimitMs: config.timeLimitMs, softTimeLimitMs: config.softTimeLimitMs };
   const worker = new Worker({ tasks, queues, concurrency, prefetchMultiplier, trackStarted, ...semantics, brokerUrl: global.brokerUrl, resultBackend: global.resultBackend, logger });
   const shutdown = new ShutdownSignals(io, logger);
   watchSupervisor(shutdown, process, io.env);
@@ -92,6 +97,11 @@ function priorityQueues(config: WorkerConfig): Record<string, { maxPriority: num
   const { maxPriority } = config;
   if (maxPriority === undefined) return {};
   return Object.fromEntries((config.queues ?? [DEFAULT_QUEUE]).map((queue) => [queue, { maxPriority }]));
+}
+
+/** Celery's node-name placeholders that make sense here: %h host name, %p process id. */
+export function expandNodeName(template: string): string {
+  return template.replace(/%h/g, hostname()).replace(/%p/g, String(process.pid));
 }
 
 function secondsToMs(seconds: number | undefined): number | undefined {
