@@ -19,6 +19,10 @@ export {
   CONTROL_REPLY_EXCHANGE,
   controlQueue,
   declareControlExchanges,
+  BEAT_LEADER_QUEUE,
+  BEAT_CONTROL_QUEUE,
+  beatLeaderQueue,
+  beatControlQueue,
   type QueueSpec,
   type TaskQueueOptions,
 } from './topology.js';

@@ -72,3 +72,18 @@ export async function declareControlExchanges(channel: Channel): Promise<void> {
   await channel.assertExchange(CONTROL_EXCHANGE, 'fanout', { durable: false, autoDelete: false });
   await channel.assertExchange(CONTROL_REPLY_EXCHANGE, 'direct', { durable: false, autoDelete: false });
 }
+
+/** Held (exclusive) by the leading beat; other beats retry declaring it every second. */
+export const BEAT_LEADER_QUEUE = 'celeriac.beat.leader';
+/** Runtime schedule edits for the leading beat (client.schedules → beat). */
+export const BEAT_CONTROL_QUEUE = 'celeriac.beat.control';
+
+/** The leader lock: exclusive, so the broker deletes it when its beat's connection dies. */
+export function beatLeaderQueue(): QueueSpec {
+  return { name: BEAT_LEADER_QUEUE, durable: false, autoDelete: true, exclusive: true, arguments: {}, exchange: null };
+}
+
+/** Durable, so edits sent while no beat leads wait for the next leader (each carries a TTL). */
+export function beatControlQueue(): QueueSpec {
+  return { name: BEAT_CONTROL_QUEUE, durable: true, autoDelete: false, exclusive: false, arguments: {}, exchange: null };
+}

@@ -28,3 +28,4 @@ export { DEFAULT_BROKER_URL, redactUrl } from './broker-url.js';
 export type { ResultReader, ResultWriter, StateUpdate } from './result-backend.js';
 export { resultBackendKind, DEFAULT_RESULT_BACKEND, type ResultBackendKind } from './result-backend-url.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export * from './schedule/index.js';

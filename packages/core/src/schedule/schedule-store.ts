@@ -1,0 +1,23 @@
+import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
+
+/**
+ * Where schedules and their state live. The embedded file store and the in-memory store (in
+ * this package) and the MongoDB store (@celeriac/mongodb) implement it, and one contract suite
+ * runs against each of them.
+ */
+export interface ScheduleStore {
+  list(): Promise<ScheduleEntry[]>;
+  get(name: string): Promise<ScheduleEntry | null>;
+  /** Adds or replaces a definition; an existing schedule keeps its lastSlot and runCount. */
+  put(definition: ScheduleDefinition): Promise<ScheduleEntry>;
+  /** Removes a schedule; false if there was none. */
+  remove(name: string): Promise<boolean>;
+  setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null>;
+  /**
+   * Records that `slot` of `name` was fired: sets lastSlot and increments runCount, but only if
+   * `slot` is later than the stored lastSlot. False means another beat recorded it first (or a
+   * later one), so the caller must not consider the slot its own. Durable when it resolves.
+   */
+  recordFire(name: string, slot: Date): Promise<boolean>;
+  close(): Promise<void>;
+}
