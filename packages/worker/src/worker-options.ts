@@ -22,7 +22,7 @@ export interface WorkerOptions {
   trackStarted?: boolean;
   /** Bodies larger than this are dead-lettered unread. @default 16 MiB */
   maxBodyBytes?: number;
-  /** Node name in logs and results. @default 'celeriac@<hostname>' */
+  /** Node name in logs, results and control replies; must be unique per worker. @default 'celeriac-<pid>@<hostname>' */
   nodeName?: string;
   logger?: Logger;
   /**

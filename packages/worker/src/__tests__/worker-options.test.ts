@@ -17,7 +17,7 @@ describe('worker options', () => {
     const options = compileWorkerOptions({ tasks });
     expect(options).to.include({ brokerUrl: 'amqp://guest:guest@localhost:5672//', concurrency: 10, prefetch: 20, resultBackend: 'rpc', trackStarted: false, maxBodyBytes: 16 * 1024 * 1024 });
     expect(options.queues).to.deep.equal(['celery']);
-    expect(options.nodeName).to.match(/^celeriac@/);
+    expect(options.nodeName).to.match(/^celeriac-\d+@/);
     expect(options.logger).to.equal(silentLogger);
   });
 
