@@ -10,6 +10,8 @@ import type { TaskReporter } from './task-reporter.js';
 /** How many deliveries of a task ended without an ack before this copy was published. */
 export const DELIVERIES_HEADER = 'x-celeriac-deliveries';
 export const MAX_DELIVERIES_CODE = 'MAX_DELIVERIES';
+/** Set on a task handed back after it had started (aborted at shutdown): its next run is a rerun. */
+export const INTERRUPTED_HEADER = 'x-celeriac-interrupted';
 
 /**
  * Stops poison messages: a task whose deliveries keep ending without an ack (it kills the
@@ -48,8 +50,19 @@ export class DeliveryCountGate implements Gate {
     return 'run';
   }
 
-  async #republish(job: Job, deliveries: number): Promise<void> {
-    const done = this.#publishCopy(job, deliveries);
+  /**
+   * Hands a task the worker chose not to finish (it is stopping) back to its queue without
+   * counting a delivery: a copy with the same count goes to the tail, then the original is
+   * acked. A plain requeue would come back `redelivered` and count against a healthy task, so
+   * a few restarts in a row would dead-letter it.
+   */
+  async handBack(job: Job, { started }: { started: boolean }): Promise<void> {
+    job.logger.log('info', 'task handed back to its queue: the worker is stopping', { started });
+    await this.#republish(job, previousDeliveries(job.delivery.message.properties.headers), started ? { [INTERRUPTED_HEADER]: true } : {});
+  }
+
+  async #republish(job: Job, deliveries: number, extraHeaders: Record<string, unknown> = {}): Promise<void> {
+    const done = this.#publishCopy(job, deliveries, extraHeaders);
     this.#republishing.set(job.task.id, done);
     try {
       await done;
@@ -58,11 +71,11 @@ export class DeliveryCountGate implements Gate {
     }
   }
 
-  async #publishCopy(job: Job, deliveries: number): Promise<void> {
+  async #publishCopy(job: Job, deliveries: number, extraHeaders: Record<string, unknown>): Promise<void> {
     const { delivery, logger } = job;
-    logger.log('warn', 'task redelivered: a worker stopped before acknowledging it; counting the delivery', { deliveries, maxDeliveries: this.maxDeliveries });
+    if (delivery.message.fields.redelivered) logger.log('warn', 'task redelivered: a worker stopped before acknowledging it; counting the delivery', { deliveries, maxDeliveries: this.maxDeliveries });
     try {
-      await this.publisher.publish(DEFAULT_EXCHANGE, delivery.queue, delivery.message.content, countedProperties(job, deliveries));
+      await this.publisher.publish(DEFAULT_EXCHANGE, delivery.queue, delivery.message.content, countedProperties(job, deliveries, extraHeaders));
       delivery.ack();
       await acksOnTheWire();
     } catch (error) {
@@ -90,9 +103,9 @@ export function previousDeliveries(headers: Record<string, unknown> | undefined)
  * on republish, so it is recomputed from the task's own `expires`; once that has passed it is
  * left out, so the broker does not drop the copy silently and a worker records it REVOKED.
  */
-function countedProperties(job: Job, deliveries: number) {
+function countedProperties(job: Job, deliveries: number, extraHeaders: Record<string, unknown>) {
   const { properties } = job.delivery.message;
-  const headers = toFieldTable({ ...(properties.headers ?? {}), [DELIVERIES_HEADER]: deliveries });
+  const headers = toFieldTable({ ...(properties.headers ?? {}), [DELIVERIES_HEADER]: deliveries, ...extraHeaders });
   const remainingMs = job.task.expires ? job.task.expires.getTime() - Date.now() : 0;
   const expiration = remainingMs > 0 ? { expiration: String(remainingMs) } : {};
   return { ...copyProperties(properties), ...expiration, headers, persistent: true };
@@ -104,9 +117,11 @@ export function workerLost(message: string): ExceptionInfo {
 }
 
 /**
- * Whether an earlier delivery of this task ended without an ack: the broker's flag, or a count
- * carried by a copy this gate republished (the copy itself arrives as a first delivery).
+ * Whether an earlier delivery of this task ended without an ack: the broker's flag, a count
+ * carried by a copy this gate republished (the copy itself arrives as a first delivery), or a
+ * run interrupted by a shutdown.
  */
 export function wasRedelivered(message: Delivery['message']): boolean {
-  return message.fields.redelivered || previousDeliveries(message.properties.headers) > 0;
+  const headers = message.properties.headers;
+  return message.fields.redelivered || previousDeliveries(headers) > 0 || fromFieldValue(headers?.[INTERRUPTED_HEADER]) === true;
 }

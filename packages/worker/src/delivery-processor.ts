@@ -27,6 +27,8 @@ export interface ProcessorDeps {
   emit: EmitWorkerEvent;
   /** True once the worker is stopping: tasks still waiting for a slot go back to the queue. */
   stopping: () => boolean;
+  /** Returns a task the worker chose not to finish to its queue without counting a delivery. */
+  handBack: (job: Job, how: { started: boolean }) => Promise<void>;
   /** One controller per running task, aborted when the worker gives up on it. */
   running: Set<AbortController>;
 }
@@ -60,7 +62,7 @@ export class DeliveryProcessor {
 
   async #execute(job: Job): Promise<void> {
     const { delivery, task, logger } = job;
-    if (this.deps.stopping()) return delivery.requeue();
+    if (this.deps.stopping()) return this.deps.handBack(job, { started: false });
     for (const gate of this.deps.recheck ?? []) if ((await gate.admit(job)) === 'settled') return;
     // Celery's early ack: just before the handler starts, after every gate and the slot wait.
     if (!job.registered.options.acksLate) delivery.ack();
@@ -71,7 +73,7 @@ export class DeliveryProcessor {
     const started = Date.now();
     const outcome = await this.#run(job);
     // Given up at shutdown: the message goes back to the queue, so the caller must not hear a FAILURE.
-    if (!outcome) return delivery.requeue();
+    if (!outcome) return this.deps.handBack(job, { started: true });
     const runtimeMs = Date.now() - started;
     if (!(await this.#report(job, outcome))) return;
     // RETRY is stored first (a fast retry's SUCCESS must not be followed by a stale RETRY), then republished, then acked.

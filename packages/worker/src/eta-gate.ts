@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMeta } from '@celeriac/core';
 import { toFieldTable } from '@celeriac/protocol';
 import { laneSeconds, publishAt, type Delivery, type DelayPublisher, type PublishProperties } from '@celeriac/amqp';
+import { copyProperties } from './dead-letters.js';
 import type { Gate, Job } from './job.js';
 import { requeueLater } from './rejector.js';
 
@@ -48,15 +49,15 @@ export class EtaGate implements Gate {
 const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
 
 /**
- * The properties of the copy: the original's, with integer headers tagged so a Python peer
- * reads them, minus the broker's dead-letter bookkeeping, the expiration (a TTL would restart,
- * and expires is enforced by the worker), the message id (the publisher sets its own) and the
- * user id (the broker checks it against the publishing connection).
+ * The properties of the copy: those every republish keeps (copyProperties: no message id, which
+ * the publisher sets, no user id, which the broker checks against the publishing connection, no
+ * expiration, since a TTL would restart and expires is enforced by the worker), the delivery mode,
+ * and the headers with integers tagged so a Python peer reads them, minus the broker's
+ * dead-letter bookkeeping.
  */
 function laneCopy(properties: Delivery['message']['properties']): PublishProperties {
-  const { headers = {}, contentType, contentEncoding, deliveryMode, priority, correlationId, replyTo, timestamp, type, appId } = properties;
+  const { headers = {}, deliveryMode } = properties;
   const kept = Object.fromEntries(Object.entries(headers).filter(([key]) => !BROKER_HEADERS.test(key)));
-  const copy: Record<string, unknown> = { contentType, contentEncoding, deliveryMode, priority, correlationId, replyTo, timestamp, type, appId };
-  const defined = Object.fromEntries(Object.entries(copy).filter(([, value]) => value !== undefined && value !== null));
-  return { ...defined, headers: toFieldTable(kept) };
+  const mode = deliveryMode === undefined || deliveryMode === null ? {} : { deliveryMode };
+  return { ...copyProperties(properties), ...mode, headers: toFieldTable(kept) };
 }

@@ -1,7 +1,6 @@
-import { errorMeta } from '@celeriac/core';
-import { CELERY_EXCEPTIONS_MODULE, TaskState, formatCeleryDate, type ExceptionInfo } from '@celeriac/protocol';
+import { CELERY_EXCEPTIONS_MODULE, formatCeleryDate, type ExceptionInfo } from '@celeriac/protocol';
 import type { Gate, Job } from './job.js';
-import { requeueLater } from './rejector.js';
+import { settleRevoked } from './revoked-gate.js';
 import type { TaskReporter } from './task-reporter.js';
 
 /** What Celery stores for a task that expired before it ran: `TaskRevokedError('expired')`. */
@@ -23,13 +22,6 @@ export class ExpiryGate implements Gate {
     const expires = job.task.expires;
     if (!expires || expires.getTime() > this.now()) return 'run';
     job.logger.log('info', 'task expired before it ran; recorded REVOKED and acknowledged', { expires: formatCeleryDate(expires) });
-    try {
-      await this.reporter.store(job.task, TaskState.REVOKED, EXPIRED_RESULT);
-      job.delivery.ack();
-    } catch (error) {
-      job.logger.log('error', 'could not report the expired task; it goes back to the queue', errorMeta(error));
-      requeueLater(job.delivery);
-    }
-    return 'settled';
+    return settleRevoked(job, this.reporter, EXPIRED_RESULT);
   }
 }

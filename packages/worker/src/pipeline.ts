@@ -41,9 +41,10 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const rejector = new Rejector(new DeadLetters(publisher, options.nodeName), reporter, emit, options.logger);
   const expiry = new ExpiryGate(reporter);
   const revoked = new RevokedGate(parts.revocations.ids, reporter);
+  const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter);
   const gates: Gate[] = [
     // First: a message that keeps killing workers must be stopped before anything else runs it.
-    new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter),
+    deliveries,
     revoked,
     expiry,
     // Last: only a task that would run now may wait (under a second) in memory.
@@ -55,7 +56,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const executor = parts.pool;
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
   const guarded = parts.revocations.wrap(new TimeLimitExecutor(executor, options.timeLimits, options.pool === 'threads'));
-  return new DeliveryProcessor({ options, reporter, rejector, gates, recheck, retries, executor: guarded, slots: new Slots(options.concurrency), emit, stopping, running });
+  return new DeliveryProcessor({ options, reporter, rejector, gates, recheck, retries, executor: guarded, slots: new Slots(options.concurrency), emit, stopping, handBack: (job, how) => deliveries.handBack(job, how), running });
 }
 
 /**

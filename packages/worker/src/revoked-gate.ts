@@ -42,14 +42,22 @@ export class RevokedGate implements Gate {
   async admit(job: Job): Promise<'run' | 'settled'> {
     if (!this.revoked.has(job.task.id)) return 'run';
     job.logger.log('info', 'discarding a revoked task without running it');
-    try {
-      await this.reporter.store(job.task, TaskState.REVOKED, revokedException('revoked'));
-      job.delivery.ack();
-    } catch (error) {
-      // Acked without the state, the caller would wait for ever: try again later.
-      job.logger.log('error', 'could not report REVOKED; the task goes back to the queue', errorMeta(error));
-      requeueLater(job.delivery);
-    }
-    return 'settled';
+    return settleRevoked(job, this.reporter, revokedException('revoked'));
   }
+}
+
+/**
+ * Ends a task that is not run (revoked, expired): REVOKED is stored, then the message is acked.
+ * Acked without the state, the caller would wait for ever, so if it cannot be stored the message
+ * goes back to the queue to try again later.
+ */
+export async function settleRevoked(job: Job, reporter: TaskReporter, result: ExceptionInfo): Promise<'settled'> {
+  try {
+    await reporter.store(job.task, TaskState.REVOKED, result);
+    job.delivery.ack();
+  } catch (error) {
+    job.logger.log('error', 'could not report REVOKED; the task goes back to the queue', errorMeta(error));
+    requeueLater(job.delivery);
+  }
+  return 'settled';
 }

@@ -4,7 +4,7 @@ import { ConfigurationError, errorMeta, type Logger } from '@celeriac/core';
 import type { Job } from './job.js';
 import { PoolThread } from './pool-thread.js';
 import type { TaskExecutor } from './task-executor.js';
-import type { TaskOutcome } from './task-outcome.js';
+import { failure, type TaskOutcome } from './task-outcome.js';
 import type { WireContext } from './thread-protocol.js';
 import { wasRedelivered } from './delivery-count-gate.js';
 
@@ -60,15 +60,22 @@ export class ThreadExecutor implements TaskExecutor {
 
   async execute(job: Job, signal: AbortSignal, kill: AbortSignal = signal): Promise<TaskOutcome> {
     const thread = await this.#acquire();
+    // Killed while it waited for a thread (hard limit, terminate, shutdown): nobody waits for its
+    // outcome, so it does not run, and the healthy thread it got is not terminated for it.
+    if (kill.aborted) {
+      this.#release(thread);
+      return failure(kill.reason);
+    }
     const id = this.#nextRun++;
     const forward = () => thread.abort(id, signal.reason);
     const stop = () => void this.#kill(job, thread, kill.reason);
     signal.addEventListener('abort', forward, { once: true });
     kill.addEventListener('abort', stop, { once: true });
     try {
-      if (kill.aborted) stop();
-      else if (signal.aborted) forward();
-      return await thread.execute(id, job.task.args, wireContext(job, this.options.hostname), job.logger);
+      const outcome = thread.execute(id, job.task.args, wireContext(job, this.options.hostname), job.logger);
+      // Only once the run is posted: an abort sent before it finds no run in the thread and is lost.
+      if (signal.aborted) forward();
+      return await outcome;
     } finally {
       signal.removeEventListener('abort', forward);
       kill.removeEventListener('abort', stop);

@@ -9,6 +9,9 @@ import { createPool, type Pool } from './pool.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
 
+/** After aborting tasks at the shutdown timeout, how long they get to hand their messages back. */
+const ABANDON_GRACE_MS = 2000;
+
 export type WorkerState = 'INITIALIZED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
 
 export interface StopOptions {
@@ -166,7 +169,11 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.#state = 'STOPPING';
     this.options.logger.log('info', 'worker stopping; waiting for running tasks', { active: this.#inFlight.size });
     await runtime?.consumer.cancel();
-    if (!(await this.#drain(timeoutMs))) this.#abandon();
+    if (!(await this.#drain(timeoutMs))) {
+      this.#abandon();
+      // Aborted tasks hand their messages back while the channels are still open.
+      await this.#drain(ABANDON_GRACE_MS);
+    }
     await runtime?.consumer.close();
     await runtime?.control.close();
     // After the consumer's channel closed (requeueing what is unfinished), so no abandoned

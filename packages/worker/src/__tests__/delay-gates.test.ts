@@ -115,6 +115,8 @@ describe('ExpiryGate', () => {
   it('does not ack an expired task whose state could not be stored (it is requeued later)', async () => {
     const { job, settled } = fakeJob({ expires: new Date(NOW - 1000) });
     expect(await new ExpiryGate(new TaskReporter(backend(true)), () => NOW).admit(job)).to.equal('settled');
-    expect(settled).to.deep.equal([]);
+    expect(settled, 'not acked').to.deep.equal([]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(settled).to.deep.equal(['requeue']);
   });
 });

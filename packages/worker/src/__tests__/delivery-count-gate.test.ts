@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Delivery } from '@celeriac/amqp';
 import { silentLogger } from '@celeriac/core';
 import { decodeTask, encodeTask } from '@celeriac/protocol';
-import { DELIVERIES_HEADER, DeliveryCountGate, previousDeliveries } from '../delivery-count-gate.js';
+import { DELIVERIES_HEADER, DeliveryCountGate, INTERRUPTED_HEADER, previousDeliveries } from '../delivery-count-gate.js';
 import type { DeadLetterReason } from '../dead-letters.js';
 import type { Job } from '../job.js';
 import { TaskRegistry } from '../task-registry.js';
@@ -60,6 +60,15 @@ describe('DeliveryCountGate', () => {
     expect(published[0]?.headers.task).to.equal('tasks.x');
   });
 
+  it('hands a task back at shutdown with its count unchanged, so restarts never make it poison', async () => {
+    const { gate, job, log, published } = harness();
+    await gate.handBack(job(false, { [DELIVERIES_HEADER]: 2 }), { started: false });
+    await gate.handBack(job(false), { started: true });
+    expect(log).to.deep.equal(['publish', 'ack', 'publish', 'ack']);
+    expect(published.map((copy) => previousDeliveries(copy.headers))).to.deep.equal([2, 0]);
+    expect(published.map((copy) => copy.headers[INTERRUPTED_HEADER] !== undefined)).to.deep.equal([false, true]);
+  });
+
   it('counts a redelivery without the header as the second delivery', async () => {
     const { gate, job, published } = harness();
     await gate.admit(job(true));
@@ -85,7 +94,9 @@ describe('DeliveryCountGate', () => {
   it('requeues (later) instead of acking when the republish fails, so nothing is lost', async () => {
     const { gate, job, log } = harness(3, true);
     expect(await gate.admit(job(true))).to.equal('settled');
-    expect(log).to.deep.equal([]);
+    expect(log, 'not acked').to.deep.equal([]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(log).to.deep.equal(['requeue']);
   });
 
   it('reads the count from the types peers write, and treats garbage as zero', () => {

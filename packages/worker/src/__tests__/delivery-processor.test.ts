@@ -63,6 +63,7 @@ function processor(recorder: Recorder, tasks: TaskRegistry, options: Partial<Wor
     slots: new Slots(2),
     emit,
     stopping: () => state.stopping,
+    handBack: async (job: { delivery: Delivery }, how: { started: boolean }) => void recorder.log.push(`hand back ${job.delivery.queue}${how.started ? ' (started)' : ''}`),
     running,
   };
   return { processor: new DeliveryProcessor(deps), running };
@@ -143,16 +144,16 @@ describe('DeliveryProcessor', () => {
     expect(recorder.log).to.deep.equal(['dead BODY_SHAPE_INVALID', 'ack']);
   });
 
-  it('requeues without running when the worker is stopping', async () => {
+  it('hands the task back without running it when the worker is stopping', async () => {
     const recorder = new Recorder();
     let ran = false;
     const tasks = new TaskRegistry().register(add, () => ((ran = true), 0));
     await processor(recorder, tasks, {}, { stopping: true, listenerThrows: false }).processor.process(recorder.delivery({}));
-    expect(recorder.log).to.deep.equal(['requeue']);
+    expect(recorder.log).to.deep.equal(['hand back q']);
     expect(ran).to.equal(false);
   });
 
-  it('requeues, and reports nothing, for a task aborted at shutdown', async () => {
+  it('hands back, and reports nothing, a task aborted at shutdown', async () => {
     const recorder = new Recorder();
     const tasks = new TaskRegistry().register('tasks.add', (ctx: TaskContext) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))));
     const { processor: subject, running } = processor(recorder, tasks);
@@ -162,6 +163,6 @@ describe('DeliveryProcessor', () => {
     await new Promise((resolve) => setImmediate(resolve));
     for (const controller of running) controller.abort(new Error('worker shutdown timeout'));
     await done;
-    expect(recorder.log).to.deep.equal(['requeue']);
+    expect(recorder.log).to.deep.equal(['hand back q (started)']);
   });
 });

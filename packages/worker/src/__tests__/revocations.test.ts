@@ -80,6 +80,8 @@ describe('RevokedGate', () => {
     revocations.revoke(['task-1'], false);
     const { job, settled } = fakeJob({ id: 'task-1' });
     expect(await new RevokedGate(revocations.ids, new TaskReporter(results)).admit(job)).to.equal('settled');
-    expect(settled).to.deep.equal([]);
+    expect(settled, 'not acked').to.deep.equal([]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(settled, 'requeued later').to.deep.equal(['requeue']);
   });
 });

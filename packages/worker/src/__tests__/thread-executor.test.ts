@@ -77,6 +77,17 @@ describe('ThreadExecutor', function () {
     expect(new Set(await threadIds()).size).to.equal(2);
   });
 
+  it('fires ctx.signal for a signal already aborted before the task reached its thread', async () => {
+    const soft = AbortSignal.abort(Object.assign(new Error('soft'), { name: 'SoftTimeLimitExceeded' }));
+    expect((await pool.execute(job('tasks.abortable'), soft, never)).result).to.equal('aborted: SoftTimeLimitExceeded');
+  });
+
+  it('does not run a task killed while it waited for a thread, and keeps the thread it got', async () => {
+    const outcome = await pool.execute(job('tasks.forever'), never, AbortSignal.abort(new Error('hard time limit')));
+    expect(failureOf(outcome).message).to.equal('hard time limit');
+    expect(pool.idleThreads, 'no thread was terminated').to.equal(2);
+  });
+
   it('fails the task of a thread that exits with WorkerLostError, and replaces the thread', async () => {
     const failure = failureOf(await pool.execute(job('tasks.exit'), never));
     expect(failure.type).to.equal('WorkerLostError');
