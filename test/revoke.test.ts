@@ -106,6 +106,20 @@ describe('revoke (TS client → Celeriac worker)', function () {
     expect(reason).to.be.instanceOf(TaskRevokedError);
   });
 
+  it('with terminate, frees the slot of a handler that ignores its signal (inline pool)', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const tasks = new TaskRegistry()
+      .register(SLOW, () => (started(), new Promise(() => undefined)))
+      .register(QUICK, () => 'ran');
+    await harness.worker(tasks, { concurrency: 1 });
+    const stuck = await harness.client.sendTask(SLOW);
+    await running;
+    await harness.client.revoke(stuck.id, { terminate: true });
+    expect((await failureOf(stuck.get({ timeoutMs: 10_000 }))).state).to.equal('REVOKED');
+    expect(await (await harness.client.sendTask(QUICK)).get({ timeoutMs: 10_000 })).to.equal('ran');
+  });
+
   it('answers ping, revoke and unknown commands with Celery replies, only when addressed', async () => {
     await harness.worker(new TaskRegistry().register(QUICK, () => null));
     const node = harness.nodeName;

@@ -61,12 +61,20 @@ export class TerminableExecutor implements TaskExecutor {
     const terminate = new AbortController();
     const untrack = this.revocations.track(job.task.id, terminate);
     try {
-      const outcome = await this.inner.execute(job, AbortSignal.any([signal, terminate.signal]), AbortSignal.any([kill, terminate.signal]));
-      if (!terminate.signal.aborted || outcome.state === TaskState.REVOKED) return outcome;
-      job.logger.log('warn', 'task terminated by a revoke', { outcome: outcome.state });
+      const run = this.inner.execute(job, AbortSignal.any([signal, terminate.signal]), AbortSignal.any([kill, terminate.signal]));
+      // Like a hard time limit, a terminate frees the slot at once: an inline handler that ignores
+      // its signal cannot be killed and keeps running detached (its outcome is dropped).
+      const outcome = await Promise.race([run, whenAborted(terminate.signal)]);
+      if (!terminate.signal.aborted || outcome?.state === TaskState.REVOKED) return outcome ?? revokedOutcome('terminated');
+      run.catch(() => undefined);
+      job.logger.log('warn', 'task terminated by a revoke', { outcome: outcome?.state ?? 'still running (detached)' });
       return revokedOutcome('terminated');
     } finally {
       untrack();
     }
   }
+}
+
+function whenAborted(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
 }
