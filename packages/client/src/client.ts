@@ -7,6 +7,7 @@ import { AsyncResult } from './async-result.js';
 import { ControlBroadcaster, revokeArguments, type RevokeOptions } from './control.js';
 import { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
 import { compileSendOptions, messageFields, type SendOptions } from './send-options.js';
+import { ScheduleClient } from './schedules.js';
 
 interface Transport {
   publishing: AmqpConnection;
@@ -32,6 +33,7 @@ export class Client {
   #transport: Promise<Transport> | null = null;
   /** Remote-control broadcasting, per publishing connection. */
   readonly #control = new WeakMap<ConfirmPublisher, ControlBroadcaster>();
+  #schedules: ScheduleClient | null = null;
 
   constructor(options: ClientOptions = {}) {
     this.options = compileClientOptions(options);
@@ -64,6 +66,15 @@ export class Client {
     let control = this.#control.get(publisher);
     if (!control) this.#control.set(publisher, (control = new ControlBroadcaster(publishing, publisher, this.options.logger)));
     await control.broadcast('revoke', args);
+  }
+
+  /**
+   * Runtime edits of the leading beat's schedules (add, update, remove, enable, disable, list),
+   * answered over this client's rpc reply queue; no beat restart.
+   */
+  get schedules(): ScheduleClient {
+    this.#schedules ??= new ScheduleClient(() => this.#connect());
+    return this.#schedules;
   }
 
   async close(): Promise<void> {

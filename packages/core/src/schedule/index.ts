@@ -13,3 +13,11 @@ export type {
 } from './schedule-types.js';
 export type { ScheduleStore } from './schedule-store.js';
 export type { ScheduleCommand, ScheduleReply } from './schedule-commands.js';
+export { compileScheduleInput, DEFAULT_MAX_CATCH_UP, MAX_CATCH_UP_LIMIT, MAX_NAME_LENGTH } from './compile.js';
+export { nextSlot, compileSpec, MIN_INTERVAL_MS, MAX_INTERVAL_MS, LAST_SLOT_MS } from './spec.js';
+export { dueSlots, ON_TIME_MS, CRON_SCAN_LIMIT, type DueSlots } from './due-slots.js';
+export { slotTaskId, uuidV5, SLOT_ID_NAMESPACE, DNS_NAMESPACE } from './slot-id.js';
+export { previewSlots, MAX_PREVIEW } from './preview.js';
+export { MemoryScheduleStore, type StoreOptions } from './memory-store.js';
+export { FileScheduleStore, FILE_STORE_VERSION, type FileStoreOptions } from './file-store.js';
+export { openScheduleStore } from './open-store.js';

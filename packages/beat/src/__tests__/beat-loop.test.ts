@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import { compileScheduleInput, slotTaskId, type ScheduleInput } from '@celeriac/core';
+import { inMs, loopHarness, onceAt, sleep, until } from './fakes.js';
+
+describe('BeatLoop (fake sender, memory store)', () => {
+  let h: ReturnType<typeof loopHarness>;
+  afterEach(() => h.loop.stop());
+
+  it('fires schedules in slot order with slot task ids, and disables one-offs after their fire', async () => {
+    h = loopHarness();
+    const slots = { b: inMs(60), a: inMs(20), c: inMs(100) };
+    for (const [name, at] of Object.entries(slots)) await h.store.put(compile(onceAt(name, at)));
+    await h.loop.start();
+    await until(() => h.sender.sent.length === 3);
+    expect(h.sender.sent.map((task) => task.options.taskId)).to.deep.equal(['a', 'b', 'c'].map((name) => slotTaskId(name, slots[name as 'a'])));
+    await until(() => h.events.of('schedule:fired').length === 3);
+    const stored = await h.store.list();
+    expect(stored.every((entry) => !entry.enabled && entry.runCount === 1)).to.equal(true);
+    expect(h.loop.scheduledCount).to.equal(0);
+  });
+
+  it('moves an edited schedule in the heap at once', async () => {
+    h = loopHarness();
+    await h.loop.start();
+    await h.editor.add(onceAt('later', inMs(60_000)));
+    expect(h.loop.nextFireOf('later')).to.be.instanceOf(Date);
+    const soon = inMs(30);
+    await h.editor.update(onceAt('later', soon));
+    expect(h.loop.nextFireOf('later')?.getTime()).to.equal(soon.getTime());
+    await until(() => h.sender.sent.length === 1);
+    expect(h.sender.sent[0]!.options.taskId).to.equal(slotTaskId('later', soon));
+  });
+
+  it('never fires a schedule removed or disabled before its slot, and fires it once enabled again', async () => {
+    h = loopHarness();
+    await h.loop.start();
+    await h.editor.add(onceAt('removed', inMs(30)));
+    await h.editor.add(onceAt('paused', inMs(30)));
+    await h.editor.remove('removed');
+    await h.editor.setEnabled('paused', false);
+    expect(h.loop.scheduledCount).to.equal(0);
+    await sleep(80);
+    expect(h.sender.sent).to.have.length(0);
+    await h.editor.setEnabled('paused', true);
+    await until(() => h.sender.sent.length === 1);
+    expect(h.sender.sent[0]!.name).to.equal('tasks.once');
+  });
+
+  it('retries a fire the broker did not confirm, with the same task id, and records it once', async () => {
+    h = loopHarness();
+    h.sender.failNext = 2;
+    const at = inMs(10);
+    await h.editor.add(onceAt('flaky', at));
+    await h.loop.start();
+    await until(() => h.sender.sent.length === 1);
+    expect(h.sender.sent[0]!.options.taskId).to.equal(slotTaskId('flaky', at));
+    await until(() => h.events.of('schedule:fired').length === 1);
+    expect((await h.store.get('flaky'))?.runCount).to.equal(1);
+  });
+
+  it('skips a schedule whose stored data is invalid with schedule:error, and keeps firing the others', async () => {
+    h = loopHarness();
+    const broken = compile(onceAt('broken', inMs(10)));
+    await h.store.put({ ...broken, schedule: { kind: 'cron', expression: 'not a cron', timezone: 'UTC' } });
+    await h.store.put(compile(onceAt('fine', inMs(20))));
+    await h.loop.start();
+    await until(() => h.sender.sent.length === 1);
+    const [[error]] = h.events.of('schedule:error') as [[{ name: string; error: Error }]];
+    expect(error.name).to.equal('broken');
+    expect(h.loop.running).to.equal(true);
+  });
+
+  it('caps timers beyond 2^31-1 ms instead of letting setTimeout overflow (it would fire at once, then spin)', async () => {
+    h = loopHarness();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const far = inMs(40 * 24 * 3600_000);
+      await h.editor.add(onceAt('far', far));
+      await h.loop.start();
+      await sleep(50);
+      expect(h.sender.sent).to.have.length(0);
+      expect(h.loop.nextFireOf('far')?.getTime()).to.equal(far.getTime());
+      expect(warnings).to.not.include('TimeoutOverflowWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('catches up missed interval slots by policy: all fires each (oldest first), once fires the latest', async () => {
+    const created = Date.now() - 10_500;
+    h = loopHarness({ clock: () => new Date(created) });
+    const anchor = new Date(created);
+    const every = { kind: 'interval', everyMs: 1000, anchor } as const;
+    await h.editor.add({ name: 'all', task: 'tasks.all', schedule: every, missedRuns: 'all' });
+    await h.editor.add({ name: 'once', task: 'tasks.once', schedule: every, missedRuns: 'once' });
+    await h.loop.start();
+    await until(() => h.events.of('schedule:fired').length === 11);
+    const all = h.events.of('schedule:fired').map(([info]) => info).filter((info) => info.name === 'all');
+    expect(all).to.have.length(10);
+    expect(all.map((info) => info.slot.getTime())).to.deep.equal(Array.from({ length: 10 }, (_, k) => created + (k + 1) * 1000));
+    expect((await h.store.get('once'))?.runCount).to.equal(1);
+    expect((await h.store.get('once'))?.lastSlot).to.equal(new Date(created + 10_000).toISOString());
+    // Both wait for their next slot now, not re-firing the past.
+    expect(h.loop.nextFireOf('all')?.getTime()).to.equal(created + 11_000);
+  });
+
+  it('fires nothing after stop()', async () => {
+    h = loopHarness();
+    await h.editor.add(onceAt('stopped', inMs(40)));
+    await h.loop.start();
+    await h.loop.stop();
+    await sleep(80);
+    expect(h.sender.sent).to.have.length(0);
+  });
+});
+
+function compile(input: ScheduleInput) {
+  return compileScheduleInput(input, new Date());
+}

@@ -1,0 +1,214 @@
+/**
+ * The leader's scheduling loop: one timer, armed for the head of a min-heap of next fire times.
+ * On waking it pops only the entries that are due (O(log n) each), asks the pure schedule maths
+ * which slots to fire (dueSlots, which applies the missed-run policy), fires them, and pushes
+ * each entry back at its next slot. Edits move one entry in the heap at once; nothing is polled
+ * and nothing scans all entries per tick.
+ */
+import { dueSlots, errorMeta, nextSlot, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import type { EmitBeatEvent } from './beat-events.js';
+import { fireSlots, type FireDeps, type FireOutcome } from './fire.js';
+import { ScheduleHeap, type HeapItem } from './schedule-heap.js';
+
+/** setTimeout fires at once for delays above 2^31-1 ms (about 24.8 days); longer sleeps wake early and re-arm. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A fire the broker did not confirm is tried again this much later. */
+export const FIRE_RETRY_MS = 1000;
+
+export interface LoopDeps extends FireDeps {
+  store: ScheduleStore;
+  logger: Logger;
+  emit: EmitBeatEvent;
+  toleranceMs: number;
+  /** Delay before a fire the broker did not confirm is tried again. @default FIRE_RETRY_MS */
+  retryMs?: number;
+}
+
+export class BeatLoop {
+  #heap = new ScheduleHeap();
+  /** Every schedule known to the loop, enabled or not, with its latest state. */
+  readonly #entries = new Map<string, ScheduleEntry>();
+  /** Fires under way, by schedule: such an entry is out of the heap until its fire ends. */
+  readonly #inFlight = new Map<string, Promise<void>>();
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+  /** Bumped by stop(), so a start() still loading the store when it is stopped does not start after all. */
+  #generation = 0;
+
+  constructor(private readonly deps: LoopDeps) {}
+
+  /** Loads every schedule from the store and starts sleeping until the earliest. */
+  async start(): Promise<void> {
+    const generation = ++this.#generation;
+    const entries = await this.deps.store.list();
+    if (generation !== this.#generation) return;
+    this.#entries.clear();
+    for (const entry of entries) this.#entries.set(entry.name, entry);
+    this.#heap = ScheduleHeap.from(this.#plan(entries));
+    this.#running = true;
+    this.#arm();
+  }
+
+  /** Stops firing at once; resolves when fires already sent to the broker have been recorded. */
+  async stop(): Promise<void> {
+    this.#generation += 1;
+    this.#running = false;
+    this.#disarm();
+    this.#heap.clear();
+    await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Schedules in the heap (enabled, with a future slot). */
+  get scheduledCount(): number {
+    return this.#heap.size;
+  }
+
+  /** When `name` fires next, as the heap has it (undefined: not scheduled, or firing now). */
+  nextFireOf(name: string): Date | undefined {
+    const next = this.#heap.nextOf(name);
+    return next === undefined ? undefined : new Date(next);
+  }
+
+  /** A schedule was added or changed in the store: it moves in the heap now. */
+  upsert(entry: ScheduleEntry): void {
+    this.#entries.set(entry.name, entry);
+    // A fire under way re-plans from the latest entry when it ends.
+    if (!this.#running || this.#inFlight.has(entry.name)) return;
+    this.#schedule(entry);
+    this.#arm();
+  }
+
+  /** A schedule was removed from the store. */
+  remove(name: string): void {
+    this.#entries.delete(name);
+    if (this.#heap.remove(name)) this.#arm();
+  }
+
+  *#plan(entries: Iterable<ScheduleEntry>): Iterable<HeapItem> {
+    for (const entry of entries) {
+      const next = this.#firstDue(entry);
+      if (next !== null) yield { name: entry.name, next };
+    }
+  }
+
+  /** Puts `entry` in the heap at its first unfired slot, or takes it out if it has none. */
+  #schedule(entry: ScheduleEntry): void {
+    const next = this.#firstDue(entry);
+    if (next === null) this.#heap.remove(entry.name);
+    else this.#heap.set(entry.name, next);
+  }
+
+  /**
+   * The first slot after the last one fired, or after creation (a one-off that never fired: its
+   * date, even a past one), with dueSlots' boundaries. Possibly in the past: the entry then pops
+   * at once and dueSlots applies its missed-run policy.
+   */
+  #firstDue(entry: ScheduleEntry): number | null {
+    if (!entry.enabled) return null;
+    if (entry.lastSlot === null && entry.schedule.kind === 'once') return Date.parse(entry.schedule.at);
+    try {
+      return nextSlot(entry.schedule, new Date(entry.lastSlot ?? entry.createdAt))?.getTime() ?? null;
+    } catch (error) {
+      this.#invalid(entry.name, error);
+      return null;
+    }
+  }
+
+  #arm(): void {
+    this.#disarm();
+    const head = this.#heap.peek();
+    if (!this.#running || !head) return;
+    const delay = Math.min(Math.max(0, head.next - this.deps.clock()), MAX_TIMER_MS);
+    this.#timer = setTimeout(() => this.#wake(), delay);
+  }
+
+  #disarm(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #wake(): void {
+    this.#timer = null;
+    const now = this.deps.clock();
+    for (let head = this.#heap.peek(); head && head.next <= now + this.deps.toleranceMs; head = this.#heap.peek()) {
+      this.#heap.pop();
+      this.#start(head.name, new Date(Math.max(now, head.next)));
+    }
+    this.#arm();
+  }
+
+  #start(name: string, now: Date): void {
+    const run = this.#run(name, now).catch((error: unknown) => this.#retryAfterError(name, error));
+    this.#inFlight.set(name, run);
+    void run.finally(() => this.#inFlight.get(name) === run && this.#inFlight.delete(name));
+  }
+
+  async #run(name: string, now: Date): Promise<void> {
+    const entry = this.#entries.get(name);
+    if (!entry) return;
+    const plan = this.#due(entry, now);
+    if (!plan) return;
+    const generation = this.#generation;
+    const active = () => this.#running && this.#generation === generation;
+    const outcome: FireOutcome = plan.fire.length === 0 ? { kind: 'fired', entry } : await fireSlots(entry, plan.fire, { ...this.deps, active });
+    const latest = outcome.kind === 'taken' ? await this.#reload(name) : outcome.entry;
+    this.#inFlight.delete(name);
+    if (this.#running) this.#settle(entry, outcome.kind, latest, plan.next);
+  }
+
+  #due(entry: ScheduleEntry, now: Date): { fire: Date[]; next: Date | null } | null {
+    try {
+      return dueSlots(entry, now);
+    } catch (error) {
+      this.#invalid(entry.name, error);
+      return null;
+    }
+  }
+
+  /** Another beat recorded a slot first: its state in the store is the truth. */
+  async #reload(name: string): Promise<ScheduleEntry | null> {
+    const fresh = await this.deps.store.get(name);
+    if (fresh && this.#entries.has(name)) this.#entries.set(name, fresh);
+    return fresh;
+  }
+
+  /** Keeps the fire's new state and puts the entry back in the heap where it belongs now. */
+  #settle(planned: ScheduleEntry, kind: FireOutcome['kind'], after: ScheduleEntry | null, next: Date | null): void {
+    const current = this.#entries.get(planned.name);
+    if (!current || !after) return;
+    // An edit that arrived during the fire replaced the entry: its definition wins, the fire's state stays.
+    const edited = current !== planned && kind !== 'taken';
+    const latest = edited ? withLaterState(current, after) : after;
+    this.#entries.set(latest.name, latest);
+    if (kind === 'invalid') return;
+    if (kind === 'retry') this.#heap.set(latest.name, this.deps.clock() + (this.deps.retryMs ?? FIRE_RETRY_MS));
+    else if (edited || kind === 'taken') this.#schedule(latest);
+    else if (next && latest.enabled) this.#heap.set(latest.name, next.getTime());
+    this.#arm();
+  }
+
+  /** Only the store can throw here (reloading a taken slot): try the schedule again later. */
+  #retryAfterError(name: string, error: unknown): void {
+    this.#inFlight.delete(name);
+    this.deps.logger.log('error', 'schedule fire failed; retrying', { schedule: name, ...errorMeta(error) });
+    if (!this.#running || !this.#entries.has(name)) return;
+    this.#heap.set(name, this.deps.clock() + (this.deps.retryMs ?? FIRE_RETRY_MS));
+    this.#arm();
+  }
+
+  #invalid(name: string, error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.deps.logger.log('error', 'schedule skipped: cannot compute its slots', { schedule: name, ...errorMeta(failure) });
+    this.deps.emit('schedule:error', { name, error: failure });
+  }
+}
+
+/** `current`'s definition with whichever state (lastSlot, runCount) is further along. */
+function withLaterState(current: ScheduleEntry, fired: ScheduleEntry): ScheduleEntry {
+  const firedLater = fired.lastSlot !== null && (current.lastSlot === null || Date.parse(fired.lastSlot) > Date.parse(current.lastSlot));
+  return firedLater ? { ...current, lastSlot: fired.lastSlot, runCount: Math.max(current.runCount, fired.runCount) } : current;
+}

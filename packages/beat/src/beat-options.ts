@@ -1,0 +1,128 @@
+import { ConfigurationError, DEFAULT_BROKER_URL, InvalidArgumentError, compileScheduleInput, silentLogger, type Logger, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+import { compileClientOptions, type ClientOptions } from '@celeriac/client';
+
+/** How fired tasks are routed and their queues declared, as for a Client. */
+export type BeatClientOptions = Pick<ClientOptions, 'defaultQueue' | 'routes' | 'queues' | 'publishWaitMs'>;
+
+/** How a Beat is configured (stage 1: as the user writes it). */
+export interface BeatOptions {
+  /** Where schedules and their state live, e.g. `openScheduleStore('file:./celeriac-schedule.json')`. The caller closes it. */
+  store: ScheduleStore;
+  /** @default 'amqp://guest:guest@localhost:5672//' */
+  brokerUrl?: string;
+  /**
+   * Static schedules (e.g. from a schedule file), merged into the store at start: new ones are
+   * added, changed ones updated (keeping their last slot, run count and, for an interval without
+   * an explicit anchor, its anchor). Stored schedules missing from this list stay. @default []
+   */
+  schedules?: ScheduleInput[];
+  /**
+   * Makes `schedules` the whole truth, as Celery's beat_schedule is: every stored schedule not in
+   * it is removed at start, including ones added at run time. @default false
+   */
+  pruneStatic?: boolean;
+  /**
+   * Schedules due within this many ms of a wake-up fire in that wake-up instead of arming a
+   * timer for a few milliseconds more; absorbs timer jitter. A fire is never earlier than this. @default 5
+   */
+  tickToleranceMs?: number;
+  /** How often a standby beat tries to take the leader lock. @default 1000 */
+  lockRetryMs?: number;
+  /**
+   * Heartbeat of the leader-lock connection in seconds. The broker frees the lock about two
+   * heartbeats after a leader's host vanishes (a killed process frees it at once). @default 5
+   */
+  lockHeartbeatSeconds?: number;
+  /** Name shown for beat's connections in RabbitMQ. @default 'celeriac-beat' */
+  connectionName?: string;
+  /**
+   * Routing and queue declarations for fired tasks (a schedule's own `options.queue` wins), e.g.
+   * `{ queues: { reports: { maxPriority: 10 } } }` to match the workers' declaration. A fire the
+   * broker does not confirm within `publishWaitMs` is retried a second later. @default { publishWaitMs: 5000 }
+   */
+  client?: BeatClientOptions;
+  logger?: Logger;
+}
+
+/** Options validated, with every default applied (stage 2). */
+export interface CompiledBeatOptions {
+  store: ScheduleStore;
+  brokerUrl: string;
+  schedules: ScheduleInput[];
+  pruneStatic: boolean;
+  tickToleranceMs: number;
+  lockRetryMs: number;
+  lockHeartbeatSeconds: number;
+  connectionName: string;
+  /** The options of beat's own Client: no result backend, so it declares no reply queue. */
+  client: ClientOptions;
+  logger: Logger;
+}
+
+/** Checks options before anything connects; a bad static schedule is a ConfigurationError naming it. */
+export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
+  const url = brokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL);
+  const connectionName = options.connectionName ?? 'celeriac-beat';
+  const logger = options.logger ?? silentLogger;
+  return {
+    store: store(options.store),
+    brokerUrl: url,
+    schedules: staticSchedules(options.schedules ?? []),
+    pruneStatic: options.pruneStatic ?? false,
+    tickToleranceMs: atLeast(options.tickToleranceMs ?? 5, 0, 'tickToleranceMs'),
+    lockRetryMs: atLeast(options.lockRetryMs ?? 1000, 1, 'lockRetryMs'),
+    lockHeartbeatSeconds: atLeast(options.lockHeartbeatSeconds ?? 5, 1, 'lockHeartbeatSeconds'),
+    connectionName,
+    client: clientOptions(options.client ?? {}, { brokerUrl: url, connectionName: `${connectionName}:send`, logger }),
+    logger,
+  };
+}
+
+/**
+ * Beat never reads results (Celery's beat declares an rpc reply queue nobody consumes, where
+ * results pile up): its client has no result backend, so its tasks carry no reply_to.
+ */
+function clientOptions(given: BeatClientOptions, fixed: Pick<ClientOptions, 'brokerUrl' | 'connectionName' | 'logger'>): ClientOptions {
+  if (typeof given !== 'object' || given === null) throw new ConfigurationError('client must be an object of client options');
+  const { defaultQueue, routes, queues, publishWaitMs = 5000 } = given;
+  const options: ClientOptions = { defaultQueue, routes, queues, publishWaitMs, ...fixed, resultBackend: null };
+  compileClientOptions(options);
+  return options;
+}
+
+function store(value: unknown): ScheduleStore {
+  const methods = ['list', 'get', 'put', 'remove', 'setEnabled', 'recordFire', 'close'] as const;
+  if (typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')) return value as ScheduleStore;
+  throw new ConfigurationError('store must be a ScheduleStore, e.g. openScheduleStore("file:./celeriac-schedule.json")');
+}
+
+function brokerUrl(url: string): string {
+  if (/^amqps?:\/\//.test(url)) return url;
+  throw new ConfigurationError('brokerUrl must be an amqp:// or amqps:// URL');
+}
+
+/** Every static schedule must compile now, so a typo stops the start instead of a fire. */
+function staticSchedules(inputs: unknown): ScheduleInput[] {
+  if (!Array.isArray(inputs)) throw new ConfigurationError('schedules must be an array of schedules');
+  const names = new Set<string>();
+  for (const input of inputs as ScheduleInput[]) {
+    const { name } = compileStatic(input);
+    if (names.has(name)) throw new ConfigurationError(`schedule "${name}" is defined twice`);
+    names.add(name);
+  }
+  return inputs as ScheduleInput[];
+}
+
+function compileStatic(input: ScheduleInput): { name: string } {
+  try {
+    return compileScheduleInput(input, new Date());
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new ConfigurationError(`invalid static schedule: ${error.message}`, { cause: error });
+  }
+}
+
+function atLeast(value: number, min: number, field: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min) return value;
+  throw new ConfigurationError(`${field} must be a number >= ${min}, got ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,207 @@
+import type { ChannelModel } from 'amqplib';
+import { TypedEmitter, errorMeta, redactUrl, type ScheduleCommand, type ScheduleReply } from '@celeriac/core';
+import { AmqpConnection, ConfirmPublisher } from '@celeriac/amqp';
+import { Client } from '@celeriac/client';
+import type { BeatEvents, EmitBeatEvent } from './beat-events.js';
+import { BeatLoop } from './beat-loop.js';
+import { compileBeatOptions, type BeatOptions, type CompiledBeatOptions } from './beat-options.js';
+import { ControlConsumer } from './control.js';
+import { LeaderLock } from './leader-lock.js';
+import { ScheduleEditor } from './schedule-editor.js';
+
+/**
+ * INITIALIZED → STARTING → STANDBY ⇄ LEADING → STOPPING → STOPPED; FAILED if start() failed.
+ * Only a LEADING beat fires schedules and answers schedule commands.
+ */
+export type BeatState = 'INITIALIZED' | 'STARTING' | 'STANDBY' | 'LEADING' | 'STOPPING' | 'STOPPED' | 'FAILED';
+
+interface Runtime {
+  /** The lock connection (short heartbeat); control commands and their replies use it too. */
+  connection: AmqpConnection;
+  publisher: ConfirmPublisher;
+  lock: LeaderLock | null;
+  /** Publishes fired tasks (confirmed), with no result backend. */
+  client: Client;
+}
+
+/**
+ * The periodic scheduler. Any number of beats may run against one broker and store: the one
+ * holding the `celeriac.beat.leader` lock fires, the others wait as hot standbys and take over
+ * within about a second of the leader's death. Every fire's task id is slotTaskId(name, slot).
+ *
+ * ```ts
+ * const store = await openScheduleStore('file:./celeriac-schedule.json');
+ * const beat = new Beat({ brokerUrl, store, schedules: [
+ *   { name: 'report.hourly', task: 'reports.hourly', schedule: { kind: 'cron', expression: '0 * * * *', timezone: 'Europe/Warsaw' } },
+ * ] });
+ * beat.on('schedule:fired', ({ name, taskId }) => console.log(name, taskId));
+ * await beat.start();
+ * // ...
+ * await beat.stop();
+ * await store.close();
+ * ```
+ */
+export class Beat extends TypedEmitter<BeatEvents> {
+  readonly options: CompiledBeatOptions;
+  readonly #loop: BeatLoop;
+  readonly #editor: ScheduleEditor;
+  #state: BeatState = 'INITIALIZED';
+  #runtime: Runtime | null = null;
+  #control: ControlConsumer | null = null;
+  #starting: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
+
+  constructor(options: BeatOptions) {
+    super();
+    this.options = compileBeatOptions(options);
+    const { store, logger } = this.options;
+    const emit: EmitBeatEvent = (event, ...args) => this.#emitSafely(event, ...args);
+    const sender = { sendTask: (...args: Parameters<Client['sendTask']>) => this.#client().sendTask(...args) };
+    this.#loop = new BeatLoop({ store, logger, emit, sender, clock: Date.now, toleranceMs: this.options.tickToleranceMs });
+    this.#editor = new ScheduleEditor(store, this.#loop);
+  }
+
+  get state(): BeatState {
+    return this.#state;
+  }
+
+  get isLeader(): boolean {
+    return this.#state === 'LEADING';
+  }
+
+  /**
+   * Merges the static schedules into the store, connects, and starts competing for the lock.
+   * Resolves once the first attempt is over: the beat is then STANDBY or LEADING (leading may
+   * take a moment more while the store loads; 'leader:acquired' tells when it fires).
+   */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  /** Stops firing (fires already sent are recorded), releases the lock and closes connections. The store stays open. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  /**
+   * Applies a schedule command in this process (as the control queue does on the leader): to
+   * the store, and to the loop if this beat leads. For tools embedding a beat.
+   */
+  apply(command: ScheduleCommand): Promise<ScheduleReply> {
+    return this.#editor.apply(command);
+  }
+
+  async #start(): Promise<void> {
+    const { brokerUrl, logger } = this.options;
+    this.#state = 'STARTING';
+    logger.log('info', 'beat starting', { broker: redactUrl(brokerUrl), static: this.options.schedules.length });
+    try {
+      await this.#mergeStatic();
+      this.#runtime = await this.#connect();
+      this.#state = 'STANDBY';
+      this.#runtime.lock = await LeaderLock.start(this.#runtime.connection, { retryMs: this.options.lockRetryMs, logger }, (lock) => this.#listen(lock));
+    } catch (error) {
+      this.#state = 'FAILED';
+      logger.log('error', 'beat failed to start', errorMeta(error));
+      await this.#close();
+      throw error;
+    }
+  }
+
+  /** Static schedules are added or updated; with pruneStatic, every other stored schedule goes. */
+  async #mergeStatic(): Promise<void> {
+    const { schedules, pruneStatic, store } = this.options;
+    for (const input of schedules) await this.#editor.merge(input);
+    if (!pruneStatic) return;
+    const keep = new Set(schedules.map((input) => input.name));
+    for (const entry of await store.list()) if (!keep.has(entry.name)) await this.#editor.remove(entry.name);
+  }
+
+  async #connect(): Promise<Runtime> {
+    const { brokerUrl: url, connectionName, lockHeartbeatSeconds, logger } = this.options;
+    const connection = await AmqpConnection.open({ url, name: `${connectionName}:lock`, heartbeatSeconds: lockHeartbeatSeconds, logger });
+    const publisher = await ConfirmPublisher.create(connection, { logger, channelWaitMs: 5000 }).catch(async (error: unknown) => {
+      await connection.close();
+      throw error;
+    });
+    return { connection, publisher, lock: null, client: new Client(this.options.client) };
+  }
+
+  #listen(lock: LeaderLock): void {
+    lock.on('acquired', (model) => void this.#lead(lock, model).catch((error: unknown) => this.#abdicate(lock, error)));
+    lock.on('lost', (reason) => this.#follow(reason));
+  }
+
+  /** Loads the store into the heap, then answers commands; checks after each step that the lock is still ours. */
+  async #lead(lock: LeaderLock, model: ChannelModel): Promise<void> {
+    const runtime = this.#runtime;
+    if (!runtime || this.#state !== 'STANDBY' || !lock.held) return;
+    await this.#loop.start();
+    const control = await ControlConsumer.start({ model, publisher: runtime.publisher, apply: (command) => this.#editor.apply(command), logger: this.options.logger });
+    if (!lock.held || this.#state !== 'STANDBY') {
+      await control.close(); // lost (or stopping) while loading: not ours to answer
+      return;
+    }
+    this.#control = control;
+    this.#state = 'LEADING';
+    this.options.logger.log('info', 'beat leading', { schedules: this.#loop.scheduledCount });
+    this.#emitSafely('leader:acquired');
+  }
+
+  /** Holding the lock without leading would block every standby: give it up and compete again later. */
+  async #abdicate(lock: LeaderLock, error: unknown): Promise<void> {
+    this.options.logger.log('error', 'could not start leading (store or broker failed); releasing the leader lock', errorMeta(error));
+    await lock.release('could not start leading');
+  }
+
+  /** The lock is gone: stop firing now (synchronously), stop answering commands, wait as standby. */
+  #follow(reason: string): void {
+    void this.#loop.stop();
+    const control = this.#control;
+    this.#control = null;
+    void control?.close();
+    if (this.#state !== 'LEADING') return;
+    this.#state = 'STANDBY';
+    this.#emitSafely('leader:lost', { reason });
+  }
+
+  async #stop(): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    const leading = this.#state === 'LEADING';
+    this.#state = 'STOPPING';
+    this.options.logger.log('info', 'beat stopping');
+    await this.#loop.stop();
+    await this.#control?.close();
+    this.#control = null;
+    // After the loop: a standby must not take over while this beat can still fire.
+    await this.#close();
+    if (leading) this.#emitSafely('leader:lost', { reason: 'beat stopped' });
+    this.#state = 'STOPPED';
+    this.options.logger.log('info', 'beat stopped');
+  }
+
+  async #close(): Promise<void> {
+    const runtime = this.#runtime;
+    this.#runtime = null;
+    await runtime?.lock?.stop();
+    await runtime?.connection.close();
+    await runtime?.client.close();
+  }
+
+  #client(): Client {
+    const runtime = this.#runtime;
+    if (!runtime) throw new Error('beat is not running');
+    return runtime.client;
+  }
+
+  /** A throwing listener is logged; it must never break the loop or the lock. */
+  #emitSafely<E extends keyof BeatEvents & string>(event: E, ...args: BeatEvents[E]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (error) {
+      this.options.logger.log('error', `a '${event}' listener threw`, errorMeta(error));
+    }
+  }
+}

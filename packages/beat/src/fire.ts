@@ -1,0 +1,110 @@
+/**
+ * Fires the due slots of one schedule.
+ *
+ * Order per slot: publish (resolved only when the broker confirmed it), THEN record the slot in
+ * the store. A crash between the two leaves the slot unrecorded, so the next start fires it
+ * again with the SAME task id (slotTaskId is a UUIDv5 of name + slot): a recognisable duplicate,
+ * never a lost fire. The opposite order could record a slot whose task never reached the broker.
+ *
+ * recordFire returning false means another beat recorded the slot first (two leaders for a
+ * moment, e.g. a partition before the broker dropped the old leader); the caller reloads the
+ * schedule from the store instead of counting the slot as its own.
+ */
+import { InvalidArgumentError, errorMeta, slotTaskId, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import type { SendOptions } from '@celeriac/client';
+import type { EmitBeatEvent } from './beat-events.js';
+
+/** The part of a Client beat needs; a fake in unit tests. */
+export interface TaskSender {
+  sendTask(name: string, args: readonly unknown[], kwargs: Record<string, unknown>, options: SendOptions): Promise<unknown>;
+}
+
+export interface FireDeps {
+  sender: TaskSender;
+  store: ScheduleStore;
+  logger: Logger;
+  emit: EmitBeatEvent;
+  clock: () => number;
+  /** False once this beat must stop firing (it lost the lock): no further slot is sent. @default always true */
+  active?: () => boolean;
+}
+
+/**
+ * How a fire ended: `fired` (every slot sent and recorded; `entry` carries the new state),
+ * `retry` (a publish or a record failed; slots before it are recorded), `taken` (another beat recorded a
+ * slot first), `invalid` (the schedule cannot be sent as stored; skip it until edited).
+ */
+export type FireOutcome =
+  | { kind: 'fired'; entry: ScheduleEntry }
+  | { kind: 'retry'; entry: ScheduleEntry }
+  | { kind: 'taken' }
+  | { kind: 'invalid'; entry: ScheduleEntry };
+
+export async function fireSlots(entry: ScheduleEntry, slots: readonly Date[], deps: FireDeps): Promise<FireOutcome> {
+  let current = entry;
+  for (const slot of slots) {
+    if (deps.active && !deps.active()) return { kind: 'retry', entry: current };
+    const sent = await publish(current, slot, deps);
+    if (sent !== 'sent') return { kind: sent, entry: current };
+    const recorded = await record(entry.name, slot, deps);
+    if (recorded === 'failed') return { kind: 'retry', entry: current };
+    if (!recorded) return taken(entry.name, slot, deps.logger);
+    current = { ...current, lastSlot: slot.toISOString(), runCount: current.runCount + 1 };
+    deps.emit('schedule:fired', { name: entry.name, slot, taskId: slotTaskId(entry.name, slot), lateMs: deps.clock() - slot.getTime() });
+  }
+  return { kind: 'fired', entry: await disableIfOnce(current, deps) };
+}
+
+async function publish(entry: ScheduleEntry, slot: Date, deps: FireDeps): Promise<'sent' | 'retry' | 'invalid'> {
+  const taskId = slotTaskId(entry.name, slot);
+  try {
+    await deps.sender.sendTask(entry.task, entry.args, entry.kwargs, sendOptions(entry, slot, taskId));
+    return 'sent';
+  } catch (error) {
+    const meta = { schedule: entry.name, slot: slot.toISOString(), taskId, ...errorMeta(error) };
+    if (!(error instanceof InvalidArgumentError)) {
+      deps.logger.log('warn', 'fire not confirmed by the broker; retrying', meta);
+      return 'retry';
+    }
+    deps.logger.log('error', 'schedule cannot be sent as stored; skipped until edited', meta);
+    deps.emit('schedule:error', { name: entry.name, error });
+    return 'invalid';
+  }
+}
+
+/** `expires` counts from the slot, not from the send: a late catch-up fire expires on time. */
+export function sendOptions(entry: ScheduleEntry, slot: Date, taskId: string): SendOptions {
+  const { queue, priority, expires } = entry.options;
+  return {
+    taskId,
+    ...(queue === undefined ? {} : { queue }),
+    ...(priority === undefined ? {} : { priority }),
+    ...(expires === undefined ? {} : { expires: new Date(slot.getTime() + expires * 1000) }),
+  };
+}
+
+/** A store that fails to record is retried like a failed publish: the slot goes out again with its id. */
+async function record(name: string, slot: Date, deps: FireDeps): Promise<boolean | 'failed'> {
+  try {
+    return await deps.store.recordFire(name, slot);
+  } catch (error) {
+    deps.logger.log('error', 'fire sent but not recorded (store failed); it will be sent again with the same task id', { schedule: name, slot: slot.toISOString(), ...errorMeta(error) });
+    return 'failed';
+  }
+}
+
+function taken(name: string, slot: Date, logger: Logger): FireOutcome {
+  logger.log('warn', 'slot already recorded by another beat; this fire is a duplicate with the same task id', { schedule: name, slot: slot.toISOString(), taskId: slotTaskId(name, slot) });
+  return { kind: 'taken' };
+}
+
+/** A one-off schedule is done once it fired: disabled, so it stays listed with its run count. */
+async function disableIfOnce(entry: ScheduleEntry, deps: FireDeps): Promise<ScheduleEntry> {
+  if (entry.schedule.kind !== 'once' || !entry.enabled || entry.runCount === 0) return entry;
+  try {
+    return (await deps.store.setEnabled(entry.name, false)) ?? { ...entry, enabled: false };
+  } catch (error) {
+    deps.logger.log('error', 'could not disable a one-off schedule after it fired', { schedule: entry.name, ...errorMeta(error) });
+    return { ...entry, enabled: false };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Applies schedule edits to the store and then to the leader's loop, so an edit takes effect at
+ * once: no restart, no polling. Used by runtime commands (control.ts) and by the merge of
+ * static schedules at start.
+ */
+import {
+  InvalidArgumentError,
+  compileScheduleInput,
+  type ScheduleCommand,
+  type ScheduleDefinition,
+  type ScheduleEntry,
+  type ScheduleInput,
+  type ScheduleReply,
+  type ScheduleStore,
+} from '@celeriac/core';
+import type { BeatLoop } from './beat-loop.js';
+
+export class ScheduleEditor {
+  constructor(
+    private readonly store: ScheduleStore,
+    private readonly loop: Pick<BeatLoop, 'upsert' | 'remove'> | null,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async apply(command: ScheduleCommand): Promise<ScheduleReply> {
+    switch (command.op) {
+      case 'add':
+        return { op: 'add', entry: await this.add(command.schedule) };
+      case 'update':
+        return { op: 'update', entry: await this.update(command.schedule) };
+      case 'remove':
+        return { op: 'remove', removed: await this.remove(command.name) };
+      case 'enable':
+      case 'disable':
+        return { op: command.op, entry: await this.setEnabled(command.name, command.op === 'enable') };
+      case 'list':
+        return { op: 'list', entries: await this.store.list() };
+    }
+  }
+
+  /** A new schedule; refused if the name is taken (update changes an existing one). */
+  async add(input: ScheduleInput): Promise<ScheduleEntry> {
+    const definition = this.#compile(input, null);
+    if (await this.store.get(definition.name)) throw new InvalidArgumentError(`schedule "${definition.name}" already exists; use update to change it`);
+    return this.#put(definition);
+  }
+
+  /** Changes an existing schedule, keeping its state; refused if there is none. */
+  async update(input: ScheduleInput): Promise<ScheduleEntry> {
+    const existing = await this.store.get(nameOf(input));
+    if (!existing) throw new InvalidArgumentError(`no schedule named "${nameOf(input)}"; use add to create it`);
+    return this.#put(this.#compile(input, existing));
+  }
+
+  /**
+   * Adds or updates, and writes only when something changed (static schedules at every start).
+   * Without an explicit `enabled`, a stored schedule keeps its own: a runtime disable, or a
+   * one-off that already fired, survives a restart.
+   */
+  async merge(input: ScheduleInput): Promise<ScheduleEntry> {
+    const existing = await this.store.get(nameOf(input));
+    const kept = existing && input.enabled === undefined ? { ...input, enabled: existing.enabled } : input;
+    const definition = this.#compile(kept, existing);
+    if (existing && sameDefinition(existing, definition)) return existing;
+    return this.#put(definition);
+  }
+
+  async remove(name: string): Promise<boolean> {
+    const removed = await this.store.remove(name);
+    this.loop?.remove(name);
+    return removed;
+  }
+
+  async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry> {
+    const entry = await this.store.setEnabled(name, enabled);
+    if (!entry) throw new InvalidArgumentError(`no schedule named "${name}"`);
+    this.loop?.upsert(entry);
+    return entry;
+  }
+
+  async #put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
+    const entry = await this.store.put(definition);
+    this.loop?.upsert(entry);
+    return entry;
+  }
+
+  /**
+   * An interval given without an anchor keeps the stored one: re-applying the same input (a
+   * restart with a static schedule file) must not move its slots.
+   */
+  #compile(input: ScheduleInput, existing: ScheduleEntry | null): ScheduleDefinition {
+    const spec = input.schedule;
+    const keep = spec?.kind === 'interval' && spec.anchor === undefined && existing?.schedule.kind === 'interval';
+    const anchored: ScheduleInput = keep ? { ...input, schedule: { ...spec, anchor: (existing.schedule as { anchor: string }).anchor } } : input;
+    return compileScheduleInput(anchored, new Date(this.clock()));
+  }
+}
+
+function nameOf(input: ScheduleInput): string {
+  if (typeof input?.name === 'string' && input.name.length > 0) return input.name;
+  throw new InvalidArgumentError('a schedule needs a name (a non-empty string)');
+}
+
+const DEFINITION_KEYS = ['name', 'task', 'schedule', 'args', 'kwargs', 'options', 'enabled', 'missedRuns', 'maxCatchUp'] as const;
+
+function sameDefinition(entry: ScheduleEntry, definition: ScheduleDefinition): boolean {
+  return DEFINITION_KEYS.every((key) => JSON.stringify(entry[key]) === JSON.stringify(definition[key]));
+}

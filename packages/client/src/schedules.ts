@@ -1,0 +1,148 @@
+/**
+ * Runtime schedule edits from a client: each call publishes one ScheduleCommand to beat's
+ * control queue and waits for the leading beat's answer on the client's rpc reply queue (the
+ * answer is in Celery's result format, so the ordinary result reader routes it by request id).
+ * Nothing restarts: the leader applies the command to its store and its heap at once.
+ */
+import { randomUUID } from 'node:crypto';
+import { exceptionMessage, isExceptionInfo, type ResultMeta } from '@celeriac/protocol';
+import {
+  CeleriacError,
+  ConfigurationError,
+  InvalidArgumentError,
+  ResultError,
+  compileScheduleInput,
+  type ScheduleCommand,
+  type ScheduleEntry,
+  type ScheduleInput,
+  type ScheduleReply,
+} from '@celeriac/core';
+import { BEAT_CONTROL_QUEUE, DEFAULT_EXCHANGE, beatControlQueue, type ConfirmPublisher, type RpcResultReader } from '@celeriac/amqp';
+
+/** What the schedule commands need of the client's transport. */
+export interface ScheduleTransport {
+  publisher: ConfirmPublisher;
+  results: RpcResultReader | null;
+}
+
+export interface ScheduleCallOptions {
+  /** How long to wait for a beat's answer; the command expires in the queue after this too. @default 10 000 */
+  timeoutMs?: number;
+}
+
+/** The leading beat refused a command for a reason other than invalid input (e.g. its store failed). */
+export class ScheduleCommandError extends CeleriacError {
+  /** The remote error's type, e.g. 'ConnectionError'. */
+  readonly excType: string;
+  constructor(excType: string, message: string) {
+    super('SCHEDULE_COMMAND_FAILED', message);
+    this.excType = excType;
+  }
+}
+
+export const DEFAULT_SCHEDULE_TIMEOUT_MS = 10_000;
+
+/**
+ * `client.schedules`: add, change, remove, enable, disable and list the schedules of the
+ * leading beat. Needs the client's rpc:// result backend (the default) for the answers.
+ *
+ * ```ts
+ * await client.schedules.add({ name: 'report', task: 'reports.daily', schedule: { kind: 'cron', expression: '0 6 * * *', timezone: 'Europe/Warsaw' } });
+ * await client.schedules.disable('report');
+ * const all = await client.schedules.list();
+ * ```
+ */
+export class ScheduleClient {
+  constructor(private readonly transport: () => Promise<ScheduleTransport>) {}
+
+  /** Adds a schedule; rejected (InvalidArgumentError) if the name exists or the input is invalid, e.g. a bad cron or zone. */
+  async add(input: ScheduleInput, options: ScheduleCallOptions = {}): Promise<ScheduleEntry> {
+    return entryOf(await this.#send({ op: 'add', schedule: checkInput(input) }, options));
+  }
+
+  /** Replaces an existing schedule's definition, keeping its last slot and run count. */
+  async update(input: ScheduleInput, options: ScheduleCallOptions = {}): Promise<ScheduleEntry> {
+    return entryOf(await this.#send({ op: 'update', schedule: checkInput(input) }, options));
+  }
+
+  /** Removes a schedule; false if there was none. */
+  async remove(name: string, options: ScheduleCallOptions = {}): Promise<boolean> {
+    const reply = await this.#send({ op: 'remove', name: checkName(name) }, options);
+    return reply.op === 'remove' && reply.removed;
+  }
+
+  async enable(name: string, options: ScheduleCallOptions = {}): Promise<ScheduleEntry> {
+    return entryOf(await this.#send({ op: 'enable', name: checkName(name) }, options));
+  }
+
+  async disable(name: string, options: ScheduleCallOptions = {}): Promise<ScheduleEntry> {
+    return entryOf(await this.#send({ op: 'disable', name: checkName(name) }, options));
+  }
+
+  /** Every stored schedule with its state (last slot, run count). */
+  async list(options: ScheduleCallOptions = {}): Promise<ScheduleEntry[]> {
+    const reply = await this.#send({ op: 'list' }, options);
+    return reply.op === 'list' ? reply.entries : [];
+  }
+
+  async #send(command: ScheduleCommand, options: ScheduleCallOptions): Promise<ScheduleReply> {
+    const timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_SCHEDULE_TIMEOUT_MS);
+    const { publisher, results } = await this.transport();
+    if (!results) throw new ConfigurationError('client.schedules needs the rpc:// result backend to receive beat\'s answers');
+    const requestId = randomUUID();
+    const replyTo = await results.replyTo();
+    await publisher.ensureQueue(beatControlQueue());
+    await publisher.publish(DEFAULT_EXCHANGE, BEAT_CONTROL_QUEUE, Buffer.from(JSON.stringify(command), 'utf8'), {
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      correlationId: requestId,
+      replyTo,
+      persistent: true,
+      // Unanswered by then, nobody waits for it any more: it must not be applied later.
+      expiration: String(Math.ceil(timeoutMs)),
+    });
+    return replyOf(await waitForAnswer(results, requestId, timeoutMs, command.op));
+  }
+}
+
+async function waitForAnswer(results: RpcResultReader, requestId: string, timeoutMs: number, op: string): Promise<ResultMeta> {
+  try {
+    return await results.waitForReady(requestId, timeoutMs);
+  } catch (error) {
+    if (!(error instanceof ResultError && error.code === 'RESULT_TIMEOUT')) throw error;
+    throw new ResultError('RESULT_TIMEOUT', requestId, `no beat answered the schedule command '${op}' within ${timeoutMs} ms: is a beat running on this broker?`);
+  }
+}
+
+/** SUCCESS carries the ScheduleReply; FAILURE an encoded error, rethrown here with its message. */
+export function replyOf(meta: ResultMeta): ScheduleReply {
+  if (meta.status === 'SUCCESS') return meta.result as ScheduleReply;
+  const info = isExceptionInfo(meta.result) ? meta.result : { exc_type: 'Exception', exc_message: [String(meta.result)], exc_module: 'builtins' };
+  const message = exceptionMessage(info);
+  if (info.exc_type === 'InvalidArgumentError') throw new InvalidArgumentError(message);
+  throw new ScheduleCommandError(info.exc_type, `beat could not apply the schedule command: ${info.exc_type}: ${message}`);
+}
+
+function entryOf(reply: ScheduleReply): ScheduleEntry {
+  if ('entry' in reply) return reply.entry;
+  throw new ScheduleCommandError('ProtocolError', `beat answered '${reply.op}' without a schedule`);
+}
+
+/**
+ * The same validation beat applies, here first: a bad cron or zone fails at once, without a
+ * broker round trip and even when no beat runs. Beat still validates (it trusts no client).
+ */
+function checkInput(input: ScheduleInput): ScheduleInput {
+  compileScheduleInput(input, new Date());
+  return input;
+}
+
+function checkName(name: unknown): string {
+  if (typeof name === 'string' && name.length > 0) return name;
+  throw new InvalidArgumentError('a schedule name must be a non-empty string');
+}
+
+function checkTimeout(timeoutMs: unknown): number {
+  if (typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0) return timeoutMs;
+  throw new InvalidArgumentError(`timeoutMs must be a positive number of milliseconds, got ${JSON.stringify(timeoutMs)}`);
+}

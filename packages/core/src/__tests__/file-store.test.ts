@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { compileScheduleInput, ConfigurationError, FileScheduleStore, MemoryScheduleStore, openScheduleStore } from '../index.js';
+
+const definition = (name: string) => compileScheduleInput({ name, task: 'file.task', schedule: { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' } });
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('FileScheduleStore (file format and failure modes)', () => {
+  let directory = '';
+  let path = '';
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'celeriac-file-store-'));
+    path = join(directory, 'schedule.json');
+  });
+
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('reads a missing file as an empty store without creating it', async () => {
+    expect(await new FileScheduleStore(path).list()).to.deep.equal([]);
+    expect(await readdir(directory)).to.deep.equal([]);
+  });
+
+  it('writes {version: 1, schedules: {name: entry}} and leaves no temp or lock file behind', async () => {
+    const store = new FileScheduleStore(path);
+    const entry = await store.put(definition('a'));
+    await store.recordFire('a', new Date('2024-01-01T00:01:00Z'));
+    const file = JSON.parse(await readFile(path, 'utf8')) as { version: number; schedules: Record<string, unknown> };
+    expect(file.version).to.equal(1);
+    expect(file.schedules).to.have.keys('a');
+    expect(file.schedules.a).to.deep.include({ createdAt: entry.createdAt, lastSlot: '2024-01-01T00:01:00.000Z', runCount: 1 });
+    expect(await readdir(directory)).to.deep.equal(['schedule.json']);
+  });
+
+  it('creates missing parent directories on the first write', async () => {
+    const nested = new FileScheduleStore(join(directory, 'a', 'b', 'schedule.json'));
+    await nested.put(definition('a'));
+    expect(await new FileScheduleStore(join(directory, 'a', 'b', 'schedule.json')).get('a')).to.not.equal(null);
+  });
+
+  for (const [what, text, reason] of [
+    ['invalid JSON', '{"version": 1, "sched', 'not valid JSON'],
+    ['an unknown version', '{"version": 2, "schedules": {}}', 'unsupported version 2'],
+    ['an entry under the wrong name', '{"version": 1, "schedules": {"a": {"name": "b"}}}', "schedule 'a' is not a valid entry"],
+  ] as const) {
+    it(`fails clearly on a file with ${what}, and never resets it`, async () => {
+      await writeFile(path, text);
+      const store = new FileScheduleStore(path);
+      for (const attempt of [store.list(), store.put(definition('x')), store.recordFire('a', new Date())]) {
+        const error = await rejection(attempt);
+        expect(error).to.be.instanceOf(ConfigurationError);
+        expect(error.message).to.contain(`schedule store file '${path}' is corrupt: ${reason}`).and.contain('never resets it');
+      }
+      expect(await readFile(path, 'utf8')).to.equal(text);
+      expect(await readdir(directory)).to.deep.equal(['schedule.json']);
+    });
+  }
+
+  it('takes over the lock of a process that died (e.g. SIGKILL mid-write)', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    await writeFile(`${path}.lock`, JSON.stringify({ pid: dead, host: hostname() }));
+    expect(await new FileScheduleStore(path).put(definition('a'))).to.include({ name: 'a' });
+  });
+
+  it('waits for a live lock, then gives up with a clear error', async () => {
+    await writeFile(`${path}.lock`, JSON.stringify({ pid: process.pid, host: hostname() }));
+    const error = await rejection(new FileScheduleStore(path, { lockTimeoutMs: 50 }).put(definition('a')));
+    expect(error).to.be.instanceOf(ConfigurationError);
+    expect(error.message).to.contain(`schedule store lock '${path}.lock' is held by another process`);
+  });
+
+  it('stamps createdAt and updatedAt with its clock', async () => {
+    let now = new Date('2024-05-01T00:00:00Z');
+    const store = new FileScheduleStore(path, { clock: () => now });
+    await store.put(definition('a'));
+    now = new Date('2024-05-02T00:00:00Z');
+    expect(await store.setEnabled('a', false)).to.deep.include({ createdAt: '2024-05-01T00:00:00.000Z', updatedAt: '2024-05-02T00:00:00.000Z' });
+  });
+});
+
+describe('openScheduleStore', () => {
+  let directory = '';
+
+  before(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'celeriac-open-store-'));
+  });
+
+  after(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it("opens 'memory:'", async () => {
+    expect(await openScheduleStore('memory:')).to.be.instanceOf(MemoryScheduleStore);
+  });
+
+  it("opens 'file:<path>' and 'file:///absolute' URLs", async () => {
+    const relative = await openScheduleStore('file:./celeriac-schedule.json');
+    expect((relative as FileScheduleStore).path).to.equal(join(process.cwd(), 'celeriac-schedule.json'));
+    const url = pathToFileURL(join(directory, 'schedule.json')).href;
+    expect((await openScheduleStore(url) as FileScheduleStore).path).to.equal(join(directory, 'schedule.json'));
+  });
+
+  it('says the MongoDB store comes with @celeriac/mongodb, without echoing credentials', async () => {
+    const error = await rejection(openScheduleStore('mongodb://user:secret@db.example:27017/celeriac'));
+    expect(error).to.be.instanceOf(ConfigurationError);
+    expect(error.message).to.contain('@celeriac/mongodb').and.not.contain('secret');
+  });
+
+  it('rejects other URLs and an empty path', async () => {
+    expect((await rejection(openScheduleStore('redis://localhost'))).message).to.contain("unsupported schedule store 'redis://localhost'");
+    expect((await rejection(openScheduleStore('file:'))).message).to.contain('expected a path');
+  });
+});

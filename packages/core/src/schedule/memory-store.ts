@@ -1,0 +1,54 @@
+import { enableRecord, fireRecord, putRecord, cloneJson } from './store-records.js';
+import type { ScheduleStore } from './schedule-store.js';
+import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
+
+export interface StoreOptions {
+  /** The clock for createdAt/updatedAt. @default () => new Date() */
+  clock?: () => Date;
+}
+
+/** Schedules in this process only: for tests, and for a beat whose schedules all come from a file. */
+export class MemoryScheduleStore implements ScheduleStore {
+  readonly #entries = new Map<string, ScheduleEntry>();
+  readonly #clock: () => Date;
+
+  constructor(options: StoreOptions = {}) {
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  async list(): Promise<ScheduleEntry[]> {
+    return [...this.#entries.values()].map(cloneJson);
+  }
+
+  async get(name: string): Promise<ScheduleEntry | null> {
+    const entry = this.#entries.get(name);
+    return entry ? cloneJson(entry) : null;
+  }
+
+  async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
+    return this.#save(putRecord(this.#entries.get(definition.name), definition, this.#clock()));
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return this.#entries.delete(name);
+  }
+
+  async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null> {
+    const entry = this.#entries.get(name);
+    return entry ? this.#save(enableRecord(entry, enabled, this.#clock())) : null;
+  }
+
+  async recordFire(name: string, slot: Date): Promise<boolean> {
+    const entry = this.#entries.get(name);
+    const fired = entry ? fireRecord(entry, slot, this.#clock()) : null;
+    if (fired) this.#save(fired);
+    return fired !== null;
+  }
+
+  async close(): Promise<void> {}
+
+  #save(entry: ScheduleEntry): ScheduleEntry {
+    this.#entries.set(entry.name, entry);
+    return cloneJson(entry);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Task ids of scheduled fires: a UUIDv5 (RFC 4122 §4.3, SHA-1) of the schedule name and the slot,
+ * so every beat — and anyone else — computes the same id for the same fire, and a duplicate
+ * publish is recognisable by its id.
+ */
+import { createHash } from 'node:crypto';
+
+/** The RFC 4122 namespace for DNS names; exported for the test vector. */
+export const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+/** Celeriac's namespace for slot ids: uuidV5('celeriac.schedule.slot', DNS_NAMESPACE), fixed forever. */
+export const SLOT_ID_NAMESPACE = '452e92f7-358b-57ff-9cd8-4e7608d38535';
+
+/** UUIDv5 of `name` (UTF-8) in `namespace`. */
+export function uuidV5(name: string, namespace: string): string {
+  const hash = createHash('sha1').update(uuidBytes(namespace)).update(name, 'utf8').digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50; // version 5
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function uuidBytes(uuid: string): Buffer {
+  const hex = uuid.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/i.test(hex)) throw new TypeError(`invalid UUID '${uuid}'`);
+  return Buffer.from(hex, 'hex');
+}
+
+/** The task id of the fire of schedule `name` at `slot`: UUIDv5 of `${name}\n${slot ISO}`. */
+export function slotTaskId(name: string, slot: Date): string {
+  return uuidV5(`${name}\n${slot.toISOString()}`, SLOT_ID_NAMESPACE);
+}

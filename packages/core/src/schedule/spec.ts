@@ -1,0 +1,71 @@
+/**
+ * One schedule spec (cron, interval, once) from user input to its normalized, JSON-safe form,
+ * and the next slot of a normalized spec. Pure: the clock is a parameter.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { cronError, nextCronSlot, normalizeCronExpression, parseCron } from './cron.js';
+import { parseInstant } from './instant.js';
+import { normalizeTimeZone } from './time-zone.js';
+import type { NormalizedSpec, ScheduleSpec } from './schedule-types.js';
+
+export const MIN_INTERVAL_MS = 1000;
+export const MAX_INTERVAL_MS = 10 * 365.25 * 24 * 3600_000;
+/** Slots after this instant are treated as "never": no schedule plans beyond the year 2999. */
+export const LAST_SLOT_MS = Date.UTC(3000, 0, 1) - 1;
+
+/** Validates a spec and applies its defaults; `now` is the default interval anchor. */
+export function compileSpec(spec: ScheduleSpec, now: Date): NormalizedSpec {
+  if (typeof spec !== 'object' || spec === null) {
+    throw new InvalidArgumentError(`invalid schedule ${JSON.stringify(spec)}: expected {kind: 'cron' | 'interval' | 'once', ...}`);
+  }
+  switch (spec.kind) {
+    case 'cron': return compileCron(spec.expression, spec.timezone, now);
+    case 'interval': return compileInterval(spec.everyMs, spec.anchor, now);
+    case 'once': return { kind: 'once', at: parseInstant(spec.at, 'once schedule date').toISOString() };
+    default: throw new InvalidArgumentError(`unknown schedule kind ${JSON.stringify((spec as { kind?: unknown }).kind)}: expected 'cron', 'interval' or 'once'`);
+  }
+}
+
+function compileCron(rawExpression: unknown, rawZone: unknown, now: Date): NormalizedSpec {
+  const expression = normalizeCronExpression(rawExpression);
+  const timezone = rawZone === undefined ? 'UTC' : normalizeTimeZone(rawZone);
+  parseCron(expression, timezone);
+  // Unsatisfiable expressions (Feb 30 with a weekday, ...) only show when iterated.
+  if (nextSlot({ kind: 'cron', expression, timezone }, now) === null) {
+    throw cronError(expression, 'it never fires (no matching date before the year 3000)');
+  }
+  return { kind: 'cron', expression, timezone };
+}
+
+function compileInterval(everyMs: unknown, anchor: unknown, now: Date): NormalizedSpec {
+  if (typeof everyMs !== 'number' || !Number.isInteger(everyMs) || everyMs < MIN_INTERVAL_MS || everyMs > MAX_INTERVAL_MS) {
+    throw new InvalidArgumentError(`invalid interval everyMs ${JSON.stringify(everyMs)}: expected whole milliseconds from ${MIN_INTERVAL_MS} (one second) to ${MAX_INTERVAL_MS} (ten years)`);
+  }
+  const start = anchor === undefined ? now : parseInstant(anchor, 'interval anchor');
+  return { kind: 'interval', everyMs, anchor: start.toISOString() };
+}
+
+/** The first slot strictly after `after`, or null if there is none (before the year 3000). */
+export function nextSlot(spec: NormalizedSpec, after: Date): Date | null {
+  const slot = nextSlotMs(spec, after.getTime());
+  return slot === null ? null : new Date(slot);
+}
+
+export function nextSlotMs(spec: NormalizedSpec, after: number): number | null {
+  const slot = rawNextSlot(spec, after);
+  return slot === null || slot > LAST_SLOT_MS ? null : slot;
+}
+
+function rawNextSlot(spec: NormalizedSpec, after: number): number | null {
+  switch (spec.kind) {
+    case 'cron': return nextCronSlot(spec.expression, spec.timezone, after);
+    case 'interval': return nextIntervalSlot(Date.parse(spec.anchor), spec.everyMs, after);
+    case 'once': return Date.parse(spec.at) > after ? Date.parse(spec.at) : null;
+  }
+}
+
+/** anchor + k × every for the smallest k ≥ 0 past `after`: arithmetic, so slots never drift. */
+export function nextIntervalSlot(anchor: number, every: number, after: number): number {
+  if (after < anchor) return anchor;
+  return anchor + (Math.floor((after - anchor) / every) + 1) * every;
+}

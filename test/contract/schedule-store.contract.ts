@@ -1,0 +1,186 @@
+/**
+ * The behaviour every ScheduleStore must have, as mocha cases: run it once per store (memory,
+ * file, and MongoDB in @celeriac/mongodb). Stores are made fresh per case by `makeStore`; when the
+ * store is shared state (a file, a database), `reopen` gives a second instance on the same data,
+ * which enables the cases about other instances and durability.
+ */
+import { expect } from 'chai';
+import { compileScheduleInput, type ScheduleDefinition, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+
+export interface ContractOptions {
+  /** Report every case as pending, with this reason in the suite's title (the store is unavailable). */
+  pending?: string;
+  /** A second, independent instance on the same data as `store`. */
+  reopen?: (store: ScheduleStore) => Promise<ScheduleStore>;
+}
+
+const CASES = [
+  'starts empty',
+  'put creates an entry with empty state and timestamps',
+  'put replaces the definition but keeps lastSlot, runCount and createdAt',
+  'returns copies: changing a returned entry changes nothing stored',
+  'remove deletes a schedule and says whether there was one',
+  'setEnabled switches a schedule and returns it, or null for an unknown name',
+  'recordFire only advances: a later slot counts, the same or an earlier one does not',
+  'recordFire on a once schedule disables it',
+  'two recordFire calls racing for the same slot: exactly one wins',
+  'concurrent recordFire and put for different schedules all persist',
+] as const;
+
+const SHARED_CASES = [
+  'a second instance sees the first one’s writes and its fired slots',
+  'two instances racing for the same slot: exactly one wins',
+  'writes are durable: a reopened store has them after close',
+] as const;
+
+function definition(name: string, overrides: Partial<ScheduleInput> = {}): ScheduleDefinition {
+  const input: ScheduleInput = { name, task: 'contract.task', schedule: { kind: 'cron', expression: '*/5 * * * *', timezone: 'Europe/Berlin' }, args: [1, 'two'], kwargs: { k: true }, options: { queue: 'q' }, ...overrides };
+  return compileScheduleInput(input, new Date('2024-01-01T00:00:00Z'));
+}
+
+const slot = (minute: number) => new Date(Date.UTC(2024, 0, 1, 0, minute));
+
+export function scheduleStoreContract(name: string, makeStore: () => Promise<ScheduleStore>, options: ContractOptions = {}): void {
+  if (options.pending !== undefined) {
+    describe(`ScheduleStore contract: ${name} (pending: ${options.pending})`, () => {
+      for (const title of [...CASES, ...SHARED_CASES]) it(title);
+    });
+    return;
+  }
+  describe(`ScheduleStore contract: ${name}`, () => {
+    const opened: ScheduleStore[] = [];
+    let store: ScheduleStore;
+    const open = async (make: () => Promise<ScheduleStore>) => {
+      const made = await make();
+      opened.push(made);
+      return made;
+    };
+
+    beforeEach(async () => {
+      store = await open(makeStore);
+    });
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((each) => each.close()));
+    });
+
+    defineCases(() => store);
+    const reopen = options.reopen;
+    if (reopen) defineSharedCases(() => store, (from) => open(() => reopen(from)));
+  });
+}
+
+function defineCases(current: () => ScheduleStore): void {
+  it(CASES[0], async () => {
+    expect(await current().list()).to.deep.equal([]);
+    expect(await current().get('nothing')).to.equal(null);
+  });
+
+  it(CASES[1], async () => {
+    const entry = await current().put(definition('a'));
+    expect(entry).to.deep.include({ ...definition('a'), lastSlot: null, runCount: 0 });
+    expect(Date.parse(entry.createdAt)).to.not.be.NaN;
+    expect(entry.updatedAt).to.equal(entry.createdAt);
+    expect(await current().get('a')).to.deep.equal(entry);
+    expect(await current().list()).to.deep.equal([entry]);
+  });
+
+  it(CASES[2], async () => {
+    const first = await current().put(definition('a'));
+    expect(await current().recordFire('a', slot(5))).to.equal(true);
+    const replaced = await current().put(definition('a', { task: 'contract.other', schedule: { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' } }));
+    expect(replaced).to.deep.include({ task: 'contract.other', lastSlot: slot(5).toISOString(), runCount: 1, createdAt: first.createdAt });
+    expect(replaced.schedule).to.deep.equal({ kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00.000Z' });
+    expect(await current().get('a')).to.deep.equal(replaced);
+  });
+
+  it(CASES[3], async () => {
+    const entry = await current().put(definition('a'));
+    entry.args.push('mutated');
+    entry.kwargs.extra = 1;
+    const listed = await current().list();
+    listed[0]!.task = 'mutated';
+    const stored = await current().get('a');
+    expect(stored?.args).to.deep.equal([1, 'two']);
+    expect(stored?.kwargs).to.deep.equal({ k: true });
+    expect(stored?.task).to.equal('contract.task');
+  });
+
+  it(CASES[4], async () => {
+    await current().put(definition('a'));
+    await current().put(definition('b'));
+    expect(await current().remove('a')).to.equal(true);
+    expect(await current().remove('a')).to.equal(false);
+    expect(await current().get('a')).to.equal(null);
+    expect((await current().list()).map((entry) => entry.name)).to.deep.equal(['b']);
+  });
+
+  it(CASES[5], async () => {
+    await current().put(definition('a'));
+    expect(await current().setEnabled('a', false)).to.deep.include({ name: 'a', enabled: false });
+    expect((await current().get('a'))?.enabled).to.equal(false);
+    expect((await current().setEnabled('a', true))?.enabled).to.equal(true);
+    expect(await current().setEnabled('missing', true)).to.equal(null);
+  });
+
+  it(CASES[6], async () => {
+    await current().put(definition('a'));
+    expect(await current().recordFire('a', slot(10))).to.equal(true);
+    expect(await current().recordFire('a', slot(10))).to.equal(false);
+    expect(await current().recordFire('a', slot(5))).to.equal(false);
+    expect(await current().recordFire('a', slot(15))).to.equal(true);
+    expect(await current().get('a')).to.deep.include({ lastSlot: slot(15).toISOString(), runCount: 2 });
+    expect(await current().recordFire('missing', slot(20))).to.equal(false);
+  });
+
+  it(CASES[7], async () => {
+    await current().put(definition('one-off', { schedule: { kind: 'once', at: slot(30) } }));
+    expect(await current().recordFire('one-off', slot(30))).to.equal(true);
+    expect(await current().get('one-off')).to.deep.include({ enabled: false, lastSlot: slot(30).toISOString(), runCount: 1 });
+  });
+
+  it(CASES[8], async () => {
+    await current().put(definition('a'));
+    const results = await Promise.all([current().recordFire('a', slot(5)), current().recordFire('a', slot(5))]);
+    expect(results.filter(Boolean)).to.have.length(1);
+    expect(await current().get('a')).to.deep.include({ lastSlot: slot(5).toISOString(), runCount: 1 });
+  });
+
+  it(CASES[9], async () => {
+    await Promise.all(['a', 'b', 'c'].map((name) => current().put(definition(name))));
+    const fired = await Promise.all([current().recordFire('a', slot(5)), current().recordFire('b', slot(10)), current().put(definition('d')), current().recordFire('c', slot(15))]);
+    expect(fired).to.deep.equal([true, true, fired[2], true]);
+    const byName = Object.fromEntries((await current().list()).map((entry) => [entry.name, entry.lastSlot]));
+    expect(byName).to.deep.equal({ a: slot(5).toISOString(), b: slot(10).toISOString(), c: slot(15).toISOString(), d: null });
+  });
+}
+
+function defineSharedCases(current: () => ScheduleStore, reopen: (store: ScheduleStore) => Promise<ScheduleStore>): void {
+  it(SHARED_CASES[0], async () => {
+    const other = await reopen(current());
+    await current().put(definition('a'));
+    expect((await other.get('a'))?.task).to.equal('contract.task');
+    expect(await other.recordFire('a', slot(5))).to.equal(true);
+    expect(await current().recordFire('a', slot(5))).to.equal(false);
+    await other.put(definition('b'));
+    expect((await current().list()).map((entry) => entry.name).sort()).to.deep.equal(['a', 'b']);
+  });
+
+  it(SHARED_CASES[1], async () => {
+    const other = await reopen(current());
+    await current().put(definition('a'));
+    const results = await Promise.all([current().recordFire('a', slot(5)), other.recordFire('a', slot(5)), current().recordFire('a', slot(5)), other.recordFire('a', slot(5))]);
+    expect(results.filter(Boolean)).to.have.length(1);
+    expect(await other.get('a')).to.deep.include({ runCount: 1 });
+  });
+
+  it(SHARED_CASES[2], async () => {
+    await current().put(definition('a'));
+    await current().recordFire('a', slot(5));
+    await current().setEnabled('a', false);
+    const expected = await current().get('a');
+    await current().close();
+    const reopened = await reopen(current());
+    expect(await reopened.get('a')).to.deep.equal(expected);
+  });
+}
