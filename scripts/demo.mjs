@@ -5,7 +5,11 @@
  * Installs and builds if needed, makes sure RabbitMQ answers (starting a local rabbitmq-server
  * when one is installed), starts a worker as its own process through the `celeriac` CLI on a
  * queue of its own, sends a batch of work orders (some fail on purpose), prints every outcome
- * and a summary, stops the worker with SIGTERM and deletes the queue.
+ * and a summary. Then the periodic work orders: a `celeriac beat` process with the example's
+ * schedules (daily inspections in each site's zone, an hourly report, a one-off audit set a few
+ * seconds ahead) plus a 2-second demo schedule; it shows fires arriving at the worker, lists the
+ * schedules with `celeriac schedule ls`, and stops beat. Finally it stops the worker with
+ * SIGTERM and deletes the queue.
  *
  * Plain Node, no imports outside node: it runs before `npm ci`. Project modules are loaded
  * with dynamic import() once the build exists. Exit code 0 only if everything went as expected.
@@ -14,6 +18,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BootstrapError, DEFAULT_BROKER_URL, ROOT, ensureBroker, installAndBuild, step } from './lib/bootstrap.mjs';
@@ -27,9 +33,17 @@ const CONCURRENCY = 4;
 const RESULT_TIMEOUT_MS = 30_000;
 const WORKER_READY_WAIT_MS = 30_000;
 const WORKER_STOP_WAIT_MS = 30_000;
+/** The demo's own schedule: often enough to show a few fires in a few seconds. */
+const DEMO_SCHEDULE = 'demo-coverage-every-2s';
+const DEMO_EVERY_MS = 2000;
+const DEMO_FIRES = 3;
+/** The example's one-off audit is set this far ahead, so it fires during the demo. */
+const AUDIT_AHEAD_MS = 4000;
+const BEAT_LEAD_WAIT_MS = 15_000;
+const BEAT_FIRES_WAIT_MS = 15_000;
 
-/** The running worker and the one clean-up, shared by the normal path and Ctrl-C. */
-const current = { worker: null, cleanUp: null };
+/** The running processes and the one clean-up, shared by the normal path and Ctrl-C. */
+const current = { worker: null, beat: null, beatDir: null, cleanUp: null };
 
 /** A problem the demo explains in one message and exits 1 for, without a stack trace. */
 class DemoError extends BootstrapError {}
@@ -105,8 +119,8 @@ function describeExit({ code, signal }) {
   return signal ? `signal ${signal}` : `exit code ${code}`;
 }
 
-function tail(worker) {
-  return ['  last worker log lines:', ...worker.log.slice(-20).map((line) => `    ${line}`)].join('\n');
+function tail(proc, name = 'worker') {
+  return [`  last ${name} log lines:`, ...proc.log.slice(-20).map((line) => `    ${line}`)].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +201,153 @@ function printReport({ report, roster, elapsedMs }) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// periodic work orders: celeriac beat
+
+/** The example's schedules on the demo queue, plus the 2-second demo schedule; written as JSON. */
+async function demoSchedules(dir) {
+  const example = await import(pathToFileURL(join(EXAMPLE, 'index.js')).href);
+  const auditAt = new Date(Date.now() + AUDIT_AHEAD_MS);
+  const demo = { name: DEMO_SCHEDULE, task: 'workorders.hourly_report', schedule: { kind: 'interval', everyMs: DEMO_EVERY_MS }, options: { queue: QUEUE } };
+  const schedules = [demo, ...example.periodicSchedules({ queue: QUEUE, auditAt })];
+  const file = join(dir, 'schedules.json');
+  await writeFile(file, JSON.stringify(schedules, null, 2));
+  return { file, schedules };
+}
+
+/** When each schedule fires next, computed locally (pure schedule maths, no broker). */
+async function printSchedules(schedules) {
+  const { compileScheduleInput, nextSlot } = await import('@celeriac/core');
+  const now = new Date();
+  console.log(`  ${'schedule'.padEnd(30)} ${'when'.padEnd(34)} next fire`);
+  for (const input of schedules) {
+    const { schedule } = compileScheduleInput(input, now);
+    const next = input.name === DEMO_SCHEDULE ? '2 s after beat starts, then every 2 s' : describeNext(nextSlot(schedule, now), schedule);
+    console.log(`  ${input.name.padEnd(30)} ${describeSchedule(schedule).padEnd(34)} ${next}`);
+  }
+}
+
+function describeSchedule(spec) {
+  if (spec.kind === 'cron') return `cron "${spec.expression}" ${spec.timezone}`;
+  if (spec.kind === 'interval') return `every ${spec.everyMs / 1000} s`;
+  return `once`;
+}
+
+/** UTC, and for a zoned cron the same instant on the site's clock. */
+function describeNext(slot, spec) {
+  if (!slot) return 'never';
+  const utc = `${slot.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (spec.kind !== 'cron' || spec.timezone === 'UTC') return utc;
+  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: spec.timezone, dateStyle: 'short', timeStyle: 'short' }).format(slot);
+  return `${utc} = ${local} at the site`;
+}
+
+/**
+ * Starts `celeriac beat` on a fresh store and resolves once it leads. Another beat already
+ * leading on this broker (the lock is one per broker) would keep this one on standby: that is
+ * reported instead of waiting for ever.
+ */
+async function startBeat(file, dir) {
+  const store = `file:${join(dir, 'celeriac-schedule.json')}`;
+  step(`starting beat: celeriac beat --store ${store} --schedule ${file}`);
+  const args = [CLI, 'beat', '--store', store, '--schedule', file, '--log-level', 'debug'];
+  const beat = spawnLogged(args);
+  const deadline = Date.now() + BEAT_LEAD_WAIT_MS;
+  while (Date.now() < deadline) {
+    if (beat.log.some((line) => logMessage(parseLine(line)) === 'beat leading')) return (console.log(`  beat pid ${beat.child.pid} leads`), beat);
+    if (beat.exit) throw new DemoError(`beat exited before it led (${describeExit(beat.exit)})\n${tail(beat, 'beat')}`);
+    await sleep(50);
+  }
+  const standby = beat.log.some((line) => /another beat holds the leader lock/.test(line));
+  throw new DemoError(standby ? 'another beat already leads on this broker (queue celeriac.beat.leader is held): stop it and run the demo again' : `beat did not lead within ${BEAT_LEAD_WAIT_MS / 1000} s\n${tail(beat, 'beat')}`);
+}
+
+/** A child process whose stdout and stderr lines are kept (JSON logs), with its exit status. */
+function spawnLogged(args) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, CELERIAC_BROKER: BROKER_URL, CELERIAC_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = { child, log: [], exit: null };
+  proc.exited = new Promise((done) => child.once('exit', (code, signal) => done((proc.exit = { code, signal }))));
+  collectLines(child.stdout, proc.log);
+  collectLines(child.stderr, proc.log);
+  return proc;
+}
+
+function parseLine(line) {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return {};
+  }
+}
+
+function logMessage(entry) {
+  return entry.message ?? '';
+}
+
+/**
+ * Prints each fire as it reaches the worker: beat's `schedule fired` line (slot, task id) joined
+ * with the worker's `task succeeded` line for the same task id. Resolves once the demo schedule
+ * fired DEMO_FIRES times and the one-off audit fired, all run by the worker.
+ */
+async function watchFires(beat) {
+  step(`watching fires reach the worker (${DEMO_FIRES} of ${DEMO_SCHEDULE}, and the one-off depot-7-audit)`);
+  const shown = new Set();
+  const deadline = Date.now() + BEAT_FIRES_WAIT_MS;
+  while (Date.now() < deadline) {
+    for (const fire of ranFires(beat)) if (!shown.has(fire.taskId)) shown.add(fire.taskId), printFire(fire);
+    const ran = [...shown].map((id) => ranFires(beat).find((fire) => fire.taskId === id));
+    if (ran.filter((fire) => fire.schedule === DEMO_SCHEDULE).length >= DEMO_FIRES && ran.some((fire) => fire.schedule === 'depot-7-audit')) return;
+    if (beat.exit) throw new DemoError(`beat exited (${describeExit(beat.exit)})\n${tail(beat, 'beat')}`);
+    await sleep(50);
+  }
+  throw new DemoError(`the fires did not all reach the worker within ${BEAT_FIRES_WAIT_MS / 1000} s\n${tail(beat, 'beat')}\n${tail(current.worker)}`);
+}
+
+/** Fires beat reported, each with the worker's success line for its task id, if there is one yet. */
+function ranFires(beat) {
+  const succeeded = new Map(current.worker.log.map(parseLine).filter((entry) => logMessage(entry) === 'task succeeded').map((entry) => [entry.taskId, entry]));
+  return beat.log.map(parseLine).filter((entry) => logMessage(entry) === 'schedule fired' && succeeded.has(entry.taskId)).map((entry) => ({ ...entry, ran: succeeded.get(entry.taskId) }));
+}
+
+function printFire({ schedule, slot, taskId, lateMs, ran }) {
+  console.log(`  ✓ ${schedule.padEnd(24)} slot ${slot.slice(11, 23)}Z  sent +${lateMs} ms  task ${taskId.slice(0, 8)}…  ran ${ran.task} on the worker`);
+}
+
+/** `celeriac schedule ls`: the runtime view, from the leading beat over AMQP. */
+async function listSchedules() {
+  step('celeriac schedule ls');
+  const ls = spawnLogged([CLI, 'schedule', 'ls']);
+  const status = await ls.exited;
+  if (status.code !== 0) throw new DemoError(`celeriac schedule ls exited with ${describeExit(status)}\n${tail(ls, 'schedule ls')}`);
+  for (const line of ls.log.filter((text) => !text.startsWith('{'))) console.log(`  ${line}`);
+}
+
+/** SIGTERM: beat stops firing, releases the leader lock and must exit 0 by itself. */
+async function stopBeat(beat) {
+  step(`stopping beat (SIGTERM to pid ${beat.child.pid})`);
+  beat.child.kill('SIGTERM');
+  const status = await Promise.race([beat.exited, sleep(WORKER_STOP_WAIT_MS, { unref: true }).then(() => null)]);
+  if (status === null) {
+    beat.child.kill('SIGKILL');
+    throw new DemoError(`beat did not exit within ${WORKER_STOP_WAIT_MS / 1000} s of SIGTERM\n${tail(beat, 'beat')}`);
+  }
+  if (status.code !== 0) throw new DemoError(`beat exited with ${describeExit(status)}\n${tail(beat, 'beat')}`);
+  console.log('  beat stopped and exited 0');
+}
+
+async function runBeat() {
+  current.beatDir = await mkdtemp(join(tmpdir(), 'celeriac-demo-beat-'));
+  const { file, schedules } = await demoSchedules(current.beatDir);
+  step(`periodic work orders: ${schedules.length} schedules (the example's, with the audit ${AUDIT_AHEAD_MS / 1000} s ahead, plus a 2-second demo schedule)`);
+  await printSchedules(schedules);
+  current.beat = await startBeat(file, current.beatDir);
+  await watchFires(current.beat);
+  await listSchedules();
+  const beat = current.beat;
+  current.beat = null;
+  await stopBeat(beat);
+}
+
+// ---------------------------------------------------------------------------------------------
 // clean-up and main
 
 /** Deletes the demo queue and the same-named exchange that Celery-style declarations create. */
@@ -220,6 +381,9 @@ function cleanUp(worker) {
 
 async function cleanUpOnce(worker) {
   const errors = [];
+  // Beat first: a beat still firing into the queue would leave messages behind.
+  if (current.beat) await stopBeat(current.beat).catch((error) => errors.push(error));
+  if (current.beatDir) await rm(current.beatDir, { recursive: true, force: true });
   if (worker) await stopWorker(worker).catch((error) => errors.push(error));
   await deleteDemoQueue().catch((error) => errors.push(error instanceof DemoError ? error : new DemoError(`could not delete ${QUEUE}: ${error.message}`)));
   return errors;
@@ -240,6 +404,7 @@ async function main() {
   try {
     current.worker = await startWorker();
     printReport(await sendBatch());
+    await runBeat();
   } catch (error) {
     errors.push(error);
   } finally {

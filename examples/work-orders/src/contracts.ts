@@ -49,3 +49,39 @@ export const report = defineTask<[siteId: string, orders: WorkOrder[]], SiteSumm
 
 /** Closes an order with the crew's notes. */
 export const close = defineTask<[orderId: string, notes: string], ClosedWorkOrder>('workorders.close');
+
+// ---------------------------------------------------------------------------------------------
+// Periodic work orders: fired by `celeriac beat` from the schedules in schedules.ts.
+
+/** The inspection order a site's daily schedule opens, with the crew sent and the site's local time. */
+export interface InspectionOrder {
+  order: WorkOrder;
+  crew: string;
+  /** The site's IANA zone, and the local date and time the order was opened there. */
+  timezone: string;
+  localTime: string;
+}
+
+/** The hourly roll-up: which sites are covered by crews and which are not. */
+export interface HourlyReport {
+  at: string;
+  sites: number;
+  crews: number;
+  uncoveredSites: string[];
+}
+
+export interface AuditRecord {
+  siteId: string;
+  reason: string;
+  crews: string[];
+  auditedAt: string;
+}
+
+/** Opens the day's inspection order for a site; fails with `NoCrewAvailable` like dispatch. */
+export const inspectSite = defineTask<[siteId: string], InspectionOrder>('workorders.inspect_site');
+
+/** Rolls up crew coverage over every site of the roster. */
+export const hourlyReport = defineTask<[], HourlyReport>('workorders.hourly_report');
+
+/** A one-off audit of a site, scheduled for a given date. */
+export const auditSite = defineTask<[siteId: string, reason: string], AuditRecord>('workorders.audit_site');

@@ -6,3 +6,5 @@ export * from './contracts.js';
 export { runWorkOrders, dispatchOrders, settle, type BatchOptions, type BatchReport, type DispatchOutcome, type Outcome } from './producer.js';
 export { sampleOrders } from './sample-orders.js';
 export { CREW_ROSTER } from './crews.js';
+export { periodicSchedules, dailyInspections, hourly, depotAudit, DEFAULT_AUDIT_AT, type PeriodicOptions } from './schedules.js';
+export { SITE_ZONES, siteZone, localTime } from './sites.js';

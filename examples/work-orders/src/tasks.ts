@@ -5,8 +5,9 @@
  *     celeriac worker --app examples/work-orders/dist/tasks.js -Q workorders
  */
 import { TaskRegistry } from '@celeriac/worker';
-import { close, dispatch, report, type ClosedWorkOrder, type CrewAssignment, type SiteSummary, type WorkOrder } from './contracts.js';
-import { RESPONSE_HOURS, crewsFor, pickCrew } from './crews.js';
+import { auditSite, close, dispatch, hourlyReport, inspectSite, report, type AuditRecord, type ClosedWorkOrder, type CrewAssignment, type HourlyReport, type InspectionOrder, type SiteSummary, type WorkOrder } from './contracts.js';
+import { CREW_ROSTER, RESPONSE_HOURS, crewsFor, pickCrew } from './crews.js';
+import { localTime, siteZone } from './sites.js';
 
 export function assignCrew(order: WorkOrder): CrewAssignment {
   const crew = pickCrew(order.siteId, order.id, order.priority);
@@ -21,7 +22,28 @@ export function summariseSite(siteId: string, orders: WorkOrder[]): SiteSummary 
   return { siteId, orders: atSite.length, byKind, urgentOrderIds, crews: [...crewsFor(siteId)] };
 }
 
+/** The day's inspection order, numbered by the site's local date so a site gets one per day. */
+export function openInspection(siteId: string, at: Date): InspectionOrder {
+  const timezone = siteZone(siteId);
+  const local = localTime(at, timezone);
+  const order: WorkOrder = { id: `INSP-${siteId}-${local.slice(0, 10)}`, siteId, kind: 'inspection', priority: 'normal', description: `daily inspection at ${siteId}` };
+  return { order, crew: assignCrew(order).crew, timezone, localTime: local };
+}
+
+export function coverage(at: Date): HourlyReport {
+  const sites = Object.keys(CREW_ROSTER);
+  const uncoveredSites = sites.filter((siteId) => crewsFor(siteId).length === 0);
+  return { at: at.toISOString(), sites: sites.length, crews: sites.flatMap(crewsFor).length, uncoveredSites };
+}
+
+export function audit(siteId: string, reason: string, at: Date): AuditRecord {
+  return { siteId, reason, crews: [...crewsFor(siteId)], auditedAt: at.toISOString() };
+}
+
 export default new TaskRegistry()
   .register(dispatch, (order) => assignCrew(order))
   .register(report, (siteId, orders) => summariseSite(siteId, orders))
-  .register(close, (orderId, notes, ctx): ClosedWorkOrder => ({ orderId, status: 'closed', notes: notes.trim(), closedBy: ctx.hostname }));
+  .register(close, (orderId, notes, ctx): ClosedWorkOrder => ({ orderId, status: 'closed', notes: notes.trim(), closedBy: ctx.hostname }))
+  .register(inspectSite, (siteId) => openInspection(siteId, new Date()))
+  .register(hourlyReport, () => coverage(new Date()))
+  .register(auditSite, (siteId, reason) => audit(siteId, reason, new Date()));

@@ -47,7 +47,7 @@ function parser(cli: CliRun, args: string[]): Argv {
     .scriptName('celeriac')
     .usage('$0 <command> [options]')
     .options(GLOBAL_OPTIONS)
-    .demandCommand(1, 'name a command: worker, call or result')
+    .demandCommand(1, 'name a command: worker, call, result, beat or schedule')
     .strict()
     .exitProcess(false)
     .fail(fail)

@@ -28,7 +28,7 @@ describe('celeriac arguments', function () {
   });
 
   it('asks for a command when none is given', async function () {
-    expectUsageError(await runMain([]), /name a command: worker, call or result/);
+    expectUsageError(await runMain([]), /name a command: worker, call, result, beat or schedule/);
   });
 
   it('names the command in the hint', async function () {

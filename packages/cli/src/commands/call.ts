@@ -49,13 +49,13 @@ function taskName(value: unknown): string {
   throw new UsageError('the task name must be a non-empty string');
 }
 
-function jsonArray(settings: Settings): unknown[] {
+export function jsonArray(settings: Settings): unknown[] {
   const value = settings.json('args') ?? [];
   if (Array.isArray(value)) return value as unknown[];
   throw invalid({ value, origin: settings.origin('args') ?? '--args' }, 'must be a JSON array');
 }
 
-function jsonObject(settings: Settings): Record<string, unknown> {
+export function jsonObject(settings: Settings): Record<string, unknown> {
   const value = settings.json('kwargs') ?? {};
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
   throw invalid({ value, origin: settings.origin('kwargs') ?? '--kwargs' }, 'must be a JSON object');

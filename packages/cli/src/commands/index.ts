@@ -1,6 +1,8 @@
 import type { Command } from '../command.js';
+import { beatCommand } from './beat.js';
 import { callCommand } from './call.js';
 import { resultCommand } from './result.js';
+import { scheduleCommand } from './schedule.js';
 import { workerCommand } from './worker.js';
 
-export const COMMANDS: readonly Command[] = [workerCommand, callCommand, resultCommand];
+export const COMMANDS: readonly Command[] = [workerCommand, callCommand, resultCommand, beatCommand, scheduleCommand];

@@ -84,7 +84,7 @@ describe('RetryPublisher', () => {
 
   it('goes through the lanes for a second or more, to the queue the retry names', async () => {
     const { calls, fake } = publisher();
-    await new RetryPublisher(fake, 'n', {}).resend(fakeJob().job, signal(3_000, 'python.q'));
+    await new RetryPublisher(fake, 'n', {}).resend(fakeJob().job, signal(3_500, 'python.q')); // 3 whole seconds in the lanes, the rest held in memory
     expect(calls.map((call) => [call.kind, call.queue ?? call.exchange])).to.deep.equal([['ensureQueue', 'python.q'], ['ensureDelayTopology', 'python.q'], ['publish', 'celery_delayed_1']]);
     expect(calls[2]?.routingKey).to.match(/\.1\.1\.python\.q$/);
   });

@@ -1,0 +1,63 @@
+import { isAbsolute, resolve } from 'node:path';
+import { Beat } from '@celeriac/beat';
+import { openScheduleStore, redactUrl, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+import { defineCommand, type RunContext } from '../command.js';
+import { ExitCode } from '../errors.js';
+import { ShutdownSignals } from '../shutdown.js';
+import { loadScheduleFile } from './schedule-file.js';
+
+interface BeatConfig {
+  store: string;
+  scheduleFile: string | undefined;
+  pruneStatic: boolean;
+}
+
+export const DEFAULT_STORE = 'file:./celeriac-schedule.json';
+
+export const beatCommand = defineCommand<BeatConfig>({
+  command: 'beat',
+  describe: 'Fire periodic tasks from a schedule store until SIGTERM or SIGINT; run several for a hot standby',
+  options: {
+    store: { type: 'string', requiresArg: true, describe: 'Where schedules and their state live: file:PATH (atomic JSON file; beats on one host share it) or memory:', defaultDescription: DEFAULT_STORE },
+    schedule: { type: 'string', requiresArg: true, describe: 'Static schedules merged into the store at start: a .json file (array) or a JS module (default export array)' },
+    'prune-static': { type: 'boolean', describe: 'Make --schedule the whole truth: remove stored schedules not in it (runtime additions included)', defaultDescription: 'false' },
+  },
+  compile: (settings) => ({
+    store: settings.string('store') ?? DEFAULT_STORE,
+    scheduleFile: settings.string('schedule'),
+    pruneStatic: settings.boolean('pruneStatic') ?? false,
+  }),
+  run: runBeat,
+});
+
+/** Leads or stands by until a shutdown signal, then stops firing and closes the store. */
+async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): Promise<number> {
+  const schedules = config.scheduleFile === undefined ? [] : await loadScheduleFile(config.scheduleFile, io.cwd);
+  const store = await openScheduleStore(storeUrl(config.store, io.cwd));
+  const shutdown = new ShutdownSignals(io, logger);
+  try {
+    const beat = createBeat(config, schedules, store, { global, logger });
+    logger.log('debug', 'beat configured', { store: config.store, broker: redactUrl(global.brokerUrl), schedules: schedules.length });
+    await Promise.race([beat.start(), shutdown.received]);
+    await shutdown.received;
+    await beat.stop();
+    return ExitCode.OK;
+  } finally {
+    shutdown.dispose();
+    await store.close();
+  }
+}
+
+function createBeat(config: BeatConfig, schedules: ScheduleInput[], store: ScheduleStore, { global, logger }: Pick<RunContext, 'global' | 'logger'>): Beat {
+  const beat = new Beat({ brokerUrl: global.brokerUrl, store, schedules, pruneStatic: config.pruneStatic, logger });
+  // One line per fire: what an operator greps for ("did the 07:00 inspection go out?").
+  beat.on('schedule:fired', ({ name, slot, taskId, lateMs }) => logger.log('info', 'schedule fired', { schedule: name, slot: slot.toISOString(), taskId, lateMs }));
+  return beat;
+}
+
+/** A relative `file:` path is relative to the working directory the command was given. */
+export function storeUrl(url: string, cwd: string): string {
+  const match = /^file:(?!\/\/)(.+)$/.exec(url);
+  if (!match?.[1] || isAbsolute(match[1])) return url;
+  return `file:${resolve(cwd, match[1])}`;
+}
