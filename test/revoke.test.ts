@@ -6,31 +6,25 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { Client, TaskFailedError } from '@celeriac/client';
+import { TaskFailedError } from '@celeriac/client';
 import { TaskRegistry, TaskRevokedError, Worker, type TaskContext, type WorkerOptions } from '@celeriac/worker';
-import { BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
+import { eventually, uniqueName } from './support/broker.js';
+import { TaskHarness } from './support/task-harness.js';
 import { controlCall, publishRawControl } from './support/pidbox.js';
 
 const SLOW = 'celeriac.test.revoke.slow';
 const QUICK = 'celeriac.test.revoke.quick';
 
-class Harness {
-  readonly queue = uniqueName('revoke');
+/** The task harness with one fixed node name, so control requests can address our worker. */
+class Harness extends TaskHarness {
   readonly nodeName = uniqueName('revoke-node');
   readonly calls: string[] = [];
-  readonly #workers: Worker[] = [];
-  #client: Client | null = null;
-
-  get client(): Client {
-    this.#client ??= new Client({ brokerUrl: BROKER_URL, defaultQueue: this.queue });
-    return this.#client;
+  constructor() {
+    super('revoke');
   }
 
-  async worker(tasks: TaskRegistry, options: Partial<WorkerOptions> = {}): Promise<Worker> {
-    const worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [this.queue], nodeName: this.nodeName, ...options });
-    this.#workers.push(worker);
-    await worker.start();
-    return worker;
+  override worker(tasks: TaskRegistry, options: Partial<WorkerOptions> = {}): Promise<Worker> {
+    return super.worker(tasks, { nodeName: this.nodeName, ...options });
   }
 
   /** Waits until our worker lists the id as revoked (the revoke and the task travel on different queues). */
@@ -40,12 +34,6 @@ class Harness {
       const ids = reply?.[this.nodeName];
       return Array.isArray(ids) && ids.includes(id) ? true : undefined;
     });
-  }
-
-  async release(): Promise<void> {
-    await Promise.all(this.#workers.splice(0).map((worker) => worker.stop({ timeoutMs: 2000 })));
-    await this.#client?.close();
-    await deleteQueues(this.queue);
   }
 }
 
@@ -65,9 +53,9 @@ describe('revoke (TS client → Celeriac worker)', function () {
     const tasks = new TaskRegistry().register(QUICK, () => harness.calls.push('quick'));
     await harness.worker(tasks);
     const id = randomUUID();
-    await harness.client.revoke(id);
+    await harness.sharedClient.revoke(id);
     await harness.revokedOnWorker(id);
-    const result = await harness.client.sendTask(QUICK, [], {}, { taskId: id });
+    const result = await harness.sharedClient.sendTask(QUICK, [], {}, { taskId: id });
     const error = await failureOf(result.get({ timeoutMs: 10_000 }));
     expect(error.state).to.equal('REVOKED');
     expect([error.excType, error.excMessage, error.excModule]).to.deep.equal(['TaskRevokedError', 'revoked', 'celery.exceptions']);
@@ -78,10 +66,10 @@ describe('revoke (TS client → Celeriac worker)', function () {
     const tasks = new TaskRegistry().register(QUICK, (label: string, _ctx: TaskContext) => (harness.calls.push(label), label));
     await harness.worker(tasks);
     const [a, b] = [randomUUID(), randomUUID()];
-    await harness.client.revoke([a, b]);
+    await harness.sharedClient.revoke([a, b]);
     await harness.revokedOnWorker(b);
-    const revoked = await harness.client.sendTask(QUICK, ['a'], {}, { taskId: a });
-    const kept = await harness.client.sendTask(QUICK, ['kept']);
+    const revoked = await harness.sharedClient.sendTask(QUICK, ['a'], {}, { taskId: a });
+    const kept = await harness.sharedClient.sendTask(QUICK, ['kept']);
     expect(await kept.get({ timeoutMs: 10_000 })).to.equal('kept');
     expect((await failureOf(revoked.get({ timeoutMs: 10_000 }))).state).to.equal('REVOKED');
     expect(harness.calls).to.deep.equal(['kept']);
@@ -98,9 +86,9 @@ describe('revoke (TS client → Celeriac worker)', function () {
       throw new Error('stopped because of the signal');
     });
     await harness.worker(tasks);
-    const result = await harness.client.sendTask(SLOW);
+    const result = await harness.sharedClient.sendTask(SLOW);
     await running;
-    await harness.client.revoke(result.id, { terminate: true });
+    await harness.sharedClient.revoke(result.id, { terminate: true });
     const error = await failureOf(result.get({ timeoutMs: 10_000 }));
     expect([error.state, error.excType, error.excMessage]).to.deep.equal(['REVOKED', 'TaskRevokedError', 'terminated']);
     expect(reason).to.be.instanceOf(TaskRevokedError);
@@ -113,11 +101,11 @@ describe('revoke (TS client → Celeriac worker)', function () {
       .register(SLOW, () => (started(), new Promise(() => undefined)))
       .register(QUICK, () => 'ran');
     await harness.worker(tasks, { concurrency: 1 });
-    const stuck = await harness.client.sendTask(SLOW);
+    const stuck = await harness.sharedClient.sendTask(SLOW);
     await running;
-    await harness.client.revoke(stuck.id, { terminate: true });
+    await harness.sharedClient.revoke(stuck.id, { terminate: true });
     expect((await failureOf(stuck.get({ timeoutMs: 10_000 }))).state).to.equal('REVOKED');
-    expect(await (await harness.client.sendTask(QUICK)).get({ timeoutMs: 10_000 })).to.equal('ran');
+    expect(await (await harness.sharedClient.sendTask(QUICK)).get({ timeoutMs: 10_000 })).to.equal('ran');
   });
 
   it('answers ping, revoke and unknown commands with Celery replies, only when addressed', async () => {

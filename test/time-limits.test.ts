@@ -3,9 +3,9 @@
  * message (TS client's `timeLimit`, Python's `send_task(..., time_limit=...)`).
  */
 import { expect } from 'chai';
-import { Client, TaskFailedError } from '@celeriac/client';
+import { TaskFailedError } from '@celeriac/client';
 import { SoftTimeLimitExceeded, TaskRegistry, Worker, type TaskContext, type TaskOptions, type WorkerOptions } from '@celeriac/worker';
-import { BROKER_URL, deleteQueues, uniqueName } from './support/broker.js';
+import { TaskHarness } from './support/task-harness.js';
 import { assertPythonCelery, sendFromPython } from './support/python-peer.js';
 
 const TASK = 'celeriac.test.limits.task';
@@ -18,28 +18,15 @@ function abortedWith(signal: AbortSignal): Promise<unknown> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason), { once: true }));
 }
 
-class Harness {
-  readonly queue = uniqueName('limits');
-  readonly #workers: Worker[] = [];
-  #client: Client | null = null;
-
-  get client(): Client {
-    this.#client ??= new Client({ brokerUrl: BROKER_URL, defaultQueue: this.queue });
-    return this.#client;
+/** The task harness with a worker built around one handler under test (plus a quick task). */
+class Harness extends TaskHarness {
+  constructor() {
+    super('limits');
   }
 
-  async worker(handler: (ctx: TaskContext) => unknown, taskOptions: TaskOptions = {}, options: Partial<WorkerOptions> = {}): Promise<Worker> {
+  limitedWorker(handler: (ctx: TaskContext) => unknown, taskOptions: TaskOptions = {}, options: Partial<WorkerOptions> = {}): Promise<Worker> {
     const tasks = new TaskRegistry().register(TASK, handler, taskOptions).register(QUICK, () => 'quick');
-    const worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [this.queue], nodeName: uniqueName('limits-node'), ...options });
-    this.#workers.push(worker);
-    await worker.start();
-    return worker;
-  }
-
-  async release(): Promise<void> {
-    await Promise.all(this.#workers.splice(0).map((worker) => worker.stop({ timeoutMs: 1000 })));
-    await this.#client?.close();
-    await deleteQueues(this.queue);
+    return super.worker(tasks, options);
   }
 }
 
@@ -56,7 +43,7 @@ describe('time limits', function () {
   afterEach(() => harness.release());
 
   it('soft: aborts ctx.signal with SoftTimeLimitExceeded, and a handler that catches it returns a value', async () => {
-    await harness.worker(async (ctx) => {
+    await harness.limitedWorker(async (ctx) => {
       await abortedWith(ctx.signal);
       try {
         ctx.signal.throwIfAborted();
@@ -65,44 +52,44 @@ describe('time limits', function () {
         return error instanceof SoftTimeLimitExceeded ? 'cleaned up' : `other: ${String(error)}`;
       }
     }, { softTimeLimitMs: 200 });
-    const result = await harness.client.sendTask(TASK);
+    const result = await harness.sharedClient.sendTask(TASK);
     expect(await result.get({ timeoutMs: 10_000 })).to.equal('cleaned up');
   });
 
   it('soft, not caught: the task FAILs with celery.exceptions.SoftTimeLimitExceeded', async () => {
-    await harness.worker(async (ctx) => {
+    await harness.limitedWorker(async (ctx) => {
       await abortedWith(ctx.signal);
       ctx.signal.throwIfAborted();
     }, { softTimeLimitMs: 200 });
-    const error = await failureOf((await harness.client.sendTask(TASK)).get({ timeoutMs: 10_000 }));
+    const error = await failureOf((await harness.sharedClient.sendTask(TASK)).get({ timeoutMs: 10_000 }));
     expect([error.state, error.excType, error.excModule]).to.deep.equal(['FAILURE', 'SoftTimeLimitExceeded', 'celery.exceptions']);
   });
 
   it('hard: a handler that never returns FAILs with TimeLimitExceeded and its slot is freed (concurrency 1)', async () => {
-    await harness.worker(hang, { timeLimitMs: 300 }, { concurrency: 1, prefetchMultiplier: 1 });
-    const hung = await harness.client.sendTask(TASK);
-    const next = await harness.client.sendTask(QUICK);
+    await harness.limitedWorker(hang, { timeLimitMs: 300 }, { concurrency: 1, prefetchMultiplier: 1 });
+    const hung = await harness.sharedClient.sendTask(TASK);
+    const next = await harness.sharedClient.sendTask(QUICK);
     const error = await failureOf(hung.get({ timeoutMs: 10_000 }));
     expect([error.state, error.excType, error.excModule, error.excMessage]).to.deep.equal(['FAILURE', 'TimeLimitExceeded', 'celery.exceptions', '0.3']);
     expect(await next.get({ timeoutMs: 10_000 })).to.equal('quick');
   });
 
   it("applies the worker-wide limit to a task that has none", async () => {
-    await harness.worker(hang, {}, { timeLimitMs: 300 });
-    const error = await failureOf((await harness.client.sendTask(TASK)).get({ timeoutMs: 10_000 }));
+    await harness.limitedWorker(hang, {}, { timeLimitMs: 300 });
+    const error = await failureOf((await harness.sharedClient.sendTask(TASK)).get({ timeoutMs: 10_000 }));
     expect(error.excType).to.equal('TimeLimitExceeded');
   });
 
   it("lets the message's timelimit (client timeLimit) win over the task's", async () => {
-    await harness.worker(hang, { timeLimitMs: 600_000 });
-    const result = await harness.client.sendTask(TASK, [], {}, { timeLimit: { hardMs: 250 } });
+    await harness.limitedWorker(hang, { timeLimitMs: 600_000 });
+    const result = await harness.sharedClient.sendTask(TASK, [], {}, { timeLimit: { hardMs: 250 } });
     const error = await failureOf(result.get({ timeoutMs: 10_000 }));
     expect([error.excType, error.excMessage]).to.deep.equal(['TimeLimitExceeded', '0.25']);
   });
 
   it("enforces a Python client's send_task(..., time_limit=1) on a Celeriac worker", async function () {
     await assertPythonCelery();
-    await harness.worker(hang);
+    await harness.limitedWorker(hang);
     const outcome = await sendFromPython({ name: TASK, queue: harness.queue, timeLimit: 1, timeoutS: 15 });
     expect(outcome.status, outcome.line).to.equal('FAILURE');
     // billiard's TimeLimitExceeded, which celery.exceptions re-exports, rebuilt from exc_message

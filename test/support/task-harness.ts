@@ -8,6 +8,7 @@ export class TaskHarness {
   readonly #clients: Client[] = [];
   readonly #workers: Worker[] = [];
   readonly #queues: string[];
+  #shared: Client | null = null;
 
   constructor(prefix: string) {
     this.queue = uniqueName(prefix);
@@ -18,6 +19,12 @@ export class TaskHarness {
     const client = new Client({ brokerUrl: BROKER_URL, defaultQueue: this.queue, ...options });
     this.#clients.push(client);
     return client;
+  }
+
+  /** One client on the harness queue, made on first use. */
+  get sharedClient(): Client {
+    this.#shared ??= this.client();
+    return this.#shared;
   }
 
   async worker(tasks: TaskRegistry, options: Partial<WorkerOptions> = {}): Promise<Worker> {
