@@ -41,3 +41,8 @@ export {
   publishAt,
   type DelayPublisher,
 } from './delay-lanes.js';
+export { PidboxConsumer, type PidboxConsumerOptions } from './pidbox-consumer.js';
+export { LeaderLock, type LeaderLockEvents, type LeaderLockOptions } from './leader-lock.js';
+/** amqplib's message and connection types, for code that handles them without importing amqplib. */
+export type { ChannelModel as AmqpChannelModel, ConsumeMessage as AmqpMessage } from 'amqplib';
+export { SerialConsumer, type SerialConsumerOptions } from './serial-consumer.js';

@@ -1,12 +1,10 @@
-import type { ChannelModel } from 'amqplib';
 import { TypedEmitter, errorMeta, redactUrl, type ScheduleCommand, type ScheduleReply } from '@celeriac/core';
-import { AmqpConnection, ConfirmPublisher } from '@celeriac/amqp';
+import { AmqpConnection, ConfirmPublisher, LeaderLock, type AmqpChannelModel } from '@celeriac/amqp';
 import { Client } from '@celeriac/client';
 import type { BeatEvents, EmitBeatEvent } from './beat-events.js';
 import { BeatLoop } from './beat-loop.js';
 import { compileBeatOptions, type BeatOptions, type CompiledBeatOptions } from './beat-options.js';
 import { ControlConsumer } from './control.js';
-import { LeaderLock } from './leader-lock.js';
 import { ScheduleEditor } from './schedule-editor.js';
 
 /**
@@ -135,7 +133,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
   }
 
   /** Loads the store into the heap, then answers commands; checks after each step that the lock is still ours. */
-  async #lead(lock: LeaderLock, model: ChannelModel): Promise<void> {
+  async #lead(lock: LeaderLock, model: AmqpChannelModel): Promise<void> {
     const runtime = this.#runtime;
     if (!runtime || this.#state !== 'STANDBY' || !lock.held) return;
     await this.#loop.start();

@@ -13,7 +13,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 /** Options every command takes. Their defaults are applied after layering (see config.ts). */
 export const GLOBAL_OPTIONS: Record<string, Options> = {
   broker: { type: 'string', requiresArg: true, describe: 'Broker URL', defaultDescription: DEFAULT_BROKER_URL },
-  'result-backend': { type: 'string', requiresArg: true, describe: 'rpc:// or disabled', defaultDescription: 'rpc://' },
+  'result-backend': { type: 'string', requiresArg: true, describe: 'rpc://, mongodb://host:27017/db (needs @celeriac/mongodb) or disabled', defaultDescription: 'rpc://' },
   'log-level': { type: 'string', requiresArg: true, describe: 'error, warn, info or debug', defaultDescription: 'info' },
   'log-format': { type: 'string', requiresArg: true, describe: 'json or text', defaultDescription: 'json unless stderr is a terminal' },
   config: { type: 'string', requiresArg: true, describe: 'JSON file of option values, e.g. {"broker": "amqp://…", "concurrency": 4}' },

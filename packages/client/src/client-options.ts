@@ -5,7 +5,10 @@ import { compileRoutes, type Router, type Routes } from './routes.js';
 export interface ClientOptions {
   /** @default 'amqp://guest:guest@localhost:5672//' */
   brokerUrl?: string;
-  /** 'rpc://' (replies over AMQP, as Celery's rpc backend) or null for fire-and-forget. @default 'rpc://' */
+  /**
+   * 'rpc://' (replies over AMQP, as Celery's rpc backend), 'mongodb://host/db' (Celery's mongodb
+   * backend, polled; needs @celeriac/mongodb) or null for fire-and-forget. @default 'rpc://'
+   */
   resultBackend?: string | null;
   /** Queue used when a send names none. @default 'celery' */
   defaultQueue?: string;
@@ -28,6 +31,8 @@ export interface ClientOptions {
 export interface CompiledClientOptions {
   brokerUrl: string;
   resultBackend: ResultBackendKind;
+  /** The configured URL, for backends that need more than the kind (mongodb://…/db); null when disabled. */
+  resultBackendUrl: string | null;
   defaultQueue: string;
   /** The queue the routes give a task name, if any. */
   router: Router;
@@ -42,6 +47,7 @@ export function compileClientOptions(options: ClientOptions): CompiledClientOpti
   return {
     brokerUrl: brokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
     resultBackend: resultBackendKind(options.resultBackend),
+    resultBackendUrl: options.resultBackend === undefined ? 'rpc://' : resultBackendKind(options.resultBackend) === null ? null : (options.resultBackend as string),
     defaultQueue: options.defaultQueue ?? DEFAULT_QUEUE,
     router: compileRoutes(routesObject(options.routes)),
     queues: options.queues ?? {},

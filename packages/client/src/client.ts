@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { encodeTask } from '@celeriac/protocol';
-import { InvalidArgumentError, assertTaskName, type ArgsOf, type ResultOf, type ResultReader, type TaskContract } from '@celeriac/core';
+import { InvalidArgumentError, assertTaskName, loadMongoModule, type ArgsOf, type ResultOf, type ResultReader, type StoredResultBackend, type TaskContract } from '@celeriac/core';
 import { AmqpConnection, ConfirmPublisher, RpcResultReader, publishAt, taskQueue } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
 import { ControlBroadcaster, revokeArguments, type RevokeOptions } from './control.js';
@@ -14,6 +14,8 @@ interface Transport {
   publisher: ConfirmPublisher;
   results: RpcResultReader | null;
   resultConnection: AmqpConnection | null;
+  /** MongoDB results (polled by task id), when configured; then `results` is null. */
+  stored?: StoredResultBackend | null;
 }
 
 /**
@@ -51,8 +53,8 @@ export class Client {
 
   /** A handle on a task sent earlier by this client. */
   async result<T = unknown>(taskId: string): Promise<AsyncResult<T>> {
-    const { results } = await this.#connect();
-    return new AsyncResult<T>(taskId, results);
+    const { results, stored } = await this.#connect();
+    return new AsyncResult<T>(taskId, results ?? stored ?? null);
   }
 
   /**
@@ -81,8 +83,8 @@ export class Client {
     const transport = this.#transport;
     this.#transport = null;
     if (!transport) return;
-    const { publishing, results, resultConnection } = await transport.catch(() => ({}) as Partial<Transport>);
-    await results?.close();
+    const { publishing, results, resultConnection, stored } = await transport.catch(() => ({}) as Partial<Transport>);
+    await Promise.all([results?.close(), stored?.close()]);
     await Promise.all([publishing?.close(), resultConnection?.close()]);
   }
 
@@ -91,7 +93,7 @@ export class Client {
     checkArguments(args, kwargs);
     const now = new Date();
     const send = compileSendOptions(options, now);
-    const { publisher, results } = await this.#connect();
+    const { publisher, results, stored } = await this.#connect();
     const id = send.taskId ?? randomUUID();
     // Celery's order: the send's own queue, then the routes, then the default queue.
     const queue = send.queue ?? this.options.router(name) ?? this.options.defaultQueue;
@@ -101,7 +103,7 @@ export class Client {
     await publisher.ensureQueue(taskQueue(queue, this.options.queues[queue]));
     // A second or more ahead goes through the delay lanes, so no worker ever holds it unacked.
     await publishAt(publisher, queue, send.eta, body, properties);
-    return new AsyncResult<T>(id, results as ResultReader | null);
+    return new AsyncResult<T>(id, (results ?? stored ?? null) as ResultReader | null);
   }
 
   #connect(): Promise<Transport> {
@@ -115,12 +117,24 @@ export class Client {
     const publishing = await AmqpConnection.open({ url, name: `${name}:publish`, logger });
     const publisher = await ConfirmPublisher.create(publishing, { logger, channelWaitMs: publishWaitMs });
     if (this.options.resultBackend === null) return { publishing, publisher, results: null, resultConnection: null };
+    if (this.options.resultBackend === 'mongodb') return { publishing, publisher, results: null, resultConnection: null, stored: await this.#openStored(publishing) };
     const resultConnection = await AmqpConnection.open({ url, name: `${name}:results`, logger }).catch(async (error: unknown) => {
       await publishing.close();
       throw error;
     });
     const results = new RpcResultReader(resultConnection, { logger, expiresMs: this.options.resultExpiresMs });
     return { publishing, publisher, results, resultConnection };
+  }
+
+  /** MongoDB results through @celeriac/mongodb, loaded only when such a URL is configured. */
+  async #openStored(publishing: AmqpConnection): Promise<StoredResultBackend> {
+    const { resultBackendUrl, resultExpiresMs, logger } = this.options;
+    try {
+      return (await loadMongoModule()).openMongoResultBackend(resultBackendUrl ?? '', { resultExpiresMs, logger });
+    } catch (error) {
+      await publishing.close();
+      throw error;
+    }
   }
 }
 

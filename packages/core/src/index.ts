@@ -26,6 +26,14 @@ export { silentLogger, errorMeta, type Logger, type LogLevel, type LogMeta } fro
 export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { DEFAULT_BROKER_URL, redactUrl } from './broker-url.js';
 export type { ResultReader, ResultWriter, StateUpdate } from './result-backend.js';
-export { resultBackendKind, DEFAULT_RESULT_BACKEND, type ResultBackendKind } from './result-backend-url.js';
+export { resultBackendKind, isMongoUrl, DEFAULT_RESULT_BACKEND, type ResultBackendKind } from './result-backend-url.js';
+export {
+  loadMongoModule,
+  MONGO_MODULE,
+  MONGO_MISSING_MESSAGE,
+  type MongoBackendModule,
+  type MongoResultBackendOptions,
+  type StoredResultBackend,
+} from './load-backend.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export * from './schedule/index.js';

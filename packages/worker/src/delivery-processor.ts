@@ -96,7 +96,9 @@ export class DeliveryProcessor {
     const controller = new AbortController();
     this.deps.running.add(controller);
     try {
-      if (this.deps.options.trackStarted) await this.deps.reporter.store(job.task, TaskState.STARTED, { pid: process.pid, hostname: this.deps.options.nodeName });
+      // As Celery's tracer: `track_started and not ignore_result` (an ignored result stores nothing).
+      const ignored = job.task.ignoreResult || job.registered.options.ignoreResult;
+      if (this.deps.options.trackStarted && !ignored) await this.deps.reporter.store(job.task, TaskState.STARTED, { pid: process.pid, hostname: this.deps.options.nodeName });
       const outcome = await this.deps.executor.execute(job, controller.signal);
       return controller.signal.aborted ? null : outcome;
     } finally {

@@ -1,8 +1,9 @@
-import { errorMeta, type Logger, type ResultWriter } from '@celeriac/core';
+import { errorMeta, type Logger, type ResultReader, type ResultWriter } from '@celeriac/core';
 import type { ConfirmPublisher } from '@celeriac/amqp';
 import { DeadLetters } from './dead-letters.js';
 import { DeliveryCountGate } from './delivery-count-gate.js';
 import { DeliveryProcessor } from './delivery-processor.js';
+import { DuplicateGate } from './duplicate-gate.js';
 import { EtaGate } from './eta-gate.js';
 import { ExpiryGate } from './expiry-gate.js';
 import type { Gate } from './job.js';
@@ -28,6 +29,8 @@ export interface PipelineParts {
   pool: TaskExecutor;
   /** Revoked ids and running tasks, shared with the control consumer that fills it. */
   revocations: Revocations;
+  /** The result backend, when it can be read by task id (MongoDB): enables duplicate suppression. */
+  stored?: Pick<ResultReader, 'latest'> | null;
 }
 
 /**
@@ -46,6 +49,8 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     // First: a message that keeps killing workers must be stopped before anything else runs it.
     deliveries,
     revoked,
+    // A task whose id already SUCCEEDED (redelivery, duplicate fire) is acked, not run twice.
+    ...(parts.stored ? [new DuplicateGate(parts.stored)] : []),
     expiry,
     // Last: only a task that would run now may wait (under a second) in memory.
     new EtaGate(publisher),

@@ -16,8 +16,14 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Unacknowledged messages per queue = concurrency × this, so the next task is already here. @default 2 */
   prefetchMultiplier?: number;
-  /** 'rpc://' to report states to the caller's reply queue, or null to report nothing. @default 'rpc://' */
+  /**
+   * 'rpc://' to report states to the caller's reply queue, 'mongodb://host/db' to store them in
+   * Celery's `celery_taskmeta` (needs @celeriac/mongodb; also suppresses duplicates of tasks that
+   * already succeeded), or null to report nothing. @default 'rpc://'
+   */
   resultBackend?: string | null;
+  /** MongoDB results are removed (TTL index on date_done) this long after they are ready. @default 86 400 000 (a day) */
+  resultExpiresMs?: number;
   /** Report STARTED before running a task, like Celery's task_track_started. @default false */
   trackStarted?: boolean;
   /** Bodies larger than this are dead-lettered unread. @default 16 MiB */
@@ -67,6 +73,9 @@ export interface CompiledWorkerOptions {
   concurrency: number;
   prefetch: number;
   resultBackend: ResultBackendKind;
+  /** The configured URL, for backends that need more than the kind (mongodb://…/db); null when disabled. */
+  resultBackendUrl: string | null;
+  resultExpiresMs: number;
   trackStarted: boolean;
   maxBodyBytes: number;
   nodeName: string;
@@ -89,6 +98,8 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     concurrency,
     prefetch: Math.min(65_535, concurrency * positiveInteger(options.prefetchMultiplier ?? 2, 'prefetchMultiplier')),
     resultBackend: resultBackendKind(options.resultBackend),
+    resultBackendUrl: resultBackendUrl(options.resultBackend),
+    resultExpiresMs: positiveDuration(options.resultExpiresMs ?? 86_400_000, 'resultExpiresMs'),
     trackStarted: options.trackStarted ?? false,
     maxBodyBytes: positiveInteger(options.maxBodyBytes ?? 16 * 1024 * 1024, 'maxBodyBytes'),
     nodeName: options.nodeName ?? `celeriac-${process.pid}@${hostname()}`,
@@ -133,3 +144,12 @@ function queueNames(queues: unknown): string[] {
   return names;
 }
 
+function resultBackendUrl(url: string | null | undefined): string | null {
+  if (url === undefined) return 'rpc://';
+  return resultBackendKind(url) === null ? null : (url as string);
+}
+
+function positiveDuration(value: number, field: string): number {
+  if (Number.isFinite(value) && value > 0) return value;
+  throw new ConfigurationError(`${field} must be a positive number of milliseconds`);
+}

@@ -1,9 +1,8 @@
-import { TypedEmitter, errorMeta, redactUrl, type ResultWriter } from '@celeriac/core';
-import { AmqpConnection, ConfirmPublisher, QueueConsumer, RpcResultWriter, deadLetterQueue, taskQueue, type Delivery } from '@celeriac/amqp';
+import { TypedEmitter, errorMeta, loadMongoModule, redactUrl, type ResultWriter, type StoredResultBackend } from '@celeriac/core';
+import { AmqpConnection, ConfirmPublisher, QueueConsumer, RpcResultWriter, deadLetterQueue, taskQueue, type Delivery, type PidboxConsumer } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline } from './pipeline.js';
 import { startControl } from './control/start-control.js';
-import type { PidboxConsumer } from './control/pidbox-consumer.js';
 import { Revocations } from './revocations.js';
 import { createPool, type Pool } from './pool.js';
 import type { WorkerEvents } from './worker-events.js';
@@ -27,6 +26,8 @@ interface Runtime {
   control: PidboxConsumer;
   /** Where handlers run; the threads pool's threads end when the worker stops. */
   pool: Pool;
+  /** A storing result backend (MongoDB), closed when the worker stops. */
+  stored: StoredResultBackend | null;
 }
 
 /**
@@ -106,22 +107,31 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     const publishing = await AmqpConnection.open({ url, name: `${nodeName}:publish`, logger });
     try {
       const publisher = await ConfirmPublisher.create(publishing, { logger });
-      const results: ResultWriter | null = this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : null;
-      const processor = this.#processor(publisher, results, pool);
+      const stored = await this.#openStoredResults();
+      const results: ResultWriter | null = this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
+      const processor = this.#processor(publisher, results, pool, stored);
       const consuming = await AmqpConnection.open({ url, name: `${nodeName}:consume`, logger });
       const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
-        await consuming.close();
+        await Promise.all([consuming.close(), stored?.close()]);
         throw error;
       });
-      return { consuming, publishing, pool, ...consumers };
+      return { consuming, publishing, pool, stored, ...consumers };
     } catch (error) {
       await publishing.close();
       throw error;
     }
   }
 
-  #processor(publisher: ConfirmPublisher, results: ResultWriter | null, pool: Pool): DeliveryProcessor {
+  /** MongoDB results through @celeriac/mongodb, loaded only when such a URL is configured. */
+  async #openStoredResults(): Promise<StoredResultBackend | null> {
+    const { resultBackend, resultBackendUrl, resultExpiresMs, logger } = this.options;
+    if (resultBackend !== 'mongodb' || resultBackendUrl === null) return null;
+    return (await loadMongoModule()).openMongoResultBackend(resultBackendUrl, { resultExpiresMs, logger });
+  }
+
+  #processor(publisher: ConfirmPublisher, results: ResultWriter | null, pool: Pool, stored: StoredResultBackend | null = null): DeliveryProcessor {
     return buildPipeline({
+      stored,
       options: this.options,
       publisher,
       results,
@@ -179,7 +189,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     // After the consumer's channel closed (requeueing what is unfinished), so no abandoned
     // task's outcome can still be acked or reported.
     await runtime?.pool.close();
-    await Promise.all([runtime?.consuming.close(), runtime?.publishing.close()]);
+    await Promise.all([runtime?.consuming.close(), runtime?.publishing.close(), runtime?.stored?.close()]);
     this.#state = 'STOPPED';
     this.options.logger.log('info', 'worker stopped');
     this.emit('worker:stopped');

@@ -18,7 +18,7 @@ export const beatCommand = defineCommand<BeatConfig>({
   command: 'beat',
   describe: 'Fire periodic tasks from a schedule store until SIGTERM or SIGINT; run several for a hot standby',
   options: {
-    store: { type: 'string', requiresArg: true, describe: 'Where schedules and their state live: file:PATH (atomic JSON file; beats on one host share it) or memory:', defaultDescription: DEFAULT_STORE },
+    store: { type: 'string', requiresArg: true, describe: 'Where schedules and their state live: file:PATH (atomic JSON file; beats on one host share it), mongodb://host:27017/db (beats on many hosts; needs @celeriac/mongodb) or memory:', defaultDescription: DEFAULT_STORE },
     schedule: { type: 'string', requiresArg: true, describe: 'Static schedules merged into the store at start: a .json file (array) or a JS module (default export array)' },
     'prune-static': { type: 'boolean', describe: 'Make --schedule the whole truth: remove stored schedules not in it (runtime additions included)', defaultDescription: 'false' },
   },
@@ -37,7 +37,7 @@ async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): 
   const shutdown = new ShutdownSignals(io, logger);
   try {
     const beat = createBeat(config, schedules, store, { global, logger });
-    logger.log('debug', 'beat configured', { store: config.store, broker: redactUrl(global.brokerUrl), schedules: schedules.length });
+    logger.log('debug', 'beat configured', { store: redactUrl(config.store), broker: redactUrl(global.brokerUrl), schedules: schedules.length });
     await Promise.race([beat.start(), shutdown.received]);
     await shutdown.received;
     await beat.stop();

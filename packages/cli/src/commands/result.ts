@@ -1,6 +1,7 @@
-import { resultBackendKind } from '@celeriac/core';
+import { PROPAGATE_STATES, READY_STATES, stringifyJson, type ResultMeta } from '@celeriac/protocol';
+import { TaskFailedError, loadMongoModule, resultBackendKind } from '@celeriac/core';
 import { defineCommand, type RunContext } from '../command.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 
 interface ResultConfig {
   id: string;
@@ -24,13 +25,35 @@ function taskId(value: unknown): string {
 }
 
 /**
- * Every backend Celeriac has today is one that cannot answer: rpc:// sends a result once, to the
- * reply queue of the process that sent the task, and nothing is stored to look up by id later.
- * Saying so is better than waiting on a queue no result will ever reach. A storing backend
- * plugs in here.
+ * rpc:// cannot answer: it sends a result once, to the reply queue of the process that sent the
+ * task, and nothing is stored to look up by id later. Saying so is better than waiting on a
+ * queue no result will ever reach. MongoDB stores results by id, so it can.
  */
-async function runResult(_config: ResultConfig, { global }: RunContext): Promise<number> {
+async function runResult(config: ResultConfig, context: RunContext): Promise<number> {
+  const { global } = context;
   const kind = resultBackendKind(global.resultBackend);
   if (kind === null) throw new UsageError('results are disabled (--result-backend), so there is no result to fetch');
+  if (kind === 'mongodb') return printStoredResult(config, context);
   throw new UsageError(`the ${kind}:// result backend delivers a result only to the process that sent the task, so it cannot be fetched by id; use "celeriac call --wait"`);
+}
+
+/**
+ * MongoDB stores results by id (Celery's `celery_taskmeta`), so any process can read them: the
+ * return value is printed as JSON; a failure exits 1 with the remote exception; a task not
+ * ready yet prints its state (PENDING, STARTED, RETRY) on stderr and exits 1, unless --wait.
+ */
+async function printStoredResult(config: ResultConfig, { io, global, logger }: RunContext): Promise<number> {
+  const backend = (await loadMongoModule()).openMongoResultBackend(global.resultBackend ?? '', { logger });
+  try {
+    const meta: ResultMeta | null = config.wait ? await backend.waitForReady(config.id, null) : await backend.latest(config.id);
+    if (meta && PROPAGATE_STATES.has(meta.status)) throw new TaskFailedError(config.id, meta.status, meta.result, meta.traceback);
+    if (!meta || !READY_STATES.has(meta.status)) {
+      io.stderr.write(`${meta?.status ?? 'PENDING'}\n`);
+      return ExitCode.FAILURE;
+    }
+    io.stdout.write(`${stringifyJson(meta.result)}\n`);
+    return ExitCode.OK;
+  } finally {
+    await backend.close();
+  }
 }

@@ -79,7 +79,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
   const shutdown = new ShutdownSignals(io, logger);
   watchSupervisor(shutdown, process, io.env);
   try {
-    logger.log('debug', 'worker configured', { app: config.app, broker: redactUrl(global.brokerUrl), resultBackend: global.resultBackend });
+    logger.log('debug', 'worker configured', { app: config.app, broker: redactUrl(global.brokerUrl), resultBackend: global.resultBackend === null ? null : redactUrl(global.resultBackend) });
     await Promise.race([worker.start(), shutdown.received]);
     await shutdown.received;
     await worker.stop();

@@ -2,21 +2,22 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redactUrl } from '../broker-url.js';
 import { ConfigurationError } from '../errors.js';
+import { loadMongoModule } from '../load-backend.js';
+import { isMongoUrl } from '../result-backend-url.js';
 import { FileScheduleStore } from './file-store.js';
 import { MemoryScheduleStore } from './memory-store.js';
 import type { ScheduleStore } from './schedule-store.js';
 
 /**
  * A store from a URL: 'memory:', 'file:<path>' (relative to the working directory) or
- * 'file:///absolute/path.json'. MongoDB ('mongodb://…') comes with @celeriac/mongodb.
+ * 'file:///absolute/path.json'. MongoDB ('mongodb://…',
+ * 'mongodb+srv://…') is loaded from @celeriac/mongodb, which must then be installed.
  */
 export async function openScheduleStore(url: string): Promise<ScheduleStore> {
   if (typeof url !== 'string') throw new ConfigurationError(`invalid schedule store ${JSON.stringify(url)}: expected 'memory:' or 'file:<path>'`);
   if (url === 'memory:' || url === 'memory://') return new MemoryScheduleStore();
   if (url.startsWith('file:')) return new FileScheduleStore(filePath(url));
-  if (/^mongodb(\+srv)?:/i.test(url)) {
-    throw new ConfigurationError("the MongoDB schedule store comes with @celeriac/mongodb (issue 5), which is not available yet; use 'file:<path>' (beats on one host) or 'memory:'");
-  }
+  if (isMongoUrl(url)) return (await loadMongoModule()).openMongoScheduleStore(url);
   throw new ConfigurationError(`unsupported schedule store '${redactUrl(url)}': expected 'memory:', 'file:<path>' or 'mongodb://…'`);
 }
 

@@ -51,8 +51,15 @@ describe('worker options', () => {
   });
 
   it('refuses an unknown result backend, and accepts none', () => {
-    expectConfigError({ resultBackend: 'mongodb+srv://user:pw@host/db' }, 'result backend');
+    expectConfigError({ resultBackend: 'redis://localhost:6379/0' }, 'result backend');
     expect(compileWorkerOptions({ tasks, resultBackend: null }).resultBackend).to.equal(null);
+  });
+
+  it('accepts mongodb:// and mongodb+srv:// result backends and keeps the URL for the backend', () => {
+    const compiled = compileWorkerOptions({ tasks, resultBackend: 'mongodb+srv://user:pw@host/db' });
+    expect(compiled).to.deep.include({ resultBackend: 'mongodb', resultBackendUrl: 'mongodb+srv://user:pw@host/db', resultExpiresMs: 86_400_000 });
+    expect(compileWorkerOptions({ tasks, resultBackend: 'mongodb://127.0.0.1/results' }).resultBackend).to.equal('mongodb');
+    expectConfigError({ resultExpiresMs: 0 }, 'resultExpiresMs');
   });
 
   it('is what the Worker constructor checks, before any connection', () => {

@@ -1,9 +1,8 @@
-import type { AmqpConnection, ConfirmPublisher } from '@celeriac/amqp';
+import { PidboxConsumer, type AmqpConnection, type ConfirmPublisher } from '@celeriac/amqp';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { Revocations } from '../revocations.js';
 import { controlCommands } from './commands.js';
 import { ControlNode, type ReplySender } from './control-node.js';
-import { PidboxConsumer } from './pidbox-consumer.js';
 
 export interface ControlParts {
   nodeName: string;

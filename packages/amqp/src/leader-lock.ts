@@ -11,7 +11,8 @@
  */
 import type { Channel, ChannelModel } from 'amqplib';
 import { TypedEmitter, errorMeta, type Logger } from '@celeriac/core';
-import { BEAT_LEADER_QUEUE, beatLeaderQueue, declareQueue, type AmqpConnection } from '@celeriac/amqp';
+import type { AmqpConnection } from './connection.js';
+import { BEAT_LEADER_QUEUE, beatLeaderQueue, declareQueue } from './topology.js';
 
 export type LeaderLockEvents = {
   /** The lock is ours; `model` is the connection holding it (control consumers go on it). */

@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, type Logger } from '@celeriac/core';
-import { CONTROL_EXCHANGE, controlQueue, declareControlExchanges, declareQueue, type AmqpConnection } from '@celeriac/amqp';
+import type { AmqpConnection } from './connection.js';
+import { CONTROL_EXCHANGE, controlQueue, declareControlExchanges, declareQueue } from './topology.js';
 
 export interface PidboxConsumerOptions {
   nodeName: string;

@@ -1,0 +1,93 @@
+/**
+ * Celery's mongodb result backend: one `celery_taskmeta` document per task, replaced on every
+ * state change. Python Celery clients and workers on the same database read and write the same
+ * documents. Results expire through a TTL index on `date_done` (Celery 5.3.4+ writes a date).
+ */
+import { MongoClient, type Collection } from 'mongodb';
+import { READY_STATES, type ResultMeta } from '@celeriac/protocol';
+import { ConfigurationError, ResultError, errorMeta, silentLogger, type Logger, type MongoResultBackendOptions, type StateUpdate, type StoredResultBackend } from '@celeriac/core';
+import { isIndexConflict, isServerAnswer } from './mongo-errors.js';
+import { DEFAULT_RESULT_DATABASE, databaseName } from './mongo-url.js';
+import { FIRST_POLL_MS, nextPollMs, pollDelayMs, sleep } from './poll.js';
+import { TASKMETA_COLLECTION, resultMetaOf, taskMetaDocument, type TaskMetaDocument } from './task-meta.js';
+
+export const DEFAULT_RESULT_EXPIRES_MS = 86_400_000;
+export const DATE_DONE_INDEX = { date_done: 1 } as const;
+
+export class MongoResultBackend implements StoredResultBackend {
+  readonly database: string;
+  readonly expireAfterSeconds: number;
+  readonly #client: MongoClient;
+  readonly #collection: Collection<TaskMetaDocument>;
+  readonly #logger: Logger;
+  #indexes: Promise<void> | null = null;
+  #closed = false;
+
+  /** Connects lazily (on the first operation), so a worker or client starts without a round trip. */
+  constructor(url: string, options: MongoResultBackendOptions = {}) {
+    this.database = databaseName(url, DEFAULT_RESULT_DATABASE);
+    this.expireAfterSeconds = expireAfterSeconds(options.resultExpiresMs ?? DEFAULT_RESULT_EXPIRES_MS);
+    this.#logger = options.logger ?? silentLogger;
+    this.#client = new MongoClient(url, { appName: 'celeriac' });
+    this.#collection = this.#client.db(this.database).collection<TaskMetaDocument>(TASKMETA_COLLECTION);
+  }
+
+  /** Upserts the task's document, as Celery's `replace_one({'_id': id}, meta, upsert=True)`. */
+  async store(update: StateUpdate): Promise<void> {
+    await this.#ensureIndexes();
+    const document = taskMetaDocument(update);
+    await this.#collection.replaceOne({ _id: document._id }, document, { upsert: true });
+  }
+
+  /** Nothing to route: states are looked up by task id. */
+  async replyTo(): Promise<null> {
+    return null;
+  }
+
+  async latest(taskId: string): Promise<ResultMeta | null> {
+    const document = await this.#collection.findOne({ _id: taskId });
+    return document ? resultMetaOf(document as unknown as Record<string, unknown>) : null;
+  }
+
+  /** Polls with back-off until a ready state is stored, the timeout passes, or the backend closes. */
+  async waitForReady(taskId: string, timeoutMs: number | null): Promise<ResultMeta> {
+    const deadline = timeoutMs === null ? null : Date.now() + timeoutMs;
+    for (let backoff = FIRST_POLL_MS; ; backoff = nextPollMs(backoff)) {
+      const meta = await this.latest(taskId);
+      if (meta && READY_STATES.has(meta.status)) return meta;
+      if (deadline !== null && Date.now() >= deadline) throw new ResultError('RESULT_TIMEOUT', taskId, `no result for task ${taskId} within ${timeoutMs} ms`);
+      await sleep(pollDelayMs(backoff, deadline, Date.now()));
+      if (this.#closed) throw new ResultError('RESULT_UNAVAILABLE', taskId, 'the result backend was closed while waiting for the result');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#client.close();
+  }
+
+  /** Once per backend; a failure is logged, never fails a store (the TTL only collects garbage). */
+  #ensureIndexes(): Promise<void> {
+    this.#indexes ??= this.#createTtlIndex().catch((error: unknown) => {
+      this.#logger.log('warn', 'could not create the TTL index on celery_taskmeta.date_done; results will not expire', errorMeta(error));
+      // A network error may pass; a server's refusal (rights, options) will not.
+      if (!isServerAnswer(error)) this.#indexes = null;
+    });
+    return this.#indexes;
+  }
+
+  async #createTtlIndex(): Promise<void> {
+    try {
+      await this.#collection.createIndex(DATE_DONE_INDEX, { expireAfterSeconds: this.expireAfterSeconds });
+    } catch (error) {
+      if (!isIndexConflict(error)) throw error;
+      // Celery's own plain date_done index, or another expiry: turn it into ours (MongoDB 5.1+).
+      await this.#client.db(this.database).command({ collMod: TASKMETA_COLLECTION, index: { keyPattern: DATE_DONE_INDEX, expireAfterSeconds: this.expireAfterSeconds } });
+    }
+  }
+}
+
+export function expireAfterSeconds(resultExpiresMs: number): number {
+  if (!(Number.isFinite(resultExpiresMs) && resultExpiresMs > 0)) throw new ConfigurationError('resultExpiresMs must be a positive number of milliseconds');
+  return Math.ceil(resultExpiresMs / 1000);
+}

@@ -1,0 +1,170 @@
+/**
+ * Schedules shared by beats on many hosts. `celeriac_schedules` holds one document per schedule
+ * ({_id: name, ...definition, lastSlot, runCount, createdAt, updatedAt}); `celeriac_schedule_fires`
+ * is the fire guard: one document per (schedule, slot), inserted before the beat publishes, so
+ * the unique `_id` lets exactly one beat own a slot even when two think they lead (split brain).
+ */
+import { MongoClient, type Collection, type Db } from 'mongodb';
+import type { ScheduleDefinition, ScheduleEntry, ScheduleStore } from '@celeriac/core';
+import { isDuplicateKey } from './mongo-errors.js';
+import { databaseName } from './mongo-url.js';
+
+export const SCHEDULES_COLLECTION = 'celeriac_schedules';
+export const FIRES_COLLECTION = 'celeriac_schedule_fires';
+export const DEFAULT_SCHEDULE_DATABASE = 'celeriac';
+/** Fire records only matter around their slot; older ones are collected (lastSlot still guards). */
+export const FIRE_RECORD_TTL_SECONDS = 7 * 24 * 3600;
+
+type ScheduleDocument = ScheduleEntry & { _id: string };
+
+interface FireDocument {
+  _id: string;
+  schedule: string;
+  slot: Date;
+  firedAt: Date;
+}
+
+export interface MongoScheduleStoreOptions {
+  /** Overrides the database in the URL's path. @default the path, else 'celeriac' */
+  database?: string;
+  /** The clock for createdAt/updatedAt. @default () => new Date() */
+  clock?: () => Date;
+}
+
+export class MongoScheduleStore implements ScheduleStore {
+  readonly database: string;
+  readonly #client: MongoClient;
+  readonly #schedules: Collection<ScheduleDocument>;
+  readonly #fires: Collection<FireDocument>;
+  readonly #clock: () => Date;
+  #indexes: Promise<void> | null = null;
+
+  constructor(url: string, options: MongoScheduleStoreOptions = {}) {
+    this.database = options.database ?? databaseName(url, DEFAULT_SCHEDULE_DATABASE);
+    // ignoreUndefined: an absent option stays absent, as it does in the JSON-based stores.
+    this.#client = new MongoClient(url, { appName: 'celeriac-beat', ignoreUndefined: true });
+    const db: Db = this.#client.db(this.database);
+    // Majority: a fire recorded on a primary that then loses its election must not be forgotten.
+    this.#schedules = db.collection<ScheduleDocument>(SCHEDULES_COLLECTION, { writeConcern: { w: 'majority' } });
+    this.#fires = db.collection<FireDocument>(FIRES_COLLECTION, { writeConcern: { w: 'majority' } });
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  async list(): Promise<ScheduleEntry[]> {
+    await this.#ensureIndexes();
+    return (await this.#schedules.find({}).sort({ _id: 1 }).toArray()).map(entryOf);
+  }
+
+  async get(name: string): Promise<ScheduleEntry | null> {
+    await this.#ensureIndexes();
+    const document = await this.#schedules.findOne({ _id: name });
+    return document ? entryOf(document) : null;
+  }
+
+  /** One atomic upsert: the definition is set, the state only on insert, so it is kept on replace. */
+  async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
+    await this.#ensureIndexes();
+    try {
+      return await this.#upsert(definition);
+    } catch (error) {
+      // Two upserts of a new name race on _id: the loser retries and now updates.
+      if (!isDuplicateKey(error)) throw error;
+      return this.#upsert(definition);
+    }
+  }
+
+  async remove(name: string): Promise<boolean> {
+    await this.#ensureIndexes();
+    const { deletedCount } = await this.#schedules.deleteOne({ _id: name });
+    // A schedule added again under this name starts with no fired slots, as in the other stores.
+    await this.#fires.deleteMany({ schedule: name });
+    return deletedCount === 1;
+  }
+
+  async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null> {
+    await this.#ensureIndexes();
+    const document = await this.#schedules.findOneAndUpdate({ _id: name }, { $set: { enabled, updatedAt: this.#now() } }, { returnDocument: 'after' });
+    return document ? entryOf(document) : null;
+  }
+
+  /** The fire guard first (unique _id), then lastSlot advances only if the slot is later. */
+  async recordFire(name: string, slot: Date): Promise<boolean> {
+    await this.#ensureIndexes();
+    const slotIso = slot.toISOString();
+    if (!(await this.#claimSlot(name, slot))) return false;
+    if (await this.#advance(name, slotIso)) return true;
+    // Unknown schedule or an older slot: the claim means nothing, so do not keep it.
+    await this.#fires.deleteOne({ _id: fireId(name, slotIso) });
+    return false;
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+
+  async #upsert(definition: ScheduleDefinition): Promise<ScheduleEntry> {
+    const now = this.#now();
+    const update = { $set: { ...definitionOnly(definition), updatedAt: now }, $setOnInsert: { lastSlot: null, runCount: 0, createdAt: now } };
+    const document = await this.#schedules.findOneAndUpdate({ _id: definition.name }, update, { upsert: true, returnDocument: 'after' });
+    if (!document) throw new Error(`upsert of schedule '${definition.name}' returned no document`);
+    return entryOf(document);
+  }
+
+  /** False when another beat (or this one) already inserted this (schedule, slot). */
+  async #claimSlot(name: string, slot: Date): Promise<boolean> {
+    try {
+      await this.#fires.insertOne({ _id: fireId(name, slot.toISOString()), schedule: name, slot, firedAt: new Date() });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /** ISO strings of one format order as their instants do, so `$lt` compares slots. */
+  async #advance(name: string, slotIso: string): Promise<boolean> {
+    const filter = { _id: name, $or: [{ lastSlot: null }, { lastSlot: { $lt: slotIso } }] };
+    // A pipeline update, so a fired `once` schedule is disabled in the same atomic write.
+    const update = [{ $set: {
+      lastSlot: { $literal: slotIso },
+      runCount: { $add: [{ $ifNull: ['$runCount', 0] }, 1] },
+      updatedAt: { $literal: this.#now() },
+      enabled: { $cond: [{ $eq: ['$schedule.kind', 'once'] }, false, '$enabled'] },
+    } }];
+    const { matchedCount } = await this.#schedules.updateOne(filter, update);
+    return matchedCount === 1;
+  }
+
+  #ensureIndexes(): Promise<void> {
+    this.#indexes ??= this.#createIndexes().catch((error: unknown) => {
+      this.#indexes = null;
+      throw error;
+    });
+    return this.#indexes;
+  }
+
+  async #createIndexes(): Promise<void> {
+    await this.#fires.createIndex({ schedule: 1, slot: 1 });
+    await this.#fires.createIndex({ firedAt: 1 }, { expireAfterSeconds: FIRE_RECORD_TTL_SECONDS });
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
+  }
+}
+
+/** The guard's key: one document per (schedule, slot instant). */
+export function fireId(name: string, slotIso: string): string {
+  return `${name}|${slotIso}`;
+}
+
+/** A caller may pass a whole entry as the definition; its state must not overwrite the stored state. */
+function definitionOnly(definition: ScheduleDefinition): ScheduleDefinition {
+  const { lastSlot: _slot, runCount: _count, createdAt: _created, updatedAt: _updated, ...rest } = definition as ScheduleDefinition & Partial<ScheduleEntry>;
+  return rest;
+}
+
+function entryOf(document: ScheduleDocument): ScheduleEntry {
+  const { _id: _name, ...entry } = document;
+  return entry;
+}

@@ -1,0 +1,33 @@
+/**
+ * Where MongoDB tests get a server: CELERIAC_TEST_MONGODB_URL, or nothing. Without one, every
+ * MongoDB case is declared pending with MONGODB_PENDING as its reason, never passed. (Docker /
+ * testcontainers is not wired: the build machines have no Docker engine to prove it on.)
+ */
+import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+
+export const MONGODB_URL: string | null = process.env.CELERIAC_TEST_MONGODB_URL || null;
+
+export const MONGODB_PENDING = 'no MongoDB server: set CELERIAC_TEST_MONGODB_URL=mongodb://host:27017 to run these cases';
+
+/** The same deployment with a database of its own, so runs and suites never share data. */
+export function uniqueDatabaseUrl(url: string, prefix: string): { url: string; database: string } {
+  const database = `${prefix}_${randomUUID().slice(0, 8)}`;
+  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]*)(?:\/[^?]*)?(\?.*)?$/i.exec(url);
+  if (!match?.[1]) throw new Error(`CELERIAC_TEST_MONGODB_URL is not a mongodb:// URL: ${url}`);
+  return { url: `${match[1]}/${database}${match[2] ?? ''}`, database };
+}
+
+/** A driver client on the test server, for reading documents and indexes as they are stored. */
+export async function withMongo<T>(url: string, use: (client: MongoClient) => Promise<T>): Promise<T> {
+  const client = new MongoClient(url);
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+  }
+}
+
+export async function dropDatabase(url: string, database: string): Promise<void> {
+  await withMongo(url, (client) => client.db(database).dropDatabase().then(() => undefined));
+}
