@@ -1,14 +1,14 @@
 /**
- * Where MongoDB tests get a server: CELERIAC_TEST_MONGODB_URL, or nothing. Without one, every
- * MongoDB case is declared pending with MONGODB_PENDING as its reason, never passed. (Docker /
- * testcontainers is not wired: the build machines have no Docker engine to prove it on.)
+ * Where MongoDB tests get a server: CELERIAC_TEST_MONGODB_URL, set by the user or by
+ * mongodb-container.ts (testcontainers, when a Docker engine answers). Without one, every
+ * MongoDB case is declared pending with MONGODB_PENDING as its reason, never passed.
  */
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 
 export const MONGODB_URL: string | null = process.env.CELERIAC_TEST_MONGODB_URL || null;
 
-export const MONGODB_PENDING = 'no MongoDB server: set CELERIAC_TEST_MONGODB_URL=mongodb://host:27017 to run these cases';
+export const MONGODB_PENDING = 'no MongoDB server: set CELERIAC_TEST_MONGODB_URL=mongodb://host:27017 or provide a Docker engine (testcontainers starts mongo:7) to run these cases';
 
 /** The same deployment with a database of its own, so runs and suites never share data. */
 export function uniqueDatabaseUrl(url: string, prefix: string): { url: string; database: string } {
