@@ -2,6 +2,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
 import { bindToDelayLanes, declareDelayLanes } from './delay-lanes.js';
+import { reopenLater } from './reopen-later.js';
 import { declareQueue, type QueueSpec } from './topology.js';
 
 /** One message handed to a consumer, with settle functions bound to the channel it came on. */
@@ -30,7 +31,6 @@ export interface ConsumerOptions {
   logger?: Logger;
 }
 
-const RESUBSCRIBE_DELAY_MS = 1000;
 
 /**
  * Consumes task queues on a channel of its own, with manual acks and a per-consumer prefetch.
@@ -103,25 +103,22 @@ export class QueueConsumer {
 
   #onServerCancel(channel: Channel, spec: QueueSpec): void {
     this.#logger.log('warn', 'broker cancelled the consumer; re-subscribing', { queue: spec.name });
-    setTimeout(() => {
-      if (this.#stopped || this.#channel !== channel) return;
-      this.#consume(channel, spec).catch((error: unknown) => this.#logger.log('error', 're-subscribe failed', { queue: spec.name, ...errorMeta(error) }));
-    }, RESUBSCRIBE_DELAY_MS).unref();
+    reopenLater(
+      () => !this.#stopped && this.#channel === channel,
+      () => this.#consume(channel, spec),
+      (error) => this.#logger.log('error', 're-subscribe failed', { queue: spec.name, ...errorMeta(error) }),
+    );
   }
 
-  /**
-   * A channel error (e.g. a 406 from the broker) closes only the channel; without this the
-   * worker would sit idle until the next reconnect. A dead connection makes `#subscribe` fail
-   * quietly here, and the setup hook re-subscribes once it is back.
-   */
   #onClose(model: ChannelModel, channel: Channel): void {
     if (this.#channel !== channel) return;
     this.#channel = null;
     if (this.#stopped) return;
-    setTimeout(() => {
-      if (this.#stopped || this.#channel) return;
-      this.#subscribe(model).catch((error: unknown) => this.#logger.log('debug', 'consume channel not reopened', errorMeta(error)));
-    }, RESUBSCRIBE_DELAY_MS).unref();
+    reopenLater(
+      () => !this.#stopped && !this.#channel,
+      () => this.#subscribe(model),
+      (error) => this.#logger.log('debug', 'consume channel not reopened', errorMeta(error)),
+    );
   }
 }
 

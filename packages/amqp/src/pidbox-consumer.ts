@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
+import { reopenLater } from './reopen-later.js';
 import { CONTROL_EXCHANGE, controlQueue, declareControlExchanges, declareQueue } from './topology.js';
 
 export interface PidboxConsumerOptions {
@@ -10,7 +11,6 @@ export interface PidboxConsumerOptions {
   onMessage: (message: ConsumeMessage) => void;
 }
 
-const RESUBSCRIBE_DELAY_MS = 1000;
 
 /**
  * Consumes the worker's pidbox queue `<nodename>.celery.pidbox`, bound to the `celery.pidbox`
@@ -98,9 +98,10 @@ export class PidboxConsumer {
     if (this.#channel !== channel) return;
     this.#channel = null;
     if (this.#stopped) return;
-    setTimeout(() => {
-      if (this.#stopped || this.#channel) return;
-      this.#subscribe(model).catch((error: unknown) => this.options.logger.log('debug', 'control channel not reopened', errorMeta(error)));
-    }, RESUBSCRIBE_DELAY_MS).unref();
+    reopenLater(
+      () => !this.#stopped && !this.#channel,
+      () => this.#subscribe(model),
+      (error) => this.options.logger.log('debug', 'control channel not reopened', errorMeta(error)),
+    );
   }
 }

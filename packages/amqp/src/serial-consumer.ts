@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, type Logger } from '@celeriac/core';
+import { reopenLater } from './reopen-later.js';
 import { declareQueue, type QueueSpec } from './topology.js';
 
 export interface SerialConsumerOptions {
@@ -12,9 +13,6 @@ export interface SerialConsumerOptions {
   /** Unacked messages the broker hands over at once; they are still handled one by one. @default 10 */
   prefetch?: number;
 }
-
-/** After the broker cancelled the consumer or closed its channel, subscribe again this much later. */
-const RESUBSCRIBE_MS = 1000;
 
 /**
  * Consumes one queue with manual acks, handling messages strictly one after another (for
@@ -62,10 +60,11 @@ export class SerialConsumer {
     if (this.#closed || this.#channel !== channel) return;
     this.#channel = null;
     this.options.logger.log('warn', 'consumer channel closed; subscribing again', { queue: this.options.queue.name });
-    setTimeout(() => {
-      if (this.#closed) return;
-      this.#subscribe().catch((error: unknown) => this.options.logger.log('warn', 'consumer not restored', errorMeta(error)));
-    }, RESUBSCRIBE_MS).unref();
+    reopenLater(
+      () => !this.#closed,
+      () => this.#subscribe(),
+      (error) => this.options.logger.log('warn', 'consumer not restored', errorMeta(error)),
+    );
   }
 
   #enqueue(channel: Channel, message: ConsumeMessage | null): void {
