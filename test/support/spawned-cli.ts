@@ -28,8 +28,9 @@ export class SpawnedCli {
     this.exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   }
 
-  static start(args: string[]): SpawnedCli {
-    const env = { ...process.env, CELERIAC_BROKER: BROKER_URL, CELERIAC_LOG_FORMAT: 'json' };
+  /** `env` adds to (and wins over) the defaults, e.g. CELERIAC_BROKER for another broker. */
+  static start(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedCli {
+    env = { ...process.env, CELERIAC_BROKER: BROKER_URL, CELERIAC_LOG_FORMAT: 'json', ...env };
     return new SpawnedCli(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env }), args);
   }
 
