@@ -18,7 +18,7 @@ const CASES = [
   'starts empty',
   'put creates an entry with empty state and timestamps',
   'put replaces the definition but keeps lastSlot, runCount and createdAt',
-  'returns copies: changing a returned entry changes nothing stored',
+  'changing a returned entry changes nothing stored (entries are frozen or copies)',
   'remove deletes a schedule and says whether there was one',
   'setEnabled switches a schedule and returns it, or null for an unknown name',
   'recordFire only advances: a later slot counts, the same or an earlier one does not',
@@ -96,10 +96,11 @@ function defineCases(current: () => ScheduleStore): void {
 
   it(CASES[3], async () => {
     const entry = await current().put(definition('a'));
-    entry.args.push('mutated');
-    entry.kwargs.extra = 1;
+    // Frozen entries throw on change (strict mode), copies take it: either way the store is unchanged.
+    attempt(() => entry.args.push('mutated'));
+    attempt(() => (entry.kwargs.extra = 1));
     const listed = await current().list();
-    listed[0]!.task = 'mutated';
+    attempt(() => (listed[0]!.task = 'mutated'));
     const stored = await current().get('a');
     expect(stored?.args).to.deep.equal([1, 'two']);
     expect(stored?.kwargs).to.deep.equal({ k: true });
@@ -183,4 +184,13 @@ function defineSharedCases(current: () => ScheduleStore, reopen: (store: Schedul
     const reopened = await reopen(current());
     expect(await reopened.get('a')).to.deep.equal(expected);
   });
+}
+
+/** Runs a change that a frozen entry refuses with a TypeError; any other error is a failure. */
+function attempt(change: () => unknown): void {
+  try {
+    change();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
 }

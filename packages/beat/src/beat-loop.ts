@@ -5,7 +5,7 @@
  * each entry back at its next slot. Edits move one entry in the heap at once; nothing is polled
  * and nothing scans all entries per tick.
  */
-import { dueSlots, errorMeta, nextSlot, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import { dueSlots, errorMeta, nextSlot, updateEntry, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
 import type { EmitBeatEvent } from './beat-events.js';
 import { fireSlots, type FireDeps, type FireOutcome } from './fire.js';
 import { ScheduleHeap, type HeapItem } from './schedule-heap.js';
@@ -210,5 +210,5 @@ export class BeatLoop {
 /** `current`'s definition with whichever state (lastSlot, runCount) is further along. */
 function withLaterState(current: ScheduleEntry, fired: ScheduleEntry): ScheduleEntry {
   const firedLater = fired.lastSlot !== null && (current.lastSlot === null || Date.parse(fired.lastSlot) > Date.parse(current.lastSlot));
-  return firedLater ? { ...current, lastSlot: fired.lastSlot, runCount: Math.max(current.runCount, fired.runCount) } : current;
+  return firedLater ? updateEntry(current, { lastSlot: fired.lastSlot, runCount: Math.max(current.runCount, fired.runCount) }) : current;
 }

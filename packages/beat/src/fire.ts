@@ -10,7 +10,7 @@
  * moment, e.g. a partition before the broker dropped the old leader); the caller reloads the
  * schedule from the store instead of counting the slot as its own.
  */
-import { InvalidArgumentError, errorMeta, slotTaskId, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import { InvalidArgumentError, errorMeta, slotTaskId, updateEntry, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
 import type { SendOptions } from '@celeriac/client';
 import type { EmitBeatEvent } from './beat-events.js';
 
@@ -49,7 +49,7 @@ export async function fireSlots(entry: ScheduleEntry, slots: readonly Date[], de
     const recorded = await record(entry.name, slot, deps);
     if (recorded === 'failed') return { kind: 'retry', entry: current };
     if (!recorded) return taken(entry.name, slot, deps.logger);
-    current = { ...current, lastSlot: slot.toISOString(), runCount: current.runCount + 1 };
+    current = updateEntry(current, { lastSlot: slot.toISOString(), runCount: current.runCount + 1 });
     deps.emit('schedule:fired', { name: entry.name, slot, taskId: slotTaskId(entry.name, slot), lateMs: deps.clock() - slot.getTime() });
   }
   return { kind: 'fired', entry: await disableIfOnce(current, deps) };
@@ -102,9 +102,9 @@ function taken(name: string, slot: Date, logger: Logger): FireOutcome {
 async function disableIfOnce(entry: ScheduleEntry, deps: FireDeps): Promise<ScheduleEntry> {
   if (entry.schedule.kind !== 'once' || !entry.enabled || entry.runCount === 0) return entry;
   try {
-    return (await deps.store.setEnabled(entry.name, false)) ?? { ...entry, enabled: false };
+    return (await deps.store.setEnabled(entry.name, false)) ?? updateEntry(entry, { enabled: false });
   } catch (error) {
     deps.logger.log('error', 'could not disable a one-off schedule after it fired', { schedule: entry.name, ...errorMeta(error) });
-    return { ...entry, enabled: false };
+    return updateEntry(entry, { enabled: false });
   }
 }

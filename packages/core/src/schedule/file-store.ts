@@ -12,7 +12,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { isCode, withFileLock } from './file-lock.js';
-import { cloneJson, enableRecord, fireRecord, putRecord } from './store-records.js';
+import { enableRecord, fireRecord, putRecord } from './store-records.js';
 import type { StoreOptions } from './memory-store.js';
 import type { ScheduleStore } from './schedule-store.js';
 import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
@@ -56,7 +56,7 @@ export class FileScheduleStore implements ScheduleStore {
     return this.#mutate((file) => {
       const entry = putRecord(file.schedules[definition.name], definition, this.#clock());
       file.schedules[entry.name] = entry;
-      return { write: true, value: cloneJson(entry) };
+      return { write: true, value: entry };
     });
   }
 
@@ -74,7 +74,7 @@ export class FileScheduleStore implements ScheduleStore {
       if (!entry) return { write: false, value: null };
       const updated = enableRecord(entry, enabled, this.#clock());
       file.schedules[name] = updated;
-      return { write: true, value: cloneJson(updated) };
+      return { write: true, value: updated };
     });
   }
 

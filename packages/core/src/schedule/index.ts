@@ -18,6 +18,7 @@ export { nextSlot, compileSpec, MIN_INTERVAL_MS, MAX_INTERVAL_MS, LAST_SLOT_MS }
 export { dueSlots, ON_TIME_MS, CRON_SCAN_LIMIT, type DueSlots } from './due-slots.js';
 export { slotTaskId, uuidV5, SLOT_ID_NAMESPACE, DNS_NAMESPACE } from './slot-id.js';
 export { previewSlots, MAX_PREVIEW } from './preview.js';
+export { scheduleEntry, updateEntry, type EntryChanges } from './schedule-entry.js';
 export { MemoryScheduleStore, type StoreOptions } from './memory-store.js';
 export { FileScheduleStore, FILE_STORE_VERSION, type FileStoreOptions } from './file-store.js';
 export { openScheduleStore } from './open-store.js';

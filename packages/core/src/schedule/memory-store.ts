@@ -1,4 +1,4 @@
-import { enableRecord, fireRecord, putRecord, cloneJson } from './store-records.js';
+import { enableRecord, fireRecord, putRecord } from './store-records.js';
 import type { ScheduleStore } from './schedule-store.js';
 import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
 
@@ -7,7 +7,10 @@ export interface StoreOptions {
   clock?: () => Date;
 }
 
-/** Schedules in this process only: for tests, and for a beat whose schedules all come from a file. */
+/**
+ * Schedules in this process only: for tests, and for a beat whose schedules all come from a file.
+ * Hands out its own entries, which are frozen (see store-records.ts), not copies.
+ */
 export class MemoryScheduleStore implements ScheduleStore {
   readonly #entries = new Map<string, ScheduleEntry>();
   readonly #clock: () => Date;
@@ -17,12 +20,12 @@ export class MemoryScheduleStore implements ScheduleStore {
   }
 
   async list(): Promise<ScheduleEntry[]> {
-    return [...this.#entries.values()].map(cloneJson);
+    return [...this.#entries.values()];
   }
 
   async get(name: string): Promise<ScheduleEntry | null> {
     const entry = this.#entries.get(name);
-    return entry ? cloneJson(entry) : null;
+    return entry ?? null;
   }
 
   async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
@@ -49,6 +52,6 @@ export class MemoryScheduleStore implements ScheduleStore {
 
   #save(entry: ScheduleEntry): ScheduleEntry {
     this.#entries.set(entry.name, entry);
-    return cloneJson(entry);
+    return entry;
   }
 }

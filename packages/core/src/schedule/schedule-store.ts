@@ -4,6 +4,9 @@ import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
  * Where schedules and their state live. The embedded file store and the in-memory store (in
  * this package) and the MongoDB store (@celeriac/mongodb) implement it, and one contract suite
  * runs against each of them.
+ *
+ * Entries a store returns are read-only: the memory and file stores hand out frozen objects they
+ * keep (copying 100,000 entries per holder costs more memory than the schedules themselves).
  */
 export interface ScheduleStore {
   list(): Promise<ScheduleEntry[]>;

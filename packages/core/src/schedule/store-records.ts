@@ -2,28 +2,40 @@
  * The record rules every ScheduleStore follows, as pure functions over entries, so the memory and
  * file stores (and the MongoDB store's tests) agree: put keeps state, recordFire only advances,
  * a fired `once` schedule is disabled.
+ *
+ * Every entry these return is deeply frozen, so a store can hand out the very object it keeps and
+ * share unchanged parts between an entry and its successor: a beat holding 100,000 schedules
+ * keeps one copy of them, not one per holder.
  */
+import { scheduleEntry, updateEntry } from './schedule-entry.js';
 import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
 
 /** A new entry, or `existing` with the new definition and its state and createdAt kept. */
 export function putRecord(existing: ScheduleEntry | undefined, definition: ScheduleDefinition, now: Date): ScheduleEntry {
   const stamp = now.toISOString();
-  const state = existing ? { lastSlot: existing.lastSlot, runCount: existing.runCount, createdAt: existing.createdAt } : { lastSlot: null, runCount: 0, createdAt: stamp };
-  return { ...cloneJson(definition), ...state, updatedAt: stamp };
+  const state = existing ?? { lastSlot: null, runCount: 0 };
+  return deepFreeze(scheduleEntry(cloneJson(definition), state, { createdAt: existing?.createdAt ?? stamp, updatedAt: stamp }));
 }
 
 /** The entry after firing `slot`, or null if `slot` is not later than its last slot. */
 export function fireRecord(entry: ScheduleEntry, slot: Date, now: Date): ScheduleEntry | null {
   if (entry.lastSlot !== null && slot.getTime() <= Date.parse(entry.lastSlot)) return null;
   const enabled = entry.schedule.kind === 'once' ? false : entry.enabled;
-  return { ...entry, enabled, lastSlot: slot.toISOString(), runCount: entry.runCount + 1, updatedAt: now.toISOString() };
+  return Object.freeze(updateEntry(entry, { enabled, lastSlot: slot.toISOString(), runCount: entry.runCount + 1, updatedAt: now.toISOString() }));
 }
 
 export function enableRecord(entry: ScheduleEntry, enabled: boolean, now: Date): ScheduleEntry {
-  return { ...entry, enabled, updatedAt: now.toISOString() };
+  return Object.freeze(updateEntry(entry, { enabled, updatedAt: now.toISOString() }));
 }
 
-/** A deep copy, so callers never hold a store's own objects. */
+/** A deep copy through JSON: detaches a caller's definition from the stored entry. */
 export function cloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Freezes `value` and everything it holds (JSON data: no cycles). */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
 }
