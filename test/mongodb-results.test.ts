@@ -16,6 +16,7 @@ const CASES = {
   failure: 'stores FAILURE with the exception as a JSON string and the traceback, and get() raises it',
   started: 'stores STARTED (date_done null) before running with trackStarted, then the final state',
   ttl: 'creates one TTL index on date_done with expireAfterSeconds = resultExpiresMs / 1000',
+  celeryIndex: "leaves room for Python Celery's own create_index('date_done') (no option conflict, error 85)",
   wait: 'get() waits by polling until the worker stores the result, and times out with RESULT_TIMEOUT',
   python: 'reads a document written by Python Celery (5.2.x string date_done) by task id',
   ignore: 'ignoreResult writes nothing',
@@ -114,9 +115,21 @@ function defineCases(serverUrl: string): void {
       const sent = await client().sendTask(TASK, []);
       await sent.get({ timeoutMs: 10_000 });
       const indexes = await withMongo(url, (mongo) => mongo.db(database).collection('celery_taskmeta').indexes());
-      const ttl = indexes.filter((index) => index.key.date_done === 1);
+      const ttl = indexes.filter((index) => index.expireAfterSeconds !== undefined);
       expect(ttl).to.have.length(1);
-      expect(ttl[0]).to.deep.include({ expireAfterSeconds: 3600 });
+      expect(ttl[0]).to.deep.include({ key: { date_done: -1 }, expireAfterSeconds: 3600 });
+    });
+
+    it(CASES.celeryIndex, async () => {
+      await worker(new TaskRegistry().register(TASK, () => 1));
+      await (await client().sendTask(TASK, [])).get({ timeoutMs: 10_000 });
+      // What pymongo sends for Celery's collection.create_index('date_done', background=True).
+      const names = await withMongo(url, async (mongo) => {
+        const collection = mongo.db(database).collection('celery_taskmeta');
+        await collection.createIndex('date_done', { background: true });
+        return (await collection.indexes()).map((index) => index.name);
+      });
+      expect(names).to.include.members(['date_done_1', 'celeriac_date_done_ttl']);
     });
 
     it(CASES.wait, async () => {

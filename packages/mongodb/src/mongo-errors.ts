@@ -2,7 +2,7 @@ import { MongoServerError } from 'mongodb';
 
 /** E11000: a unique index (here `_id`) already holds the key. */
 export const DUPLICATE_KEY = 11000;
-/** createIndex on a key pattern that already has an index with other options (e.g. Celery's plain date_done index). */
+/** createIndex on a key pattern that already has an index with other options (e.g. another expiry). */
 export const INDEX_CONFLICT_CODES: ReadonlySet<number> = new Set([85, 86]);
 
 export function isDuplicateKey(error: unknown): boolean {

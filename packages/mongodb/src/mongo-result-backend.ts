@@ -2,6 +2,11 @@
  * Celery's mongodb result backend: one `celery_taskmeta` document per task, replaced on every
  * state change. Python Celery clients and workers on the same database read and write the same
  * documents. Results expire through a TTL index on `date_done` (Celery 5.3.4+ writes a date).
+ *
+ * The TTL index is descending and named: Python Celery runs `create_index('date_done')` (ascending,
+ * no options) on first use, and MongoDB refuses an index of the same key pattern with other
+ * options (error 85), which would break every Python result write on a shared database. A
+ * different key pattern lets both indexes live side by side; TTL works in either direction.
  */
 import { MongoClient, type Collection } from 'mongodb';
 import { READY_STATES, type ResultMeta } from '@celeriac/protocol';
@@ -12,7 +17,8 @@ import { FIRST_POLL_MS, nextPollMs, pollDelayMs, sleep } from './poll.js';
 import { TASKMETA_COLLECTION, resultMetaOf, taskMetaDocument, type TaskMetaDocument } from './task-meta.js';
 
 export const DEFAULT_RESULT_EXPIRES_MS = 86_400_000;
-export const DATE_DONE_INDEX = { date_done: 1 } as const;
+export const DATE_DONE_INDEX = { date_done: -1 } as const;
+export const DATE_DONE_INDEX_NAME = 'celeriac_date_done_ttl';
 
 export class MongoResultBackend implements StoredResultBackend {
   readonly database: string;
@@ -78,10 +84,10 @@ export class MongoResultBackend implements StoredResultBackend {
 
   async #createTtlIndex(): Promise<void> {
     try {
-      await this.#collection.createIndex(DATE_DONE_INDEX, { expireAfterSeconds: this.expireAfterSeconds });
+      await this.#collection.createIndex(DATE_DONE_INDEX, { name: DATE_DONE_INDEX_NAME, expireAfterSeconds: this.expireAfterSeconds });
     } catch (error) {
       if (!isIndexConflict(error)) throw error;
-      // Celery's own plain date_done index, or another expiry: turn it into ours (MongoDB 5.1+).
+      // Our index from a run with another expiry: change its expiry in place (MongoDB 5.1+).
       await this.#client.db(this.database).command({ collMod: TASKMETA_COLLECTION, index: { keyPattern: DATE_DONE_INDEX, expireAfterSeconds: this.expireAfterSeconds } });
     }
   }
