@@ -11,6 +11,7 @@
 import { MongoClient, type Collection } from 'mongodb';
 import { READY_STATES, type ResultMeta } from '@celeriac/protocol';
 import { ConfigurationError, ResultError, errorMeta, silentLogger, type Logger, type MongoResultBackendOptions, type StateUpdate, type StoredResultBackend } from '@celeriac/core';
+import { MongoConnection } from './mongo-connection.js';
 import { isIndexConflict, isServerAnswer } from './mongo-errors.js';
 import { DEFAULT_RESULT_DATABASE, databaseName } from './mongo-url.js';
 import { FIRST_POLL_MS, nextPollMs, pollDelayMs, sleep } from './poll.js';
@@ -24,6 +25,7 @@ export class MongoResultBackend implements StoredResultBackend {
   readonly database: string;
   readonly expireAfterSeconds: number;
   readonly #client: MongoClient;
+  readonly #connection: MongoConnection;
   readonly #collection: Collection<TaskMetaDocument>;
   readonly #logger: Logger;
   #indexes: Promise<void> | null = null;
@@ -35,11 +37,13 @@ export class MongoResultBackend implements StoredResultBackend {
     this.expireAfterSeconds = expireAfterSeconds(options.resultExpiresMs ?? DEFAULT_RESULT_EXPIRES_MS);
     this.#logger = options.logger ?? silentLogger;
     this.#client = new MongoClient(url, { appName: 'celeriac' });
+    this.#connection = new MongoConnection(this.#client);
     this.#collection = this.#client.db(this.database).collection<TaskMetaDocument>(TASKMETA_COLLECTION);
   }
 
   /** Upserts the task's document, as Celery's `replace_one({'_id': id}, meta, upsert=True)`. */
   async store(update: StateUpdate): Promise<void> {
+    await this.#connection.ready();
     await this.#ensureIndexes();
     const document = taskMetaDocument(update);
     await this.#collection.replaceOne({ _id: document._id }, document, { upsert: true });
@@ -51,6 +55,7 @@ export class MongoResultBackend implements StoredResultBackend {
   }
 
   async latest(taskId: string): Promise<ResultMeta | null> {
+    await this.#connection.ready();
     const document = await this.#collection.findOne({ _id: taskId });
     return document ? resultMetaOf(document as unknown as Record<string, unknown>) : null;
   }
@@ -69,7 +74,7 @@ export class MongoResultBackend implements StoredResultBackend {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#client.close();
+    await this.#connection.close();
   }
 
   /** Once per backend; a failure is logged, never fails a store (the TTL only collects garbage). */

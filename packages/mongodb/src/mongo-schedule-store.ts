@@ -6,6 +6,7 @@
  */
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import { scheduleEntry, type ScheduleDefinition, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import { MongoConnection } from './mongo-connection.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { databaseName } from './mongo-url.js';
 
@@ -33,7 +34,7 @@ export interface MongoScheduleStoreOptions {
 
 export class MongoScheduleStore implements ScheduleStore {
   readonly database: string;
-  readonly #client: MongoClient;
+  readonly #connection: MongoConnection;
   readonly #schedules: Collection<ScheduleDocument>;
   readonly #fires: Collection<FireDocument>;
   readonly #clock: () => Date;
@@ -42,8 +43,9 @@ export class MongoScheduleStore implements ScheduleStore {
   constructor(url: string, options: MongoScheduleStoreOptions = {}) {
     this.database = options.database ?? databaseName(url, DEFAULT_SCHEDULE_DATABASE);
     // ignoreUndefined: an absent option stays absent, as it does in the JSON-based stores.
-    this.#client = new MongoClient(url, { appName: 'celeriac-beat', ignoreUndefined: true });
-    const db: Db = this.#client.db(this.database);
+    const client = new MongoClient(url, { appName: 'celeriac-beat', ignoreUndefined: true });
+    this.#connection = new MongoConnection(client);
+    const db: Db = client.db(this.database);
     // Majority: a fire recorded on a primary that then loses its election must not be forgotten.
     this.#schedules = db.collection<ScheduleDocument>(SCHEDULES_COLLECTION, { writeConcern: { w: 'majority' } });
     this.#fires = db.collection<FireDocument>(FIRES_COLLECTION, { writeConcern: { w: 'majority' } });
@@ -99,7 +101,7 @@ export class MongoScheduleStore implements ScheduleStore {
   }
 
   async close(): Promise<void> {
-    await this.#client.close();
+    await this.#connection.close();
   }
 
   async #upsert(definition: ScheduleDefinition): Promise<ScheduleEntry> {
@@ -143,7 +145,9 @@ export class MongoScheduleStore implements ScheduleStore {
     return this.#indexes;
   }
 
+  /** Every operation passes here first: connects (again, after a failed first attempt), then indexes once. */
   async #createIndexes(): Promise<void> {
+    await this.#connection.ready();
     await this.#fires.createIndex({ schedule: 1, slot: 1 });
     await this.#fires.createIndex({ firedAt: 1 }, { expireAfterSeconds: FIRE_RECORD_TTL_SECONDS });
   }

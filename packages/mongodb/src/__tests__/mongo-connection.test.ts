@@ -1,0 +1,51 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { expect } from 'chai';
+import { MongoResultBackend, MongoScheduleStore } from '../index.js';
+
+/** Something that accepts TCP and hangs up at once: no MongoDB, but every dial is counted. */
+async function hangUpServer(): Promise<{ server: Server; url: string; dials: () => number }> {
+  let dials = 0;
+  const server = createServer((socket) => (dials++, socket.destroy()));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `mongodb://127.0.0.1:${port}/celeriac_test?serverSelectionTimeoutMS=300&directConnection=true`, dials: () => dials };
+}
+
+async function errorOf(operation: () => Promise<unknown>): Promise<Error> {
+  try {
+    await operation();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the operation to fail: nothing speaks MongoDB there');
+}
+
+describe('MongoDB connections after a failed first attempt', () => {
+  const targets = {
+    'the schedule store': (url: string) => {
+      const store = new MongoScheduleStore(url);
+      return { operation: () => store.list(), close: () => store.close() };
+    },
+    'the result backend': (url: string) => {
+      const backend = new MongoResultBackend(url);
+      return { operation: () => backend.latest('some-task-id'), close: () => backend.close() };
+    },
+  };
+
+  for (const [name, open] of Object.entries(targets)) {
+    it(`${name} dials again on the next call instead of failing with "Topology is closed"`, async () => {
+      const { server, url, dials } = await hangUpServer();
+      const target = open(url);
+      try {
+        const errors = [await errorOf(target.operation), await errorOf(target.operation), await errorOf(target.operation)];
+        expect(errors.map((error) => error.name)).to.deep.equal(Array(3).fill('MongoServerSelectionError'));
+        expect(dials()).to.be.at.least(3);
+      } finally {
+        await target.close();
+        server.close();
+      }
+    });
+  }
+});
