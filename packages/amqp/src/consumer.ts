@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
+import { AckBatcher } from './ack-batcher.js';
 import { bindToDelayLanes, declareDelayLanes } from './delay-lanes.js';
 import { reopenLater } from './reopen-later.js';
 import { declareQueue, type QueueSpec } from './topology.js';
@@ -40,6 +41,7 @@ export interface ConsumerOptions {
 export class QueueConsumer {
   readonly #logger: Logger;
   #channel: Channel | null = null;
+  #acks: AckBatcher | null = null;
   #tags: string[] = [];
   #stopped = false;
   #unregister: () => void = () => undefined;
@@ -68,6 +70,7 @@ export class QueueConsumer {
     await this.cancel();
     const channel = this.#channel;
     this.#channel = null;
+    settle(() => this.#acks?.flush(), this.#logger);
     await channel?.close().catch(() => undefined);
   }
 
@@ -79,33 +82,36 @@ export class QueueConsumer {
     for (const spec of this.options.declareOnly ?? []) await declareQueue(channel, spec);
     if (this.options.delayLanes) await declareDelayLanes(channel);
     await channel.prefetch(this.options.prefetch);
+    const acks = new AckBatcher(channel, (error) => this.#logger.log('debug', 'could not settle deliveries on a closed channel', errorMeta(error)));
     this.#channel = channel;
+    this.#acks = acks;
     this.#tags = [];
-    for (const spec of this.options.queues) await this.#consume(channel, spec);
+    for (const spec of this.options.queues) await this.#consume(channel, acks, spec);
   }
 
-  async #consume(channel: Channel, spec: QueueSpec): Promise<void> {
+  async #consume(channel: Channel, acks: AckBatcher, spec: QueueSpec): Promise<void> {
     await declareQueue(channel, spec);
     if (this.options.delayLanes) await bindToDelayLanes(channel, spec.name);
-    const { consumerTag } = await channel.consume(spec.name, (message) => this.#deliver(channel, spec, message));
+    const { consumerTag } = await channel.consume(spec.name, (message) => this.#deliver(channel, acks, spec, message));
     this.#tags.push(consumerTag);
   }
 
-  #deliver(channel: Channel, spec: QueueSpec, message: ConsumeMessage | null): void {
-    if (message === null) return this.#onServerCancel(channel, spec);
+  #deliver(channel: Channel, acks: AckBatcher, spec: QueueSpec, message: ConsumeMessage | null): void {
+    if (message === null) return this.#onServerCancel(channel, acks, spec);
+    acks.received(message);
     this.options.onMessage({
       message,
       queue: spec.name,
-      ack: () => settle(() => channel.ack(message), this.#logger),
-      requeue: () => settle(() => channel.nack(message, false, true), this.#logger),
+      ack: () => acks.ack(message),
+      requeue: () => settle(() => acks.nack(message, true), this.#logger),
     });
   }
 
-  #onServerCancel(channel: Channel, spec: QueueSpec): void {
+  #onServerCancel(channel: Channel, acks: AckBatcher, spec: QueueSpec): void {
     this.#logger.log('warn', 'broker cancelled the consumer; re-subscribing', { queue: spec.name });
     reopenLater(
       () => !this.#stopped && this.#channel === channel,
-      () => this.#consume(channel, spec),
+      () => this.#consume(channel, acks, spec),
       (error) => this.#logger.log('error', 're-subscribe failed', { queue: spec.name, ...errorMeta(error) }),
     );
   }

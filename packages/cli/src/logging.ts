@@ -28,10 +28,28 @@ export function createLogging(options: { level: LogLevel; format: LogFormat }, s
   return { logger: adapt(base), flush: () => (flushed ??= flush(base, transport)) };
 }
 
+/**
+ * Lines below the level cost nothing: winston would run the whole format (timestamp, JSON) before
+ * its transport drops them, and the worker logs every task at info and debug. A child is created
+ * on its first line that is written (each task gets one).
+ */
 export function adapt(logger: winston.Logger): Logger {
   return {
-    log: (level: LogLevel, message: string, meta?: LogMeta) => logger.log(level, message, safeMeta(meta)),
-    child: (meta: LogMeta) => adapt(logger.child(safeMeta(meta))),
+    log: (level: LogLevel, message: string, meta?: LogMeta) => {
+      if (logger.isLevelEnabled(level)) logger.log(level, message, safeMeta(meta));
+    },
+    child: (meta: LogMeta) => lazyChild(logger, meta),
+  };
+}
+
+function lazyChild(parent: winston.Logger, meta: LogMeta): Logger {
+  let child: Logger | null = null;
+  const real = () => (child ??= adapt(parent.child(safeMeta(meta))));
+  return {
+    log: (level, message, more) => {
+      if (parent.isLevelEnabled(level)) real().log(level, message, more);
+    },
+    child: (more) => real().child(more),
   };
 }
 

@@ -65,8 +65,10 @@ export class DeliveryProcessor {
     if (this.deps.stopping()) return this.deps.handBack(job, { started: false });
     for (const gate of this.deps.recheck ?? []) if ((await gate.admit(job)) === 'settled') return;
     // Celery's early ack: just before the handler starts, after every gate and the slot wait.
-    if (!job.registered.options.acksLate) delivery.ack();
-    await acksOnTheWire();
+    if (!job.registered.options.acksLate) {
+      delivery.ack();
+      await acksOnTheWire();
+    }
     const info = { id: task.id, name: task.name, queue: delivery.queue };
     logger.log('info', 'task received', { queue: delivery.queue, retries: task.retries, redelivered: delivery.message.fields.redelivered });
     this.deps.emit('task:received', info);

@@ -3,6 +3,7 @@
  * the tasks running right now, so that `revoke(..., terminate=True)` can reach them.
  */
 import { TaskState } from '@celeriac/protocol';
+import { anySignal } from './any-signal.js';
 import type { Job } from './job.js';
 import { RevokedIds } from './revoked-ids.js';
 import { TaskRevokedError, revokedOutcome } from './revoked-gate.js';
@@ -61,7 +62,8 @@ export class TerminableExecutor implements TaskExecutor {
     const terminate = new AbortController();
     const untrack = this.revocations.track(job.task.id, terminate);
     try {
-      const run = this.inner.execute(job, AbortSignal.any([signal, terminate.signal]), AbortSignal.any([kill, terminate.signal]));
+      const stop = anySignal([signal, terminate.signal]);
+      const run = this.inner.execute(job, stop, kill === signal ? stop : anySignal([kill, terminate.signal]));
       // Like a hard time limit, a terminate frees the slot at once: an inline handler that ignores
       // its signal cannot be killed and keeps running detached (its outcome is dropped).
       const outcome = await Promise.race([run, whenAborted(terminate.signal)]);

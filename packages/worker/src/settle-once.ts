@@ -21,12 +21,13 @@ export function settleOnce(delivery: Delivery, logger: Logger): Delivery {
 }
 
 /**
- * Resolves once acks already issued have left the process. amqplib buffers frames and writes
- * them to the socket on a later turn of the event loop (its muxer runs on setImmediate), so a
- * handler that kills the process at once (a poison message) would also kill the ack of an
- * `acksLate: false` task, or of the original a redelivered task was republished from. Two turns:
- * one for the muxer, one for the stream pipe into the socket.
+ * Resolves once acks already issued have left the process. Acks are coalesced per turn of the
+ * event loop (AckBatcher, on setImmediate), then amqplib buffers the frames and writes them to
+ * the socket on a later turn (its muxer runs on setImmediate too), so a handler that kills the
+ * process at once (a poison message) would also kill the ack of an `acksLate: false` task, or of
+ * the original a redelivered task was republished from. Three turns: the batcher, the muxer, and
+ * the stream pipe into the socket.
  */
 export async function acksOnTheWire(): Promise<void> {
-  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
 }

@@ -26,6 +26,7 @@
  */
 import { CELERY_EXCEPTIONS_MODULE, TaskState, type TimeLimit } from '@celeriac/protocol';
 import { ConfigurationError } from '@celeriac/core';
+import { anySignal } from './any-signal.js';
 import type { Job } from './job.js';
 import type { TaskExecutor } from './task-executor.js';
 import type { TaskOutcome } from './task-outcome.js';
@@ -124,7 +125,7 @@ export class TimeLimitExecutor implements TaskExecutor {
     const hard = new AbortController();
     const timers = this.#arm(job, limits, soft, hard);
     try {
-      const running = this.inner.execute(job, AbortSignal.any([signal, soft.signal]), AbortSignal.any([kill, hard.signal]));
+      const running = this.inner.execute(job, anySignal([signal, soft.signal]), anySignal([kill, hard.signal]));
       // race() subscribes to `running`: a rejection after the hard limit is not left unhandled.
       return await Promise.race([running, hardLimitOutcome(hard.signal)]);
     } finally {
