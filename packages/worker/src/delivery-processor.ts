@@ -2,6 +2,7 @@ import { TaskState, decodeTask, type TaskMessage } from '@celeriac/protocol';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { Delivery } from '@celeriac/amqp';
 import type { Gate, Job } from './job.js';
+import { TaskRevokedError } from './revoked-gate.js';
 import { requeueLater, type Rejector } from './rejector.js';
 import { acksOnTheWire, settleOnce } from './settle-once.js';
 import type { RetryPublisher } from './retry-publisher.js';
@@ -55,7 +56,7 @@ export class DeliveryProcessor {
     }
     const registered = this.deps.options.tasks.get(task.name);
     if (!registered) return this.deps.rejector.notRegistered(delivery, task);
-    const job: Job = { delivery, task, registered, logger: this.#logger.child({ taskId: task.id, task: task.name }) };
+    const job: Job = { delivery, task, registered, logger: this.#logger.child({ taskId: task.id, task: task.name }), abort: new AbortController() };
     for (const gate of this.deps.gates) if ((await gate.admit(job)) === 'settled') return;
     await this.deps.slots.run(() => this.#execute(job));
   }
@@ -95,14 +96,14 @@ export class DeliveryProcessor {
 
   /** The handler's outcome, or null when the worker aborted it (shutdown timeout). */
   async #run(job: Job): Promise<TaskOutcome | null> {
-    const controller = new AbortController();
+    const controller = job.abort;
     this.deps.running.add(controller);
     try {
       // As Celery's tracer: `track_started and not ignore_result` (an ignored result stores nothing).
       const ignored = job.task.ignoreResult || job.registered.options.ignoreResult;
       if (this.deps.options.trackStarted && !ignored) await this.deps.reporter.store(job.task, TaskState.STARTED, { pid: process.pid, hostname: this.deps.options.nodeName });
       const outcome = await this.deps.executor.execute(job, controller.signal);
-      return controller.signal.aborted ? null : outcome;
+      return givenUp(controller.signal) ? null : outcome;
     } finally {
       this.deps.running.delete(controller);
     }
@@ -121,4 +122,9 @@ export class DeliveryProcessor {
       return false;
     }
   }
+}
+
+/** Aborted by the worker (shutdown timeout), not by a revoke: the message goes back to the queue. */
+function givenUp(signal: AbortSignal): boolean {
+  return signal.aborted && !(signal.reason instanceof TaskRevokedError);
 }

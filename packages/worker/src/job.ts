@@ -10,6 +10,12 @@ export interface Job {
   readonly registered: RegisteredTask;
   /** Carries the task id and name on every line. */
   readonly logger: Logger;
+  /**
+   * Stops this run: the worker giving up at its shutdown timeout, or a revoke with terminate
+   * (reason TaskRevokedError). The signal executors receive is this controller's. One per task,
+   * shared by every layer: a controller costs a no-op task several percent of its time.
+   */
+  readonly abort: AbortController;
 }
 
 /**

@@ -59,15 +59,15 @@ export class TerminableExecutor implements TaskExecutor {
   ) {}
 
   async execute(job: Job, signal: AbortSignal, kill: AbortSignal = signal): Promise<TaskOutcome> {
-    const terminate = new AbortController();
-    const untrack = this.revocations.track(job.task.id, terminate);
+    // A terminate aborts the run's own controller, whose signal the handler already has.
+    const untrack = this.revocations.track(job.task.id, job.abort);
     try {
-      const stop = anySignal([signal, terminate.signal]);
-      const run = this.inner.execute(job, stop, kill === signal ? stop : anySignal([kill, terminate.signal]));
+      const run = this.inner.execute(job, signal, kill === signal ? signal : anySignal([kill, job.abort.signal]));
       // Like a hard time limit, a terminate frees the slot at once: an inline handler that ignores
       // its signal cannot be killed and keeps running detached (its outcome is dropped).
-      const outcome = await Promise.race([run, whenAborted(terminate.signal)]);
-      if (!terminate.signal.aborted || outcome?.state === TaskState.REVOKED) return outcome ?? revokedOutcome('terminated');
+      const outcome = await Promise.race([run, whenTerminated(job.abort.signal)]);
+      const terminated = isTermination(job.abort.signal);
+      if (!terminated || outcome?.state === TaskState.REVOKED) return outcome ?? revokedOutcome('terminated');
       run.catch(() => undefined);
       job.logger.log('warn', 'task terminated by a revoke', { outcome: outcome?.state ?? 'still running (detached)' });
       return revokedOutcome('terminated');
@@ -77,6 +77,11 @@ export class TerminableExecutor implements TaskExecutor {
   }
 }
 
-function whenAborted(signal: AbortSignal): Promise<undefined> {
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+function isTermination(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof TaskRevokedError;
+}
+
+/** Resolves on a terminate; never on the worker giving up (that outcome is the processor's to handle). */
+function whenTerminated(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => signal.addEventListener('abort', () => isTermination(signal) && resolve(undefined), { once: true }));
 }

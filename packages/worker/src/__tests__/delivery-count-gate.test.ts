@@ -38,7 +38,7 @@ function harness(maxDeliveries = 3, failPublish = false) {
     const message = { content: body, properties, fields: { redelivered, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
     const delivery = { message, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue') } as unknown as Delivery;
     const registered = new TaskRegistry().register('tasks.x', () => null).get('tasks.x');
-    return { delivery, task: decodeTask(delivery.message), registered: registered!, logger: silentLogger };
+    return { delivery, task: decodeTask(delivery.message), registered: registered!, logger: silentLogger, abort: new AbortController() };
   };
   return { gate, job, log, published, reasons };
 }

@@ -12,6 +12,6 @@ export function fakeJob(input: Partial<TaskMessageInput> = {}, options: TaskOpti
   const message = { content: body, properties: withExtra, fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
   const delivery = { message, queue: 'q', ack: () => settled.push('ack'), requeue: () => settled.push('requeue') } as unknown as Delivery;
   const registered = new TaskRegistry().register('tasks.x', () => null, options).get('tasks.x')!;
-  const job: Job = { delivery, task: decodeTask(message), registered, logger: silentLogger };
+  const job: Job = { delivery, task: decodeTask(message), registered, logger: silentLogger, abort: new AbortController() };
   return { job, settled };
 }

@@ -32,7 +32,8 @@ describe('revocations', () => {
     const revocations = new Revocations();
     const seen: { signal?: AbortSignal; kill?: AbortSignal } = {};
     const { job } = fakeJob({ id: 'running-1' });
-    const outcome = revocations.wrap(poolEndingOnAbort(FAILED, seen)).execute(job, new AbortController().signal);
+    // As the processor runs it: the signal is the job's own controller's.
+    const outcome = revocations.wrap(poolEndingOnAbort(FAILED, seen)).execute(job, job.abort.signal);
     expect(revocations.revoke(['running-1', 'elsewhere'], true)).to.deep.equal(['running-1']);
     expect(await outcome).to.deep.include({ state: TaskState.REVOKED, result: { exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' } });
     expect(seen.signal?.reason).to.be.instanceOf(TaskRevokedError).and.include({ reason: 'terminated' });
@@ -43,7 +44,8 @@ describe('revocations', () => {
     const revocations = new Revocations();
     const success: TaskOutcome = { state: TaskState.SUCCESS, result: 1 };
     const executor = revocations.wrap({ execute: () => Promise.resolve(success) });
-    expect(await executor.execute(fakeJob({ id: 'done-1' }).job, new AbortController().signal)).to.equal(success);
+    const { job } = fakeJob({ id: 'done-1' });
+    expect(await executor.execute(job, job.abort.signal)).to.equal(success);
     expect(revocations.revoke(['done-1'], true)).to.deep.equal([]);
   });
 });
