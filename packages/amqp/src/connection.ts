@@ -1,4 +1,5 @@
 import './field-table-compat.js';
+import './corked-writes.js';
 import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { ConnectionError, errorMeta, redactUrl, silentLogger, type Logger } from '@celeriac/core';
 
