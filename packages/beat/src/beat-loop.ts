@@ -37,9 +37,12 @@ export class BeatLoop {
 
   constructor(private readonly deps: LoopDeps) {}
 
-  /** Loads every schedule from the store and starts sleeping until the earliest. */
+  /** Loads every schedule from the store (once earlier fires have ended) and starts sleeping until the earliest. */
   async start(): Promise<void> {
     const generation = ++this.#generation;
+    // Restarted (the lock lost and regained) while fires of the last run still wait for their
+    // confirm: plan from what they record, or their slots would go out a second time.
+    await Promise.allSettled([...this.#inFlight.values()]);
     const entries = await this.deps.store.list();
     if (generation !== this.#generation) return;
     this.#entries.clear();

@@ -106,6 +106,25 @@ describe('BeatLoop (fake sender, memory store)', () => {
     expect(h.loop.nextFireOf('all')?.getTime()).to.equal(created + 11_000);
   });
 
+  it('restarted while a fire still waits for its confirm, plans from what that fire records: no slot goes out twice', async () => {
+    h = loopHarness();
+    let confirm!: () => void;
+    h.sender.held = new Promise((resolve) => (confirm = resolve));
+    const at = inMs(10);
+    await h.editor.add(onceAt('held', at));
+    await h.loop.start();
+    await sleep(40);
+    // The lock is lost and regained while the fire is still unconfirmed.
+    void h.loop.stop();
+    const restarted = h.loop.start();
+    await sleep(20);
+    confirm();
+    await restarted;
+    await sleep(40);
+    expect(h.sender.sent.map((task) => task.options.taskId)).to.deep.equal([slotTaskId('held', at)]);
+    expect((await h.store.get('held'))?.runCount).to.equal(1);
+  });
+
   it('fires nothing after stop()', async () => {
     h = loopHarness();
     await h.editor.add(onceAt('stopped', inMs(40)));

@@ -15,8 +15,11 @@ export interface SentTask {
 export class FakeSender implements TaskSender {
   readonly sent: SentTask[] = [];
   failNext = 0;
+  /** While set, sends wait for it, as for a confirm that is slow to come (a blocked broker). */
+  held: Promise<void> | null = null;
 
   async sendTask(name: string, args: readonly unknown[], _kwargs: Record<string, unknown>, options: SendOptions): Promise<unknown> {
+    if (this.held) await this.held;
     if (this.failNext > 0) {
       this.failNext -= 1;
       throw new PublishError('PUBLISH_UNCONFIRMED', 'broker went away', { exchange: '', routingKey: 'q' });
