@@ -3,6 +3,12 @@ import './corked-writes.js';
 import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { ConnectionError, errorMeta, redactUrl, silentLogger, type Logger } from '@celeriac/core';
 
+/**
+ * The longest wait between reconnect attempts (amqplib's default is 30 s): after a broker
+ * outage of 10-25 s the fault suite saw clients come back up to 10 s after the node did.
+ */
+export const RECONNECT_MAX_DELAY_MS = 5_000;
+
 /** Work to redo on every (re)connect: open channels, declare topology, re-subscribe. */
 export type SetupHook = (model: ChannelModel) => Promise<void>;
 
@@ -85,7 +91,7 @@ export class AmqpConnection {
       this.#recovering = await connect(withHeartbeat(url, heartbeatSeconds), {
         noDelay: true,
         clientProperties: { connection_name: name },
-        recovery: { initialMaxRetries: initialRetries, setup: (model: ChannelModel) => this.#runHooks(model) },
+        recovery: { initialMaxRetries: initialRetries, maxDelay: RECONNECT_MAX_DELAY_MS, setup: (model: ChannelModel) => this.#runHooks(model) },
       });
     } catch (error) {
       throw new ConnectionError('BROKER_UNREACHABLE', `cannot connect to ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
