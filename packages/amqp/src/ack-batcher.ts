@@ -19,6 +19,8 @@ export class AckBatcher {
   readonly #state = new Map<number, Settle>();
   readonly #acked: Message[] = [];
   #scheduled = false;
+  /** Set when the channel closes: its deliveries are back in their queues, nothing can be settled. */
+  closed = false;
 
   constructor(
     private readonly channel: Channel,

@@ -14,6 +14,11 @@ export interface Delivery {
   ack(): void;
   /** Put it back at the head of its queue for another delivery. */
   requeue(): void;
+  /**
+   * True once the channel it came on has closed: the broker has already put it back in its
+   * queue, so a task not yet started must not start here (it would run twice).
+   */
+  orphaned(): boolean;
 }
 
 export interface ConsumerOptions {
@@ -77,12 +82,15 @@ export class QueueConsumer {
   async #subscribe(model: ChannelModel): Promise<void> {
     if (this.#stopped) return;
     const channel = await model.createChannel();
+    const acks = new AckBatcher(channel, (error) => this.#logger.log('debug', 'could not settle deliveries on a closed channel', errorMeta(error)));
     channel.on('error', (error: Error) => this.#logger.log('warn', 'consume channel error', errorMeta(error)));
-    channel.on('close', () => this.#onClose(model, channel));
+    channel.on('close', () => {
+      acks.closed = true;
+      this.#onClose(model, channel);
+    });
     for (const spec of this.options.declareOnly ?? []) await declareQueue(channel, spec);
     if (this.options.delayLanes) await declareDelayLanes(channel);
     await channel.prefetch(this.options.prefetch);
-    const acks = new AckBatcher(channel, (error) => this.#logger.log('debug', 'could not settle deliveries on a closed channel', errorMeta(error)));
     this.#channel = channel;
     this.#acks = acks;
     this.#tags = [];
@@ -104,6 +112,7 @@ export class QueueConsumer {
       queue: spec.name,
       ack: () => acks.ack(message),
       requeue: () => settle(() => acks.nack(message, true), this.#logger),
+      orphaned: () => acks.closed,
     });
   }
 

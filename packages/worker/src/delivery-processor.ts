@@ -65,6 +65,8 @@ export class DeliveryProcessor {
     const { delivery, task, logger } = job;
     if (this.deps.stopping()) return this.deps.handBack(job, { started: false });
     for (const gate of this.deps.recheck ?? []) if ((await gate.admit(job)) === 'settled') return;
+    // Its channel closed while it waited (a lost connection): the broker has put it back already.
+    if (delivery.orphaned()) return logger.log('info', 'not started: its channel closed while it waited; the broker delivers it again');
     // Celery's early ack: just before the handler starts, after every gate and the slot wait.
     if (!job.registered.options.acksLate) {
       delivery.ack();

@@ -36,7 +36,7 @@ function harness(maxDeliveries = 3, failPublish = false) {
   const job = (redelivered: boolean, headers: Record<string, unknown> = {}): Job => {
     const { body, properties } = encodeTask({ id: 't-1', name: 'tasks.x', args: [], headers, priority: 7 });
     const message = { content: body, properties, fields: { redelivered, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
-    const delivery = { message, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue') } as unknown as Delivery;
+    const delivery = { message, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue'), orphaned: () => false } as unknown as Delivery;
     const registered = new TaskRegistry().register('tasks.x', () => null).get('tasks.x');
     return { delivery, task: decodeTask(delivery.message), registered: registered!, logger: silentLogger, abort: new AbortController() };
   };

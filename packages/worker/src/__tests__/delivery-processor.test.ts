@@ -37,10 +37,13 @@ class Recorder {
     },
   } as unknown as DeadLetters;
 
+  /** Set to make deliveries report their channel as closed. */
+  orphaned = false;
+
   delivery(input: Partial<TaskMessageInput> & { body?: Buffer }): Delivery {
     const { body, properties } = encodeTask({ id: 'task-1', name: 'tasks.add', args: [2, 3], replyTo: 'reply-q', ...input });
     const message = { content: input.body ?? body, properties, fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
-    return { message, queue: 'q', ack: () => this.log.push('ack'), requeue: () => this.log.push('requeue') } as unknown as Delivery;
+    return { message, queue: 'q', ack: () => this.log.push('ack'), requeue: () => this.log.push('requeue'), orphaned: () => this.orphaned } as unknown as Delivery;
   }
 }
 
@@ -73,6 +76,15 @@ const add = defineTask<[x: number, y: number], number>('tasks.add');
 const adder = () => new TaskRegistry().register(add, (x, y) => x + y);
 
 describe('DeliveryProcessor', () => {
+  it('does not start a task whose channel closed while it waited: the broker has put it back', async () => {
+    const recorder = new Recorder();
+    let ran = false;
+    const tasks = new TaskRegistry().register(add, () => ((ran = true), 0));
+    recorder.orphaned = true;
+    await processor(recorder, tasks).processor.process(recorder.delivery({}));
+    expect({ ran, log: recorder.log }).to.deep.equal({ ran: false, log: [] });
+  });
+
   it('reports SUCCESS before it acknowledges', async () => {
     const recorder = new Recorder();
     await processor(recorder, adder()).processor.process(recorder.delivery({}));

@@ -10,7 +10,7 @@ export function fakeJob(input: Partial<TaskMessageInput> = {}, options: TaskOpti
   const { body, properties } = encodeTask({ id: 'task-1', name: 'tasks.x', args: [1], replyTo: 'reply-q', ...input });
   const withExtra = { ...properties, ...(extra.priority === undefined ? {} : { priority: extra.priority }), headers: { ...properties.headers, ...extra.headers } };
   const message = { content: body, properties: withExtra, fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
-  const delivery = { message, queue: 'q', ack: () => settled.push('ack'), requeue: () => settled.push('requeue') } as unknown as Delivery;
+  const delivery = { message, queue: 'q', ack: () => settled.push('ack'), requeue: () => settled.push('requeue'), orphaned: () => false } as unknown as Delivery;
   const registered = new TaskRegistry().register('tasks.x', () => null, options).get('tasks.x')!;
   const job: Job = { delivery, task: decodeTask(message), registered, logger: silentLogger, abort: new AbortController() };
   return { job, settled };

@@ -33,7 +33,7 @@ function harness(handler: (ctx: TaskContext) => unknown, republishFails = false)
   const processor = new DeliveryProcessor({ options, reporter, rejector, gates: [], retries, executor: new InlineExecutor('n'), slots: new Slots(1), emit, stopping: () => false, handBack: async () => undefined, running: new Set() });
   const { body, properties } = encodeTask({ id: 'task-1', name: 'tasks.x', replyTo: 'reply-q' });
   const message = { content: body, properties, fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
-  const delivery = { message, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue') } as unknown as Delivery;
+  const delivery = { message, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue'), orphaned: () => false } as unknown as Delivery;
   return { log, stored, run: () => processor.process(delivery) };
 }
 

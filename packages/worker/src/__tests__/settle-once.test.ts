@@ -6,7 +6,7 @@ import { settleOnce } from '../settle-once.js';
 function recorded() {
   const log: string[] = [];
   const warnings: string[] = [];
-  const delivery = { message: {}, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue') } as unknown as Delivery;
+  const delivery = { message: {}, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue'), orphaned: () => false } as unknown as Delivery;
   const logger: Logger = { ...silentLogger, log: (level, message) => void (level === 'warn' && warnings.push(message)) };
   return { log, warnings, delivery: settleOnce(delivery, logger) };
 }
