@@ -85,7 +85,7 @@ export class QueueConsumer {
     const acks = new AckBatcher(channel, (error) => this.#logger.log('debug', 'could not settle deliveries on a closed channel', errorMeta(error)));
     channel.on('error', (error: Error) => this.#logger.log('warn', 'consume channel error', errorMeta(error)));
     channel.on('close', () => {
-      acks.closed = true;
+      acks.markClosed();
       this.#onClose(model, channel);
     });
     for (const spec of this.options.declareOnly ?? []) await declareQueue(channel, spec);

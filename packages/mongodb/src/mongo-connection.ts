@@ -9,11 +9,14 @@ import type { MongoClient } from 'mongodb';
 
 export class MongoConnection {
   #connected: Promise<MongoClient> | null = null;
+  #closed = false;
 
   constructor(readonly client: MongoClient) {}
 
   /** The client, connected; a failed attempt is forgotten so the next call tries again. */
   ready(): Promise<MongoClient> {
+    // After close(), a new attempt would leave a connected client nobody closes.
+    if (this.#closed) return Promise.reject(new MongoClientClosedError());
     this.#connected ??= this.client.connect().catch((error: unknown) => {
       this.#connected = null;
       throw error;
@@ -22,6 +25,16 @@ export class MongoConnection {
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     return this.client.close();
+  }
+}
+
+export class MongoClientClosedError extends Error {
+  readonly code = 'MONGO_CLOSED';
+  override readonly name = 'MongoClientClosedError';
+
+  constructor() {
+    super('the MongoDB connection was closed');
   }
 }

@@ -63,10 +63,10 @@ export class DeliveryProcessor {
 
   async #execute(job: Job): Promise<void> {
     const { delivery, task, logger } = job;
-    if (this.deps.stopping()) return this.deps.handBack(job, { started: false });
-    for (const gate of this.deps.recheck ?? []) if ((await gate.admit(job)) === 'settled') return;
     // Its channel closed while it waited (a lost connection): the broker has put it back already.
     if (delivery.orphaned()) return logger.log('info', 'not started: its channel closed while it waited; the broker delivers it again');
+    if (this.deps.stopping()) return this.#handBack(job, { started: false });
+    for (const gate of this.deps.recheck ?? []) if ((await gate.admit(job)) === 'settled') return;
     // Celery's early ack: just before the handler starts, after every gate and the slot wait.
     if (!job.registered.options.acksLate) {
       delivery.ack();
@@ -78,7 +78,7 @@ export class DeliveryProcessor {
     const started = Date.now();
     const outcome = await this.#run(job);
     // Given up at shutdown: the message goes back to the queue, so the caller must not hear a FAILURE.
-    if (!outcome) return this.deps.handBack(job, { started: true });
+    if (!outcome) return this.#handBack(job, { started: true });
     const runtimeMs = Date.now() - started;
     if (!(await this.#report(job, outcome))) return;
     // RETRY is stored first (a fast retry's SUCCESS must not be followed by a stale RETRY), then republished, then acked.
@@ -94,6 +94,12 @@ export class DeliveryProcessor {
       logger.log('warn', 'task failed', { runtimeMs, ...errorMeta(outcome.error) });
       this.deps.emit('task:failed', { ...info, runtimeMs, error: outcome.error });
     }
+  }
+
+  /** A copy goes back to the queue, unless the broker requeued the original already (its channel closed). */
+  async #handBack(job: Job, how: { started: boolean }): Promise<void> {
+    if (job.delivery.orphaned()) return;
+    await this.deps.handBack(job, how);
   }
 
   /** The handler's outcome, or null when the worker aborted it (shutdown timeout). */

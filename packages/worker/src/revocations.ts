@@ -59,10 +59,12 @@ export class TerminableExecutor implements TaskExecutor {
   ) {}
 
   async execute(job: Job, signal: AbortSignal, kill: AbortSignal = signal): Promise<TaskOutcome> {
-    // A terminate aborts the run's own controller, whose signal the handler already has.
+    // A terminate aborts the run's own controller; the processor passes its signal, so the
+    // handler already has it (combining costs a controller per task, done only for other callers).
     const untrack = this.revocations.track(job.task.id, job.abort);
     try {
-      const run = this.inner.execute(job, signal, kill === signal ? signal : anySignal([kill, job.abort.signal]));
+      const stop = signal === job.abort.signal ? signal : anySignal([signal, job.abort.signal]);
+      const run = this.inner.execute(job, stop, kill === signal ? stop : anySignal([kill, job.abort.signal]));
       // Like a hard time limit, a terminate frees the slot at once: an inline handler that ignores
       // its signal cannot be killed and keeps running detached (its outcome is dropped).
       const outcome = await Promise.race([run, whenTerminated(job.abort.signal)]);

@@ -25,8 +25,8 @@ export function settleOnce(delivery: Delivery, logger: Logger): Delivery {
  * event loop (AckBatcher, on setImmediate), then amqplib buffers the frames and writes them to
  * the socket on a later turn (its muxer runs on setImmediate too), so a handler that kills the
  * process at once (a poison message) would also kill the ack of an `acksLate: false` task, or of
- * the original a redelivered task was republished from. Three turns: the batcher, the muxer, and
- * the stream pipe into the socket.
+ * the original a redelivered task was republished from. Two turns (the batcher, the muxer) and
+ * one of margin.
  */
 export async function acksOnTheWire(): Promise<void> {
   for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));

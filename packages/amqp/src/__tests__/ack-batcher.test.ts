@@ -41,9 +41,9 @@ describe('AckBatcher', () => {
     batcher.ack(four);
     await nextTurn();
     expect(frames).to.deep.equal([
-      { method: 'ack', tag: 1, multiple: true },
       { method: 'ack', tag: 3, multiple: false },
       { method: 'ack', tag: 4, multiple: false },
+      { method: 'ack', tag: 1, multiple: true },
     ]);
     batcher.ack(two);
     await nextTurn();
@@ -72,7 +72,21 @@ describe('AckBatcher', () => {
     expect(errors).to.deep.equal([failure]);
   });
 
-  it('keeps coalescing across many deliveries (its bookkeeping is trimmed as it goes)', async () => {
+  it('remembers only running deliveries: one stuck delivery costs nothing while others are acked', async () => {
+    const { channel, frames } = recordingChannel();
+    const batcher = new AckBatcher(channel, (error) => { throw error; });
+    const [stuck, ...rest] = deliveries(batcher, 2001) as Message[];
+    for (const message of rest) batcher.ack(message);
+    await nextTurn();
+    expect(frames.filter((frame) => frame.multiple)).to.deep.equal([]);
+    expect(frames).to.have.length(2000);
+    batcher.ack(stuck as Message);
+    await nextTurn();
+    // Tag 1 is below nothing running now: a multiple ack on it covers only itself.
+    expect(frames.at(-1)).to.deep.equal({ method: 'ack', tag: 1, multiple: true });
+  });
+
+  it('keeps coalescing across many deliveries', async () => {
     const { channel, frames } = recordingChannel();
     const batcher = new AckBatcher(channel, (error) => { throw error; });
     const messages = deliveries(batcher, 5000);

@@ -5,8 +5,9 @@ import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
  * this package) and the MongoDB store (@celeriac/mongodb) implement it, and one contract suite
  * runs against each of them.
  *
- * Entries a store returns are read-only: the memory and file stores hand out frozen objects they
- * keep (copying 100,000 entries per holder costs more memory than the schedules themselves).
+ * Entries a store returns are read-only: the memory store hands out the frozen objects it keeps
+ * (copying 100,000 entries per holder costs more memory than the schedules themselves), and
+ * entries from put, setEnabled and recordFire may be frozen in any store.
  */
 export interface ScheduleStore {
   list(): Promise<ScheduleEntry[]>;

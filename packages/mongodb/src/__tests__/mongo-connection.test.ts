@@ -48,4 +48,19 @@ describe('MongoDB connections after a failed first attempt', () => {
       }
     });
   }
+
+  it('does not dial again once closed (a late connect would keep the process alive)', async () => {
+    const { server, url, dials } = await hangUpServer();
+    const backend = new MongoResultBackend(url);
+    try {
+      await errorOf(() => backend.latest('some-task-id'));
+      const before = dials();
+      await backend.close();
+      const error = await errorOf(() => backend.latest('some-task-id'));
+      expect(error.name).to.equal('MongoClientClosedError');
+      expect(dials()).to.equal(before);
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -85,6 +85,13 @@ describe('DeliveryProcessor', () => {
     expect({ ran, log: recorder.log }).to.deep.equal({ ran: false, log: [] });
   });
 
+  it('does not hand back at shutdown a task whose channel closed (the broker has the original)', async () => {
+    const recorder = new Recorder();
+    recorder.orphaned = true;
+    await processor(recorder, adder(), {}, { stopping: true, listenerThrows: false }).processor.process(recorder.delivery({}));
+    expect(recorder.log).to.deep.equal([]);
+  });
+
   it('reports SUCCESS before it acknowledges', async () => {
     const recorder = new Recorder();
     await processor(recorder, adder()).processor.process(recorder.delivery({}));
