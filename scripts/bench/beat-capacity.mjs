@@ -5,7 +5,7 @@
  * (fireSlots: dueSlots → send → store.recordFire) with a sender that only counts, so the figures
  * are the scheduler's own cost, not the broker's.
  *
- *   npx tsc -b && node --expose-gc scripts/bench/beat-capacity.mjs [--count 100000] [--seconds 60] [--tick 100]
+ *   npx tsc -b && node --expose-gc scripts/bench/beat-capacity.mjs [--count 100000] [--seconds 60] [--tick 100] [--json]
  *
  * Schedules (deterministic mix): 10% intervals of 1-10 s, 40% intervals of 1 min-1 day, 25%
  * 5-field crons and 25% 6-field (seconds) crons, spread over ten IANA zones. Interval anchors
@@ -18,8 +18,10 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { BeatLoop, ScheduleHeap, fireSlots } from '@celeriac/beat';
 import { MemoryScheduleStore, compileScheduleInput, dueSlots, nextSlot, silentLogger } from '@celeriac/core';
+import { emit, progress } from './lib/output.mjs';
+import { distribution } from './lib/stats.mjs';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, tick: { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, tick: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } } });
 const COUNT = Number(values.count);
 const RUN_MS = Number(values.seconds) * 1000;
 const TICK_MS = Number(values.tick);
@@ -213,18 +215,37 @@ function report(load, heap, naive, heapOpUs, maths) {
     ['dueSlots per fire: interval / cron', `${maths.interval.toFixed(1)} µs / ${maths.cron.toFixed(1)} µs`, ''],
   ];
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c].length)));
-  for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
+  emit(values.json, summary(load, heap, naive, heapOpUs, maths), rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')));
+}
+
+/** The figures run.mjs reads (--json); memory in MB, CPU in µs, lateness in ms. */
+function summary(load, heap, naive, heapOpUs, maths) {
+  const megabytes = (bytes) => bytes / 1024 / 1024;
+  const loop = (run) => ({ fires: run.fires.length, cpuPerFireUs: run.perFireUs, lateness: distribution(run.fires) });
+  return {
+    count: COUNT,
+    seconds: RUN_MS / 1000,
+    tickMs: TICK_MS,
+    compileMs: load.compileMs,
+    before: { rssMb: megabytes(load.before.rss), heapMb: megabytes(load.before.heapUsed) },
+    loaded: { rssMb: megabytes(heap.loaded.rss), heapMb: megabytes(heap.loaded.heapUsed) },
+    heapBuildMs: heap.buildMs,
+    heap: loop(heap),
+    naive: { ...loop(naive), fireOnlyUs: naive.fireOnlyUs, scanMs: naive.scanMs },
+    heapOpUs,
+    dueSlotsUs: maths,
+  };
 }
 
 async function main() {
-  console.log(`loading ${COUNT} schedules...`);
+  progress(`loading ${COUNT} schedules...`);
   const loaded = await load();
-  console.log(`running the min-heap loop for ${RUN_MS / 1000} s...`);
+  progress(`running the min-heap loop for ${RUN_MS / 1000} s...`);
   const heap = await runHeapLoop(loaded.store);
-  console.log(`running the naive scan loop for ${RUN_MS / 1000} s...`);
+  progress(`running the naive scan loop for ${RUN_MS / 1000} s...`);
   const naive = await runNaiveLoop(loaded.store);
   report(loaded, heap, naive, heapOps(COUNT), await mathsPerFire(loaded.store));
-  if (!globalThis.gc) console.log('(run with node --expose-gc for memory figures after a collection)');
+  if (!globalThis.gc) progress('(run with node --expose-gc for memory figures after a collection)');
 }
 
 await main();

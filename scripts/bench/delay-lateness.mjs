@@ -3,7 +3,7 @@
  * How late delayed tasks run: sends N tasks with random countdowns through the delay lanes to a
  * worker in this process and records, for each, (time the handler started) − (its eta).
  *
- *   npx tsc -b && node scripts/bench/delay-lateness.mjs [--count 200] [--min 1] [--max 5] [--rate 0] [--concurrency 50]
+ *   npx tsc -b && node scripts/bench/delay-lateness.mjs [--count 200] [--min 1] [--max 5] [--rate 0] [--concurrency 50] [--json]
  *
  * Countdowns are drawn uniformly from [min, max] seconds with millisecond fractions, so both the
  * whole seconds spent in the lanes and the sub-second rest held in memory are exercised. --rate N
@@ -12,11 +12,12 @@
  * Not a test: the figures depend on the machine and the broker's load.
  */
 import { parseArgs } from 'node:util';
-import { connect } from 'amqplib';
 import { Client } from '@celeriac/client';
 import { TaskRegistry, Worker } from '@celeriac/worker';
+import { BROKER_URL, deleteQueues, queueName } from './lib/broker.mjs';
+import { emit } from './lib/output.mjs';
+import { distribution } from './lib/stats.mjs';
 
-const BROKER_URL = process.env.CELERIAC_BROKER ?? 'amqp://guest:guest@127.0.0.1:5672//';
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '200' },
@@ -24,32 +25,18 @@ const { values } = parseArgs({
     max: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '50' },
     rate: { type: 'string', default: '0' },
+    json: { type: 'boolean', default: false },
   },
 });
 const COUNT = Number(values.count);
 const MIN_S = Number(values.min);
 const MAX_S = Number(values.max);
-const QUEUE = `celeriac.bench.lateness.${process.pid}`;
+const QUEUE = queueName('lateness');
 const RATE = Number(values.rate);
 const TASK = 'celeriac.bench.stamp';
 
 /** Lateness in ms per task id, filled by the handler. */
 const lateness = new Map();
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function deleteQueue(name) {
-  const model = await connect(BROKER_URL);
-  try {
-    const channel = await model.createChannel();
-    await channel.deleteQueue(name);
-    await channel.deleteExchange(name);
-  } finally {
-    await model.close();
-  }
-}
 
 async function main() {
   const tasks = new TaskRegistry().register(TASK, (ctx) => void lateness.set(ctx.id, Date.now() - ctx.eta.getTime()));
@@ -65,7 +52,7 @@ async function main() {
   } finally {
     await worker.stop({ timeoutMs: 5_000 });
     await client.close();
-    await deleteQueue(QUEUE);
+    await deleteQueues([QUEUE]);
   }
 }
 
@@ -80,13 +67,16 @@ async function sendAll(client) {
 }
 
 function report(elapsedMs) {
-  const sorted = [...lateness.values()].sort((a, b) => a - b);
-  const early = sorted.filter((ms) => ms < 0).length;
-  console.log(`delay lateness: ${sorted.length}/${COUNT} tasks ran, countdowns ${MIN_S}-${MAX_S} s, ${RATE > 0 ? `${RATE}/s` : 'one burst'}, ${(elapsedMs / 1000).toFixed(1)} s in all`);
-  if (sorted.length === 0) return;
-  console.log(`  run time - eta (ms): min ${sorted[0]}  p50 ${percentile(sorted, 50)}  p90 ${percentile(sorted, 90)}  p99 ${percentile(sorted, 99)}  max ${sorted.at(-1)}`);
-  console.log(`  ran before their eta: ${early}`);
-  if (sorted.length < COUNT) process.exitCode = 1;
+  const late = distribution([...lateness.values()]);
+  const early = [...lateness.values()].filter((ms) => ms < 0).length;
+  const sending = RATE > 0 ? `${RATE}/s` : 'one burst';
+  const result = { count: COUNT, ran: late.count, minS: MIN_S, maxS: MAX_S, rate: RATE, elapsedMs, ...late, early };
+  emit(values.json, result, [
+    `delay lateness: ${late.count}/${COUNT} tasks ran, countdowns ${MIN_S}-${MAX_S} s, ${sending}, ${(elapsedMs / 1000).toFixed(1)} s in all`,
+    `  run time - eta (ms): p50 ${late.p50}  p90 ${late.p90}  p99 ${late.p99}  max ${late.max}`,
+    `  ran before their eta: ${early}`,
+  ]);
+  if (late.count < COUNT) process.exitCode = 1;
 }
 
 await main();
