@@ -107,8 +107,14 @@ export interface DelayPublisher {
  * lanes the AMQP `expiration` is dropped: a per-message TTL shorter than a lane's TTL would
  * dead-letter it on the way, so the worker enforces the `expires` header instead.
  */
-export async function publishAt(publisher: DelayPublisher, queue: string, due: Date | null, body: Buffer, properties: PublishProperties, now: () => number = Date.now): Promise<void> {
-  const dueMs = due?.getTime() ?? Number.NaN;
+export function publishAt(publisher: DelayPublisher, queue: string, due: Date | null, body: Buffer, properties: PublishProperties, now: () => number = Date.now): Promise<void> {
+  // Most sends have no eta: straight to the queue, without an async hop of our own.
+  if (due === null) return publisher.publish(DEFAULT_EXCHANGE, queue, body, properties);
+  return publishDelayed(publisher, queue, due, body, properties, now);
+}
+
+async function publishDelayed(publisher: DelayPublisher, queue: string, due: Date, body: Buffer, properties: PublishProperties, now: () => number): Promise<void> {
+  const dueMs = due.getTime();
   if (laneSeconds(dueMs - now()) > 0) await publisher.ensureDelayTopology(queue);
   // Measured after the declaration: the first one on a connection takes a while under a burst.
   const seconds = laneSeconds(dueMs - now());

@@ -100,16 +100,19 @@ export class Client {
     const replyTo = results ? await results.replyTo() : null;
     // The same `now` as the expires: Celery's expiration for expires=60 is exactly "60000".
     const { body, properties } = encodeTask({ id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) }, now);
-    await publisher.ensureQueue(taskQueue(queue, this.options.queues[queue]));
+    if (!publisher.queueReady(queue)) await publisher.ensureQueue(taskQueue(queue, this.options.queues[queue]));
     // A second or more ahead goes through the delay lanes, so no worker ever holds it unacked.
     await publishAt(publisher, queue, send.eta, body, properties);
     return new AsyncResult<T>(id, (results ?? stored ?? null) as ResultReader | null);
   }
 
   #connect(): Promise<Transport> {
-    this.#transport ??= this.#openTransport();
-    this.#transport.catch(() => (this.#transport = null));
-    return this.#transport;
+    if (this.#transport) return this.#transport;
+    const opening = this.#openTransport();
+    this.#transport = opening;
+    // A failed start is forgotten, so the next send tries again.
+    opening.catch(() => this.#transport === opening && (this.#transport = null));
+    return opening;
   }
 
   async #openTransport(): Promise<Transport> {

@@ -19,7 +19,19 @@ export function uuidV5(name: string, namespace: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** Parsed namespaces: the slot namespace is parsed once, not once per fire. */
+const namespaceBytes = new Map<string, Buffer>();
+
 function uuidBytes(uuid: string): Buffer {
+  let bytes = namespaceBytes.get(uuid);
+  if (!bytes) {
+    bytes = parseUuid(uuid);
+    if (namespaceBytes.size < 16) namespaceBytes.set(uuid, bytes);
+  }
+  return bytes;
+}
+
+function parseUuid(uuid: string): Buffer {
   const hex = uuid.replace(/-/g, '');
   if (!/^[0-9a-f]{32}$/i.test(hex)) throw new TypeError(`invalid UUID '${uuid}'`);
   return Buffer.from(hex, 'hex');
