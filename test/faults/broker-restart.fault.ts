@@ -4,24 +4,20 @@
  * resolved must be run; a send caught by the outage must fail with a clear error or wait and
  * succeed afterwards, never resolve unconfirmed; client and workers reconnect by themselves.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { Client } from '@celeriac/client';
-import { eventually, uniqueName } from '../support/broker.js';
+import { eventually } from '../support/broker.js';
 import type { SpawnedCli } from '../support/spawned-cli.js';
 import { drainAndStopWorkers } from './support/drain.js';
-import { CONNECTION_EVENTS, EventLog } from './support/event-log.js';
-import { deleteFaultQueues, readyCount } from './support/fault-queues.js';
+import { CONNECTION_EVENTS } from './support/event-log.js';
+import { readyCount } from './support/fault-queues.js';
 import { faultBroker } from './support/global-broker.js';
+import { LoadFixture } from './support/load-fixture.js';
 import { readLedger, tally, type LedgerRuns } from './support/ledger.js';
 import { countLogs, unexplainedDuplicates } from './support/redelivery-proof.js';
 import { waitForEveryWorker } from './support/recovery.js';
 import { recordCase } from './support/results.js';
 import { SteadyPublisher, type SendRecord } from './support/steady-publisher.js';
-import { startLedgerWorker } from './support/worker-fleet.js';
 
 const LOAD = { perSecond: 250, window: 20, taskMs: 5 };
 /** Sent just before the stop, about 4.5 s of work for the two workers: confirmed tasks the node holds while it is down. */
@@ -50,27 +46,16 @@ interface Recovery {
 }
 
 describe('fault: the broker node stopped and started while a client publishes and workers consume', () => {
-  const queue = uniqueName('faults.restart');
-  const events = new EventLog();
-  let dir: string;
-  let ledger: string;
-  let client: Client;
-  let workers: SpawnedCli[] = [];
+  const fixture = new LoadFixture('restart');
+  const { queue, events } = fixture;
   let down = false;
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'celeriac-faults-restart-'));
-    ledger = join(dir, 'ledger');
-    client = new Client({ brokerUrl: faultBroker().url, resultBackend: null, connectionName: 'faults-restart', logger: events });
-  });
+  before(() => fixture.open());
 
   after(async () => {
     // A failure during the outage must not leave the suite's node down for the next cases.
     if (down) await faultBroker().boot();
-    await Promise.all(workers.map((worker) => worker.stop()));
-    await client?.close();
-    await deleteFaultQueues(queue);
-    await rm(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   async function restartBroker(): Promise<Outage> {
@@ -86,7 +71,8 @@ describe('fault: the broker node stopped and started while a client publishes an
   }
 
   it('runs every confirmed send; sends during the outage fail clearly or succeed after it; client and workers reconnect', async () => {
-    workers = await Promise.all([startLedgerWorker(queue, ledger), startLedgerWorker(queue, ledger)]);
+    const { client, ledger } = fixture;
+    const workers = await fixture.startWorkers();
     const publisher = new SteadyPublisher(client, { queue, ...LOAD });
     publisher.start();
     await sleep(BEFORE_MS);

@@ -4,24 +4,19 @@
  * publishes and two spawned workers consume. Each time the client and the workers must come back
  * by themselves; confirmed sends all run, sends caught by a close fail with a clear error.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { Client } from '@celeriac/client';
-import { eventually, uniqueName } from '../support/broker.js';
+import { eventually } from '../support/broker.js';
 import type { SpawnedCli } from '../support/spawned-cli.js';
 import { drainAndStopWorkers } from './support/drain.js';
-import { CONNECTION_EVENTS, EventLog } from './support/event-log.js';
-import { deleteFaultQueues } from './support/fault-queues.js';
+import { CONNECTION_EVENTS } from './support/event-log.js';
 import { faultBroker } from './support/global-broker.js';
+import { LoadFixture } from './support/load-fixture.js';
 import { readLedger, tally, type LedgerRuns } from './support/ledger.js';
 import { waitForEveryWorker } from './support/recovery.js';
 import { countLogs, redeliveredIds, unexplainedDuplicates } from './support/redelivery-proof.js';
 import { recordCase } from './support/results.js';
 import { SteadyPublisher } from './support/steady-publisher.js';
-import { startLedgerWorker } from './support/worker-fleet.js';
 
 const LOAD = { perSecond: 400, window: 50, taskMs: 5 };
 const CLOSES = 3;
@@ -30,28 +25,16 @@ const RECOVERY_TIMEOUT_MS = 30_000;
 const UNCONFIRMED = 'PublishError:PUBLISH_UNCONFIRMED';
 
 describe('fault: the broker closes every connection, several times, under load', () => {
-  const queue = uniqueName('faults.close-all');
-  const events = new EventLog();
-  let dir: string;
-  let ledger: string;
-  let client: Client;
-  let workers: SpawnedCli[] = [];
+  const fixture = new LoadFixture('close-all');
+  const { queue, events } = fixture;
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'celeriac-faults-close-all-'));
-    ledger = join(dir, 'ledger');
-    client = new Client({ brokerUrl: faultBroker().url, resultBackend: null, connectionName: 'faults-close-all', logger: events });
-  });
+  before(() => fixture.open());
 
-  after(async () => {
-    await Promise.all(workers.map((worker) => worker.stop()));
-    await client?.close();
-    await deleteFaultQueues(queue);
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fixture.close());
 
   it(`runs every confirmed send across ${CLOSES} forced closes; client and workers reconnect each time`, async () => {
-    workers = await Promise.all([startLedgerWorker(queue, ledger), startLedgerWorker(queue, ledger)]);
+    const { client, ledger } = fixture;
+    const workers = await fixture.startWorkers();
     const publisher = new SteadyPublisher(client, { queue, ...LOAD });
     publisher.start();
     const recoveries: number[] = [];

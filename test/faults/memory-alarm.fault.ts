@@ -4,23 +4,17 @@
  * publishing connections (connection.blocked): sends must wait through the alarm and be confirmed
  * after it, none failed, none lost, no connection dropped, and the consumers go on consuming.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { Client } from '@celeriac/client';
-import { eventually, uniqueName } from '../support/broker.js';
-import type { SpawnedCli } from '../support/spawned-cli.js';
+import { eventually } from '../support/broker.js';
 import { drainAndStopWorkers } from './support/drain.js';
-import { CONNECTION_EVENTS, EventLog } from './support/event-log.js';
-import { deleteFaultQueues } from './support/fault-queues.js';
+import { CONNECTION_EVENTS } from './support/event-log.js';
 import { faultBroker } from './support/global-broker.js';
+import { LoadFixture } from './support/load-fixture.js';
 import { readLedger, tally, type Counts } from './support/ledger.js';
 import { countLogs } from './support/redelivery-proof.js';
 import { recordCase } from './support/results.js';
 import { SteadyPublisher, type SendRecord } from './support/steady-publisher.js';
-import { startLedgerWorker } from './support/worker-fleet.js';
 
 const LOAD = { perSecond: 250, window: 20, taskMs: 5 };
 /** Queued just before the alarm, at least 12 s of work for the two workers (20 slots): what they consume while publishers are blocked. */
@@ -45,41 +39,31 @@ interface Alarm {
 }
 
 describe('fault: a memory alarm blocks publishers under load', () => {
-  const queue = uniqueName('faults.memory-alarm');
-  const events = new EventLog();
-  let dir: string;
-  let ledger: string;
-  let client: Client;
-  let workers: SpawnedCli[] = [];
+  const fixture = new LoadFixture('memory-alarm');
+  const { queue, events } = fixture;
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'celeriac-faults-alarm-'));
-    ledger = join(dir, 'ledger');
-    client = new Client({ brokerUrl: faultBroker().url, resultBackend: null, connectionName: 'faults-alarm', logger: events });
-  });
+  before(() => fixture.open());
 
   after(async () => {
     await faultBroker().setMemoryWatermark(DEFAULT_WATERMARK);
-    await Promise.all(workers.map((worker) => worker.stop()));
-    await client?.close();
-    await deleteFaultQueues(queue);
-    await rm(dir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   async function raiseAlarm(): Promise<Alarm> {
     const raisedAt = Date.now();
     await faultBroker().setMemoryWatermark(0);
     const blockedAt = await eventually(() => events.firstAfter('blocked', raisedAt), EVENT_TIMEOUT_MS);
-    const doneAtBlock = readLedger(ledger).done.size;
+    const doneAtBlock = readLedger(fixture.ledger).done.size;
     await sleep(ALARM_MS);
-    const doneAtUnblock = readLedger(ledger).done.size;
+    const doneAtUnblock = readLedger(fixture.ledger).done.size;
     const clearedAt = Date.now();
     await faultBroker().setMemoryWatermark(DEFAULT_WATERMARK);
     return { blockedAt, unblockedAt: await eventually(() => events.firstAfter('unblocked', clearedAt), EVENT_TIMEOUT_MS), doneAtBlock, doneAtUnblock };
   }
 
   it('holds sends during the alarm and confirms them after it; nothing fails, is lost or crashes', async () => {
-    workers = await Promise.all([startLedgerWorker(queue, ledger), startLedgerWorker(queue, ledger)]);
+    const { client, ledger } = fixture;
+    const workers = await fixture.startWorkers();
     const publisher = new SteadyPublisher(client, { queue, ...LOAD });
     publisher.start();
     await sleep(BEFORE_MS);
