@@ -14,7 +14,8 @@ interface Stamps {
   updatedAt: string;
 }
 
-export function scheduleEntry(definition: ScheduleDefinition, state: ScheduleState, stamps: Stamps): ScheduleEntry {
+/** `enabled` defaults to the definition's; updateEntry passes a changed one without copying the definition. */
+export function scheduleEntry(definition: ScheduleDefinition, state: ScheduleState, stamps: Stamps, enabled = definition.enabled): ScheduleEntry {
   return {
     name: definition.name,
     task: definition.task,
@@ -22,7 +23,7 @@ export function scheduleEntry(definition: ScheduleDefinition, state: ScheduleSta
     args: definition.args,
     kwargs: definition.kwargs,
     options: definition.options,
-    enabled: definition.enabled,
+    enabled,
     missedRuns: definition.missedRuns,
     maxCatchUp: definition.maxCatchUp,
     lastSlot: state.lastSlot,
@@ -32,12 +33,9 @@ export function scheduleEntry(definition: ScheduleDefinition, state: ScheduleSta
   };
 }
 
-/** `entry` with `changes` applied; the definition's parts are shared, not copied. */
+/** `entry` with `changes` applied; the definition's parts are shared, not copied. Runs on every fire. */
 export function updateEntry(entry: ScheduleEntry, changes: EntryChanges): ScheduleEntry {
-  const merged = { ...entryParts(entry), ...changes };
-  return scheduleEntry({ ...entry, enabled: merged.enabled }, merged, merged);
-}
-
-function entryParts(entry: ScheduleEntry): Required<EntryChanges> & Stamps {
-  return { enabled: entry.enabled, lastSlot: entry.lastSlot, runCount: entry.runCount, createdAt: entry.createdAt, updatedAt: entry.updatedAt };
+  // Defaults apply to undefined only: a `lastSlot: null` change stays null.
+  const { enabled = entry.enabled, lastSlot = entry.lastSlot, runCount = entry.runCount, updatedAt = entry.updatedAt } = changes;
+  return scheduleEntry(entry, { lastSlot, runCount }, { createdAt: entry.createdAt, updatedAt }, enabled);
 }
