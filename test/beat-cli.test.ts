@@ -6,8 +6,8 @@
  */
 import { expect } from 'chai';
 import { parseJson } from '@celeriac/protocol';
-import type { ScheduleEntry } from '@celeriac/core';
-import { BeatDir, FireRecorder, runInProcess, slotsOf, stopGracefully, type CliRun } from './support/beat-harness.js';
+import { slotTaskId, type ScheduleEntry, type ScheduleInput } from '@celeriac/core';
+import { BeatDir, FireRecorder, futureAnchor, runInProcess, slotsOf, stopGracefully, type CliRun } from './support/beat-harness.js';
 import { deleteQueues, eventually, uniqueName } from './support/broker.js';
 import type { SpawnedCli } from './support/spawned-cli.js';
 
@@ -159,5 +159,55 @@ describe('celeriac beat with runtime edits (schedule add, ls, rm)', function () 
     expect((await runInProcess(['schedule', 'disable', name])).stdout).to.match(/ skip +no +0 /);
     expect(await stopGracefully(beat!)).to.deep.equal({ code: 0, signal: null });
     beat = null;
+  });
+});
+
+/**
+ * The defect that shipped: merging a static schedule file into the default file store read and
+ * rewrote the whole file once per schedule, so 2,000 entries led after 26 s and 5,000 never fired
+ * within 90 s. Now the merge is one read and one write, and a restart with the same file none.
+ */
+describe('celeriac beat --schedule with 5,000 entries on the file store', function () {
+  this.timeout(60_000);
+  const task = 'celeriac.test.beat_cli.site_check';
+  const count = 5000;
+  let dir: BeatDir;
+  let queue: string;
+  let recorder: FireRecorder;
+  let beat: SpawnedCli | null = null;
+
+  beforeEach(async function () {
+    dir = await BeatDir.create();
+    queue = uniqueName('beat-5k');
+    recorder = new FireRecorder(queue, [task]);
+    await recorder.start();
+  });
+
+  afterEach(async function () {
+    await beat?.stop();
+    await recorder.stop();
+    await deleteQueues(queue);
+    await dir.remove();
+  });
+
+  function merged(run: SpawnedCli): Record<string, unknown> | undefined {
+    return run.logs().find((line) => line.message === 'static schedules merged into the store');
+  }
+
+  it('leads, fires every schedule once at its slot, and restarts without rewriting the store', async function () {
+    const everyMs = 3_600_000;
+    const anchor = futureAnchor(1000, 5000);
+    const schedules = Array.from({ length: count }, (_, i) => ({ name: `site-${i}`, task, options: { queue }, schedule: { kind: 'interval', everyMs, anchor: new Date(anchor).toISOString() } }));
+    const file = await dir.writeSchedules(schedules as ScheduleInput[]);
+    beat = await dir.beat(file);
+    expect(merged(beat)).to.include({ static: count, changed: count });
+    await eventually(() => (recorder.fires.length >= count ? true : undefined), 30_000);
+    const expected = new Set(schedules.map((schedule) => slotTaskId(schedule.name, new Date(anchor))));
+    expect(new Set(recorder.fires.map((fire) => fire.taskId))).to.deep.equal(expected);
+    expect(await stopGracefully(beat)).to.deep.equal({ code: 0, signal: null });
+
+    beat = await dir.beat(file);
+    expect(merged(beat)).to.include({ static: count, changed: 0 });
+    expect(recorder.fires).to.have.length(count); // the restart found every slot recorded
   });
 });

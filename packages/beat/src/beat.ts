@@ -110,11 +110,14 @@ export class Beat extends TypedEmitter<BeatEvents> {
 
   /** Static schedules are added or updated; with pruneStatic, every other stored schedule goes. */
   async #mergeStatic(): Promise<void> {
-    const { schedules, pruneStatic, store } = this.options;
-    for (const input of schedules) await this.#editor.merge(input);
+    const { schedules, pruneStatic, store, logger } = this.options;
+    if (schedules.length === 0 && !pruneStatic) return;
+    const changed = await this.#editor.mergeAll(schedules);
+    logger.log('info', 'static schedules merged into the store', { static: schedules.length, changed });
     if (!pruneStatic) return;
     const keep = new Set(schedules.map((input) => input.name));
-    for (const entry of await store.list()) if (!keep.has(entry.name)) await this.#editor.remove(entry.name);
+    const stale = (await store.list()).filter((entry) => !keep.has(entry.name));
+    await Promise.all(stale.map((entry) => this.#editor.remove(entry.name)));
   }
 
   async #connect(): Promise<Runtime> {

@@ -53,16 +53,25 @@ export class ScheduleEditor {
   }
 
   /**
-   * Adds or updates, and writes only when something changed (static schedules at every start).
-   * Without an explicit `enabled`, a stored schedule keeps its own: a runtime disable, or a
-   * one-off that already fired, survives a restart.
+   * Adds or updates each schedule, writing only those that changed (static schedules at every
+   * start). Without an explicit `enabled`, a stored schedule keeps its own: a runtime disable,
+   * or a one-off that already fired, survives a restart. Every input is validated before
+   * anything is written, the store is read once, and the writes go out together (a file store
+   * commits them as one write): per-schedule reads and writes made a beat with 5,000 static
+   * schedules take minutes to start. Resolves with the number of schedules written.
    */
-  async merge(input: ScheduleInput): Promise<ScheduleEntry> {
-    const existing = await this.store.get(nameOf(input));
+  async mergeAll(inputs: readonly ScheduleInput[]): Promise<number> {
+    const stored = new Map((await this.store.list()).map((entry) => [entry.name, entry]));
+    const changed = inputs.flatMap((input) => this.#merged(input, stored.get(nameOf(input)) ?? null) ?? []);
+    await Promise.all(changed.map((definition) => this.#put(definition)));
+    return changed.length;
+  }
+
+  /** The definition to write for `input`, or null when the stored one is the same already. */
+  #merged(input: ScheduleInput, existing: ScheduleEntry | null): ScheduleDefinition | null {
     const kept = existing && input.enabled === undefined ? { ...input, enabled: existing.enabled } : input;
     const definition = this.#compile(kept, existing);
-    if (existing && sameDefinition(existing, definition)) return existing;
-    return this.#put(definition);
+    return existing && sameDefinition(existing, definition) ? null : definition;
   }
 
   async remove(name: string): Promise<boolean> {

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { InvalidArgumentError, MemoryScheduleStore, type ScheduleEntry, type ScheduleInput } from '@celeriac/core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileScheduleStore, InvalidArgumentError, MemoryScheduleStore, type ScheduleEntry, type ScheduleInput } from '@celeriac/core';
 import { ScheduleEditor } from '../schedule-editor.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -60,22 +63,65 @@ describe('ScheduleEditor', () => {
     expect(loop.calls).to.deep.equal([]);
   });
 
+  const merged = async (input: ScheduleInput) => {
+    await editor.mergeAll([input]);
+    return (await store.get(input.name)) as ScheduleEntry;
+  };
+
   it('keeps an interval\'s anchor and state when the same input is merged again later', async () => {
-    const first = await editor.merge(every(1000));
+    const first = await merged(every(1000));
     await store.recordFire('job', new Date(T0 + 3000));
     now = T0 + 5500;
-    const again = await editor.merge(every(1000));
+    expect(await editor.mergeAll([every(1000)])).to.equal(0); // nothing changed: nothing written
+    const again = (await store.get('job')) as ScheduleEntry;
     expect(again.schedule).to.deep.equal(first.schedule);
-    expect(again.updatedAt).to.equal(first.updatedAt); // nothing changed: nothing written
-    const changed = await editor.merge(every(1000, { args: [1] }));
+    expect(again.updatedAt).to.equal(first.updatedAt);
+    const changed = await merged(every(1000, { args: [1] }));
     expect(changed).to.include({ runCount: 1, lastSlot: new Date(T0 + 3000).toISOString() });
     expect(changed.schedule).to.deep.equal(first.schedule);
   });
 
   it('keeps a runtime disable across merges unless the input says enabled', async () => {
-    await editor.merge(every(1000));
+    await merged(every(1000));
     await editor.setEnabled('job', false);
-    expect((await editor.merge(every(1000))).enabled).to.equal(false);
-    expect((await editor.merge(every(1000, { enabled: true }))).enabled).to.equal(true);
+    expect((await merged(every(1000))).enabled).to.equal(false);
+    expect((await merged(every(1000, { enabled: true }))).enabled).to.equal(true);
+  });
+
+  it('validates the whole list before writing any of it', async () => {
+    const list = [every(1000), every(1000, { name: 'bad', schedule: { kind: 'cron', expression: '99 * * * *' } })];
+    await refusal(editor.mergeAll(list));
+    expect(await store.list()).to.deep.equal([]);
+    expect(loop.calls).to.deep.equal([]);
+  });
+});
+
+describe('ScheduleEditor.mergeAll on the file store', () => {
+  const many = (count: number, everyMs = 5000) => Array.from({ length: count }, (_, i) => every(everyMs, { name: `site-${i}`, args: [i] }));
+  let directory = '';
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'celeriac-merge-'));
+  });
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  // The defect: one read and one whole-file write per schedule made `celeriac beat --schedule`
+  // with 2,000 entries lead after 26 s, and with 5,000 not at all within 90 s.
+  it('merges 5,000 static schedules with one write, and a restart with none', async () => {
+    const path = join(directory, 'schedule.json');
+    const first = new FileScheduleStore(path);
+    expect(await new ScheduleEditor(first, null).mergeAll(many(5000))).to.equal(5000);
+    expect(first.counters.writes).to.equal(1);
+    expect(await first.list()).to.have.length(5000);
+    expect(first.counters.parses).to.equal(0); // its own write is kept, not read back
+
+    const restarted = new FileScheduleStore(path);
+    expect(await new ScheduleEditor(restarted, null).mergeAll(many(5000))).to.equal(0);
+    expect(restarted.counters).to.deep.equal({ parses: 1, writes: 0 });
+
+    const edited = new FileScheduleStore(path);
+    expect(await new ScheduleEditor(edited, null).mergeAll(many(5000, 7000))).to.equal(5000);
+    expect(edited.counters).to.deep.equal({ parses: 1, writes: 1 });
   });
 });

@@ -83,6 +83,31 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     expect(error.message).to.contain(`schedule store lock '${path}.lock' is held by another process`);
   });
 
+  it('writes changes that arrive together once (group commit), each with its own answer', async () => {
+    const store = new FileScheduleStore(path);
+    await Promise.all(['a', 'b', 'c'].map((name) => store.put(definition(name))));
+    expect(store.counters.writes).to.equal(1);
+    const slot = new Date('2024-01-01T00:01:00Z');
+    const answers = await Promise.all([store.recordFire('a', slot), store.recordFire('b', slot), store.recordFire('a', slot), store.recordFire('none', slot), store.setEnabled('c', false)]);
+    expect(answers.slice(0, 4)).to.deep.equal([true, true, false, false]);
+    expect(answers[4]).to.include({ name: 'c', enabled: false });
+    expect(store.counters.writes).to.equal(2);
+    const file = JSON.parse(await readFile(path, 'utf8')) as { schedules: Record<string, { runCount: number; enabled: boolean }> };
+    expect([file.schedules.a?.runCount, file.schedules.b?.runCount, file.schedules.c?.enabled]).to.deep.equal([1, 1, false]);
+  });
+
+  it('reads its own writes without parsing, and sees another process\'s write', async () => {
+    const mine = new FileScheduleStore(path);
+    const theirs = new FileScheduleStore(path);
+    await mine.put(definition('a'));
+    expect(await mine.list()).to.have.length(1);
+    expect(mine.counters.parses).to.equal(0);
+    await theirs.put(definition('b'));
+    expect((await mine.list()).map((entry) => entry.name).sort()).to.deep.equal(['a', 'b']);
+    expect(await mine.get('b')).to.include({ name: 'b' });
+    expect(mine.counters.parses).to.equal(1);
+  });
+
   it('stamps createdAt and updatedAt with its clock', async () => {
     let now = new Date('2024-05-01T00:00:00Z');
     const store = new FileScheduleStore(path, { clock: () => now });

@@ -20,5 +20,5 @@ export { slotTaskId, uuidV5, SLOT_ID_NAMESPACE, DNS_NAMESPACE } from './slot-id.
 export { previewSlots, MAX_PREVIEW } from './preview.js';
 export { scheduleEntry, updateEntry, type EntryChanges } from './schedule-entry.js';
 export { MemoryScheduleStore, type StoreOptions } from './memory-store.js';
-export { FileScheduleStore, FILE_STORE_VERSION, type FileStoreOptions } from './file-store.js';
+export { FileScheduleStore, FILE_STORE_VERSION, type FileStoreCounters, type FileStoreOptions } from './file-store.js';
 export { openScheduleStore } from './open-store.js';

@@ -1,0 +1,126 @@
+/**
+ * The embedded store's file on disk: `{version: 1, schedules: {name: entry}}`, parsed strictly
+ * and written atomically. The FileScheduleStore decides when; this module knows how.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConfigurationError } from '../errors.js';
+import { isCode } from './file-lock.js';
+import type { ScheduleEntry } from './schedule-types.js';
+
+export const FILE_STORE_VERSION = 1;
+
+export interface StoreFile {
+  version: typeof FILE_STORE_VERSION;
+  schedules: Record<string, ScheduleEntry>;
+}
+
+/** A file as read: its content and the identity of the version read (inode, size, times). */
+export interface ReadFile {
+  file: StoreFile;
+  stamp: string;
+}
+
+export function emptyStoreFile(): StoreFile {
+  return { version: FILE_STORE_VERSION, schedules: {} };
+}
+
+/**
+ * The stamp of the file now, or null when there is none. Every write renames a new inode over
+ * the file, so an unchanged stamp means unchanged content: a reader can skip the parse.
+ */
+export async function stampOf(path: string): Promise<string | null> {
+  const handle = await open(path, 'r').catch((error: unknown) => (isCode(error, 'ENOENT') ? null : Promise.reject(error)));
+  if (!handle) return null;
+  try {
+    return stamp(await handle.stat({ bigint: true }));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads and parses the file through one handle, so the stamp belongs to the content read. Null: no file. */
+export async function readStoreFile(path: string): Promise<ReadFile | null> {
+  const handle = await open(path, 'r').catch((error: unknown) => (isCode(error, 'ENOENT') ? null : Promise.reject(error)));
+  if (!handle) return null;
+  try {
+    const stats = await handle.stat({ bigint: true });
+    return { file: parseStoreFile(path, await handle.readFile('utf8')), stamp: stamp(stats) };
+  } finally {
+    await handle.close();
+  }
+}
+
+function stamp(stats: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
+  return `${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}
+
+/** The parsed file, or a ConfigurationError that says what is wrong and that nothing was reset. */
+export function parseStoreFile(path: string, text: string): StoreFile {
+  const corrupt = (reason: string) => new ConfigurationError(`schedule store file '${path}' is corrupt: ${reason}. Fix or remove it; Celeriac never resets it on its own`);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw corrupt(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!isRecord(data)) throw corrupt('expected an object {version: 1, schedules: {...}}');
+  if (data.version !== FILE_STORE_VERSION) throw corrupt(`unsupported version ${JSON.stringify(data.version)} (expected ${FILE_STORE_VERSION})`);
+  if (!isRecord(data.schedules)) throw corrupt("'schedules' is not an object");
+  for (const [name, entry] of Object.entries(data.schedules)) {
+    if (!isEntry(entry) || entry.name !== name) throw corrupt(`schedule '${name}' is not a valid entry`);
+  }
+  return data as unknown as StoreFile;
+}
+
+function isEntry(value: unknown): value is ScheduleEntry {
+  return isRecord(value) && typeof value.name === 'string' && typeof value.task === 'string' && isRecord(value.schedule)
+    && (value.lastSlot === null || typeof value.lastSlot === 'string') && typeof value.runCount === 'number' && typeof value.createdAt === 'string';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Writes the file atomically and durably; resolves with the stamp of the version written. */
+export async function writeStoreFile(path: string, file: StoreFile): Promise<string> {
+  await writeAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
+  const written = await stampOf(path);
+  if (written === null) throw new Error(`schedule store file '${path}' vanished right after it was written`);
+  return written;
+}
+
+/** Temp file in the same directory (so rename is atomic), fsync, rename, fsync the directory. */
+export async function writeAtomic(path: string, text: string): Promise<void> {
+  const directory = dirname(path);
+  await mkdir(directory, { recursive: true });
+  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(directory);
+}
+
+/** Makes the rename itself durable. Some platforms (Windows) cannot open a directory: skipped. */
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r').catch(() => null);
+  if (!handle) return;
+  try {
+    await handle.sync().catch((error: unknown) => {
+      if (!isCode(error, 'EISDIR') && !isCode(error, 'EINVAL') && !isCode(error, 'EPERM')) throw error;
+    });
+  } finally {
+    await handle.close();
+  }
+}
