@@ -16,6 +16,16 @@ export { parseJson, stringifyJson } from './kombu-json.js';
 export { toFieldTable, fromFieldValue, type FieldTable, type FieldValue, type TypedFieldValue } from './field-table.js';
 export { argsRepr, kwargsRepr } from './py-repr.js';
 export {
+  DEAD_LETTER_FITS,
+  DEAD_LETTER_HEADER,
+  MAX_KEPT_HEADER_BYTES,
+  MAX_REASON_CHARS,
+  clip,
+  deadLetterHeaders,
+  type DeadLetterFit,
+  type DeadLetterStamp,
+} from './dead-letter.js';
+export {
   encodeException,
   exceptionMessage,
   isExceptionInfo,

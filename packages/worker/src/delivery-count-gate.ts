@@ -1,5 +1,5 @@
 import { TaskState, fromFieldValue, toFieldTable, type ExceptionInfo } from '@celeriac/protocol';
-import { errorMeta } from '@celeriac/core';
+import { PublishError, errorMeta } from '@celeriac/core';
 import { DEFAULT_EXCHANGE, type ConfirmPublisher, type Delivery } from '@celeriac/amqp';
 import { copyProperties } from './dead-letters.js';
 import type { Gate, Job } from './job.js';
@@ -10,6 +10,7 @@ import type { TaskReporter } from './task-reporter.js';
 /** How many deliveries of a task ended without an ack before this copy was published. */
 export const DELIVERIES_HEADER = 'x-celeriac-deliveries';
 export const MAX_DELIVERIES_CODE = 'MAX_DELIVERIES';
+export const COUNT_REFUSED_CODE = 'DELIVERY_COUNT_REFUSED';
 /** Set on a task handed back after it had started (aborted at shutdown): its next run is a rerun. */
 export const INTERRUPTED_HEADER = 'x-celeriac-interrupted';
 
@@ -79,9 +80,25 @@ export class DeliveryCountGate implements Gate {
       delivery.ack();
       await acksOnTheWire();
     } catch (error) {
-      logger.log('error', 'could not republish a redelivered task with its delivery count; it goes back to the queue', errorMeta(error));
-      requeueLater(delivery);
+      await this.#uncounted(job, error);
     }
+  }
+
+  /**
+   * The counted copy was refused. Requeued, a message the broker will never take a copy of (its
+   * own headers fill amqplib's 64 KB table) would come back redelivered and be refused again,
+   * forever: it is dead-lettered instead (the dead-letter copy can shrink; this one cannot).
+   */
+  async #uncounted(job: Job, error: unknown): Promise<void> {
+    const { delivery, logger } = job;
+    if (delivery.orphaned()) return; // its channel closed: the broker has put it back already
+    if (!isRefusal(error)) {
+      logger.log('error', 'could not republish a redelivered task with its delivery count; it goes back to the queue', errorMeta(error));
+      return requeueLater(delivery);
+    }
+    const message = `redelivered, and the copy carrying its delivery count was refused (${(error as Error).message})`;
+    logger.log('error', 'dead-lettering a redelivered task whose counted copy the broker refused', { code: COUNT_REFUSED_CODE, ...errorMeta(error) });
+    await this.rejector.deadLetter(delivery, { code: COUNT_REFUSED_CODE, message }, job.task.id);
   }
 
   async #deadLetter(job: Job, deliveries: number): Promise<void> {
@@ -109,6 +126,11 @@ function countedProperties(job: Job, deliveries: number, extraHeaders: Record<st
   const remainingMs = job.task.expires ? job.task.expires.getTime() - Date.now() : 0;
   const expiration = remainingMs > 0 ? { expiration: String(remainingMs) } : {};
   return { ...copyProperties(properties), ...expiration, headers, persistent: true };
+}
+
+/** The broker (or amqplib's encoder) refused this very message; a lost connection is not a refusal. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof PublishError ? error.code === 'PUBLISH_NACKED' : error instanceof RangeError;
 }
 
 /** Celery's name for "the process running the task died". */

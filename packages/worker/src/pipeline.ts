@@ -41,7 +41,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const { options, publisher, results, stopping, running } = parts;
   const emit = safeEmit(parts.emit, options.logger);
   const reporter = new TaskReporter(results);
-  const rejector = new Rejector(new DeadLetters(publisher, options.nodeName), reporter, emit, options.logger);
+  const rejector = new Rejector(new DeadLetters(publisher, options.nodeName, options.logger), reporter, emit, options.logger);
   const expiry = new ExpiryGate(reporter);
   const revoked = new RevokedGate(parts.revocations.ids, reporter);
   const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter);

@@ -1,4 +1,4 @@
-import { ProtocolError, TaskState, type TaskMessage } from '@celeriac/protocol';
+import { MAX_REASON_CHARS, ProtocolError, TaskState, clip, type TaskMessage } from '@celeriac/protocol';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { Delivery } from '@celeriac/amqp';
 import type { DeadLetterReason, DeadLetters } from './dead-letters.js';
@@ -7,6 +7,8 @@ import type { TaskReporter } from './task-reporter.js';
 import type { EmitWorkerEvent } from './worker-events.js';
 
 const REQUEUE_DELAY_MS = 1000;
+/** A name quoted in a log line or a reason: hostile input can make it any size. */
+const QUOTED_NAME_CHARS = 200;
 
 /**
  * Everything that ends a message without running it: undecodable messages, unregistered tasks,
@@ -22,7 +24,7 @@ export class Rejector {
   ) {}
 
   async undecodable(delivery: Delivery, error: unknown): Promise<void> {
-    const reason = { code: error instanceof ProtocolError ? error.code : 'DECODE_FAILED', message: (error as Error).message ?? String(error) };
+    const reason = { code: error instanceof ProtocolError ? error.code : 'DECODE_FAILED', message: clip((error as Error).message ?? String(error), MAX_REASON_CHARS) };
     const identity = error instanceof ProtocolError ? error.identity : {};
     this.logger.log('error', 'dead-lettering a message that is not a valid task', { ...reason, taskId: identity.id, queue: delivery.queue });
     if (identity.id && identity.replyTo && error instanceof ProtocolError) {
@@ -33,9 +35,10 @@ export class Rejector {
   }
 
   async notRegistered(delivery: Delivery, task: TaskMessage): Promise<void> {
-    this.logger.log('error', 'received an unregistered task; it is answered NotRegistered and dead-lettered', { taskId: task.id, task: task.name });
+    const name = clip(task.name, QUOTED_NAME_CHARS);
+    this.logger.log('error', 'received an unregistered task; it is answered NotRegistered and dead-lettered', { taskId: clip(task.id, QUOTED_NAME_CHARS), task: name });
     await this.reporter.tellCaller(task, TaskState.FAILURE, notRegisteredException(task.name), this.logger);
-    await this.deadLetter(delivery, { code: 'NOT_REGISTERED', message: `task ${task.name} is not registered on this worker` }, task.id);
+    await this.deadLetter(delivery, { code: 'NOT_REGISTERED', message: `task ${name} is not registered on this worker` }, task.id);
   }
 
   /** Moves the message to `celeriac.dead`, then acks it; if the move fails it is requeued instead. */
