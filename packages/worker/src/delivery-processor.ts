@@ -1,6 +1,7 @@
 import { TaskState, decodeTask, type TaskMessage } from '@celeriac/protocol';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { Delivery } from '@celeriac/amqp';
+import type { FinishedOutcomes } from './finished-outcomes.js';
 import type { Gate, Job } from './job.js';
 import { TaskRevokedError } from './revoked-gate.js';
 import { requeueLater, type Rejector } from './rejector.js';
@@ -21,6 +22,8 @@ export interface ProcessorDeps {
   gates: readonly Gate[];
   /** Gates asked again once the slot is free, right before running: the wait may have been long (expiry). */
   recheck?: readonly Gate[];
+  /** Keeps the outcome of a task whose channel closed before its ack, for its redelivery. */
+  finished: Pick<FinishedOutcomes, 'remember'>;
   /** Republishes a task whose handler asked to retry. */
   retries: Pick<RetryPublisher, 'resend'>;
   executor: TaskExecutor;
@@ -80,10 +83,7 @@ export class DeliveryProcessor {
     // Given up at shutdown: the message goes back to the queue, so the caller must not hear a FAILURE.
     if (!outcome) return this.#handBack(job, { started: true });
     const runtimeMs = Date.now() - started;
-    if (!(await this.#report(job, outcome))) return;
-    // RETRY is stored first (a fast retry's SUCCESS must not be followed by a stale RETRY), then republished, then acked.
-    if (outcome.state === TaskState.RETRY && !(await this.deps.retries.resend(job, outcome.retry))) return;
-    delivery.ack();
+    if (!(await this.#settle(job, outcome))) return;
     if (outcome.state === TaskState.SUCCESS) {
       logger.log('info', 'task succeeded', { runtimeMs });
       this.deps.emit('task:succeeded', { ...info, runtimeMs });
@@ -117,7 +117,34 @@ export class DeliveryProcessor {
     }
   }
 
-  /** Reports the outcome; false (and the message requeued) when the backend could not take it. */
+  /**
+   * Reports the outcome, republishes a RETRY, acks. False when the message goes back to the queue
+   * instead. A finished task whose state could not be reported, or whose channel closed meanwhile
+   * (the broker has put it back), is answered with this outcome when its message comes again,
+   * instead of running twice (finished-outcomes.ts).
+   */
+  async #settle(job: Job, outcome: TaskOutcome): Promise<boolean> {
+    const reported = await this.#report(job, outcome);
+    const unacked = !reported || job.delivery.orphaned();
+    if (unacked && this.deps.finished.remember(job, outcome, reported)) return this.#kept(job, outcome, reported);
+    if (!reported) {
+      job.logger.log('error', 'the task state was not reported; the task goes back to the queue');
+      requeueLater(job.delivery);
+      return false;
+    }
+    if (outcome.state === TaskState.RETRY && !(await this.deps.retries.resend(job, outcome.retry))) return false;
+    job.delivery.ack();
+    return true;
+  }
+
+  #kept(job: Job, outcome: TaskOutcome, reported: boolean): true {
+    const why = reported ? 'its channel closed before the ack' : 'its state could not be reported, so its message goes back to the queue';
+    job.logger.log('warn', `finished, but ${why}; its next delivery is answered with this outcome instead of running again`, { state: outcome.state });
+    if (!reported) requeueLater(job.delivery);
+    return true;
+  }
+
+  /** Stores the outcome (skipped for an ignored SUCCESS); false when the backend could not take it. */
   async #report(job: Job, outcome: TaskOutcome): Promise<boolean> {
     const skip = outcome.state === TaskState.SUCCESS && (job.task.ignoreResult || job.registered.options.ignoreResult);
     if (skip) return true;
@@ -125,8 +152,7 @@ export class DeliveryProcessor {
       await this.deps.reporter.store(job.task, outcome.state, outcome.result, outcome.state === TaskState.SUCCESS ? null : outcome.traceback);
       return true;
     } catch (error) {
-      job.logger.log('error', 'could not report the task state; the task goes back to the queue', errorMeta(error));
-      requeueLater(job.delivery);
+      job.logger.log('error', 'could not report the task state', errorMeta(error));
       return false;
     }
   }

@@ -14,7 +14,7 @@ export { Worker, type WorkerState, type StopOptions } from './worker.js';
 export { TaskRegistry, isTaskRegistry, type TaskHandler, type TaskOptions, type RegisteredTask } from './task-registry.js';
 export type { TaskContext } from './task-context.js';
 export { compileWorkerOptions, type WorkerOptions, type CompiledWorkerOptions } from './worker-options.js';
-export type { WorkerEvents, TaskEventInfo, TaskFinishedInfo, TaskFailedInfo, TaskRetriedInfo, DeadLetterInfo } from './worker-events.js';
+export type { WorkerEvents, TaskEventInfo, TaskFinishedInfo, TaskFailedInfo, TaskRetriedInfo, DeadLetterInfo, LoopBlockedInfo } from './worker-events.js';
 export { Retry, MaxRetriesExceededError, type RetryOptions } from './retry.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, type AutoRetryFor, type ErrorClass } from './retry-policy.js';
 export { SoftTimeLimitExceeded, TimeLimitExceeded, isHardTimeLimit, type TimeLimitsMs } from './time-limits.js';

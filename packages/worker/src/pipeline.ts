@@ -6,6 +6,7 @@ import { DeliveryProcessor } from './delivery-processor.js';
 import { DuplicateGate } from './duplicate-gate.js';
 import { EtaGate } from './eta-gate.js';
 import { ExpiryGate } from './expiry-gate.js';
+import { FinishedOutcomes } from './finished-outcomes.js';
 import type { Gate } from './job.js';
 import { RetryPublisher } from './retry-publisher.js';
 import { Rejector } from './rejector.js';
@@ -45,8 +46,11 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const expiry = new ExpiryGate(reporter);
   const revoked = new RevokedGate(parts.revocations.ids, reporter);
   const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter);
+  const finished = new FinishedOutcomes(reporter);
   const gates: Gate[] = [
-    // First: a message that keeps killing workers must be stopped before anything else runs it.
+    // First: a task that already finished here (its ack was lost with its channel) is answered, not run or counted again.
+    finished,
+    // Then: a message that keeps killing workers must be stopped before anything else runs it.
     deliveries,
     revoked,
     // A task whose id already SUCCEEDED (redelivery, duplicate fire) is acked, not run twice.
@@ -61,7 +65,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const executor = parts.pool;
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
   const guarded = parts.revocations.wrap(new TimeLimitExecutor(executor, options.timeLimits, options.pool === 'threads'));
-  return new DeliveryProcessor({ options, reporter, rejector, gates, recheck, retries, executor: guarded, slots: new Slots(options.concurrency), emit, stopping, handBack: (job, how) => deliveries.handBack(job, how), running });
+  return new DeliveryProcessor({ options, reporter, rejector, gates, recheck, retries, finished, executor: guarded, slots: new Slots(options.concurrency), emit, stopping, handBack: (job, how) => deliveries.handBack(job, how), running });
 }
 
 /**

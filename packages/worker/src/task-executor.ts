@@ -14,12 +14,26 @@ export interface TaskExecutor {
   execute(job: Job, signal: AbortSignal, kill?: AbortSignal): Promise<TaskOutcome>;
 }
 
-/** The default pool: async handlers on the worker's own event loop. */
+/** A handler call whose synchronous part takes this long held heartbeats and acks up: reported. */
+export const BLOCKED_LOOP_MS = 1000;
+
+/**
+ * The default pool: async handlers on the worker's own event loop. The synchronous part of each
+ * handler call is timed (the loop can do nothing else meanwhile), so a handler that blocks it is
+ * named by `onBlocked`, not left for the broker to notice as a dead connection.
+ */
 export class InlineExecutor implements TaskExecutor {
-  constructor(private readonly hostname: string) {}
+  constructor(
+    private readonly hostname: string,
+    private readonly onBlocked: (job: Job, blockedMs: number) => void = () => undefined,
+  ) {}
 
   execute(job: Job, signal: AbortSignal): Promise<TaskOutcome> {
-    return runHandler(job.registered, job.task.args, taskContext(job, signal, this.hostname));
+    const started = performance.now();
+    const outcome = runHandler(job.registered, job.task.args, taskContext(job, signal, this.hostname));
+    const blockedMs = performance.now() - started;
+    if (blockedMs >= BLOCKED_LOOP_MS) this.onBlocked(job, Math.round(blockedMs));
+    return outcome;
   }
 }
 

@@ -18,6 +18,11 @@ export interface TaskRetriedInfo extends TaskFailedInfo {
   delayMs: number;
 }
 
+export interface LoopBlockedInfo extends TaskEventInfo {
+  /** How long the synchronous part of the handler call held the event loop. */
+  blockedMs: number;
+}
+
 export interface DeadLetterInfo {
   queue: string;
   reason: string;
@@ -36,6 +41,8 @@ export type WorkerEvents = {
   /** The handler asked to retry (ctx.retry or autoRetryFor); the task was republished. */
   'task:retried': [info: TaskRetriedInfo];
   'message:dead-lettered': [info: DeadLetterInfo];
+  /** A handler on the inline pool held the event loop for a second or more (BLOCKED_LOOP_MS). */
+  'worker:loop-blocked': [info: LoopBlockedInfo];
   'worker:ready': [];
   'worker:stopped': [];
 };

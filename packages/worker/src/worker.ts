@@ -1,7 +1,7 @@
 import { TypedEmitter, errorMeta, loadMongoModule, redactUrl, type ResultWriter, type StoredResultBackend } from '@celeriac/core';
 import { AmqpConnection, ConfirmPublisher, QueueConsumer, RpcResultWriter, deadLetterQueue, taskQueue, type Delivery, type PidboxConsumer } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
-import { buildPipeline } from './pipeline.js';
+import { buildPipeline, safeEmit } from './pipeline.js';
 import { startControl } from './control/start-control.js';
 import { Revocations } from './revocations.js';
 import { createPool, type Pool } from './pool.js';
@@ -94,7 +94,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   async #connect(): Promise<Runtime> {
     // The pool first: a threads pool whose app module fails to load stops the start here.
-    const pool = createPool(this.options);
+    const pool = createPool(this.options, safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger));
     await pool.start();
     return this.#connectWith(pool).catch(async (error: unknown) => {
       await pool.close();

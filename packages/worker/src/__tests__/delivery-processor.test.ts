@@ -4,6 +4,7 @@ import { defineTask, type ResultWriter, type StateUpdate } from '@celeriac/core'
 import { encodeTask, type TaskMessageInput } from '@celeriac/protocol';
 import type { DeadLetterReason, DeadLetters } from '../dead-letters.js';
 import { DeliveryProcessor } from '../delivery-processor.js';
+import { FinishedOutcomes } from '../finished-outcomes.js';
 import { safeEmit } from '../pipeline.js';
 import { Rejector } from '../rejector.js';
 import { Slots } from '../slots.js';
@@ -56,11 +57,13 @@ function processor(recorder: Recorder, tasks: TaskRegistry, options: Partial<Wor
   };
   const emit = safeEmit(record as EmitWorkerEvent, compiled.logger);
   const reporter = new TaskReporter(recorder.results);
+  const finished = new FinishedOutcomes(reporter);
   const deps = {
     options: compiled,
     reporter,
     rejector: new Rejector(recorder.deadLetters, reporter, emit, compiled.logger),
-    gates: [],
+    gates: [finished],
+    finished,
     retries: { resend: async () => true },
     executor: new InlineExecutor(compiled.nodeName),
     slots: new Slots(2),
@@ -183,5 +186,38 @@ describe('DeliveryProcessor', () => {
     for (const controller of running) controller.abort(new Error('worker shutdown timeout'));
     await done;
     expect(recorder.log).to.deep.equal(['hand back q (started)']);
+  });
+
+  // The defect: a handler that blocked the loop past the heartbeat lost its channel, and each
+  // redelivery ran it again and counted as a poison delivery (five runs, then MAX_DELIVERIES).
+  it('answers the redelivery of a task that finished after its channel closed, without running it again', async () => {
+    const recorder = new Recorder();
+    let runs = 0;
+    const tasks = new TaskRegistry().register(add, (x, y) => {
+      runs += 1;
+      recorder.orphaned = true; // the connection drops while the handler runs
+      return x + y;
+    });
+    const { processor: subject } = processor(recorder, tasks);
+    recorder.failStores = true; // the result connection went too
+    await subject.process(recorder.delivery({}));
+    expect(recorder.log).to.deep.equal([]);
+    recorder.orphaned = false;
+    recorder.failStores = false;
+    await subject.process(recorder.delivery({}));
+    expect({ runs, log: recorder.log }).to.deep.equal({ runs: 1, log: ['store SUCCESS', 'ack'] });
+    expect(recorder.stored[0]).to.include({ taskId: 'task-1', result: 5 });
+    await subject.process(recorder.delivery({}));
+    expect(runs, 'a third delivery (a real duplicate) runs again').to.equal(2);
+  });
+
+  it('acks the redelivery without a second report when the first one got through', async () => {
+    const recorder = new Recorder();
+    const tasks = new TaskRegistry().register(add, (x, y) => ((recorder.orphaned = true), x + y));
+    const { processor: subject } = processor(recorder, tasks);
+    await subject.process(recorder.delivery({}));
+    recorder.orphaned = false;
+    await subject.process(recorder.delivery({ args: [1, 1] }));
+    expect(recorder.log).to.deep.equal(['store SUCCESS', 'ack']);
   });
 });

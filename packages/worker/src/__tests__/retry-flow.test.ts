@@ -4,6 +4,7 @@ import type { StateUpdate } from '@celeriac/core';
 import { decodeTask, encodeTask, fromFieldValue } from '@celeriac/protocol';
 import type { DeadLetters } from '../dead-letters.js';
 import { DeliveryProcessor } from '../delivery-processor.js';
+import { FinishedOutcomes } from '../finished-outcomes.js';
 import { Rejector } from '../rejector.js';
 import type { Retry } from '../retry.js';
 import { RetryPublisher } from '../retry-publisher.js';
@@ -30,7 +31,7 @@ function harness(handler: (ctx: TaskContext) => unknown, republishFails = false)
   const reporter = new TaskReporter({ store: async (update) => void (stored.push(update), log.push(`store ${update.state}`)) });
   const emit = ((event: string) => log.push(event)) as never;
   const rejector = new Rejector({} as DeadLetters, reporter, emit, options.logger);
-  const processor = new DeliveryProcessor({ options, reporter, rejector, gates: [], retries, executor: new InlineExecutor('n'), slots: new Slots(1), emit, stopping: () => false, handBack: async () => undefined, running: new Set() });
+  const processor = new DeliveryProcessor({ options, reporter, rejector, gates: [], finished: new FinishedOutcomes(reporter), retries, executor: new InlineExecutor('n'), slots: new Slots(1), emit, stopping: () => false, handBack: async () => undefined, running: new Set() });
   const { body, properties } = encodeTask({ id: 'task-1', name: 'tasks.x', replyTo: 'reply-q' });
   const message = { content: body, properties, fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
   const delivery = { message, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue'), orphaned: () => false } as unknown as Delivery;
