@@ -1,22 +1,64 @@
 #!/usr/bin/env node
 /**
  * `npm test`: the whole suite from a fresh clone. Installs and builds when needed, makes sure a
- * RabbitMQ answers (the tests talk to a real broker), then runs mocha with `.mocharc.json`.
- * Extra arguments go to mocha, e.g. `npm test -- --grep interop`.
+ * RabbitMQ answers, makes the PyPI Celery peer's virtual environment, starts a FerretDB
+ * (MongoDB-wire server) for the MongoDB cases unless CELERIAC_TEST_MONGODB_URL names a server,
+ * then runs mocha with `.mocharc.json` against Debian's Celery 5.2, and the interop files
+ * (test/dist/interop-*.test.js) once more against the PyPI Celery. FerretDB is stopped at the end.
+ *
+ * Extra arguments go to both mocha runs, e.g. `npm test -- --grep interop`.
+ * CELERIAC_TEST_PEERS=debian|pypi|both (default both) chooses the interop runs.
  *
  * Plain Node, no imports outside node: it runs before `npm ci`.
  */
 import { spawnSync } from 'node:child_process';
-import { BootstrapError, DEFAULT_BROKER_URL, ROOT, ensureBroker, installAndBuild } from './lib/bootstrap.mjs';
+import { BootstrapError, DEFAULT_BROKER_URL, ROOT, ensureBroker, installAndBuild, step } from './lib/bootstrap.mjs';
+import { startFerretdb } from './lib/ferretdb.mjs';
+import { SYSTEM_PYTHON, celeryVersion, ensurePypiCelery, ensureSystemCelery } from './lib/python-peers.mjs';
 
 const BROKER_URL = process.env.CELERIAC_TEST_BROKER_URL ?? DEFAULT_BROKER_URL;
+const PEERS = process.env.CELERIAC_TEST_PEERS ?? 'both';
+const INTEROP_SPEC = 'test/dist/interop-*.test.js';
 
+function mocha(label, env, args) {
+  step(`mocha: ${label}`);
+  const result = spawnSync('npx', ['mocha', ...args], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  return result.status ?? 1;
+}
+
+/** The runs: everything against the first peer, then the interop files against the other. */
+function runs(peers) {
+  const all = process.argv.slice(2);
+  const plan = [];
+  if (PEERS !== 'pypi') plan.push({ label: `all tests, Python peer Celery ${celeryVersion(peers.debian)} (Debian)`, python: peers.debian, args: all });
+  if (PEERS !== 'debian') {
+    const onlyInterop = PEERS === 'both' ? ['--spec', INTEROP_SPEC] : [];
+    plan.push({ label: `${PEERS === 'both' ? 'interop tests' : 'all tests'}, Python peer Celery ${celeryVersion(peers.pypi)} (PyPI)`, python: peers.pypi, args: [...onlyInterop, ...all] });
+  }
+  return plan;
+}
+
+let ferret = null;
 try {
   installAndBuild();
   await ensureBroker(BROKER_URL);
-  const mocha = spawnSync('npx', ['mocha', ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
-  process.exitCode = mocha.status ?? 1;
+  const peers = { debian: PEERS === 'pypi' ? SYSTEM_PYTHON : ensureSystemCelery(), pypi: PEERS === 'debian' ? null : ensurePypiCelery() };
+  const env = { CELERIAC_TEST_BROKER_URL: BROKER_URL };
+  if (!process.env.CELERIAC_TEST_MONGODB_URL) {
+    step('starting FerretDB (MongoDB wire protocol, SQLite backend) for the MongoDB cases');
+    ferret = await startFerretdb();
+    console.log(`  FerretDB answers at ${ferret.url}`);
+    env.CELERIAC_TEST_MONGODB_URL = ferret.url;
+  }
+  let status = 0;
+  for (const run of runs(peers)) {
+    const code = mocha(run.label, { ...env, CELERIAC_TEST_PYTHON: run.python }, run.args);
+    status ||= code;
+  }
+  process.exitCode = status;
 } catch (error) {
   console.error(`\ncannot run the tests: ${error instanceof BootstrapError ? error.message : error}`);
   process.exitCode = 1;
+} finally {
+  await ferret?.stop();
 }

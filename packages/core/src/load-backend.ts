@@ -24,7 +24,7 @@ export interface MongoResultBackendOptions {
 /** What core needs of @celeriac/mongodb; checked when the module is loaded. */
 export interface MongoBackendModule {
   openMongoResultBackend(url: string, options?: MongoResultBackendOptions): StoredResultBackend;
-  openMongoScheduleStore(url: string): Promise<ScheduleStore>;
+  openMongoScheduleStore(url: string, options?: { logger?: Logger }): Promise<ScheduleStore>;
 }
 
 const loaded = new Map<string, Promise<MongoBackendModule>>();

@@ -11,10 +11,11 @@
  * const store = await openScheduleStore('mongodb://127.0.0.1:27017/celeriac');
  * ```
  */
-import type { MongoResultBackendOptions, ScheduleStore, StoredResultBackend } from '@celeriac/core';
+import type { Logger, MongoResultBackendOptions, ScheduleStore, StoredResultBackend } from '@celeriac/core';
 import { MongoResultBackend } from './mongo-result-backend.js';
 import { MongoScheduleStore } from './mongo-schedule-store.js';
 
+export { Expiry, SWEEP_BATCH, SWEEP_INTERVAL_MS, SWEEP_MAX_BATCHES } from './expiry.js';
 export { MongoResultBackend, DEFAULT_RESULT_EXPIRES_MS, expireAfterSeconds } from './mongo-result-backend.js';
 export { MongoScheduleStore, SCHEDULES_COLLECTION, FIRES_COLLECTION, DEFAULT_SCHEDULE_DATABASE, fireId, type MongoScheduleStoreOptions } from './mongo-schedule-store.js';
 export { taskMetaDocument, resultMetaOf, TASKMETA_COLLECTION, type TaskMetaDocument } from './task-meta.js';
@@ -27,6 +28,6 @@ export function openMongoResultBackend(url: string, options: MongoResultBackendO
 }
 
 /** The entry point core's loader checks for; connects lazily, on the first operation. */
-export async function openMongoScheduleStore(url: string): Promise<ScheduleStore> {
-  return new MongoScheduleStore(url);
+export async function openMongoScheduleStore(url: string, options: { logger?: Logger } = {}): Promise<ScheduleStore> {
+  return new MongoScheduleStore(url, options);
 }

@@ -1,7 +1,8 @@
 /**
  * Celery's mongodb result backend: one `celery_taskmeta` document per task, replaced on every
  * state change. Python Celery clients and workers on the same database read and write the same
- * documents. Results expire through a TTL index on `date_done` (Celery 5.3.4+ writes a date).
+ * documents. Results expire through a TTL index on `date_done` (Celery 5.3.4+ writes a date), or,
+ * on a server that refuses TTL indexes, by this process (expiry.ts).
  *
  * The TTL index is descending and named: Python Celery runs `create_index('date_done')` (ascending,
  * no options) on first use, and MongoDB refuses an index of the same key pattern with other
@@ -10,9 +11,10 @@
  */
 import { MongoClient, type Collection } from 'mongodb';
 import { READY_STATES, type ResultMeta } from '@celeriac/protocol';
-import { ConfigurationError, ResultError, errorMeta, silentLogger, type Logger, type MongoResultBackendOptions, type StateUpdate, type StoredResultBackend } from '@celeriac/core';
+import { ConfigurationError, ResultError, silentLogger, type MongoResultBackendOptions, type StateUpdate, type StoredResultBackend } from '@celeriac/core';
 import { MongoConnection } from './mongo-connection.js';
-import { isIndexConflict, isServerAnswer } from './mongo-errors.js';
+import { Expiry } from './expiry.js';
+import { isIndexConflict } from './mongo-errors.js';
 import { DEFAULT_RESULT_DATABASE, databaseName } from './mongo-url.js';
 import { FIRST_POLL_MS, nextPollMs, pollDelayMs, sleep } from './poll.js';
 import { TASKMETA_COLLECTION, resultMetaOf, taskMetaDocument, type TaskMetaDocument } from './task-meta.js';
@@ -27,26 +29,27 @@ export class MongoResultBackend implements StoredResultBackend {
   readonly #client: MongoClient;
   readonly #connection: MongoConnection;
   readonly #collection: Collection<TaskMetaDocument>;
-  readonly #logger: Logger;
-  #indexes: Promise<void> | null = null;
+  readonly #expiry: Expiry<TaskMetaDocument>;
   #closed = false;
 
   /** Connects lazily (on the first operation), so a worker or client starts without a round trip. */
   constructor(url: string, options: MongoResultBackendOptions = {}) {
     this.database = databaseName(url, DEFAULT_RESULT_DATABASE);
     this.expireAfterSeconds = expireAfterSeconds(options.resultExpiresMs ?? DEFAULT_RESULT_EXPIRES_MS);
-    this.#logger = options.logger ?? silentLogger;
     this.#client = new MongoClient(url, { appName: 'celeriac' });
     this.#connection = new MongoConnection(this.#client);
     this.#collection = this.#client.db(this.database).collection<TaskMetaDocument>(TASKMETA_COLLECTION);
+    const logger = options.logger ?? silentLogger;
+    this.#expiry = new Expiry({ collection: this.#collection, field: 'date_done', afterSeconds: this.expireAfterSeconds, createIndex: () => this.#createTtlIndex(), what: 'results', logger });
   }
 
   /** Upserts the task's document, as Celery's `replace_one({'_id': id}, meta, upsert=True)`. */
   async store(update: StateUpdate): Promise<void> {
     await this.#connection.ready();
-    await this.#ensureIndexes();
+    await this.#expiry.ensure();
     const document = taskMetaDocument(update);
     await this.#collection.replaceOne({ _id: document._id }, document, { upsert: true });
+    this.#expiry.touch();
   }
 
   /** Nothing to route: states are looked up by task id. */
@@ -77,14 +80,9 @@ export class MongoResultBackend implements StoredResultBackend {
     await this.#connection.close();
   }
 
-  /** Once per backend; a failure is logged, never fails a store (the TTL only collects garbage). */
-  #ensureIndexes(): Promise<void> {
-    this.#indexes ??= this.#createTtlIndex().catch((error: unknown) => {
-      this.#logger.log('warn', 'could not create the TTL index on celery_taskmeta.date_done; results will not expire', errorMeta(error));
-      // A network error may pass; a server's refusal (rights, options) will not.
-      if (!isServerAnswer(error)) this.#indexes = null;
-    });
-    return this.#indexes;
+  /** True when the server refused the TTL index and this process deletes expired results itself. */
+  get sweepsExpired(): boolean {
+    return this.#expiry.sweeping;
   }
 
   async #createTtlIndex(): Promise<void> {

@@ -5,7 +5,8 @@
  * the unique `_id` lets exactly one beat own a slot even when two think they lead (split brain).
  */
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import { scheduleEntry, type ScheduleDefinition, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import { scheduleEntry, silentLogger, type Logger, type ScheduleDefinition, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import { Expiry } from './expiry.js';
 import { MongoConnection } from './mongo-connection.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { databaseName } from './mongo-url.js';
@@ -30,6 +31,7 @@ export interface MongoScheduleStoreOptions {
   database?: string;
   /** The clock for createdAt/updatedAt. @default () => new Date() */
   clock?: () => Date;
+  logger?: Logger;
 }
 
 export class MongoScheduleStore implements ScheduleStore {
@@ -38,6 +40,7 @@ export class MongoScheduleStore implements ScheduleStore {
   readonly #schedules: Collection<ScheduleDocument>;
   readonly #fires: Collection<FireDocument>;
   readonly #clock: () => Date;
+  readonly #expiry: Expiry<FireDocument>;
   #indexes: Promise<void> | null = null;
 
   constructor(url: string, options: MongoScheduleStoreOptions = {}) {
@@ -50,6 +53,8 @@ export class MongoScheduleStore implements ScheduleStore {
     this.#schedules = db.collection<ScheduleDocument>(SCHEDULES_COLLECTION, { writeConcern: { w: 'majority' } });
     this.#fires = db.collection<FireDocument>(FIRES_COLLECTION, { writeConcern: { w: 'majority' } });
     this.#clock = options.clock ?? (() => new Date());
+    const createIndex = async () => void (await this.#fires.createIndex({ firedAt: 1 }, { expireAfterSeconds: FIRE_RECORD_TTL_SECONDS }));
+    this.#expiry = new Expiry({ collection: this.#fires, field: 'firedAt', afterSeconds: FIRE_RECORD_TTL_SECONDS, createIndex, what: 'fire records', logger: options.logger ?? silentLogger });
   }
 
   async list(): Promise<ScheduleEntry[]> {
@@ -94,6 +99,7 @@ export class MongoScheduleStore implements ScheduleStore {
     await this.#ensureIndexes();
     const slotIso = slot.toISOString();
     if (!(await this.#claimSlot(name, slot))) return false;
+    this.#expiry.touch();
     if (await this.#advance(name, slotIso)) return true;
     // Unknown schedule or an older slot: the claim means nothing, so do not keep it.
     await this.#fires.deleteOne({ _id: fireId(name, slotIso) });
@@ -123,18 +129,18 @@ export class MongoScheduleStore implements ScheduleStore {
     }
   }
 
-  /** ISO strings of one format order as their instants do, so `$lt` compares slots. */
+  /**
+   * ISO strings of one format order as their instants do, so `$lt` compares slots. Plain update
+   * operators, not an aggregation-pipeline update: MongoDB-compatible servers such as FerretDB
+   * refuse pipelines. A fired `once` schedule is then disabled by a second write; a crash between
+   * the two leaves it enabled with its slot recorded, which plans no further fire either.
+   */
   async #advance(name: string, slotIso: string): Promise<boolean> {
     const filter = { _id: name, $or: [{ lastSlot: null }, { lastSlot: { $lt: slotIso } }] };
-    // A pipeline update, so a fired `once` schedule is disabled in the same atomic write.
-    const update = [{ $set: {
-      lastSlot: { $literal: slotIso },
-      runCount: { $add: [{ $ifNull: ['$runCount', 0] }, 1] },
-      updatedAt: { $literal: this.#now() },
-      enabled: { $cond: [{ $eq: ['$schedule.kind', 'once'] }, false, '$enabled'] },
-    } }];
-    const { matchedCount } = await this.#schedules.updateOne(filter, update);
-    return matchedCount === 1;
+    const update = { $set: { lastSlot: slotIso, updatedAt: this.#now() }, $inc: { runCount: 1 } };
+    const fired = await this.#schedules.findOneAndUpdate(filter, update, { returnDocument: 'after' });
+    if (fired?.schedule.kind === 'once' && fired.enabled) await this.#schedules.updateOne({ _id: name }, { $set: { enabled: false } });
+    return fired !== null;
   }
 
   #ensureIndexes(): Promise<void> {
@@ -149,7 +155,7 @@ export class MongoScheduleStore implements ScheduleStore {
   async #createIndexes(): Promise<void> {
     await this.#connection.ready();
     await this.#fires.createIndex({ schedule: 1, slot: 1 });
-    await this.#fires.createIndex({ firedAt: 1 }, { expireAfterSeconds: FIRE_RECORD_TTL_SECONDS });
+    await this.#expiry.ensure();
   }
 
   #now(): string {
@@ -170,5 +176,6 @@ function definitionOnly(definition: ScheduleDefinition): ScheduleDefinition {
 
 /** Through core's one entry literal: a beat loading 100,000 documents keeps small, shared-shape entries. */
 function entryOf(document: ScheduleDocument): ScheduleEntry {
-  return scheduleEntry(document, document, document);
+  // FerretDB 1.24 drops null values of $setOnInsert: a never-fired schedule may lack lastSlot.
+  return scheduleEntry(document, { lastSlot: document.lastSlot ?? null, runCount: document.runCount ?? 0 }, document);
 }

@@ -33,7 +33,7 @@ export const beatCommand = defineCommand<BeatConfig>({
 /** Leads or stands by until a shutdown signal, then stops firing and closes the store. */
 async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): Promise<number> {
   const schedules = config.scheduleFile === undefined ? [] : await loadScheduleFile(config.scheduleFile, io.cwd);
-  const store = await openScheduleStore(storeUrl(config.store, io.cwd));
+  const store = await openScheduleStore(storeUrl(config.store, io.cwd), { logger });
   const shutdown = new ShutdownSignals(io, logger);
   try {
     const beat = createBeat(config, schedules, store, { global, logger });
