@@ -79,9 +79,13 @@ export class BeatDir {
   }
 
   /** `celeriac beat` on this directory's store, resolved once it leads or stands by. */
-  async beat(scheduleFile?: string, expect: 'leading' | 'standby' = 'leading'): Promise<SpawnedCli> {
-    const args = ['beat', '--store', this.storeUrl, '--log-level', 'debug', ...(scheduleFile ? ['--schedule', scheduleFile] : [])];
-    const beat = SpawnedCli.start(args);
+  beat(scheduleFile?: string, expect: 'leading' | 'standby' = 'leading'): Promise<SpawnedCli> {
+    return this.beatWith(['--store', this.storeUrl, ...(scheduleFile ? ['--schedule', scheduleFile] : [])], expect);
+  }
+
+  /** `celeriac beat <args>` in this directory, resolved once it leads or stands by. */
+  async beatWith(args: string[], expect: 'leading' | 'standby' = 'leading'): Promise<SpawnedCli> {
+    const beat = SpawnedCli.start(['beat', '--log-level', 'debug', ...args]);
     const message = expect === 'leading' ? 'beat leading' : 'standby: another beat holds the leader lock';
     // A beat that never got there must not outlive the test (it could hold the lock for good).
     await beat.waitForLog((line) => line.message === message).catch(async (error: unknown) => {

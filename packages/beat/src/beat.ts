@@ -6,6 +6,7 @@ import { BeatLoop } from './beat-loop.js';
 import { compileBeatOptions, type BeatOptions, type CompiledBeatOptions } from './beat-options.js';
 import { ControlConsumer } from './control.js';
 import { ScheduleEditor } from './schedule-editor.js';
+import { untilStoreAnswers } from './store-retry.js';
 
 /**
  * INITIALIZED → STARTING → STANDBY ⇄ LEADING → STOPPING → STOPPED; FAILED if start() failed.
@@ -96,7 +97,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     this.#state = 'STARTING';
     logger.log('info', 'beat starting', { broker: redactUrl(brokerUrl), static: this.options.schedules.length });
     try {
-      await this.#mergeStatic();
+      await untilStoreAnswers(() => this.#mergeStatic(), logger, () => this.#stopping !== null);
       this.#runtime = await this.#connect();
       this.#state = 'STANDBY';
       this.#runtime.lock = await LeaderLock.start(this.#runtime.connection, { retryMs: this.options.lockRetryMs, logger }, (lock) => this.#listen(lock));
