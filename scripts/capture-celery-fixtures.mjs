@@ -171,7 +171,8 @@ function startWorker(queue) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('sh', [join(PY_DIR, 'run_worker.sh'), queue], {
       cwd: PY_DIR,
-      env: { ...process.env, CELERIAC_TEST_BROKER_URL: BROKER_URL, CELERIAC_TRACK_STARTED: '1' },
+      // run_worker.sh runs CELERIAC_TEST_PYTHON: the same interpreter as the capture client.
+      env: { ...process.env, CELERIAC_TEST_BROKER_URL: BROKER_URL, CELERIAC_TEST_PYTHON: PYTHON, CELERIAC_TRACK_STARTED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

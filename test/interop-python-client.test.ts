@@ -1,13 +1,14 @@
 /**
- * Interop A: the real Python Celery 5.2.6 client (`app.send_task` + `AsyncResult.get()`, run by
- * test/python/send_task.py) calls tasks on a Celeriac worker over the real broker.
+ * Interop A: the real Python Celery client (`app.send_task` + `AsyncResult.get()`, run by
+ * test/python/send_task.py) calls tasks on a Celeriac worker over the real broker. Runs once per
+ * peer, Celery 5.2 and 5.6 (support/python-peer.ts).
  */
 import { expect } from 'chai';
 import { defineTask } from '@celeriac/core';
 import { Worker, TaskRegistry, type TaskContext } from '@celeriac/worker';
 import { BROKER_URL, deleteQueues, uniqueName } from './support/broker.js';
 import { takeDeadLetter } from './support/dead-letters.js';
-import { assertPythonCelery, sendFromPython, type PythonSend, type PythonSendOutcome } from './support/python-peer.js';
+import { assertPythonCelery, peerIsAtLeast, sendFromPython, type PythonSend, type PythonSendOutcome } from './support/python-peer.js';
 
 /** A TS error whose name Python knows: it must arrive as a real builtins.ValueError. */
 class ValueError extends Error {
@@ -38,9 +39,15 @@ function interopTasks(): TaskRegistry {
     .register(quota, (message) => {
       throw new QuotaExceededError(message);
     })
+    .register('ts.headers', (ctx: TaskContext) => ctx.headers)
     // Deliberately dereferences undefined: a genuine JavaScript TypeError, not a constructed one.
     .register(boom, (value) => value.missing!.field);
 }
+
+/** The headers every Celery 5.x client sends (celery/app/amqp.py as_task_v2). */
+const CELERY_5_2_HEADERS = ['argsrepr', 'eta', 'expires', 'group', 'group_index', 'id', 'ignore_result', 'kwargsrepr', 'lang', 'origin', 'parent_id', 'retries', 'root_id', 'shadow', 'task', 'timelimit'];
+/** Added by Celery 5.3 (stamping) and 5.3.5 (Task.replace nesting); 5.5 and 5.6 send them too. */
+const CELERY_5_3_HEADERS = { replaced_task_nesting: 0, stamped_headers: null, stamps: {} };
 
 const UNICODE = 'żółć ✓ 漢字';
 const EMOJI = '🦀 emoji 👍🏽';
@@ -108,6 +115,15 @@ describe('interop: Python Celery client → Celeriac worker', function () {
     const outcome = await send('ts.boom', [{}]);
     expect(outcome).to.include({ status: 'FAILURE', exc_type: 'TypeError', exc_module: 'builtins' });
     expect(outcome.exc_message).to.include("reading 'field'");
+  });
+
+  it("decodes the client's headers, which Celery 5.3+ extends with stamping and replace-nesting keys", async function () {
+    const headers = expectSuccess(await send('ts.headers', [], {}, { headers: { x_custom: 'kept' } })) as Record<string, unknown>;
+    // The wire differs here: 5.2 sends 16 headers, 5.3 and later three more. Celeriac must accept
+    // both and pass the unknown ones through to the handler like any custom header.
+    const expected = peerIsAtLeast(5, 3) ? [...CELERY_5_2_HEADERS, ...Object.keys(CELERY_5_3_HEADERS)] : CELERY_5_2_HEADERS;
+    expect(Object.keys(headers).sort()).to.deep.equal([...expected, 'x_custom'].sort());
+    if (peerIsAtLeast(5, 3)) expect(headers).to.deep.include(CELERY_5_3_HEADERS);
   });
 
   it('answers an unknown task with NotRegistered and keeps serving', async function () {

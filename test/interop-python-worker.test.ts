@@ -1,6 +1,7 @@
 /**
- * Interop B: a Celeriac Client calls tasks on the real Python Celery 5.2.6 worker
- * (test/python/run_worker.sh, tasks in test/python/interop_tasks.py) over the real broker.
+ * Interop B: a Celeriac Client calls tasks on the real Python Celery worker
+ * (test/python/run_worker.sh, tasks in test/python/interop_tasks.py) over the real broker. Runs
+ * once per peer, Celery 5.2 and 5.6 (support/python-peer.ts).
  */
 import { expect } from 'chai';
 import { Client, ResultError, TaskFailedError, type SendOptions } from '@celeriac/client';

@@ -1,12 +1,12 @@
 /**
  * Soft and hard time limits on a Celeriac worker over the real broker: per task, per worker, per
- * message (TS client's `timeLimit`, Python's `send_task(..., time_limit=...)`).
+ * message (TS client's `timeLimit`). A Python client's `send_task(..., time_limit=...)` is in
+ * interop-time-limits.test.ts, which runs against both Celery peers.
  */
 import { expect } from 'chai';
 import { TaskFailedError } from '@celeriac/client';
 import { SoftTimeLimitExceeded, TaskRegistry, Worker, type TaskContext, type TaskOptions, type WorkerOptions } from '@celeriac/worker';
 import { TaskHarness } from './support/task-harness.js';
-import { assertPythonCelery, sendFromPython } from './support/python-peer.js';
 
 const TASK = 'celeriac.test.limits.task';
 const QUICK = 'celeriac.test.limits.quick';
@@ -85,15 +85,5 @@ describe('time limits', function () {
     const result = await harness.sharedClient.sendTask(TASK, [], {}, { timeLimit: { hardMs: 250 } });
     const error = await failureOf(result.get({ timeoutMs: 10_000 }));
     expect([error.excType, error.excMessage]).to.deep.equal(['TimeLimitExceeded', '0.25']);
-  });
-
-  it("enforces a Python client's send_task(..., time_limit=1) on a Celeriac worker", async function () {
-    await assertPythonCelery();
-    await harness.limitedWorker(hang);
-    const outcome = await sendFromPython({ name: TASK, queue: harness.queue, timeLimit: 1, timeoutS: 15 });
-    expect(outcome.status, outcome.line).to.equal('FAILURE');
-    // billiard's TimeLimitExceeded, which celery.exceptions re-exports, rebuilt from exc_message
-    // [1]: str() is "TimeLimitExceeded(1,)" (JSON has no 1.0, so Python's float comes back an int).
-    expect([outcome.exc_type, outcome.exc_message]).to.deep.equal(['TimeLimitExceeded', 'TimeLimitExceeded(1,)']);
   });
 });

@@ -1,4 +1,4 @@
-"""Tasks run by the Python (Celery 5.2.6) worker in Celeriac's interop tests.
+"""Tasks run by the Python Celery worker (5.2.6 or PyPI 5.6) in Celeriac's interop tests.
 
 Start a worker with test/python/run_worker.sh <queue>.
 """
@@ -7,11 +7,37 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from celery import Celery  # noqa: E402
+from celery import Celery, bootsteps  # noqa: E402
 from celery.utils.time import maybe_iso8601  # noqa: E402
 
 app = Celery('interop')
 app.config_from_object('celeryconfig')
+
+
+class PromptWarmShutdown(bootsteps.StartStopStep):
+    """Wakes the worker's event loop twice a second, so SIGTERM takes effect at once.
+
+    From Celery 5.5 on, SIGTERM only sets state.should_stop (5.2 raised at once in a solo pool),
+    and the loop checks that flag when its poll returns: with no timers (no heartbeat, no
+    gossip) that is up to 10 s later. A no-op timer bounds the wait at half a second.
+    """
+
+    requires = {'celery.worker.consumer.tasks:Tasks'}
+
+    def __init__(self, parent, **kwargs):
+        super().__init__(parent, **kwargs)
+        self.tref = None
+
+    def start(self, c):
+        self.tref = c.timer.call_repeatedly(0.5, lambda: None)
+
+    def stop(self, c):
+        if self.tref is not None:
+            self.tref.cancel()
+            self.tref = None
+
+
+app.steps['consumer'].add(PromptWarmShutdown)
 
 # Request attributes echoed back by interop.request_info.
 REQUEST_FIELDS = (
@@ -63,12 +89,12 @@ def request_info(self):
 
 
 @app.task(name='interop.retry_to', bind=True)
-def retry_to(self, queue):
-    """Retries once, into `queue` (a Celeriac worker's in the interop tests), with countdown=0.
+def retry_to(self, queue, countdown=0):
+    """Retries once, into `queue` (a Celeriac worker's in the interop tests), after `countdown` s.
 
     The retried message is what a Celeriac worker must understand: same id, retries=1, Python's
     reply_to, so the Python caller gets the result of whichever worker runs the retry.
     """
     if self.request.retries == 0:
-        raise self.retry(queue=queue, countdown=0)
+        raise self.retry(queue=queue, countdown=countdown)
     return {'ran_by': 'python', 'retries': self.request.retries}

@@ -1,17 +1,20 @@
 /**
- * The real Python Celery 5.2.6 peer for interop tests: a worker (test/python/run_worker.sh) and
- * a one-shot client (test/python/send_task.py). Debian's celery only exists under
- * /usr/bin/python3, so that interpreter is used explicitly, never the `python3` on PATH.
+ * The real Python Celery peer for interop tests: a worker (test/python/run_worker.sh) and a
+ * one-shot client (test/python/send_task.py). `npm test` runs the interop files once per peer:
+ * CELERIAC_TEST_PYTHON names the interpreter, /usr/bin/python3 (Debian's Celery 5.2.6, the
+ * default) or .venv-celery/bin/python (PyPI's 5.6). Never the `python3` on PATH, which has no
+ * celery.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseJson, stringifyJson } from '@celeriac/protocol';
 import { BROKER_URL } from './broker.js';
 
-export const PYTHON = '/usr/bin/python3';
+export const PYTHON = process.env.CELERIAC_TEST_PYTHON ?? '/usr/bin/python3';
 /** test/dist/support/python-peer.js → test/python */
-const PEER_DIR = fileURLToPath(new URL('../../python/', import.meta.url));
-const PEER_ENV = { ...process.env, CELERIAC_TEST_BROKER_URL: BROKER_URL, PYTHONDONTWRITEBYTECODE: '1' };
+export const PEER_DIR = fileURLToPath(new URL('../../python/', import.meta.url));
+/** run_worker.sh reads CELERIAC_TEST_PYTHON too, so the worker runs the same interpreter. */
+export const PEER_ENV = { ...process.env, CELERIAC_TEST_BROKER_URL: BROKER_URL, CELERIAC_TEST_PYTHON: PYTHON, PYTHONDONTWRITEBYTECODE: '1' };
 const OUTPUT_TAIL_CHARS = 4000;
 
 /** Every peer process still running; killed (whole process group) if the test process exits. */
@@ -27,7 +30,25 @@ process.on('exit', () => {
 export async function assertPythonCelery(): Promise<string> {
   const run = await runProcess(PYTHON, ['-c', 'import celery, kombu, sys; sys.stdout.write(celery.__version__)']).catch((error: Error) => ({ code: -1, stdout: '', stderr: error.message }));
   if (run.code === 0) return run.stdout.trim();
-  throw new Error(`${PYTHON} cannot import celery, which the interop tests need: ${tail(run.stderr, 500)}\nInstall it with: apt-get install -y python3-celery`);
+  throw new Error(`${PYTHON} cannot import celery, which the interop tests need: ${tail(run.stderr, 500)}\n${INSTALL_HINT}`);
+}
+
+const INSTALL_HINT = 'Install Debian\'s with `apt-get install -y python3-celery`; `npm test` makes the PyPI one in .venv-celery.';
+let peerVersion: string | undefined;
+
+/**
+ * The peer's Celery release as major.minor ('5.2', '5.6'), for the few places where the wire
+ * legitimately differs between releases. Read once, synchronously, so a `describe` can branch.
+ */
+export function peerCeleryVersion(): string {
+  peerVersion ??= execFileSync(PYTHON, ['-c', 'import celery, sys; sys.stdout.write(".".join(celery.__version__.split(".")[:2]))'], { encoding: 'utf8', env: PEER_ENV });
+  return peerVersion;
+}
+
+/** True when the peer is Celery `major.minor` or newer. */
+export function peerIsAtLeast(major: number, minor: number): boolean {
+  const [peerMajor = 0, peerMinor = 0] = peerCeleryVersion().split('.').map(Number);
+  return peerMajor > major || (peerMajor === major && peerMinor >= minor);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,9 +115,18 @@ const READY_LINE = /\bready\.\s*$/m;
  * run_worker.sh defaults to `-P threads`. Once a pool thread exists, Celery 5.2's SIGTERM handler
  * only sets a flag, and kombu's hub notices it when its poll times out, up to 10 s later. With the
  * solo pool (one thread) the handler raises WorkerShutdown right away: the same warm shutdown,
- * without the wait.
+ * without the wait. Celery 5.5+ always only sets the flag; interop_tasks.py's PromptWarmShutdown
+ * timer wakes the poll so that it, too, stops within a second.
  */
 const SOLO_POOL: readonly string[] = ['-P', 'solo', '-c', '1'];
+
+export interface WorkerStart {
+  /** Extra `celery worker` options. @default SOLO_POOL */
+  workerArgs?: readonly string[];
+  readyTimeoutMs?: number;
+  /** Extra environment for the worker, e.g. celeryconfig.py's CELERIAC_TEST_RESULT_BACKEND. */
+  env?: Readonly<Record<string, string>>;
+}
 
 /** A running `celery worker` consuming one queue. */
 export class PythonWorker {
@@ -116,13 +146,12 @@ export class PythonWorker {
   }
 
   /**
-   * Starts the worker and resolves once Celery logs its `ready.` line. `workerArgs` are extra
-   * `celery worker` options; the default solo pool makes SIGTERM take effect at once (see
-   * SOLO_POOL).
+   * Starts the worker and resolves once Celery logs its `ready.` line. The default solo pool
+   * makes SIGTERM take effect at once (see SOLO_POOL).
    */
-  static async start(queue: string, { workerArgs = SOLO_POOL, readyTimeoutMs = 30_000 } = {}): Promise<PythonWorker> {
+  static async start(queue: string, { workerArgs = SOLO_POOL, readyTimeoutMs = 30_000, env = {} }: WorkerStart = {}): Promise<PythonWorker> {
     // detached: its own process group, so stop() reaches celery's children too.
-    const child = spawn(`${PEER_DIR}run_worker.sh`, [queue, ...workerArgs], { env: PEER_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(`${PEER_DIR}run_worker.sh`, [queue, ...workerArgs], { env: { ...PEER_ENV, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const worker = new PythonWorker(child);
     try {
       await worker.#waitReady(readyTimeoutMs);
