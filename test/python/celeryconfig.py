@@ -4,6 +4,7 @@ Environment:
   CELERIAC_TEST_BROKER_URL  broker URL (default amqp://guest:guest@127.0.0.1:5672//)
   CELERIAC_PEER_QUEUE       default task queue (default 'celery'); tests use private names
   CELERIAC_TRACK_STARTED    '1' -> task_track_started = True (worker publishes STARTED results)
+  CELERIAC_TEST_RESULT_BACKEND  result backend URL (default rpc://)
 """
 import os
 
@@ -13,7 +14,8 @@ task_serializer = 'json'
 result_serializer = 'json'
 accept_content = ['json']
 result_accept_content = ['json']
-result_backend = 'rpc://'
+# mongodb://host:port/db in the MongoDB interop cases (test/interop-mongodb-results.test.ts).
+result_backend = os.environ.get('CELERIAC_TEST_RESULT_BACKEND', 'rpc://')
 task_protocol = 2
 enable_utc = True
 
