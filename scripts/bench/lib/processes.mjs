@@ -9,11 +9,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROKER_URL } from './broker.mjs';
 import { onInterrupt } from './exit.mjs';
+import { SYSTEM_PYTHON } from '../../lib/python-peers.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CLI = join(ROOT, 'packages/cli/dist/bin/celeriac.js');
-/** Debian's python3-celery lives under the system Python, not pyenv's. */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+/** Debian's python3-celery lives under the system Python, not pyenv's (one place: scripts/lib/python-peers.mjs). */
+export { SYSTEM_PYTHON };
 const STOP_WAIT_MS = 10_000;
 
 const running = new Set();
