@@ -4,7 +4,8 @@
  * RabbitMQ answers, makes the PyPI Celery peer's virtual environment, starts a FerretDB
  * (MongoDB-wire server) for the MongoDB cases unless CELERIAC_TEST_MONGODB_URL names a server,
  * then runs mocha with `.mocharc.json` against Debian's Celery 5.2, and the interop files
- * (test/dist/interop-*.test.js) once more against the PyPI Celery. FerretDB is stopped at the end.
+ * (`.mocharc.interop.json`: test/dist/interop-*.test.js) once more against the PyPI Celery.
+ * FerretDB is stopped at the end.
  *
  * Extra arguments go to both mocha runs, e.g. `npm test -- --grep interop`.
  * CELERIAC_TEST_PEERS=debian|pypi|both (default both) chooses the interop runs.
@@ -18,7 +19,8 @@ import { SYSTEM_PYTHON, celeryVersion, ensurePypiCelery, ensureSystemCelery } fr
 
 const BROKER_URL = process.env.CELERIAC_TEST_BROKER_URL ?? DEFAULT_BROKER_URL;
 const PEERS = process.env.CELERIAC_TEST_PEERS ?? 'both';
-const INTEROP_SPEC = 'test/dist/interop-*.test.js';
+/** The interop files only: a --spec given to mocha adds to .mocharc.json's spec, it does not replace it. */
+const INTEROP_CONFIG = '.mocharc.interop.json';
 
 function mocha(label, env, args) {
   step(`mocha: ${label}`);
@@ -32,7 +34,7 @@ function runs(peers) {
   const plan = [];
   if (PEERS !== 'pypi') plan.push({ label: `all tests, Python peer Celery ${celeryVersion(peers.debian)} (Debian)`, python: peers.debian, args: all });
   if (PEERS !== 'debian') {
-    const onlyInterop = PEERS === 'both' ? ['--spec', INTEROP_SPEC] : [];
+    const onlyInterop = PEERS === 'both' ? ['--config', INTEROP_CONFIG] : [];
     plan.push({ label: `${PEERS === 'both' ? 'interop tests' : 'all tests'}, Python peer Celery ${celeryVersion(peers.pypi)} (PyPI)`, python: peers.pypi, args: [...onlyInterop, ...all] });
   }
   return plan;
