@@ -9,16 +9,30 @@
  * kombu >= 5.3 wraps some types as `{"__type__": ..., "__value__": ...}`; they are decoded here
  * (datetime becomes a Date, the others their string form). We never emit envelopes, because a
  * 5.2 peer would see them as plain dicts.
+ *
+ * NaN and ±Infinity travel as Python's json writes them, bare `NaN` / `Infinity` / `-Infinity`
+ * tokens, both ways (non-finite-json.ts): never as `null`.
  */
 import { isInteger, parse as losslessParse, stringify as losslessStringify } from 'lossless-json';
 import { ProtocolError } from './errors.js';
 import { parseCeleryDate } from './iso-date.js';
+import { MAY_HOLD_NON_FINITE, containsNonFinite, parseNonFinite, stringifyNonFinite, type Reviver } from './non-finite-json.js';
 
 const LONG_DIGIT_RUN = /\d{16}/;
 
 export function parseJson(text: string): unknown {
-  if (LONG_DIGIT_RUN.test(text)) return losslessParse(text, reviveEnvelope, numberOrBigInt);
-  return JSON.parse(text, reviveEnvelope);
+  try {
+    return parseWith(text, reviveEnvelope);
+  } catch (error) {
+    // Only a text that failed can hold bare NaN/Infinity: the common case pays nothing for them.
+    if (!MAY_HOLD_NON_FINITE.test(text)) throw error;
+    return parseNonFinite(text, parseWith, reviveEnvelope);
+  }
+}
+
+function parseWith(text: string, reviver: Reviver): unknown {
+  if (LONG_DIGIT_RUN.test(text)) return losslessParse(text, reviver, numberOrBigInt);
+  return JSON.parse(text, reviver);
 }
 
 /** Only integers a double cannot hold exactly become bigint; `1` stays a number beside `2**70`. */
@@ -28,17 +42,24 @@ function numberOrBigInt(text: string): number | bigint {
 }
 
 export function stringifyJson(value: unknown): string {
+  const json = stringifyWith(value);
+  // JSON.stringify writes a NaN as null: only a text with a null can have lost one.
+  if (!json.includes('null') || !containsNonFinite(value)) return json;
+  return stringifyNonFinite(value, stringifyWith);
+}
+
+function stringifyWith(value: unknown, replacer?: Reviver): string {
   try {
-    return JSON.stringify(value) ?? 'null';
+    return JSON.stringify(value, replacer) ?? 'null';
   } catch (error) {
     if (!containsBigInt(value)) throw unencodable(error);
-    return losslessStringifyOrThrow(value);
+    return losslessStringifyOrThrow(value, replacer);
   }
 }
 
-function losslessStringifyOrThrow(value: unknown): string {
+function losslessStringifyOrThrow(value: unknown, replacer?: Reviver): string {
   try {
-    return losslessStringify(value) ?? 'null';
+    return losslessStringify(value, replacer) ?? 'null';
   } catch (error) {
     throw unencodable(error); // e.g. a cycle, which lossless-json meets as a stack overflow
   }

@@ -11,7 +11,7 @@
  * ```
  */
 export { Worker, type WorkerState, type StopOptions } from './worker.js';
-export { TaskRegistry, isTaskRegistry, type TaskHandler, type TaskOptions, type RegisteredTask } from './task-registry.js';
+export { TaskRegistry, isTaskRegistry, type TaskHandler, type TaskOptions, type NamedTaskOptions, type RegisteredTask } from './task-registry.js';
 export type { TaskContext } from './task-context.js';
 export { compileWorkerOptions, type WorkerOptions, type CompiledWorkerOptions } from './worker-options.js';
 export type { WorkerEvents, TaskEventInfo, TaskFinishedInfo, TaskFailedInfo, TaskRetriedInfo, DeadLetterInfo, LoopBlockedInfo } from './worker-events.js';

@@ -1,3 +1,4 @@
+import { bindArguments } from '@celeriac/core';
 import { TaskState, encodeException, stringifyJson, type ExceptionInfo } from '@celeriac/protocol';
 import { Retry } from './retry.js';
 import { shouldAutoRetry } from './retry-policy.js';
@@ -14,12 +15,31 @@ export type TaskOutcome =
   | { state: typeof TaskState.REVOKED; result: ExceptionInfo; traceback: null; error: unknown };
 
 export async function runHandler(task: RegisteredTask, args: readonly unknown[], context: TaskContext): Promise<TaskOutcome> {
+  let params: unknown[];
   try {
-    const result = await task.handler(...handlerArgs(task, args), context);
+    params = handlerArgs(task, args, context.kwargs);
+  } catch (error) {
+    return failure(error); // a wrong call never succeeds on a retry: no autoRetryFor here
+  }
+  try {
+    const result = await task.handler(...params, context);
     return encodable(result);
   } catch (error) {
-    return thrown(task, context, error);
+    return thrown(task, context, abortReason(error, context.signal));
   }
+}
+
+/**
+ * `await setTimeout(ms, value, { signal: ctx.signal })`, `events.once(..., { signal })` and the
+ * like reject with a generic AbortError whose `cause` is the signal's reason. That reason is the
+ * worker's own error (SoftTimeLimitExceeded, a revoke's TaskRevokedError, ...), and it is what is
+ * reported: a Python caller's get() raises celery.exceptions.SoftTimeLimitExceeded, as for a
+ * Python task, rather than a synthesized AbortError.
+ */
+function abortReason(error: unknown, signal: AbortSignal | undefined): unknown {
+  // `?.`: a context made by hand (a test's, a tool's) may come without a signal.
+  const wrapsReason = signal?.aborted === true && error instanceof Error && error.name === 'AbortError' && error.cause === signal.reason;
+  return wrapsReason ? signal.reason : error;
 }
 
 /** A thrown Retry is a RETRY; an autoRetryFor error retries as `ctx.retry({ error })` would. */
@@ -46,10 +66,12 @@ export function failure(error: unknown): TaskOutcome {
 }
 
 /**
- * The context goes right after the handler's declared arguments, so a caller that sends fewer
- * (a Python peer using defaults) still puts it where the handler expects it.
+ * Named parameters: args and kwargs bound as Python binds them (task-params.ts in core).
+ * Otherwise the context goes right after the handler's declared arguments, so a caller that
+ * sends fewer (a Python peer using defaults) still puts it where the handler expects it.
  */
-function handlerArgs(task: RegisteredTask, args: readonly unknown[]): unknown[] {
+function handlerArgs(task: RegisteredTask, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): unknown[] {
+  if (task.params) return bindArguments(task.name, task.params, args, kwargs);
   const declared = Math.max(0, task.handler.length - 1);
   if (args.length >= declared) return [...args];
   return [...args, ...new Array<undefined>(declared - args.length).fill(undefined)];

@@ -1,9 +1,13 @@
-import { assertTaskName, type ArgsOf, type ResultOf, type TaskContract } from '@celeriac/core';
+import { assertTaskName, compileParams, type ArgsOf, type ResultOf, type TaskContract, type TaskParam } from '@celeriac/core';
 import type { TaskContext } from './task-context.js';
 import { compileRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { compileTimeLimits, type TimeLimitsMs } from './time-limits.js';
 
-/** A task's implementation: its arguments in order, then the context. */
+/**
+ * A task's implementation: its arguments in order, then the context. With named parameters (a
+ * contract's `params`, or `params` when registering by name) a caller's kwargs are bound to them
+ * first, as Python binds them; without, kwargs only reach `ctx.kwargs`.
+ */
 export type TaskHandler<Args extends readonly unknown[] = unknown[], Result = unknown> = (
   ...params: [...Args, TaskContext]
 ) => Result | Promise<Result>;
@@ -23,10 +27,18 @@ export interface TaskOptions extends Partial<RetryPolicy>, Partial<TimeLimitsMs>
   acksLate?: boolean;
 }
 
+/** Registering by name: the task's options, and its parameter names as defineTask takes them. */
+export interface NamedTaskOptions extends TaskOptions {
+  /** e.g. `['order_id', 'note?']`: kwargs bind to these names (see defineTask). */
+  params?: readonly string[];
+}
+
 export interface RegisteredTask {
   readonly name: string;
   readonly handler: TaskHandler<readonly unknown[], unknown>;
   readonly options: Readonly<Required<TaskOptions>>;
+  /** Set when the task names its parameters: the handler gets args and kwargs bound to them. */
+  readonly params?: readonly TaskParam[];
 }
 
 /**
@@ -43,14 +55,16 @@ export class TaskRegistry {
   register<C extends TaskContract<readonly unknown[], unknown>>(contract: C, handler: TaskHandler<ArgsOf<C>, ResultOf<C>>, options?: TaskOptions): this;
   // Generic so that a handler's own parameter list, e.g. `(order: unknown, ctx: TaskContext)`, is
   // accepted: a fixed `[...unknown[], TaskContext]` only admitted `(...params) => ...`.
-  register<Args extends readonly unknown[]>(name: string, handler: TaskHandler<Args, unknown>, options?: TaskOptions): this;
-  register(target: string | TaskContract<readonly unknown[], unknown>, handler: TaskHandler<never[], unknown>, options: TaskOptions = {}): this {
+  register<Args extends readonly unknown[]>(name: string, handler: TaskHandler<Args, unknown>, options?: NamedTaskOptions): this;
+  register(target: string | TaskContract<readonly unknown[], unknown>, handler: TaskHandler<never[], unknown>, options: NamedTaskOptions = {}): this {
     const name = typeof target === 'string' ? target : target.name;
     assertTaskName(name);
     if (typeof handler !== 'function') throw new TypeError(`the handler for ${name} must be a function`);
     if (this.#tasks.has(name)) throw new TypeError(`task ${name} is already registered`);
     const handle = handler as unknown as RegisteredTask['handler'];
-    this.#tasks.set(name, { name, handler: handle, options: registeredOptions(name, options) });
+    const { params: names, ...taskOptions } = options;
+    const params = typeof target === 'string' ? (names === undefined ? undefined : compileParams(name, names)) : target.params;
+    this.#tasks.set(name, { name, handler: handle, options: registeredOptions(name, taskOptions), ...(params ? { params } : {}) });
     return this;
   }
 
