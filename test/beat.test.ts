@@ -1,18 +1,19 @@
 /**
  * Beat on the real broker, in process: fires with slot task ids, one fire per slot with two
  * beats, failover to a standby, runtime edits through client.schedules, one-off schedules.
- * The leader lock and the control queue are global names, so every Beat is stopped after each
- * test and these tests never overlap (mocha runs them serially).
+ * Every beat and schedule client of the run is in the run's beat group (BEAT_GROUP), so other
+ * runs and applications on the broker neither see nor disturb them; inside the run every Beat is
+ * stopped after each test, and these tests never overlap (mocha runs them serially).
  */
 import { expect } from 'chai';
 import type { GetMessage } from 'amqplib';
 import { Beat, type BeatOptions, type FiredInfo } from '@celeriac/beat';
 import { Client, InvalidArgumentError, ResultError } from '@celeriac/client';
 import { MemoryScheduleStore, slotTaskId, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
-import { BEAT_CONTROL_QUEUE } from '@celeriac/amqp';
+import { beatControlQueue } from '@celeriac/amqp';
 import { decodeResult, type ResultMeta } from '@celeriac/protocol';
 import { connect } from 'amqplib';
-import { BROKER_URL, deleteQueues, drainQueue, eventually, uniqueName } from './support/broker.js';
+import { BEAT_GROUP, BROKER_URL, deleteQueues, drainQueue, eventually, uniqueName } from './support/broker.js';
 import { canCloseConnections, closeConnectionsNamed } from './support/connections.js';
 
 class Harness {
@@ -24,7 +25,7 @@ class Harness {
   #client: Client | null = null;
 
   get client(): Client {
-    this.#client ??= new Client({ brokerUrl: BROKER_URL });
+    this.#client ??= new Client({ brokerUrl: BROKER_URL, beatGroup: BEAT_GROUP });
     return this.#client;
   }
 
@@ -34,7 +35,7 @@ class Harness {
   }
 
   async beat(options: Partial<BeatOptions> = {}): Promise<Beat> {
-    const beat = new Beat({ brokerUrl: BROKER_URL, store: this.store, ...options });
+    const beat = new Beat({ brokerUrl: BROKER_URL, store: this.store, beatGroup: BEAT_GROUP, ...options });
     beat.on('schedule:fired', (info) => this.fired.push(info));
     this.#beats.push(beat);
     await beat.start();
@@ -79,7 +80,7 @@ async function rawCommand(body: Buffer): Promise<ResultMeta> {
     const channel = await connection.createChannel();
     const { queue } = await channel.assertQueue('', { exclusive: true });
     const reply = new Promise<ResultMeta>((resolve) => void channel.consume(queue, (message) => message && resolve(decodeResult(message.content)), { noAck: true }));
-    channel.sendToQueue(BEAT_CONTROL_QUEUE, body, { correlationId: 'raw-request', replyTo: queue, expiration: '5000' });
+    channel.sendToQueue(beatControlQueue(BEAT_GROUP).name, body, { correlationId: 'raw-request', replyTo: queue, expiration: '5000' });
     const meta = await reply;
     expect(meta.task_id).to.equal('raw-request');
     return meta;
@@ -171,6 +172,23 @@ describe('beat (real broker)', function () {
     expect(startedWhileFollowing).to.equal(0);
     const ids = taskIds(await drainQueue(harness.queue));
     expect([...countById(ids).values()].every((count) => count === 1)).to.equal(true);
+  });
+
+  it('lets two beat groups on one vhost lead at once, each answering its own clients', async () => {
+    const other = `${BEAT_GROUP}-other`;
+    const ours = await harness.leading(await harness.beat({ schedules: [harness.everySecond()] }));
+    const theirs = await harness.leading(await harness.beat({ beatGroup: other, store: new MemoryScheduleStore() }));
+    expect([ours.isLeader, theirs.isLeader]).to.deep.equal([true, true]);
+    const theirClient = new Client({ brokerUrl: BROKER_URL, beatGroup: other });
+    try {
+      expect((await theirClient.schedules.list()).map((entry) => entry.name)).to.deep.equal([]);
+      expect((await harness.client.schedules.list()).map((entry) => entry.name)).to.deep.equal([harness.name]);
+      await harness.waitFires(1);
+    } finally {
+      await theirClient.close();
+      await harness.release();
+      await deleteQueues(beatControlQueue(other).name);
+    }
   });
 
   it('gives the lock up when it cannot load its store, so a healthy standby leads', async () => {

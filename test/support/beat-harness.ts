@@ -12,7 +12,7 @@ import { PassThrough } from 'node:stream';
 import { main } from '@celeriac/cli';
 import { slotTaskId, type ScheduleInput } from '@celeriac/core';
 import { TaskRegistry, Worker } from '@celeriac/worker';
-import { BROKER_URL } from './broker.js';
+import { BEAT_GROUP, BROKER_URL } from './broker.js';
 import { ROOT, SpawnedCli } from './spawned-cli.js';
 
 export interface Fire {
@@ -120,7 +120,7 @@ export interface CliRun {
 
 /** Runs one `celeriac` command to its end, e.g. `schedule add …`, against the test broker. */
 export async function runCli(args: string[], broker = BROKER_URL): Promise<CliRun> {
-  const env = { ...process.env, CELERIAC_BROKER: broker, CELERIAC_LOG_FORMAT: 'json' };
+  const env = { ...process.env, CELERIAC_BROKER: broker, CELERIAC_BEAT_GROUP: BEAT_GROUP, CELERIAC_LOG_FORMAT: 'json' };
   const child = spawn(process.execPath, ['packages/cli/dist/bin/celeriac.js', ...args], { cwd: ROOT, env });
   let stdout = '';
   let stderr = '';
@@ -134,7 +134,7 @@ export async function runCli(args: string[], broker = BROKER_URL): Promise<CliRu
 export async function runInProcess(args: string[], broker = BROKER_URL): Promise<CliRun> {
   const out = { stdout: '', stderr: '' };
   const stream = (key: keyof typeof out) => new PassThrough().on('data', (chunk: Buffer) => (out[key] += chunk.toString()));
-  const env = { CELERIAC_BROKER: broker, CELERIAC_LOG_FORMAT: 'json' };
+  const env = { CELERIAC_BROKER: broker, CELERIAC_BEAT_GROUP: BEAT_GROUP, CELERIAC_LOG_FORMAT: 'json' };
   const code = await main(['node', 'celeriac', ...args], { env, cwd: ROOT, stdout: stream('stdout'), stderr: stream('stderr'), stderrIsTTY: false });
   await new Promise((resolve) => setImmediate(resolve));
   return { code, ...out };

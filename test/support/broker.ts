@@ -7,6 +7,12 @@ import { connect } from 'amqplib';
 /** The broker integration tests talk to: CELERIAC_TEST_BROKER_URL, else the local RabbitMQ. */
 export const BROKER_URL = process.env.CELERIAC_TEST_BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
 
+/**
+ * The beat group of this test run: its beats and schedule clients share a leader lock and
+ * control queue no other run (or application) on the broker uses, so two suites can run at once.
+ */
+export const BEAT_GROUP = `test-${randomUUID().slice(0, 8)}`;
+
 /** A queue or task name no other test (or test run) uses. */
 export function uniqueName(prefix: string): string {
   return `celeriac.test.${prefix}.${randomUUID().slice(0, 8)}`;

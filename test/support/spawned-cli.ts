@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { BROKER_URL, eventually } from './broker.js';
+import { BEAT_GROUP, BROKER_URL, eventually } from './broker.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = 'packages/cli/dist/bin/celeriac.js';
@@ -30,7 +30,7 @@ export class SpawnedCli {
 
   /** `env` adds to (and wins over) the defaults, e.g. CELERIAC_BROKER for another broker. */
   static start(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedCli {
-    env = { ...process.env, CELERIAC_BROKER: BROKER_URL, CELERIAC_LOG_FORMAT: 'json', ...env };
+    env = { ...process.env, CELERIAC_BROKER: BROKER_URL, CELERIAC_BEAT_GROUP: BEAT_GROUP, CELERIAC_LOG_FORMAT: 'json', ...env };
     return new SpawnedCli(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env }), args);
   }
 

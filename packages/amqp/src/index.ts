@@ -23,6 +23,8 @@ export {
   BEAT_CONTROL_QUEUE,
   beatLeaderQueue,
   beatControlQueue,
+  beatGroup,
+  type BeatGroup,
   type QueueSpec,
   type TaskQueueOptions,
 } from './topology.js';

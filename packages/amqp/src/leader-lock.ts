@@ -1,6 +1,6 @@
 /**
- * Leadership among beats: the leader is the beat whose connection declared the exclusive queue
- * `celeriac.beat.leader`. Any other declare fails with 405 RESOURCE_LOCKED, so the others stay
+ * Leadership among the beats of a group: the leader is the beat whose connection declared the
+ * group's exclusive queue (`celeriac.beat.leader` for the default group). Any other declare fails with 405 RESOURCE_LOCKED, so the others stay
  * standby and try again every second, each time on a fresh channel (the 405 closes it).
  *
  * The broker deletes an exclusive queue when its connection goes: at once when the leader's
@@ -12,7 +12,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import { TypedEmitter, errorMeta, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
-import { BEAT_LEADER_QUEUE, beatLeaderQueue, declareQueue } from './topology.js';
+import { beatLeaderQueue, declareQueue, type BeatGroup, type QueueSpec } from './topology.js';
 
 export type LeaderLockEvents = {
   /** The lock is ours; `model` is the connection holding it (control consumers go on it). */
@@ -23,6 +23,8 @@ export type LeaderLockEvents = {
 export interface LeaderLockOptions {
   retryMs: number;
   logger: Logger;
+  /** The beat group whose lock this is. @default null (the default group) */
+  group?: BeatGroup;
 }
 
 /** AMQP reply code of a declare on an exclusive queue another connection owns. */
@@ -34,9 +36,11 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   #unregister: () => void = () => undefined;
+  readonly #queue: QueueSpec;
 
   private constructor(private readonly options: LeaderLockOptions) {
     super();
+    this.#queue = beatLeaderQueue(options.group ?? null);
   }
 
   /**
@@ -70,7 +74,7 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
     const channel = this.#held;
     if (!channel) return;
     this.#lose(reason);
-    await channel.deleteQueue(BEAT_LEADER_QUEUE).catch(() => undefined);
+    await channel.deleteQueue(this.#queue.name).catch(() => undefined);
     await channel.close().catch(() => undefined);
   }
 
@@ -87,7 +91,7 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
     try {
       channel = await model.createChannel();
       channel.on('error', () => undefined); // a 405 closes the channel; the catch below handles it
-      await declareQueue(channel, beatLeaderQueue());
+      await declareQueue(channel, this.#queue);
     } catch (error) {
       this.#onRefused(model, channel, error);
       return;
@@ -102,14 +106,14 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
     }
     this.#held = channel;
     channel.once('close', () => this.#held === channel && this.#lose('lock channel closed'));
-    this.options.logger.log('info', 'beat is the leader', { lock: BEAT_LEADER_QUEUE });
+    this.options.logger.log('info', 'beat is the leader', { lock: this.#queue.name });
     this.emit('acquired', model);
   }
 
   #onRefused(model: ChannelModel, channel: Channel | null, error: unknown): void {
     void channel?.close().catch(() => undefined);
     const locked = (error as { code?: unknown }).code === RESOURCE_LOCKED;
-    if (locked) this.options.logger.log('debug', 'standby: another beat holds the leader lock', { lock: BEAT_LEADER_QUEUE });
+    if (locked) this.options.logger.log('debug', 'standby: another beat holds the leader lock', { lock: this.#queue.name });
     else this.options.logger.log('warn', 'leader lock attempt failed; retrying', errorMeta(error));
     this.#retryLater(model);
   }

@@ -4,6 +4,7 @@
  * the same queue is a 406 that closes the channel, so these mirror Celery 5.2 (reference §2.1).
  */
 import type { Channel } from 'amqplib';
+import { ConfigurationError } from '@celeriac/core';
 
 export const DEFAULT_QUEUE = 'celery';
 /** Where messages that cannot be run go, with the reason in `x-celeriac-dead-*` headers. */
@@ -73,17 +74,38 @@ export async function declareControlExchanges(channel: Channel): Promise<void> {
   await channel.assertExchange(CONTROL_REPLY_EXCHANGE, 'direct', { durable: false, autoDelete: false });
 }
 
-/** Held (exclusive) by the leading beat; other beats retry declaring it every second. */
+/** Held (exclusive) by the leading beat of the default group; other beats retry declaring it every second. */
 export const BEAT_LEADER_QUEUE = 'celeriac.beat.leader';
-/** Runtime schedule edits for the leading beat (client.schedules → beat). */
+/** Runtime schedule edits for the leading beat of the default group (client.schedules → beat). */
 export const BEAT_CONTROL_QUEUE = 'celeriac.beat.control';
 
+/**
+ * A beat group: the beats that share one leader lock and one control queue. Several
+ * applications (or test runs) on one vhost each use a group of their own; `null`, the default
+ * group, keeps the names above. A group `reports` uses `celeriac.beat.reports.leader` and
+ * `celeriac.beat.reports.control`.
+ */
+export type BeatGroup = string | null;
+
+const BEAT_GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+/** The group name checked: letters, digits, `_`, `.`, `-`, at most 100 characters. */
+export function beatGroup(name: string | null | undefined): BeatGroup {
+  if (name === null || name === undefined || name === '') return null;
+  if (typeof name === 'string' && BEAT_GROUP_NAME.test(name)) return name;
+  throw new ConfigurationError(`invalid beat group ${JSON.stringify(name)}: expected letters, digits, '_', '.' or '-' (at most 100 characters)`);
+}
+
+function beatQueueName(group: BeatGroup, role: 'leader' | 'control'): string {
+  return group === null ? `celeriac.beat.${role}` : `celeriac.beat.${group}.${role}`;
+}
+
 /** The leader lock: exclusive, so the broker deletes it when its beat's connection dies. */
-export function beatLeaderQueue(): QueueSpec {
-  return { name: BEAT_LEADER_QUEUE, durable: false, autoDelete: true, exclusive: true, arguments: {}, exchange: null };
+export function beatLeaderQueue(group: BeatGroup = null): QueueSpec {
+  return { name: beatQueueName(group, 'leader'), durable: false, autoDelete: true, exclusive: true, arguments: {}, exchange: null };
 }
 
 /** Durable, so edits sent while no beat leads wait for the next leader (each carries a TTL). */
-export function beatControlQueue(): QueueSpec {
-  return { name: BEAT_CONTROL_QUEUE, durable: true, autoDelete: false, exclusive: false, arguments: {}, exchange: null };
+export function beatControlQueue(group: BeatGroup = null): QueueSpec {
+  return { name: beatQueueName(group, 'control'), durable: true, autoDelete: false, exclusive: false, arguments: {}, exchange: null };
 }

@@ -1,5 +1,6 @@
 import { ConfigurationError, DEFAULT_BROKER_URL, InvalidArgumentError, compileScheduleInput, silentLogger, type Logger, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
 import { compileClientOptions, type ClientOptions } from '@celeriac/client';
+import { beatGroup, type BeatGroup } from '@celeriac/amqp';
 
 /** How fired tasks are routed and their queues declared, as for a Client. */
 export type BeatClientOptions = Pick<ClientOptions, 'defaultQueue' | 'routes' | 'queues' | 'publishWaitMs'>;
@@ -36,6 +37,12 @@ export interface BeatOptions {
   /** Name shown for beat's connections in RabbitMQ. @default 'celeriac-beat' */
   connectionName?: string;
   /**
+   * The beat group: beats of one group share a leader lock and a control queue; clients edit a
+   * group's schedules with the same `beatGroup`. Several applications share one vhost with a
+   * group each. @default null (queues `celeriac.beat.leader` and `celeriac.beat.control`)
+   */
+  beatGroup?: string | null;
+  /**
    * Routing and queue declarations for fired tasks (a schedule's own `options.queue` wins), e.g.
    * `{ queues: { reports: { maxPriority: 10 } } }` to match the workers' declaration. A fire the
    * broker does not confirm within `publishWaitMs` is retried a second later. @default { publishWaitMs: 5000 }
@@ -54,6 +61,7 @@ export interface CompiledBeatOptions {
   lockRetryMs: number;
   lockHeartbeatSeconds: number;
   connectionName: string;
+  beatGroup: BeatGroup;
   /** The options of beat's own Client: no result backend, so it declares no reply queue. */
   client: ClientOptions;
   logger: Logger;
@@ -73,6 +81,7 @@ export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
     lockRetryMs: atLeast(options.lockRetryMs ?? 1000, 1, 'lockRetryMs'),
     lockHeartbeatSeconds: atLeast(options.lockHeartbeatSeconds ?? 5, 1, 'lockHeartbeatSeconds'),
     connectionName,
+    beatGroup: beatGroup(options.beatGroup),
     client: clientOptions(options.client ?? {}, { brokerUrl: url, connectionName: `${connectionName}:send`, logger }),
     logger,
   };

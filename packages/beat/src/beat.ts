@@ -100,7 +100,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
       await untilStoreAnswers(() => this.#mergeStatic(), logger, () => this.#stopping !== null);
       this.#runtime = await this.#connect();
       this.#state = 'STANDBY';
-      this.#runtime.lock = await LeaderLock.start(this.#runtime.connection, { retryMs: this.options.lockRetryMs, logger }, (lock) => this.#listen(lock));
+      this.#runtime.lock = await LeaderLock.start(this.#runtime.connection, { retryMs: this.options.lockRetryMs, logger, group: this.options.beatGroup }, (lock) => this.#listen(lock));
     } catch (error) {
       this.#state = 'FAILED';
       logger.log('error', 'beat failed to start', errorMeta(error));
@@ -141,7 +141,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     const runtime = this.#runtime;
     if (!runtime || this.#state !== 'STANDBY' || !lock.held) return;
     await this.#loop.start();
-    const control = await ControlConsumer.start({ model, publisher: runtime.publisher, apply: (command) => this.#editor.apply(command), logger: this.options.logger });
+    const control = await ControlConsumer.start({ model, publisher: runtime.publisher, apply: (command) => this.#editor.apply(command), logger: this.options.logger, group: this.options.beatGroup });
     if (!lock.held || this.#state !== 'STANDBY') {
       await control.close(); // lost (or stopping) while loading: not ours to answer
       return;

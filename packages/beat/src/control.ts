@@ -1,5 +1,6 @@
 /**
- * Runtime schedule edits: the leader (and only the leader) consumes `celeriac.beat.control`.
+ * Runtime schedule edits: the leader (and only the leader) consumes its group's control queue
+ * (`celeriac.beat.control` for the default group).
  * Each command is applied to the store and the heap, answered on its `reply_to` in Celery's
  * result format (task_id = the request's correlation id) through the confirm publisher, and
  * only then acked, so a leader that dies mid-command leaves it for the next leader. Commands run
@@ -8,7 +9,7 @@
  */
 import { encodeException, encodeResult, type ResultMeta } from '@celeriac/protocol';
 import { PublishError, errorMeta, type Logger, type ScheduleCommand, type ScheduleReply } from '@celeriac/core';
-import { DEFAULT_EXCHANGE, SerialConsumer, beatControlQueue, type AmqpChannelModel, type AmqpMessage, type ConfirmPublisher } from '@celeriac/amqp';
+import { DEFAULT_EXCHANGE, SerialConsumer, beatControlQueue, type AmqpChannelModel, type AmqpMessage, type BeatGroup, type ConfirmPublisher } from '@celeriac/amqp';
 import { parseCommand } from './parse-command.js';
 
 export interface ControlDeps {
@@ -17,6 +18,7 @@ export interface ControlDeps {
   publisher: ConfirmPublisher;
   apply: (command: ScheduleCommand) => Promise<ScheduleReply>;
   logger: Logger;
+  group: BeatGroup;
 }
 
 /** Answers schedule commands on the control queue, one at a time, in the order they came. */
@@ -27,7 +29,7 @@ export class ControlConsumer {
 
   static async start(deps: ControlDeps): Promise<ControlConsumer> {
     const control = new ControlConsumer(deps);
-    control.#consumer = await SerialConsumer.start({ model: deps.model, queue: beatControlQueue(), logger: deps.logger, handle: (message) => control.#handle(message) });
+    control.#consumer = await SerialConsumer.start({ model: deps.model, queue: beatControlQueue(deps.group), logger: deps.logger, handle: (message) => control.#handle(message) });
     return control;
   }
 

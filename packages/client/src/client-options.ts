@@ -1,5 +1,5 @@
 import { ConfigurationError, DEFAULT_BROKER_URL, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
-import { DEFAULT_QUEUE, type TaskQueueOptions } from '@celeriac/amqp';
+import { DEFAULT_QUEUE, beatGroup, type BeatGroup, type TaskQueueOptions } from '@celeriac/amqp';
 import { compileRoutes, type Router, type Routes } from './routes.js';
 
 export interface ClientOptions {
@@ -25,6 +25,8 @@ export interface ClientOptions {
   publishWaitMs?: number;
   /** Name shown for the client's connections in RabbitMQ. @default 'celeriac-client' */
   connectionName?: string;
+  /** The beat group whose schedules `client.schedules` edits (see BeatOptions.beatGroup). @default null */
+  beatGroup?: string | null;
   logger?: Logger;
 }
 
@@ -40,6 +42,7 @@ export interface CompiledClientOptions {
   resultExpiresMs: number;
   publishWaitMs: number;
   connectionName: string;
+  beatGroup: BeatGroup;
   logger: Logger;
 }
 
@@ -54,6 +57,7 @@ export function compileClientOptions(options: ClientOptions): CompiledClientOpti
     resultExpiresMs: positive(options.resultExpiresMs ?? 86_400_000, 'resultExpiresMs'),
     publishWaitMs: positive(options.publishWaitMs ?? 30_000, 'publishWaitMs'),
     connectionName: options.connectionName ?? 'celeriac-client',
+    beatGroup: beatGroup(options.beatGroup),
     logger: options.logger ?? silentLogger,
   };
 }

@@ -75,7 +75,7 @@ export class Client {
    * answered over this client's rpc reply queue; no beat restart.
    */
   get schedules(): ScheduleClient {
-    this.#schedules ??= new ScheduleClient(() => this.#connect());
+    this.#schedules ??= new ScheduleClient(() => this.#connect(), this.options.beatGroup);
     return this.#schedules;
   }
 

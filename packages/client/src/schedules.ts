@@ -17,7 +17,7 @@ import {
   type ScheduleInput,
   type ScheduleReply,
 } from '@celeriac/core';
-import { BEAT_CONTROL_QUEUE, DEFAULT_EXCHANGE, beatControlQueue, type ConfirmPublisher, type RpcResultReader } from '@celeriac/amqp';
+import { DEFAULT_EXCHANGE, beatControlQueue, type BeatGroup, type ConfirmPublisher, type RpcResultReader } from '@celeriac/amqp';
 
 /** What the schedule commands need of the client's transport. */
 export interface ScheduleTransport {
@@ -53,7 +53,10 @@ export const DEFAULT_SCHEDULE_TIMEOUT_MS = 10_000;
  * ```
  */
 export class ScheduleClient {
-  constructor(private readonly transport: () => Promise<ScheduleTransport>) {}
+  constructor(
+    private readonly transport: () => Promise<ScheduleTransport>,
+    private readonly group: BeatGroup = null,
+  ) {}
 
   /** Adds a schedule; rejected (InvalidArgumentError) if the name exists or the input is invalid, e.g. a bad cron or zone. */
   async add(input: ScheduleInput, options: ScheduleCallOptions = {}): Promise<ScheduleEntry> {
@@ -91,8 +94,9 @@ export class ScheduleClient {
     if (!results) throw new ConfigurationError('client.schedules needs the rpc:// result backend to receive beat\'s answers');
     const requestId = randomUUID();
     const replyTo = await results.replyTo();
-    await publisher.ensureQueue(beatControlQueue());
-    await publisher.publish(DEFAULT_EXCHANGE, BEAT_CONTROL_QUEUE, Buffer.from(JSON.stringify(command), 'utf8'), {
+    const queue = beatControlQueue(this.group);
+    await publisher.ensureQueue(queue);
+    await publisher.publish(DEFAULT_EXCHANGE, queue.name, Buffer.from(JSON.stringify(command), 'utf8'), {
       contentType: 'application/json',
       contentEncoding: 'utf-8',
       correlationId: requestId,

@@ -8,6 +8,7 @@ import { loadScheduleFile } from './schedule-file.js';
 
 interface BeatConfig {
   store: string;
+  beatGroup: string | undefined;
   scheduleFile: string | undefined;
   pruneStatic: boolean;
 }
@@ -20,10 +21,12 @@ export const beatCommand = defineCommand<BeatConfig>({
   options: {
     store: { type: 'string', requiresArg: true, describe: 'Where schedules and their state live: file:PATH (atomic JSON file; beats on one host share it), mongodb://host:27017/db (beats on many hosts; needs @celeriac/mongodb) or memory:', defaultDescription: DEFAULT_STORE },
     schedule: { type: 'string', requiresArg: true, describe: 'Static schedules merged into the store at start: a .json file (array) or a JS module (default export array)' },
+    'beat-group': { alias: 'group', type: 'string', requiresArg: true, describe: 'Beat group: beats of one group share a leader lock and a control queue; give each application on a vhost its own', defaultDescription: 'none (celeriac.beat.leader, celeriac.beat.control)' },
     'prune-static': { type: 'boolean', describe: 'Make --schedule the whole truth: remove stored schedules not in it (runtime additions included)', defaultDescription: 'false' },
   },
   compile: (settings) => ({
     store: settings.string('store') ?? DEFAULT_STORE,
+    beatGroup: settings.string('beatGroup'),
     scheduleFile: settings.string('schedule'),
     pruneStatic: settings.boolean('pruneStatic') ?? false,
   }),
@@ -49,7 +52,7 @@ async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): 
 }
 
 function createBeat(config: BeatConfig, schedules: ScheduleInput[], store: ScheduleStore, { global, logger }: Pick<RunContext, 'global' | 'logger'>): Beat {
-  const beat = new Beat({ brokerUrl: global.brokerUrl, store, schedules, pruneStatic: config.pruneStatic, logger });
+  const beat = new Beat({ brokerUrl: global.brokerUrl, store, schedules, pruneStatic: config.pruneStatic, beatGroup: config.beatGroup ?? null, logger });
   // One line per fire: what an operator greps for ("did the 07:00 inspection go out?").
   beat.on('schedule:fired', ({ name, slot, taskId, lateMs }) => logger.log('info', 'schedule fired', { schedule: name, slot: slot.toISOString(), taskId, lateMs }));
   return beat;

@@ -18,10 +18,16 @@ import { previewLine, scheduleTable } from './schedule-table.js';
 const ACTIONS = ['add', 'update', 'ls', 'rm', 'enable', 'disable', 'preview'] as const;
 type Action = (typeof ACTIONS)[number];
 
+/** What every command sent to a beat carries: how long to wait, and which group's beat. */
+interface Remote {
+  timeoutMs: number;
+  beatGroup: string | undefined;
+}
+
 type ScheduleConfig =
-  | { action: 'add' | 'update'; input: ScheduleInput; timeoutMs: number }
-  | { action: 'ls'; json: boolean; timeoutMs: number }
-  | { action: 'rm' | 'enable' | 'disable'; name: string; timeoutMs: number }
+  | ({ action: 'add' | 'update'; input: ScheduleInput } & Remote)
+  | ({ action: 'ls'; json: boolean } & Remote)
+  | ({ action: 'rm' | 'enable' | 'disable'; name: string } & Remote)
   | { action: 'preview'; spec: ScheduleSpec; from: Date; count: number };
 
 /** Beat answers in milliseconds; a missing answer means no beat leads (or none is running). */
@@ -51,6 +57,7 @@ export const scheduleCommand = defineCommand<ScheduleConfig>({
     from: { type: 'string', requiresArg: true, describe: 'preview: list slots after this ISO-8601 time (and anchor --every there)', defaultDescription: 'now' },
     count: { type: 'number', requiresArg: true, describe: 'preview: how many slots to list', defaultDescription: '10' },
     timeout: { type: 'number', requiresArg: true, describe: "Seconds to wait for the leading beat's answer", defaultDescription: String(DEFAULT_TIMEOUT_S) },
+    'beat-group': { alias: 'group', type: 'string', requiresArg: true, describe: 'Beat group: beats of one group share a leader lock and a control queue; give each application on a vhost its own', defaultDescription: 'none (celeriac.beat.leader, celeriac.beat.control)' },
   },
   compile: compileSchedule,
   run: runSchedule,
@@ -58,12 +65,12 @@ export const scheduleCommand = defineCommand<ScheduleConfig>({
 
 function compileSchedule(settings: Settings, args: Args): ScheduleConfig {
   const action = args.action as Action;
-  const timeoutMs = (settings.seconds('timeout') ?? DEFAULT_TIMEOUT_S) * 1000;
   if (action === 'preview') return compilePreview(settings);
-  if (action === 'ls') return { action, json: settings.boolean('json') ?? false, timeoutMs };
+  const remote: Remote = { timeoutMs: (settings.seconds('timeout') ?? DEFAULT_TIMEOUT_S) * 1000, beatGroup: settings.string('beatGroup') };
+  if (action === 'ls') return { action, json: settings.boolean('json') ?? false, ...remote };
   const name = scheduleName(args.name, action);
-  if (action === 'add' || action === 'update') return { action, input: validInput(inputFromFlags(name, settings)), timeoutMs };
-  return { action, name, timeoutMs };
+  if (action === 'add' || action === 'update') return { action, input: validInput(inputFromFlags(name, settings)), ...remote };
+  return { action, name, ...remote };
 }
 
 function scheduleName(value: unknown, action: Action): string {
@@ -90,7 +97,7 @@ function compilePreview(settings: Settings): ScheduleConfig {
 async function runSchedule(config: ScheduleConfig, context: RunContext): Promise<number> {
   if (config.action === 'preview') return preview(config, context);
   // The answers come back on an rpc reply queue, whatever --result-backend says for tasks.
-  const client = new Client({ brokerUrl: context.global.brokerUrl, resultBackend: 'rpc://', connectionName: 'celeriac-schedule', logger: context.logger });
+  const client = new Client({ brokerUrl: context.global.brokerUrl, resultBackend: 'rpc://', connectionName: 'celeriac-schedule', beatGroup: config.beatGroup ?? null, logger: context.logger });
   try {
     context.io.stdout.write(await remote(client.schedules, config));
     return ExitCode.OK;
