@@ -13,8 +13,8 @@
  * Plain Node, no imports outside node: it runs before `npm ci`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,10 +75,14 @@ export async function startFerretdb() {
   const binary = await ensureFerretdbBinary();
   const dataDir = await mkdtemp(join(tmpdir(), 'celeriac-ferretdb-'));
   const port = await freePort();
-  const args = ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--state-dir=${dataDir}`, `--listen-addr=127.0.0.1:${port}`, '--debug-addr=127.0.0.1:0', '--telemetry=disable', '--log-level=warn'];
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  const args = ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--state-dir=${dataDir}`, `--listen-addr=127.0.0.1:${port}`, '--debug-addr=127.0.0.1:0', '--telemetry=disable', '--log-level=error'];
+  // Its log goes to a file, not a pipe: the test script waits in spawnSync while mocha runs and
+  // drains no pipe, and FerretDB blocks (every client with it) once a pipe's buffer is full.
+  const logFile = join(dataDir, 'ferretdb.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(binary, args, { stdio: ['ignore', log, log] });
+  closeSync(log);
+  const stderr = async () => (await readFile(logFile, 'utf8').catch(() => '')).slice(-4000).trim();
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -90,8 +94,9 @@ export async function startFerretdb() {
   const deadline = Date.now() + START_WAIT_MS;
   while (!(await probe({ host: '127.0.0.1', port }))) {
     if (child.exitCode !== null || Date.now() > deadline) {
+      const said = await stderr();
       await stop();
-      throw new BootstrapError(`FerretDB did not start on 127.0.0.1:${port}: ${stderr.trim() || `exit code ${child.exitCode}`}`);
+      throw new BootstrapError(`FerretDB did not start on 127.0.0.1:${port}: ${said || `exit code ${child.exitCode}`}`);
     }
     await new Promise((done) => setTimeout(done, 200));
   }
