@@ -1,16 +1,19 @@
 import { TaskState, decodeTask, type TaskMessage } from '@celeriac/protocol';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { Delivery } from '@celeriac/amqp';
-import type { FinishedOutcomes } from './finished-outcomes.js';
-import type { Gate, Job } from './job.js';
-import { TaskRevokedError } from './revoked-gate.js';
-import { requeueLater, type Rejector } from './rejector.js';
-import { acksOnTheWire, settleOnce } from './settle-once.js';
-import type { RetryPublisher } from './retry-publisher.js';
-import type { Slots } from './slots.js';
-import type { TaskExecutor } from './task-executor.js';
-import type { TaskOutcome } from './task-outcome.js';
-import type { TaskReporter } from './task-reporter.js';
+import type { Slots } from './execution/slots.js';
+import type { TaskExecutor } from './execution/task-executor.js';
+import type { TaskOutcome } from './execution/task-outcome.js';
+import { TaskRevokedError } from './execution/task-revoked-error.js';
+import type { FinishedOutcomes } from './gates/finished-outcomes.js';
+import type { Gate } from './gates/gate.js';
+import type { Job } from './job.js';
+import type { RetryPublisher } from './retry/retry-publisher.js';
+import { acksOnTheWire } from './settle/acks-on-the-wire.js';
+import type { Rejector } from './settle/rejector.js';
+import { requeueLater } from './settle/requeue-later.js';
+import { settleOnce } from './settle/settle-once.js';
+import type { TaskReporter } from './settle/task-reporter.js';
 import type { CompiledWorkerOptions } from './worker-options.js';
 import type { EmitWorkerEvent } from './worker-events.js';
 
@@ -121,7 +124,7 @@ export class DeliveryProcessor {
    * Reports the outcome, republishes a RETRY, acks. False when the message goes back to the queue
    * instead. A finished task whose state could not be reported, or whose channel closed meanwhile
    * (the broker has put it back), is answered with this outcome when its message comes again,
-   * instead of running twice (finished-outcomes.ts).
+   * instead of running twice (gates/finished-outcomes.ts).
    */
   async #settle(job: Job, outcome: TaskOutcome): Promise<boolean> {
     const reported = await this.#report(job, outcome);

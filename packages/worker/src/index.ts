@@ -12,12 +12,13 @@
  */
 export { Worker, type WorkerState, type StopOptions } from './worker.js';
 export { TaskRegistry, isTaskRegistry, type TaskHandler, type TaskOptions, type NamedTaskOptions, type RegisteredTask } from './task-registry.js';
-export type { TaskContext } from './task-context.js';
+export type { TaskContext } from './execution/task-context.js';
 export { compileWorkerOptions, type WorkerOptions, type CompiledWorkerOptions } from './worker-options.js';
 export type { WorkerEvents, TaskEventInfo, TaskFinishedInfo, TaskFailedInfo, TaskRetriedInfo, DeadLetterInfo, LoopBlockedInfo } from './worker-events.js';
-export { Retry, MaxRetriesExceededError, type RetryOptions } from './retry.js';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy, type AutoRetryFor, type ErrorClass } from './retry-policy.js';
-export { SoftTimeLimitExceeded, TimeLimitExceeded, isHardTimeLimit, type TimeLimitsMs } from './time-limits.js';
-export { TaskRevokedError } from './revoked-gate.js';
-export { DELIVERIES_HEADER, MAX_DELIVERIES_CODE } from './delivery-count-gate.js';
+export { Retry, MaxRetriesExceededError, type RetryOptions } from './retry/retry-decision.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy, type AutoRetryFor, type ErrorClass } from './retry/retry-policy.js';
+export { SoftTimeLimitExceeded, TimeLimitExceeded, isHardTimeLimit, type TimeLimitsMs } from './execution/time-limits.js';
+export { TaskRevokedError } from './execution/task-revoked-error.js';
+export { DELIVERIES_HEADER } from './gates/delivery-count.js';
+export { MAX_DELIVERIES_CODE } from './gates/delivery-count-gate.js';
 export type { WorkerPool } from './worker-options.js';

@@ -1,21 +1,42 @@
+/**
+ * The map of a message's life in the worker, and the one place that assembles it. Each stage of
+ * that life is a folder of `src/`:
+ *
+ * 1. delivery-processor.ts decodes the message and looks its task up (task-registry.ts); what
+ *    cannot run is rejected: the caller told, the message dead-lettered (settle/rejector.ts).
+ * 2. gates/ decide, in order, whether the task runs now: finished here already? delivered too
+ *    often? revoked? succeeded already? expired? not due yet? A gate may settle the message
+ *    itself (answer it, dead-letter it, move it to the delay lanes).
+ * 3. execution/ gives it a slot (slots.ts), asks the revoke and expiry gates again, then runs the
+ *    handler in the pool (inline or threads/), inside the time limits, inside the revokes that
+ *    can terminate it. The run ends as a TaskOutcome.
+ * 4. retry/ republishes a task whose handler asked to retry, through the delay lanes.
+ * 5. settle/ reports the outcome, then acks the message; whatever fails on the way sends the
+ *    message back to the queue after a pause.
+ *
+ * Beside the line, control/ answers pidbox commands and fills the revocations that the revoked
+ * gate and the terminating executor read.
+ */
 import { errorMeta, type Logger, type ResultReader, type ResultWriter } from '@celeriac/core';
 import type { ConfirmPublisher } from '@celeriac/amqp';
-import { DeadLetters } from './dead-letters.js';
-import { DeliveryCountGate } from './delivery-count-gate.js';
+import type { Revocations } from './control/revocations.js';
 import { DeliveryProcessor } from './delivery-processor.js';
-import { DuplicateGate } from './duplicate-gate.js';
-import { EtaGate } from './eta-gate.js';
-import { ExpiryGate } from './expiry-gate.js';
-import { FinishedOutcomes } from './finished-outcomes.js';
-import type { Gate } from './job.js';
-import { RetryPublisher } from './retry-publisher.js';
-import { Rejector } from './rejector.js';
-import type { Revocations } from './revocations.js';
-import { RevokedGate } from './revoked-gate.js';
-import { Slots } from './slots.js';
-import type { TaskExecutor } from './task-executor.js';
-import { TaskReporter } from './task-reporter.js';
-import { TimeLimitExecutor } from './time-limits.js';
+import type { Job } from './job.js';
+import { Slots } from './execution/slots.js';
+import type { TaskExecutor } from './execution/task-executor.js';
+import { TerminableExecutor } from './execution/terminable-executor.js';
+import { TimeLimitExecutor } from './execution/time-limit-executor.js';
+import { DeliveryCountGate } from './gates/delivery-count-gate.js';
+import { DuplicateGate } from './gates/duplicate-gate.js';
+import { EtaGate } from './gates/eta-gate.js';
+import { ExpiryGate } from './gates/expiry-gate.js';
+import { FinishedOutcomes } from './gates/finished-outcomes.js';
+import type { Gate } from './gates/gate.js';
+import { RevokedGate } from './gates/revoked-gate.js';
+import { RetryPublisher } from './retry/retry-publisher.js';
+import { DeadLetters } from './settle/dead-letters.js';
+import { Rejector } from './settle/rejector.js';
+import { TaskReporter } from './settle/task-reporter.js';
 import type { CompiledWorkerOptions } from './worker-options.js';
 import type { EmitWorkerEvent } from './worker-events.js';
 
@@ -26,7 +47,7 @@ export interface PipelineParts {
   emit: EmitWorkerEvent;
   stopping: () => boolean;
   running: Set<AbortController>;
-  /** Where handlers run (pool.ts): the inline pool or the threads pool. */
+  /** Where handlers run (execution/pool.ts): the inline pool or the threads pool. */
   pool: TaskExecutor;
   /** Revoked ids and running tasks, shared with the control consumer that fills it. */
   revocations: Revocations;
@@ -34,20 +55,42 @@ export interface PipelineParts {
   stored?: Pick<ResultReader, 'latest'> | null;
 }
 
+/** The gates of one pipeline, and the two the processor talks to directly. */
+interface Gates {
+  /** Asked in order before a task takes a slot. */
+  before: Gate[];
+  /** Asked again once the slot is free, right before running. */
+  recheck: Gate[];
+  finished: FinishedOutcomes;
+  deliveries: DeliveryCountGate;
+}
+
 /**
  * Assembles what happens to a delivery: the gates in the order they apply, the executor, the
  * reporting. The one place to look for "what does the worker do with a message".
  */
 export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
-  const { options, publisher, results, stopping, running } = parts;
+  const { options, publisher, stopping, running } = parts;
   const emit = safeEmit(parts.emit, options.logger);
-  const reporter = new TaskReporter(results);
-  const rejector = new Rejector(new DeadLetters(publisher, options.nodeName, options.logger), reporter, emit, options.logger);
-  const expiry = new ExpiryGate(reporter);
-  const revoked = new RevokedGate(parts.revocations.ids, reporter);
-  const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter);
+  const reporter = new TaskReporter(parts.results);
+  const deadLetters = new DeadLetters(publisher, options.nodeName, options.logger);
+  const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
+  const gates = buildGates(parts, reporter, rejector);
+  const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions);
+  const slots = new Slots(options.concurrency);
+  const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
+  const { before, recheck, finished } = gates;
+  const executor = buildExecutor(parts);
+  return new DeliveryProcessor({ options, reporter, rejector, gates: before, recheck, retries, finished, executor, slots, emit, stopping, handBack, running });
+}
+
+function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector): Gates {
+  const { options, publisher } = parts;
   const finished = new FinishedOutcomes(reporter);
-  const gates: Gate[] = [
+  const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter);
+  const revoked = new RevokedGate(parts.revocations.ids, reporter);
+  const expiry = new ExpiryGate(reporter);
+  const before: Gate[] = [
     // First: a task that already finished here (its ack was lost with its channel) is answered, not run or counted again.
     finished,
     // Then: a message that keeps killing workers must be stopped before anything else runs it.
@@ -60,12 +103,15 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     new EtaGate(publisher),
   ];
   // Celery checks again right before running: a task can be revoked or expire while it waits for a slot.
-  const recheck: Gate[] = [revoked, expiry];
-  const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions);
-  const executor = parts.pool;
+  return { before, recheck: [revoked, expiry], finished, deliveries };
+}
+
+/** The pool, inside the time limits, inside the revokes that can terminate a run. */
+function buildExecutor(parts: PipelineParts): TaskExecutor {
+  const { options, pool, revocations } = parts;
+  const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads');
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
-  const guarded = parts.revocations.wrap(new TimeLimitExecutor(executor, options.timeLimits, options.pool === 'threads'));
-  return new DeliveryProcessor({ options, reporter, rejector, gates, recheck, retries, finished, executor: guarded, slots: new Slots(options.concurrency), emit, stopping, handBack: (job, how) => deliveries.handBack(job, how), running });
+  return new TerminableExecutor(revocations, limited);
 }
 
 /**

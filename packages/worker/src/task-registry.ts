@@ -1,7 +1,7 @@
 import { assertTaskName, compileParams, type ArgsOf, type ResultOf, type TaskContract, type TaskParam } from '@celeriac/core';
-import type { TaskContext } from './task-context.js';
-import { compileRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { compileTimeLimits, type TimeLimitsMs } from './time-limits.js';
+import type { TaskContext } from './execution/task-context.js';
+import { compileTimeLimits, type TimeLimitsMs } from './execution/time-limits.js';
+import { compileRetryPolicy, type RetryPolicy } from './retry/retry-policy.js';
 
 /**
  * A task's implementation: its arguments in order, then the context. With named parameters (a

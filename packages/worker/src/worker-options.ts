@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { ConfigurationError, DEFAULT_BROKER_URL, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
 import { DEFAULT_QUEUE, type TaskQueueOptions } from '@celeriac/amqp';
 import { isTaskRegistry, type TaskRegistry } from './task-registry.js';
-import { compileTimeLimits, type TimeLimitsMs } from './time-limits.js';
+import { compileTimeLimits, type TimeLimitsMs } from './execution/time-limits.js';
 
 export interface WorkerOptions {
   tasks: TaskRegistry;

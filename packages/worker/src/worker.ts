@@ -2,9 +2,9 @@ import { TypedEmitter, errorMeta, loadMongoModule, redactUrl, type ResultWriter,
 import { AmqpConnection, ConfirmPublisher, QueueConsumer, RpcResultWriter, deadLetterQueue, taskQueue, type Delivery, type PidboxConsumer } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
+import { Revocations } from './control/revocations.js';
 import { startControl } from './control/start-control.js';
-import { Revocations } from './revocations.js';
-import { createPool, type Pool } from './pool.js';
+import { createPool, type Pool } from './execution/pool.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
 

@@ -8,7 +8,7 @@
 import type { SpawnedCli } from '../../support/spawned-cli.js';
 import { duplicatedIds, type LedgerRuns } from './ledger.js';
 
-/** packages/worker/src/delivery-count-gate.ts, logged (warn) for each redelivered message. */
+/** packages/worker/src/gates/delivery-count-gate.ts, logged (warn) for each redelivered message. */
 export const REDELIVERED_MESSAGE = 'task redelivered: a worker stopped before acknowledging it; counting the delivery';
 
 /** Task ids some worker received back from the broker as redelivered. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { anySignal } from '../any-signal.js';
+import { anySignal } from '../execution/any-signal.js';
 
 describe('anySignal', () => {
   it('aborts when any of its signals aborts, with that reason', () => {

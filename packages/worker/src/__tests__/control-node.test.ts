@@ -3,7 +3,7 @@ import { silentLogger } from '@celeriac/core';
 import { encodeControlRequest, fromFieldValue, type EncodedControlMessage } from '@celeriac/protocol';
 import { controlCommands } from '../control/commands.js';
 import { ControlNode, matches } from '../control/control-node.js';
-import { Revocations } from '../revocations.js';
+import { Revocations } from '../control/revocations.js';
 
 const NODE = 'celeriac@host-1';
 const REPLY_TO = { exchange: 'reply.celery.pidbox', routingKey: 'client-oid' };

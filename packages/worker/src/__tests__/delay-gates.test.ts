@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import type { DelayPublisher, PublishProperties } from '@celeriac/amqp';
 import type { ResultWriter, StateUpdate } from '@celeriac/core';
 import { fromFieldValue } from '@celeriac/protocol';
-import { EtaGate } from '../eta-gate.js';
-import { EXPIRED_RESULT, ExpiryGate } from '../expiry-gate.js';
-import { TaskReporter } from '../task-reporter.js';
+import { EtaGate } from '../gates/eta-gate.js';
+import { EXPIRED_RESULT, ExpiryGate } from '../gates/expiry-gate.js';
+import { TaskReporter } from '../settle/task-reporter.js';
 import { fakeJob } from './job-fixture.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');

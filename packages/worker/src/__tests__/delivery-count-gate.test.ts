@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import type { Delivery } from '@celeriac/amqp';
 import { silentLogger } from '@celeriac/core';
 import { decodeTask, encodeTask } from '@celeriac/protocol';
-import { DELIVERIES_HEADER, DeliveryCountGate, INTERRUPTED_HEADER, previousDeliveries } from '../delivery-count-gate.js';
-import type { DeadLetterReason } from '../dead-letters.js';
+import { DELIVERIES_HEADER, INTERRUPTED_HEADER, previousDeliveries } from '../gates/delivery-count.js';
+import { DeliveryCountGate } from '../gates/delivery-count-gate.js';
+import type { DeadLetterReason } from '../settle/dead-letters.js';
 import type { Job } from '../job.js';
 import { TaskRegistry } from '../task-registry.js';
 

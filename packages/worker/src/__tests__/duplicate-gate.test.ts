@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Logger, LogLevel } from '@celeriac/core';
 import { TaskState, type ResultMeta } from '@celeriac/protocol';
-import { DUPLICATE_LOG_MESSAGE, DuplicateGate } from '../duplicate-gate.js';
+import { DUPLICATE_LOG_MESSAGE, DuplicateGate } from '../gates/duplicate-gate.js';
 import { fakeJob } from './job-fixture.js';
 
 /** The gate's decisions over a reader that answers from a map (the MongoDB reads are covered in test/mongodb-results.test.ts). */

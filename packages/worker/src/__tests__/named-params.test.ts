@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineTask, silentLogger } from '@celeriac/core';
-import { runHandler, type TaskOutcome } from '../task-outcome.js';
-import type { TaskContext } from '../task-context.js';
-import { retry } from '../retry.js';
-import { DEFAULT_RETRY_POLICY } from '../retry-policy.js';
+import { runHandler } from '../execution/run-handler.js';
+import type { TaskOutcome } from '../execution/task-outcome.js';
+import type { TaskContext } from '../execution/task-context.js';
+import { retry } from '../retry/retry-decision.js';
+import { DEFAULT_RETRY_POLICY } from '../retry/retry-policy.js';
 import { TaskRegistry } from '../task-registry.js';
-import { SoftTimeLimitExceeded } from '../time-limits.js';
+import { SoftTimeLimitExceeded } from '../execution/time-limits.js';
 
 const ship = defineTask<[orderId: number, note?: string], string>('orders.ship', { params: ['order_id', 'note?'] });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ProtocolError, type ProtocolErrorCode } from '@celeriac/protocol';
-import { notRegisteredException, rejectionException } from '../rejection.js';
+import { notRegisteredException, rejectionException } from '../settle/rejection-exceptions.js';
 
 function rejectionType(code: ProtocolErrorCode): string {
   return rejectionException(new ProtocolError(code, 'why')).exc_type;

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { ConfigurationError, InvalidArgumentError, silentLogger } from '@celeriac/core';
-import { MaxRetriesExceededError, Retry, retry, type RetryTarget } from '../retry.js';
-import { DEFAULT_RETRY_POLICY, compileRetryPolicy, retryDelayMs, shouldAutoRetry, type RetryPolicy } from '../retry-policy.js';
-import { retryMessage } from '../retry-message.js';
-import { runHandler, type TaskOutcome } from '../task-outcome.js';
-import type { TaskContext } from '../task-context.js';
+import { MaxRetriesExceededError, Retry, retry, type RetryTarget } from '../retry/retry-decision.js';
+import { DEFAULT_RETRY_POLICY, compileRetryPolicy, retryDelayMs, shouldAutoRetry, type RetryPolicy } from '../retry/retry-policy.js';
+import { retryMessage } from '../retry/retry-message.js';
+import { runHandler } from '../execution/run-handler.js';
+import type { TaskOutcome } from '../execution/task-outcome.js';
+import type { TaskContext } from '../execution/task-context.js';
 import { TaskRegistry, type TaskOptions } from '../task-registry.js';
 import { fakeJob } from './job-fixture.js';
 

@@ -2,11 +2,13 @@ import { expect } from 'chai';
 import type { ResultWriter, StateUpdate } from '@celeriac/core';
 import { TaskState } from '@celeriac/protocol';
 import type { Job } from '../job.js';
-import { Revocations } from '../revocations.js';
-import { RevokedGate, TaskRevokedError } from '../revoked-gate.js';
-import type { TaskExecutor } from '../task-executor.js';
-import type { TaskOutcome } from '../task-outcome.js';
-import { TaskReporter } from '../task-reporter.js';
+import { Revocations } from '../control/revocations.js';
+import { TaskRevokedError } from '../execution/task-revoked-error.js';
+import { RevokedGate } from '../gates/revoked-gate.js';
+import type { TaskExecutor } from '../execution/task-executor.js';
+import { TerminableExecutor } from '../execution/terminable-executor.js';
+import type { TaskOutcome } from '../execution/task-outcome.js';
+import { TaskReporter } from '../settle/task-reporter.js';
 import { fakeJob } from './job-fixture.js';
 
 const FAILED: TaskOutcome = { state: TaskState.FAILURE, result: { exc_type: 'Error', exc_message: ['x'], exc_module: 'celeriac' }, traceback: null, error: new Error('x') };
@@ -33,7 +35,7 @@ describe('revocations', () => {
     const seen: { signal?: AbortSignal; kill?: AbortSignal } = {};
     const { job } = fakeJob({ id: 'running-1' });
     // As the processor runs it: the signal is the job's own controller's.
-    const outcome = revocations.wrap(poolEndingOnAbort(FAILED, seen)).execute(job, job.abort.signal);
+    const outcome = new TerminableExecutor(revocations, poolEndingOnAbort(FAILED, seen)).execute(job, job.abort.signal);
     expect(revocations.revoke(['running-1', 'elsewhere'], true)).to.deep.equal(['running-1']);
     expect(await outcome).to.deep.include({ state: TaskState.REVOKED, result: { exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' } });
     expect(seen.signal?.reason).to.be.instanceOf(TaskRevokedError).and.include({ reason: 'terminated' });
@@ -43,7 +45,7 @@ describe('revocations', () => {
   it('passes an outcome through when the run was not terminated, and forgets the run once it ended', async () => {
     const revocations = new Revocations();
     const success: TaskOutcome = { state: TaskState.SUCCESS, result: 1 };
-    const executor = revocations.wrap({ execute: () => Promise.resolve(success) });
+    const executor = new TerminableExecutor(revocations, { execute: () => Promise.resolve(success) });
     const { job } = fakeJob({ id: 'done-1' });
     expect(await executor.execute(job, job.abort.signal)).to.equal(success);
     expect(revocations.revoke(['done-1'], true)).to.deep.equal([]);

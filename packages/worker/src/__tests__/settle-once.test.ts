@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Delivery } from '@celeriac/amqp';
 import { silentLogger, type Logger } from '@celeriac/core';
-import { settleOnce } from '../settle-once.js';
+import { settleOnce } from '../settle/settle-once.js';
 
 function recorded() {
   const log: string[] = [];

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Slots } from '../slots.js';
+import { Slots } from '../execution/slots.js';
 
 /** A promise to resolve from outside, to hold work open until the test lets it go. */
 function gate(): { opened: Promise<void>; open: () => void } {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { silentLogger } from '@celeriac/core';
-import { runHandler, type TaskOutcome } from '../task-outcome.js';
-import type { TaskContext } from '../task-context.js';
-import { retry } from '../retry.js';
-import { DEFAULT_RETRY_POLICY } from '../retry-policy.js';
+import { runHandler } from '../execution/run-handler.js';
+import type { TaskOutcome } from '../execution/task-outcome.js';
+import type { TaskContext } from '../execution/task-context.js';
+import { retry } from '../retry/retry-decision.js';
+import { DEFAULT_RETRY_POLICY } from '../retry/retry-policy.js';
 import type { RegisteredTask, TaskHandler } from '../task-registry.js';
 
 const CONTEXT: TaskContext = {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { defineTask } from '@celeriac/core';
 import { TaskRegistry, isTaskRegistry } from '../task-registry.js';
-import type { TaskContext } from '../task-context.js';
+import type { TaskContext } from '../execution/task-context.js';
 
 const add = defineTask<[x: number, y: number], number>('tasks.add');
 const greet = defineTask<[name: string], string>('tasks.greet');

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { ConfigurationError, type Logger, type LogLevel } from '@celeriac/core';
 import { TaskState } from '@celeriac/protocol';
-import { ThreadExecutor } from '../thread-executor.js';
-import type { TaskOutcome } from '../task-outcome.js';
+import { ThreadExecutor } from '../execution/threads/thread-executor.js';
+import type { TaskOutcome } from '../execution/task-outcome.js';
 import { fakeJob } from './job-fixture.js';
 
 const APP = new URL('./fixtures/thread-app.js', import.meta.url).href;

@@ -2,11 +2,12 @@ import { expect } from 'chai';
 import { ConfigurationError } from '@celeriac/core';
 import { TaskState } from '@celeriac/protocol';
 import type { Job } from '../job.js';
-import type { TaskExecutor } from '../task-executor.js';
+import type { TaskExecutor } from '../execution/task-executor.js';
 import { TaskRegistry } from '../task-registry.js';
 import { compileWorkerOptions } from '../worker-options.js';
-import type { TaskOutcome } from '../task-outcome.js';
-import { SoftTimeLimitExceeded, TimeLimitExceeded, TimeLimitExecutor, compileTimeLimits, effectiveLimits, isHardTimeLimit } from '../time-limits.js';
+import type { TaskOutcome } from '../execution/task-outcome.js';
+import { TimeLimitExecutor } from '../execution/time-limit-executor.js';
+import { SoftTimeLimitExceeded, TimeLimitExceeded, compileTimeLimits, effectiveLimits, isHardTimeLimit } from '../execution/time-limits.js';
 import { fakeJob } from './job-fixture.js';
 
 const NONE = { softTimeLimitMs: null, timeLimitMs: null };

@@ -4,7 +4,7 @@
  * node, as a Celery worker answers a command it does not know.
  */
 import type { Logger } from '@celeriac/core';
-import type { Revocations } from '../revocations.js';
+import type { Revocations } from './revocations.js';
 
 export type ControlCommand = (args: Readonly<Record<string, unknown>>) => unknown;
 

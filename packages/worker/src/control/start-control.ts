@@ -1,6 +1,6 @@
 import { PidboxConsumer, type AmqpConnection, type ConfirmPublisher } from '@celeriac/amqp';
 import { errorMeta, type Logger } from '@celeriac/core';
-import type { Revocations } from '../revocations.js';
+import type { Revocations } from './revocations.js';
 import { controlCommands } from './commands.js';
 import { ControlNode, type ReplySender } from './control-node.js';
 

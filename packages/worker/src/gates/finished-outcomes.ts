@@ -15,10 +15,11 @@
  */
 import { TaskState } from '@celeriac/protocol';
 import { errorMeta } from '@celeriac/core';
-import type { Gate, Job } from './job.js';
-import { requeueLater } from './rejector.js';
-import type { TaskOutcome } from './task-outcome.js';
-import type { TaskReporter } from './task-reporter.js';
+import type { Job } from '../job.js';
+import type { TaskOutcome } from '../execution/task-outcome.js';
+import { requeueLater } from '../settle/requeue-later.js';
+import type { TaskReporter } from '../settle/task-reporter.js';
+import type { Gate } from './gate.js';
 
 const MAX_KEPT = 1000;
 const KEEP_MS = 3600_000;

@@ -2,11 +2,11 @@ import { MAX_REASON_CHARS, ProtocolError, TaskState, clip, type TaskMessage } fr
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { Delivery } from '@celeriac/amqp';
 import type { DeadLetterReason, DeadLetters } from './dead-letters.js';
-import { notRegisteredException, rejectionException } from './rejection.js';
+import type { EmitWorkerEvent } from '../worker-events.js';
+import { notRegisteredException, rejectionException } from './rejection-exceptions.js';
+import { requeueLater } from './requeue-later.js';
 import type { TaskReporter } from './task-reporter.js';
-import type { EmitWorkerEvent } from './worker-events.js';
 
-const REQUEUE_DELAY_MS = 1000;
 /** A name quoted in a log line or a reason: hostile input can make it any size. */
 const QUOTED_NAME_CHARS = 200;
 
@@ -52,9 +52,4 @@ export class Rejector {
       requeueLater(delivery);
     }
   }
-}
-
-/** A pause first, so a broker that refuses publishes does not turn into a hot redelivery loop. */
-export function requeueLater(delivery: Delivery): void {
-  setTimeout(() => delivery.requeue(), REQUEUE_DELAY_MS).unref();
 }

@@ -2,9 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMeta } from '@celeriac/core';
 import { toFieldTable } from '@celeriac/protocol';
 import { laneSeconds, publishAt, type Delivery, type DelayPublisher, type PublishProperties } from '@celeriac/amqp';
-import { copyProperties } from './dead-letters.js';
-import type { Gate, Job } from './job.js';
-import { requeueLater } from './rejector.js';
+import type { Job } from '../job.js';
+import { copyProperties } from '../settle/copy-properties.js';
+import { requeueLater } from '../settle/requeue-later.js';
+import type { Gate } from './gate.js';
 
 /**
  * Holds a task until its eta without ever holding its message for long: due → run; due within a

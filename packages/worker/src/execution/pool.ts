@@ -1,9 +1,10 @@
 import { ConfigurationError } from '@celeriac/core';
-import type { Job } from './job.js';
-import { InlineExecutor, type TaskExecutor } from './task-executor.js';
-import { ThreadExecutor } from './thread-executor.js';
-import type { CompiledWorkerOptions } from './worker-options.js';
-import type { EmitWorkerEvent } from './worker-events.js';
+import type { Job } from '../job.js';
+import type { CompiledWorkerOptions } from '../worker-options.js';
+import type { EmitWorkerEvent } from '../worker-events.js';
+import { InlineExecutor } from './inline-executor.js';
+import type { TaskExecutor } from './task-executor.js';
+import { ThreadExecutor } from './threads/thread-executor.js';
 
 /** Where handlers run, with a lifetime: started before the worker consumes, closed when it stops. */
 export interface Pool extends TaskExecutor {

@@ -1,9 +1,9 @@
 import { errorMeta } from '@celeriac/core';
 import { encodeTask } from '@celeriac/protocol';
 import { publishAt, taskQueue, type ConfirmPublisher, type TaskQueueOptions } from '@celeriac/amqp';
-import type { Job } from './job.js';
-import { requeueLater } from './rejector.js';
-import type { Retry } from './retry.js';
+import type { Job } from '../job.js';
+import { requeueLater } from '../settle/requeue-later.js';
+import type { Retry } from './retry-decision.js';
 import { retryMessage } from './retry-message.js';
 
 /**

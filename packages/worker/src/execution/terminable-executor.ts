@@ -1,50 +1,10 @@
-/**
- * What a worker knows about revoked tasks: the revoked ids (kept 3 hours, as Celery does) and
- * the tasks running right now, so that `revoke(..., terminate=True)` can reach them.
- */
 import { TaskState } from '@celeriac/protocol';
+import type { Revocations } from '../control/revocations.js';
+import type { Job } from '../job.js';
 import { anySignal } from './any-signal.js';
-import type { Job } from './job.js';
-import { RevokedIds } from './revoked-ids.js';
-import { TaskRevokedError, revokedOutcome } from './revoked-gate.js';
 import type { TaskExecutor } from './task-executor.js';
 import type { TaskOutcome } from './task-outcome.js';
-
-export class Revocations {
-  /** Task id → the controllers of its runs (a redelivered duplicate may run twice at once). */
-  readonly #running = new Map<string, Set<AbortController>>();
-
-  constructor(readonly ids: RevokedIds = new RevokedIds()) {}
-
-  /** Remembers the ids; with `terminate`, also aborts their runs. Returns the ids it terminated. */
-  revoke(ids: readonly string[], terminate: boolean): string[] {
-    for (const id of ids) this.ids.add(id);
-    if (!terminate) return [];
-    return ids.filter((id) => this.#terminate(id));
-  }
-
-  /** Wraps the executor so that running tasks can be terminated (see TerminableExecutor). */
-  wrap(inner: TaskExecutor): TaskExecutor {
-    return new TerminableExecutor(this, inner);
-  }
-
-  track(id: string, controller: AbortController): () => void {
-    const runs = this.#running.get(id) ?? new Set<AbortController>();
-    runs.add(controller);
-    this.#running.set(id, runs);
-    return () => {
-      runs.delete(controller);
-      if (runs.size === 0 && this.#running.get(id) === runs) this.#running.delete(id);
-    };
-  }
-
-  #terminate(id: string): boolean {
-    const runs = this.#running.get(id);
-    if (!runs) return false;
-    for (const controller of runs) controller.abort(new TaskRevokedError('terminated'));
-    return true;
-  }
-}
+import { TaskRevokedError, revokedOutcome } from './task-revoked-error.js';
 
 /**
  * Makes running tasks reachable by `revoke(..., terminate=True)`, and turns a terminated run into
@@ -54,7 +14,7 @@ export class Revocations {
  */
 export class TerminableExecutor implements TaskExecutor {
   constructor(
-    private readonly revocations: Revocations,
+    private readonly revocations: Pick<Revocations, 'track'>,
     private readonly inner: TaskExecutor,
   ) {}
 

@@ -1,7 +1,8 @@
 import { CELERY_EXCEPTIONS_MODULE, formatCeleryDate, type ExceptionInfo } from '@celeriac/protocol';
-import type { Gate, Job } from './job.js';
-import { settleRevoked } from './revoked-gate.js';
-import type { TaskReporter } from './task-reporter.js';
+import type { Job } from '../job.js';
+import { settleRevoked } from '../settle/settle-revoked.js';
+import type { TaskReporter } from '../settle/task-reporter.js';
+import type { Gate } from './gate.js';
 
 /** What Celery stores for a task that expired before it ran: `TaskRevokedError('expired')`. */
 export const EXPIRED_RESULT: Readonly<ExceptionInfo> = Object.freeze({ exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: CELERY_EXCEPTIONS_MODULE });

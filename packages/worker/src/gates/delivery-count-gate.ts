@@ -1,26 +1,25 @@
-import { TaskState, fromFieldValue, toFieldTable, type ExceptionInfo } from '@celeriac/protocol';
+import { TaskState, toFieldTable, type ExceptionInfo } from '@celeriac/protocol';
 import { PublishError, errorMeta } from '@celeriac/core';
-import { DEFAULT_EXCHANGE, type ConfirmPublisher, type Delivery } from '@celeriac/amqp';
-import { copyProperties } from './dead-letters.js';
-import type { Gate, Job } from './job.js';
-import { requeueLater, type Rejector } from './rejector.js';
-import { acksOnTheWire } from './settle-once.js';
-import type { TaskReporter } from './task-reporter.js';
+import { DEFAULT_EXCHANGE, type ConfirmPublisher } from '@celeriac/amqp';
+import type { Job } from '../job.js';
+import { acksOnTheWire } from '../settle/acks-on-the-wire.js';
+import { copyProperties } from '../settle/copy-properties.js';
+import type { Rejector } from '../settle/rejector.js';
+import { requeueLater } from '../settle/requeue-later.js';
+import type { TaskReporter } from '../settle/task-reporter.js';
+import { DELIVERIES_HEADER, INTERRUPTED_HEADER, previousDeliveries } from './delivery-count.js';
+import type { Gate } from './gate.js';
 
-/** How many deliveries of a task ended without an ack before this copy was published. */
-export const DELIVERIES_HEADER = 'x-celeriac-deliveries';
 export const MAX_DELIVERIES_CODE = 'MAX_DELIVERIES';
 export const COUNT_REFUSED_CODE = 'DELIVERY_COUNT_REFUSED';
-/** Set on a task handed back after it had started (aborted at shutdown): its next run is a rerun. */
-export const INTERRUPTED_HEADER = 'x-celeriac-interrupted';
 
 /**
  * Stops poison messages: a task whose deliveries keep ending without an ack (it kills the
  * worker, or the worker dies under it) is dead-lettered after `maxDeliveries` of them instead of
  * looping forever. Classic queues keep no delivery count, only a `redelivered` flag, so the count
- * travels in a header: a redelivered message is republished (confirmed) with the count + 1 and
- * the original acked; the copy then runs as a fresh delivery. A crash between the two publishes
- * at worst a duplicate copy, never a loss.
+ * travels in a header (delivery-count.ts): a redelivered message is republished (confirmed) with
+ * the count + 1 and the original acked; the copy then runs as a fresh delivery. A crash between
+ * the two publishes at worst a duplicate copy, never a loss.
  */
 export class DeliveryCountGate implements Gate {
   /** Task ids whose original is being republished and acked; their copy waits for that. */
@@ -109,12 +108,6 @@ export class DeliveryCountGate implements Gate {
   }
 }
 
-/** The header as a peer may have typed it (int32, int64, a string, or still annotated for amqplib). */
-export function previousDeliveries(headers: Record<string, unknown> | undefined): number {
-  const value = Number(fromFieldValue(headers?.[DELIVERIES_HEADER]) ?? 0);
-  return Number.isInteger(value) && value >= 0 ? value : 0;
-}
-
 /**
  * Same body, headers and properties, plus the count. A broker-side `expiration` would restart
  * on republish, so it is recomputed from the task's own `expires`; once that has passed it is
@@ -138,12 +131,3 @@ export function workerLost(message: string): ExceptionInfo {
   return { exc_type: 'WorkerLostError', exc_message: [message], exc_module: 'billiard.exceptions' };
 }
 
-/**
- * Whether an earlier delivery of this task ended without an ack: the broker's flag, a count
- * carried by a copy this gate republished (the copy itself arrives as a first delivery), or a
- * run interrupted by a shutdown.
- */
-export function wasRedelivered(message: Delivery['message']): boolean {
-  const headers = message.properties.headers;
-  return message.fields.redelivered || previousDeliveries(headers) > 0 || fromFieldValue(headers?.[INTERRUPTED_HEADER]) === true;
-}

@@ -4,8 +4,8 @@
  */
 import { TaskState, type ExceptionInfo } from '@celeriac/protocol';
 import type { LogLevel } from '@celeriac/core';
-import { Retry } from './retry.js';
-import type { TaskOutcome } from './task-outcome.js';
+import { Retry } from '../../retry/retry-decision.js';
+import type { TaskOutcome } from '../task-outcome.js';
 
 /** An Error as plain data: enough to log it and to rebuild one of the same name. */
 export interface WireError {

@@ -1,5 +1,5 @@
 import type { Logger } from '@celeriac/core';
-import type { RetryOptions } from './retry.js';
+import type { RetryOptions } from '../retry/retry-decision.js';
 
 /** What a handler knows about the task it is running; passed after the task's own arguments. */
 export interface TaskContext {

@@ -1,5 +1,5 @@
 import type { TaskMessageInput } from '@celeriac/protocol';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 /**
  * The message that retries a task, built as Celery's `Task.retry` builds it: the same id, args

@@ -1,6 +1,6 @@
 import { Worker as Thread } from 'node:worker_threads';
 import { errorMeta, type Logger } from '@celeriac/core';
-import { failure, type TaskOutcome } from './task-outcome.js';
+import { failure, type TaskOutcome } from '../task-outcome.js';
 import { fromWireError, fromWireOutcome, toWireError, type FromThread, type ToThread, type WireContext } from './thread-protocol.js';
 
 const ENTRY = new URL('./thread-worker.js', import.meta.url);

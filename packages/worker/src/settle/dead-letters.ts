@@ -2,6 +2,7 @@ import { DEAD_LETTER_FITS, deadLetterHeaders, type DeadLetterFit } from '@celeri
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { ConfirmPublisher, Delivery } from '@celeriac/amqp';
 import { DEAD_LETTER_QUEUE, DEFAULT_EXCHANGE } from '@celeriac/amqp';
+import { copyProperties } from './copy-properties.js';
 
 /** Why a message was dead-lettered; `code` is stable (ProtocolError codes, NOT_REGISTERED, ...). */
 export interface DeadLetterReason {
@@ -47,11 +48,4 @@ export class DeadLetters {
     const headers = deadLetterHeaders(properties.headers, stamp, fit);
     await this.publisher.publish(DEFAULT_EXCHANGE, DEAD_LETTER_QUEUE, content, { ...copyProperties(properties), headers, persistent: true });
   }
-}
-
-/** The AMQP properties worth keeping when a message is published again (no messageId: the publisher sets one). */
-export function copyProperties(properties: Delivery['message']['properties']) {
-  const { contentType, contentEncoding, correlationId, replyTo, priority, type, appId, timestamp } = properties;
-  const copy: Record<string, unknown> = { contentType, contentEncoding, correlationId, replyTo, priority, type, appId, timestamp };
-  return Object.fromEntries(Object.entries(copy).filter(([, value]) => value !== undefined && value !== null));
 }

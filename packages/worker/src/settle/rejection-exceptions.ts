@@ -1,4 +1,4 @@
-import { CELERY_EXCEPTIONS_MODULE, ProtocolError, type ExceptionInfo } from '@celeriac/protocol';
+import { CELERY_EXCEPTIONS_MODULE, type ExceptionInfo, type ProtocolError } from '@celeriac/protocol';
 
 /** The failure a caller is told about when its message cannot be run, named as Celery names it. */
 export function rejectionException(error: ProtocolError): ExceptionInfo {
@@ -9,6 +9,7 @@ export function rejectionException(error: ProtocolError): ExceptionInfo {
   return { exc_type: 'InvalidTaskError', exc_message: [error.message], exc_module: CELERY_EXCEPTIONS_MODULE };
 }
 
+/** Celery's NotRegistered, for a task name this worker has no handler for. */
 export function notRegisteredException(name: string): ExceptionInfo {
   return { exc_type: 'NotRegistered', exc_message: [name], exc_module: CELERY_EXCEPTIONS_MODULE };
 }

@@ -1,18 +1,10 @@
-import type { Job } from './job.js';
-import { retry } from './retry.js';
+import type { Job } from '../job.js';
+import { wasRedelivered } from '../gates/delivery-count.js';
+import { retry } from '../retry/retry-decision.js';
+import { runHandler } from './run-handler.js';
 import type { TaskContext } from './task-context.js';
-import { runHandler, type TaskOutcome } from './task-outcome.js';
-import { wasRedelivered } from './delivery-count-gate.js';
-
-/**
- * Runs a job's handler and says how it ended. `signal` is the handler's `ctx.signal` (the worker
- * gives up, a soft time limit, a revoke with terminate). `kill`, when given, fires when the work
- * must stop now (hard time limit, terminate, shutdown): a pool that can stop it does; see the
- * contract in time-limits.ts. Without it, `signal` is both.
- */
-export interface TaskExecutor {
-  execute(job: Job, signal: AbortSignal, kill?: AbortSignal): Promise<TaskOutcome>;
-}
+import type { TaskExecutor } from './task-executor.js';
+import type { TaskOutcome } from './task-outcome.js';
 
 /** A handler call whose synchronous part takes this long held heartbeats and acks up: reported. */
 export const BLOCKED_LOOP_MS = 1000;
@@ -37,6 +29,7 @@ export class InlineExecutor implements TaskExecutor {
   }
 }
 
+/** What the handler sees of its run on the worker's own thread (the threads pool sends the data part). */
 export function taskContext(job: Job, signal: AbortSignal, hostname: string): TaskContext {
   const { id, name, retries, kwargs, headers, rootId, parentId, eta, expires } = job.task;
   const delivery = { queue: job.delivery.queue, redelivered: wasRedelivered(job.delivery.message) };

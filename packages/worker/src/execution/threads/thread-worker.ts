@@ -7,10 +7,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger, LogLevel } from '@celeriac/core';
 import { TaskState, parseJson, stringifyJson } from '@celeriac/protocol';
-import { retry } from './retry.js';
-import type { TaskContext } from './task-context.js';
-import { runHandler, type TaskOutcome } from './task-outcome.js';
-import { isTaskRegistry, type TaskRegistry } from './task-registry.js';
+import { retry } from '../../retry/retry-decision.js';
+import { isTaskRegistry, type TaskRegistry } from '../../task-registry.js';
+import { runHandler } from '../run-handler.js';
+import type { TaskContext } from '../task-context.js';
+import type { TaskOutcome } from '../task-outcome.js';
 import { fromWireError, toWireError, toWireOutcome, type FromThread, type ToThread, type WireContext } from './thread-protocol.js';
 
 const port = parentPort;

@@ -1,19 +1,16 @@
 import { bindArguments } from '@celeriac/core';
-import { TaskState, encodeException, stringifyJson, type ExceptionInfo } from '@celeriac/protocol';
-import { Retry } from './retry.js';
-import { shouldAutoRetry } from './retry-policy.js';
-import type { RegisteredTask } from './task-registry.js';
+import { TaskState, encodeException, stringifyJson } from '@celeriac/protocol';
+import { Retry } from '../retry/retry-decision.js';
+import { shouldAutoRetry } from '../retry/retry-policy.js';
+import type { RegisteredTask } from '../task-registry.js';
 import type { TaskContext } from './task-context.js';
+import { failure, type TaskOutcome } from './task-outcome.js';
 
-/** How one run of a handler ended, ready to be reported as a task state. */
-export type TaskOutcome =
-  | { state: typeof TaskState.SUCCESS; result: unknown }
-  | { state: typeof TaskState.FAILURE; result: ExceptionInfo; traceback: string | null; error: unknown }
-  /** The handler asked to run again (ctx.retry or autoRetryFor); `retry` says when and where. */
-  | { state: typeof TaskState.RETRY; result: ExceptionInfo; traceback: string | null; error: unknown; retry: Retry }
-  /** Revoked before it ran, or terminated by a revoke while it ran (revocations.ts). */
-  | { state: typeof TaskState.REVOKED; result: ExceptionInfo; traceback: null; error: unknown };
-
+/**
+ * Calls a handler with its arguments and context, and turns however it ended into a TaskOutcome:
+ * a result that must be JSON, a Retry, an error that retries by itself (autoRetryFor), a failure.
+ * Never throws. Shared by the inline pool and the threads pool's threads.
+ */
 export async function runHandler(task: RegisteredTask, args: readonly unknown[], context: TaskContext): Promise<TaskOutcome> {
   let params: unknown[];
   try {
@@ -58,11 +55,6 @@ function retried(signal: Retry): TaskOutcome {
   const error = signal.error ?? signal;
   const traceback = error instanceof Error && error.stack ? error.stack : null;
   return { state: TaskState.RETRY, result: encodeException(error), traceback, error, retry: signal };
-}
-
-export function failure(error: unknown): TaskOutcome {
-  const traceback = error instanceof Error && error.stack ? error.stack : null;
-  return { state: TaskState.FAILURE, result: encodeException(error), traceback, error };
 }
 
 /**

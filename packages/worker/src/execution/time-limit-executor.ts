@@ -1,10 +1,7 @@
 /**
  * Soft and hard time limits, as Celery's `soft_time_limit` / `time_limit`, for any pool: a
- * TaskExecutor wrapper around the executor that really runs the handler.
- *
- * Where a limit comes from, per limit: the message's `timelimit` header `[hard, soft]` (seconds,
- * sent by any Celery-speaking client), else the task's `softTimeLimitMs` / `timeLimitMs`, else
- * the worker's. A missing or zero value falls through, as in Celery.
+ * TaskExecutor wrapper around the executor that really runs the handler. Which limits apply to a
+ * run is decided in time-limits.ts.
  *
  * - Soft: the handler's `ctx.signal` aborts with a SoftTimeLimitExceeded as its reason, so
  *   `ctx.signal.throwIfAborted()` throws it; a handler may catch it, clean up and still return.
@@ -24,90 +21,12 @@
  *   cannot stop a JavaScript async function; it ignores `kill` and the handler runs on detached
  *   until it returns (logged as a warning when a hard limit fires).
  */
-import { CELERY_EXCEPTIONS_MODULE, TaskState, type TimeLimit } from '@celeriac/protocol';
-import { ConfigurationError } from '@celeriac/core';
+import { CELERY_EXCEPTIONS_MODULE, TaskState } from '@celeriac/protocol';
+import type { Job } from '../job.js';
 import { anySignal } from './any-signal.js';
-import type { Job } from './job.js';
 import type { TaskExecutor } from './task-executor.js';
 import type { TaskOutcome } from './task-outcome.js';
-
-/** Raised into a handler through `ctx.signal` when its soft time limit passes; it may be caught. */
-export class SoftTimeLimitExceeded extends Error {
-  override name = 'SoftTimeLimitExceeded';
-  /** Reported as Celery's own class, so a Python caller gets `celery.exceptions.SoftTimeLimitExceeded`. */
-  readonly excModule = CELERY_EXCEPTIONS_MODULE;
-
-  constructor(readonly seconds: number) {
-    super(`soft time limit (${seconds}s) exceeded`);
-  }
-}
-
-/** The hard time limit passed: the task FAILed with this and its slot was freed. */
-export class TimeLimitExceeded extends Error {
-  override name = 'TimeLimitExceeded';
-  readonly excModule = CELERY_EXCEPTIONS_MODULE;
-
-  constructor(readonly seconds: number) {
-    // billiard's str(): "TimeLimitExceeded(<args>,)".
-    super(`TimeLimitExceeded(${seconds},)`);
-  }
-}
-
-/** Whether a `kill` signal's reason is a hard time limit. */
-export function isHardTimeLimit(reason: unknown): reason is TimeLimitExceeded {
-  return reason instanceof TimeLimitExceeded;
-}
-
-/** Per-task (register options) or worker-wide (WorkerOptions) limits; a message's `timelimit` wins. */
-export interface TimeLimitsMs {
-  /** After this long the handler's `ctx.signal` aborts with SoftTimeLimitExceeded. @default null (none) */
-  softTimeLimitMs: number | null;
-  /** After this long the task FAILs with TimeLimitExceeded and its slot is freed. @default null (none) */
-  timeLimitMs: number | null;
-}
-
-/** Checks limits given as options; `owner` names them in the error ("task x", "worker"). */
-export function compileTimeLimits(owner: string, options: Partial<TimeLimitsMs>): TimeLimitsMs {
-  return { softTimeLimitMs: limitOption(owner, options.softTimeLimitMs, 'softTimeLimitMs'), timeLimitMs: limitOption(owner, options.timeLimitMs, 'timeLimitMs') };
-}
-
-function limitOption(owner: string, value: unknown, field: string): number | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
-  throw new ConfigurationError(`${owner}: ${field} must be a number of milliseconds > 0 or null, got ${JSON.stringify(value)}`);
-}
-
-/** One limit in force: `seconds` as it is reported (a peer's header value, unchanged). */
-export interface Limit {
-  ms: number;
-  seconds: number;
-}
-
-export interface EffectiveLimits {
-  soft: Limit | null;
-  hard: Limit | null;
-}
-
-/** The limits for one run: the message's, else the task's, else the worker's, limit by limit. */
-export function effectiveLimits(message: TimeLimit, task: TimeLimitsMs, worker: TimeLimitsMs): EffectiveLimits {
-  return {
-    soft: firstLimit(message.soft, task.softTimeLimitMs, worker.softTimeLimitMs),
-    hard: firstLimit(message.hard, task.timeLimitMs, worker.timeLimitMs),
-  };
-}
-
-function firstLimit(seconds: number | null, taskMs: number | null, workerMs: number | null): Limit | null {
-  if (seconds) return armable({ ms: seconds * 1000, seconds });
-  const ms = taskMs || workerMs;
-  return ms ? armable({ ms, seconds: ms / 1000 }) : null;
-}
-
-/** Node fires longer timers at once; a limit beyond ~24.8 days (from a peer's header) is no limit. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function armable(limit: Limit): Limit | null {
-  return limit.ms <= MAX_TIMER_MS ? limit : null;
-}
+import { SoftTimeLimitExceeded, TimeLimitExceeded, effectiveLimits, type EffectiveLimits, type Limit, type TimeLimitsMs } from './time-limits.js';
 
 /** Enforces time limits around another executor (see the file header for the contract). */
 export class TimeLimitExecutor implements TaskExecutor {

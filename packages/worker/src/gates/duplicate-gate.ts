@@ -6,7 +6,8 @@
  */
 import { TaskState } from '@celeriac/protocol';
 import { errorMeta, type ResultReader } from '@celeriac/core';
-import type { Gate, Job } from './job.js';
+import type { Job } from '../job.js';
+import type { Gate } from './gate.js';
 
 export const DUPLICATE_LOG_MESSAGE = 'duplicate of a task that already succeeded; acknowledged without running it';
 

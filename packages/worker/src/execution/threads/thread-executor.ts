@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationError, errorMeta, type Logger } from '@celeriac/core';
-import type { Job } from './job.js';
+import type { Job } from '../../job.js';
+import { wasRedelivered } from '../../gates/delivery-count.js';
+import type { TaskExecutor } from '../task-executor.js';
+import { failure, type TaskOutcome } from '../task-outcome.js';
 import { PoolThread } from './pool-thread.js';
-import type { TaskExecutor } from './task-executor.js';
-import { failure, type TaskOutcome } from './task-outcome.js';
 import type { WireContext } from './thread-protocol.js';
-import { wasRedelivered } from './delivery-count-gate.js';
 
 /** A thread that died before it was ready is replaced after this pause, so a broken module cannot spin. */
 const RESPAWN_DELAY_MS = 1000;

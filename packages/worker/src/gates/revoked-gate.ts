@@ -1,0 +1,24 @@
+/**
+ * Revoked tasks are not run. A task whose id was revoked (by `client.revoke`, Python's
+ * `app.control.revoke`, or any Celery control client) is discarded when it reaches the worker:
+ * REVOKED is stored with Celery's `TaskRevokedError('revoked')`, and the message is acked.
+ */
+import type { Job } from '../job.js';
+import type { RevokedIds } from '../control/revoked-ids.js';
+import { revokedException } from '../execution/task-revoked-error.js';
+import { settleRevoked } from '../settle/settle-revoked.js';
+import type { TaskReporter } from '../settle/task-reporter.js';
+import type { Gate } from './gate.js';
+
+export class RevokedGate implements Gate {
+  constructor(
+    private readonly revoked: RevokedIds,
+    private readonly reporter: TaskReporter,
+  ) {}
+
+  async admit(job: Job): Promise<'run' | 'settled'> {
+    if (!this.revoked.has(job.task.id)) return 'run';
+    job.logger.log('info', 'discarding a revoked task without running it');
+    return settleRevoked(job, this.reporter, revokedException('revoked'));
+  }
+}
