@@ -2,9 +2,8 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
 import { AckBatcher } from './ack-batcher.js';
-import { bindToDelayLanes, declareDelayLanes } from './delay-lanes.js';
 import { reopenLater } from './reopen-later.js';
-import { declareQueue, type QueueSpec } from './topology.js';
+import { bindToDelayLanes, declareDelayLanes, declareQueue, type QueueSpec } from './topology/index.js';
 
 /** One message handed to a consumer, with settle functions bound to the channel it came on. */
 export interface Delivery {

@@ -1,8 +1,9 @@
 /**
  * @module @celeriac/amqp
  *
- * The only user of amqplib: recovering connections with setup hooks, the topology, a confirm
- * publisher (mandatory + returns + drain), queue consumers and rpc:// results.
+ * The only user of amqplib: recovering connections with setup hooks, the topology (every
+ * exchange, queue and binding, delay lanes included), a confirm publisher (mandatory + returns +
+ * drain), delayed publishing, queue consumers and rpc:// results.
  */
 export { AmqpConnection, type AmqpConnectionOptions, type SetupHook } from './connection.js';
 export { ConfirmPublisher, type PublisherOptions, type PublishProperties } from './publisher.js';
@@ -19,6 +20,15 @@ export {
   CONTROL_REPLY_EXCHANGE,
   controlQueue,
   declareControlExchanges,
+  declareControlQueue,
+  declareReplyExchange,
+  DELAY_ENTRY_EXCHANGE,
+  DELAY_DELIVERY_EXCHANGE,
+  levelName,
+  delayEntryExchange,
+  laneQueueArguments,
+  declareDelayLanes,
+  bindToDelayLanes,
   BEAT_LEADER_QUEUE,
   BEAT_CONTROL_QUEUE,
   beatLeaderQueue,
@@ -27,22 +37,15 @@ export {
   type BeatGroup,
   type QueueSpec,
   type TaskQueueOptions,
-} from './topology.js';
+} from './topology/index.js';
 export { RpcResultWriter } from './rpc-result-writer.js';
 export { RpcResultReader, type RpcResultReaderOptions } from './rpc-result-reader.js';
-export {
-  DELAY_LEVELS,
-  MAX_DELAY_SECONDS,
-  DELAY_ENTRY_EXCHANGE,
-  delayEntryExchange,
-  DELAY_DELIVERY_EXCHANGE,
-  levelName,
-  delayRoutingKey,
-  stripDelayPrefix,
-  laneSeconds,
-  publishAt,
-  type DelayPublisher,
-} from './delay-lanes.js';
+export { laneSeconds, publishAt, type DelayPublisher } from './publish-at.js';
+/**
+ * The lanes' routing-key format is @celeriac/protocol's; re-exported here for the code that
+ * imported it from this package before it moved.
+ */
+export { DELAY_LEVELS, MAX_DELAY_SECONDS, delayRoutingKey, stripDelayPrefix } from '@celeriac/protocol';
 export { PidboxConsumer, type PidboxConsumerOptions } from './pidbox-consumer.js';
 export { LeaderLock, type LeaderLockEvents, type LeaderLockOptions } from './leader-lock.js';
 /** amqplib's message and connection types, for code that handles them without importing amqplib. */

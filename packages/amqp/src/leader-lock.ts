@@ -12,7 +12,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import { TypedEmitter, errorMeta, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
-import { beatLeaderQueue, declareQueue, type BeatGroup, type QueueSpec } from './topology.js';
+import { beatLeaderQueue, declareQueue, type BeatGroup, type QueueSpec } from './topology/index.js';
 
 export type LeaderLockEvents = {
   /** The lock is ours; `model` is the connection holding it (control consumers go on it). */

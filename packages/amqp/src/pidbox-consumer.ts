@@ -2,7 +2,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
 import { reopenLater } from './reopen-later.js';
-import { CONTROL_EXCHANGE, controlQueue, declareControlExchanges, declareQueue } from './topology.js';
+import { controlQueue, declareControlQueue, declareReplyExchange } from './topology/index.js';
 
 export interface PidboxConsumerOptions {
   nodeName: string;
@@ -10,7 +10,6 @@ export interface PidboxConsumerOptions {
   /** Called for every control message; must not throw. */
   onMessage: (message: ConsumeMessage) => void;
 }
-
 
 /**
  * Consumes the worker's pidbox queue `<nodename>.celery.pidbox`, bound to the `celery.pidbox`
@@ -67,7 +66,7 @@ export class PidboxConsumer {
     const channel = await model.createChannel();
     channel.on('error', () => undefined);
     try {
-      await channel.assertExchange(name, 'direct', { durable: false, autoDelete: false });
+      await declareReplyExchange(channel, name);
     } finally {
       await channel.close().catch(() => undefined);
     }
@@ -78,10 +77,7 @@ export class PidboxConsumer {
     const channel = await model.createChannel();
     channel.on('error', (error: Error) => this.options.logger.log('warn', 'control channel error', errorMeta(error)));
     channel.on('close', () => this.#onClose(model, channel));
-    const spec = controlQueue(this.options.nodeName);
-    await declareControlExchanges(channel);
-    await declareQueue(channel, spec);
-    await channel.bindQueue(spec.name, CONTROL_EXCHANGE, '');
+    const spec = await declareControlQueue(channel, this.options.nodeName);
     this.#exchanges.clear();
     this.#model = model;
     this.#channel = channel;

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { ConnectionError, PublishError, errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
-import { bindToDelayLanes, declareDelayLanes } from './delay-lanes.js';
-import { declareQueue, type QueueSpec } from './topology.js';
+import { bindToDelayLanes, declareDelayLanes, declareQueue, type QueueSpec } from './topology/index.js';
 
 export interface PublisherOptions {
   logger?: Logger;

@@ -3,7 +3,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { READY_STATES, decodeResult, type ResultMeta } from '@celeriac/protocol';
 import { ResultError, errorMeta, silentLogger, type Logger, type ResultReader } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
-import { declareQueue, replyQueue } from './topology.js';
+import { declareQueue, replyQueue } from './topology/index.js';
 
 export interface RpcResultReaderOptions {
   logger?: Logger;

@@ -1,7 +1,7 @@
 import { READY_STATES, encodeResult } from '@celeriac/protocol';
 import { PublishError, errorMeta, silentLogger, type Logger, type ResultWriter, type StateUpdate } from '@celeriac/core';
 import type { ConfirmPublisher, PublishProperties } from './publisher.js';
-import { DEFAULT_EXCHANGE } from './topology.js';
+import { DEFAULT_EXCHANGE } from './topology/index.js';
 
 /**
  * When a final state finds no reply queue, it is published again after these pauses. Celery

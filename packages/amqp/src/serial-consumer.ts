@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, type Logger } from '@celeriac/core';
 import { reopenLater } from './reopen-later.js';
-import { declareQueue, type QueueSpec } from './topology.js';
+import { declareQueue, type QueueSpec } from './topology/index.js';
 
 export interface SerialConsumerOptions {
   /** The connection to consume on; losing it ends this consumer (its owner closes it). */

@@ -1,4 +1,5 @@
-import { TypedEmitter, errorMeta, redactUrl, type ScheduleCommand, type ScheduleReply } from '@celeriac/core';
+import type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
+import { TypedEmitter, errorMeta, redactUrl } from '@celeriac/core';
 import { AmqpConnection, ConfirmPublisher, LeaderLock, type AmqpChannelModel } from '@celeriac/amqp';
 import { Client } from '@celeriac/client';
 import type { BeatEvents, EmitBeatEvent } from './beat-events.js';

@@ -7,8 +7,16 @@
  * one at a time, in arrival order. A malformed command is answered with FAILURE (when it says
  * where to) and acked: nothing a client sends can stop the consumer.
  */
-import { encodeException, encodeResult, type ResultMeta } from '@celeriac/protocol';
-import { PublishError, errorMeta, type Logger, type ScheduleCommand, type ScheduleReply } from '@celeriac/core';
+import {
+  encodeResult,
+  scheduleFailure,
+  scheduleRequestId,
+  scheduleSuccess,
+  type ResultMeta,
+  type ScheduleCommand,
+  type ScheduleReply,
+} from '@celeriac/protocol';
+import { PublishError, errorMeta, type Logger } from '@celeriac/core';
 import { DEFAULT_EXCHANGE, SerialConsumer, beatControlQueue, type AmqpChannelModel, type AmqpMessage, type BeatGroup, type ConfirmPublisher } from '@celeriac/amqp';
 import { parseCommand } from './parse-command.js';
 
@@ -45,15 +53,15 @@ export class ControlConsumer {
 
   /** The result to send back: never throws, whatever the message holds. */
   async #execute(message: AmqpMessage): Promise<ResultMeta> {
-    const requestId = requestIdOf(message);
+    const requestId = scheduleRequestId(message.properties);
     try {
       const command = parseCommand(message.content);
       const reply = await this.deps.apply(command);
       this.deps.logger.log('info', 'schedule command applied', { op: command.op, requestId });
-      return { task_id: requestId, status: 'SUCCESS', result: reply, traceback: null, children: [] };
+      return scheduleSuccess(requestId, reply);
     } catch (error) {
       this.deps.logger.log('warn', 'schedule command refused', { requestId, ...errorMeta(error) });
-      return { task_id: requestId, status: 'FAILURE', result: encodeException(error), traceback: null, children: [] };
+      return scheduleFailure(requestId, error);
     }
   }
 
@@ -68,10 +76,4 @@ export class ControlConsumer {
       this.deps.logger.log(gone ? 'info' : 'warn', gone ? "schedule reply not delivered: the caller's reply queue is gone" : 'schedule reply failed', { requestId: meta.task_id, ...errorMeta(error) });
     }
   }
-}
-
-/** The client's request id travels as the correlation id; a message without one still gets an answer. */
-function requestIdOf(message: AmqpMessage): string {
-  const id: unknown = message.properties.correlationId ?? message.properties.messageId;
-  return typeof id === 'string' && id.length > 0 ? id : 'unknown';
 }

@@ -3,14 +3,13 @@
  * once: no restart, no polling. Used by runtime commands (control.ts) and by the merge of
  * static schedules at start.
  */
+import type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
 import {
   InvalidArgumentError,
   compileScheduleInput,
-  type ScheduleCommand,
   type ScheduleDefinition,
   type ScheduleEntry,
   type ScheduleInput,
-  type ScheduleReply,
   type ScheduleStore,
 } from '@celeriac/core';
 import type { BeatLoop } from './beat-loop.js';

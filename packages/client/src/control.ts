@@ -5,7 +5,7 @@
  */
 import { CONTROL_EXCHANGE, declareControlExchanges, type AmqpConnection, type ConfirmPublisher } from '@celeriac/amqp';
 import { InvalidArgumentError, PublishError, type Logger } from '@celeriac/core';
-import { encodeControlRequest } from '@celeriac/protocol';
+import { encodeControlRequest, revokeArguments as revokeArgumentsOf, type RevokeArguments } from '@celeriac/protocol';
 
 export interface RevokeOptions {
   /**
@@ -18,16 +18,15 @@ export interface RevokeOptions {
 /** How long replies to a broadcast stay valid: kombu's `expires` header, now + timeout (1 s). */
 const BROADCAST_TIMEOUT_S = 1;
 
-/** What `app.control.revoke(task_id, terminate=..., signal='SIGTERM')` puts in `arguments`. */
-export function revokeArguments(taskIds: string | readonly string[], options: RevokeOptions = {}): Record<string, unknown> {
+/** What `app.control.revoke(task_id, terminate=..., signal='SIGTERM')` puts in `arguments`, after checking the ids. */
+export function revokeArguments(taskIds: string | readonly string[], options: RevokeOptions = {}): RevokeArguments {
   const list: unknown[] = typeof taskIds === 'string' ? [taskIds] : Array.isArray(taskIds) ? [...taskIds] : [];
   if (list.length === 0 || !list.every((id) => typeof id === 'string' && id.length > 0)) {
     throw new InvalidArgumentError('revoke needs a task id or a non-empty list of task ids');
   }
   const terminate = options.terminate ?? false;
   if (typeof terminate !== 'boolean') throw new InvalidArgumentError('terminate must be true or false');
-  // One id goes out as a bare string, a list as a list: what Python sends for each.
-  return { task_id: typeof taskIds === 'string' ? taskIds : list, terminate, signal: 'SIGTERM' };
+  return revokeArgumentsOf(typeof taskIds === 'string' ? taskIds : (list as string[]), terminate);
 }
 
 /** Broadcasts control commands on one client connection. */

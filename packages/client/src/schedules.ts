@@ -2,21 +2,21 @@
  * Runtime schedule edits from a client: each call publishes one ScheduleCommand to beat's
  * control queue and waits for the leading beat's answer on the client's rpc reply queue (the
  * answer is in Celery's result format, so the ordinary result reader routes it by request id).
- * Nothing restarts: the leader applies the command to its store and its heap at once.
+ * Nothing restarts: the leader applies the command to its store and its heap at once. The
+ * command and answer formats are @celeriac/protocol's (schedule-command.ts, schedule-reply.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { exceptionMessage, isExceptionInfo, type ResultMeta } from '@celeriac/protocol';
 import {
-  CeleriacError,
-  ConfigurationError,
-  InvalidArgumentError,
-  ResultError,
-  compileScheduleInput,
+  decodeScheduleReply,
+  encodeScheduleCommand,
+  exceptionMessage,
+  type ResultMeta,
   type ScheduleCommand,
   type ScheduleEntry,
   type ScheduleInput,
   type ScheduleReply,
-} from '@celeriac/core';
+} from '@celeriac/protocol';
+import { CeleriacError, ConfigurationError, InvalidArgumentError, ResultError, compileScheduleInput } from '@celeriac/core';
 import { DEFAULT_EXCHANGE, beatControlQueue, type BeatGroup, type ConfirmPublisher, type RpcResultReader } from '@celeriac/amqp';
 
 /** What the schedule commands need of the client's transport. */
@@ -96,15 +96,8 @@ export class ScheduleClient {
     const replyTo = await results.replyTo();
     const queue = beatControlQueue(this.group);
     await publisher.ensureQueue(queue);
-    await publisher.publish(DEFAULT_EXCHANGE, queue.name, Buffer.from(JSON.stringify(command), 'utf8'), {
-      contentType: 'application/json',
-      contentEncoding: 'utf-8',
-      correlationId: requestId,
-      replyTo,
-      persistent: true,
-      // Unanswered by then, nobody waits for it any more: it must not be applied later.
-      expiration: String(Math.ceil(timeoutMs)),
-    });
+    const { body, properties } = encodeScheduleCommand(command, { requestId, replyTo, timeoutMs });
+    await publisher.publish(DEFAULT_EXCHANGE, queue.name, body, properties);
     return replyOf(await waitForAnswer(results, requestId, timeoutMs, command.op));
   }
 }
@@ -120,11 +113,13 @@ async function waitForAnswer(results: RpcResultReader, requestId: string, timeou
 
 /** SUCCESS carries the ScheduleReply; FAILURE an encoded error, rethrown here with its message. */
 export function replyOf(meta: ResultMeta): ScheduleReply {
-  if (meta.status === 'SUCCESS') return meta.result as ScheduleReply;
-  const info = isExceptionInfo(meta.result) ? meta.result : { exc_type: 'Exception', exc_message: [String(meta.result)], exc_module: 'builtins' };
-  const message = exceptionMessage(info);
-  if (info.exc_type === 'InvalidArgumentError') throw new InvalidArgumentError(message);
-  throw new ScheduleCommandError(info.exc_type, `beat could not apply the schedule command: ${info.exc_type}: ${message}`);
+  const outcome = decodeScheduleReply(meta);
+  if (outcome.ok) return outcome.reply;
+  const { error } = outcome;
+  const message = exceptionMessage(error);
+  // Beat's refusal of the input itself comes back as the same error the local check throws.
+  if (error.exc_type === 'InvalidArgumentError') throw new InvalidArgumentError(message);
+  throw new ScheduleCommandError(error.exc_type, `beat could not apply the schedule command: ${error.exc_type}: ${message}`);
 }
 
 function entryOf(reply: ScheduleReply): ScheduleEntry {

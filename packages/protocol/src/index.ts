@@ -1,8 +1,11 @@
 /**
  * @module @celeriac/protocol
  *
- * Celery's wire format and nothing else: task messages of protocol v2 (and v1 on input),
- * result metadata, task states, exception encoding and kombu-compatible JSON. No I/O.
+ * Every byte that crosses the broker, and nothing else: Celery's task messages of protocol v2
+ * (and v1 on input), result metadata, task states, exception encoding, kombu-compatible JSON,
+ * pidbox requests and replies, delay-lane routing keys; and Celeriac's own schedule commands,
+ * dead-letter and delivery-count headers. No I/O. PROTOCOL.md at the repository root
+ * describes each format with an example message.
  *
  * ```ts
  * const { body, properties } = encodeTask({ id, name: 'tasks.add', args: [2, 3] });
@@ -45,6 +48,55 @@ export {
   type ControlReplyTo,
   type EncodedControlMessage,
 } from './control-message.js';
+export { decodeControlReply, okReply, errorReply, unknownCommandReply, type ControlReply } from './control-reply.js';
+export { revokeArguments, revokeTaskIds, type RevokeArguments } from './control-commands.js';
+export {
+  encodeScheduleCommand,
+  decodeScheduleCommand,
+  type ScheduleCommand,
+  type ScheduleReply,
+  type ScheduleOp,
+  type ScheduleRequest,
+  type ScheduleCommandProperties,
+  type EncodedScheduleCommand,
+} from './schedule-command.js';
+export {
+  scheduleRequestId,
+  scheduleSuccess,
+  scheduleFailure,
+  decodeScheduleReply,
+  UNKNOWN_REQUEST_ID,
+  type ScheduleOutcome,
+} from './schedule-reply.js';
+export type {
+  CronSpec,
+  IntervalSpec,
+  OnceSpec,
+  ScheduleSpec,
+  NormalizedSpec,
+  MissedRunPolicy,
+  ScheduleTaskOptions,
+  ScheduleInput,
+  ScheduleDefinition,
+  ScheduleState,
+  ScheduleEntry,
+} from './schedule-shapes.js';
+export {
+  DELIVERIES_HEADER,
+  INTERRUPTED_HEADER,
+  readDeliveries,
+  readInterrupted,
+  countedHeaders,
+} from './delivery-count.js';
+export {
+  DELAY_LEVELS,
+  MAX_DELAY_SECONDS,
+  delayRoutingKey,
+  stripDelayPrefix,
+  laneBindingKey,
+  delayedDeliveryBindingKey,
+  delayEntryLevel,
+} from './delay-routing-key.js';
 export {
   EMPTY_EMBED,
   type EncodedTask,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '@celeriac/core';
-import { BEAT_CONTROL_QUEUE, BEAT_LEADER_QUEUE, beatControlQueue, beatGroup, beatLeaderQueue } from '../topology.js';
+import { BEAT_CONTROL_QUEUE, BEAT_LEADER_QUEUE, beatControlQueue, beatGroup, beatLeaderQueue } from '../topology/index.js';
 
 describe('beat groups', () => {
   it('keeps the default names without a group', () => {

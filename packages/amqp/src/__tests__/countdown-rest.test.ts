@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { delayRoutingKey, laneSeconds, publishAt, type DelayPublisher } from '../delay-lanes.js';
+import { delayRoutingKey } from '@celeriac/protocol';
+import { laneSeconds, publishAt, type DelayPublisher } from '../publish-at.js';
 
 /**
  * A countdown's whole seconds wait in the lanes; its sub-second rest is left to the eta header,

@@ -12,7 +12,7 @@ export type {
   ScheduleEntry,
 } from './schedule-types.js';
 export type { ScheduleStore } from './schedule-store.js';
-export type { ScheduleCommand, ScheduleReply } from './schedule-commands.js';
+export type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
 export { compileScheduleInput, DEFAULT_MAX_CATCH_UP, MAX_CATCH_UP_LIMIT, MAX_NAME_LENGTH } from './compile.js';
 export { nextSlot, compileSpec, MIN_INTERVAL_MS, MAX_INTERVAL_MS, LAST_SLOT_MS } from './spec.js';
 export { dueSlots, ON_TIME_MS, CRON_SCAN_LIMIT, type DueSlots } from './due-slots.js';

@@ -1,17 +1,6 @@
 import { expect } from 'chai';
-import {
-  DELAY_DELIVERY_EXCHANGE,
-  DELAY_ENTRY_EXCHANGE,
-  delayEntryExchange,
-  MAX_DELAY_SECONDS,
-  delayRoutingKey,
-  laneQueueArguments,
-  laneSeconds,
-  levelName,
-  publishAt,
-  stripDelayPrefix,
-  type DelayPublisher,
-} from '../delay-lanes.js';
+import { MAX_DELAY_SECONDS, delayRoutingKey } from '@celeriac/protocol';
+import { laneSeconds, publishAt, type DelayPublisher } from '../publish-at.js';
 import type { PublishProperties } from '../publisher.js';
 
 /** Records what publishAt asks of the publisher, in order. */
@@ -24,43 +13,7 @@ function recordingPublisher(): DelayPublisher & { calls: unknown[][] } {
   };
 }
 
-describe('delay lanes', () => {
-  it('uses Celery 5.5 names: celery_delayed_<level>, entry at level 27, exit celery_delayed_delivery', () => {
-    expect(levelName(0)).to.equal('celery_delayed_0');
-    expect(DELAY_ENTRY_EXCHANGE).to.equal('celery_delayed_27');
-    expect(DELAY_DELIVERY_EXCHANGE).to.equal('celery_delayed_delivery');
-    expect(MAX_DELAY_SECONDS).to.equal(2 ** 28 - 1);
-  });
-
-  it('spells the delay as 28 binary digits, most significant first, then the destination', () => {
-    expect(delayRoutingKey(5, 'celery')).to.equal(`${'0.'.repeat(25)}1.0.1.celery`);
-    expect(delayRoutingKey(1, 'a.b')).to.equal(`${'0.'.repeat(27)}1.a.b`);
-    expect(delayRoutingKey(MAX_DELAY_SECONDS, 'q')).to.equal(`${'1.'.repeat(28)}q`);
-  });
-
-  it('refuses delays that are not whole seconds within the cascade', () => {
-    for (const seconds of [0, -1, 1.5, MAX_DELAY_SECONDS + 1, Number.NaN]) {
-      expect(() => delayRoutingKey(seconds, 'q'), String(seconds)).to.throw(RangeError);
-      expect(() => delayEntryExchange(seconds), String(seconds)).to.throw(RangeError);
-    }
-  });
-
-  it('enters the cascade at the level of the highest 1 bit (the levels above only pass it down)', () => {
-    expect([1, 2, 3, 5, 1024, 1025, MAX_DELAY_SECONDS].map(delayEntryExchange)).to.deep.equal(
-      ['celery_delayed_0', 'celery_delayed_1', 'celery_delayed_1', 'celery_delayed_2', 'celery_delayed_10', 'celery_delayed_10', 'celery_delayed_27'],
-    );
-  });
-
-  it('strips the delay prefix to recover the destination routing key, and leaves other keys alone', () => {
-    expect(stripDelayPrefix(delayRoutingKey(300, 'orders.eu'))).to.equal('orders.eu');
-    expect(stripDelayPrefix('0.1.orders')).to.equal('0.1.orders');
-  });
-
-  it('declares each lane queue with kombu 5.5 arguments: TTL 2^L s, dead-lettering one level down', () => {
-    expect(laneQueueArguments(3)).to.deep.equal({ 'x-queue-type': 'classic', 'x-overflow': 'reject-publish', 'x-message-ttl': 8000, 'x-dead-letter-exchange': 'celery_delayed_2' });
-    expect(laneQueueArguments(0)['x-dead-letter-exchange']).to.equal('celery_delayed_delivery');
-  });
-
+describe('delayed publishing', () => {
   describe('laneSeconds', () => {
     it('is 0 under a second: that rest is held in memory', () => {
       expect([-5000, 0, 1, 999.9, Number.NaN].map(laneSeconds)).to.deep.equal([0, 0, 0, 0, 0]);

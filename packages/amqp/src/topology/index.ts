@@ -1,0 +1,47 @@
+/**
+ * The one place that names and declares Celeriac's AMQP topology: exchanges, queues, bindings
+ * and their exact flags and arguments. Nothing else in the repository calls assertQueue,
+ * assertExchange or bindQueue: code that needs an entity asks for it here, so a declaration
+ * that must match a Python peer's (a mismatch is a 406 that closes the channel) is written once.
+ *
+ * - queues.ts      task queues (Celery's), the dead-letter queue and rpc reply queues
+ * - pidbox.ts      Celery's remote control: broadcast exchange, worker queues, reply exchanges
+ * - delay-lanes.ts Celery 5.5's native delayed delivery cascade
+ * - beat.ts        beat's leader lock and control queue, per beat group (Celeriac's own)
+ */
+export {
+  DEFAULT_QUEUE,
+  DEFAULT_EXCHANGE,
+  DEAD_LETTER_QUEUE,
+  taskQueue,
+  deadLetterQueue,
+  replyQueue,
+  declareQueue,
+  type QueueSpec,
+  type TaskQueueOptions,
+} from './queues.js';
+export {
+  CONTROL_EXCHANGE,
+  CONTROL_REPLY_EXCHANGE,
+  controlQueue,
+  declareControlExchanges,
+  declareControlQueue,
+  declareReplyExchange,
+} from './pidbox.js';
+export {
+  DELAY_DELIVERY_EXCHANGE,
+  DELAY_ENTRY_EXCHANGE,
+  levelName,
+  delayEntryExchange,
+  laneQueueArguments,
+  declareDelayLanes,
+  bindToDelayLanes,
+} from './delay-lanes.js';
+export {
+  BEAT_LEADER_QUEUE,
+  BEAT_CONTROL_QUEUE,
+  beatGroup,
+  beatLeaderQueue,
+  beatControlQueue,
+  type BeatGroup,
+} from './beat.js';

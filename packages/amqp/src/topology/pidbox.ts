@@ -1,0 +1,50 @@
+/**
+ * Celery's remote control (pidbox): the broadcast exchange, each worker's control queue and the
+ * requesters' reply exchanges, declared as kombu 5.2 declares them (reference §2.1), since
+ * Python workers and `celery inspect` declare the same names.
+ */
+import type { Channel } from 'amqplib';
+import { declareQueue, type QueueSpec } from './queues.js';
+
+/** Celery's remote-control broadcast exchange (pidbox): fanout, transient, as kombu declares it. */
+export const CONTROL_EXCHANGE = 'celery.pidbox';
+/** Where workers answer control requests that ask for a reply: direct, transient. */
+export const CONTROL_REPLY_EXCHANGE = 'reply.celery.pidbox';
+
+/**
+ * A worker's control queue, `<nodename>.celery.pidbox`, with kombu's flags and arguments
+ * (expires 10 s after its worker is gone; commands older than 5 minutes are dropped).
+ */
+export function controlQueue(nodeName: string): QueueSpec {
+  const args = { 'x-expires': 10_000, 'x-message-ttl': 300_000 };
+  return {
+    name: `${nodeName}.celery.pidbox`,
+    durable: false,
+    autoDelete: true,
+    exclusive: false,
+    arguments: args,
+    exchange: null,
+  };
+}
+
+export async function declareControlExchanges(channel: Channel): Promise<void> {
+  await channel.assertExchange(CONTROL_EXCHANGE, 'fanout', { durable: false, autoDelete: false });
+  await channel.assertExchange(CONTROL_REPLY_EXCHANGE, 'direct', { durable: false, autoDelete: false });
+}
+
+/** Declares a worker's control queue and binds it to the broadcast exchange (declared first). */
+export async function declareControlQueue(channel: Channel, nodeName: string): Promise<QueueSpec> {
+  const spec = controlQueue(nodeName);
+  await declareControlExchanges(channel);
+  await declareQueue(channel, spec);
+  await channel.bindQueue(spec.name, CONTROL_EXCHANGE, '');
+  return spec;
+}
+
+/**
+ * A requester's reply exchange (`reply_to.exchange` of a request, normally
+ * `reply.celery.pidbox`): direct and transient, as kombu's Node declares it before it replies.
+ */
+export async function declareReplyExchange(channel: Channel, name: string): Promise<void> {
+  await channel.assertExchange(name, 'direct', { durable: false, autoDelete: false });
+}
