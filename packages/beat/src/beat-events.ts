@@ -1,3 +1,4 @@
+import type { EmitFunction } from '@celeriac/core';
 /** Payloads of the events a Beat emits. */
 
 /** A slot published (broker-confirmed) and recorded as fired by this beat. */
@@ -36,4 +37,4 @@ export type BeatEvents = {
 };
 
 /** How components inside the beat emit its events. */
-export type EmitBeatEvent = <E extends keyof BeatEvents & string>(event: E, ...args: BeatEvents[E]) => void;
+export type EmitBeatEvent = EmitFunction<BeatEvents>;

@@ -5,13 +5,13 @@
  * each entry back at its next slot. Edits move one entry in the heap at once; nothing is polled
  * and nothing scans all entries per tick.
  */
-import { dueSlots, errorMeta, nextSlot, updateEntry, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import { MAX_TIMER_MS, dueSlots, errorMeta, nextSlot, updateEntry, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
 import type { EmitBeatEvent } from './beat-events.js';
 import { fireSlots, type FireDeps, type FireOutcome } from './fire.js';
 import { ScheduleHeap, type HeapItem } from './schedule-heap.js';
 
-/** setTimeout fires at once for delays above 2^31-1 ms (about 24.8 days); longer sleeps wake early and re-arm. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Longer sleeps than core's MAX_TIMER_MS (about 24.8 days) wake early and re-arm. */
+export { MAX_TIMER_MS };
 /** A fire the broker did not confirm is tried again this much later. */
 export const FIRE_RETRY_MS = 1000;
 

@@ -1,4 +1,4 @@
-import { ConfigurationError, DEFAULT_BROKER_URL, InvalidArgumentError, compileScheduleInput, silentLogger, type Logger, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+import { ConfigurationError, DEFAULT_BROKER_URL, checkBrokerUrl, InvalidArgumentError, compileScheduleInput, silentLogger, type Logger, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
 import { compileClientOptions, type ClientOptions } from '@celeriac/client';
 import { beatGroup, type BeatGroup } from '@celeriac/amqp';
 
@@ -69,7 +69,7 @@ export interface CompiledBeatOptions {
 
 /** Checks options before anything connects; a bad static schedule is a ConfigurationError naming it. */
 export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
-  const url = brokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL);
+  const url = checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL);
   const connectionName = options.connectionName ?? 'celeriac-beat';
   const logger = options.logger ?? silentLogger;
   return {
@@ -105,10 +105,6 @@ function store(value: unknown): ScheduleStore {
   throw new ConfigurationError('store must be a ScheduleStore, e.g. openScheduleStore("file:./celeriac-schedule.json")');
 }
 
-function brokerUrl(url: string): string {
-  if (/^amqps?:\/\//.test(url)) return url;
-  throw new ConfigurationError('brokerUrl must be an amqp:// or amqps:// URL');
-}
 
 /** Every static schedule must compile now, so a typo stops the start instead of a fire. */
 function staticSchedules(inputs: unknown): ScheduleInput[] {

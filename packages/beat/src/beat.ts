@@ -1,5 +1,5 @@
 import type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
-import { TypedEmitter, errorMeta, redactUrl } from '@celeriac/core';
+import { TypedEmitter, errorMeta, redactUrl, safeEmitter } from '@celeriac/core';
 import { AmqpConnection, ConfirmPublisher, LeaderLock, type AmqpChannelModel } from '@celeriac/amqp';
 import { Client } from '@celeriac/client';
 import type { BeatEvents, EmitBeatEvent } from './beat-events.js';
@@ -45,6 +45,8 @@ export class Beat extends TypedEmitter<BeatEvents> {
   readonly options: CompiledBeatOptions;
   readonly #loop: BeatLoop;
   readonly #editor: ScheduleEditor;
+  /** A throwing listener is logged; it must never break the loop or the lock. */
+  readonly #emit: EmitBeatEvent;
   #state: BeatState = 'INITIALIZED';
   #runtime: Runtime | null = null;
   #control: ControlConsumer | null = null;
@@ -55,7 +57,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     super();
     this.options = compileBeatOptions(options);
     const { store, logger } = this.options;
-    const emit: EmitBeatEvent = (event, ...args) => this.#emitSafely(event, ...args);
+    const emit = (this.#emit = safeEmitter<BeatEvents>((event, ...args) => this.emit(event, ...args), logger));
     const sender = { sendTask: (...args: Parameters<Client['sendTask']>) => this.#client().sendTask(...args) };
     this.#loop = new BeatLoop({ store, logger, emit, sender, clock: Date.now, toleranceMs: this.options.tickToleranceMs });
     this.#editor = new ScheduleEditor(store, this.#loop);
@@ -150,7 +152,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     this.#control = control;
     this.#state = 'LEADING';
     this.options.logger.log('info', 'beat leading', { schedules: this.#loop.scheduledCount });
-    this.#emitSafely('leader:acquired');
+    this.#emit('leader:acquired');
   }
 
   /** Holding the lock without leading would block every standby: give it up and compete again later. */
@@ -167,7 +169,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     void control?.close();
     if (this.#state !== 'LEADING') return;
     this.#state = 'STANDBY';
-    this.#emitSafely('leader:lost', { reason });
+    this.#emit('leader:lost', { reason });
   }
 
   async #stop(): Promise<void> {
@@ -180,7 +182,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     this.#control = null;
     // After the loop: a standby must not take over while this beat can still fire.
     await this.#close();
-    if (leading) this.#emitSafely('leader:lost', { reason: 'beat stopped' });
+    if (leading) this.#emit('leader:lost', { reason: 'beat stopped' });
     this.#state = 'STOPPED';
     this.options.logger.log('info', 'beat stopped');
   }
@@ -197,14 +199,5 @@ export class Beat extends TypedEmitter<BeatEvents> {
     const runtime = this.#runtime;
     if (!runtime) throw new Error('beat is not running');
     return runtime.client;
-  }
-
-  /** A throwing listener is logged; it must never break the loop or the lock. */
-  #emitSafely<E extends keyof BeatEvents & string>(event: E, ...args: BeatEvents[E]): void {
-    try {
-      this.emit(event, ...args);
-    } catch (error) {
-      this.options.logger.log('error', `a '${event}' listener threw`, errorMeta(error));
-    }
   }
 }

@@ -23,9 +23,16 @@
 export { Beat, type BeatState } from './beat.js';
 export { compileBeatOptions, type BeatOptions, type BeatClientOptions, type CompiledBeatOptions } from './beat-options.js';
 export type { BeatEvents, FiredInfo, ScheduleErrorInfo, LeaderLostInfo } from './beat-events.js';
-/** Building blocks, exported for benchmarks and tools that drive the loop without a broker. */
+/**
+ * @internal Building blocks for the benchmarks (scripts/bench), which drive the loop without a
+ * broker. Not part of the supported API: they change when beat's inside does.
+ */
 export { BeatLoop, MAX_TIMER_MS, FIRE_RETRY_MS, type LoopDeps } from './beat-loop.js';
+/** @internal For the benchmarks, as above. */
 export { ScheduleHeap, type HeapItem } from './schedule-heap.js';
+/** @internal For the benchmarks, as above. */
 export { fireSlots, sendOptions, type TaskSender, type FireDeps, type FireOutcome } from './fire.js';
+/** @internal Applies schedule commands to a store and a loop; for tools embedding beat's logic. */
 export { ScheduleEditor } from './schedule-editor.js';
+/** @internal The control queue's command reader (protocol's decoder with beat's error type). */
 export { parseCommand } from './parse-command.js';

@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DEFAULT_BROKER_URL, DEFAULT_RESULT_BACKEND, resultBackendKind, type LogLevel } from '@celeriac/core';
+import { DEFAULT_BROKER_URL, DEFAULT_RESULT_BACKEND, isBrokerUrl, resultBackendKind, type LogLevel } from '@celeriac/core';
 import { UsageError } from './errors.js';
 import type { CliIo, Env } from './io.js';
 import { Settings, invalid, type Setting } from './settings.js';
@@ -138,7 +138,7 @@ function parseConfigFile(given: string, text: string): Record<string, unknown> {
 function brokerUrl(settings: Settings): string {
   const url = settings.string('broker') ?? DEFAULT_BROKER_URL;
   // The value is not echoed: it may hold the broker password.
-  if (/^amqps?:\/\/[^/]/.test(url)) return url;
+  if (isBrokerUrl(url)) return url;
   throw new UsageError(`${settings.origin('broker')} must be an amqp:// or amqps:// URL`);
 }
 

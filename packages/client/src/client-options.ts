@@ -1,4 +1,4 @@
-import { ConfigurationError, DEFAULT_BROKER_URL, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
+import { ConfigurationError, DEFAULT_BROKER_URL, checkBrokerUrl, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
 import { DEFAULT_QUEUE, beatGroup, type BeatGroup, type TaskQueueOptions } from '@celeriac/amqp';
 import { compileRoutes, type Router, type Routes } from './routes.js';
 
@@ -48,7 +48,7 @@ export interface CompiledClientOptions {
 
 export function compileClientOptions(options: ClientOptions): CompiledClientOptions {
   return {
-    brokerUrl: brokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
+    brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
     resultBackend: resultBackendKind(options.resultBackend),
     resultBackendUrl: options.resultBackend === undefined ? 'rpc://' : resultBackendKind(options.resultBackend) === null ? null : (options.resultBackend as string),
     defaultQueue: options.defaultQueue ?? DEFAULT_QUEUE,
@@ -68,10 +68,6 @@ function routesObject(routes: unknown): Routes {
   throw new ConfigurationError('routes must be an object of task name or glob → queue name');
 }
 
-function brokerUrl(url: string): string {
-  if (/^amqps?:\/\//.test(url)) return url;
-  throw new ConfigurationError(`brokerUrl must be an amqp:// or amqps:// URL`);
-}
 
 
 function positive(value: number, field: string): number {

@@ -60,7 +60,7 @@ export class MongoResultBackend implements StoredResultBackend {
   async latest(taskId: string): Promise<ResultMeta | null> {
     await this.#connection.ready();
     const document = await this.#collection.findOne({ _id: taskId });
-    return document ? resultMetaOf(document as unknown as Record<string, unknown>) : null;
+    return document ? resultMetaOf(document) : null;
   }
 
   /** Polls with back-off until a ready state is stored, the timeout passes, or the backend closes. */

@@ -19,6 +19,6 @@ export { Retry, MaxRetriesExceededError, type RetryOptions } from './retry/retry
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, type AutoRetryFor, type ErrorClass } from './retry/retry-policy.js';
 export { SoftTimeLimitExceeded, TimeLimitExceeded, isHardTimeLimit, type TimeLimitsMs } from './execution/time-limits.js';
 export { TaskRevokedError } from './execution/task-revoked-error.js';
-export { DELIVERIES_HEADER } from './gates/delivery-count.js';
+export { DELIVERIES_HEADER } from '@celeriac/protocol';
 export { MAX_DELIVERIES_CODE } from './gates/delivery-count-gate.js';
 export type { WorkerPool } from './worker-options.js';

@@ -17,7 +17,7 @@
  * Beside the line, control/ answers pidbox commands and fills the revocations that the revoked
  * gate and the terminating executor read.
  */
-import { errorMeta, type Logger, type ResultReader, type ResultWriter } from '@celeriac/core';
+import { safeEmitter, type Logger, type ResultReader, type ResultWriter } from '@celeriac/core';
 import type { ConfirmPublisher } from '@celeriac/amqp';
 import type { Revocations } from './control/revocations.js';
 import { DeliveryProcessor } from './delivery-processor.js';
@@ -38,7 +38,7 @@ import { DeadLetters } from './settle/dead-letters.js';
 import { Rejector } from './settle/rejector.js';
 import { TaskReporter } from './settle/task-reporter.js';
 import type { CompiledWorkerOptions } from './worker-options.js';
-import type { EmitWorkerEvent } from './worker-events.js';
+import type { EmitWorkerEvent, WorkerEvents } from './worker-events.js';
 
 export interface PipelineParts {
   options: CompiledWorkerOptions;
@@ -114,16 +114,7 @@ function buildExecutor(parts: PipelineParts): TaskExecutor {
   return new TerminableExecutor(revocations, limited);
 }
 
-/**
- * An application listener that throws must not fail the delivery: its message may already be
- * acknowledged, and settling it again is a 406 that closes the channel under every other task.
- */
+/** The worker's events, with a throwing application listener logged instead (core's safeEmitter). */
 export function safeEmit(emit: EmitWorkerEvent, logger: Logger): EmitWorkerEvent {
-  return (event, ...args) => {
-    try {
-      emit(event, ...args);
-    } catch (error) {
-      logger.log('error', `a '${event}' event listener threw`, errorMeta(error));
-    }
-  };
+  return safeEmitter<WorkerEvents>(emit, logger);
 }

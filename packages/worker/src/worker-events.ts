@@ -1,3 +1,4 @@
+import type { EmitFunction } from '@celeriac/core';
 /** Payloads of the events a Worker emits. */
 export interface TaskEventInfo {
   id: string;
@@ -48,4 +49,4 @@ export type WorkerEvents = {
 };
 
 /** How components inside the worker emit its events (listener errors are caught by the worker). */
-export type EmitWorkerEvent = <E extends keyof WorkerEvents & string>(event: E, ...args: WorkerEvents[E]) => void;
+export type EmitWorkerEvent = EmitFunction<WorkerEvents>;

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { ConfigurationError, DEFAULT_BROKER_URL, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
+import { ConfigurationError, DEFAULT_BROKER_URL, checkBrokerUrl, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
 import { DEFAULT_QUEUE, type TaskQueueOptions } from '@celeriac/amqp';
 import { isTaskRegistry, type TaskRegistry } from './task-registry.js';
 import { compileTimeLimits, type TimeLimitsMs } from './execution/time-limits.js';
@@ -92,7 +92,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   const concurrency = positiveInteger(options.concurrency ?? 10, 'concurrency');
   return {
     tasks: options.tasks,
-    brokerUrl: brokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
+    brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
     queues: queueNames(options.queues ?? [DEFAULT_QUEUE]),
     queueOptions: options.queueOptions ?? {},
     concurrency,
@@ -126,10 +126,6 @@ function durationMs(value: number, field: string): number {
   throw new ConfigurationError(`${field} must be a number of milliseconds >= 0, got ${JSON.stringify(value)}`);
 }
 
-function brokerUrl(url: unknown): string {
-  if (typeof url === 'string' && /^amqps?:\/\//.test(url)) return url;
-  throw new ConfigurationError('brokerUrl must be an amqp:// or amqps:// URL');
-}
 
 function positiveInteger(value: number, field: string): number {
   if (Number.isInteger(value) && value > 0) return value;

@@ -3,6 +3,7 @@
  * replies (reference §6.3). Everything else is answered `{error: "KeyError('<name>')"}` by the
  * node, as a Celery worker answers a command it does not know.
  */
+import { okReply, revokeTaskIds } from '@celeriac/protocol';
 import type { Logger } from '@celeriac/core';
 import type { Revocations } from './revocations.js';
 
@@ -16,7 +17,7 @@ export class ControlArgumentError extends Error {
 export function controlCommands(revocations: Revocations, logger: Logger): ReadonlyMap<string, ControlCommand> {
   return new Map<string, ControlCommand>([
     // Cheap, and what `celery inspect ping` and `celery status` ask for.
-    ['ping', () => ({ ok: 'pong' })],
+    ['ping', () => okReply('pong')],
     ['revoke', (args) => revoke(revocations, logger, taskIds(args.task_id), args.terminate === true)],
     ['terminate', (args) => revoke(revocations, logger, taskIds(args.task_id), true)],
     ['revoked', () => revocations.ids.ids()],
@@ -28,16 +29,15 @@ function revoke(revocations: Revocations, logger: Logger, ids: string[], termina
   const terminated = revocations.revoke(ids, terminate);
   if (terminate) {
     logger.log('info', 'tasks revoked with terminate', { taskIds: ids, terminated });
-    return { ok: terminated.length === 0 ? 'terminate: tasks unknown' : `terminate: ${terminated.join(', ')}` };
+    return okReply(terminated.length === 0 ? 'terminate: tasks unknown' : `terminate: ${terminated.join(', ')}`);
   }
   logger.log('info', 'tasks flagged as revoked', { taskIds: ids });
-  return { ok: `tasks ${ids.join(', ')} flagged as revoked` };
+  return okReply(`tasks ${ids.join(', ')} flagged as revoked`);
 }
 
-/** `task_id` is one id or a list of them (Celery's `maybe_list`); duplicates count once. */
+/** `task_id` is one id or a list of them (Celery's `maybe_list`, read by protocol); duplicates count once. */
 function taskIds(value: unknown): string[] {
-  if (value === undefined || value === null) return [];
-  const ids = Array.isArray(value) ? value : [value];
-  if (!ids.every((id) => typeof id === 'string')) throw new ControlArgumentError('task_id must be a task id or a list of task ids');
-  return [...new Set(ids as string[])];
+  const ids = revokeTaskIds(value);
+  if (ids === null) throw new ControlArgumentError('task_id must be a task id or a list of task ids');
+  return ids;
 }

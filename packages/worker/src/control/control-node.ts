@@ -1,4 +1,4 @@
-import { decodeControlRequest, encodeControlReply, type ControlRequest, type EncodedControlMessage, type RawMessage } from '@celeriac/protocol';
+import { decodeControlRequest, encodeControlReply, errorReply, unknownCommandReply, type ControlRequest, type EncodedControlMessage, type RawMessage } from '@celeriac/protocol';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { ControlCommand } from './commands.js';
 
@@ -57,14 +57,14 @@ export class ControlNode {
     const logger = this.deps.logger;
     if (!command) {
       logger.log('warn', 'unknown control command', { method: request.method });
-      return { error: `KeyError(${pyString(request.method)})` };
+      return unknownCommandReply(request.method);
     }
     try {
       logger.log('debug', 'control command', { method: request.method });
       return command(request.arguments);
     } catch (error) {
       logger.log('warn', 'control command failed', { method: request.method, ...errorMeta(error) });
-      return { error: pyRepr(error) };
+      return errorReply(error);
     }
   }
 
@@ -91,14 +91,4 @@ export function matches(nodeName: string, pattern: string, matcher: string): boo
 function globToRegExp(glob: string): RegExp {
   const body = [...glob].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('');
   return new RegExp(`^${body}$`);
-}
-
-/** What Python's `repr(exc)` would show, e.g. `ValueError('task_id must be ...')`. */
-function pyRepr(error: unknown): string {
-  if (error instanceof Error) return `${error.name}(${pyString(error.message)})`;
-  return `Exception(${pyString(String(error))})`;
-}
-
-function pyString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }

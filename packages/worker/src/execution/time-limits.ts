@@ -8,7 +8,7 @@
  * the worker's. A missing or zero value falls through, as in Celery.
  */
 import { CELERY_EXCEPTIONS_MODULE, type TimeLimit } from '@celeriac/protocol';
-import { ConfigurationError } from '@celeriac/core';
+import { ConfigurationError, MAX_TIMER_MS } from '@celeriac/core';
 
 /** Raised into a handler through `ctx.signal` when its soft time limit passes; it may be caught. */
 export class SoftTimeLimitExceeded extends Error {
@@ -81,9 +81,7 @@ function firstLimit(seconds: number | null, taskMs: number | null, workerMs: num
   return ms ? armable({ ms, seconds: ms / 1000 }) : null;
 }
 
-/** Node fires longer timers at once; a limit beyond ~24.8 days (from a peer's header) is no limit. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
+/** Node fires longer timers at once; a limit beyond MAX_TIMER_MS (from a peer's header) is no limit. */
 function armable(limit: Limit): Limit | null {
   return limit.ms <= MAX_TIMER_MS ? limit : null;
 }

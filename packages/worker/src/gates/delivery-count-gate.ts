@@ -1,4 +1,4 @@
-import { TaskState, toFieldTable, type ExceptionInfo } from '@celeriac/protocol';
+import { TaskState, countedHeaders, type ExceptionInfo } from '@celeriac/protocol';
 import { PublishError, errorMeta } from '@celeriac/core';
 import { DEFAULT_EXCHANGE, type ConfirmPublisher } from '@celeriac/amqp';
 import type { Job } from '../job.js';
@@ -7,7 +7,7 @@ import { copyProperties } from '../settle/copy-properties.js';
 import type { Rejector } from '../settle/rejector.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { TaskReporter } from '../settle/task-reporter.js';
-import { DELIVERIES_HEADER, INTERRUPTED_HEADER, previousDeliveries } from './delivery-count.js';
+import { previousDeliveries } from './delivery-count.js';
 import type { Gate } from './gate.js';
 
 export const MAX_DELIVERIES_CODE = 'MAX_DELIVERIES';
@@ -58,11 +58,11 @@ export class DeliveryCountGate implements Gate {
    */
   async handBack(job: Job, { started }: { started: boolean }): Promise<void> {
     job.logger.log('info', 'task handed back to its queue: the worker is stopping', { started });
-    await this.#republish(job, previousDeliveries(job.delivery.message.properties.headers), started ? { [INTERRUPTED_HEADER]: true } : {});
+    await this.#republish(job, previousDeliveries(job.delivery.message.properties.headers), started);
   }
 
-  async #republish(job: Job, deliveries: number, extraHeaders: Record<string, unknown> = {}): Promise<void> {
-    const done = this.#publishCopy(job, deliveries, extraHeaders);
+  async #republish(job: Job, deliveries: number, interrupted = false): Promise<void> {
+    const done = this.#publishCopy(job, deliveries, interrupted);
     this.#republishing.set(job.task.id, done);
     try {
       await done;
@@ -71,11 +71,11 @@ export class DeliveryCountGate implements Gate {
     }
   }
 
-  async #publishCopy(job: Job, deliveries: number, extraHeaders: Record<string, unknown>): Promise<void> {
+  async #publishCopy(job: Job, deliveries: number, interrupted: boolean): Promise<void> {
     const { delivery, logger } = job;
     if (delivery.message.fields.redelivered) logger.log('warn', 'task redelivered: a worker stopped before acknowledging it; counting the delivery', { deliveries, maxDeliveries: this.maxDeliveries });
     try {
-      await this.publisher.publish(DEFAULT_EXCHANGE, delivery.queue, delivery.message.content, countedProperties(job, deliveries, extraHeaders));
+      await this.publisher.publish(DEFAULT_EXCHANGE, delivery.queue, delivery.message.content, countedProperties(job, deliveries, interrupted));
       delivery.ack();
       await acksOnTheWire();
     } catch (error) {
@@ -113,9 +113,9 @@ export class DeliveryCountGate implements Gate {
  * on republish, so it is recomputed from the task's own `expires`; once that has passed it is
  * left out, so the broker does not drop the copy silently and a worker records it REVOKED.
  */
-function countedProperties(job: Job, deliveries: number, extraHeaders: Record<string, unknown>) {
+function countedProperties(job: Job, deliveries: number, interrupted: boolean) {
   const { properties } = job.delivery.message;
-  const headers = toFieldTable({ ...(properties.headers ?? {}), [DELIVERIES_HEADER]: deliveries, ...extraHeaders });
+  const headers = countedHeaders(properties.headers, deliveries, interrupted);
   const remainingMs = job.task.expires ? job.task.expires.getTime() - Date.now() : 0;
   const expiration = remainingMs > 0 ? { expiration: String(remainingMs) } : {};
   return { ...copyProperties(properties), ...expiration, headers, persistent: true };
