@@ -112,7 +112,7 @@ describe('beat (real broker)', function () {
     expect(headers.task).to.equal('celeriac.test.beat.tick');
     // Beat reads no results, so its tasks ask for no reply.
     expect(messages[0]!.properties.replyTo).to.equal(undefined);
-    expect(JSON.parse(messages[0]!.content.toString())[0]).to.deep.equal([1, 2]);
+    expect((JSON.parse(messages[0]!.content.toString()) as unknown[])[0]).to.deep.equal([1, 2]);
     const entry = await harness.store.get(harness.name);
     expect(entry?.runCount).to.be.at.least(3);
   });
@@ -219,7 +219,7 @@ describe('beat (real broker)', function () {
     await harness.client.schedules.update(harness.everySecond({ args: ['v2'] }));
     await eventually(async () => {
       const messages = await drainQueue(harness.queue);
-      return messages.some((message) => JSON.parse(message.content.toString())[0][0] === 'v2') ? true : undefined;
+      return messages.some((message) => (JSON.parse(message.content.toString()) as unknown[][])[0]?.[0] === 'v2') ? true : undefined;
     }, 4000);
 
     const disabled = await harness.client.schedules.disable(harness.name);

@@ -151,7 +151,7 @@ describe('client and worker', () => {
       expect(await failureOf(result)).to.include({ excType: 'NotRegistered', excMessage: 'celeriac.test.unknown', excModule: 'celery.exceptions' });
       const dead = await takeDeadLetter(result.id);
       expect(dead.properties.headers).to.include({ 'x-celeriac-dead-code': 'NOT_REGISTERED', 'x-celeriac-dead-queue': harness.queue, id: result.id, task: 'celeriac.test.unknown' });
-      expect(JSON.parse(dead.content.toString())[0]).to.deep.equal([1]);
+      expect((JSON.parse(dead.content.toString()) as unknown[])[0]).to.deep.equal([1]);
       expect(await (await client.send(add, [1, 2])).get({ timeoutMs: 10_000 })).to.equal(3);
       expect(worker.state).to.equal('RUNNING');
     });

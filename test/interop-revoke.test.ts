@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { promisify } from 'node:util';
-import { Client, TaskFailedError } from '@celeriac/client';
+import { Client, type TaskFailedError } from '@celeriac/client';
 import { TaskRegistry, Worker, type TaskContext } from '@celeriac/worker';
 import { BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
 import { controlCall } from './support/pidbox.js';

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { TaskFailedError } from '@celeriac/client';
-import { TaskRegistry, TaskRevokedError, Worker, type TaskContext, type WorkerOptions } from '@celeriac/worker';
+import { TaskRegistry, TaskRevokedError, type Worker, type TaskContext, type WorkerOptions } from '@celeriac/worker';
 import { eventually, uniqueName } from './support/broker.js';
 import { TaskHarness } from './support/task-harness.js';
 import { controlCall, publishRawControl } from './support/pidbox.js';

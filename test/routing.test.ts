@@ -87,7 +87,7 @@ describe('celeriac worker -Q a,b --max-priority (spawned)', function () {
     // without it (or with another value) fails to start.
     const [first, second] = await Promise.all(queues.map((queue) => client.send(whereAmI, [], { queue, priority: 3 })));
     worker = await SpawnedCli.worker(queues, '--max-priority', '5', '-c', '2');
-    const results = await Promise.all([first, second].map((result) => result?.get({ timeoutMs: 10_000 })));
+    const results = await Promise.all([first!, second!].map((result) => result.get({ timeoutMs: 10_000 })));
     expect(results.map((result) => typeof result?.pid)).to.deep.equal(['number', 'number']);
     const received = worker.logs().filter((line) => line.message === 'task received').map((line) => line.queue);
     expect(received).to.have.members(queues);

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { TaskFailedError } from '@celeriac/client';
-import { SoftTimeLimitExceeded, TaskRegistry, Worker, type TaskContext, type TaskOptions, type WorkerOptions } from '@celeriac/worker';
+import { SoftTimeLimitExceeded, TaskRegistry, type Worker, type TaskContext, type TaskOptions, type WorkerOptions } from '@celeriac/worker';
 import { TaskHarness } from './support/task-harness.js';
 
 const TASK = 'celeriac.test.limits.task';

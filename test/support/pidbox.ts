@@ -56,7 +56,9 @@ function collect(channel: Channel, queue: string, ticket: string, limit: number,
     const onMessage = (message: ConsumeMessage | null) => {
       if (!message || fromFieldValue(message.properties.headers?.ticket) !== ticket) return;
       replies.push(parseJson(message.content.toString('utf8')) as Record<string, unknown>);
-      if (replies.length >= limit) (clearTimeout(timer), resolve(replies));
+      if (replies.length < limit) return;
+      clearTimeout(timer);
+      resolve(replies);
     };
     channel.consume(queue, onMessage, { noAck: true }).catch(reject);
   });

@@ -20,7 +20,8 @@ interface Corkable {
 }
 
 interface MuxPrototype {
-  _readIncoming(this: { out: Corkable }): void;
+  // A function-typed property, not a method: it is read off the prototype and called with a mux as `this`.
+  _readIncoming: (this: { out: Corkable }) => void;
   __celeriacCorked?: boolean;
 }
 

@@ -50,7 +50,7 @@ export function compileClientOptions(options: ClientOptions): CompiledClientOpti
   return {
     brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
     resultBackend: resultBackendKind(options.resultBackend),
-    resultBackendUrl: options.resultBackend === undefined ? 'rpc://' : resultBackendKind(options.resultBackend) === null ? null : (options.resultBackend as string),
+    resultBackendUrl: options.resultBackend === undefined ? 'rpc://' : resultBackendKind(options.resultBackend) === null ? null : options.resultBackend,
     defaultQueue: options.defaultQueue ?? DEFAULT_QUEUE,
     router: compileRoutes(routesObject(options.routes)),
     queues: options.queues ?? {},

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { encodeTask } from '@celeriac/protocol';
-import { InvalidArgumentError, assertTaskName, loadMongoModule, type ArgsOf, type ResultOf, type ResultReader, type StoredResultBackend, type TaskContract } from '@celeriac/core';
+import { InvalidArgumentError, assertTaskName, loadMongoModule, type ArgsOf, type ResultOf, type StoredResultBackend, type TaskContract } from '@celeriac/core';
 import { AmqpConnection, ConfirmPublisher, RpcResultReader, publishAt, taskQueue } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
 import { ControlBroadcaster, revokeArguments, type RevokeOptions } from './control.js';
@@ -83,7 +83,7 @@ export class Client {
     const transport = this.#transport;
     this.#transport = null;
     if (!transport) return;
-    const { publishing, results, resultConnection, stored } = await transport.catch(() => ({}) as Partial<Transport>);
+    const { publishing, results, resultConnection, stored } = await transport.catch((): Partial<Transport> => ({}));
     await Promise.all([results?.close(), stored?.close()]);
     await Promise.all([publishing?.close(), resultConnection?.close()]);
   }
@@ -103,7 +103,7 @@ export class Client {
     if (!publisher.queueReady(queue)) await publisher.ensureQueue(taskQueue(queue, this.options.queues[queue]));
     // A second or more ahead goes through the delay lanes, so no worker ever holds it unacked.
     await publishAt(publisher, queue, send.eta, body, properties);
-    return new AsyncResult<T>(id, (results ?? stored ?? null) as ResultReader | null);
+    return new AsyncResult<T>(id, results ?? stored ?? null);
   }
 
   #connect(): Promise<Transport> {

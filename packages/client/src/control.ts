@@ -20,7 +20,9 @@ const BROADCAST_TIMEOUT_S = 1;
 
 /** What `app.control.revoke(task_id, terminate=..., signal='SIGTERM')` puts in `arguments`, after checking the ids. */
 export function revokeArguments(taskIds: string | readonly string[], options: RevokeOptions = {}): RevokeArguments {
-  const list: unknown[] = typeof taskIds === 'string' ? [taskIds] : Array.isArray(taskIds) ? [...taskIds] : [];
+  // Checked at run time too: JavaScript callers can pass anything.
+  const given: unknown = taskIds;
+  const list: unknown[] = typeof given === 'string' ? [given] : Array.isArray(given) ? [...(given as unknown[])] : [];
   if (list.length === 0 || !list.every((id) => typeof id === 'string' && id.length > 0)) {
     throw new InvalidArgumentError('revoke needs a task id or a non-empty list of task ids');
   }

@@ -95,7 +95,7 @@ function readBody(message: RawMessage): Record<string, unknown> {
   if (contentType !== undefined && contentType !== 'application/json') {
     throw new ProtocolError('CONTENT_TYPE_REFUSED', `control messages must be application/json, got ${JSON.stringify(contentType)}`);
   }
-  if (contentEncoding !== undefined && !/^utf-?8$/i.test(String(contentEncoding))) {
+  if (contentEncoding !== undefined && !(typeof contentEncoding === 'string' && /^utf-?8$/i.test(contentEncoding))) {
     throw new ProtocolError('CONTENT_ENCODING_REFUSED', `control messages must be utf-8, got ${JSON.stringify(contentEncoding)}`);
   }
   let body: unknown;
@@ -118,7 +118,7 @@ function readArguments(value: unknown): Record<string, unknown> {
 function readDestination(value: unknown): string[] | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((name) => typeof name === 'string')) return value as string[];
+  if (Array.isArray(value) && value.every((name) => typeof name === 'string')) return value;
   throw shape('"destination" must be a list of node names or null');
 }
 

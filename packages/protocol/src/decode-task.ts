@@ -51,7 +51,7 @@ function checkContentType(message: RawMessage, identity: MessageIdentity): void 
   if (contentType !== 'application/json') {
     throw new ProtocolError('CONTENT_TYPE_REFUSED', `content type ${JSON.stringify(contentType ?? null)} refused: only application/json is accepted`, identity);
   }
-  if (contentEncoding !== undefined && contentEncoding !== null && !/^utf-?8$/i.test(String(contentEncoding))) {
+  if (contentEncoding !== undefined && contentEncoding !== null && !(typeof contentEncoding === 'string' && /^utf-?8$/i.test(contentEncoding))) {
     throw new ProtocolError('CONTENT_ENCODING_REFUSED', `content encoding ${JSON.stringify(contentEncoding)} refused: only utf-8 is accepted`, identity);
   }
 }

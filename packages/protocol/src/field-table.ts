@@ -39,6 +39,7 @@ function toFieldValue(value: unknown): FieldValue {
   if (Array.isArray(value)) return value.map(toFieldValue);
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return toFieldTable(value as Record<string, unknown>);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- all that is left: symbols and functions
   return String(value);
 }
 

@@ -27,6 +27,7 @@ function pyRepr(value: unknown, depth = 0): string {
   if (Array.isArray(value)) return `[${value.map((item) => pyRepr(item, depth + 1)).join(', ')}]`;
   if (value instanceof Date) return stringRepr(value.toISOString());
   if (typeof value === 'object') return dictRepr(value as Record<string, unknown>, depth);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- all that is left: symbols and functions
   return stringRepr(String(value));
 }
 

@@ -142,7 +142,7 @@ function queueNames(queues: unknown): string[] {
 
 function resultBackendUrl(url: string | null | undefined): string | null {
   if (url === undefined) return 'rpc://';
-  return resultBackendKind(url) === null ? null : (url as string);
+  return resultBackendKind(url) === null ? null : (url);
 }
 
 function positiveDuration(value: number, field: string): number {

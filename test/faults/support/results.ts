@@ -17,7 +17,7 @@ export interface CaseResult {
 }
 
 export function recordCase(name: string, counts: Counts, notes: string[] = []): void {
-  const all: Record<string, CaseResult> = existsSync(LAST_RUN_FILE) ? JSON.parse(readFileSync(LAST_RUN_FILE, 'utf8')) : {};
+  const all = existsSync(LAST_RUN_FILE) ? (JSON.parse(readFileSync(LAST_RUN_FILE, 'utf8')) as Record<string, CaseResult>) : {};
   all[name] = { counts, notes, finishedAt: new Date().toISOString() };
   writeFileSync(LAST_RUN_FILE, `${JSON.stringify(all, null, 2)}\n`);
 }

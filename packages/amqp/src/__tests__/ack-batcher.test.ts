@@ -75,7 +75,7 @@ describe('AckBatcher', () => {
   it('remembers only running deliveries: one stuck delivery costs nothing while others are acked', async () => {
     const { channel, frames } = recordingChannel();
     const batcher = new AckBatcher(channel, (error) => { throw error; });
-    const [stuck, ...rest] = deliveries(batcher, 2001) as Message[];
+    const [stuck, ...rest] = deliveries(batcher, 2001);
     for (const message of rest) batcher.ack(message);
     await nextTurn();
     expect(frames.filter((frame) => frame.multiple)).to.deep.equal([]);

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { ConfigurationError } from '@celeriac/core';
-import { compileClientOptions, type ClientOptions } from '../client-options.js';
+import { compileClientOptions } from '../client-options.js';
 
 function expectConfigError(options: Record<string, unknown>, mentions: string): void {
-  expect(() => compileClientOptions(options as ClientOptions), JSON.stringify(options))
+  expect(() => compileClientOptions(options), JSON.stringify(options))
     .to.throw(ConfigurationError, mentions)
     .with.property('code', 'CONFIG_INVALID');
 }

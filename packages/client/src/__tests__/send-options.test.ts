@@ -9,7 +9,7 @@ function compile(options: SendOptions) {
 }
 
 function expectInvalid(options: Record<string, unknown>, mentions: string): void {
-  expect(() => compile(options as SendOptions), JSON.stringify(options))
+  expect(() => compile(options), JSON.stringify(options))
     .to.throw(InvalidArgumentError, mentions)
     .with.property('code', 'INVALID_ARGUMENT');
 }

@@ -8,7 +8,7 @@ function compile(overrides: Partial<ScheduleInput>) {
 }
 
 function rejects(overrides: Partial<ScheduleInput> | Record<string, unknown>, message: string | RegExp): void {
-  const attempt = () => compile(overrides as Partial<ScheduleInput>);
+  const attempt = () => compile(overrides);
   expect(attempt).to.throw(InvalidArgumentError);
   try {
     attempt();

@@ -13,6 +13,7 @@ export const DEFAULT_MAX_CATCH_UP = 100;
 export const MAX_CATCH_UP_LIMIT = 10_000;
 const POLICIES: readonly MissedRunPolicy[] = ['skip', 'once', 'all'];
 const OPTION_KEYS = ['queue', 'priority', 'expires'];
+// eslint-disable-next-line no-control-regex -- finding control characters in names is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Validates `input` and applies defaults; `now` anchors an interval without an explicit anchor. */

@@ -3,7 +3,7 @@
  * and written atomically. The FileScheduleStore decides when; this module knows how.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { isCode } from './file-lock.js';
@@ -31,7 +31,7 @@ export function emptyStoreFile(): StoreFile {
  * the file, so an unchanged stamp means unchanged content: a reader can skip the parse.
  */
 export async function stampOf(path: string): Promise<string | null> {
-  const handle = await open(path, 'r').catch((error: unknown) => (isCode(error, 'ENOENT') ? null : Promise.reject(error)));
+  const handle = await openIfExists(path);
   if (!handle) return null;
   try {
     return stamp(await handle.stat({ bigint: true }));
@@ -42,13 +42,23 @@ export async function stampOf(path: string): Promise<string | null> {
 
 /** Reads and parses the file through one handle, so the stamp belongs to the content read. Null: no file. */
 export async function readStoreFile(path: string): Promise<ReadFile | null> {
-  const handle = await open(path, 'r').catch((error: unknown) => (isCode(error, 'ENOENT') ? null : Promise.reject(error)));
+  const handle = await openIfExists(path);
   if (!handle) return null;
   try {
     const stats = await handle.stat({ bigint: true });
     return { file: parseStoreFile(path, await handle.readFile('utf8')), stamp: stamp(stats) };
   } finally {
     await handle.close();
+  }
+}
+
+/** The file opened for reading, or null when there is none. */
+async function openIfExists(path: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return null;
+    throw error;
   }
 }
 

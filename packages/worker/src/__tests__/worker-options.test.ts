@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { ConfigurationError, silentLogger } from '@celeriac/core';
 import { TaskRegistry } from '../task-registry.js';
 import { Worker } from '../worker.js';
-import { compileWorkerOptions, type WorkerOptions } from '../worker-options.js';
+import { compileWorkerOptions } from '../worker-options.js';
 
 const tasks = new TaskRegistry().register('tasks.noop', () => null);
 
 function expectConfigError(options: Record<string, unknown>, mentions: string): void {
-  expect(() => compileWorkerOptions({ tasks, ...options } as WorkerOptions), JSON.stringify(options))
+  expect(() => compileWorkerOptions({ tasks, ...options }), JSON.stringify(options))
     .to.throw(ConfigurationError, mentions)
     .with.property('code', 'CONFIG_INVALID');
 }

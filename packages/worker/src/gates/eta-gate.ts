@@ -57,7 +57,7 @@ const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
  * dead-letter bookkeeping.
  */
 function laneCopy(properties: Delivery['message']['properties']): PublishProperties {
-  const { headers = {}, deliveryMode } = properties;
+  const { headers = {}, deliveryMode } = properties as { headers?: Record<string, unknown>; deliveryMode?: number | null };
   const kept = Object.fromEntries(Object.entries(headers).filter(([key]) => !BROKER_HEADERS.test(key)));
   const mode = deliveryMode === undefined || deliveryMode === null ? {} : { deliveryMode };
   return { ...copyProperties(properties), ...mode, headers: toFieldTable(kept) };
