@@ -172,7 +172,12 @@ function startWorker(queue) {
     const child = spawn('sh', [join(PY_DIR, 'run_worker.sh'), queue], {
       cwd: PY_DIR,
       // run_worker.sh runs CELERIAC_TEST_PYTHON: the same interpreter as the capture client.
-      env: { ...process.env, CELERIAC_TEST_BROKER_URL: BROKER_URL, CELERIAC_TEST_PYTHON: PYTHON, CELERIAC_TRACK_STARTED: '1' },
+      env: {
+        ...process.env,
+        CELERIAC_TEST_BROKER_URL: BROKER_URL,
+        CELERIAC_TEST_PYTHON: PYTHON,
+        CELERIAC_TRACK_STARTED: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -270,7 +275,10 @@ async function main() {
   await mkdir(OUT_DIR, { recursive: true });
   const conn = await amqp.connect(BROKER_URL);
   const server = conn.connection.serverProperties ?? {};
-  const rabbitVersion = String(server.version ?? '?').split('.').slice(0, 2).join('.');
+  const rabbitVersion = String(server.version ?? '?')
+    .split('.')
+    .slice(0, 2)
+    .join('.');
   let ch = await conn.createChannel();
 
   const queues = new Set(); // everything we (or Python on our behalf) declared
@@ -294,7 +302,9 @@ async function main() {
       exchanges.add(spec.queue);
     }
     log(`publishing ${taskSpecs.length} task messages from Python`);
-    const pub = await pythonPublish(taskSpecs.map(({ id, queue, protocol, python }) => ({ id, queue, protocol, python })));
+    const pub = await pythonPublish(
+      taskSpecs.map(({ id, queue, protocol, python }) => ({ id, queue, protocol, python })),
+    );
     for (const c of pub.cases) queues.add(c.threadOid); // rpc reply queue declared by the client
     const capturedFrom = `python3-celery ${pub.celery} / kombu ${pub.kombu} via RabbitMQ ${rabbitVersion}`;
 

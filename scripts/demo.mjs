@@ -48,7 +48,6 @@ const current = { worker: null, beat: null, beatDir: null, cleanUp: null };
 /** A problem the demo explains in one message and exits 1 for, without a stack trace. */
 class DemoError extends BootstrapError {}
 
-
 // ---------------------------------------------------------------------------------------------
 // install and build
 
@@ -60,10 +59,20 @@ class DemoError extends BootstrapError {}
  * JSON log lines (stderr) are kept, not shown, and printed only if something goes wrong.
  */
 function startWorker() {
-  step(`starting a worker process: celeriac worker --app examples/work-orders/dist/tasks.js -Q ${QUEUE} -c ${CONCURRENCY}`);
+  step(
+    `starting a worker process: celeriac worker --app examples/work-orders/dist/tasks.js -Q ${QUEUE} -c ${CONCURRENCY}`,
+  );
   const args = [CLI, 'worker', '--app', join(EXAMPLE, 'tasks.js'), '-Q', QUEUE, '-c', String(CONCURRENCY)];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, CELERIAC_BROKER: BROKER_URL }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const worker = { child, log: [], exited: new Promise((done) => child.once('exit', (code, signal) => done({ code, signal }))) };
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, CELERIAC_BROKER: BROKER_URL },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const worker = {
+    child,
+    log: [],
+    exited: new Promise((done) => child.once('exit', (code, signal) => done({ code, signal }))),
+  };
   collectLines(child.stdout, worker.log);
   collectLines(child.stderr, worker.log);
   return waitForReady(worker);
@@ -130,7 +139,9 @@ async function sendBatch() {
   const { Client } = await import('@celeriac/client');
   const example = await import(pathToFileURL(join(EXAMPLE, 'index.js')).href);
   const orders = example.sampleOrders(ORDER_COUNT);
-  step(`sending ${orders.length} work orders to ${QUEUE}, then closing the dispatched ones and asking for site reports`);
+  step(
+    `sending ${orders.length} work orders to ${QUEUE}, then closing the dispatched ones and asking for site reports`,
+  );
   const client = new Client({ brokerUrl: BROKER_URL, connectionName: 'celeriac-demo' });
   const started = Date.now();
   try {
@@ -178,7 +189,9 @@ function closedLine({ orderId, closedBy, notes }) {
 }
 
 function siteLine({ siteId, orders, byKind, urgentOrderIds, crews }) {
-  const kinds = Object.entries(byKind).map(([kind, n]) => `${n} ${kind}`).join(', ');
+  const kinds = Object.entries(byKind)
+    .map(([kind, n]) => `${n} ${kind}`)
+    .join(', ');
   const urgent = urgentOrderIds.length ? `urgent ${urgentOrderIds.join(' ')}` : 'nothing urgent';
   return `${siteId.padEnd(13)} ${orders} orders (${kinds}); ${urgent}; crews: ${crews.join(', ') || 'none'}`;
 }
@@ -195,8 +208,12 @@ function printReport({ report, roster, elapsedMs }) {
   printDispatches(report.dispatched, roster, tally);
   printOutcomes('close', report.closed, closedLine, tally);
   printOutcomes('report', report.sites, siteLine, tally);
-  const failed = tally.unexpected ? `${tally.failed} failed (${tally.unexpected} UNEXPECTED)` : `${tally.failed} failed (expected)`;
-  console.log(`\n  ${tally.sent} sent, ${tally.succeeded} succeeded, ${failed}, elapsed ${(elapsedMs / 1000).toFixed(2)} s`);
+  const failed = tally.unexpected
+    ? `${tally.failed} failed (${tally.unexpected} UNEXPECTED)`
+    : `${tally.failed} failed (expected)`;
+  console.log(
+    `\n  ${tally.sent} sent, ${tally.succeeded} succeeded, ${failed}, elapsed ${(elapsedMs / 1000).toFixed(2)} s`,
+  );
   if (tally.unexpected) throw new DemoError(`${tally.unexpected} task(s) did not end as expected`);
 }
 
@@ -207,7 +224,12 @@ function printReport({ report, roster, elapsedMs }) {
 async function demoSchedules(dir) {
   const example = await import(pathToFileURL(join(EXAMPLE, 'index.js')).href);
   const auditAt = new Date(Date.now() + AUDIT_AHEAD_MS);
-  const demo = { name: DEMO_SCHEDULE, task: 'workorders.hourly_report', schedule: { kind: 'interval', everyMs: DEMO_EVERY_MS }, options: { queue: QUEUE } };
+  const demo = {
+    name: DEMO_SCHEDULE,
+    task: 'workorders.hourly_report',
+    schedule: { kind: 'interval', everyMs: DEMO_EVERY_MS },
+    options: { queue: QUEUE },
+  };
   const schedules = [demo, ...example.periodicSchedules({ queue: QUEUE, auditAt })];
   const file = join(dir, 'schedules.json');
   await writeFile(file, JSON.stringify(schedules, null, 2));
@@ -221,7 +243,10 @@ async function printSchedules(schedules) {
   console.log(`  ${'schedule'.padEnd(30)} ${'when'.padEnd(34)} next fire`);
   for (const input of schedules) {
     const { schedule } = compileScheduleInput(input, now);
-    const next = input.name === DEMO_SCHEDULE ? '2 s after beat starts, then every 2 s' : describeNext(nextSlot(schedule, now), schedule);
+    const next =
+      input.name === DEMO_SCHEDULE
+        ? '2 s after beat starts, then every 2 s'
+        : describeNext(nextSlot(schedule, now), schedule);
     console.log(`  ${input.name.padEnd(30)} ${describeSchedule(schedule).padEnd(34)} ${next}`);
   }
 }
@@ -237,7 +262,11 @@ function describeNext(slot, spec) {
   if (!slot) return 'never';
   const utc = `${slot.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   if (spec.kind !== 'cron' || spec.timezone === 'UTC') return utc;
-  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: spec.timezone, dateStyle: 'short', timeStyle: 'short' }).format(slot);
+  const local = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: spec.timezone,
+    dateStyle: 'short',
+    timeStyle: 'short',
+  }).format(slot);
   return `${utc} = ${local} at the site`;
 }
 
@@ -253,17 +282,26 @@ async function startBeat(file, dir) {
   const beat = spawnLogged(args);
   const deadline = Date.now() + BEAT_LEAD_WAIT_MS;
   while (Date.now() < deadline) {
-    if (beat.log.some((line) => logMessage(parseLine(line)) === 'beat leading')) return (console.log(`  beat pid ${beat.child.pid} leads`), beat);
+    if (beat.log.some((line) => logMessage(parseLine(line)) === 'beat leading'))
+      return (console.log(`  beat pid ${beat.child.pid} leads`), beat);
     if (beat.exit) throw new DemoError(`beat exited before it led (${describeExit(beat.exit)})\n${tail(beat, 'beat')}`);
     await sleep(50);
   }
   const standby = beat.log.some((line) => /another beat holds the leader lock/.test(line));
-  throw new DemoError(standby ? 'another beat already leads on this broker (queue celeriac.beat.leader is held): stop it and run the demo again' : `beat did not lead within ${BEAT_LEAD_WAIT_MS / 1000} s\n${tail(beat, 'beat')}`);
+  throw new DemoError(
+    standby
+      ? 'another beat already leads on this broker (queue celeriac.beat.leader is held): stop it and run the demo again'
+      : `beat did not lead within ${BEAT_LEAD_WAIT_MS / 1000} s\n${tail(beat, 'beat')}`,
+  );
 }
 
 /** A child process whose stdout and stderr lines are kept (JSON logs), with its exit status. */
 function spawnLogged(args) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, CELERIAC_BROKER: BROKER_URL, CELERIAC_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, CELERIAC_BROKER: BROKER_URL, CELERIAC_LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const proc = { child, log: [], exit: null };
   proc.exited = new Promise((done) => child.once('exit', (code, signal) => done((proc.exit = { code, signal }))));
   collectLines(child.stdout, proc.log);
@@ -293,23 +331,39 @@ async function watchFires(beat) {
   const shown = new Set();
   const deadline = Date.now() + BEAT_FIRES_WAIT_MS;
   while (Date.now() < deadline) {
-    for (const fire of ranFires(beat)) if (!shown.has(fire.taskId)) shown.add(fire.taskId), printFire(fire);
+    for (const fire of ranFires(beat)) if (!shown.has(fire.taskId)) (shown.add(fire.taskId), printFire(fire));
     const ran = [...shown].map((id) => ranFires(beat).find((fire) => fire.taskId === id));
-    if (ran.filter((fire) => fire.schedule === DEMO_SCHEDULE).length >= DEMO_FIRES && ran.some((fire) => fire.schedule === 'depot-7-audit')) return;
+    if (
+      ran.filter((fire) => fire.schedule === DEMO_SCHEDULE).length >= DEMO_FIRES &&
+      ran.some((fire) => fire.schedule === 'depot-7-audit')
+    )
+      return;
     if (beat.exit) throw new DemoError(`beat exited (${describeExit(beat.exit)})\n${tail(beat, 'beat')}`);
     await sleep(50);
   }
-  throw new DemoError(`the fires did not all reach the worker within ${BEAT_FIRES_WAIT_MS / 1000} s\n${tail(beat, 'beat')}\n${tail(current.worker)}`);
+  throw new DemoError(
+    `the fires did not all reach the worker within ${BEAT_FIRES_WAIT_MS / 1000} s\n${tail(beat, 'beat')}\n${tail(current.worker)}`,
+  );
 }
 
 /** Fires beat reported, each with the worker's success line for its task id, if there is one yet. */
 function ranFires(beat) {
-  const succeeded = new Map(current.worker.log.map(parseLine).filter((entry) => logMessage(entry) === 'task succeeded').map((entry) => [entry.taskId, entry]));
-  return beat.log.map(parseLine).filter((entry) => logMessage(entry) === 'schedule fired' && succeeded.has(entry.taskId)).map((entry) => ({ ...entry, ran: succeeded.get(entry.taskId) }));
+  const succeeded = new Map(
+    current.worker.log
+      .map(parseLine)
+      .filter((entry) => logMessage(entry) === 'task succeeded')
+      .map((entry) => [entry.taskId, entry]),
+  );
+  return beat.log
+    .map(parseLine)
+    .filter((entry) => logMessage(entry) === 'schedule fired' && succeeded.has(entry.taskId))
+    .map((entry) => ({ ...entry, ran: succeeded.get(entry.taskId) }));
 }
 
 function printFire({ schedule, slot, taskId, lateMs, ran }) {
-  console.log(`  ✓ ${schedule.padEnd(24)} slot ${slot.slice(11, 23)}Z  sent +${lateMs} ms  task ${taskId.slice(0, 8)}…  ran ${ran.task} on the worker`);
+  console.log(
+    `  ✓ ${schedule.padEnd(24)} slot ${slot.slice(11, 23)}Z  sent +${lateMs} ms  task ${taskId.slice(0, 8)}…  ran ${ran.task} on the worker`,
+  );
 }
 
 /** `celeriac schedule ls`: the runtime view, from the leading beat over AMQP. */
@@ -317,7 +371,8 @@ async function listSchedules() {
   step('celeriac schedule ls');
   const ls = spawnLogged([CLI, 'schedule', 'ls']);
   const status = await ls.exited;
-  if (status.code !== 0) throw new DemoError(`celeriac schedule ls exited with ${describeExit(status)}\n${tail(ls, 'schedule ls')}`);
+  if (status.code !== 0)
+    throw new DemoError(`celeriac schedule ls exited with ${describeExit(status)}\n${tail(ls, 'schedule ls')}`);
   for (const line of ls.log.filter((text) => !text.startsWith('{'))) console.log(`  ${line}`);
 }
 
@@ -337,7 +392,9 @@ async function stopBeat(beat) {
 async function runBeat() {
   current.beatDir = await mkdtemp(join(tmpdir(), 'celeriac-demo-beat-'));
   const { file, schedules } = await demoSchedules(current.beatDir);
-  step(`periodic work orders: ${schedules.length} schedules (the example's, with the audit ${AUDIT_AHEAD_MS / 1000} s ahead, plus a 2-second demo schedule)`);
+  step(
+    `periodic work orders: ${schedules.length} schedules (the example's, with the audit ${AUDIT_AHEAD_MS / 1000} s ahead, plus a 2-second demo schedule)`,
+  );
   await printSchedules(schedules);
   current.beat = await startBeat(file, current.beatDir);
   await watchFires(current.beat);
@@ -385,7 +442,9 @@ async function cleanUpOnce(worker) {
   if (current.beat) await stopBeat(current.beat).catch((error) => errors.push(error));
   if (current.beatDir) await rm(current.beatDir, { recursive: true, force: true });
   if (worker) await stopWorker(worker).catch((error) => errors.push(error));
-  await deleteDemoQueue().catch((error) => errors.push(error instanceof DemoError ? error : new DemoError(`could not delete ${QUEUE}: ${error.message}`)));
+  await deleteDemoQueue().catch((error) =>
+    errors.push(error instanceof DemoError ? error : new DemoError(`could not delete ${QUEUE}: ${error.message}`)),
+  );
   return errors;
 }
 

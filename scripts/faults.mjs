@@ -16,8 +16,10 @@ import { LAST_RUN, updateReliabilityCounts } from './lib/reliability-counts.mjs'
 const MOCHA_ARGS = [
   '--no-config',
   '--exit',
-  '--timeout', '300000',
-  '--require', 'test/dist/faults/support/global-broker.js',
+  '--timeout',
+  '300000',
+  '--require',
+  'test/dist/faults/support/global-broker.js',
   'test/dist/faults/**/*.fault.js',
 ];
 

@@ -12,7 +12,21 @@ import { spawnSync } from 'node:child_process';
 import { ROOT, step } from './lib/bootstrap.mjs';
 
 const STEPS = [
-  ['import cycles (dpdm)', ['dpdm', '--no-warning', '--no-tree', '--exit-code', 'circular:1', '-T', 'false', 'packages/*/src/**/*.ts', 'test/**/*.ts', 'examples/*/src/**/*.ts']],
+  [
+    'import cycles (dpdm)',
+    [
+      'dpdm',
+      '--no-warning',
+      '--no-tree',
+      '--exit-code',
+      'circular:1',
+      '-T',
+      'false',
+      'packages/*/src/**/*.ts',
+      'test/**/*.ts',
+      'examples/*/src/**/*.ts',
+    ],
+  ],
   ['ESLint', ['eslint', '--max-warnings', '0', '.']],
   ['Prettier', ['prettier', '--check', '--log-level', 'warn', '.']],
 ];

@@ -32,10 +32,19 @@ function mocha(label, env, args) {
 function runs(peers) {
   const all = process.argv.slice(2);
   const plan = [];
-  if (PEERS !== 'pypi') plan.push({ label: `all tests, Python peer Celery ${celeryVersion(peers.debian)} (Debian)`, python: peers.debian, args: all });
+  if (PEERS !== 'pypi')
+    plan.push({
+      label: `all tests, Python peer Celery ${celeryVersion(peers.debian)} (Debian)`,
+      python: peers.debian,
+      args: all,
+    });
   if (PEERS !== 'debian') {
     const onlyInterop = PEERS === 'both' ? ['--config', INTEROP_CONFIG] : [];
-    plan.push({ label: `${PEERS === 'both' ? 'interop tests' : 'all tests'}, Python peer Celery ${celeryVersion(peers.pypi)} (PyPI)`, python: peers.pypi, args: [...onlyInterop, ...all] });
+    plan.push({
+      label: `${PEERS === 'both' ? 'interop tests' : 'all tests'}, Python peer Celery ${celeryVersion(peers.pypi)} (PyPI)`,
+      python: peers.pypi,
+      args: [...onlyInterop, ...all],
+    });
   }
   return plan;
 }
@@ -44,7 +53,10 @@ let ferret = null;
 try {
   installAndBuild();
   await ensureBroker(BROKER_URL);
-  const peers = { debian: PEERS === 'pypi' ? SYSTEM_PYTHON : ensureSystemCelery(), pypi: PEERS === 'debian' ? null : ensurePypiCelery() };
+  const peers = {
+    debian: PEERS === 'pypi' ? SYSTEM_PYTHON : ensureSystemCelery(),
+    pypi: PEERS === 'debian' ? null : ensurePypiCelery(),
+  };
   const env = { CELERIAC_TEST_BROKER_URL: BROKER_URL };
   if (!process.env.CELERIAC_TEST_MONGODB_URL) {
     step('starting FerretDB (MongoDB wire protocol, SQLite backend) for the MongoDB cases');

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { connect, type ChannelModel } from 'amqplib';
-import { AmqpConnection, ConfirmPublisher, QueueConsumer, RpcResultReader, RpcResultWriter, taskQueue, type Delivery } from '@celeriac/amqp';
+import {
+  AmqpConnection,
+  ConfirmPublisher,
+  QueueConsumer,
+  RpcResultReader,
+  RpcResultWriter,
+  taskQueue,
+  type Delivery,
+} from '@celeriac/amqp';
 import { PublishError } from '@celeriac/core';
 import { BROKER_URL, deleteQueues, drainQueue, eventually, uniqueName } from './support/broker.js';
 import { canCloseConnections, closeConnectionsNamed } from './support/connections.js';
@@ -51,7 +59,10 @@ describe('amqp: confirm publisher', () => {
   it('rejects a publish no queue receives with PUBLISH_UNROUTABLE', async () => {
     const publisher = await publisherOn(resources);
     const missing = uniqueName('nowhere');
-    const error = await publisher.publish('', missing, Buffer.from('x'), {}).then(() => null, (e: unknown) => e);
+    const error = await publisher.publish('', missing, Buffer.from('x'), {}).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(PublishError);
     expect(error).to.include({ code: 'PUBLISH_UNROUTABLE', exchange: '', routingKey: missing });
   });
@@ -60,7 +71,11 @@ describe('amqp: confirm publisher', () => {
     const publisher = await publisherOn(resources);
     const queue = resources.queue('routable');
     await publisher.ensureQueue(taskQueue(queue));
-    await publisher.publish('', queue, Buffer.from('{"a":1}'), { persistent: true, contentType: 'application/json', headers: { h: { '!': 'int', value: 7 } } });
+    await publisher.publish('', queue, Buffer.from('{"a":1}'), {
+      persistent: true,
+      contentType: 'application/json',
+      headers: { h: { '!': 'int', value: 7 } },
+    });
     const [message, ...rest] = await drainQueue(queue);
     expect(rest).to.have.length(0);
     expect(message?.content.toString()).to.equal('{"a":1}');
@@ -85,15 +100,22 @@ describe('amqp: confirm publisher', () => {
   it('declares a queue once for a burst of concurrent first sends, beyond the 2047 channels a connection has', async () => {
     const publisher = await publisherOn(resources);
     const queue = resources.queue('burst');
-    const outcomes = await Promise.allSettled(Array.from({ length: 2500 }, () => publisher.ensureQueue(taskQueue(queue))));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 2500 }, () => publisher.ensureQueue(taskQueue(queue))),
+    );
     expect(outcomes.filter((outcome) => outcome.status === 'rejected')).to.deep.equal([]);
   });
 
   it('fails ensureQueue on a conflicting declaration, and the publisher keeps working', async () => {
     const publisher = await publisherOn(resources);
     const queue = resources.queue('conflict');
-    await withRawChannel(async (model) => (await model.createChannel()).assertQueue(queue, { durable: true, arguments: { 'x-max-priority': 10 } }));
-    const error = await publisher.ensureQueue(taskQueue(queue)).then(() => null, (e: unknown) => e as Error);
+    await withRawChannel(async (model) =>
+      (await model.createChannel()).assertQueue(queue, { durable: true, arguments: { 'x-max-priority': 10 } }),
+    );
+    const error = await publisher.ensureQueue(taskQueue(queue)).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(error?.message).to.match(/PRECONDITION_FAILED|inequivalent arg/);
     await publisher.ensureQueue(taskQueue(queue, { maxPriority: 10 }));
     await publisher.publish('', queue, Buffer.from('after'), { persistent: true });
@@ -104,9 +126,19 @@ describe('amqp: confirm publisher', () => {
     const publisher = await publisherOn(resources);
     const queue = resources.queue('reopen');
     await publisher.ensureQueue(taskQueue(queue));
-    const error = await publisher.publish(uniqueName('no-such-exchange'), 'x', Buffer.from('x'), {}).then(() => null, (e: unknown) => e);
+    const error = await publisher.publish(uniqueName('no-such-exchange'), 'x', Buffer.from('x'), {}).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(PublishError).with.property('code', 'PUBLISH_UNCONFIRMED');
-    await eventually(() => publisher.publish('', queue, Buffer.from('again'), {}).then(() => true, () => undefined), 5000);
+    await eventually(
+      () =>
+        publisher.publish('', queue, Buffer.from('again'), {}).then(
+          () => true,
+          () => undefined,
+        ),
+      5000,
+    );
     expect((await drainQueue(queue)).map((message) => message.content.toString())).to.deep.equal(['again']);
   });
 });
@@ -132,7 +164,10 @@ describe('amqp: queue consumer', () => {
     const publisher = await publisherOn(resources);
     for (const text of ['one', 'two']) await publisher.publish('', queue, Buffer.from(text), {});
     await eventually(() => (received.length === 2 ? true : undefined));
-    expect(received.map((delivery) => [delivery.queue, delivery.message.content.toString()])).to.deep.equal([[queue, 'one'], [queue, 'two']]);
+    expect(received.map((delivery) => [delivery.queue, delivery.message.content.toString()])).to.deep.equal([
+      [queue, 'one'],
+      [queue, 'two'],
+    ]);
     await withRawChannel(async (model) => {
       const consumers = await (await model.createChannel()).checkQueue(queue);
       expect(consumers).to.include({ messageCount: 0, consumerCount: 1 });
@@ -167,10 +202,24 @@ describe('amqp: rpc results', () => {
     expect([...replyQueues]).to.deep.equal([reader.queue]);
     const ids = Array.from({ length: 200 }, (_, i) => `${reader.queue}-task-${i}`);
     const waiting = ids.map((id) => reader.waitForReady(id, 10_000));
-    await Promise.all(ids.map((taskId, i) => writer.store({ taskId, state: 'SUCCESS', result: i, traceback: null, replyTo: reader.queue, correlationId: taskId })));
+    await Promise.all(
+      ids.map((taskId, i) =>
+        writer.store({
+          taskId,
+          state: 'SUCCESS',
+          result: i,
+          traceback: null,
+          replyTo: reader.queue,
+          correlationId: taskId,
+        }),
+      ),
+    );
     expect((await Promise.all(waiting)).map((meta) => meta.result)).to.deep.equal(ids.map((_, i) => i));
     await withRawChannel(async (model) => {
-      expect(await (await model.createChannel()).checkQueue(reader.queue)).to.include({ consumerCount: 1, messageCount: 0 });
+      expect(await (await model.createChannel()).checkQueue(reader.queue)).to.include({
+        consumerCount: 1,
+        messageCount: 0,
+      });
     });
   });
 
@@ -179,9 +228,25 @@ describe('amqp: rpc results', () => {
     resources.closers.push(() => reader.close());
     const writer = new RpcResultWriter(await publisherOn(resources));
     const replyTo = await reader.replyTo();
-    await writer.store({ taskId: 'started-1', state: 'STARTED', result: { pid: 1 }, traceback: null, replyTo, correlationId: 'started-1' });
-    await writer.store({ taskId: 'early-1', state: 'SUCCESS', result: 'early', traceback: null, replyTo, correlationId: 'early-1' });
-    expect((await eventually(() => reader.latest('started-1').then((meta) => meta ?? undefined))).status).to.equal('STARTED');
+    await writer.store({
+      taskId: 'started-1',
+      state: 'STARTED',
+      result: { pid: 1 },
+      traceback: null,
+      replyTo,
+      correlationId: 'started-1',
+    });
+    await writer.store({
+      taskId: 'early-1',
+      state: 'SUCCESS',
+      result: 'early',
+      traceback: null,
+      replyTo,
+      correlationId: 'early-1',
+    });
+    expect((await eventually(() => reader.latest('started-1').then((meta) => meta ?? undefined))).status).to.equal(
+      'STARTED',
+    );
     expect((await reader.waitForReady('early-1', 5000)).result).to.equal('early');
   });
 
@@ -194,6 +259,13 @@ describe('amqp: rpc results', () => {
     const pending = reader.waitForReady('pending', null).catch((error: unknown) => error);
     await reader.close();
     expect(await pending).to.include({ code: 'RESULT_UNAVAILABLE' });
-    await writer.store({ taskId: 'x', state: 'SUCCESS', result: 1, traceback: null, replyTo: reader.queue, correlationId: 'x' });
+    await writer.store({
+      taskId: 'x',
+      state: 'SUCCESS',
+      result: 1,
+      traceback: null,
+      replyTo: reader.queue,
+      correlationId: 'x',
+    });
   });
 });

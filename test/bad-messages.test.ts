@@ -24,19 +24,65 @@ interface BadMessage {
 
 const CASES: BadMessage[] = [
   { label: 'bad JSON', body: Buffer.from('[[1, 2], {'), code: 'BODY_UNDECODABLE', excType: 'DecodeError' },
-  { label: 'a body that is not an array', body: Buffer.from('{"args": [1, 2]}'), code: 'BODY_SHAPE_INVALID', excType: 'InvalidTaskError' },
-  { label: 'no id header', body: Buffer.from(VALID_BODY), headers: () => ({ task: add.name }), code: 'HEADER_MISSING', excType: null },
-  { label: 'content type with a charset', body: Buffer.from(VALID_BODY), properties: { contentType: 'application/json; charset=utf-8' }, code: 'CONTENT_TYPE_REFUSED', excType: 'ContentDisallowed' },
-  { label: 'content type text/plain', body: Buffer.from(VALID_BODY), properties: { contentType: 'text/plain' }, code: 'CONTENT_TYPE_REFUSED', excType: 'ContentDisallowed' },
-  { label: 'content encoding binary', body: Buffer.from(VALID_BODY), properties: { contentEncoding: 'binary' }, code: 'CONTENT_ENCODING_REFUSED', excType: 'ContentDisallowed' },
-  { label: 'an invalid eta', body: Buffer.from(VALID_BODY), headers: (id) => ({ task: add.name, id, eta: 'next tuesday' }), code: 'DATE_INVALID', excType: 'InvalidTaskError' },
-  { label: 'three megabytes of garbage', body: randomBytes(3 * 1024 * 1024), code: 'BODY_UNDECODABLE', excType: 'DecodeError' },
+  {
+    label: 'a body that is not an array',
+    body: Buffer.from('{"args": [1, 2]}'),
+    code: 'BODY_SHAPE_INVALID',
+    excType: 'InvalidTaskError',
+  },
+  {
+    label: 'no id header',
+    body: Buffer.from(VALID_BODY),
+    headers: () => ({ task: add.name }),
+    code: 'HEADER_MISSING',
+    excType: null,
+  },
+  {
+    label: 'content type with a charset',
+    body: Buffer.from(VALID_BODY),
+    properties: { contentType: 'application/json; charset=utf-8' },
+    code: 'CONTENT_TYPE_REFUSED',
+    excType: 'ContentDisallowed',
+  },
+  {
+    label: 'content type text/plain',
+    body: Buffer.from(VALID_BODY),
+    properties: { contentType: 'text/plain' },
+    code: 'CONTENT_TYPE_REFUSED',
+    excType: 'ContentDisallowed',
+  },
+  {
+    label: 'content encoding binary',
+    body: Buffer.from(VALID_BODY),
+    properties: { contentEncoding: 'binary' },
+    code: 'CONTENT_ENCODING_REFUSED',
+    excType: 'ContentDisallowed',
+  },
+  {
+    label: 'an invalid eta',
+    body: Buffer.from(VALID_BODY),
+    headers: (id) => ({ task: add.name, id, eta: 'next tuesday' }),
+    code: 'DATE_INVALID',
+    excType: 'InvalidTaskError',
+  },
+  {
+    label: 'three megabytes of garbage',
+    body: randomBytes(3 * 1024 * 1024),
+    code: 'BODY_UNDECODABLE',
+    excType: 'DecodeError',
+  },
   { label: 'an empty body', body: Buffer.alloc(0), code: 'BODY_UNDECODABLE', excType: 'DecodeError' },
   {
     // py-amqp writes a datetime header as a timestamp and a Decimal as a decimal; other clients send byte arrays.
     label: 'an unregistered task with timestamp, decimal and byte-array headers',
     body: Buffer.from(VALID_BODY),
-    headers: (id) => ({ task: 'celeriac.test.unregistered', id, sent_at: { '!': 'timestamp', value: 1714564800 }, price: { '!': 'decimal', value: { places: 2, digits: 1999 } }, blob: Buffer.from([1, 2, 3]) }),
+    headers: (id) => ({
+      task: 'celeriac.test.unregistered',
+      id,
+      sent_at: { '!': 'timestamp', value: 1714564800 },
+      price: { '!': 'decimal', value: { places: 2, digits: 1999 } },
+      blob: Buffer.from([1, 2, 3]),
+    }),
     code: 'NOT_REGISTERED',
     excType: 'NotRegistered',
   },
@@ -53,9 +99,13 @@ class RawPeer {
     this.#model = await connect(BROKER_URL);
     this.#channel = await this.#model.createChannel();
     await this.#channel.assertQueue(this.replyQueue, { durable: true, arguments: { 'x-expires': 600_000 } });
-    await this.#channel.consume(this.replyQueue, (message) => {
-      if (message) this.#record(decodeResult(message.content));
-    }, { noAck: true });
+    await this.#channel.consume(
+      this.replyQueue,
+      (message) => {
+        if (message) this.#record(decodeResult(message.content));
+      },
+      { noAck: true },
+    );
   }
 
   publish(queue: string, body: Buffer, properties: Options.Publish): void {
@@ -80,7 +130,13 @@ describe('bad messages reaching a worker', () => {
   let client: Client;
 
   before(async () => {
-    worker = new Worker({ brokerUrl: BROKER_URL, tasks: new TaskRegistry().register(add, (x, y) => x + y), queues: [queue], nodeName: uniqueName('node'), maxBodyBytes: 1024 * 1024 });
+    worker = new Worker({
+      brokerUrl: BROKER_URL,
+      tasks: new TaskRegistry().register(add, (x, y) => x + y),
+      queues: [queue],
+      nodeName: uniqueName('node'),
+      maxBodyBytes: 1024 * 1024,
+    });
     worker.on('message:dead-lettered', (info) => deadLettered.push(info));
     await worker.start();
     client = new Client({ brokerUrl: BROKER_URL, defaultQueue: queue });
@@ -98,7 +154,15 @@ describe('bad messages reaching a worker', () => {
     it(`${bad.label}: dead-lettered as ${bad.code}${bad.excType ? `, the caller told ${bad.excType}` : ''}`, async () => {
       const id = randomUUID();
       const headers = bad.headers ? bad.headers(id) : { task: add.name, id };
-      const properties = { contentType: 'application/json', contentEncoding: 'utf-8', correlationId: id, replyTo: peer.replyQueue, persistent: true, ...bad.properties, headers };
+      const properties = {
+        contentType: 'application/json',
+        contentEncoding: 'utf-8',
+        correlationId: id,
+        replyTo: peer.replyQueue,
+        persistent: true,
+        ...bad.properties,
+        headers,
+      };
       peer.publish(queue, bad.body, properties);
       const dead = await takeDeadLetter(id);
       expect(dead.properties.headers).to.include({ 'x-celeriac-dead-code': bad.code, 'x-celeriac-dead-queue': queue });

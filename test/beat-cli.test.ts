@@ -7,7 +7,15 @@
 import { expect } from 'chai';
 import { parseJson } from '@celeriac/protocol';
 import { slotTaskId, type ScheduleEntry, type ScheduleInput } from '@celeriac/core';
-import { BeatDir, FireRecorder, futureAnchor, runInProcess, slotsOf, stopGracefully, type CliRun } from './support/beat-harness.js';
+import {
+  BeatDir,
+  FireRecorder,
+  futureAnchor,
+  runInProcess,
+  slotsOf,
+  stopGracefully,
+  type CliRun,
+} from './support/beat-harness.js';
 import { deleteQueues, eventually, uniqueName } from './support/broker.js';
 import type { SpawnedCli } from './support/spawned-cli.js';
 
@@ -22,14 +30,30 @@ function expectUsageError(result: CliRun, pattern: RegExp): void {
   expect(result.code, result.stderr).to.equal(2);
   expect(result.stdout).to.equal('');
   expect(lines(result.stderr), 'exactly one stderr line').to.have.length(1);
-  expect(result.stderr).to.match(/^celeriac: /).and.match(pattern);
+  expect(result.stderr)
+    .to.match(/^celeriac: /)
+    .and.match(pattern);
 }
 
 describe('celeriac schedule preview (no broker)', function () {
   this.timeout(20_000);
 
   it('fires a 02:30 Warsaw schedule at 03:30 on the spring-forward day, once', async function () {
-    const result = await runInProcess(['schedule', 'preview', '--cron', '30 2 * * *', '--tz', 'Europe/Warsaw', '--from', '2025-03-29T00:00:00Z', '--count', '3'], NO_BROKER);
+    const result = await runInProcess(
+      [
+        'schedule',
+        'preview',
+        '--cron',
+        '30 2 * * *',
+        '--tz',
+        'Europe/Warsaw',
+        '--from',
+        '2025-03-29T00:00:00Z',
+        '--count',
+        '3',
+      ],
+      NO_BROKER,
+    );
     expect(result.code, result.stderr).to.equal(0);
     expect(lines(result.stdout)).to.deep.equal([
       '2025-03-29T01:30:00.000Z  2025-03-29T02:30:00+01:00 Europe/Warsaw',
@@ -39,7 +63,21 @@ describe('celeriac schedule preview (no broker)', function () {
   });
 
   it('fires a 01:30 Chicago schedule once on the fall-back day, though 01:30 happens twice', async function () {
-    const result = await runInProcess(['schedule', 'preview', '--cron', '30 1 * * *', '--tz', 'America/Chicago', '--from', '2025-11-01T12:00:00Z', '--count', '2'], NO_BROKER);
+    const result = await runInProcess(
+      [
+        'schedule',
+        'preview',
+        '--cron',
+        '30 1 * * *',
+        '--tz',
+        'America/Chicago',
+        '--from',
+        '2025-11-01T12:00:00Z',
+        '--count',
+        '2',
+      ],
+      NO_BROKER,
+    );
     expect(result.code, result.stderr).to.equal(0);
     expect(lines(result.stdout)).to.deep.equal([
       '2025-11-02T06:30:00.000Z  2025-11-02T01:30:00-05:00 America/Chicago',
@@ -48,7 +86,10 @@ describe('celeriac schedule preview (no broker)', function () {
   });
 
   it('lists interval slots anchored at --from', async function () {
-    const result = await runInProcess(['schedule', 'preview', '--every', '90m', '--from', '2025-01-01T00:00:00Z', '--count', '2'], NO_BROKER);
+    const result = await runInProcess(
+      ['schedule', 'preview', '--every', '90m', '--from', '2025-01-01T00:00:00Z', '--count', '2'],
+      NO_BROKER,
+    );
     expect(lines(result.stdout)).to.deep.equal(['2025-01-01T01:30:00.000Z', '2025-01-01T03:00:00.000Z']);
   });
 });
@@ -56,17 +97,33 @@ describe('celeriac schedule preview (no broker)', function () {
 describe('celeriac schedule and beat: bad flags (exit 2, one line, no broker)', function () {
   this.timeout(20_000);
   const cases: [string, string[], RegExp][] = [
-    ['two kinds', ['schedule', 'add', 'n', '--task', 't', '--cron', '0 7 * * *', '--every', '1s'], /give only one of --cron, --every, --at/],
+    [
+      'two kinds',
+      ['schedule', 'add', 'n', '--task', 't', '--cron', '0 7 * * *', '--every', '1s'],
+      /give only one of --cron, --every, --at/,
+    ],
     ['no kind', ['schedule', 'add', 'n', '--task', 't'], /give one of --cron, --every, --at/],
     ['no task', ['schedule', 'add', 'n', '--every', '1s'], /missing required option --task/],
     ['no name', ['schedule', 'rm'], /schedule rm needs a schedule name/],
     ['a bad duration', ['schedule', 'add', 'n', '--task', 't', '--every', '5 minutes'], /--every must be a duration/],
-    ['an unknown zone', ['schedule', 'add', 'n', '--task', 't', '--cron', '0 7 * * *', '--tz', 'Europe/Atlantis'], /unknown time zone 'Europe\/Atlantis'/],
+    [
+      'an unknown zone',
+      ['schedule', 'add', 'n', '--task', 't', '--cron', '0 7 * * *', '--tz', 'Europe/Atlantis'],
+      /unknown time zone 'Europe\/Atlantis'/,
+    ],
     ['a bad cron', ['schedule', 'preview', '--cron', '61 * * * *'], /invalid cron expression/],
     ['--tz without --cron', ['schedule', 'preview', '--every', '1m', '--tz', 'UTC'], /--tz applies to --cron only/],
-    ['a bad policy', ['schedule', 'add', 'n', '--task', 't', '--every', '1s', '--policy', 'sometimes'], /--policy must be one of skip, once, all/],
+    [
+      'a bad policy',
+      ['schedule', 'add', 'n', '--task', 't', '--every', '1s', '--policy', 'sometimes'],
+      /--policy must be one of skip, once, all/,
+    ],
     ['an unknown action', ['schedule', 'list'], /Choices: "add", "update", "ls"/],
-    ['a missing schedule file', ['beat', '--schedule', 'no/such/file.json'], /cannot read --schedule no\/such\/file\.json: ENOENT/],
+    [
+      'a missing schedule file',
+      ['beat', '--schedule', 'no/such/file.json'],
+      /cannot read --schedule no\/such\/file\.json: ENOENT/,
+    ],
   ];
   for (const [what, args, pattern] of cases) {
     it(`rejects ${what}`, async function () {
@@ -77,8 +134,13 @@ describe('celeriac schedule and beat: bad flags (exit 2, one line, no broker)', 
   it('rejects an invalid static schedule before connecting', async function () {
     const dir = await BeatDir.create();
     try {
-      const file = await dir.writeSchedules([{ name: 'bad', task: 't', schedule: { kind: 'cron', expression: '0 7 * * *', timezone: 'Nowhere/City' } }]);
-      expectUsageError(await runInProcess(['beat', '--store', dir.storeUrl, '--schedule', file], NO_BROKER), /invalid static schedule: schedule 'bad': unknown time zone/);
+      const file = await dir.writeSchedules([
+        { name: 'bad', task: 't', schedule: { kind: 'cron', expression: '0 7 * * *', timezone: 'Nowhere/City' } },
+      ]);
+      expectUsageError(
+        await runInProcess(['beat', '--store', dir.storeUrl, '--schedule', file], NO_BROKER),
+        /invalid static schedule: schedule 'bad': unknown time zone/,
+      );
     } finally {
       await dir.remove();
     }
@@ -124,7 +186,9 @@ describe('celeriac beat with runtime edits (schedule add, ls, rm)', function () 
 
     await eventually(() => (recorder.fires.length >= 2 ? true : undefined), 10_000);
     const table = await runInProcess(['schedule', 'ls']);
-    expect(lines(table.stdout).find((line) => line.startsWith(name))).to.match(new RegExp(`every 1s +${task.replace(/\./g, '\\.')} +${queue.replace(/\./g, '\\.')} +once +yes`));
+    expect(lines(table.stdout).find((line) => line.startsWith(name))).to.match(
+      new RegExp(`every 1s +${task.replace(/\./g, '\\.')} +${queue.replace(/\./g, '\\.')} +once +yes`),
+    );
     const entry = await listed(name);
     expect(entry.runCount).to.be.at.least(2);
     if (entry.schedule.kind !== 'interval') throw new Error('expected an interval schedule');
@@ -153,7 +217,21 @@ describe('celeriac beat with runtime edits (schedule add, ls, rm)', function () 
     const missing = await runInProcess(['schedule', 'rm', uniqueName('none')]);
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.match(/^celeriac: no schedule named/);
-    const updated = await runInProcess(['schedule', 'update', name, '--task', task, '--cron', '0 6 * * *', '--tz', 'Europe/Warsaw', '--queue', queue, '--policy', 'skip']);
+    const updated = await runInProcess([
+      'schedule',
+      'update',
+      name,
+      '--task',
+      task,
+      '--cron',
+      '0 6 * * *',
+      '--tz',
+      'Europe/Warsaw',
+      '--queue',
+      queue,
+      '--policy',
+      'skip',
+    ]);
     expect(updated.code, updated.stderr).to.equal(0);
     expect(updated.stdout).to.match(/cron "0 6 \* \* \*" Europe\/Warsaw .* skip +yes +0 /);
     expect((await runInProcess(['schedule', 'disable', name])).stdout).to.match(/ skip +no +0 /);
@@ -197,7 +275,12 @@ describe('celeriac beat --schedule with 5,000 entries on the file store', functi
   it('leads, fires every schedule once at its slot, and restarts without rewriting the store', async function () {
     const everyMs = 3_600_000;
     const anchor = futureAnchor(1000, 5000);
-    const schedules = Array.from({ length: count }, (_, i) => ({ name: `site-${i}`, task, options: { queue }, schedule: { kind: 'interval', everyMs, anchor: new Date(anchor).toISOString() } }));
+    const schedules = Array.from({ length: count }, (_, i) => ({
+      name: `site-${i}`,
+      task,
+      options: { queue },
+      schedule: { kind: 'interval', everyMs, anchor: new Date(anchor).toISOString() },
+    }));
     const file = await dir.writeSchedules(schedules as ScheduleInput[]);
     beat = await dir.beat(file);
     expect(merged(beat)).to.include({ static: count, changed: count });

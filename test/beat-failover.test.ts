@@ -9,7 +9,15 @@
  */
 import { expect } from 'chai';
 import type { MissedRunPolicy, ScheduleInput } from '@celeriac/core';
-import { BeatDir, FireRecorder, futureAnchor, loggedAt, slotsOf, stopGracefully, type Fire } from './support/beat-harness.js';
+import {
+  BeatDir,
+  FireRecorder,
+  futureAnchor,
+  loggedAt,
+  slotsOf,
+  stopGracefully,
+  type Fire,
+} from './support/beat-harness.js';
 import { deleteQueues, eventually, uniqueName } from './support/broker.js';
 import type { SpawnedCli } from './support/spawned-cli.js';
 
@@ -20,15 +28,31 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function intervalSchedule(name: string, task: string, queue: string, anchor: number, everyMs: number, missedRuns: MissedRunPolicy): ScheduleInput {
-  return { name, task, schedule: { kind: 'interval', everyMs, anchor: new Date(anchor).toISOString() }, options: { queue }, missedRuns };
+function intervalSchedule(
+  name: string,
+  task: string,
+  queue: string,
+  anchor: number,
+  everyMs: number,
+  missedRuns: MissedRunPolicy,
+): ScheduleInput {
+  return {
+    name,
+    task,
+    schedule: { kind: 'interval', everyMs, anchor: new Date(anchor).toISOString() },
+    options: { queue },
+    missedRuns,
+  };
 }
 
 /** Slots of `fires`, checked to be real slots of the schedule and each fired once. */
 function distinctSlots(name: string, anchor: number, everyMs: number, fires: readonly Fire[]): number[] {
   const slots = slotsOf(name, anchor, everyMs, fires);
   expect(slots, 'every fire carries the task id of a slot of its schedule').not.to.include(null);
-  expect(new Set(slots).size, `no slot fired twice: ${slots.map((slot) => (slot === null ? null : (slot - anchor) / everyMs)).join(' ')}`).to.equal(slots.length);
+  expect(
+    new Set(slots).size,
+    `no slot fired twice: ${slots.map((slot) => (slot === null ? null : (slot - anchor) / everyMs)).join(' ')}`,
+  ).to.equal(slots.length);
   return (slots as number[]).sort((a, b) => a - b);
 }
 
@@ -78,15 +102,22 @@ describe('beat hot standby (two spawned beats, one store file)', function () {
     leader.child.kill('SIGKILL');
 
     await standby.waitForLog((line) => line.message === 'beat leading', 10_000);
-    await eventually(() => (recorder.fires.filter((fire) => fire.receivedAt > killedAt).length >= 3 ? true : undefined), 10_000);
+    await eventually(
+      () => (recorder.fires.filter((fire) => fire.receivedAt > killedAt).length >= 3 ? true : undefined),
+      10_000,
+    );
     expect(await stopGracefully(standby)).to.deep.equal({ code: 0, signal: null });
 
     const slots = distinctSlots(name, anchor, 1000, recorder.fires);
     expectContiguous(slots, 1000, 'policy all across the failover');
     expect(slots[0]).to.equal(anchor);
-    const firstAfter = Math.min(...recorder.fires.filter((fire) => fire.receivedAt > killedAt).map((fire) => fire.receivedAt));
+    const firstAfter = Math.min(
+      ...recorder.fires.filter((fire) => fire.receivedAt > killedAt).map((fire) => fire.receivedAt),
+    );
     const leadingAt = loggedAt(standby, 'beat leading') ?? Number.NaN;
-    console.log(`      takeover: standby leading ${leadingAt - killedAt} ms after SIGKILL, first fire received ${firstAfter - killedAt} ms after it`);
+    console.log(
+      `      takeover: standby leading ${leadingAt - killedAt} ms after SIGKILL, first fire received ${firstAfter - killedAt} ms after it`,
+    );
     expect(firstAfter - killedAt, 'takeover time (ms)').to.be.below(TAKEOVER_LIMIT_MS);
   });
 });
@@ -125,13 +156,20 @@ describe('beat missed runs after a restart (skip, once, all)', function () {
   it('fires nothing missed under skip, the latest missed slot under once, every missed slot under all', async function () {
     const prefix = uniqueName('missed');
     const anchor = futureAnchor(EVERY_MS, 3000);
-    const file = await dir.writeSchedules(policies.map((policy) => intervalSchedule(`${prefix}-${policy}`, taskOf(policy), queue, anchor, EVERY_MS, policy)));
+    const file = await dir.writeSchedules(
+      policies.map((policy) =>
+        intervalSchedule(`${prefix}-${policy}`, taskOf(policy), queue, anchor, EVERY_MS, policy),
+      ),
+    );
     const spawnedAt = Date.now();
     const first = await dir.beat(file);
     beats.push(first);
     const startupMs = (loggedAt(first, 'beat is the leader') ?? Date.now()) - spawnedAt;
 
-    await eventually(() => (policies.every((policy) => recorder.of(taskOf(policy)).length >= 1) ? true : undefined), 10_000);
+    await eventually(
+      () => (policies.every((policy) => recorder.of(taskOf(policy)).length >= 1) ? true : undefined),
+      10_000,
+    );
     expect(await stopGracefully(first)).to.deep.equal({ code: 0, signal: null });
     const lastBefore = anchor;
     expect(recorder.fires, 'only the first slot fired before the stop').to.have.length(3);
@@ -142,15 +180,23 @@ describe('beat missed runs after a restart (skip, once, all)', function () {
     beats.push(second);
     const plannedAfterMissed = (loggedAt(second, 'beat is the leader') ?? Number.NaN) - (lastBefore + 3 * EVERY_MS);
     const nextSlot = lastBefore + 4 * EVERY_MS;
-    await eventually(() => (policies.every((policy) => slotsFired(policy).includes(nextSlot)) ? true : undefined), 10_000);
+    await eventually(
+      () => (policies.every((policy) => slotsFired(policy).includes(nextSlot)) ? true : undefined),
+      10_000,
+    );
     expect(await stopGracefully(second)).to.deep.equal({ code: 0, signal: null });
 
     function slotsFired(policy: MissedRunPolicy): number[] {
-      return slotsOf(`${prefix}-${policy}`, anchor, EVERY_MS, recorder.of(taskOf(policy))).filter((slot): slot is number => slot !== null);
+      return slotsOf(`${prefix}-${policy}`, anchor, EVERY_MS, recorder.of(taskOf(policy))).filter(
+        (slot): slot is number => slot !== null,
+      );
     }
     const timing = `restarted beat took the lock ${plannedAfterMissed} ms after the last missed slot (planned ~1500)`;
     // Periods since the anchor, up to the first slot after the restart (a later one may have fired before the stop).
-    const after = (policy: MissedRunPolicy) => distinctSlots(`${prefix}-${policy}`, anchor, EVERY_MS, recorder.of(taskOf(policy))).map((slot) => (slot - anchor) / EVERY_MS).filter((period) => period <= 4);
+    const after = (policy: MissedRunPolicy) =>
+      distinctSlots(`${prefix}-${policy}`, anchor, EVERY_MS, recorder.of(taskOf(policy)))
+        .map((slot) => (slot - anchor) / EVERY_MS)
+        .filter((period) => period <= 4);
     expect(after('skip'), `skip: ${timing}`).to.deep.equal([0, 4]);
     expect(after('once'), `once: ${timing}`).to.deep.equal([0, 3, 4]);
     expect(after('all'), `all: ${timing}`).to.deep.equal([0, 1, 2, 3, 4]);

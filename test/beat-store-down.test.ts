@@ -35,13 +35,21 @@ describe('celeriac beat with its MongoDB store down or limited', function () {
   });
 
   async function scheduleFile(): Promise<string> {
-    return dir.writeSchedules([{ name: uniqueName('site'), task: 'celeriac.test.store_down.tick', schedule: { kind: 'interval', everyMs: 3_600_000 } }]);
+    return dir.writeSchedules([
+      {
+        name: uniqueName('site'),
+        task: 'celeriac.test.store_down.tick',
+        schedule: { kind: 'interval', everyMs: 3_600_000 },
+      },
+    ]);
   }
 
   it('retries an unreachable store with back-off, saying why, and stops cleanly meanwhile', async () => {
     const store = `mongodb://127.0.0.1:${await closedPort()}/celeriac?serverSelectionTimeoutMS=300`;
     beat = SpawnedCli.start(['beat', '--store', store, '--schedule', await scheduleFile()]);
-    const waiting = (line: { message?: unknown }) => typeof line.message === 'string' && line.message.startsWith('the schedule store cannot be reached; trying again in');
+    const waiting = (line: { message?: unknown }) =>
+      typeof line.message === 'string' &&
+      line.message.startsWith('the schedule store cannot be reached; trying again in');
     await beat.waitForLog(waiting);
     await beat.waitForLog((line) => waiting(line) && beat!.logs().filter(waiting).length >= 2);
     expect(beat.child.exitCode).to.equal(null);
@@ -53,16 +61,27 @@ describe('celeriac beat with its MongoDB store down or limited', function () {
   const runs = MONGODB_URL !== null;
   const noTtl = runs ? lacking('ttlIndex') : null;
   const title = 'leads on the real server, warning once if it refuses the TTL index of fire records';
-  it(runs ? title : `${title} (pending: ${MONGODB_PENDING})`, runs ? async () => {
-    const { url, database } = uniqueDatabaseUrl(MONGODB_URL!, 'celeriac_beat_store');
-    try {
-      beat = await dir.beatWith(['--store', url, '--schedule', await scheduleFile()]);
-      const refusals = beat.logs().filter((line) => line.message === 'the server refused a TTL index on firedAt; this process deletes expired fire records itself, at most once a minute');
-      expect(refusals).to.have.length(noTtl ? 1 : 0);
-    } finally {
-      await beat?.stop();
-      beat = null;
-      await dropDatabase(MONGODB_URL!, database);
-    }
-  } : undefined);
+  it(
+    runs ? title : `${title} (pending: ${MONGODB_PENDING})`,
+    runs
+      ? async () => {
+          const { url, database } = uniqueDatabaseUrl(MONGODB_URL!, 'celeriac_beat_store');
+          try {
+            beat = await dir.beatWith(['--store', url, '--schedule', await scheduleFile()]);
+            const refusals = beat
+              .logs()
+              .filter(
+                (line) =>
+                  line.message ===
+                  'the server refused a TTL index on firedAt; this process deletes expired fire records itself, at most once a minute',
+              );
+            expect(refusals).to.have.length(noTtl ? 1 : 0);
+          } finally {
+            await beat?.stop();
+            beat = null;
+            await dropDatabase(MONGODB_URL!, database);
+          }
+        }
+      : undefined,
+  );
 });

@@ -31,7 +31,13 @@ class Harness {
 
   /** A schedule firing every second into this test's queue. */
   everySecond(overrides: Partial<ScheduleInput> = {}): ScheduleInput {
-    return { name: this.name, task: 'celeriac.test.beat.tick', schedule: { kind: 'interval', everyMs: 1000 }, options: { queue: this.queue }, ...overrides };
+    return {
+      name: this.name,
+      task: 'celeriac.test.beat.tick',
+      schedule: { kind: 'interval', everyMs: 1000 },
+      options: { queue: this.queue },
+      ...overrides,
+    };
   }
 
   async beat(options: Partial<BeatOptions> = {}): Promise<Beat> {
@@ -79,8 +85,15 @@ async function rawCommand(body: Buffer): Promise<ResultMeta> {
   try {
     const channel = await connection.createChannel();
     const { queue } = await channel.assertQueue('', { exclusive: true });
-    const reply = new Promise<ResultMeta>((resolve) => void channel.consume(queue, (message) => message && resolve(decodeResult(message.content)), { noAck: true }));
-    channel.sendToQueue(beatControlQueue(BEAT_GROUP).name, body, { correlationId: 'raw-request', replyTo: queue, expiration: '5000' });
+    const reply = new Promise<ResultMeta>(
+      (resolve) =>
+        void channel.consume(queue, (message) => message && resolve(decodeResult(message.content)), { noAck: true }),
+    );
+    channel.sendToQueue(beatControlQueue(BEAT_GROUP).name, body, {
+      correlationId: 'raw-request',
+      replyTo: queue,
+      expiration: '5000',
+    });
     const meta = await reply;
     expect(meta.task_id).to.equal('raw-request');
     return meta;
@@ -146,7 +159,10 @@ describe('beat (real broker)', function () {
     const ids = taskIds(await drainQueue(harness.queue));
     expect([...countById(ids).values()].every((count) => count === 1)).to.equal(true);
     // missedRuns 'all': the slots form an unbroken run, one second apart.
-    const slots = harness.firedOf().map((info) => info.slot.getTime()).sort((x, y) => x - y);
+    const slots = harness
+      .firedOf()
+      .map((info) => info.slot.getTime())
+      .sort((x, y) => x - y);
     for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!).to.equal(1000);
     expect(ids.length).to.equal(slots.length);
   });
@@ -161,7 +177,10 @@ describe('beat (real broker)', function () {
     let startedWhileFollowing = 0;
     first.on('leader:lost', () => (lostAt = Date.now()));
     first.on('leader:acquired', () => (lostAt = null));
-    first.on('schedule:fired', (info) => lostAt !== null && info.slot.getTime() > lostAt && (startedWhileFollowing += 1));
+    first.on(
+      'schedule:fired',
+      (info) => lostAt !== null && info.slot.getTime() > lostAt && (startedWhileFollowing += 1),
+    );
     const lost = new Promise<void>((resolve) => first.once('leader:lost', () => resolve()));
     await harness.waitFires(1);
     expect(await closeConnectionsNamed(`${connectionName}:lock`)).to.equal(1);
@@ -219,7 +238,9 @@ describe('beat (real broker)', function () {
     await harness.client.schedules.update(harness.everySecond({ args: ['v2'] }));
     await eventually(async () => {
       const messages = await drainQueue(harness.queue);
-      return messages.some((message) => (JSON.parse(message.content.toString()) as unknown[][])[0]?.[0] === 'v2') ? true : undefined;
+      return messages.some((message) => (JSON.parse(message.content.toString()) as unknown[][])[0]?.[0] === 'v2')
+        ? true
+        : undefined;
     }, 4000);
 
     const disabled = await harness.client.schedules.disable(harness.name);
@@ -244,15 +265,23 @@ describe('beat (real broker)', function () {
   it('rejects an invalid cron expression and an update of an unknown schedule with a clear message', async () => {
     await harness.leading(await harness.beat());
     const badCron = harness.everySecond({ schedule: { kind: 'cron', expression: '61 * * * *' } });
-    const error = await harness.client.schedules.add(badCron).then(() => null, (e: unknown) => e);
+    const error = await harness.client.schedules.add(badCron).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(InvalidArgumentError);
-    expect((error as Error).message).to.contain(harness.name).and.to.match(/cron/i);
+    expect((error as Error).message)
+      .to.contain(harness.name)
+      .and.to.match(/cron/i);
     // Beat checks too, whoever sends the command.
     const remote = await rawCommand(Buffer.from(JSON.stringify({ op: 'add', schedule: badCron })));
     expect(remote.status).to.equal('FAILURE');
     expect(remote.result).to.include({ exc_type: 'InvalidArgumentError' });
     expect(JSON.stringify(remote.result)).to.match(/invalid cron expression '61 \* \* \* \*'/);
-    const unknown = await harness.client.schedules.update(harness.everySecond({ name: uniqueName('missing') })).then(() => null, (e: unknown) => e);
+    const unknown = await harness.client.schedules.update(harness.everySecond({ name: uniqueName('missing') })).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(unknown).to.be.instanceOf(InvalidArgumentError);
     expect((unknown as Error).message).to.match(/no schedule named/);
     expect(await harness.store.get(harness.name)).to.equal(null);
@@ -269,7 +298,12 @@ describe('beat (real broker)', function () {
   it('fires a once schedule once and then disables it', async () => {
     await harness.leading(await harness.beat());
     const at = new Date(Date.now() + 1000);
-    await harness.client.schedules.add({ name: harness.name, task: 'celeriac.test.beat.once', schedule: { kind: 'once', at }, options: { queue: harness.queue } });
+    await harness.client.schedules.add({
+      name: harness.name,
+      task: 'celeriac.test.beat.once',
+      schedule: { kind: 'once', at },
+      options: { queue: harness.queue },
+    });
     const [fired] = await harness.waitFires(1, harness.name, 5000);
     expect(fired!.slot.getTime()).to.equal(at.getTime());
     const entry = await eventually(async () => {
@@ -282,7 +316,10 @@ describe('beat (real broker)', function () {
   });
 
   it('times out clearly when no beat answers', async () => {
-    const error = await harness.client.schedules.list({ timeoutMs: 500 }).then(() => null, (e: unknown) => e);
+    const error = await harness.client.schedules.list({ timeoutMs: 500 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(ResultError).with.property('code', 'RESULT_TIMEOUT');
     expect((error as Error).message).to.match(/no beat answered/);
   });

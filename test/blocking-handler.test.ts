@@ -47,10 +47,15 @@ describe('a synchronous handler that blocks the event loop past the heartbeat', 
     expect(await result.get({ timeoutMs: 40_000 })).to.equal('rendered');
 
     const messages = lines.map((line) => line.message);
-    expect(messages.some((message) => /connection lost/.test(message)), 'the broker dropped the blocked connection (else this test proves nothing)').to.equal(true);
+    expect(
+      messages.some((message) => /connection lost/.test(message)),
+      'the broker dropped the blocked connection (else this test proves nothing)',
+    ).to.equal(true);
     expect(messages.filter((message) => message.startsWith('redelivered after it finished here'))).to.have.length(1);
     expect(runs).to.equal(1);
-    expect(blocked.map(({ id, name }) => ({ id, name }))).to.deep.equal([{ id: result.id, name: 'celeriac.test.blocking.render' }]);
+    expect(blocked.map(({ id, name }) => ({ id, name }))).to.deep.equal([
+      { id: result.id, name: 'celeriac.test.blocking.render' },
+    ]);
     expect(blocked[0]?.blockedMs).to.be.at.least(1000);
     const error = lines.find((line) => line.message.startsWith('the handler blocked the event loop'));
     expect(error?.level).to.equal('error');

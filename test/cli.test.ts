@@ -13,7 +13,11 @@ import { BROKER_URL, deleteQueues, drainQueue, eventually, uniqueName } from './
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = 'packages/cli/dist/bin/celeriac.js';
 const APP = 'test/dist/fixtures/cli-tasks.js';
-const ENV = { ...process.env, CELERIAC_TEST_BROKER_URL: BROKER_URL, CELERIAC_TEST_MONGODB_URL: 'mongodb://127.0.0.1:1/unused' };
+const ENV = {
+  ...process.env,
+  CELERIAC_TEST_BROKER_URL: BROKER_URL,
+  CELERIAC_TEST_MONGODB_URL: 'mongodb://127.0.0.1:1/unused',
+};
 
 interface LogLine {
   level: string;
@@ -42,7 +46,10 @@ class CliProcess {
 
   /** The stderr lines, parsed as the JSON logs they must be when stderr is not a terminal. */
   logs(): LogLine[] {
-    return this.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine);
+    return this.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LogLine);
   }
 
   waitForLog(predicate: (line: LogLine) => boolean): Promise<LogLine> {
@@ -58,7 +65,10 @@ class CliProcess {
 }
 
 /** Runs a command to completion. */
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cli = CliProcess.start(args, env);
   const code = await cli.exited;
   return { code, stdout: cli.stdout, stderr: cli.stderr };
@@ -79,7 +89,8 @@ describe('celeriac CLI (spawned)', function () {
   });
 
   afterEach(async function () {
-    for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.kill('SIGKILL');
+    for (const worker of workers)
+      if (worker.child.exitCode === null && worker.child.signalCode === null) worker.kill('SIGKILL');
     await Promise.all(workers.map((worker) => worker.exited));
     await deleteQueues(queue);
   });
@@ -110,7 +121,9 @@ describe('celeriac CLI (spawned)', function () {
 
   it('exits 1 and prints the remote exception as `Type: message` when the task fails', async function () {
     await startWorker();
-    const { code, stdout, stderr } = await run(call('cli.fail', '--args', '["bad input"]', '--wait', '--timeout', '20'));
+    const { code, stdout, stderr } = await run(
+      call('cli.fail', '--args', '["bad input"]', '--wait', '--timeout', '20'),
+    );
     expect(code).to.equal(1);
     expect(stdout.trim()).to.match(/^[0-9a-f-]{36}$/);
     expect(stderrLines(stderr)).to.deep.equal(['ValueError: bad input']);
@@ -118,7 +131,14 @@ describe('celeriac CLI (spawned)', function () {
 
   it('exits 2 with one line on stderr for --args that is not JSON, before touching the broker', async function () {
     // Nothing listens on port 1: reaching for the broker would fail differently (and with exit 1).
-    const { code, stdout, stderr } = await run(['call', 'cli.add', '--args', '[1,', '--broker', 'amqp://nobody:secret@127.0.0.1:1//']);
+    const { code, stdout, stderr } = await run([
+      'call',
+      'cli.add',
+      '--args',
+      '[1,',
+      '--broker',
+      'amqp://nobody:secret@127.0.0.1:1//',
+    ]);
     expect(code).to.equal(2);
     expect(stdout).to.equal('');
     const lines = stderrLines(stderr);
@@ -130,7 +150,9 @@ describe('celeriac CLI (spawned)', function () {
     const { code, stderr } = await run(['result', '00000000-0000-4000-8000-000000000000', '--wait']);
     expect(code).to.equal(2);
     expect(stderrLines(stderr)).to.have.length(1);
-    expect(stderr).to.match(/^celeriac: the rpc:\/\/ result backend delivers a result only to the process that sent the task/);
+    expect(stderr).to.match(
+      /^celeriac: the rpc:\/\/ result backend delivers a result only to the process that sent the task/,
+    );
   });
 
   it('stops on SIGTERM after the running task finishes, and exits 0', async function () {
@@ -181,7 +203,9 @@ describe('celeriac CLI (spawned)', function () {
     expect(taskLines.map((line) => line.message)).to.include.members(['task received', 'task succeeded']);
     expect(taskLines.every((line) => typeof line.timestamp === 'string')).to.equal(true);
     const password = new URL(BROKER_URL).password;
-    expect(worker.logs().find((line) => line.message === 'worker starting')).to.have.property('broker').that.includes('***');
+    expect(worker.logs().find((line) => line.message === 'worker starting'))
+      .to.have.property('broker')
+      .that.includes('***');
     expect(worker.stderr).to.not.include(`:${password}@`);
   });
 });

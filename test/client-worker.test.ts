@@ -24,7 +24,13 @@ class Harness {
   }
 
   async worker(tasks: TaskRegistry, options: Partial<WorkerOptions> = {}): Promise<Worker> {
-    const worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [this.queue], nodeName: uniqueName('node'), ...options });
+    const worker = new Worker({
+      brokerUrl: BROKER_URL,
+      tasks,
+      queues: [this.queue],
+      nodeName: uniqueName('node'),
+      ...options,
+    });
     this.#workers.push(worker);
     await worker.start();
     return worker;
@@ -45,7 +51,10 @@ function gate(): { opened: Promise<void>; open: () => void } {
 }
 
 async function failureOf(result: AsyncResult<unknown>): Promise<TaskFailedError> {
-  const error = await result.get({ timeoutMs: 10_000 }).then(() => null, (e: unknown) => e);
+  const error = await result.get({ timeoutMs: 10_000 }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).to.be.instanceOf(TaskFailedError);
   return error as TaskFailedError;
 }
@@ -91,9 +100,19 @@ describe('client and worker', () => {
 
     it('sends by name with kwargs, which the handler reads from its context', async () => {
       const seen: Array<[unknown, Readonly<Record<string, unknown>>]> = [];
-      await harness.worker(new TaskRegistry().register(ECHO, (first: unknown, ctx: TaskContext) => (seen.push([first, ctx.kwargs]), { first, kwargs: ctx.kwargs })));
-      const result = await harness.client().sendTask(ECHO, ['a'], { tenant: 'acme', nested: { list: [1, null], text: 'żółć' } });
-      expect(await result.get({ timeoutMs: 10_000 })).to.deep.equal({ first: 'a', kwargs: { tenant: 'acme', nested: { list: [1, null], text: 'żółć' } } });
+      await harness.worker(
+        new TaskRegistry().register(
+          ECHO,
+          (first: unknown, ctx: TaskContext) => (seen.push([first, ctx.kwargs]), { first, kwargs: ctx.kwargs }),
+        ),
+      );
+      const result = await harness
+        .client()
+        .sendTask(ECHO, ['a'], { tenant: 'acme', nested: { list: [1, null], text: 'żółć' } });
+      expect(await result.get({ timeoutMs: 10_000 })).to.deep.equal({
+        first: 'a',
+        kwargs: { tenant: 'acme', nested: { list: [1, null], text: 'żółć' } },
+      });
       expect(seen).to.have.length(1);
     });
 
@@ -108,7 +127,9 @@ describe('client and worker', () => {
       const result = await client.send(add, [1, 1]);
       expect(await result.state()).to.equal('PENDING');
       await harness.worker(new TaskRegistry().register(add, (x, y) => x + y));
-      expect(await eventually(async () => ((await result.state()) === 'SUCCESS' ? 'SUCCESS' : undefined))).to.equal('SUCCESS');
+      expect(await eventually(async () => ((await result.state()) === 'SUCCESS' ? 'SUCCESS' : undefined))).to.equal(
+        'SUCCESS',
+      );
       expect(await result.get({ timeoutMs: 1000 })).to.equal(2);
     });
 
@@ -125,32 +146,55 @@ describe('client and worker', () => {
       class InvoiceRejected extends Error {
         override name = 'InvoiceRejected';
       }
-      await harness.worker(new TaskRegistry().register(add, () => {
-        throw new InvoiceRejected('amount must be positive');
-      }));
+      await harness.worker(
+        new TaskRegistry().register(add, () => {
+          throw new InvoiceRejected('amount must be positive');
+        }),
+      );
       const result = await harness.client().send(add, [1, -1]);
       const error = await failureOf(result);
-      expect(error).to.include({ code: 'TASK_FAILED', taskId: result.id, state: 'FAILURE', excType: 'InvoiceRejected', excMessage: 'amount must be positive', excModule: 'celeriac' });
+      expect(error).to.include({
+        code: 'TASK_FAILED',
+        taskId: result.id,
+        state: 'FAILURE',
+        excType: 'InvoiceRejected',
+        excMessage: 'amount must be positive',
+        excModule: 'celeriac',
+      });
       expect(error.traceback).to.include('InvoiceRejected: amount must be positive');
       expect(await result.state()).to.equal('FAILURE');
     });
 
     it('fails a result that cannot be JSON with EncodeError', async () => {
-      await harness.worker(new TaskRegistry().register(ECHO, () => {
-        const circular: Record<string, unknown> = {};
-        circular.self = circular;
-        return circular;
-      }));
-      expect(await failureOf(await harness.client().sendTask(ECHO))).to.include({ excType: 'EncodeError', excModule: 'kombu.exceptions' });
+      await harness.worker(
+        new TaskRegistry().register(ECHO, () => {
+          const circular: Record<string, unknown> = {};
+          circular.self = circular;
+          return circular;
+        }),
+      );
+      expect(await failureOf(await harness.client().sendTask(ECHO))).to.include({
+        excType: 'EncodeError',
+        excModule: 'kombu.exceptions',
+      });
     });
 
     it('answers an unregistered task NotRegistered and dead-letters it with NOT_REGISTERED', async () => {
       const worker = await harness.worker(new TaskRegistry().register(add, (x, y) => x + y));
       const client = harness.client();
       const result = await client.sendTask('celeriac.test.unknown', [1]);
-      expect(await failureOf(result)).to.include({ excType: 'NotRegistered', excMessage: 'celeriac.test.unknown', excModule: 'celery.exceptions' });
+      expect(await failureOf(result)).to.include({
+        excType: 'NotRegistered',
+        excMessage: 'celeriac.test.unknown',
+        excModule: 'celery.exceptions',
+      });
       const dead = await takeDeadLetter(result.id);
-      expect(dead.properties.headers).to.include({ 'x-celeriac-dead-code': 'NOT_REGISTERED', 'x-celeriac-dead-queue': harness.queue, id: result.id, task: 'celeriac.test.unknown' });
+      expect(dead.properties.headers).to.include({
+        'x-celeriac-dead-code': 'NOT_REGISTERED',
+        'x-celeriac-dead-queue': harness.queue,
+        id: result.id,
+        task: 'celeriac.test.unknown',
+      });
       expect((JSON.parse(dead.content.toString()) as unknown[])[0]).to.deep.equal([1]);
       expect(await (await client.send(add, [1, 2])).get({ timeoutMs: 10_000 })).to.equal(3);
       expect(worker.state).to.equal('RUNNING');
@@ -173,7 +217,10 @@ describe('client and worker', () => {
       const replyQueues = [...new Set(sent.map((message) => message.properties.replyTo as string))];
       expect(sent).to.have.length(200);
       expect(replyQueues).to.have.length(1);
-      await harness.worker(new TaskRegistry().register(add, (x, y) => x + y), { concurrency: 16 });
+      await harness.worker(
+        new TaskRegistry().register(add, (x, y) => x + y),
+        { concurrency: 16 },
+      );
       const values = await Promise.all(results.map((result) => result.get({ timeoutMs: 20_000 })));
       expect(values).to.deep.equal(results.map((_, i) => 2 * i));
       expect(await queueDepth(replyQueues[0] ?? '')).to.include({ consumerCount: 1, messageCount: 0 });
@@ -183,18 +230,23 @@ describe('client and worker', () => {
       let running = 0;
       let peak = 0;
       const bothStarted = gate();
-      await harness.worker(new TaskRegistry().register(add, async (x, y) => {
-        running += 1;
-        peak = Math.max(peak, running);
-        if (running === 2) bothStarted.open();
-        await bothStarted.opened; // the first two wait for each other, so they surely overlap
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        running -= 1;
-        return x + y;
-      }), { concurrency: 2, prefetchMultiplier: 4 });
+      await harness.worker(
+        new TaskRegistry().register(add, async (x, y) => {
+          running += 1;
+          peak = Math.max(peak, running);
+          if (running === 2) bothStarted.open();
+          await bothStarted.opened; // the first two wait for each other, so they surely overlap
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          running -= 1;
+          return x + y;
+        }),
+        { concurrency: 2, prefetchMultiplier: 4 },
+      );
       const client = harness.client();
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => client.send(add, [i, 1])));
-      expect(await Promise.all(results.map((result) => result.get({ timeoutMs: 10_000 })))).to.deep.equal(results.map((_, i) => i + 1));
+      expect(await Promise.all(results.map((result) => result.get({ timeoutMs: 10_000 })))).to.deep.equal(
+        results.map((_, i) => i + 1),
+      );
       expect(peak).to.equal(2);
     });
 
@@ -221,7 +273,9 @@ describe('client and worker', () => {
     it('stop() waits for a running task to finish, and its SUCCESS is reported', async () => {
       const release = gate();
       const started = gate();
-      const worker = await harness.worker(new TaskRegistry().register(add, async (x, y) => (started.open(), await release.opened, x + y)));
+      const worker = await harness.worker(
+        new TaskRegistry().register(add, async (x, y) => (started.open(), await release.opened, x + y)),
+      );
       const result = await harness.client().send(add, [20, 22]);
       await started.opened;
       let stopped = false;
@@ -260,7 +314,10 @@ describe('client and worker', () => {
     it('keeps running tasks after the broker closes both worker connections', async function () {
       if (!(await canCloseConnections())) this.skip(); // needs rabbitmqctl on the broker's machine
       const nodeName = uniqueName('node');
-      const worker = await harness.worker(new TaskRegistry().register(add, (x, y) => x + y), { nodeName });
+      const worker = await harness.worker(
+        new TaskRegistry().register(add, (x, y) => x + y),
+        { nodeName },
+      );
       const client = harness.client();
       expect(await (await client.send(add, [1, 2])).get({ timeoutMs: 10_000 })).to.equal(3);
       expect(await closeConnectionsNamed(`${nodeName}:consume`, `${nodeName}:publish`)).to.equal(2);

@@ -56,7 +56,10 @@ describe('delays (countdown and eta) through the delay lanes', () => {
 
   it('moves a future-eta message that was put straight on the queue into the lanes, then runs it', async () => {
     const runs: Array<{ id: string; ranAt: number }> = [];
-    const tasks = new TaskRegistry().register(stamp.name, (ctx: TaskContext) => void runs.push({ id: ctx.id, ranAt: Date.now() }));
+    const tasks = new TaskRegistry().register(
+      stamp.name,
+      (ctx: TaskContext) => void runs.push({ id: ctx.id, ranAt: Date.now() }),
+    );
     const worker = await harness.worker(tasks);
     // As a Python Celery 5.2 client does: the eta only in the header, the message on the task queue.
     const id = randomUUID();

@@ -54,7 +54,17 @@ describe('delivery guarantees (spawned workers that crash)', function () {
   });
 
   function startWorker(): SpawnedCli {
-    const worker = SpawnedCli.start(['worker', '--app', 'test/dist/fixtures/semantics-tasks.js', '-Q', queue, '-c', '1', '--max-deliveries', String(MAX_DELIVERIES)]);
+    const worker = SpawnedCli.start([
+      'worker',
+      '--app',
+      'test/dist/fixtures/semantics-tasks.js',
+      '-Q',
+      queue,
+      '-c',
+      '1',
+      '--max-deliveries',
+      String(MAX_DELIVERIES),
+    ]);
     workers.push(worker);
     return worker;
   }
@@ -74,7 +84,10 @@ describe('delivery guarantees (spawned workers that crash)', function () {
     expect(String(headers['x-celeriac-dead-reason'])).to.match(new RegExp(`delivered ${MAX_DELIVERIES} times`));
     expect(headers[DELIVERIES_HEADER]).to.equal(MAX_DELIVERIES - 1);
     expect(headers.task).to.equal(killProcess.name);
-    const failure = await result.get({ timeoutMs: 10_000 }).then(() => null, (error: unknown) => error);
+    const failure = await result.get({ timeoutMs: 10_000 }).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(failure).to.be.instanceOf(TaskFailedError);
     expect((failure as TaskFailedError).excType).to.equal('WorkerLostError');
     expect(await queueDepth(queue)).to.equal(0);

@@ -8,7 +8,10 @@ import { TaskHarness, sleep } from './support/task-harness.js';
 const work = defineTask<[label: string], string>('celeriac.test.expiry.work');
 
 async function failureOf(result: AsyncResult<unknown>): Promise<TaskFailedError> {
-  const error = await result.get({ timeoutMs: 10_000 }).then(() => null, (e: unknown) => e);
+  const error = await result.get({ timeoutMs: 10_000 }).then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).to.be.instanceOf(TaskFailedError);
   return error as TaskFailedError;
 }
@@ -33,7 +36,12 @@ describe('expiry', () => {
     await harness.worker(new TaskRegistry().register(work, (label: string) => (ran.push(label), label)));
     // AMQP expiration "0": the broker hands it to the idle consumer at once instead of dropping it.
     const result = await harness.client().send(work, ['stale'], { expires: new Date(Date.now() - 60_000) });
-    expect(await failureOf(result)).to.include({ state: 'REVOKED', excType: 'TaskRevokedError', excModule: 'celery.exceptions', excMessage: 'expired' });
+    expect(await failureOf(result)).to.include({
+      state: 'REVOKED',
+      excType: 'TaskRevokedError',
+      excModule: 'celery.exceptions',
+      excMessage: 'expired',
+    });
     expect(ran).to.deep.equal([]);
   });
 
@@ -62,6 +70,8 @@ describe('expiry', () => {
 
   it('runs a task whose expiry is still ahead', async () => {
     await harness.worker(new TaskRegistry().register(work, (label: string) => label));
-    expect(await (await harness.client().send(work, ['fresh'], { expires: 60 })).get({ timeoutMs: 10_000 })).to.equal('fresh');
+    expect(await (await harness.client().send(work, ['fresh'], { expires: 60 })).get({ timeoutMs: 10_000 })).to.equal(
+      'fresh',
+    );
   });
 });

@@ -36,7 +36,12 @@ describe('hostile messages reaching a worker', function () {
   let channel: Channel;
 
   before(async () => {
-    worker = new Worker({ brokerUrl: BROKER_URL, tasks: new TaskRegistry().register(add, (x, y) => x + y), queues: [queue], nodeName: uniqueName('node') });
+    worker = new Worker({
+      brokerUrl: BROKER_URL,
+      tasks: new TaskRegistry().register(add, (x, y) => x + y),
+      queues: [queue],
+      nodeName: uniqueName('node'),
+    });
     worker.on('message:dead-lettered', (info) => deadLettered.push(info));
     await worker.start();
     client = new Client({ brokerUrl: BROKER_URL, defaultQueue: queue });
@@ -53,7 +58,13 @@ describe('hostile messages reaching a worker', function () {
 
   function send(headers: Record<string, unknown>): string {
     const id = randomUUID();
-    channel.sendToQueue(queue, BODY, { contentType: 'application/json', contentEncoding: 'utf-8', correlationId: id, persistent: true, headers: { id, ...headers } });
+    channel.sendToQueue(queue, BODY, {
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      correlationId: id,
+      persistent: true,
+      headers: { id, ...headers },
+    });
     return id;
   }
 
@@ -75,15 +86,23 @@ describe('hostile messages reaching a worker', function () {
   });
 
   it('headers that fit the original but not the copy: dead-lettered once with the big header cut, and the cut named', async () => {
-        const headers = await onlyDeadLetter(send({ task: 'celeriac.test.hostile.unknown', 'x-junk': JUNK }));
-    expect(headers).to.include({ task: 'celeriac.test.hostile.unknown', [DEAD_LETTER_HEADER.code]: 'NOT_REGISTERED', [DEAD_LETTER_HEADER.cut]: 'x-junk' });
+    const headers = await onlyDeadLetter(send({ task: 'celeriac.test.hostile.unknown', 'x-junk': JUNK }));
+    expect(headers).to.include({
+      task: 'celeriac.test.hostile.unknown',
+      [DEAD_LETTER_HEADER.code]: 'NOT_REGISTERED',
+      [DEAD_LETTER_HEADER.cut]: 'x-junk',
+    });
     expect(String(headers['x-junk'])).to.match(/^j+… \(\d+ more characters\)$/);
-    expect(String(headers[DEAD_LETTER_HEADER.reason])).to.match(/not registered.*; headers cut to fit the broker: x-junk$/);
+    expect(String(headers[DEAD_LETTER_HEADER.reason])).to.match(
+      /not registered.*; headers cut to fit the broker: x-junk$/,
+    );
   });
 
   it('a thousand small headers and a __proto__ table: dead-lettered once, nothing polluted', async () => {
     const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`h${i}`, `value-${i}`]));
-    const headers = await onlyDeadLetter(send({ task: 'celeriac.test.hostile.unknown', ...many, ['__proto__']: { polluted: 'yes' } }));
+    const headers = await onlyDeadLetter(
+      send({ task: 'celeriac.test.hostile.unknown', ...many, ['__proto__']: { polluted: 'yes' } }),
+    );
     expect(headers).to.include({ h999: 'value-999', [DEAD_LETTER_HEADER.code]: 'NOT_REGISTERED' });
     expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
   });
@@ -93,17 +112,31 @@ describe('hostile messages reaching a worker', function () {
     await channel.assertQueue(other, { durable: true });
     const id = randomUUID();
     const headers = { id, task: add.name, 'x-junk': JUNK };
-    channel.sendToQueue(other, BODY, { contentType: 'application/json', contentEncoding: 'utf-8', correlationId: id, persistent: true, headers });
+    channel.sendToQueue(other, BODY, {
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      correlationId: id,
+      persistent: true,
+      headers,
+    });
     // Taken and given back unacknowledged, as by a worker that died: it comes back `redelivered`.
     const taker = await model.createChannel();
     await eventually(async () => (await taker.get(other, { noAck: false })) || undefined);
     await taker.close();
-    const second = new Worker({ brokerUrl: BROKER_URL, tasks: new TaskRegistry().register(add, (x, y) => x + y), queues: [other], nodeName: uniqueName('node') });
+    const second = new Worker({
+      brokerUrl: BROKER_URL,
+      tasks: new TaskRegistry().register(add, (x, y) => x + y),
+      queues: [other],
+      nodeName: uniqueName('node'),
+    });
     second.on('message:dead-lettered', (info) => deadLettered.push(info));
     await second.start();
     try {
       const dead = await takeDeadLetter(id);
-      expect(dead.properties.headers).to.include({ [DEAD_LETTER_HEADER.code]: 'DELIVERY_COUNT_REFUSED', [DEAD_LETTER_HEADER.cut]: 'x-junk' });
+      expect(dead.properties.headers).to.include({
+        [DEAD_LETTER_HEADER.code]: 'DELIVERY_COUNT_REFUSED',
+        [DEAD_LETTER_HEADER.cut]: 'x-junk',
+      });
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(await takeDeadLetters([id])).to.deep.equal([]);
       expect((await channel.checkQueue(other)).messageCount).to.equal(0);

@@ -42,7 +42,12 @@ describe('interop: a Celeriac countdown to a Python worker', function () {
 
   it(`waits ${Math.floor(COUNTDOWN_S)} s in the lanes, carries the exact due time in the eta, and Python runs it no earlier`, async () => {
     const sentAt = Date.now();
-    const result = await harness.sharedClient.sendTask<RequestInfo>('interop.request_info', [], {}, { countdown: COUNTDOWN_S });
+    const result = await harness.sharedClient.sendTask<RequestInfo>(
+      'interop.request_info',
+      [],
+      {},
+      { countdown: COUNTDOWN_S },
+    );
     const sentBy = Date.now();
 
     const [sighting] = await eventually(async () => {
@@ -50,10 +55,16 @@ describe('interop: a Celeriac countdown to a Python worker', function () {
       return found.length > 0 ? found : undefined;
     });
     // Rounded down: the 2 s lane (celery_delayed_1), never the 3 s one, which would deliver late.
-    expect([sighting?.lane, sighting?.routingKey]).to.deep.equal(['celery_delayed_1', delayRoutingKey(2, harness.queue)]);
+    expect([sighting?.lane, sighting?.routingKey]).to.deep.equal([
+      'celery_delayed_1',
+      delayRoutingKey(2, harness.queue),
+    ]);
     const eta = instant(sighting?.headers.eta);
     expect(String(sighting?.headers.eta)).to.match(/\.\d{6}\+00:00$/);
-    expect(eta, 'the eta is the full countdown, fraction included').to.be.within(sentAt + COUNTDOWN_S * 1000, sentBy + COUNTDOWN_S * 1000);
+    expect(eta, 'the eta is the full countdown, fraction included').to.be.within(
+      sentAt + COUNTDOWN_S * 1000,
+      sentBy + COUNTDOWN_S * 1000,
+    );
 
     const info = await result.get({ timeoutMs: 20_000 });
     const doneAt = Date.now();

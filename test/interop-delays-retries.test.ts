@@ -8,7 +8,14 @@ import { Client } from '@celeriac/client';
 import { TaskRegistry, Worker, type TaskContext } from '@celeriac/worker';
 import { BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
 import { findInLanes } from './support/delay-lanes.js';
-import { PythonWorker, assertPythonCelery, peerIsAtLeast, sendFromPython, type PythonSend, type PythonSendOutcome } from './support/python-peer.js';
+import {
+  PythonWorker,
+  assertPythonCelery,
+  peerIsAtLeast,
+  sendFromPython,
+  type PythonSend,
+  type PythonSendOutcome,
+} from './support/python-peer.js';
 
 /** What interop.request_info returns (the fields used here). */
 interface RequestInfo {
@@ -24,28 +31,51 @@ describe('interop: delays and retries between Python Celery and Celeriac', funct
   const celeriacQueue = uniqueName('interop-delay-ts');
   const pythonQueue = uniqueName('interop-delay-py');
   const replyQueues = new Set<string>();
-  const ranHere: Array<{ name: string; id: string; retries: number; eta: Date | null; headers: Readonly<Record<string, unknown>> }> = [];
+  const ranHere: Array<{
+    name: string;
+    id: string;
+    retries: number;
+    eta: Date | null;
+    headers: Readonly<Record<string, unknown>>;
+  }> = [];
   let worker: Worker | undefined;
   let python: PythonWorker | undefined;
   let client: Client | undefined;
 
   function tasks(): TaskRegistry {
-    const note = (ctx: TaskContext) => ranHere.push({ name: ctx.name, id: ctx.id, retries: ctx.retries, eta: ctx.eta, headers: ctx.headers });
-    return new TaskRegistry()
-      .register('ts.later', (ctx: TaskContext) => (note(ctx), { ran_by: 'celeriac', eta: ctx.eta?.toISOString() ?? null, ran_at: new Date().toISOString() }))
-      // The Python task of the same name retried into our queue; we run the retry.
-      // Called as (queue) or (queue, countdown): the context is always the last parameter.
-      .register('interop.retry_to', (...params: unknown[]) => {
-        const ctx = params.pop() as TaskContext;
-        return note(ctx), { ran_by: 'celeriac', retries: ctx.retries };
-      })
-      // Our half of interop.request_info: retry into the Python worker's queue, which runs it.
-      .register('interop.request_info', (ctx: TaskContext) => (note(ctx), ctx.retry({ queue: pythonQueue, countdownMs: 1_500 })));
+    const note = (ctx: TaskContext) =>
+      ranHere.push({ name: ctx.name, id: ctx.id, retries: ctx.retries, eta: ctx.eta, headers: ctx.headers });
+    return (
+      new TaskRegistry()
+        .register(
+          'ts.later',
+          (ctx: TaskContext) => (
+            note(ctx),
+            { ran_by: 'celeriac', eta: ctx.eta?.toISOString() ?? null, ran_at: new Date().toISOString() }
+          ),
+        )
+        // The Python task of the same name retried into our queue; we run the retry.
+        // Called as (queue) or (queue, countdown): the context is always the last parameter.
+        .register('interop.retry_to', (...params: unknown[]) => {
+          const ctx = params.pop() as TaskContext;
+          return (note(ctx), { ran_by: 'celeriac', retries: ctx.retries });
+        })
+        // Our half of interop.request_info: retry into the Python worker's queue, which runs it.
+        .register(
+          'interop.request_info',
+          (ctx: TaskContext) => (note(ctx), ctx.retry({ queue: pythonQueue, countdownMs: 1_500 })),
+        )
+    );
   }
 
   before(async function () {
     await assertPythonCelery();
-    worker = new Worker({ brokerUrl: BROKER_URL, tasks: tasks(), queues: [celeriacQueue], nodeName: uniqueName('node') });
+    worker = new Worker({
+      brokerUrl: BROKER_URL,
+      tasks: tasks(),
+      queues: [celeriacQueue],
+      nodeName: uniqueName('node'),
+    });
     await worker.start();
     python = await PythonWorker.start(pythonQueue);
     client = new Client({ brokerUrl: BROKER_URL, defaultQueue: celeriacQueue });
@@ -78,15 +108,24 @@ describe('interop: delays and retries between Python Celery and Celeriac', funct
   });
 
   it('runs the retry of a Python task (self.retry(queue=ours)) with retries 1, and the Python caller gets the result', async function () {
-    const outcome = await Promise.race([send({ name: 'interop.retry_to', queue: pythonQueue, args: [celeriacQueue] }), python!.crash()]);
+    const outcome = await Promise.race([
+      send({ name: 'interop.retry_to', queue: pythonQueue, args: [celeriacQueue] }),
+      python!.crash(),
+    ]);
     expect(outcome.status, `${outcome.line}\n${python!.output.slice(-2000)}`).to.equal('SUCCESS');
     expect(outcome.result).to.deep.equal({ ran_by: 'celeriac', retries: 1 });
     expect(ranHere.find((run) => run.id === outcome.task_id)).to.include({ name: 'interop.retry_to', retries: 1 });
   });
 
   it("parks a Python worker's delayed retry (countdown=2) in the lanes, then runs it after its eta", async function () {
-    const sending = Promise.race([send({ name: 'interop.retry_to', queue: pythonQueue, args: [celeriacQueue, 2] }), python!.crash()]);
-    const sighting = await eventually(async () => (await findInLanes(celeriacQueue)).find((found) => found.headers.task === 'interop.retry_to'), 10_000);
+    const sending = Promise.race([
+      send({ name: 'interop.retry_to', queue: pythonQueue, args: [celeriacQueue, 2] }),
+      python!.crash(),
+    ]);
+    const sighting = await eventually(
+      async () => (await findInLanes(celeriacQueue)).find((found) => found.headers.task === 'interop.retry_to'),
+      10_000,
+    );
     expect(sighting.headers.retries, 'the retry, not the first run, waits').to.equal(1);
     const outcome = await sending;
     expect(outcome.status, outcome.line).to.equal('SUCCESS');
@@ -96,7 +135,10 @@ describe('interop: delays and retries between Python Celery and Celeriac', funct
   });
 
   it("carries a custom header through a Python worker's retry only from Celery 5.3 on", async function () {
-    const outcome = await Promise.race([send({ name: 'interop.retry_to', queue: pythonQueue, args: [celeriacQueue], headers: { x_trace: 'trace-1' } }), python!.crash()]);
+    const outcome = await Promise.race([
+      send({ name: 'interop.retry_to', queue: pythonQueue, args: [celeriacQueue], headers: { x_trace: 'trace-1' } }),
+      python!.crash(),
+    ]);
     expect(outcome.status, `${outcome.line}\n${python!.output.slice(-2000)}`).to.equal('SUCCESS');
     const retried = ranHere.find((run) => run.id === outcome.task_id);
     expect(retried, 'the retry ran here').to.include({ retries: 1 });

@@ -18,7 +18,9 @@ interface Shipped {
   kwargs: Record<string, unknown>;
 }
 
-const ship = defineTask<[orderId: number, note?: string], Shipped>('celeriac.test.kwargs.ship', { params: ['order_id', 'note?'] });
+const ship = defineTask<[orderId: number, note?: string], Shipped>('celeriac.test.kwargs.ship', {
+  params: ['order_id', 'note?'],
+});
 const CANCEL = 'celeriac.test.kwargs.cancel';
 const LEGACY = 'celeriac.test.kwargs.legacy';
 
@@ -34,7 +36,9 @@ describe('interop: a Python caller’s kwargs bind to named parameters', functio
         runs++;
         return { orderId, note: note ?? null, noteWasUndefined: note === undefined, kwargs: { ...ctx.kwargs } };
       })
-      .register(CANCEL, (orderId: unknown, reason: unknown) => ({ orderId, reason }), { params: ['order_id', 'reason'] })
+      .register(CANCEL, (orderId: unknown, reason: unknown) => ({ orderId, reason }), {
+        params: ['order_id', 'reason'],
+      })
       .register(LEGACY, (orderId: unknown, ctx: TaskContext) => ({ orderId: orderId ?? null, kwargs: ctx.kwargs }));
     await harness.worker(tasks);
   });
@@ -43,7 +47,12 @@ describe('interop: a Python caller’s kwargs bind to named parameters', functio
     await deleteQueues(...replyQueues);
   });
 
-  async function call(name: string, args: unknown[], kwargs: Record<string, unknown>, extra: Partial<PythonCall> = {}): Promise<PythonCallOutcome> {
+  async function call(
+    name: string,
+    args: unknown[],
+    kwargs: Record<string, unknown>,
+    extra: Partial<PythonCall> = {},
+  ): Promise<PythonCallOutcome> {
     const outcome = await callFromPython({ name, queue: harness.queue, args, kwargs, ...extra });
     replyQueues.push(outcome.reply_to);
     return outcome;
@@ -63,7 +72,12 @@ describe('interop: a Python caller’s kwargs bind to named parameters', functio
 
   it('binds positional args first, then kwargs by name', async () => {
     const outcome = await call(ship.name, [7], { note: 'fragile' });
-    expect(outcome.result, outcome.line).to.deep.equal({ orderId: 7, note: 'fragile', noteWasUndefined: false, kwargs: { note: 'fragile' } });
+    expect(outcome.result, outcome.line).to.deep.equal({
+      orderId: 7,
+      note: 'fragile',
+      noteWasUndefined: false,
+      kwargs: { note: 'fragile' },
+    });
   });
 
   it('binds names given when registering by name (no contract)', async () => {
@@ -73,16 +87,22 @@ describe('interop: a Python caller’s kwargs bind to named parameters', functio
 
   it('answers a parameter given positionally and by name with TypeError, and does not run the handler', async () => {
     const before = runs;
-    expect(typeError(await call(ship.name, [5], { order_id: 6 }))).to.equal("celeriac.test.kwargs.ship() got multiple values for argument 'order_id'");
+    expect(typeError(await call(ship.name, [5], { order_id: 6 }))).to.equal(
+      "celeriac.test.kwargs.ship() got multiple values for argument 'order_id'",
+    );
     expect(runs).to.equal(before);
   });
 
   it('answers a keyword that binds to nothing with TypeError', async () => {
-    expect(typeError(await call(ship.name, [], { order_id: 5, orderId: 5 }))).to.equal("celeriac.test.kwargs.ship() got an unexpected keyword argument 'orderId'");
+    expect(typeError(await call(ship.name, [], { order_id: 5, orderId: 5 }))).to.equal(
+      "celeriac.test.kwargs.ship() got an unexpected keyword argument 'orderId'",
+    );
   });
 
   it('answers a missing required parameter with TypeError', async () => {
-    expect(typeError(await call(CANCEL, [], { order_id: 3 }))).to.equal("celeriac.test.kwargs.cancel() missing 1 required argument: 'reason'");
+    expect(typeError(await call(CANCEL, [], { order_id: 3 }))).to.equal(
+      "celeriac.test.kwargs.cancel() missing 1 required argument: 'reason'",
+    );
   });
 
   it('without named params, kwargs reach only ctx.kwargs (the documented positional behaviour)', async () => {

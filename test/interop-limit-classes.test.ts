@@ -40,7 +40,10 @@ describe('interop: time limits reach a Python caller as Celery’s own exception
     await deleteQueues(...replyQueues);
   });
 
-  async function failure(name: string, limits: { softTimeLimit?: number; timeLimit?: number }): Promise<PythonCallOutcome> {
+  async function failure(
+    name: string,
+    limits: { softTimeLimit?: number; timeLimit?: number },
+  ): Promise<PythonCallOutcome> {
     const outcome = await callFromPython({ name, queue: harness.queue, ...limits });
     replyQueues.push(outcome.reply_to);
     expect(outcome.status, outcome.line).to.equal('FAILURE');

@@ -33,12 +33,19 @@ class InspectionError extends Error {
 }
 
 async function pythonRead(url: string, id: string): Promise<PythonRead> {
-  const { stdout } = await run(PYTHON, [`${PEER_DIR}mongo_results.py`, 'read', '--backend', url, '--id', id, '--timeout', '15'], { env: PEER_ENV, timeout: 30_000 });
+  const { stdout } = await run(
+    PYTHON,
+    [`${PEER_DIR}mongo_results.py`, 'read', '--backend', url, '--id', id, '--timeout', '15'],
+    { env: PEER_ENV, timeout: 30_000 },
+  );
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as PythonRead;
 }
 
 async function pythonIndexes(url: string): Promise<string[]> {
-  const { stdout } = await run(PYTHON, [`${PEER_DIR}mongo_results.py`, 'index', '--backend', url], { env: PEER_ENV, timeout: 30_000 });
+  const { stdout } = await run(PYTHON, [`${PEER_DIR}mongo_results.py`, 'index', '--backend', url], {
+    env: PEER_ENV,
+    timeout: 30_000,
+  });
   return (JSON.parse(stdout) as { indexes: string[] }).indexes;
 }
 
@@ -66,7 +73,14 @@ function defineCases(serverUrl: string): void {
           throw new InspectionError('roof not reachable');
         })
         .register<[]>('celeriac.test.mongo_interop.slow', () => new Promise((resolve) => setTimeout(resolve, 100)));
-      worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [queue], nodeName: uniqueName('node'), resultBackend: url, concurrency: 1 });
+      worker = new Worker({
+        brokerUrl: BROKER_URL,
+        tasks,
+        queues: [queue],
+        nodeName: uniqueName('node'),
+        resultBackend: url,
+        concurrency: 1,
+      });
       await worker.start();
       client = new Client({ brokerUrl: BROKER_URL, defaultQueue: queue, resultBackend: url });
     });
@@ -88,14 +102,23 @@ function defineCases(serverUrl: string): void {
       const sent = await client!.sendTask('celeriac.test.mongo_interop.fails', []);
       await sent.get({ timeoutMs: 10_000 }).catch(() => undefined);
       const read = await pythonRead(url, sent.id);
-      expect(read).to.include({ status: 'FAILURE', state: 'FAILURE', exc_type: 'InspectionError', exc_message: 'roof not reachable' });
+      expect(read).to.include({
+        status: 'FAILURE',
+        state: 'FAILURE',
+        exc_type: 'InspectionError',
+        exc_message: 'roof not reachable',
+      });
       expect(read.traceback).to.be.a('string').and.include('roof not reachable');
     });
 
     it('Python reads a REVOKED task as TaskRevokedError', async () => {
       const sent = await client!.sendTask('celeriac.test.mongo_interop.slow', [], {}, { countdown: 3 });
       await client!.revoke(sent.id);
-      expect(await pythonRead(url, sent.id)).to.include({ status: 'FAILURE', state: 'REVOKED', exc_type: 'TaskRevokedError' });
+      expect(await pythonRead(url, sent.id)).to.include({
+        status: 'FAILURE',
+        state: 'REVOKED',
+        exc_type: 'TaskRevokedError',
+      });
     });
 
     describe('a Python worker storing into the same database', () => {
@@ -114,9 +137,15 @@ function defineCases(serverUrl: string): void {
       it('a Celeriac client reads its SUCCESS and its FAILURE', async () => {
         const added = await client!.sendTask<number>('interop.add', [40, 2], {}, { queue: pyQueue });
         expect(await Promise.race([added.get({ timeoutMs: 20_000 }), python!.crash()])).to.equal(42);
-        expect(await (await client!.result<number>(added.id)).get({ timeoutMs: 5000 }), 'looked up by id alone').to.equal(42);
+        expect(
+          await (await client!.result<number>(added.id)).get({ timeoutMs: 5000 }),
+          'looked up by id alone',
+        ).to.equal(42);
         const failed = await client!.sendTask('interop.fail', ['gutter blocked'], {}, { queue: pyQueue });
-        const error = await failed.get({ timeoutMs: 20_000 }).then(() => null, (thrown: unknown) => thrown);
+        const error = await failed.get({ timeoutMs: 20_000 }).then(
+          () => null,
+          (thrown: unknown) => thrown,
+        );
         expect(error).to.be.instanceOf(TaskFailedError);
         expect((error as TaskFailedError).message).to.include('gutter blocked');
       });
@@ -139,7 +168,9 @@ function defineCases(serverUrl: string): void {
         await store(second.url);
         expect(await pythonIndexes(second.url)).to.include('date_done_1');
         for (const target of [first, second]) {
-          const names = await withMongo(target.url, async (mongo) => (await mongo.db(target.database).collection('celery_taskmeta').indexes()).map((index) => index.name));
+          const names = await withMongo(target.url, async (mongo) =>
+            (await mongo.db(target.database).collection('celery_taskmeta').indexes()).map((index) => index.name),
+          );
           expect(names).to.include('date_done_1');
           expect(await pythonRead(target.url, 'coexist')).to.include({ status: 'SUCCESS', result: 'both' });
         }
@@ -156,7 +187,14 @@ async function storeOne(url: string): Promise<void> {
   const { openMongoResultBackend } = await import('@celeriac/mongodb');
   const backend = openMongoResultBackend(url);
   try {
-    await backend.store({ taskId: 'coexist', state: 'SUCCESS', result: 'both', traceback: null, replyTo: null, correlationId: 'coexist' });
+    await backend.store({
+      taskId: 'coexist',
+      state: 'SUCCESS',
+      result: 'both',
+      traceback: null,
+      replyTo: null,
+      correlationId: 'coexist',
+    });
   } finally {
     await backend.close();
   }

@@ -25,7 +25,14 @@ describe('interop: NaN and Infinity between Python and Celeriac', function () {
   describe('Python caller → Celeriac worker', () => {
     const harness = new TaskHarness('interop-nan');
     const replyQueues: string[] = [];
-    before(() => harness.worker(new TaskRegistry().register(ECHO, (...params: unknown[]) => ({ seen: params.slice(0, -1).map(describeNumber), back: params.slice(0, -1) }))));
+    before(() =>
+      harness.worker(
+        new TaskRegistry().register(ECHO, (...params: unknown[]) => ({
+          seen: params.slice(0, -1).map(describeNumber),
+          back: params.slice(0, -1),
+        })),
+      ),
+    );
     after(async () => {
       await harness.release();
       await deleteQueues(...replyQueues);
@@ -36,7 +43,9 @@ describe('interop: NaN and Infinity between Python and Celeriac', function () {
       replyQueues.push(outcome.reply_to);
       expect(outcome.status, outcome.line).to.equal('SUCCESS');
       expect((outcome.result as { seen: string[] }).seen).to.deep.equal(['NaN', 'Infinity', '-Infinity', '1.5']);
-      expect(outcome.result_repr).to.equal("{'seen': ['NaN', 'Infinity', '-Infinity', '1.5'], 'back': [nan, inf, -inf, 1.5]}");
+      expect(outcome.result_repr).to.equal(
+        "{'seen': ['NaN', 'Infinity', '-Infinity', '1.5'], 'back': [nan, inf, -inf, 1.5]}",
+      );
     });
   });
 

@@ -8,7 +8,13 @@ import { defineTask } from '@celeriac/core';
 import { Worker, TaskRegistry, type TaskContext } from '@celeriac/worker';
 import { BROKER_URL, deleteQueues, uniqueName } from './support/broker.js';
 import { takeDeadLetter } from './support/dead-letters.js';
-import { assertPythonCelery, peerIsAtLeast, sendFromPython, type PythonSend, type PythonSendOutcome } from './support/python-peer.js';
+import {
+  assertPythonCelery,
+  peerIsAtLeast,
+  sendFromPython,
+  type PythonSend,
+  type PythonSendOutcome,
+} from './support/python-peer.js';
 
 /** A TS error whose name Python knows: it must arrive as a real builtins.ValueError. */
 class ValueError extends Error {
@@ -26,26 +32,45 @@ const quota = defineTask<[message: string], never>('ts.quota');
 const boom = defineTask<[value: { missing?: { field: unknown } }], unknown>('ts.boom');
 
 function interopTasks(): TaskRegistry {
-  return new TaskRegistry()
-    .register(add, (x, y) => x + y)
-    .register('ts.echo', (...params) => {
-      // The context comes last; everything before it is what Python sent positionally.
-      const context = params.pop() as TaskContext;
-      return { args: params, kwargs: context.kwargs };
-    })
-    .register(fail, (message) => {
-      throw new ValueError(message);
-    })
-    .register(quota, (message) => {
-      throw new QuotaExceededError(message);
-    })
-    .register('ts.headers', (ctx: TaskContext) => ctx.headers)
-    // Deliberately dereferences undefined: a genuine JavaScript TypeError, not a constructed one.
-    .register(boom, (value) => value.missing!.field);
+  return (
+    new TaskRegistry()
+      .register(add, (x, y) => x + y)
+      .register('ts.echo', (...params) => {
+        // The context comes last; everything before it is what Python sent positionally.
+        const context = params.pop() as TaskContext;
+        return { args: params, kwargs: context.kwargs };
+      })
+      .register(fail, (message) => {
+        throw new ValueError(message);
+      })
+      .register(quota, (message) => {
+        throw new QuotaExceededError(message);
+      })
+      .register('ts.headers', (ctx: TaskContext) => ctx.headers)
+      // Deliberately dereferences undefined: a genuine JavaScript TypeError, not a constructed one.
+      .register(boom, (value) => value.missing!.field)
+  );
 }
 
 /** The headers every Celery 5.x client sends (celery/app/amqp.py as_task_v2). */
-const CELERY_5_2_HEADERS = ['argsrepr', 'eta', 'expires', 'group', 'group_index', 'id', 'ignore_result', 'kwargsrepr', 'lang', 'origin', 'parent_id', 'retries', 'root_id', 'shadow', 'task', 'timelimit'];
+const CELERY_5_2_HEADERS = [
+  'argsrepr',
+  'eta',
+  'expires',
+  'group',
+  'group_index',
+  'id',
+  'ignore_result',
+  'kwargsrepr',
+  'lang',
+  'origin',
+  'parent_id',
+  'retries',
+  'root_id',
+  'shadow',
+  'task',
+  'timelimit',
+];
 /** Added by Celery 5.3 (stamping) and 5.3.5 (Task.replace nesting); 5.5 and 5.6 send them too. */
 const CELERY_5_3_HEADERS = { replaced_task_nesting: 0, stamped_headers: null, stamps: {} };
 
@@ -70,7 +95,12 @@ describe('interop: Python Celery client → Celeriac worker', function () {
     await deleteQueues(queue, ...replyQueues);
   });
 
-  async function send(name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, extra: Partial<PythonSend> = {}): Promise<PythonSendOutcome> {
+  async function send(
+    name: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    extra: Partial<PythonSend> = {},
+  ): Promise<PythonSendOutcome> {
     const outcome = await sendFromPython({ name, queue, args, kwargs, ...extra });
     if (outcome.reply_to) replyQueues.add(outcome.reply_to);
     return outcome;
@@ -97,12 +127,18 @@ describe('interop: Python Celery client → Celeriac worker', function () {
     const outcome = await send('ts.echo', args, { big: 2n ** 70n });
     expect(expectSuccess(outcome)).to.deep.equal({ args, kwargs: { big: 2n ** 70n } });
     // Python printed them with json.dumps: exact digits mean Python holds ints, not rounded floats.
-    for (const digits of ['1180591620717411303424', '-9223372036854775808', '9007199254740993']) expect(outcome.line).to.include(digits);
+    for (const digits of ['1180591620717411303424', '-9223372036854775808', '9007199254740993'])
+      expect(outcome.line).to.include(digits);
   });
 
   it('turns a thrown ValueError-named error into a real Python ValueError with its message', async function () {
     const outcome = await send('ts.fail', ['bad input: żółć']);
-    expect(outcome).to.include({ status: 'FAILURE', exc_type: 'ValueError', exc_module: 'builtins', exc_message: 'bad input: żółć' });
+    expect(outcome).to.include({
+      status: 'FAILURE',
+      exc_type: 'ValueError',
+      exc_module: 'builtins',
+      exc_message: 'bad input: żółć',
+    });
     expect(outcome.traceback).to.be.a('string').and.include('bad input: żółć');
   });
 
@@ -118,10 +154,15 @@ describe('interop: Python Celery client → Celeriac worker', function () {
   });
 
   it("decodes the client's headers, which Celery 5.3+ extends with stamping and replace-nesting keys", async function () {
-    const headers = expectSuccess(await send('ts.headers', [], {}, { headers: { x_custom: 'kept' } })) as Record<string, unknown>;
+    const headers = expectSuccess(await send('ts.headers', [], {}, { headers: { x_custom: 'kept' } })) as Record<
+      string,
+      unknown
+    >;
     // The wire differs here: 5.2 sends 16 headers, 5.3 and later three more. Celeriac must accept
     // both and pass the unknown ones through to the handler like any custom header.
-    const expected = peerIsAtLeast(5, 3) ? [...CELERY_5_2_HEADERS, ...Object.keys(CELERY_5_3_HEADERS)] : CELERY_5_2_HEADERS;
+    const expected = peerIsAtLeast(5, 3)
+      ? [...CELERY_5_2_HEADERS, ...Object.keys(CELERY_5_3_HEADERS)]
+      : CELERY_5_2_HEADERS;
     expect(Object.keys(headers).sort()).to.deep.equal([...expected, 'x_custom'].sort());
     if (peerIsAtLeast(5, 3)) expect(headers).to.deep.include(CELERY_5_3_HEADERS);
   });

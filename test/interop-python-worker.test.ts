@@ -45,18 +45,27 @@ describe('interop: Celeriac client → Python Celery worker', function () {
     await deleteQueues(queue);
   });
 
-  async function call<T>(name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: SendOptions = {}): Promise<T> {
+  async function call<T>(
+    name: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: SendOptions = {},
+  ): Promise<T> {
     const result = await client!.sendTask<T>(name, args, kwargs, { queue, ...options });
     const outcome = result.get({ timeoutMs: RESULT_TIMEOUT_MS }).catch((error: unknown) => {
       // No answer usually means Python rejected or choked on the message: its log says why.
-      if (error instanceof ResultError) error.message += `\n--- Python worker log (tail) ---\n${python?.output.slice(-3000)}`;
+      if (error instanceof ResultError)
+        error.message += `\n--- Python worker log (tail) ---\n${python?.output.slice(-3000)}`;
       throw error;
     });
     return Promise.race([outcome, python!.crash()]);
   }
 
   async function failureOf(name: string, args: unknown[]): Promise<TaskFailedError> {
-    const error = await call(name, args).then(() => null, (thrown: unknown) => thrown);
+    const error = await call(name, args).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
     expect(error, python?.output.slice(-3000)).to.be.instanceOf(TaskFailedError);
     return error as TaskFailedError;
   }
@@ -66,21 +75,47 @@ describe('interop: Celeriac client → Python Celery worker', function () {
   });
 
   it('round-trips unicode, emoji, nested objects, null, big integers and floats', async function () {
-    const args = ['żółć ✓ 漢字', '🦀 👍🏽', null, { nested: { list: [1, 'two', null, { deep: true }] } }, 2n ** 70n, -(2n ** 63n), 2n ** 53n + 1n, 1.5, 1e-7];
-    const kwargs = { 'klucz_żółć': '漢字', big: 2n ** 70n, none: null, obj: { a: [1, 2] } };
+    const args = [
+      'żółć ✓ 漢字',
+      '🦀 👍🏽',
+      null,
+      { nested: { list: [1, 'two', null, { deep: true }] } },
+      2n ** 70n,
+      -(2n ** 63n),
+      2n ** 53n + 1n,
+      1.5,
+      1e-7,
+    ];
+    const kwargs = { klucz_żółć: '漢字', big: 2n ** 70n, none: null, obj: { a: [1, 2] } };
     expect(await call('interop.echo', args, kwargs)).to.deep.equal({ args, kwargs });
   });
 
   it('surfaces a Python exception as TaskFailedError with its type, message and traceback', async function () {
     const error = await failureOf('interop.fail', ['bad input: żółć']);
-    expect(error).to.include({ state: 'FAILURE', excType: 'ValueError', excModule: 'builtins', excMessage: 'bad input: żółć' });
-    expect(error.traceback).to.be.a('string').and.include('Traceback (most recent call last)').and.include('ValueError: bad input: żółć');
+    expect(error).to.include({
+      state: 'FAILURE',
+      excType: 'ValueError',
+      excModule: 'builtins',
+      excMessage: 'bad input: żółć',
+    });
+    expect(error.traceback)
+      .to.be.a('string')
+      .and.include('Traceback (most recent call last)')
+      .and.include('ValueError: bad input: żółć');
   });
 
   it('sends headers Python reads with the right types', async function () {
     const info = await call<RequestInfo>('interop.request_info', [], {}, { headers: { x_num: 1000, x_str: 'hi' } });
     // 1000 needs more than int16: py-amqp only reads it as int 1000 if we tagged it int32 ('I').
-    expect(info).to.deep.include({ x_num: 1000, x_str: 'hi', retries: 0, timelimit: [null, null], eta: null, expires: null, eta_parsed: null });
+    expect(info).to.deep.include({
+      x_num: 1000,
+      x_str: 'hi',
+      retries: 0,
+      timelimit: [null, null],
+      eta: null,
+      expires: null,
+      eta_parsed: null,
+    });
     expect(info.types).to.include({ x_num: 'int', x_str: 'str', retries: 'int' });
     expect(info.root_id).to.equal(info.id);
   });
@@ -92,7 +127,9 @@ describe('interop: Celeriac client → Python Celery worker', function () {
     expectWithinASecond(info.expires_parsed, sentAt + 60_000);
     // Exact agreement with the header text: a fraction misread as microseconds would differ here.
     expect(instant(info.eta_parsed), `Python read eta ${info.eta} as ${info.eta_parsed}`).to.equal(instant(info.eta));
-    expect(instant(info.expires_parsed), `Python read expires ${info.expires} as ${info.expires_parsed}`).to.equal(instant(info.expires));
+    expect(instant(info.expires_parsed), `Python read expires ${info.expires} as ${info.expires_parsed}`).to.equal(
+      instant(info.expires),
+    );
   });
 });
 

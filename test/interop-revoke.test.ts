@@ -68,7 +68,10 @@ describe('interop: Python Celery remote control → Celeriac worker', function (
       return Array.isArray(ids) && ids.includes(id) ? true : undefined;
     });
     const result = await client.sendTask(TASK, ['run'], {}, { taskId: id });
-    const error = await result.get({ timeoutMs: 10_000 }).then(() => null, (e: unknown) => e as TaskFailedError);
+    const error = await result.get({ timeoutMs: 10_000 }).then(
+      () => null,
+      (e: unknown) => e as TaskFailedError,
+    );
     expect([error?.state, error?.excType, error?.excMessage]).to.deep.equal(['REVOKED', 'TaskRevokedError', 'revoked']);
     expect(calls).to.deep.equal([]);
   });
@@ -85,12 +88,31 @@ describe('interop: Python Celery remote control → Celeriac worker', function (
     await running;
     const replies = await pythonRevoke(result.id, '--terminate', '--reply', '--destination', nodeName);
     expect(replies).to.deep.equal([{ [nodeName]: { ok: `terminate: ${result.id}` } }]);
-    const error = await result.get({ timeoutMs: 10_000 }).then(() => null, (e: unknown) => e as TaskFailedError);
-    expect([error?.state, error?.excType, error?.excMessage]).to.deep.equal(['REVOKED', 'TaskRevokedError', 'terminated']);
+    const error = await result.get({ timeoutMs: 10_000 }).then(
+      () => null,
+      (e: unknown) => e as TaskFailedError,
+    );
+    expect([error?.state, error?.excType, error?.excMessage]).to.deep.equal([
+      'REVOKED',
+      'TaskRevokedError',
+      'terminated',
+    ]);
   });
 
   it('answers `celery inspect ping` with a pong', async () => {
-    const stdout = await python('-m', 'celery', '-A', 'interop_tasks', 'inspect', 'ping', '-d', nodeName, '-j', '-t', '5');
+    const stdout = await python(
+      '-m',
+      'celery',
+      '-A',
+      'interop_tasks',
+      'inspect',
+      'ping',
+      '-d',
+      nodeName,
+      '-j',
+      '-t',
+      '5',
+    );
     expect(JSON.parse(stdout.trim())).to.deep.equal({ [nodeName]: { ok: 'pong' } });
   });
 });
@@ -115,7 +137,7 @@ describe('interop: Celeriac client.revoke → Python Celery worker', function ()
     await deleteQueues(queue);
   });
 
-  it("is honoured by a Python worker: the revoked task is REVOKED there and never runs", async () => {
+  it('is honoured by a Python worker: the revoked task is REVOKED there and never runs', async () => {
     const id = randomUUID();
     await client.revoke(id);
     await eventually(async () => {
@@ -124,18 +146,30 @@ describe('interop: Celeriac client.revoke → Python Celery worker', function ()
       return Array.isArray(ids) && ids.includes(id) ? true : undefined;
     }, 15_000);
     const result = await client.sendTask('interop.add', [1, 2], {}, { taskId: id });
-    const error = await result.get({ timeoutMs: 15_000 }).then(() => null, (e: unknown) => e as TaskFailedError);
+    const error = await result.get({ timeoutMs: 15_000 }).then(
+      () => null,
+      (e: unknown) => e as TaskFailedError,
+    );
     expect([error?.state, error?.excType]).to.deep.equal(['REVOKED', 'TaskRevokedError']);
   });
 
   it("answers a revoke with reply in its release's words, which the Celeriac control client reads", async () => {
     const id = randomUUID();
-    const [reply] = await controlCall({ method: 'revoke', arguments: { task_id: [id] }, destination: [pythonNode], timeoutMs: 10_000 });
+    const [reply] = await controlCall({
+      method: 'revoke',
+      arguments: { task_id: [id] },
+      destination: [pythonNode],
+      timeoutMs: 10_000,
+    });
     // The wire differs here: 5.2 joins the ids; 5.3+ formats the set it revoked (its repr), and
     // 5.6 also stores REVOKED for each id in the result backend (with rpc:// there is no request
     // to reply to, so it only logs a warning). Celeriac's own workers answer as 5.2 does.
     const text = peerIsAtLeast(5, 3) ? `tasks {'${id}'} flagged as revoked` : `tasks ${id} flagged as revoked`;
     expect(reply).to.deep.equal({ [pythonNode]: { ok: text } });
-    if (peerIsAtLeast(5, 6)) await eventually(async () => (worker!.output.includes(`Failed to mark task ${id} as revoked in backend`) ? true : undefined), 5_000);
+    if (peerIsAtLeast(5, 6))
+      await eventually(
+        async () => (worker!.output.includes(`Failed to mark task ${id} as revoked in backend`) ? true : undefined),
+        5_000,
+      );
   });
 });

@@ -10,7 +10,14 @@ import { MongoClient, MongoServerError, type Collection } from 'mongodb';
 import type { Logger } from '@celeriac/core';
 import { Expiry, MongoResultBackend } from '@celeriac/mongodb';
 import { eventually } from './support/broker.js';
-import { MONGODB_PENDING, MONGODB_SERVER, MONGODB_URL, dropDatabase, lacking, uniqueDatabaseUrl } from './support/mongodb.js';
+import {
+  MONGODB_PENDING,
+  MONGODB_SERVER,
+  MONGODB_URL,
+  dropDatabase,
+  lacking,
+  uniqueDatabaseUrl,
+} from './support/mongodb.js';
 
 interface Doc {
   _id: string;
@@ -25,7 +32,8 @@ function recordingLogger(): { logger: Logger; lines: Array<{ level: string; mess
   return { logger, lines };
 }
 
-const ids = async (collection: Collection<Doc>) => (await collection.find({}).sort({ _id: 1 }).toArray()).map((doc) => doc._id);
+const ids = async (collection: Collection<Doc>) =>
+  (await collection.find({}).sort({ _id: 1 }).toArray()).map((doc) => doc._id);
 
 if (MONGODB_URL === null) {
   describe(`MongoDB expiry (pending: ${MONGODB_PENDING})`, () => {
@@ -58,11 +66,22 @@ function defineCases(serverUrl: string): void {
       expect(typeof info.ferretdbVersion === 'string' ? 'ferretdb' : 'mongodb').to.equal(MONGODB_SERVER);
     });
 
-    const refused = () => Promise.reject(new MongoServerError({ message: 'Index option "expireAfterSeconds" is not implemented yet', code: 238 }));
+    const refused = () =>
+      Promise.reject(
+        new MongoServerError({ message: 'Index option "expireAfterSeconds" is not implemented yet', code: 238 }),
+      );
 
     it('warns once, then deletes expired documents, at most once a minute, keeping the fresh ones', async () => {
       const { logger, lines } = recordingLogger();
-      const expiry = new Expiry({ collection, field: 'date_done', afterSeconds: 3600, createIndex: refused, what: 'results', logger, clock: () => now });
+      const expiry = new Expiry({
+        collection,
+        field: 'date_done',
+        afterSeconds: 3600,
+        createIndex: refused,
+        what: 'results',
+        logger,
+        clock: () => now,
+      });
       await collection.insertMany([
         { _id: 'old-1', date_done: new Date(now - 2 * HOUR_MS) },
         { _id: 'old-2', date_done: new Date(now - 25 * HOUR_MS) },
@@ -70,7 +89,9 @@ function defineCases(serverUrl: string): void {
       ]);
       await expiry.ensure();
       await expiry.ensure();
-      expect(lines.filter((line) => line.level === 'warn').map((line) => line.message)).to.deep.equal(['the server refused a TTL index on date_done; this process deletes expired results itself, at most once a minute']);
+      expect(lines.filter((line) => line.level === 'warn').map((line) => line.message)).to.deep.equal([
+        'the server refused a TTL index on date_done; this process deletes expired results itself, at most once a minute',
+      ]);
       expiry.touch();
       await eventually(async () => ((await ids(collection)).length === 1 ? true : undefined));
       expect(await ids(collection)).to.deep.equal(['fresh']);
@@ -89,7 +110,14 @@ function defineCases(serverUrl: string): void {
     it('treats a network error as passing: the index is tried again on the next write', async () => {
       let attempts = 0;
       const createIndex = () => (++attempts === 1 ? Promise.reject(new Error('connection reset')) : Promise.resolve());
-      const expiry = new Expiry({ collection, field: 'date_done', afterSeconds: 3600, createIndex, what: 'results', logger: recordingLogger().logger });
+      const expiry = new Expiry({
+        collection,
+        field: 'date_done',
+        afterSeconds: 3600,
+        createIndex,
+        what: 'results',
+        logger: recordingLogger().logger,
+      });
       await expiry.ensure();
       await expiry.ensure();
       expect({ attempts, sweeping: expiry.sweeping }).to.deep.equal({ attempts: 2, sweeping: false });
@@ -102,13 +130,22 @@ function defineCases(serverUrl: string): void {
       const taskmeta = client.db(database).collection<Doc>('celery_taskmeta');
       try {
         await taskmeta.insertOne({ _id: 'expired-result', date_done: new Date(Date.now() - 2 * HOUR_MS) });
-        await backend.store({ taskId: 'fresh-result', state: 'SUCCESS', result: 1, traceback: null, replyTo: null, correlationId: 'fresh-result' });
+        await backend.store({
+          taskId: 'fresh-result',
+          state: 'SUCCESS',
+          result: 1,
+          traceback: null,
+          replyTo: null,
+          correlationId: 'fresh-result',
+        });
         expect(backend.sweepsExpired).to.equal(noTtl !== null);
         if (noTtl === null) {
           expect((await taskmeta.indexes()).some((index) => index.expireAfterSeconds === 3600)).to.equal(true);
           return;
         }
-        await eventually(async () => ((await taskmeta.countDocuments({ _id: 'expired-result' })) === 0 ? true : undefined));
+        await eventually(async () =>
+          (await taskmeta.countDocuments({ _id: 'expired-result' })) === 0 ? true : undefined,
+        );
         expect(await taskmeta.countDocuments({ _id: 'fresh-result' })).to.equal(1);
         expect(lines.filter((line) => line.message.startsWith('the server refused a TTL index'))).to.have.length(1);
       } finally {

@@ -9,10 +9,18 @@ import { Client, TaskFailedError } from '@celeriac/client';
 import { ResultError, defineTask, type Logger } from '@celeriac/core';
 import { TaskRegistry, Worker, type WorkerOptions } from '@celeriac/worker';
 import { BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
-import { MONGODB_PENDING, MONGODB_URL, dropDatabase, lacking, uniqueDatabaseUrl, withMongo } from './support/mongodb.js';
+import {
+  MONGODB_PENDING,
+  MONGODB_URL,
+  dropDatabase,
+  lacking,
+  uniqueDatabaseUrl,
+  withMongo,
+} from './support/mongodb.js';
 
 const CASES = {
-  shape: "stores SUCCESS as Celery 5.3.4+ does: {_id, status, result: JSON string, traceback, children: [], date_done: Date}",
+  shape:
+    'stores SUCCESS as Celery 5.3.4+ does: {_id, status, result: JSON string, traceback, children: [], date_done: Date}',
   failure: 'stores FAILURE with the exception as a JSON string and the traceback, and get() raises it',
   started: 'stores STARTED (date_done null) before running with trackStarted, then the final state',
   ttl: 'creates one TTL index on date_done with expireAfterSeconds = resultExpiresMs / 1000',
@@ -43,14 +51,27 @@ function defineCases(serverUrl: string): void {
     const workers: Worker[] = [];
     const clients: Client[] = [];
 
-    const taskmeta = (id: string) => withMongo(url, (mongo) => mongo.db(database).collection('celery_taskmeta').findOne({ _id: id as never }));
+    const taskmeta = (id: string) =>
+      withMongo(url, (mongo) =>
+        mongo
+          .db(database)
+          .collection('celery_taskmeta')
+          .findOne({ _id: id as never }),
+      );
     const client = () => {
       const made = new Client({ brokerUrl: BROKER_URL, defaultQueue: queue, resultBackend: url });
       clients.push(made);
       return made;
     };
     const worker = async (tasks: TaskRegistry, options: Partial<WorkerOptions> = {}) => {
-      const made = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [queue], nodeName: uniqueName('node'), resultBackend: url, ...options });
+      const made = new Worker({
+        brokerUrl: BROKER_URL,
+        tasks,
+        queues: [queue],
+        nodeName: uniqueName('node'),
+        resultBackend: url,
+        ...options,
+      });
       workers.push(made);
       await made.start();
       return made;
@@ -76,7 +97,14 @@ function defineCases(serverUrl: string): void {
       expect(await result.get({ timeoutMs: 10_000 })).to.deep.equal({ sum: 5, items: ['a'] });
       const document = await taskmeta(result.id);
       expect(document).to.not.equal(null);
-      expect(Object.keys(document!).sort()).to.deep.equal(['_id', 'children', 'date_done', 'result', 'status', 'traceback']);
+      expect(Object.keys(document!).sort()).to.deep.equal([
+        '_id',
+        'children',
+        'date_done',
+        'result',
+        'status',
+        'traceback',
+      ]);
       expect(document).to.deep.include({ _id: result.id, status: 'SUCCESS', traceback: null, children: [] });
       expect(document!.result).to.be.a('string');
       expect(JSON.parse(document!.result as string)).to.deep.equal({ sum: 5, items: ['a'] });
@@ -84,15 +112,23 @@ function defineCases(serverUrl: string): void {
     });
 
     it(CASES.failure, async () => {
-      await worker(new TaskRegistry().register(TASK, () => {
-        throw new TypeError('bad input');
-      }));
+      await worker(
+        new TaskRegistry().register(TASK, () => {
+          throw new TypeError('bad input');
+        }),
+      );
       const result = await client().sendTask(TASK, []);
-      const error = await result.get({ timeoutMs: 10_000 }).then(() => null, (e: unknown) => e);
+      const error = await result.get({ timeoutMs: 10_000 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(TaskFailedError);
       const document = await taskmeta(result.id);
       expect(document).to.deep.include({ status: 'FAILURE' });
-      expect(JSON.parse(document!.result as string)).to.deep.include({ exc_type: 'TypeError', exc_message: ['bad input'] });
+      expect(JSON.parse(document!.result as string)).to.deep.include({
+        exc_type: 'TypeError',
+        exc_message: ['bad input'],
+      });
       expect(document!.traceback).to.be.a('string').and.contain('bad input');
       expect(document!.date_done).to.be.instanceOf(Date);
     });
@@ -100,9 +136,14 @@ function defineCases(serverUrl: string): void {
     it(CASES.started, async () => {
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
-      await worker(new TaskRegistry().register(TASK, async () => (await released, 'done')), { trackStarted: true });
+      await worker(
+        new TaskRegistry().register(TASK, async () => (await released, 'done')),
+        { trackStarted: true },
+      );
       const result = await client().sendTask(TASK, []);
-      const started = await eventually(async () => ((await taskmeta(result.id))?.status === 'STARTED' ? taskmeta(result.id) : undefined));
+      const started = await eventually(async () =>
+        (await taskmeta(result.id))?.status === 'STARTED' ? taskmeta(result.id) : undefined,
+      );
       expect(started).to.deep.include({ status: 'STARTED', date_done: null });
       expect(JSON.parse(started!.result as string)).to.have.keys('pid', 'hostname');
       release();
@@ -112,10 +153,14 @@ function defineCases(serverUrl: string): void {
 
     // A case the server cannot serve is pending there, with the reason in its title.
     const noTtl = lacking('ttlIndex');
-    const needsTtl = (title: string, test: () => Promise<void>) => (noTtl ? it(`${title} (pending on this server: ${noTtl})`) : it(title, test));
+    const needsTtl = (title: string, test: () => Promise<void>) =>
+      noTtl ? it(`${title} (pending on this server: ${noTtl})`) : it(title, test);
 
     needsTtl(CASES.ttl, async () => {
-      await worker(new TaskRegistry().register(TASK, () => 1), { resultExpiresMs: 3_600_000 });
+      await worker(
+        new TaskRegistry().register(TASK, () => 1),
+        { resultExpiresMs: 3_600_000 },
+      );
       const sent = await client().sendTask(TASK, []);
       await sent.get({ timeoutMs: 10_000 });
       const indexes = await withMongo(url, (mongo) => mongo.db(database).collection('celery_taskmeta').indexes());
@@ -140,7 +185,10 @@ function defineCases(serverUrl: string): void {
       const sender = client();
       const result = await sender.sendTask(TASK, [7]);
       expect(await result.state()).to.equal('PENDING');
-      const timedOut = await result.get({ timeoutMs: 300 }).then(() => null, (e: unknown) => e);
+      const timedOut = await result.get({ timeoutMs: 300 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(timedOut).to.be.instanceOf(ResultError).with.property('code', 'RESULT_TIMEOUT');
       // The worker comes after the caller started waiting: only polling can see the result.
       const waiting = result.get({ timeoutMs: 15_000 });
@@ -150,9 +198,19 @@ function defineCases(serverUrl: string): void {
 
     it(CASES.python, async () => {
       const id = `python-${uniqueName('id')}`;
-      await withMongo(url, (mongo) => mongo.db(database).collection('celery_taskmeta').insertOne({
-        _id: id as never, status: 'SUCCESS', result: '{"total": 5, "items": [1, 2]}', traceback: null, children: [], date_done: '2024-05-01T12:00:00.762066',
-      }));
+      await withMongo(url, (mongo) =>
+        mongo
+          .db(database)
+          .collection('celery_taskmeta')
+          .insertOne({
+            _id: id as never,
+            status: 'SUCCESS',
+            result: '{"total": 5, "items": [1, 2]}',
+            traceback: null,
+            children: [],
+            date_done: '2024-05-01T12:00:00.762066',
+          }),
+      );
       const result = await client().result(id);
       expect(await result.state()).to.equal('SUCCESS');
       expect(await result.get({ timeoutMs: 1000 })).to.deep.equal({ total: 5, items: [1, 2] });
@@ -160,7 +218,10 @@ function defineCases(serverUrl: string): void {
 
     it(CASES.ignore, async () => {
       const succeeded: string[] = [];
-      const running = await worker(new TaskRegistry().register(TASK, () => 'ignored', { ignoreResult: true }), { trackStarted: true });
+      const running = await worker(
+        new TaskRegistry().register(TASK, () => 'ignored', { ignoreResult: true }),
+        { trackStarted: true },
+      );
       running.on('task:succeeded', ({ id }) => void succeeded.push(id));
       const result = await client().sendTask(TASK, []);
       // 'task:succeeded' is emitted after the reporting step, so a written document would be there now.
@@ -179,7 +240,9 @@ function defineCases(serverUrl: string): void {
       expect(await first.get({ timeoutMs: 10_000 })).to.equal(1);
       // The same id again, as a redelivery after a crash or a second beat's fire would bring it.
       await sender.sendTask(TASK, [], {}, { taskId: first.id });
-      await eventually(() => (lines.some((line) => line.includes('duplicate of a task that already succeeded')) ? true : undefined));
+      await eventually(() =>
+        lines.some((line) => line.includes('duplicate of a task that already succeeded')) ? true : undefined,
+      );
       expect(runs).to.equal(1);
       expect(running.activeCount).to.equal(0);
       expect(await taskmeta(first.id)).to.deep.include({ status: 'SUCCESS', result: '1' });

@@ -29,10 +29,15 @@ describe('worker pools and scale-out', function () {
     await harness.worker(tasks, { pool: 'threads', appModule: `${ROOT}${SEMANTICS_APP}`, concurrency: 2 });
     const client = harness.client();
     const lost = await client.send(exitThread, []);
-    const failure = await lost.get({ timeoutMs: 10_000 }).then(() => null, (error: unknown) => error);
+    const failure = await lost.get({ timeoutMs: 10_000 }).then(
+      () => null,
+      (error: unknown) => error,
+    );
     expect(failure).to.be.instanceOf(TaskFailedError);
     expect((failure as TaskFailedError).excType).to.equal('WorkerLostError');
-    const results = await Promise.all([1, 2, 3].map(() => client.send(whereAmI, []).then((result) => result.get({ timeoutMs: 10_000 }))));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => client.send(whereAmI, []).then((result) => result.get({ timeoutMs: 10_000 }))),
+    );
     for (const { threadId, pid } of results) {
       expect(pid).to.equal(process.pid);
       expect(threadId).to.not.equal(0); // the main thread's id
@@ -68,7 +73,11 @@ describe('celeriac worker --pool threads / --processes (spawned)', function () {
   });
 
   afterEach(async function () {
-    const pids = spawned?.logs().filter((line) => line.message === 'worker process started').map((line) => Number(line.pid)) ?? [];
+    const pids =
+      spawned
+        ?.logs()
+        .filter((line) => line.message === 'worker process started')
+        .map((line) => Number(line.pid)) ?? [];
     await spawned?.stop();
     for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
     await client.close();
@@ -88,12 +97,17 @@ describe('celeriac worker --pool threads / --processes (spawned)', function () {
     await eventually(() => (readyCount() === 2 ? true : undefined), 15_000);
     const [first] = spawned.logs().filter((line) => line.message === 'worker process started');
     process.kill(Number(first?.pid), 'SIGKILL');
-    await spawned.waitForLog((line) => line.message === 'worker process died; restarting it' && line.pid === first?.pid);
+    await spawned.waitForLog(
+      (line) => line.message === 'worker process died; restarting it' && line.pid === first?.pid,
+    );
     await eventually(() => (readyCount() === 3 ? true : undefined), 15_000);
     expect(await (await client.send(nap, [1])).get({ timeoutMs: 10_000 })).to.equal('slept');
     spawned.child.kill('SIGTERM');
     expect((await spawned.exited).code, spawned.stderr).to.equal(0);
-    const children = spawned.logs().filter((line) => line.message === 'worker process started').map((line) => Number(line.pid));
+    const children = spawned
+      .logs()
+      .filter((line) => line.message === 'worker process started')
+      .map((line) => Number(line.pid));
     expect(children).to.have.length(3);
     expect(children.filter(alive)).to.deep.equal([]);
     expect(spawned.logs().filter((line) => line.message === 'worker stopped')).to.have.length(2);

@@ -27,10 +27,13 @@ function record(runs: Run[], ctx: TaskContext): void {
 async function statesUntilReady(result: AsyncResult<unknown>): Promise<{ states: string[]; outcome: unknown }> {
   const states: string[] = [];
   let done = false;
-  const outcome = result.get({ timeoutMs: 20_000 }).then(
-    (value) => value,
-    (error: unknown) => error,
-  ).finally(() => (done = true));
+  const outcome = result
+    .get({ timeoutMs: 20_000 })
+    .then(
+      (value) => value,
+      (error: unknown) => error,
+    )
+    .finally(() => (done = true));
   const look = async () => {
     const state = await result.state();
     if (states.at(-1) !== state) states.push(state);
@@ -72,10 +75,14 @@ describe('retries', () => {
 
   it('autoRetryFor retries until maxRetries, then FAILs with the last error; RETRY is visible in between', async () => {
     const runs: Run[] = [];
-    const tasks = new TaskRegistry().register(flaky, (ctx: TaskContext) => {
-      record(runs, ctx);
-      throw new ServiceBusy(`busy on try ${ctx.retries + 1}`);
-    }, { autoRetryFor: [ServiceBusy], maxRetries: 2, retryBackoff: false, defaultRetryDelayMs: 600 });
+    const tasks = new TaskRegistry().register(
+      flaky,
+      (ctx: TaskContext) => {
+        record(runs, ctx);
+        throw new ServiceBusy(`busy on try ${ctx.retries + 1}`);
+      },
+      { autoRetryFor: [ServiceBusy], maxRetries: 2, retryBackoff: false, defaultRetryDelayMs: 600 },
+    );
     await harness.worker(tasks);
     const result = await harness.client().send(flaky, []);
     const { states, outcome } = await statesUntilReady(result);
@@ -83,15 +90,23 @@ describe('retries', () => {
     expect(outcome).to.include({ state: 'FAILURE', excType: 'ServiceBusy', excMessage: 'busy on try 3' });
     expect(states).to.include('RETRY');
     expect(states.at(-1)).to.equal('FAILURE');
-    expect(runs.map((run) => [run.id, run.retries])).to.deep.equal([[result.id, 0], [result.id, 1], [result.id, 2]]);
+    expect(runs.map((run) => [run.id, run.retries])).to.deep.equal([
+      [result.id, 0],
+      [result.id, 1],
+      [result.id, 2],
+    ]);
   });
 
   it('does not retry errors that autoRetryFor does not name (a predicate here)', async () => {
     const runs: Run[] = [];
-    const tasks = new TaskRegistry().register(flaky, (ctx: TaskContext) => {
-      record(runs, ctx);
-      throw new TypeError('a bug, not an outage');
-    }, { autoRetryFor: (error) => error instanceof ServiceBusy, retryBackoffMaxMs: 100 });
+    const tasks = new TaskRegistry().register(
+      flaky,
+      (ctx: TaskContext) => {
+        record(runs, ctx);
+        throw new TypeError('a bug, not an outage');
+      },
+      { autoRetryFor: (error) => error instanceof ServiceBusy, retryBackoffMaxMs: 100 },
+    );
     await harness.worker(tasks);
     const error = await (await harness.client().send(flaky, [])).get({ timeoutMs: 10_000 }).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TaskFailedError).and.include({ excType: 'TypeError' });
@@ -100,11 +115,15 @@ describe('retries', () => {
 
   it('retries with the default full-jitter back-off and reaches SUCCESS', async () => {
     const runs: Run[] = [];
-    const tasks = new TaskRegistry().register(flaky, (ctx: TaskContext) => {
-      record(runs, ctx);
-      if (ctx.retries < 2) throw new ServiceBusy('not yet');
-      return { retries: ctx.retries };
-    }, { autoRetryFor: [ServiceBusy], retryBackoffMaxMs: 400 });
+    const tasks = new TaskRegistry().register(
+      flaky,
+      (ctx: TaskContext) => {
+        record(runs, ctx);
+        if (ctx.retries < 2) throw new ServiceBusy('not yet');
+        return { retries: ctx.retries };
+      },
+      { autoRetryFor: [ServiceBusy], retryBackoffMaxMs: 400 },
+    );
     await harness.worker(tasks);
     expect(await (await harness.client().send(flaky, [])).get({ timeoutMs: 10_000 })).to.deep.equal({ retries: 2 });
     expect(runs.map((run) => run.retries)).to.deep.equal([0, 1, 2]);

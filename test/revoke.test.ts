@@ -38,7 +38,10 @@ class Harness extends TaskHarness {
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<TaskFailedError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).to.be.instanceOf(TaskFailedError);
   return error as TaskFailedError;
 }
@@ -58,12 +61,19 @@ describe('revoke (TS client → Celeriac worker)', function () {
     const result = await harness.sharedClient.sendTask(QUICK, [], {}, { taskId: id });
     const error = await failureOf(result.get({ timeoutMs: 10_000 }));
     expect(error.state).to.equal('REVOKED');
-    expect([error.excType, error.excMessage, error.excModule]).to.deep.equal(['TaskRevokedError', 'revoked', 'celery.exceptions']);
+    expect([error.excType, error.excMessage, error.excModule]).to.deep.equal([
+      'TaskRevokedError',
+      'revoked',
+      'celery.exceptions',
+    ]);
     expect(harness.calls).to.deep.equal([]);
   });
 
   it('still runs tasks that were not revoked, and revokes several ids at once', async () => {
-    const tasks = new TaskRegistry().register(QUICK, (label: string, _ctx: TaskContext) => (harness.calls.push(label), label));
+    const tasks = new TaskRegistry().register(
+      QUICK,
+      (label: string, _ctx: TaskContext) => (harness.calls.push(label), label),
+    );
     await harness.worker(tasks);
     const [a, b] = [randomUUID(), randomUUID()];
     await harness.sharedClient.revoke([a, b]);
@@ -112,8 +122,16 @@ describe('revoke (TS client → Celeriac worker)', function () {
     await harness.worker(new TaskRegistry().register(QUICK, () => null));
     const node = harness.nodeName;
     expect(await controlCall({ method: 'ping', destination: [node] })).to.deep.equal([{ [node]: { ok: 'pong' } }]);
-    expect(await controlCall({ method: 'revoke', arguments: { task_id: 'abc', terminate: false, signal: 'SIGTERM' }, destination: [node] })).to.deep.equal([{ [node]: { ok: 'tasks abc flagged as revoked' } }]);
-    expect(await controlCall({ method: 'no_such_command', destination: [node] })).to.deep.equal([{ [node]: { error: "KeyError('no_such_command')" } }]);
+    expect(
+      await controlCall({
+        method: 'revoke',
+        arguments: { task_id: 'abc', terminate: false, signal: 'SIGTERM' },
+        destination: [node],
+      }),
+    ).to.deep.equal([{ [node]: { ok: 'tasks abc flagged as revoked' } }]);
+    expect(await controlCall({ method: 'no_such_command', destination: [node] })).to.deep.equal([
+      { [node]: { error: "KeyError('no_such_command')" } },
+    ]);
     const elsewhere = await controlCall({ method: 'ping', destination: [`${node}.other`], timeoutMs: 500 });
     expect(elsewhere.filter((reply) => node in reply)).to.deep.equal([]);
   });
@@ -122,7 +140,9 @@ describe('revoke (TS client → Celeriac worker)', function () {
     await harness.worker(new TaskRegistry().register(QUICK, () => null));
     await publishRawControl(Buffer.from('{not json'));
     await publishRawControl(Buffer.from('[1, 2]'));
-    await publishRawControl(Buffer.from(JSON.stringify({ method: 'revoke', arguments: { task_id: 7 }, destination: [harness.nodeName] })));
+    await publishRawControl(
+      Buffer.from(JSON.stringify({ method: 'revoke', arguments: { task_id: 7 }, destination: [harness.nodeName] })),
+    );
     await publishRawControl(Buffer.from('\x80\x04K\x01.'), 'application/x-python-serialize');
     const node = harness.nodeName;
     expect(await controlCall({ method: 'ping', destination: [node] })).to.deep.equal([{ [node]: { ok: 'pong' } }]);

@@ -55,7 +55,14 @@ describe('routing and priority', function () {
     const high = await client.send(nap, [1], { priority: 9 });
     const order: string[] = [];
     // Listening before start(): the first task may arrive before start() resolves.
-    const worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [harness.queue], queueOptions, concurrency: 1, prefetchMultiplier: 1 });
+    const worker = new Worker({
+      brokerUrl: BROKER_URL,
+      tasks,
+      queues: [harness.queue],
+      queueOptions,
+      concurrency: 1,
+      prefetchMultiplier: 1,
+    });
     worker.on('task:received', ({ id }) => order.push(id));
     try {
       await worker.start();
@@ -74,7 +81,13 @@ describe('celeriac worker -Q a,b --max-priority (spawned)', function () {
   let worker: SpawnedCli | undefined;
   let client: Client;
 
-  beforeEach(() => (client = new Client({ brokerUrl: BROKER_URL, queues: Object.fromEntries(queues.map((q) => [q, { maxPriority: 5 }])) })));
+  beforeEach(
+    () =>
+      (client = new Client({
+        brokerUrl: BROKER_URL,
+        queues: Object.fromEntries(queues.map((q) => [q, { maxPriority: 5 }])),
+      })),
+  );
 
   afterEach(async function () {
     await worker?.stop();
@@ -89,7 +102,10 @@ describe('celeriac worker -Q a,b --max-priority (spawned)', function () {
     worker = await SpawnedCli.worker(queues, '--max-priority', '5', '-c', '2');
     const results = await Promise.all([first!, second!].map((result) => result.get({ timeoutMs: 10_000 })));
     expect(results.map((result) => typeof result?.pid)).to.deep.equal(['number', 'number']);
-    const received = worker.logs().filter((line) => line.message === 'task received').map((line) => line.queue);
+    const received = worker
+      .logs()
+      .filter((line) => line.message === 'task received')
+      .map((line) => line.queue);
     expect(received).to.have.members(queues);
   });
 });

@@ -7,7 +7,6 @@ import { MongoScheduleStore } from '@celeriac/mongodb';
 import { scheduleStoreContract } from './contract/schedule-store.contract.js';
 import { MONGODB_PENDING, MONGODB_URL, dropDatabase, uniqueDatabaseUrl } from './support/mongodb.js';
 
-
 scheduleStoreContract('MemoryScheduleStore', async () => new MemoryScheduleStore());
 
 describe('FileScheduleStore (temp files)', () => {
@@ -22,18 +21,26 @@ describe('FileScheduleStore (temp files)', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  scheduleStoreContract('FileScheduleStore', async () => new FileScheduleStore(join(directory, `store-${++count}.json`)), {
-    reopen: async (store: ScheduleStore) => new FileScheduleStore((store as FileScheduleStore).path),
-  });
+  scheduleStoreContract(
+    'FileScheduleStore',
+    async () => new FileScheduleStore(join(directory, `store-${++count}.json`)),
+    {
+      reopen: async (store: ScheduleStore) => new FileScheduleStore((store as FileScheduleStore).path),
+    },
+  );
 });
 
 // MongoDB: the full contract against a real server when one is configured, a database per run
 // (dropped after); otherwise every case is reported pending with the reason, never passed.
 const mongoUrl = MONGODB_URL;
 if (mongoUrl === null) {
-  scheduleStoreContract('MongoScheduleStore', async () => {
-    throw new Error(MONGODB_PENDING);
-  }, { pending: MONGODB_PENDING });
+  scheduleStoreContract(
+    'MongoScheduleStore',
+    async () => {
+      throw new Error(MONGODB_PENDING);
+    },
+    { pending: MONGODB_PENDING },
+  );
 } else {
   describe('MongoScheduleStore (CELERIAC_TEST_MONGODB_URL)', () => {
     const { url, database } = uniqueDatabaseUrl(mongoUrl, 'celeriac_store_test');
@@ -58,7 +65,8 @@ if (mongoUrl === null) {
     });
 
     scheduleStoreContract('MongoScheduleStore', async () => fresh(), {
-      reopen: async (store: ScheduleStore) => new MongoScheduleStore(url, { database: (store as MongoScheduleStore).database }),
+      reopen: async (store: ScheduleStore) =>
+        new MongoScheduleStore(url, { database: (store as MongoScheduleStore).database }),
     });
   });
 }

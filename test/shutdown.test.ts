@@ -28,7 +28,14 @@ describe('graceful shutdown (spawned worker)', function () {
 
   /** Ids of the tasks that reported a result, and of those waiting in the queue. */
   async function account(results: AsyncResult<string>[]): Promise<{ succeeded: string[]; queued: string[] }> {
-    const outcomes = await Promise.all(results.map((result) => result.get({ timeoutMs: 500 }).then(() => result.id, () => null)));
+    const outcomes = await Promise.all(
+      results.map((result) =>
+        result.get({ timeoutMs: 500 }).then(
+          () => result.id,
+          () => null,
+        ),
+      ),
+    );
     const queued = (await drainQueue(queue)).map((message) => String(message.properties.headers?.id));
     return { succeeded: outcomes.filter((id): id is string => id !== null), queued };
   }
@@ -42,7 +49,10 @@ describe('graceful shutdown (spawned worker)', function () {
   it('lets running tasks finish on SIGTERM, returns the prefetched rest to the queue, and exits 0', async function () {
     const results = await Promise.all(Array.from({ length: 6 }, () => client.send(nap, [400])));
     const running = await runningTwo();
-    const started = running.logs().filter((line) => line.message === 'task received').map((line) => String(line.taskId));
+    const started = running
+      .logs()
+      .filter((line) => line.message === 'task received')
+      .map((line) => String(line.taskId));
     running.child.kill('SIGTERM');
     expect((await running.exited).code, running.stderr).to.equal(0);
     const { succeeded, queued } = await account(results);
@@ -60,7 +70,10 @@ describe('graceful shutdown (spawned worker)', function () {
     expect(queued).to.have.members(results.map((result) => result.id));
   });
 
-  for (const [second, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  for (const [second, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
     it(`exits at once with ${code} on a second signal (${second}), and the broker requeues every unfinished task`, async function () {
       const results = await Promise.all(Array.from({ length: 3 }, () => client.send(stubbornNap, [20_000])));
       const running = await runningTwo();

@@ -5,7 +5,14 @@
  */
 import { expect } from 'chai';
 import { TaskFailedError } from '@celeriac/client';
-import { SoftTimeLimitExceeded, TaskRegistry, type Worker, type TaskContext, type TaskOptions, type WorkerOptions } from '@celeriac/worker';
+import {
+  SoftTimeLimitExceeded,
+  TaskRegistry,
+  type Worker,
+  type TaskContext,
+  type TaskOptions,
+  type WorkerOptions,
+} from '@celeriac/worker';
 import { TaskHarness } from './support/task-harness.js';
 
 const TASK = 'celeriac.test.limits.task';
@@ -24,14 +31,21 @@ class Harness extends TaskHarness {
     super('limits');
   }
 
-  limitedWorker(handler: (ctx: TaskContext) => unknown, taskOptions: TaskOptions = {}, options: Partial<WorkerOptions> = {}): Promise<Worker> {
+  limitedWorker(
+    handler: (ctx: TaskContext) => unknown,
+    taskOptions: TaskOptions = {},
+    options: Partial<WorkerOptions> = {},
+  ): Promise<Worker> {
     const tasks = new TaskRegistry().register(TASK, handler, taskOptions).register(QUICK, () => 'quick');
     return super.worker(tasks, options);
   }
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<TaskFailedError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).to.be.instanceOf(TaskFailedError);
   return error as TaskFailedError;
 }
@@ -43,26 +57,36 @@ describe('time limits', function () {
   afterEach(() => harness.release());
 
   it('soft: aborts ctx.signal with SoftTimeLimitExceeded, and a handler that catches it returns a value', async () => {
-    await harness.limitedWorker(async (ctx) => {
-      await abortedWith(ctx.signal);
-      try {
-        ctx.signal.throwIfAborted();
-        return 'not aborted';
-      } catch (error) {
-        return error instanceof SoftTimeLimitExceeded ? 'cleaned up' : `other: ${String(error)}`;
-      }
-    }, { softTimeLimitMs: 200 });
+    await harness.limitedWorker(
+      async (ctx) => {
+        await abortedWith(ctx.signal);
+        try {
+          ctx.signal.throwIfAborted();
+          return 'not aborted';
+        } catch (error) {
+          return error instanceof SoftTimeLimitExceeded ? 'cleaned up' : `other: ${String(error)}`;
+        }
+      },
+      { softTimeLimitMs: 200 },
+    );
     const result = await harness.sharedClient.sendTask(TASK);
     expect(await result.get({ timeoutMs: 10_000 })).to.equal('cleaned up');
   });
 
   it('soft, not caught: the task FAILs with celery.exceptions.SoftTimeLimitExceeded', async () => {
-    await harness.limitedWorker(async (ctx) => {
-      await abortedWith(ctx.signal);
-      ctx.signal.throwIfAborted();
-    }, { softTimeLimitMs: 200 });
+    await harness.limitedWorker(
+      async (ctx) => {
+        await abortedWith(ctx.signal);
+        ctx.signal.throwIfAborted();
+      },
+      { softTimeLimitMs: 200 },
+    );
     const error = await failureOf((await harness.sharedClient.sendTask(TASK)).get({ timeoutMs: 10_000 }));
-    expect([error.state, error.excType, error.excModule]).to.deep.equal(['FAILURE', 'SoftTimeLimitExceeded', 'celery.exceptions']);
+    expect([error.state, error.excType, error.excModule]).to.deep.equal([
+      'FAILURE',
+      'SoftTimeLimitExceeded',
+      'celery.exceptions',
+    ]);
   });
 
   it('hard: a handler that never returns FAILs with TimeLimitExceeded and its slot is freed (concurrency 1)', async () => {
@@ -70,11 +94,16 @@ describe('time limits', function () {
     const hung = await harness.sharedClient.sendTask(TASK);
     const next = await harness.sharedClient.sendTask(QUICK);
     const error = await failureOf(hung.get({ timeoutMs: 10_000 }));
-    expect([error.state, error.excType, error.excModule, error.excMessage]).to.deep.equal(['FAILURE', 'TimeLimitExceeded', 'celery.exceptions', '0.3']);
+    expect([error.state, error.excType, error.excModule, error.excMessage]).to.deep.equal([
+      'FAILURE',
+      'TimeLimitExceeded',
+      'celery.exceptions',
+      '0.3',
+    ]);
     expect(await next.get({ timeoutMs: 10_000 })).to.equal('quick');
   });
 
-  it("applies the worker-wide limit to a task that has none", async () => {
+  it('applies the worker-wide limit to a task that has none', async () => {
     await harness.limitedWorker(hang, {}, { timeLimitMs: 300 });
     const error = await failureOf((await harness.sharedClient.sendTask(TASK)).get({ timeoutMs: 10_000 }));
     expect(error.excType).to.equal('TimeLimitExceeded');

@@ -21,13 +21,31 @@ import { MemoryScheduleStore, compileScheduleInput, dueSlots, nextSlot, silentLo
 import { emit, progress } from './lib/output.mjs';
 import { distribution } from './lib/stats.mjs';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '60' }, tick: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '60' },
+    tick: { type: 'string', default: '100' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const COUNT = Number(values.count);
 const RUN_MS = Number(values.seconds) * 1000;
 const TICK_MS = Number(values.tick);
 const WARM_UP_MS = 3000;
 
-const ZONES = ['UTC', 'Europe/Warsaw', 'Europe/London', 'America/Chicago', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Australia/Sydney', 'Pacific/Auckland'];
+const ZONES = [
+  'UTC',
+  'Europe/Warsaw',
+  'Europe/London',
+  'America/Chicago',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Asia/Tokyo',
+  'Asia/Kolkata',
+  'Australia/Sydney',
+  'Pacific/Auckland',
+];
 const CRON_5 = ['*/5 * * * *', '0 * * * *', '0 7 * * *', '30 2 * * *', '0 9 * * 1-5', '15 */2 * * *', '*/1 * * * *'];
 const CRON_6 = ['*/15 * * * * *', '0 */5 * * * *', '30 * * * * *', '0 0 * * * *'];
 const LONG_MS = [60_000, 300_000, 900_000, 3_600_000, 86_400_000];
@@ -58,7 +76,12 @@ function interval(everyMs, rand, now) {
 function inputs(count) {
   const rand = random(42);
   const now = Date.now();
-  return Array.from({ length: count }, (_, i) => ({ name: `bench-${i}`, task: 'bench.noop', schedule: specFor(i, rand, now), missedRuns: 'skip' }));
+  return Array.from({ length: count }, (_, i) => ({
+    name: `bench-${i}`,
+    task: 'bench.noop',
+    schedule: specFor(i, rand, now),
+    missedRuns: 'skip',
+  }));
 }
 
 function mb(bytes) {
@@ -140,16 +163,23 @@ async function runNaiveLoop(store) {
   const deps = fireDeps(store, fires);
   const entries = await store.list();
   const started = performance.now();
-  const next = Float64Array.from(entries, (entry) => nextSlot(entry.schedule, new Date(Math.max(Date.now(), Date.parse(entry.lastSlot ?? 0))))?.getTime() ?? Infinity);
+  const next = Float64Array.from(
+    entries,
+    (entry) =>
+      nextSlot(entry.schedule, new Date(Math.max(Date.now(), Date.parse(entry.lastSlot ?? 0))))?.getTime() ?? Infinity,
+  );
   const buildMs = performance.now() - started;
   const inFlight = new Set();
   let ticks = 0;
   const scan = (now) => {
-    for (let i = 0; i < entries.length; i++) if (next[i] <= now && !inFlight.has(i)) inFlight.add(i), void fireOne(i, now);
+    for (let i = 0; i < entries.length; i++)
+      if (next[i] <= now && !inFlight.has(i)) (inFlight.add(i), void fireOne(i, now));
   };
   const fireOne = async (i, now) => {
     const plan = dueSlots(entries[i], new Date(now));
-    const outcome = plan.fire.length ? await fireSlots(entries[i], plan.fire, deps) : { kind: 'fired', entry: entries[i] };
+    const outcome = plan.fire.length
+      ? await fireSlots(entries[i], plan.fire, deps)
+      : { kind: 'fired', entry: entries[i] };
     if (outcome.entry) entries[i] = outcome.entry;
     next[i] = plan.next?.getTime() ?? Infinity;
     inFlight.delete(i);
@@ -171,7 +201,9 @@ function idleScanMs(scan) {
 
 /** Heap operations alone at this size: one pop and one re-insert per fire. */
 function heapOps(count) {
-  const heap = ScheduleHeap.from(Array.from({ length: count }, (_, i) => ({ name: `h${i}`, next: Math.random() * 1e9 })));
+  const heap = ScheduleHeap.from(
+    Array.from({ length: count }, (_, i) => ({ name: `h${i}`, next: Math.random() * 1e9 })),
+  );
   const ops = 200_000;
   const started = performance.now();
   for (let i = 0; i < ops; i++) {
@@ -208,14 +240,26 @@ function report(load, heap, naive, heapOpUs, maths) {
     [`fires in ${RUN_MS / 1000} s`, String(heap.fires.length), String(naive.fires.length)],
     ['CPU per fire (whole process)', `${heap.perFireUs.toFixed(1)} µs`, `${naive.perFireUs.toFixed(1)} µs`],
     ['CPU in the window', `${heap.cpuMs.toFixed(0)} ms`, `${naive.cpuMs.toFixed(0)} ms`],
-    ['fire lateness p50 / p99 / max', `${percentile(late, 50)} / ${percentile(late, 99)} / ${late.at(-1)} ms`, `${percentile(naiveLate, 50)} / ${percentile(naiveLate, 99)} / ${naiveLate.at(-1)} ms`],
+    [
+      'fire lateness p50 / p99 / max',
+      `${percentile(late, 50)} / ${percentile(late, 99)} / ${late.at(-1)} ms`,
+      `${percentile(naiveLate, 50)} / ${percentile(naiveLate, 99)} / ${naiveLate.at(-1)} ms`,
+    ],
     ['CPU per fire without the scans', `${heap.perFireUs.toFixed(1)} µs`, `${naive.fireOnlyUs.toFixed(1)} µs`],
-    ['one scan of every entry (nothing due)', '— (never scans)', `${naive.scanMs.toFixed(2)} ms per tick = ${((naive.scanMs * 1000) / TICK_MS / 10).toFixed(1)}% of a core`],
+    [
+      'one scan of every entry (nothing due)',
+      '— (never scans)',
+      `${naive.scanMs.toFixed(2)} ms per tick = ${((naive.scanMs * 1000) / TICK_MS / 10).toFixed(1)}% of a core`,
+    ],
     ['heap pop + re-insert at this size', `${heapOpUs.toFixed(2)} µs`, ''],
     ['dueSlots per fire: interval / cron', `${maths.interval.toFixed(1)} µs / ${maths.cron.toFixed(1)} µs`, ''],
   ];
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c].length)));
-  emit(values.json, summary(load, heap, naive, heapOpUs, maths), rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')));
+  emit(
+    values.json,
+    summary(load, heap, naive, heapOpUs, maths),
+    rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ')),
+  );
 }
 
 /** The figures run.mjs reads (--json); memory in MB, CPU in µs, lateness in ms. */

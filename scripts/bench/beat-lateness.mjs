@@ -28,7 +28,14 @@ import { deleteQueues, queueName, sleep, withChannel } from './lib/broker.mjs';
 import { emit } from './lib/output.mjs';
 import { distribution } from './lib/stats.mjs';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, spread: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '20' },
+    spread: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
 const COUNT = Number(values.count);
 const RUN_MS = Number(values.seconds) * 1000;
 const QUEUE = queueName('beat-lateness');
@@ -44,7 +51,12 @@ function phase(i) {
 
 /** Every schedule on one anchor (or spread over the second), a little ahead, so the first slot is after the beat leads. */
 function schedules(anchor) {
-  return Array.from({ length: COUNT }, (_, i) => ({ name: `bench-${i}`, task: 'celeriac.bench.beat_tick', schedule: { kind: 'interval', everyMs: 1000, anchor: new Date(anchor.getTime() + phase(i)) }, options: { queue: QUEUE } }));
+  return Array.from({ length: COUNT }, (_, i) => ({
+    name: `bench-${i}`,
+    task: 'celeriac.bench.beat_tick',
+    schedule: { kind: 'interval', everyMs: 1000, anchor: new Date(anchor.getTime() + phase(i)) },
+    options: { queue: QUEUE },
+  }));
 }
 
 /**
@@ -68,7 +80,10 @@ async function queueDepth() {
 
 function leading(beat) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not leading within ${LEAD_WAIT_MS / 1000} s: does another beat lead on this broker?`)), LEAD_WAIT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`not leading within ${LEAD_WAIT_MS / 1000} s: does another beat lead on this broker?`)),
+      LEAD_WAIT_MS,
+    );
     beat.once('leader:acquired', () => (clearTimeout(timer), resolve()));
   });
 }
@@ -76,7 +91,8 @@ function leading(beat) {
 /** Per second of slots: how late the last fire of that second was confirmed. */
 function perSecond(fires) {
   const seconds = new Map();
-  for (const { slot, lateMs } of fires) seconds.set(Math.floor(slot / 1000), Math.max(seconds.get(Math.floor(slot / 1000)) ?? 0, lateMs));
+  for (const { slot, lateMs } of fires)
+    seconds.set(Math.floor(slot / 1000), Math.max(seconds.get(Math.floor(slot / 1000)) ?? 0, lateMs));
   return [...seconds.values()];
 }
 
@@ -112,7 +128,9 @@ async function runBeat(handedAt) {
   const anchor = new Date(Math.ceil((Date.now() + 3000) / 1000) * 1000);
   const beat = new Beat({ store, schedules: schedules(anchor), connectionName: 'celeriac-bench-beat' });
   const fires = [];
-  beat.on('schedule:fired', ({ slot, taskId, lateMs }) => fires.push({ slot: slot.getTime(), lateMs, handedMs: (handedAt.get(taskId) ?? NaN) - slot.getTime() }));
+  beat.on('schedule:fired', ({ slot, taskId, lateMs }) =>
+    fires.push({ slot: slot.getTime(), lateMs, handedMs: (handedAt.get(taskId) ?? NaN) - slot.getTime() }),
+  );
   const led = leading(beat);
   await beat.start();
   try {
@@ -131,7 +149,11 @@ function afterWarmUp({ fires, start }) {
 
 /** Lateness distributions of a set of fires: handed to amqplib, and confirmed. */
 function lateness(fires) {
-  return { handed: distribution(fires.map((fire) => fire.handedMs)), confirmed: distribution(fires.map((fire) => fire.lateMs)), early: fires.filter((fire) => fire.handedMs < 0).length };
+  return {
+    handed: distribution(fires.map((fire) => fire.handedMs)),
+    confirmed: distribution(fires.map((fire) => fire.lateMs)),
+    early: fires.filter((fire) => fire.handedMs < 0).length,
+  };
 }
 
 function report(run, inQueue, baseline) {
@@ -140,7 +162,17 @@ function report(run, inQueue, baseline) {
   const timers = lateness(afterWarmUp(baseline));
   const lastOfSecond = distribution(perSecond(fires));
   const shape = values.spread ? 'spread over the second' : 'all due at the same instant';
-  const result = { count: COUNT, seconds: RUN_MS / 1000, shape: values.spread ? 'spread' : 'burst', fires: run.fires.length, measured: fires.length, inQueue, ...beat, lastOfSecond, timers };
+  const result = {
+    count: COUNT,
+    seconds: RUN_MS / 1000,
+    shape: values.spread ? 'spread' : 'burst',
+    fires: run.fires.length,
+    measured: fires.length,
+    inQueue,
+    ...beat,
+    lastOfSecond,
+    timers,
+  };
   const line = (d) => `${d.p50} / ${d.p90} / ${d.p99} / ${d.max} ms`;
   emit(values.json, result, [
     `${COUNT} schedules every second, ${shape}, ${RUN_MS / 1000} s: ${run.fires.length} fires (${inQueue} tasks in the queue at the end); the ${fires.length} after the first second measured`,
@@ -159,7 +191,8 @@ async function main() {
     const handedAt = await recordHandOffs();
     const run = await runBeat(handedAt);
     const inQueue = await queueDepth();
-    if (inQueue !== run.fires.length) throw new Error(`${run.fires.length} fires reported but ${inQueue} tasks in the queue`);
+    if (inQueue !== run.fires.length)
+      throw new Error(`${run.fires.length} fires reported but ${inQueue} tasks in the queue`);
     report(run, inQueue, await timersWithClient(handedAt));
   } finally {
     await deleteQueues([QUEUE]);

@@ -40,7 +40,13 @@ const lateness = new Map();
 
 async function main() {
   const tasks = new TaskRegistry().register(TASK, (ctx) => void lateness.set(ctx.id, Date.now() - ctx.eta.getTime()));
-  const worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [QUEUE], concurrency: Number(values.concurrency), resultBackend: null });
+  const worker = new Worker({
+    brokerUrl: BROKER_URL,
+    tasks,
+    queues: [QUEUE],
+    concurrency: Number(values.concurrency),
+    resultBackend: null,
+  });
   const client = new Client({ brokerUrl: BROKER_URL, defaultQueue: QUEUE, resultBackend: null });
   try {
     await worker.start();

@@ -50,13 +50,24 @@ const DRAIN_TIMEOUT_MS = 300_000;
 const SETTLE_MS = 1500;
 
 const CONTESTANTS = {
-  celeriac: (queue) => celeriacWorker(queue, { concurrency: CONCURRENCY, prefetchMultiplier: MULTIPLIER, profileDir: values.profile }),
-  raw: (queue) => start(process.execPath, [...profileFlags(values.profile), 'scripts/bench/apps/raw-consumer.mjs', queue, String(CONCURRENCY * MULTIPLIER)], { cwd: ROOT }),
+  celeriac: (queue) =>
+    celeriacWorker(queue, { concurrency: CONCURRENCY, prefetchMultiplier: MULTIPLIER, profileDir: values.profile }),
+  raw: (queue) =>
+    start(
+      process.execPath,
+      [...profileFlags(values.profile), 'scripts/bench/apps/raw-consumer.mjs', queue, String(CONCURRENCY * MULTIPLIER)],
+      { cwd: ROOT },
+    ),
   celery: (queue) => celeryWorker(queue, { concurrency: Number(values['celery-concurrency']) }),
 };
 
 function settings() {
-  if (values.impl === 'celery') return { pool: 'prefork', concurrency: Number(values['celery-concurrency']), prefetch: `${4 * Number(values['celery-concurrency'])} (Celery's default, 4 × concurrency)` };
+  if (values.impl === 'celery')
+    return {
+      pool: 'prefork',
+      concurrency: Number(values['celery-concurrency']),
+      prefetch: `${4 * Number(values['celery-concurrency'])} (Celery's default, 4 × concurrency)`,
+    };
   if (values.impl === 'raw') return { prefetch: CONCURRENCY * MULTIPLIER };
   return { pool: 'inline', concurrency: CONCURRENCY, prefetch: CONCURRENCY * MULTIPLIER };
 }
@@ -72,25 +83,29 @@ async function watch(channel, queue, pgid) {
     const { messageCount } = await channel.checkQueue(queue);
     const at = performance.now();
     if (first === null && messageCount < COUNT) first = { at, messageCount, cpuMs: groupCpuMs(pgid) };
-    if (messageCount === 0 && first) return { elapsedMs: at - first.at, taken: first.messageCount, cpuMs: groupCpuMs(pgid) - first.cpuMs };
+    if (messageCount === 0 && first)
+      return { elapsedMs: at - first.at, taken: first.messageCount, cpuMs: groupCpuMs(pgid) - first.cpuMs };
     await sleep(POLL_MS);
   }
   throw new Error(`the queue was not drained within ${DRAIN_TIMEOUT_MS / 1000} s`);
 }
 
 async function drain(queue) {
-  return withChannel(async (channel) => {
-    const child = CONTESTANTS[values.impl](queue);
-    try {
-      const drained = await unlessExited(child, watch(channel, queue, child.pid), `the ${values.impl} worker`);
-      // The last messages may still be unacked in the worker (not in the ready count): let them
-      // finish before stopping it, so a requeue afterwards means a lost ack, not a cut-off.
-      await sleep(SETTLE_MS);
-      return drained;
-    } finally {
-      await stop(child);
-    }
-  }, { name: 'celeriac-bench-drain-observer' });
+  return withChannel(
+    async (channel) => {
+      const child = CONTESTANTS[values.impl](queue);
+      try {
+        const drained = await unlessExited(child, watch(channel, queue, child.pid), `the ${values.impl} worker`);
+        // The last messages may still be unacked in the worker (not in the ready count): let them
+        // finish before stopping it, so a requeue afterwards means a lost ack, not a cut-off.
+        await sleep(SETTLE_MS);
+        return drained;
+      } finally {
+        await stop(child);
+      }
+    },
+    { name: 'celeriac-bench-drain-observer' },
+  );
 }
 
 async function main() {
@@ -101,11 +116,22 @@ async function main() {
     await prefill(queue, noopMessages(COUNT));
     const { elapsedMs, taken, cpuMs } = await drain(queue);
     const left = await withChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
-    if (left !== 0) throw new Error(`${left} messages were back in the queue after the worker stopped: not all were acknowledged`);
+    if (left !== 0)
+      throw new Error(`${left} messages were back in the queue after the worker stopped: not all were acknowledged`);
     const perSecond = (taken * 1000) / elapsedMs;
     const cpuPerTaskUs = (cpuMs * 1000) / taken;
-    const result = { impl: values.impl, count: COUNT, measured: taken, elapsedMs, perSecond, cpuPerTaskUs, ...settings() };
-    emit(values.json, result, [`drain ${values.impl}: ${taken} of ${COUNT} tasks in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, worker CPU ${cpuPerTaskUs.toFixed(0)} µs a task (${JSON.stringify(settings())})`]);
+    const result = {
+      impl: values.impl,
+      count: COUNT,
+      measured: taken,
+      elapsedMs,
+      perSecond,
+      cpuPerTaskUs,
+      ...settings(),
+    };
+    emit(values.json, result, [
+      `drain ${values.impl}: ${taken} of ${COUNT} tasks in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, worker CPU ${cpuPerTaskUs.toFixed(0)} µs a task (${JSON.stringify(settings())})`,
+    ]);
   } finally {
     await deleteQueues([queue]);
   }

@@ -17,7 +17,16 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, callers: { type: 'string' }, inclusive: { type: 'string' }, stalls: { type: 'string' }, depth: { type: 'string', default: '6' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    top: { type: 'string', default: '25' },
+    callers: { type: 'string' },
+    inclusive: { type: 'string' },
+    stalls: { type: 'string' },
+    depth: { type: 'string', default: '6' },
+  },
+});
 
 /** Self time (µs) per profile node, from the sample ticks (only those `keep` accepts, by index). */
 function selfTimes(profile, keep = () => true) {
@@ -28,13 +37,17 @@ function selfTimes(profile, keep = () => true) {
 
 /** Indexes of the samples in busy stretches longer than `ms`, and how many such stretches. */
 function stallSamples(profile, ms) {
-  const idle = new Set(profile.nodes.filter((node) => ['(idle)', '(program)'].includes(node.callFrame.functionName)).map((node) => node.id));
+  const idle = new Set(
+    profile.nodes
+      .filter((node) => ['(idle)', '(program)'].includes(node.callFrame.functionName))
+      .map((node) => node.id),
+  );
   const kept = new Set();
   let stretch = [];
   let stretchUs = 0;
   let count = 0;
   const close = () => {
-    if (stretchUs > ms * 1000) (count += 1), stretch.forEach((i) => kept.add(i));
+    if (stretchUs > ms * 1000) ((count += 1), stretch.forEach((i) => kept.add(i)));
     stretch = [];
     stretchUs = 0;
   };
@@ -82,7 +95,8 @@ function aggregate(profile, keep) {
 function print(title, map, total, top) {
   console.log(`\n${title}`);
   const rows = [...map].sort((a, b) => b[1] - a[1]).slice(0, top);
-  for (const [key, us] of rows) console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${key}`);
+  for (const [key, us] of rows)
+    console.log(`${((us / total) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${key}`);
 }
 
 /** Self time of the functions called `name`, per path of their innermost callers. */
@@ -90,7 +104,8 @@ function callers(profile, name, depth) {
   const self = selfTimes(profile);
   const parent = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
-  const frame = (node) => `${node.callFrame.functionName || '(anonymous)'} ${where(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
+  const frame = (node) =>
+    `${node.callFrame.functionName || '(anonymous)'} ${where(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
   const paths = new Map();
   for (const node of profile.nodes) {
     if (node.callFrame.functionName !== name) continue;
@@ -118,13 +133,25 @@ for (const file of positionals) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const stalls = values.stalls ? stallSamples(profile, Number(values.stalls)) : null;
   const { total, byFunction, byOwner } = aggregate(profile, stalls?.keep);
-  console.log(`${file}: ${(total / 1000).toFixed(0)} ms sampled${stalls ? ` in ${stalls.count} busy stretches over ${values.stalls} ms` : ''}`);
+  console.log(
+    `${file}: ${(total / 1000).toFixed(0)} ms sampled${stalls ? ` in ${stalls.count} busy stretches over ${values.stalls} ms` : ''}`,
+  );
   if (values.inclusive) {
-    print('inclusive time', new Map(values.inclusive.split(',').map((name) => [name, inclusive(profile, name)])), total, 100);
+    print(
+      'inclusive time',
+      new Map(values.inclusive.split(',').map((name) => [name, inclusive(profile, name)])),
+      total,
+      100,
+    );
     continue;
   }
   if (values.callers) {
-    print(`${values.callers}, by caller`, callers(profile, values.callers, Number(values.depth)), total, Number(values.top));
+    print(
+      `${values.callers}, by caller`,
+      callers(profile, values.callers, Number(values.depth)),
+      total,
+      Number(values.top),
+    );
     continue;
   }
   print('self time by package', byOwner, total, 12);

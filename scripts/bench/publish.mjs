@@ -23,7 +23,14 @@ import { confirmPublishAll, declareTaskQueue, deleteQueues, queueName, withChann
 import { NOOP, noopMessages } from './lib/messages.mjs';
 import { emit, rate } from './lib/output.mjs';
 
-const { values } = parseArgs({ options: { impl: { type: 'string', default: 'celeriac' }, count: { type: 'string', default: '20000' }, window: { type: 'string', default: '0' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    impl: { type: 'string', default: 'celeriac' },
+    count: { type: 'string', default: '20000' },
+    window: { type: 'string', default: '0' },
+    json: { type: 'boolean', default: false },
+  },
+});
 const COUNT = Number(values.count);
 const WINDOW = Number(values.window);
 const WARM_UP = 500;
@@ -59,13 +66,16 @@ async function celeriac() {
 }
 
 async function raw() {
-  return withChannel(async (channel) => {
-    await declareTaskQueue(channel, QUEUE);
-    await confirmPublishAll(channel, QUEUE, noopMessages(WARM_UP));
-    const messages = noopMessages(COUNT);
-    if (!(WINDOW > 0)) return timed(() => confirmPublishAll(channel, QUEUE, messages));
-    return timed(() => windowed(COUNT, (i) => confirmPublishAll(channel, QUEUE, [messages[i]])));
-  }, { confirm: true, name: 'celeriac-bench-publish-raw' });
+  return withChannel(
+    async (channel) => {
+      await declareTaskQueue(channel, QUEUE);
+      await confirmPublishAll(channel, QUEUE, noopMessages(WARM_UP));
+      const messages = noopMessages(COUNT);
+      if (!(WINDOW > 0)) return timed(() => confirmPublishAll(channel, QUEUE, messages));
+      return timed(() => windowed(COUNT, (i) => confirmPublishAll(channel, QUEUE, [messages[i]])));
+    },
+    { confirm: true, name: 'celeriac-bench-publish-raw' },
+  );
 }
 
 async function main() {
@@ -76,7 +86,9 @@ async function main() {
     const perSecond = (COUNT * 1000) / elapsedMs;
     const cpuPerTaskUs = (cpuMs * 1000) / COUNT;
     const result = { impl: values.impl, count: COUNT, window: WINDOW, elapsedMs, perSecond, cpuPerTaskUs };
-    emit(values.json, result, [`publish ${values.impl}: ${COUNT} tasks${WINDOW ? `, at most ${WINDOW} in flight` : ' at once'} in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, ${cpuPerTaskUs.toFixed(0)} µs CPU a task in this process`]);
+    emit(values.json, result, [
+      `publish ${values.impl}: ${COUNT} tasks${WINDOW ? `, at most ${WINDOW} in flight` : ' at once'} in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, ${cpuPerTaskUs.toFixed(0)} µs CPU a task in this process`,
+    ]);
   } finally {
     await deleteQueues([QUEUE]);
   }

@@ -43,11 +43,17 @@ const QUEUE = queueName('round-trip');
 
 const CONTESTANTS = {
   celeriac: {
-    worker: () => celeriacWorker(QUEUE, { concurrency: CONCURRENCY, resultBackend: 'rpc://', profileDir: values.profile }),
+    worker: () =>
+      celeriacWorker(QUEUE, { concurrency: CONCURRENCY, resultBackend: 'rpc://', profileDir: values.profile }),
     caller: () => celeriacCaller(QUEUE),
   },
   raw: {
-    worker: () => start(process.execPath, [...profileFlags(values.profile), 'scripts/bench/apps/raw-rpc-worker.mjs', QUEUE, String(CONCURRENCY * 2)], { cwd: ROOT }),
+    worker: () =>
+      start(
+        process.execPath,
+        [...profileFlags(values.profile), 'scripts/bench/apps/raw-rpc-worker.mjs', QUEUE, String(CONCURRENCY * 2)],
+        { cwd: ROOT },
+      ),
     caller: () => rawCaller(QUEUE),
   },
 };
@@ -64,7 +70,10 @@ async function roundTrips(caller, count) {
 
 /** Round trips while steady-load.mjs sends LOAD tasks per second to the same queue; and the rate it held. */
 async function underLoad(caller) {
-  const load = start(process.execPath, ['scripts/bench/apps/steady-load.mjs', QUEUE, String(LOAD)], { cwd: ROOT, stdout: 'pipe' });
+  const load = start(process.execPath, ['scripts/bench/apps/steady-load.mjs', QUEUE, String(LOAD)], {
+    cwd: ROOT,
+    stdout: 'pipe',
+  });
   let output = '';
   load.stdout.on('data', (chunk) => (output += chunk));
   let latencies;
@@ -104,7 +113,10 @@ async function main() {
   if (!CONTESTANTS[values.impl]) throw new Error(`--impl must be one of ${Object.keys(CONTESTANTS).join(', ')}`);
   try {
     const { idle, loaded } = await measure();
-    const lines = [line(`${values.impl} round trip, idle`, idle), ...(loaded ? [line(`${values.impl} round trip, ${LOAD} tasks/s background load`, loaded)] : [])];
+    const lines = [
+      line(`${values.impl} round trip, idle`, idle),
+      ...(loaded ? [line(`${values.impl} round trip, ${LOAD} tasks/s background load`, loaded)] : []),
+    ];
     emit(values.json, { impl: values.impl, count: COUNT, load: LOAD, concurrency: CONCURRENCY, idle, loaded }, lines);
   } finally {
     await deleteQueues([QUEUE]);

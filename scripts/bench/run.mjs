@@ -77,7 +77,10 @@ async function runSuite(suite, failures) {
 
 function commands(list) {
   const quick = QUICK ? ' -- --quick' : '';
-  return [`npm run bench${quick}    # all of the below, ${RUNS} runs each; then this file is rewritten`, ...list.flatMap((suite) => Object.values(suite.contestants).map(commandLine))];
+  return [
+    `npm run bench${quick}    # all of the below, ${RUNS} runs each; then this file is rewritten`,
+    ...list.flatMap((suite) => Object.values(suite.contestants).map(commandLine)),
+  ];
 }
 
 async function main() {
@@ -85,7 +88,9 @@ async function main() {
   const clock = performance.now();
   if (values.build) build();
   const machine = await describeMachine();
-  const selected = suites({ quick: QUICK, runs: RUNS, cores: machine.cores, celery: machine.celery }).filter((suite) => !values.only || values.only.split(',').includes(suite.id));
+  const selected = suites({ quick: QUICK, runs: RUNS, cores: machine.cores, celery: machine.celery }).filter(
+    (suite) => !values.only || values.only.split(',').includes(suite.id),
+  );
   const rows = [];
   const notes = [];
   const failures = [];
@@ -95,9 +100,21 @@ async function main() {
     rows.push(...suite.rows(results));
     notes.push(...suite.notes(results).map((note) => `**${suite.title}.** ${note}`));
   }
-  const report = { rows, machine, loadAfter: load(), commands: commands(selected), notes, failures, started, elapsedMs: performance.now() - clock, runs: RUNS };
+  const report = {
+    rows,
+    machine,
+    loadAfter: load(),
+    commands: commands(selected),
+    notes,
+    failures,
+    started,
+    elapsedMs: performance.now() - clock,
+    runs: RUNS,
+  };
   const { met, total } = targetTally(rows);
-  console.log(`\n${textTable(rows)}\n\ntargets met: ${met} of ${total}; ${(report.elapsedMs / 60_000).toFixed(1)} minutes; load average before ${machine.loadBefore}, after ${report.loadAfter}`);
+  console.log(
+    `\n${textTable(rows)}\n\ntargets met: ${met} of ${total}; ${(report.elapsedMs / 60_000).toFixed(1)} minutes; load average before ${machine.loadBefore}, after ${report.loadAfter}`,
+  );
   if (WRITE) await writeReport(join(ROOT, 'BENCHMARKS.md'), generatedSection(report));
   if (WRITE) console.log('BENCHMARKS.md rewritten');
   if (failures.length) process.exitCode = 1;

@@ -28,7 +28,8 @@ function run(command, args) {
   console.log(`  $ ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.error) throw new BootstrapError(`could not run ${command}: ${result.error.message}`);
-  if (result.status !== 0) throw new BootstrapError(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
+  if (result.status !== 0)
+    throw new BootstrapError(`${command} ${args.join(' ')} failed with exit code ${result.status}`);
 }
 
 export function installAndBuild() {
@@ -73,7 +74,12 @@ async function waitForPort(address, timeoutMs) {
 
 /** rabbitmq-server on PATH, or where Debian puts it (/usr/sbin is not on every user's PATH). */
 function findRabbitmqServer() {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/local/sbin', '/usr/lib/rabbitmq/bin'];
+  const dirs = [
+    ...(process.env.PATH ?? '').split(':').filter(Boolean),
+    '/usr/sbin',
+    '/usr/local/sbin',
+    '/usr/lib/rabbitmq/bin',
+  ];
   return dirs.map((dir) => join(dir, 'rabbitmq-server')).find((file) => existsSync(file)) ?? null;
 }
 
@@ -81,12 +87,16 @@ export async function ensureBroker(BROKER_URL) {
   const address = brokerAddress(BROKER_URL);
   step(`checking the broker at ${redact(BROKER_URL)}`);
   if (await probe(address)) return console.log(`  RabbitMQ answers on ${address.host}:${address.port}`);
-  if (!address.local) throw new BootstrapError(`nothing answers on ${address.host}:${address.port}; start that broker or point CELERIAC_BROKER at one`);
+  if (!address.local)
+    throw new BootstrapError(
+      `nothing answers on ${address.host}:${address.port}; start that broker or point CELERIAC_BROKER at one`,
+    );
   const server = findRabbitmqServer();
   if (!server) throw new BootstrapError(noBrokerHelp(address));
   console.log(`  nothing answers on port ${address.port}; starting ${server} -detached`);
   startRabbitmq(server);
-  if (!(await waitForPort(address, BROKER_START_WAIT_MS))) throw new BootstrapError(`RabbitMQ did not open port ${address.port} within ${BROKER_START_WAIT_MS / 1000} s`);
+  if (!(await waitForPort(address, BROKER_START_WAIT_MS)))
+    throw new BootstrapError(`RabbitMQ did not open port ${address.port} within ${BROKER_START_WAIT_MS / 1000} s`);
   console.log(`  RabbitMQ answers on ${address.host}:${address.port}`);
 }
 
@@ -95,7 +105,9 @@ function startRabbitmq(server) {
   const result = spawnSync(server, ['-detached'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status === 0) return;
   const how = result.error ? result.error.message : `exit code ${result.status}`;
-  throw new BootstrapError(`${server} -detached failed (${how}); start it as root (sudo rabbitmq-server -detached, or sudo service rabbitmq-server start) and run the demo again`);
+  throw new BootstrapError(
+    `${server} -detached failed (${how}); start it as root (sudo rabbitmq-server -detached, or sudo service rabbitmq-server start) and run the demo again`,
+  );
 }
 
 function noBrokerHelp({ port }) {

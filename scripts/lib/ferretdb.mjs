@@ -25,16 +25,29 @@ export const FERRETDB_VERSION = 'v1.24.2';
 const START_WAIT_MS = 30_000;
 
 const cacheDir = () => join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'celeriac');
-export const ferretdbBinary = () => process.env.CELERIAC_FERRETDB_BIN || join(cacheDir(), `ferretdb-${FERRETDB_VERSION}`);
+export const ferretdbBinary = () =>
+  process.env.CELERIAC_FERRETDB_BIN || join(cacheDir(), `ferretdb-${FERRETDB_VERSION}`);
 
 function findGo() {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/local/go/bin', join(homedir(), 'go/bin'), '/usr/lib/go/bin'];
+  const dirs = [
+    ...(process.env.PATH ?? '').split(':').filter(Boolean),
+    '/usr/local/go/bin',
+    join(homedir(), 'go/bin'),
+    '/usr/lib/go/bin',
+  ];
   return dirs.map((dir) => join(dir, 'go')).find((file) => existsSync(file)) ?? null;
 }
 
 function go(goBinary, args, cwd) {
-  const result = spawnSync(goBinary, args, { cwd, encoding: 'utf8', env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' } });
-  if (result.status !== 0) throw new BootstrapError(`go ${args.join(' ')} failed: ${(result.stderr || result.error?.message || '').trim().slice(-2000)}`);
+  const result = spawnSync(goBinary, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+  });
+  if (result.status !== 0)
+    throw new BootstrapError(
+      `go ${args.join(' ')} failed: ${(result.stderr || result.error?.message || '').trim().slice(-2000)}`,
+    );
   return result.stdout;
 }
 
@@ -43,9 +56,14 @@ export async function ensureFerretdbBinary() {
   const binary = ferretdbBinary();
   if (existsSync(binary)) return binary;
   const goBinary = findGo();
-  if (!goBinary) throw new BootstrapError('FerretDB (the MongoDB-wire server the tests use) is built with Go, and no `go` was found; install Go or set CELERIAC_TEST_MONGODB_URL');
+  if (!goBinary)
+    throw new BootstrapError(
+      'FerretDB (the MongoDB-wire server the tests use) is built with Go, and no `go` was found; install Go or set CELERIAC_TEST_MONGODB_URL',
+    );
   step(`building FerretDB ${FERRETDB_VERSION} from the Go module proxy (once; cached in ${cacheDir()})`);
-  const { Dir } = JSON.parse(go(goBinary, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], tmpdir()));
+  const { Dir } = JSON.parse(
+    go(goBinary, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], tmpdir()),
+  );
   const source = await mkdtemp(join(tmpdir(), 'celeriac-ferretdb-src-'));
   try {
     await cp(Dir, source, { recursive: true });
@@ -75,7 +93,15 @@ export async function startFerretdb() {
   const binary = await ensureFerretdbBinary();
   const dataDir = await mkdtemp(join(tmpdir(), 'celeriac-ferretdb-'));
   const port = await freePort();
-  const args = ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--state-dir=${dataDir}`, `--listen-addr=127.0.0.1:${port}`, '--debug-addr=127.0.0.1:0', '--telemetry=disable', '--log-level=error'];
+  const args = [
+    '--handler=sqlite',
+    `--sqlite-url=file:${dataDir}/`,
+    `--state-dir=${dataDir}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--debug-addr=127.0.0.1:0',
+    '--telemetry=disable',
+    '--log-level=error',
+  ];
   // Its log goes to a file, not a pipe: the test script waits in spawnSync while mocha runs and
   // drains no pipe, and FerretDB blocks (every client with it) once a pipe's buffer is full.
   const logFile = join(dataDir, 'ferretdb.log');

@@ -21,7 +21,10 @@ const STAMP = join(VENV_DIR, 'celeriac-requirements.txt');
 
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
-  return { ok: result.status === 0, out: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`.trim() };
+  return {
+    ok: result.status === 0,
+    out: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`.trim(),
+  };
 }
 
 export function celeryVersion(python) {
@@ -35,9 +38,17 @@ export function ensurePypiCelery() {
   const current = existsSync(STAMP) ? readFileSync(STAMP, 'utf8') : null;
   if (current === wanted && celeryVersion(VENV_PYTHON)) return VENV_PYTHON;
   step(`creating ${VENV_DIR} with Celery from PyPI (${REQUIREMENTS})`);
-  const python = ['python3', 'python3.11', 'python3.12', SYSTEM_PYTHON].find((candidate) => run(candidate, ['-c', 'import venv, ensurepip']).ok);
-  if (!python) throw new BootstrapError('no Python 3 with venv and ensurepip was found to make the PyPI Celery peer (Debian: apt-get install python3-venv)');
-  for (const [command, args] of [[python, ['-m', 'venv', '--clear', VENV_DIR]], [VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS]]]) {
+  const python = ['python3', 'python3.11', 'python3.12', SYSTEM_PYTHON].find(
+    (candidate) => run(candidate, ['-c', 'import venv, ensurepip']).ok,
+  );
+  if (!python)
+    throw new BootstrapError(
+      'no Python 3 with venv and ensurepip was found to make the PyPI Celery peer (Debian: apt-get install python3-venv)',
+    );
+  for (const [command, args] of [
+    [python, ['-m', 'venv', '--clear', VENV_DIR]],
+    [VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS]],
+  ]) {
     const result = run(command, args);
     if (!result.ok) throw new BootstrapError(`${command} ${args.join(' ')} failed: ${result.out.slice(-2000)}`);
   }
@@ -48,5 +59,7 @@ export function ensurePypiCelery() {
 /** Debian's Celery 5.2 under the system interpreter, or a message that says how to get it. */
 export function ensureSystemCelery() {
   if (celeryVersion(SYSTEM_PYTHON)) return SYSTEM_PYTHON;
-  throw new BootstrapError(`${SYSTEM_PYTHON} cannot import celery; install Debian's python3-celery (apt-get install -y python3-celery; .ci/run does it)`);
+  throw new BootstrapError(
+    `${SYSTEM_PYTHON} cannot import celery; install Debian's python3-celery (apt-get install -y python3-celery; .ci/run does it)`,
+  );
 }

@@ -13,9 +13,15 @@ const END = '<!-- counts:end -->';
 const COLUMNS = ['sent', 'confirmed', 'unconfirmed', 'run', 'succeeded', 'duplicated', 'lost'];
 
 function table(results) {
-  const rows = Object.entries(results).map(([name, { counts, notes }]) =>
-    `| ${name} | ${COLUMNS.map((key) => counts[key]).join(' | ')} | ${notes.join('; ')} |`);
-  return [`| case | ${COLUMNS.join(' | ')} | notes |`, `|---|${COLUMNS.map(() => '---:').join('|')}|---|`, ...rows].join('\n');
+  const rows = Object.entries(results).map(
+    ([name, { counts, notes }]) =>
+      `| ${name} | ${COLUMNS.map((key) => counts[key]).join(' | ')} | ${notes.join('; ')} |`,
+  );
+  return [
+    `| case | ${COLUMNS.join(' | ')} | notes |`,
+    `|---|${COLUMNS.map(() => '---:').join('|')}|---|`,
+    ...rows,
+  ].join('\n');
 }
 
 export function updateReliabilityCounts() {

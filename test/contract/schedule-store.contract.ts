@@ -34,13 +34,25 @@ const SHARED_CASES = [
 ] as const;
 
 function definition(name: string, overrides: Partial<ScheduleInput> = {}): ScheduleDefinition {
-  const input: ScheduleInput = { name, task: 'contract.task', schedule: { kind: 'cron', expression: '*/5 * * * *', timezone: 'Europe/Berlin' }, args: [1, 'two'], kwargs: { k: true }, options: { queue: 'q' }, ...overrides };
+  const input: ScheduleInput = {
+    name,
+    task: 'contract.task',
+    schedule: { kind: 'cron', expression: '*/5 * * * *', timezone: 'Europe/Berlin' },
+    args: [1, 'two'],
+    kwargs: { k: true },
+    options: { queue: 'q' },
+    ...overrides,
+  };
   return compileScheduleInput(input, new Date('2024-01-01T00:00:00Z'));
 }
 
 const slot = (minute: number) => new Date(Date.UTC(2024, 0, 1, 0, minute));
 
-export function scheduleStoreContract(name: string, makeStore: () => Promise<ScheduleStore>, options: ContractOptions = {}): void {
+export function scheduleStoreContract(
+  name: string,
+  makeStore: () => Promise<ScheduleStore>,
+  options: ContractOptions = {},
+): void {
   if (options.pending !== undefined) {
     describe(`ScheduleStore contract: ${name} (pending: ${options.pending})`, () => {
       for (const title of [...CASES, ...SHARED_CASES]) it(title);
@@ -66,7 +78,11 @@ export function scheduleStoreContract(name: string, makeStore: () => Promise<Sch
 
     defineCases(() => store);
     const reopen = options.reopen;
-    if (reopen) defineSharedCases(() => store, (from) => open(() => reopen(from)));
+    if (reopen)
+      defineSharedCases(
+        () => store,
+        (from) => open(() => reopen(from)),
+      );
   });
 }
 
@@ -88,8 +104,18 @@ function defineCases(current: () => ScheduleStore): void {
   it(CASES[2], async () => {
     const first = await current().put(definition('a'));
     expect(await current().recordFire('a', slot(5))).to.equal(true);
-    const replaced = await current().put(definition('a', { task: 'contract.other', schedule: { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' } }));
-    expect(replaced).to.deep.include({ task: 'contract.other', lastSlot: slot(5).toISOString(), runCount: 1, createdAt: first.createdAt });
+    const replaced = await current().put(
+      definition('a', {
+        task: 'contract.other',
+        schedule: { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' },
+      }),
+    );
+    expect(replaced).to.deep.include({
+      task: 'contract.other',
+      lastSlot: slot(5).toISOString(),
+      runCount: 1,
+      createdAt: first.createdAt,
+    });
     expect(replaced.schedule).to.deep.equal({ kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00.000Z' });
     expect(await current().get('a')).to.deep.equal(replaced);
   });
@@ -137,7 +163,11 @@ function defineCases(current: () => ScheduleStore): void {
   it(CASES[7], async () => {
     await current().put(definition('one-off', { schedule: { kind: 'once', at: slot(30) } }));
     expect(await current().recordFire('one-off', slot(30))).to.equal(true);
-    expect(await current().get('one-off')).to.deep.include({ enabled: false, lastSlot: slot(30).toISOString(), runCount: 1 });
+    expect(await current().get('one-off')).to.deep.include({
+      enabled: false,
+      lastSlot: slot(30).toISOString(),
+      runCount: 1,
+    });
   });
 
   it(CASES[8], async () => {
@@ -149,14 +179,27 @@ function defineCases(current: () => ScheduleStore): void {
 
   it(CASES[9], async () => {
     await Promise.all(['a', 'b', 'c'].map((name) => current().put(definition(name))));
-    const fired = await Promise.all([current().recordFire('a', slot(5)), current().recordFire('b', slot(10)), current().put(definition('d')), current().recordFire('c', slot(15))]);
+    const fired = await Promise.all([
+      current().recordFire('a', slot(5)),
+      current().recordFire('b', slot(10)),
+      current().put(definition('d')),
+      current().recordFire('c', slot(15)),
+    ]);
     expect(fired).to.deep.equal([true, true, fired[2], true]);
     const byName = Object.fromEntries((await current().list()).map((entry) => [entry.name, entry.lastSlot]));
-    expect(byName).to.deep.equal({ a: slot(5).toISOString(), b: slot(10).toISOString(), c: slot(15).toISOString(), d: null });
+    expect(byName).to.deep.equal({
+      a: slot(5).toISOString(),
+      b: slot(10).toISOString(),
+      c: slot(15).toISOString(),
+      d: null,
+    });
   });
 }
 
-function defineSharedCases(current: () => ScheduleStore, reopen: (store: ScheduleStore) => Promise<ScheduleStore>): void {
+function defineSharedCases(
+  current: () => ScheduleStore,
+  reopen: (store: ScheduleStore) => Promise<ScheduleStore>,
+): void {
   it(SHARED_CASES[0], async () => {
     const other = await reopen(current());
     await current().put(definition('a'));
@@ -170,7 +213,12 @@ function defineSharedCases(current: () => ScheduleStore, reopen: (store: Schedul
   it(SHARED_CASES[1], async () => {
     const other = await reopen(current());
     await current().put(definition('a'));
-    const results = await Promise.all([current().recordFire('a', slot(5)), other.recordFire('a', slot(5)), current().recordFire('a', slot(5)), other.recordFire('a', slot(5))]);
+    const results = await Promise.all([
+      current().recordFire('a', slot(5)),
+      other.recordFire('a', slot(5)),
+      current().recordFire('a', slot(5)),
+      other.recordFire('a', slot(5)),
+    ]);
     expect(results.filter(Boolean)).to.have.length(1);
     expect(await other.get('a')).to.deep.include({ runCount: 1 });
   });

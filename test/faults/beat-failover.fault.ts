@@ -17,7 +17,17 @@ import { expect } from 'chai';
 import { BeatDir, futureAnchor, stopGracefully } from '../support/beat-harness.js';
 import { eventually, uniqueName } from '../support/broker.js';
 import type { SpawnedCli } from '../support/spawned-cli.js';
-import { BEAT_CONNECTION_PREFIX, LEADING, NOT_LEADER, SlotGrid, firedIds, intervalWork, lateness, loggedTimes, startBeat } from './support/beat-pair.js';
+import {
+  BEAT_CONNECTION_PREFIX,
+  LEADING,
+  NOT_LEADER,
+  SlotGrid,
+  firedIds,
+  intervalWork,
+  lateness,
+  loggedTimes,
+  startBeat,
+} from './support/beat-pair.js';
 import { waitUntilDrained } from './support/drain.js';
 import { CONNECTION_EVENTS } from './support/event-log.js';
 import { deleteFaultQueues } from './support/fault-queues.js';
@@ -78,7 +88,10 @@ describe('fault: beat failover', () => {
 
   /** Stops the surviving beat, and the worker once every fire has run; checks each slot ran once, none missing. */
   async function countSlots(survivor: SpawnedCli, beats: readonly SpawnedCli[]): Promise<Counts> {
-    expect(await stopGracefully(survivor), 'the surviving beat stops gracefully').to.deep.equal({ code: 0, signal: null });
+    expect(await stopGracefully(survivor), 'the surviving beat stops gracefully').to.deep.equal({
+      code: 0,
+      signal: null,
+    });
     const fired = firedIds(beats);
     await waitUntilDrained(queue, ledger, new Set(fired));
     expect(await stopWorker(worker), 'the worker stops gracefully').to.deep.equal({ code: 0, signal: null });
@@ -89,7 +102,10 @@ describe('fault: beat failover', () => {
     expect(fired.length, 'slots the beats fired twice').to.equal(new Set(fired).size);
     const [first, last] = [Math.min(...ran), Math.max(...ran)];
     const expected = grid.idsThrough(grid.anchor + last * EVERY_MS).slice(first);
-    expect(new Set(fired), `every slot from the first fired (${first}) to the last (${last}), none missing`).to.deep.equal(new Set(expected));
+    expect(
+      new Set(fired),
+      `every slot from the first fired (${first}) to the last (${last}), none missing`,
+    ).to.deep.equal(new Set(expected));
     const counts = tally({ attempted: expected, confirmed: new Set(fired) }, runs);
     expect(counts.lost, 'fired slots never run').to.equal(0);
     return counts;
@@ -102,7 +118,7 @@ describe('fault: beat failover', () => {
     return at;
   }
 
-  it('SIGKILLed leader, then the new leader\'s connections cut: every slot fires exactly once', async () => {
+  it("SIGKILLed leader, then the new leader's connections cut: every slot fires exactly once", async () => {
     const leader = await beat('leading');
     const standby = await beat('standby');
     await firesReach(FIRES_BETWEEN);
@@ -121,7 +137,11 @@ describe('fault: beat failover', () => {
 
     const counts = await countSlots(standby, [leader, standby]);
     expect(firedIds([leader]), 'slots the first leader fired').not.to.be.empty;
-    recordCase('beat failover: leader SIGKILLed, then the new leader\'s connections cut', counts, failoverNotes({ leader, standby, killedAt, cutAt }));
+    recordCase(
+      "beat failover: leader SIGKILLed, then the new leader's connections cut",
+      counts,
+      failoverNotes({ leader, standby, killedAt, cutAt }),
+    );
   });
 
   it('a leader that loses its lock while a fire waits on a blocked broker, and leads again, fires that slot once', async () => {
@@ -131,7 +151,10 @@ describe('fault: beat failover', () => {
     try {
       // The next fire's publish is held: the beat's send connection reports itself blocked.
       await leader.waitForLog((line) => line.message === CONNECTION_EVENTS.blocked, STEP_TIMEOUT_MS);
-      const cut = await closeConnectionsAt(`${BEAT_CONNECTION_PREFIX}:lock`, grid.midSlotAfter(Date.now() + CUT_LEAD_MS));
+      const cut = await closeConnectionsAt(
+        `${BEAT_CONNECTION_PREFIX}:lock`,
+        grid.midSlotAfter(Date.now() + CUT_LEAD_MS),
+      );
       expect(cut, 'connections cut').to.deep.equal(['celeriac-beat:lock']);
       await eventually(() => (loggedTimes(leader, LOCK_TAKEN).length >= 2 ? true : undefined), STEP_TIMEOUT_MS);
       // Slots come due while the lock is back and the first fire still waits.
@@ -143,7 +166,10 @@ describe('fault: beat failover', () => {
     await firesReach(finished() + FIRES_BETWEEN);
 
     const counts = await countSlots(leader, [leader]);
-    expect(leader.logs().filter((line) => line.message === DUPLICATE_FIRE), 'fires of a slot already recorded').to.deep.equal([]);
+    expect(
+      leader.logs().filter((line) => line.message === DUPLICATE_FIRE),
+      'fires of a slot already recorded',
+    ).to.deep.equal([]);
     recordCase('beat: lock lost and regained while a fire waits on a blocked broker', counts, [
       `one beat, every ${EVERY_MS / 1000} s, missedRuns 'all'; memory alarm raised, then the lock connection alone cut while a fire waited for its confirm`,
       `the lock was taken again at once; the beat led again only after that fire was confirmed and recorded (at the unblock), then caught up: ${counts.confirmed} slots, each fired once, up to ${Math.max(...lateness([leader]))} ms late`,

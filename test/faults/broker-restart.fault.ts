@@ -79,7 +79,10 @@ describe('fault: the broker node stopped and started while a client publishes an
     await publisher.burst(BACKLOG, BACKLOG_TASK_MS);
     const queuedAtStop = await readyCount(queue);
     const outage = await restartBroker();
-    const reconnectedAt = await eventually(() => events.firstAfter('connected', outage.bootCalledAt), RECOVERY_TIMEOUT_MS);
+    const reconnectedAt = await eventually(
+      () => events.firstAfter('connected', outage.bootCalledAt),
+      RECOVERY_TIMEOUT_MS,
+    );
     await waitForEveryWorker(workers, ledger, publisher, reconnectedAt, RECOVERY_TIMEOUT_MS);
     await sleep(BEFORE_MS);
     await publisher.stop();
@@ -89,17 +92,41 @@ describe('fault: the broker node stopped and started while a client publishes an
     const counts = tally(publisher.sends, runs);
     expect(queuedAtStop, 'confirmed tasks waiting in the queue when the node stopped').to.be.greaterThan(0);
     expect(counts.lost, 'confirmed sends never run').to.equal(0);
-    expect(publisher.failed().filter((send) => send.error !== UNCONFIRMED), 'sends that failed otherwise than PUBLISH_UNCONFIRMED').to.deep.equal([]);
-    expect(publisher.confirmedBetween(outage.stoppedAt, outage.bootCalledAt), `sends resolved while the node was down (client: ${events.timeline})`).to.deep.equal([]);
+    expect(
+      publisher.failed().filter((send) => send.error !== UNCONFIRMED),
+      'sends that failed otherwise than PUBLISH_UNCONFIRMED',
+    ).to.deep.equal([]);
+    expect(
+      publisher.confirmedBetween(outage.stoppedAt, outage.bootCalledAt),
+      `sends resolved while the node was down (client: ${events.timeline})`,
+    ).to.deep.equal([]);
     const caught = publisher.pendingAt(outage.stoppedAt);
     expect(caught, 'sends waiting when the node went down').not.to.be.empty;
     expect(unexplainedDuplicates(runs, workers), 'duplicates without a redelivery behind them').to.deep.equal([]);
     expect(events.count('lost'), `the client saw its connection go (${events.timeline})`).to.equal(1);
-    recordCase('broker node stopped and restarted under load', counts, notes(outage, { droppedAt: events.firstAfter('lost', outage.stopCalledAt) ?? Number.NaN, reconnectedAt, queuedAtStop }, caught, publisher, workers, runs));
+    recordCase(
+      'broker node stopped and restarted under load',
+      counts,
+      notes(
+        outage,
+        { droppedAt: events.firstAfter('lost', outage.stopCalledAt) ?? Number.NaN, reconnectedAt, queuedAtStop },
+        caught,
+        publisher,
+        workers,
+        runs,
+      ),
+    );
   });
 });
 
-function notes(outage: Outage, { droppedAt, reconnectedAt, queuedAtStop }: Recovery, caught: readonly SendRecord[], publisher: SteadyPublisher, workers: readonly SpawnedCli[], runs: LedgerRuns): string[] {
+function notes(
+  outage: Outage,
+  { droppedAt, reconnectedAt, queuedAtStop }: Recovery,
+  caught: readonly SendRecord[],
+  publisher: SteadyPublisher,
+  workers: readonly SpawnedCli[],
+  runs: LedgerRuns,
+): string[] {
   const waited = caught.filter((send) => send.outcome === 'confirmed').length;
   const failed = publisher.failed();
   const reachedQueue = failed.filter((send) => runs.done.has(send.id)).length;

@@ -55,16 +55,30 @@ describe('fault: the broker closes every connection, several times, under load',
     const runs = readLedger(ledger);
     const counts = tally(publisher.sends, runs);
     expect(counts.lost, 'confirmed sends never run').to.equal(0);
-    expect(publisher.failed().filter((send) => send.error !== UNCONFIRMED), 'sends that failed otherwise than PUBLISH_UNCONFIRMED').to.deep.equal([]);
+    expect(
+      publisher.failed().filter((send) => send.error !== UNCONFIRMED),
+      'sends that failed otherwise than PUBLISH_UNCONFIRMED',
+    ).to.deep.equal([]);
     expect(events.count('lost'), 'the client lost its connection once per close').to.equal(CLOSES);
     // Two connections per worker (consume, publish), each closed every time.
-    expect(countLogs(workers, CONNECTION_EVENTS.lost), 'connections the workers lost').to.equal(CLOSES * 2 * workers.length);
+    expect(countLogs(workers, CONNECTION_EVENTS.lost), 'connections the workers lost').to.equal(
+      CLOSES * 2 * workers.length,
+    );
     expect(unexplainedDuplicates(runs, workers), 'duplicates without a redelivery behind them').to.deep.equal([]);
-    recordCase('all connections closed by the broker, 3 times, under load', counts, notes(recoveries, publisher, workers, runs));
+    recordCase(
+      'all connections closed by the broker, 3 times, under load',
+      counts,
+      notes(recoveries, publisher, workers, runs),
+    );
   });
 });
 
-function notes(recoveries: readonly number[], publisher: SteadyPublisher, workers: readonly SpawnedCli[], runs: LedgerRuns): string[] {
+function notes(
+  recoveries: readonly number[],
+  publisher: SteadyPublisher,
+  workers: readonly SpawnedCli[],
+  runs: LedgerRuns,
+): string[] {
   const failed = publisher.failed();
   const reachedQueue = failed.filter((send) => runs.done.has(send.id)).length;
   return [

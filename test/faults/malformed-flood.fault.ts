@@ -25,7 +25,10 @@ const BURST = 14;
 const VALID_PER_BAD = 2;
 const SETTLE_TIMEOUT_MS = 60_000;
 /** What the worker logs for each message it dead-letters as undecodable or unregistered. */
-const REJECTION_LOGS = new Set(['dead-lettering a message that is not a valid task', 'received an unregistered task; it is answered NotRegistered and dead-lettered']);
+const REJECTION_LOGS = new Set([
+  'dead-lettering a message that is not a valid task',
+  'received an unregistered task; it is answered NotRegistered and dead-lettered',
+]);
 
 describe('fault: a flood of malformed messages mixed with valid tasks', () => {
   const queue = uniqueName('faults.malformed');
@@ -66,13 +69,21 @@ describe('fault: a flood of malformed messages mixed with valid tasks', () => {
 
     expectEachDeadLetterMatches(bad, dead);
     expect(worker.running, 'the worker is still running').to.equal(true);
-    expect(LedgerByPid.read(ledger).pids(), 'every valid task ran in the one worker process').to.deep.equal([String(pid)]);
+    expect(LedgerByPid.read(ledger).pids(), 'every valid task ran in the one worker process').to.deep.equal([
+      String(pid),
+    ]);
     expectNoCrashLogged(worker, bad.length);
     expect(await stopGracefully(worker), 'the worker stops as usual').to.deep.equal({ code: 0, signal: null });
     expect(await readyCount(queue), 'nothing is left in the queue').to.equal(0);
 
     const counts = tally(sends, readLedger(ledger));
-    expect(counts).to.include({ unconfirmed: 0, run: sends.attempted.length, succeeded: sends.attempted.length, duplicated: 0, lost: 0 });
+    expect(counts).to.include({
+      unconfirmed: 0,
+      run: sends.attempted.length,
+      succeeded: sends.attempted.length,
+      duplicated: 0,
+      lost: 0,
+    });
     recordCase('malformed-message flood', counts, [
       `${bad.length} malformed messages of ${MALFORMED_KINDS.length} kinds (bad JSON, wrong shape, missing headers, refused content types, unknown task, 3× 3 MiB and 1× 17 MiB bodies), in bursts of ${BURST}, each followed by ${BURST * VALID_PER_BAD} valid tasks`,
       `all ${dead.length} in celeriac.dead with their code and reason, no valid task among them`,
@@ -110,6 +121,9 @@ function expectEachDeadLetterMatches(bad: readonly MalformedSent[], dead: readon
 /** A rejection logged per malformed message, and nothing that looks like a crash or a bug. */
 function expectNoCrashLogged(worker: SpawnedCli, badCount: number): void {
   const logs = worker.logs();
-  expect(logs.filter((line) => REJECTION_LOGS.has(line.message)), 'a rejection logged per malformed message').to.have.length(badCount);
+  expect(
+    logs.filter((line) => REJECTION_LOGS.has(line.message)),
+    'a rejection logged per malformed message',
+  ).to.have.length(badCount);
   expect(unexpectedLogs(worker, [...REJECTION_LOGS]), 'no other warning or error, no stack trace').to.deep.equal([]);
 }

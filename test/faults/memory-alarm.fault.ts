@@ -58,7 +58,12 @@ describe('fault: a memory alarm blocks publishers under load', () => {
     const doneAtUnblock = readLedger(fixture.ledger).done.size;
     const clearedAt = Date.now();
     await faultBroker().setMemoryWatermark(DEFAULT_WATERMARK);
-    return { blockedAt, unblockedAt: await eventually(() => events.firstAfter('unblocked', clearedAt), EVENT_TIMEOUT_MS), doneAtBlock, doneAtUnblock };
+    return {
+      blockedAt,
+      unblockedAt: await eventually(() => events.firstAfter('unblocked', clearedAt), EVENT_TIMEOUT_MS),
+      doneAtBlock,
+      doneAtUnblock,
+    };
   }
 
   it('holds sends during the alarm and confirms them after it; nothing fails, is lost or crashes', async () => {
@@ -75,7 +80,10 @@ describe('fault: a memory alarm blocks publishers under load', () => {
 
     const held = publisher.startedBetween(alarm.blockedAt, alarm.unblockedAt);
     expect(held, 'sends started while blocked').not.to.be.empty;
-    expect(held.filter((send) => send.outcome !== 'confirmed' || (send.endedAt ?? 0) < alarm.unblockedAt), 'held sends that did not wait for the unblock').to.deep.equal([]);
+    expect(
+      held.filter((send) => send.outcome !== 'confirmed' || (send.endedAt ?? 0) < alarm.unblockedAt),
+      'held sends that did not wait for the unblock',
+    ).to.deep.equal([]);
     expect(publisher.failed(), 'failed sends').to.deep.equal([]);
     expect(alarm.doneAtUnblock, 'tasks finished while publishers were blocked').to.be.greaterThan(alarm.doneAtBlock);
     const counts = tally(publisher.sends, readLedger(ledger));

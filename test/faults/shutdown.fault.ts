@@ -74,11 +74,24 @@ describe('fault: SIGTERM to a worker with tasks in flight', () => {
     await eventually(() => (tally(sends, readLedger(ledger)).lost === 0 ? true : undefined), FINISH_TIMEOUT_MS);
     expect(await stopGracefully(second)).to.deep.equal({ code: 0, signal: null });
     expect(await readyCount(queue), 'nothing is left in the queue').to.equal(0);
-    expect(long.filter((id) => !LedgerByPid.read(ledger).doneBy(pidOf(second)).has(id)), 'the second worker finished the long tasks').to.deep.equal([]);
-    expect([...unexpectedLogs(first, [GAVE_UP_LOG]), ...unexpectedLogs(second, [REDELIVERED_LOG])], 'no other warning or error').to.deep.equal([]);
+    expect(
+      long.filter((id) => !LedgerByPid.read(ledger).doneBy(pidOf(second)).has(id)),
+      'the second worker finished the long tasks',
+    ).to.deep.equal([]);
+    expect(
+      [...unexpectedLogs(first, [GAVE_UP_LOG]), ...unexpectedLogs(second, [REDELIVERED_LOG])],
+      'no other warning or error',
+    ).to.deep.equal([]);
 
     const counts = tally(sends, readLedger(ledger));
-    expect(counts).to.include({ sent: LONG_TASKS + SHORT_TASKS, confirmed: LONG_TASKS + SHORT_TASKS, unconfirmed: 0, succeeded: LONG_TASKS + SHORT_TASKS, duplicated: 0, lost: 0 });
+    expect(counts).to.include({
+      sent: LONG_TASKS + SHORT_TASKS,
+      confirmed: LONG_TASKS + SHORT_TASKS,
+      unconfirmed: 0,
+      succeeded: LONG_TASKS + SHORT_TASKS,
+      duplicated: 0,
+      lost: 0,
+    });
     recordCase('SIGTERM with tasks in flight', counts, [
       `SIGTERM (--shutdown-timeout ${SHUTDOWN_TIMEOUT_S}) with ${inFlight.long.length} tasks of ${LONG_MS / 1000} s and ${inFlight.short.length} of ${SHORT_MS} ms running`,
       `${stopped.finished} tasks finished in the stopped worker; the ${LONG_TASKS} long ones went back when it gave up on them, ${stopped.handedBack} waiting for a slot were handed back`,
@@ -91,15 +104,30 @@ describe('fault: SIGTERM to a worker with tasks in flight', () => {
  * SIGTERMs the worker and checks what it did with each task it held: short ones running finished
  * there, long ones did not, and everything unfinished is back in the queue.
  */
-async function stopWithTasksInFlight(first: SpawnedCli, inFlight: InFlight, { queue, ledger, sends }: { queue: string; ledger: string; sends: Producer }): Promise<{ finished: number; handedBack: number }> {
+async function stopWithTasksInFlight(
+  first: SpawnedCli,
+  inFlight: InFlight,
+  { queue, ledger, sends }: { queue: string; ledger: string; sends: Producer },
+): Promise<{ finished: number; handedBack: number }> {
   expect(await stopGracefully(first), 'SIGTERM stops the worker cleanly').to.deep.equal({ code: 0, signal: null });
   const done = LedgerByPid.read(ledger).doneBy(pidOf(first));
-  expect(inFlight.short.filter((id) => !done.has(id)), 'short tasks running at SIGTERM finished there').to.deep.equal([]);
-  expect(inFlight.long.filter((id) => done.has(id)), 'no long task finished in the stopped worker').to.deep.equal([]);
-  expect(await readyCount(queue), 'every unfinished task is back in the queue').to.equal(sends.confirmed.size - done.size);
+  expect(
+    inFlight.short.filter((id) => !done.has(id)),
+    'short tasks running at SIGTERM finished there',
+  ).to.deep.equal([]);
+  expect(
+    inFlight.long.filter((id) => done.has(id)),
+    'no long task finished in the stopped worker',
+  ).to.deep.equal([]);
+  expect(await readyCount(queue), 'every unfinished task is back in the queue').to.equal(
+    sends.confirmed.size - done.size,
+  );
   const handedBack = first.logs().filter((line) => line.message === HANDED_BACK_LOG).length;
   expect(handedBack, 'prefetched tasks waiting for a slot were handed back').to.be.greaterThan(0);
-  expect(first.logs().some((line) => line.message === GAVE_UP_LOG), 'the long tasks outlived the timeout').to.equal(true);
+  expect(
+    first.logs().some((line) => line.message === GAVE_UP_LOG),
+    'the long tasks outlived the timeout',
+  ).to.equal(true);
   return { finished: done.size, handedBack };
 }
 
@@ -107,7 +135,10 @@ async function stopWithTasksInFlight(first: SpawnedCli, inFlight: InFlight, { qu
 async function waitForMixedLoad(ledger: string, worker: SpawnedCli, long: readonly string[]): Promise<InFlight> {
   return eventually(() => {
     const running = LedgerByPid.read(ledger).interruptedIn(pidOf(worker));
-    const inFlight = { long: running.filter((id) => long.includes(id)), short: running.filter((id) => !long.includes(id)) };
+    const inFlight = {
+      long: running.filter((id) => long.includes(id)),
+      short: running.filter((id) => !long.includes(id)),
+    };
     return inFlight.long.length === long.length && inFlight.short.length > 0 ? inFlight : undefined;
   }, FINISH_TIMEOUT_MS).catch((error: Error) => {
     error.message += `\n--- ledger ---\n${readFileSync(ledger, 'utf8')}\n--- worker ---\n${worker.stderr}`;

@@ -63,8 +63,13 @@ describe('fault: a worker SIGKILLed in the middle of tasks, repeatedly', () => {
     expect(kills.interrupted, 'the kills caught tasks mid-run').to.be.greaterThan(0);
     expect(kills.doneAt.at(-1), 'work was still queued at the last kill').to.be.lessThan(TASKS);
     const finishedUnacked = expectDuplicatesFromKilledWorkers(ledger, fleet.killedPids);
-    expect(fleet.started.flatMap((worker) => unexpectedLogs(worker, [REDELIVERED_LOG])), 'no other warning or error in any worker').to.deep.equal([]);
-    const redelivered = fleet.started.flatMap((worker) => worker.logs()).filter((line) => line.message === REDELIVERED_LOG).length;
+    expect(
+      fleet.started.flatMap((worker) => unexpectedLogs(worker, [REDELIVERED_LOG])),
+      'no other warning or error in any worker',
+    ).to.deep.equal([]);
+    const redelivered = fleet.started
+      .flatMap((worker) => worker.logs())
+      .filter((line) => line.message === REDELIVERED_LOG).length;
     recordCase('worker SIGKILLed mid-task, repeatedly', counts, notes(counts, kills, redelivered, finishedUnacked));
   });
 });
@@ -90,10 +95,12 @@ async function killRepeatedly(fleet: WorkerFleet, ledger: string): Promise<Kills
 }
 
 async function waitUntilAllDone(sends: Sends, ledger: string): Promise<void> {
-  await eventually(() => (tally(sends, readLedger(ledger)).lost === 0 ? true : undefined), FINISH_TIMEOUT_MS).catch((error: Error) => {
-    error.message += `: ${tally(sends, readLedger(ledger)).lost} confirmed tasks never finished`;
-    throw error;
-  });
+  await eventually(() => (tally(sends, readLedger(ledger)).lost === 0 ? true : undefined), FINISH_TIMEOUT_MS).catch(
+    (error: Error) => {
+      error.message += `: ${tally(sends, readLedger(ledger)).lost} confirmed tasks never finished`;
+      throw error;
+    },
+  );
 }
 
 /**
@@ -105,7 +112,10 @@ function expectDuplicatesFromKilledWorkers(ledger: string, killedPids: readonly 
   const byPid = LedgerByPid.read(ledger);
   const finishedInKilled = new Set(killedPids.flatMap((pid) => [...byPid.doneBy(pid)]));
   const duplicated = duplicatedIds(readLedger(ledger));
-  expect(duplicated.filter((id) => !finishedInKilled.has(id)), 'duplicates whose first run was not in a killed worker').to.deep.equal([]);
+  expect(
+    duplicated.filter((id) => !finishedInKilled.has(id)),
+    'duplicates whose first run was not in a killed worker',
+  ).to.deep.equal([]);
   return duplicated.length;
 }
 

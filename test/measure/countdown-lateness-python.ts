@@ -34,7 +34,9 @@ const client = new Client({ brokerUrl: BROKER_URL, defaultQueue: queue });
 try {
   const sorted = await measure(client);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  console.log(`python ${process.env.CELERIAC_TEST_PYTHON ?? '/usr/bin/python3'}, pool ${pool}, ${count} countdowns of 1–4 s: lateness ms min ${sorted[0]} p50 ${at(0.5)} p90 ${at(0.9)} max ${sorted[sorted.length - 1]} (early: ${sorted.filter((ms) => ms < 0).length})`);
+  console.log(
+    `python ${process.env.CELERIAC_TEST_PYTHON ?? '/usr/bin/python3'}, pool ${pool}, ${count} countdowns of 1–4 s: lateness ms min ${sorted[0]} p50 ${at(0.5)} p90 ${at(0.9)} max ${sorted[sorted.length - 1]} (early: ${sorted.filter((ms) => ms < 0).length})`,
+  );
 } finally {
   await client.close();
   await worker.stop();

@@ -28,7 +28,8 @@ export class FireRecorder {
 
   constructor(queue: string, taskNames: readonly string[]) {
     const tasks = new TaskRegistry();
-    for (const task of taskNames) tasks.register<[]>(task, (ctx) => void this.fires.push({ taskId: ctx.id, task, receivedAt: Date.now() }));
+    for (const task of taskNames)
+      tasks.register<[]>(task, (ctx) => void this.fires.push({ taskId: ctx.id, task, receivedAt: Date.now() }));
     this.#worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [queue], resultBackend: null, concurrency: 50 });
   }
 
@@ -49,7 +50,13 @@ export class FireRecorder {
  * The slot of each fire of interval schedule `name`, found by computing the ids of its slots
  * from `anchor` on. A fire whose id matches no slot maps to null: it was not a fire of a slot.
  */
-export function slotsOf(name: string, anchor: number, everyMs: number, fires: readonly Fire[], until = Date.now() + 10_000): (number | null)[] {
+export function slotsOf(
+  name: string,
+  anchor: number,
+  everyMs: number,
+  fires: readonly Fire[],
+  until = Date.now() + 10_000,
+): (number | null)[] {
   const bySlotId = new Map<string, number>();
   for (let slot = anchor; slot <= until; slot += everyMs) bySlotId.set(slotTaskId(name, new Date(slot)), slot);
   return fires.map((fire) => bySlotId.get(fire.taskId) ?? null);
@@ -88,10 +95,12 @@ export class BeatDir {
     const beat = SpawnedCli.start(['beat', '--log-level', 'debug', ...args]);
     const message = expect === 'leading' ? 'beat leading' : 'standby: another beat holds the leader lock';
     // A beat that never got there must not outlive the test (it could hold the lock for good).
-    await beat.waitForLog((line) => line.message === message).catch(async (error: unknown) => {
-      await beat.stop();
-      throw error;
-    });
+    await beat
+      .waitForLog((line) => line.message === message)
+      .catch(async (error: unknown) => {
+        await beat.stop();
+        throw error;
+      });
     return beat;
   }
 
@@ -101,7 +110,9 @@ export class BeatDir {
 }
 
 /** SIGTERM, then the exit: beat must stop by itself, with 0. */
-export async function stopGracefully(beat: SpawnedCli): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export async function stopGracefully(
+  beat: SpawnedCli,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   beat.child.kill('SIGTERM');
   return beat.exited;
 }
@@ -133,9 +144,16 @@ export async function runCli(args: string[], broker = BROKER_URL): Promise<CliRu
 /** Runs `celeriac <args>` in this process (no node start-up), for commands that need no beat. */
 export async function runInProcess(args: string[], broker = BROKER_URL): Promise<CliRun> {
   const out = { stdout: '', stderr: '' };
-  const stream = (key: keyof typeof out) => new PassThrough().on('data', (chunk: Buffer) => (out[key] += chunk.toString()));
+  const stream = (key: keyof typeof out) =>
+    new PassThrough().on('data', (chunk: Buffer) => (out[key] += chunk.toString()));
   const env = { CELERIAC_BROKER: broker, CELERIAC_BEAT_GROUP: BEAT_GROUP, CELERIAC_LOG_FORMAT: 'json' };
-  const code = await main(['node', 'celeriac', ...args], { env, cwd: ROOT, stdout: stream('stdout'), stderr: stream('stderr'), stderrIsTTY: false });
+  const code = await main(['node', 'celeriac', ...args], {
+    env,
+    cwd: ROOT,
+    stdout: stream('stdout'),
+    stderr: stream('stderr'),
+    stderrIsTTY: false,
+  });
   await new Promise((resolve) => setImmediate(resolve));
   return { code, ...out };
 }

@@ -13,13 +13,25 @@ const RABBITMQCTL = '/usr/sbin/rabbitmqctl';
 /** Whether this machine can close broker connections: rabbitmqctl here, and the broker local. */
 export async function canCloseConnections(): Promise<boolean> {
   const local = /@(127\.0\.0\.1|localhost)[:/]/.test(BROKER_URL);
-  return local && access(RABBITMQCTL, constants.X_OK).then(() => true, () => false);
+  return (
+    local &&
+    access(RABBITMQCTL, constants.X_OK).then(
+      () => true,
+      () => false,
+    )
+  );
 }
 
 /** Closes every connection whose client-provided name is one of `names`; returns how many. */
 export async function closeConnectionsNamed(...names: string[]): Promise<number> {
-  const { stdout } = await run(RABBITMQCTL, ['list_connections', '-q', 'pid', 'client_properties'], { timeout: 15_000 });
-  const pids = stdout.split('\n').filter((line) => names.some((name) => line.includes(`{"connection_name","${name}"}`))).map((line) => line.split('\t')[0] ?? '');
-  for (const pid of pids) await run(RABBITMQCTL, ['close_connection', pid, 'celeriac recovery test'], { timeout: 15_000 });
+  const { stdout } = await run(RABBITMQCTL, ['list_connections', '-q', 'pid', 'client_properties'], {
+    timeout: 15_000,
+  });
+  const pids = stdout
+    .split('\n')
+    .filter((line) => names.some((name) => line.includes(`{"connection_name","${name}"}`)))
+    .map((line) => line.split('\t')[0] ?? '');
+  for (const pid of pids)
+    await run(RABBITMQCTL, ['close_connection', pid, 'celeriac recovery test'], { timeout: 15_000 });
   return pids.length;
 }

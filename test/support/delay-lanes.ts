@@ -30,7 +30,11 @@ export async function findInLanes(queue: string): Promise<LaneSighting[]> {
   }
 }
 
-async function peekLane(model: Awaited<ReturnType<typeof connect>>, lane: string, queue: string): Promise<LaneSighting[]> {
+async function peekLane(
+  model: Awaited<ReturnType<typeof connect>>,
+  lane: string,
+  queue: string,
+): Promise<LaneSighting[]> {
   const channel = await model.createChannel();
   channel.on('error', () => undefined); // a lane nobody declared yet is a 404 that closes the channel
   const found: LaneSighting[] = [];

@@ -19,7 +19,10 @@ function dockerEngineAnswers(): boolean {
 
 async function startMongo(): Promise<void> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const started = await new GenericContainer('mongo:7').withExposedPorts(27017).withWaitStrategy(Wait.forLogMessage(/Waiting for connections/)).start();
+  const started = await new GenericContainer('mongo:7')
+    .withExposedPorts(27017)
+    .withWaitStrategy(Wait.forLogMessage(/Waiting for connections/))
+    .start();
   container = started;
   process.env.CELERIAC_TEST_MONGODB_URL = `mongodb://${started.getHost()}:${started.getMappedPort(27017)}`;
   console.log(`MongoDB tests: started mongo:7 with testcontainers at ${process.env.CELERIAC_TEST_MONGODB_URL}`);

@@ -12,10 +12,12 @@ export const MONGODB_URL: string | null = process.env.CELERIAC_TEST_MONGODB_URL 
  * 'ferretdb' when the suite runs on FerretDB (npm test starts one and says so); a case the server
  * cannot serve is pending there, with the missing feature named, and runs everywhere else.
  */
-export const MONGODB_SERVER: 'ferretdb' | 'mongodb' = process.env.CELERIAC_TEST_MONGODB_SERVER === 'ferretdb' ? 'ferretdb' : 'mongodb';
+export const MONGODB_SERVER: 'ferretdb' | 'mongodb' =
+  process.env.CELERIAC_TEST_MONGODB_SERVER === 'ferretdb' ? 'ferretdb' : 'mongodb';
 
 const FERRETDB_LACKS = {
-  ttlIndex: 'FerretDB 1.x has no TTL indexes (createIndex with expireAfterSeconds: "not implemented yet"); the expiry sweep stands in for it (test/mongodb-expiry.test.ts)',
+  ttlIndex:
+    'FerretDB 1.x has no TTL indexes (createIndex with expireAfterSeconds: "not implemented yet"); the expiry sweep stands in for it (test/mongodb-expiry.test.ts)',
 } as const;
 
 /** Why the test server cannot serve `feature`, or null when it can. */
@@ -23,7 +25,8 @@ export function lacking(feature: keyof typeof FERRETDB_LACKS): string | null {
   return MONGODB_SERVER === 'ferretdb' ? FERRETDB_LACKS[feature] : null;
 }
 
-export const MONGODB_PENDING = 'no MongoDB server: set CELERIAC_TEST_MONGODB_URL=mongodb://host:27017 or provide a Docker engine (testcontainers starts mongo:7) to run these cases';
+export const MONGODB_PENDING =
+  'no MongoDB server: set CELERIAC_TEST_MONGODB_URL=mongodb://host:27017 or provide a Docker engine (testcontainers starts mongo:7) to run these cases';
 
 /** The same deployment with a database of its own, so runs and suites never share data. */
 export function uniqueDatabaseUrl(url: string, prefix: string): { url: string; database: string } {
@@ -44,5 +47,10 @@ export async function withMongo<T>(url: string, use: (client: MongoClient) => Pr
 }
 
 export async function dropDatabase(url: string, database: string): Promise<void> {
-  await withMongo(url, (client) => client.db(database).dropDatabase().then(() => undefined));
+  await withMongo(url, (client) =>
+    client
+      .db(database)
+      .dropDatabase()
+      .then(() => undefined),
+  );
 }

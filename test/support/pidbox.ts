@@ -27,8 +27,22 @@ export async function controlCall(call: ControlCall): Promise<Record<string, unk
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
     await channel.bindQueue(queue, 'reply.celery.pidbox', queue);
     const ticket = randomUUID();
-    const replies = collect(channel, queue, ticket, call.limit ?? call.destination?.length ?? Infinity, call.timeoutMs ?? 3000);
-    const { body, properties } = encodeControlRequest({ method: call.method, arguments: call.arguments ?? {}, destination: call.destination ?? null, ticket, replyTo: { exchange: 'reply.celery.pidbox', routingKey: queue }, clock: 1, expires: Date.now() / 1000 + 5 });
+    const replies = collect(
+      channel,
+      queue,
+      ticket,
+      call.limit ?? call.destination?.length ?? Infinity,
+      call.timeoutMs ?? 3000,
+    );
+    const { body, properties } = encodeControlRequest({
+      method: call.method,
+      arguments: call.arguments ?? {},
+      destination: call.destination ?? null,
+      ticket,
+      replyTo: { exchange: 'reply.celery.pidbox', routingKey: queue },
+      clock: 1,
+      expires: Date.now() / 1000 + 5,
+    });
     channel.publish('celery.pidbox', '', body, properties);
     return await replies;
   } finally {
@@ -49,7 +63,13 @@ export async function publishRawControl(content: Buffer, contentType = 'applicat
   }
 }
 
-function collect(channel: Channel, queue: string, ticket: string, limit: number, timeoutMs: number): Promise<Record<string, unknown>[]> {
+function collect(
+  channel: Channel,
+  queue: string,
+  ticket: string,
+  limit: number,
+  timeoutMs: number,
+): Promise<Record<string, unknown>[]> {
   const replies: Record<string, unknown>[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => resolve(replies), timeoutMs);

@@ -14,7 +14,12 @@ export const PYTHON = process.env.CELERIAC_TEST_PYTHON ?? '/usr/bin/python3';
 /** test/dist/support/python-peer.js → test/python */
 export const PEER_DIR = fileURLToPath(new URL('../../python/', import.meta.url));
 /** run_worker.sh reads CELERIAC_TEST_PYTHON too, so the worker runs the same interpreter. */
-export const PEER_ENV = { ...process.env, CELERIAC_TEST_BROKER_URL: BROKER_URL, CELERIAC_TEST_PYTHON: PYTHON, PYTHONDONTWRITEBYTECODE: '1' };
+export const PEER_ENV = {
+  ...process.env,
+  CELERIAC_TEST_BROKER_URL: BROKER_URL,
+  CELERIAC_TEST_PYTHON: PYTHON,
+  PYTHONDONTWRITEBYTECODE: '1',
+};
 const OUTPUT_TAIL_CHARS = 4000;
 
 /** Every peer process still running; killed (whole process group) if the test process exits. */
@@ -28,12 +33,17 @@ process.on('exit', () => {
  * environment that must be visible.
  */
 export async function assertPythonCelery(): Promise<string> {
-  const run = await runProcess(PYTHON, ['-c', 'import celery, kombu, sys; sys.stdout.write(celery.__version__)']).catch((error: Error) => ({ code: -1, stdout: '', stderr: error.message }));
+  const run = await runProcess(PYTHON, ['-c', 'import celery, kombu, sys; sys.stdout.write(celery.__version__)']).catch(
+    (error: Error) => ({ code: -1, stdout: '', stderr: error.message }),
+  );
   if (run.code === 0) return run.stdout.trim();
-  throw new Error(`${PYTHON} cannot import celery, which the interop tests need: ${tail(run.stderr, 500)}\n${INSTALL_HINT}`);
+  throw new Error(
+    `${PYTHON} cannot import celery, which the interop tests need: ${tail(run.stderr, 500)}\n${INSTALL_HINT}`,
+  );
 }
 
-const INSTALL_HINT = 'Install Debian\'s with `apt-get install -y python3-celery`; `npm test` makes the PyPI one in .venv-celery.';
+const INSTALL_HINT =
+  "Install Debian's with `apt-get install -y python3-celery`; `npm test` makes the PyPI one in .venv-celery.";
 let peerVersion: string | undefined;
 
 /**
@@ -41,7 +51,11 @@ let peerVersion: string | undefined;
  * legitimately differs between releases. Read once, synchronously, so a `describe` can branch.
  */
 export function peerCeleryVersion(): string {
-  peerVersion ??= execFileSync(PYTHON, ['-c', 'import celery, sys; sys.stdout.write(".".join(celery.__version__.split(".")[:2]))'], { encoding: 'utf8', env: PEER_ENV });
+  peerVersion ??= execFileSync(
+    PYTHON,
+    ['-c', 'import celery, sys; sys.stdout.write(".".join(celery.__version__.split(".")[:2]))'],
+    { encoding: 'utf8', env: PEER_ENV },
+  );
   return peerVersion;
 }
 
@@ -149,9 +163,16 @@ export class PythonWorker {
    * Starts the worker and resolves once Celery logs its `ready.` line. The default solo pool
    * makes SIGTERM take effect at once (see SOLO_POOL).
    */
-  static async start(queue: string, { workerArgs = SOLO_POOL, readyTimeoutMs = 30_000, env = {} }: WorkerStart = {}): Promise<PythonWorker> {
+  static async start(
+    queue: string,
+    { workerArgs = SOLO_POOL, readyTimeoutMs = 30_000, env = {} }: WorkerStart = {},
+  ): Promise<PythonWorker> {
     // detached: its own process group, so stop() reaches celery's children too.
-    const child = spawn(`${PEER_DIR}run_worker.sh`, [queue, ...workerArgs], { env: { ...PEER_ENV, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(`${PEER_DIR}run_worker.sh`, [queue, ...workerArgs], {
+      env: { ...PEER_ENV, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const worker = new PythonWorker(child);
     try {
       await worker.#waitReady(readyTimeoutMs);
@@ -185,8 +206,10 @@ export class PythonWorker {
   async #waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!READY_LINE.test(this.#output)) {
-      if (!live.has(this.child)) throw new Error(`the Python worker exited before it was ready:\n${tail(this.#output)}`);
-      if (Date.now() > deadline) throw new Error(`the Python worker was not ready within ${timeoutMs} ms:\n${tail(this.#output)}`);
+      if (!live.has(this.child))
+        throw new Error(`the Python worker exited before it was ready:\n${tail(this.#output)}`);
+      if (Date.now() > deadline)
+        throw new Error(`the Python worker was not ready within ${timeoutMs} ms:\n${tail(this.#output)}`);
       await sleep(50);
     }
   }

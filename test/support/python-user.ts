@@ -44,14 +44,23 @@ export function callFromPython(call: PythonCall): Promise<PythonCallOutcome> {
   const env = { ...process.env, CELERIAC_TEST_BROKER_URL: BROKER_URL, PYTHONDONTWRITEBYTECODE: '1' };
   const timeoutMs = ((call.timeoutS ?? 20) + 20) * 1000; // get()'s own timeout answers first
   return new Promise((resolve, reject) => {
-    execFile(USER_PYTHON, [SCRIPT, ...argv(call)], { env, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const line = stdout.trim().split('\n').pop() ?? '';
-      try {
-        resolve({ ...(parseJson(line) as Omit<PythonCallOutcome, 'line'>), line });
-      } catch {
-        reject(new Error(`call_task.py printed no result line (${error?.message ?? 'exit 0'}):\n${stdout}${stderr.slice(-3000)}`));
-      }
-    });
+    execFile(
+      USER_PYTHON,
+      [SCRIPT, ...argv(call)],
+      { env, timeout: timeoutMs, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve({ ...(parseJson(line) as Omit<PythonCallOutcome, 'line'>), line });
+        } catch {
+          reject(
+            new Error(
+              `call_task.py printed no result line (${error?.message ?? 'exit 0'}):\n${stdout}${stderr.slice(-3000)}`,
+            ),
+          );
+        }
+      },
+    );
   });
 }
 

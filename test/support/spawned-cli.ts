@@ -22,15 +22,27 @@ export class SpawnedCli {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  private constructor(readonly child: ChildProcessWithoutNullStreams, readonly args: string[]) {
+  private constructor(
+    readonly child: ChildProcessWithoutNullStreams,
+    readonly args: string[],
+  ) {
     child.stdout.resume();
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    this.exited = once(child, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+    }));
   }
 
   /** `env` adds to (and wins over) the defaults, e.g. CELERIAC_BROKER for another broker. */
   static start(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedCli {
-    env = { ...process.env, CELERIAC_BROKER: BROKER_URL, CELERIAC_BEAT_GROUP: BEAT_GROUP, CELERIAC_LOG_FORMAT: 'json', ...env };
+    env = {
+      ...process.env,
+      CELERIAC_BROKER: BROKER_URL,
+      CELERIAC_BEAT_GROUP: BEAT_GROUP,
+      CELERIAC_LOG_FORMAT: 'json',
+      ...env,
+    };
     return new SpawnedCli(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env }), args);
   }
 
@@ -46,7 +58,10 @@ export class SpawnedCli {
   }
 
   logs(): LogLine[] {
-    return this.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as LogLine);
+    return this.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as LogLine);
   }
 
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> {

@@ -28,7 +28,13 @@ export class TaskHarness {
   }
 
   async worker(tasks: TaskRegistry, options: Partial<WorkerOptions> = {}): Promise<Worker> {
-    const worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [this.queue], nodeName: uniqueName('node'), ...options });
+    const worker = new Worker({
+      brokerUrl: BROKER_URL,
+      tasks,
+      queues: [this.queue],
+      nodeName: uniqueName('node'),
+      ...options,
+    });
     this.#workers.push(worker);
     await worker.start();
     return worker;

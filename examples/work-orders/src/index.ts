@@ -3,8 +3,23 @@
  * in `tasks.ts`, which only the worker loads.
  */
 export * from './contracts.js';
-export { runWorkOrders, dispatchOrders, settle, type BatchOptions, type BatchReport, type DispatchOutcome, type Outcome } from './producer.js';
+export {
+  runWorkOrders,
+  dispatchOrders,
+  settle,
+  type BatchOptions,
+  type BatchReport,
+  type DispatchOutcome,
+  type Outcome,
+} from './producer.js';
 export { sampleOrders } from './sample-orders.js';
 export { CREW_ROSTER } from './crews.js';
-export { periodicSchedules, dailyInspections, hourly, depotAudit, DEFAULT_AUDIT_AT, type PeriodicOptions } from './schedules.js';
+export {
+  periodicSchedules,
+  dailyInspections,
+  hourly,
+  depotAudit,
+  DEFAULT_AUDIT_AT,
+  type PeriodicOptions,
+} from './schedules.js';
 export { SITE_ZONES, siteZone, localTime } from './sites.js';

@@ -4,7 +4,15 @@
  * `dispatch` yields a CrewAssignment, `report` a SiteSummary, `close` a ClosedWorkOrder.
  */
 import { TaskFailedError, type AsyncResult, type Client } from '@celeriac/client';
-import { close, dispatch, report, type ClosedWorkOrder, type CrewAssignment, type SiteSummary, type WorkOrder } from './contracts.js';
+import {
+  close,
+  dispatch,
+  report,
+  type ClosedWorkOrder,
+  type CrewAssignment,
+  type SiteSummary,
+  type WorkOrder,
+} from './contracts.js';
 
 export interface BatchOptions {
   queue: string;
@@ -33,14 +41,27 @@ export interface BatchReport {
 export async function runWorkOrders(client: Client, orders: WorkOrder[], options: BatchOptions): Promise<BatchReport> {
   const dispatched = await dispatchOrders(client, orders, options);
   const assigned = dispatched.flatMap(({ outcome }) => (outcome.ok ? [outcome.value] : []));
-  const closed = await settleAll(assigned.map((a) => client.send(close, [a.orderId, `done by ${a.crew}`], { queue: options.queue })), options);
+  const closed = await settleAll(
+    assigned.map((a) => client.send(close, [a.orderId, `done by ${a.crew}`], { queue: options.queue })),
+    options,
+  );
   const siteIds = [...new Set(orders.map((order) => order.siteId))];
-  const sites = await settleAll(siteIds.map((siteId) => client.send(report, [siteId, orders], { queue: options.queue })), options);
+  const sites = await settleAll(
+    siteIds.map((siteId) => client.send(report, [siteId, orders], { queue: options.queue })),
+    options,
+  );
   return { dispatched, closed, sites };
 }
 
-export async function dispatchOrders(client: Client, orders: WorkOrder[], options: BatchOptions): Promise<DispatchOutcome[]> {
-  const outcomes = await settleAll(orders.map((order) => client.send(dispatch, [order], { queue: options.queue })), options);
+export async function dispatchOrders(
+  client: Client,
+  orders: WorkOrder[],
+  options: BatchOptions,
+): Promise<DispatchOutcome[]> {
+  const outcomes = await settleAll(
+    orders.map((order) => client.send(dispatch, [order], { queue: options.queue })),
+    options,
+  );
   return orders.map((order, i) => ({ order, outcome: outcomes[i] as Outcome<CrewAssignment> }));
 }
 

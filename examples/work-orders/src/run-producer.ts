@@ -26,13 +26,18 @@ interface ProducerSettings {
 
 function positiveInteger(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${process.env[name]}"`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got "${process.env[name]}"`);
   return value;
 }
 
 function readSettings(): ProducerSettings {
   const queue = process.env.WORK_ORDERS_QUEUE ?? 'workorders';
-  return { queue, count: positiveInteger('WORK_ORDERS_COUNT', 20), waitMs: positiveInteger('WORK_ORDERS_WAIT_S', 60) * 1000 };
+  return {
+    queue,
+    count: positiveInteger('WORK_ORDERS_COUNT', 20),
+    waitMs: positiveInteger('WORK_ORDERS_WAIT_S', 60) * 1000,
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
@@ -47,7 +52,8 @@ async function waitForWorker(client: Client, settings: ProducerSettings): Promis
   for (;;) {
     const sent = await trySend(() => client.send(report, ['warm-up', []], { queue: settings.queue }));
     if (sent) return void (await sent.get({ timeoutMs: RESULT_TIMEOUT_MS }));
-    if (Date.now() > deadline) throw new Error(`no worker declared queue "${settings.queue}" within ${settings.waitMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`no worker declared queue "${settings.queue}" within ${settings.waitMs / 1000} s`);
     await sleep(RETRY_EVERY_MS);
   }
 }
@@ -62,12 +68,15 @@ async function trySend<T>(send: () => Promise<AsyncResult<T>>): Promise<AsyncRes
 }
 
 function line<T>(outcome: Outcome<T>, describe: (value: T) => string): string {
-  return outcome.ok ? `  ok      ${describe(outcome.value)}` : `  failed  ${outcome.error.excType}: ${outcome.error.excMessage}`;
+  return outcome.ok
+    ? `  ok      ${describe(outcome.value)}`
+    : `  failed  ${outcome.error.excType}: ${outcome.error.excMessage}`;
 }
 
 const assignment = (a: CrewAssignment): string => `${a.orderId} → ${a.crew} (on site within ${a.respondWithinHours} h)`;
 const closure = (c: ClosedWorkOrder): string => `${c.orderId} closed by ${c.closedBy}`;
-const summary = (s: SiteSummary): string => `${s.siteId}: ${s.orders} orders, ${s.urgentOrderIds.length} urgent, crews ${s.crews.join(', ') || 'none'}`;
+const summary = (s: SiteSummary): string =>
+  `${s.siteId}: ${s.orders} orders, ${s.urgentOrderIds.length} urgent, crews ${s.crews.join(', ') || 'none'}`;
 
 function printReport(batch: BatchReport): void {
   console.log('dispatch');
@@ -77,16 +86,26 @@ function printReport(batch: BatchReport): void {
   console.log('report');
   for (const outcome of batch.sites) console.log(line(outcome, summary));
   const all: Outcome<unknown>[] = [...batch.dispatched.map((d) => d.outcome), ...batch.closed, ...batch.sites];
-  console.log(`${all.length} tasks: ${all.filter((o) => o.ok).length} succeeded, ${all.filter((o) => !o.ok).length} failed`);
+  console.log(
+    `${all.length} tasks: ${all.filter((o) => o.ok).length} succeeded, ${all.filter((o) => !o.ok).length} failed`,
+  );
 }
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const client = new Client({ brokerUrl: process.env.CELERIAC_BROKER ?? DEFAULT_BROKER_URL, resultBackend: process.env.CELERIAC_RESULT_BACKEND });
+  const client = new Client({
+    brokerUrl: process.env.CELERIAC_BROKER ?? DEFAULT_BROKER_URL,
+    resultBackend: process.env.CELERIAC_RESULT_BACKEND,
+  });
   try {
     await waitForWorker(client, settings);
     console.log(`sending ${settings.count} work orders to queue "${settings.queue}"`);
-    printReport(await runWorkOrders(client, sampleOrders(settings.count), { queue: settings.queue, timeoutMs: RESULT_TIMEOUT_MS }));
+    printReport(
+      await runWorkOrders(client, sampleOrders(settings.count), {
+        queue: settings.queue,
+        timeoutMs: RESULT_TIMEOUT_MS,
+      }),
+    );
   } finally {
     await client.close();
   }

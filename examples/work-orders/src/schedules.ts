@@ -46,11 +46,23 @@ export function dailyInspections(queue: string): ScheduleInput[] {
 
 /** A report nobody reads late: after downtime only the next hour's report is sent. */
 export function hourly(queue: string): ScheduleInput {
-  return { name: 'hourly-report', task: hourlyReport.name, schedule: { kind: 'cron', expression: '0 * * * *' }, options: { queue, expires: 3600 }, missedRuns: 'skip' };
+  return {
+    name: 'hourly-report',
+    task: hourlyReport.name,
+    schedule: { kind: 'cron', expression: '0 * * * *' },
+    options: { queue, expires: 3600 },
+    missedRuns: 'skip',
+  };
 }
 
 export function depotAudit(queue: string, at: Date | string): ScheduleInput {
-  return { name: 'depot-7-audit', task: auditSite.name, schedule: { kind: 'once', at }, args: ['depot-7', 'no crew assigned'], options: { queue } };
+  return {
+    name: 'depot-7-audit',
+    task: auditSite.name,
+    schedule: { kind: 'once', at },
+    args: ['depot-7', 'no crew assigned'],
+    options: { queue },
+  };
 }
 
 /** `celeriac beat --schedule` takes a module whose default export is the list. */

@@ -5,7 +5,21 @@
  *     celeriac worker --app examples/work-orders/dist/tasks.js -Q workorders
  */
 import { TaskRegistry } from '@celeriac/worker';
-import { auditSite, close, dispatch, hourlyReport, inspectSite, report, type AuditRecord, type ClosedWorkOrder, type CrewAssignment, type HourlyReport, type InspectionOrder, type SiteSummary, type WorkOrder } from './contracts.js';
+import {
+  auditSite,
+  close,
+  dispatch,
+  hourlyReport,
+  inspectSite,
+  report,
+  type AuditRecord,
+  type ClosedWorkOrder,
+  type CrewAssignment,
+  type HourlyReport,
+  type InspectionOrder,
+  type SiteSummary,
+  type WorkOrder,
+} from './contracts.js';
 import { CREW_ROSTER, RESPONSE_HOURS, crewsFor, pickCrew } from './crews.js';
 import { localTime, siteZone } from './sites.js';
 
@@ -26,7 +40,13 @@ export function summariseSite(siteId: string, orders: WorkOrder[]): SiteSummary 
 export function openInspection(siteId: string, at: Date): InspectionOrder {
   const timezone = siteZone(siteId);
   const local = localTime(at, timezone);
-  const order: WorkOrder = { id: `INSP-${siteId}-${local.slice(0, 10)}`, siteId, kind: 'inspection', priority: 'normal', description: `daily inspection at ${siteId}` };
+  const order: WorkOrder = {
+    id: `INSP-${siteId}-${local.slice(0, 10)}`,
+    siteId,
+    kind: 'inspection',
+    priority: 'normal',
+    description: `daily inspection at ${siteId}`,
+  };
   return { order, crew: assignCrew(order).crew, timezone, localTime: local };
 }
 
@@ -43,7 +63,12 @@ export function audit(siteId: string, reason: string, at: Date): AuditRecord {
 export default new TaskRegistry()
   .register(dispatch, (order) => assignCrew(order))
   .register(report, (siteId, orders) => summariseSite(siteId, orders))
-  .register(close, (orderId, notes, ctx): ClosedWorkOrder => ({ orderId, status: 'closed', notes: notes.trim(), closedBy: ctx.hostname }))
+  .register(close, (orderId, notes, ctx): ClosedWorkOrder => ({
+    orderId,
+    status: 'closed',
+    notes: notes.trim(),
+    closedBy: ctx.hostname,
+  }))
   .register(inspectSite, (siteId) => openInspection(siteId, new Date()))
   .register(hourlyReport, () => coverage(new Date()))
   .register(auditSite, (siteId, reason) => audit(siteId, reason, new Date()));

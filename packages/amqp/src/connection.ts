@@ -91,10 +91,18 @@ export class AmqpConnection {
       this.#recovering = await connect(withHeartbeat(url, heartbeatSeconds), {
         noDelay: true,
         clientProperties: { connection_name: name },
-        recovery: { initialMaxRetries: initialRetries, maxDelay: RECONNECT_MAX_DELAY_MS, setup: (model: ChannelModel) => this.#runHooks(model) },
+        recovery: {
+          initialMaxRetries: initialRetries,
+          maxDelay: RECONNECT_MAX_DELAY_MS,
+          setup: (model: ChannelModel) => this.#runHooks(model),
+        },
       });
     } catch (error) {
-      throw new ConnectionError('BROKER_UNREACHABLE', `cannot connect to ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+      throw new ConnectionError(
+        'BROKER_UNREACHABLE',
+        `cannot connect to ${redactUrl(url)}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     this.#watch(this.#recovering);
   }
@@ -111,8 +119,12 @@ export class AmqpConnection {
   #watch(recovering: RecoveringChannelModel): void {
     recovering.on('connect', () => this.#logger.log('info', 'connected'));
     recovering.on('disconnect', (error: Error) => this.#onDisconnect(error));
-    recovering.on('connect-failed', (error: Error) => this.#logger.log('warn', 'reconnect attempt failed', errorMeta(error)));
-    recovering.on('reconnect-failed', (error: Error) => this.#logger.log('error', 'gave up reconnecting', errorMeta(error)));
+    recovering.on('connect-failed', (error: Error) =>
+      this.#logger.log('warn', 'reconnect attempt failed', errorMeta(error)),
+    );
+    recovering.on('reconnect-failed', (error: Error) =>
+      this.#logger.log('error', 'gave up reconnecting', errorMeta(error)),
+    );
     recovering.on('blocked', (reason: string) => this.#logger.log('warn', 'broker blocked publishing', { reason }));
     recovering.on('unblocked', () => this.#logger.log('info', 'broker unblocked publishing'));
     recovering.on('error', (error: Error) => this.#logger.log('warn', 'connection error', errorMeta(error)));

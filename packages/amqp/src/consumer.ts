@@ -36,7 +36,6 @@ export interface ConsumerOptions {
   logger?: Logger;
 }
 
-
 /**
  * Consumes task queues on a channel of its own, with manual acks and a per-consumer prefetch.
  * After every reconnect it re-declares its queues and re-subscribes; a server-side cancel (the
@@ -81,7 +80,9 @@ export class QueueConsumer {
   async #subscribe(model: ChannelModel): Promise<void> {
     if (this.#stopped) return;
     const channel = await model.createChannel();
-    const acks = new AckBatcher(channel, (error) => this.#logger.log('debug', 'could not settle deliveries on a closed channel', errorMeta(error)));
+    const acks = new AckBatcher(channel, (error) =>
+      this.#logger.log('debug', 'could not settle deliveries on a closed channel', errorMeta(error)),
+    );
     channel.on('error', (error: Error) => this.#logger.log('warn', 'consume channel error', errorMeta(error)));
     channel.on('close', () => {
       acks.markClosed();

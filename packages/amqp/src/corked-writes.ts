@@ -40,7 +40,9 @@ export function corked(readIncoming: MuxPrototype['_readIncoming']): MuxPrototyp
 
 function install(): void {
   const require = createRequire(import.meta.url);
-  const { Mux } = require(join(dirname(require.resolve('amqplib')), 'lib', 'mux.js')) as { Mux?: { prototype: MuxPrototype } };
+  const { Mux } = require(join(dirname(require.resolve('amqplib')), 'lib', 'mux.js')) as {
+    Mux?: { prototype: MuxPrototype };
+  };
   const prototype = Mux?.prototype;
   if (!prototype || typeof prototype._readIncoming !== 'function' || prototype.__celeriacCorked) return;
   prototype._readIncoming = corked(prototype._readIncoming);

@@ -17,7 +17,23 @@ import { UNDECODABLE_HEADERS } from '@celeriac/protocol';
 
 type DecodeFields = (slice: Buffer) => Record<string, unknown>;
 
-const FIXED_SIZES: Record<string, number> = { t: 1, b: 1, B: 1, s: 2, u: 2, U: 2, I: 4, i: 4, f: 4, l: 8, L: 8, d: 8, T: 8, D: 5, V: 0 };
+const FIXED_SIZES: Record<string, number> = {
+  t: 1,
+  b: 1,
+  B: 1,
+  s: 2,
+  u: 2,
+  U: 2,
+  I: 4,
+  i: 4,
+  f: 4,
+  l: 8,
+  L: 8,
+  d: 8,
+  T: 8,
+  D: 5,
+  V: 0,
+};
 const SIZED = new Set(['S', 'x', 'F', 'A']);
 
 /** Rewrites `L` tags to `l` in place, walking nested tables and arrays; false on an unknown tag. */
@@ -79,7 +95,10 @@ function safely<T>(work: () => T): T | undefined {
 
 function install(): void {
   const require = createRequire(import.meta.url);
-  const codec = require(join(dirname(require.resolve('amqplib')), 'lib', 'codec.js')) as { decodeFields?: DecodeFields; __celeriac?: boolean };
+  const codec = require(join(dirname(require.resolve('amqplib')), 'lib', 'codec.js')) as {
+    decodeFields?: DecodeFields;
+    __celeriac?: boolean;
+  };
   if (typeof codec.decodeFields !== 'function' || codec.__celeriac) return;
   codec.decodeFields = tolerant(codec.decodeFields);
   codec.__celeriac = true;

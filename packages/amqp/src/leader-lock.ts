@@ -47,7 +47,11 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
    * Starts competing on `connection` (redone after every reconnect). Listeners attached by
    * `onReady` before the first attempt see its outcome; resolves once that attempt is over.
    */
-  static async start(connection: AmqpConnection, options: LeaderLockOptions, onReady: (lock: LeaderLock) => void): Promise<LeaderLock> {
+  static async start(
+    connection: AmqpConnection,
+    options: LeaderLockOptions,
+    onReady: (lock: LeaderLock) => void,
+  ): Promise<LeaderLock> {
     const lock = new LeaderLock(options);
     onReady(lock);
     lock.#unregister = await connection.addSetup((model) => lock.#onConnected(model));
@@ -113,7 +117,8 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
   #onRefused(model: ChannelModel, channel: Channel | null, error: unknown): void {
     void channel?.close().catch(() => undefined);
     const locked = (error as { code?: unknown }).code === RESOURCE_LOCKED;
-    if (locked) this.options.logger.log('debug', 'standby: another beat holds the leader lock', { lock: this.#queue.name });
+    if (locked)
+      this.options.logger.log('debug', 'standby: another beat holds the leader lock', { lock: this.#queue.name });
     else this.options.logger.log('warn', 'leader lock attempt failed; retrying', errorMeta(error));
     this.#retryLater(model);
   }

@@ -37,7 +37,10 @@ export class ConfirmPublisher {
   /** Declarations that completed on the current connection, for a check without an await. */
   readonly #ready = new Set<string>();
 
-  private constructor(private readonly connection: AmqpConnection, options: PublisherOptions) {
+  private constructor(
+    private readonly connection: AmqpConnection,
+    options: PublisherOptions,
+  ) {
     this.#logger = options.logger ?? silentLogger;
     this.#channelWaitMs = options.channelWaitMs ?? 30_000;
   }
@@ -64,7 +67,11 @@ export class ConfirmPublisher {
         if (failure) reject(failure);
         else resolve();
       };
-      this.#send(channel, { exchange, routingKey, body, properties: { ...properties, messageId, mandatory: true } }, onConfirm);
+      this.#send(
+        channel,
+        { exchange, routingKey, body, properties: { ...properties, messageId, mandatory: true } },
+        onConfirm,
+      );
     });
   }
 
@@ -117,7 +124,11 @@ export class ConfirmPublisher {
     }
   }
 
-  #send(channel: ConfirmChannel, message: { exchange: string; routingKey: string; body: Buffer; properties: Options.Publish }, onConfirm: (error: unknown) => void): void {
+  #send(
+    channel: ConfirmChannel,
+    message: { exchange: string; routingKey: string; body: Buffer; properties: Options.Publish },
+    onConfirm: (error: unknown) => void,
+  ): void {
     try {
       const ok = channel.publish(message.exchange, message.routingKey, message.body, message.properties, onConfirm);
       if (!ok) this.#waitForDrain(channel);
@@ -170,12 +181,15 @@ export class ConfirmPublisher {
 
   #reopen(model: ChannelModel): void {
     if (this.#channel || this.#model !== model) return;
-    this.#open(model).catch((error: unknown) => this.#logger.log('debug', 'publish channel not reopened', errorMeta(error)));
+    this.#open(model).catch((error: unknown) =>
+      this.#logger.log('debug', 'publish channel not reopened', errorMeta(error)),
+    );
   }
 
   async #awaitChannel(target: { exchange: string; routingKey: string }): Promise<ConfirmChannel> {
     if (this.#channel) return this.#channel;
-    if (this.connection.closed) throw new PublishError('PUBLISH_UNCONFIRMED', 'the connection is closed; nothing was published', target);
+    if (this.connection.closed)
+      throw new PublishError('PUBLISH_UNCONFIRMED', 'the connection is closed; nothing was published', target);
     const timeout = new Promise<never>((_, reject) => {
       const timer = setTimeout(() => reject(noChannel(target, this.#channelWaitMs)), this.#channelWaitMs);
       timer.unref();
@@ -184,12 +198,20 @@ export class ConfirmPublisher {
   }
 }
 
-function confirmFailure(error: unknown, pending: Pending, target: { exchange: string; routingKey: string }): PublishError | null {
-  const where = target.exchange ? `exchange "${target.exchange}" with key "${target.routingKey}"` : `queue "${target.routingKey}"`;
+function confirmFailure(
+  error: unknown,
+  pending: Pending,
+  target: { exchange: string; routingKey: string },
+): PublishError | null {
+  const where = target.exchange
+    ? `exchange "${target.exchange}" with key "${target.routingKey}"`
+    : `queue "${target.routingKey}"`;
   if (error) {
     const closed = /closed/i.test(String((error as Error).message ?? error));
     const code = closed ? 'PUBLISH_UNCONFIRMED' : 'PUBLISH_NACKED';
-    const text = closed ? `the channel closed before the broker confirmed the publish to ${where}` : `the broker refused the publish to ${where}`;
+    const text = closed
+      ? `the channel closed before the broker confirmed the publish to ${where}`
+      : `the broker refused the publish to ${where}`;
     return new PublishError(code, text, target, { cause: error });
   }
   if (pending.returned) return new PublishError('PUBLISH_UNROUTABLE', `no queue is bound for ${where}`, target);
@@ -197,7 +219,11 @@ function confirmFailure(error: unknown, pending: Pending, target: { exchange: st
 }
 
 function noChannel(target: { exchange: string; routingKey: string }, waitedMs: number): PublishError {
-  return new PublishError('PUBLISH_UNCONFIRMED', `no broker connection within ${waitedMs} ms; nothing was published`, target);
+  return new PublishError(
+    'PUBLISH_UNCONFIRMED',
+    `no broker connection within ${waitedMs} ms; nothing was published`,
+    target,
+  );
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {

@@ -7,7 +7,11 @@ export const REOPEN_DELAY_MS = 1000;
  * When the connection itself is gone, `reopen` fails, `onError` hears it, and the connection's
  * setup hook re-subscribes once it is back. `stillWanted` is asked when the timer fires.
  */
-export function reopenLater(stillWanted: () => boolean, reopen: () => Promise<void>, onError: (error: unknown) => void): void {
+export function reopenLater(
+  stillWanted: () => boolean,
+  reopen: () => Promise<void>,
+  onError: (error: unknown) => void,
+): void {
   setTimeout(() => {
     if (stillWanted()) reopen().catch(onError);
   }, REOPEN_DELAY_MS).unref();

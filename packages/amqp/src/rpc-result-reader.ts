@@ -33,20 +33,25 @@ export class RpcResultReader implements ResultReader {
   #channel: Channel | null = null;
   #closed = false;
 
-  constructor(private readonly connection: AmqpConnection, options: RpcResultReaderOptions = {}) {
+  constructor(
+    private readonly connection: AmqpConnection,
+    options: RpcResultReaderOptions = {},
+  ) {
     this.#logger = options.logger ?? silentLogger;
     this.#expiresMs = options.expiresMs ?? 86_400_000;
     this.#maxUnclaimed = options.maxUnclaimed ?? 10_000;
   }
 
   async replyTo(): Promise<string> {
-    this.#started ??= this.connection.addSetup((model) => this.#consume(model)).then(
-      () => undefined,
-      (error: unknown) => {
-        this.#started = null; // the next send tries again
-        throw error;
-      },
-    );
+    this.#started ??= this.connection
+      .addSetup((model) => this.#consume(model))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.#started = null; // the next send tries again
+          throw error;
+        },
+      );
     await this.#started;
     return this.queue;
   }
@@ -63,7 +68,8 @@ export class RpcResultReader implements ResultReader {
         resolve: (meta) => (clearTimeout(timer), resolve(meta)),
         reject: (error) => (clearTimeout(timer), reject(error)),
       };
-      const timer = timeoutMs === null ? undefined : setTimeout(() => this.#timeOut(taskId, waiter, timeoutMs), timeoutMs);
+      const timer =
+        timeoutMs === null ? undefined : setTimeout(() => this.#timeOut(taskId, waiter, timeoutMs), timeoutMs);
       this.#addWaiter(taskId, waiter);
     });
   }
@@ -71,7 +77,10 @@ export class RpcResultReader implements ResultReader {
   async close(): Promise<void> {
     this.#closed = true;
     for (const [taskId, waiters] of this.#waiters) {
-      for (const waiter of waiters) waiter.reject(new ResultError('RESULT_UNAVAILABLE', taskId, 'the client was closed while waiting for the result'));
+      for (const waiter of waiters)
+        waiter.reject(
+          new ResultError('RESULT_UNAVAILABLE', taskId, 'the client was closed while waiting for the result'),
+        );
     }
     this.#waiters.clear();
     await this.#channel?.deleteQueue(this.queue).catch(() => undefined);

@@ -1,5 +1,12 @@
 import { READY_STATES, encodeResult } from '@celeriac/protocol';
-import { PublishError, errorMeta, silentLogger, type Logger, type ResultWriter, type StateUpdate } from '@celeriac/core';
+import {
+  PublishError,
+  errorMeta,
+  silentLogger,
+  type Logger,
+  type ResultWriter,
+  type StateUpdate,
+} from '@celeriac/core';
 import type { ConfirmPublisher, PublishProperties } from './publisher.js';
 import { DEFAULT_EXCHANGE } from './topology/index.js';
 
@@ -32,13 +39,22 @@ export class RpcResultWriter implements ResultWriter {
   readonly #logger: Logger;
   #waiting = 0;
 
-  constructor(private readonly publisher: ConfirmPublisher, logger: Logger = silentLogger) {
+  constructor(
+    private readonly publisher: ConfirmPublisher,
+    logger: Logger = silentLogger,
+  ) {
     this.#logger = logger;
   }
 
   async store(update: StateUpdate): Promise<void> {
     if (!update.replyTo) return;
-    const meta = { task_id: update.taskId, status: update.state, result: update.result, traceback: update.traceback, children: update.children ?? [] };
+    const meta = {
+      task_id: update.taskId,
+      status: update.state,
+      result: update.result,
+      traceback: update.traceback,
+      children: update.children ?? [],
+    };
     const { body, properties } = encodeResult(meta, update.correlationId);
     const reply = { taskId: update.taskId, state: update.state, replyTo: update.replyTo, body, properties };
     if (await this.#delivered(reply)) return;
@@ -65,7 +81,16 @@ export class RpcResultWriter implements ResultWriter {
       this.#waiting -= 1;
       if (!(await this.#delivered(reply))) this.#retryLater(reply, attempt + 1);
     };
-    setTimeout(() => void retry().catch((error: unknown) => this.#logger.log('warn', 'result not delivered: publishing it again failed', { taskId: reply.taskId, ...errorMeta(error) })), delay).unref();
+    setTimeout(
+      () =>
+        void retry().catch((error: unknown) =>
+          this.#logger.log('warn', 'result not delivered: publishing it again failed', {
+            taskId: reply.taskId,
+            ...errorMeta(error),
+          }),
+        ),
+      delay,
+    ).unref();
   }
 
   #gone({ taskId, state, replyTo }: Reply): void {

@@ -43,7 +43,9 @@ export class SerialConsumer {
   async #subscribe(): Promise<void> {
     const { model, logger, queue } = this.options;
     const channel = await model.createChannel();
-    channel.on('error', (error: Error) => logger.log('warn', 'consumer channel error', { queue: queue.name, ...errorMeta(error) }));
+    channel.on('error', (error: Error) =>
+      logger.log('warn', 'consumer channel error', { queue: queue.name, ...errorMeta(error) }),
+    );
     channel.once('close', () => this.#onClose(channel));
     try {
       await declareQueue(channel, queue);

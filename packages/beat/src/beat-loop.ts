@@ -5,7 +5,16 @@
  * each entry back at its next slot. Edits move one entry in the heap at once; nothing is polled
  * and nothing scans all entries per tick.
  */
-import { MAX_TIMER_MS, dueSlots, errorMeta, nextSlot, updateEntry, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import {
+  MAX_TIMER_MS,
+  dueSlots,
+  errorMeta,
+  nextSlot,
+  updateEntry,
+  type Logger,
+  type ScheduleEntry,
+  type ScheduleStore,
+} from '@celeriac/core';
 import type { EmitBeatEvent } from './beat-events.js';
 import { fireSlots, type FireDeps, type FireOutcome } from './fire.js';
 import { ScheduleHeap, type HeapItem } from './schedule-heap.js';
@@ -157,7 +166,8 @@ export class BeatLoop {
     if (!plan) return;
     const generation = this.#generation;
     const active = () => this.#running && this.#generation === generation;
-    const outcome: FireOutcome = plan.fire.length === 0 ? { kind: 'fired', entry } : await fireSlots(entry, plan.fire, { ...this.deps, active });
+    const outcome: FireOutcome =
+      plan.fire.length === 0 ? { kind: 'fired', entry } : await fireSlots(entry, plan.fire, { ...this.deps, active });
     const latest = outcome.kind === 'taken' ? await this.#reload(name) : outcome.entry;
     this.#inFlight.delete(name);
     if (this.#running) this.#settle(entry, outcome.kind, latest, plan.next);
@@ -205,13 +215,19 @@ export class BeatLoop {
 
   #invalid(name: string, error: unknown): void {
     const failure = error instanceof Error ? error : new Error(String(error));
-    this.deps.logger.log('error', 'schedule skipped: cannot compute its slots', { schedule: name, ...errorMeta(failure) });
+    this.deps.logger.log('error', 'schedule skipped: cannot compute its slots', {
+      schedule: name,
+      ...errorMeta(failure),
+    });
     this.deps.emit('schedule:error', { name, error: failure });
   }
 }
 
 /** `current`'s definition with whichever state (lastSlot, runCount) is further along. */
 function withLaterState(current: ScheduleEntry, fired: ScheduleEntry): ScheduleEntry {
-  const firedLater = fired.lastSlot !== null && (current.lastSlot === null || Date.parse(fired.lastSlot) > Date.parse(current.lastSlot));
-  return firedLater ? updateEntry(current, { lastSlot: fired.lastSlot, runCount: Math.max(current.runCount, fired.runCount) }) : current;
+  const firedLater =
+    fired.lastSlot !== null && (current.lastSlot === null || Date.parse(fired.lastSlot) > Date.parse(current.lastSlot));
+  return firedLater
+    ? updateEntry(current, { lastSlot: fired.lastSlot, runCount: Math.max(current.runCount, fired.runCount) })
+    : current;
 }

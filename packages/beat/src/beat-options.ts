@@ -1,4 +1,14 @@
-import { ConfigurationError, DEFAULT_BROKER_URL, checkBrokerUrl, InvalidArgumentError, compileScheduleInput, silentLogger, type Logger, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+import {
+  ConfigurationError,
+  DEFAULT_BROKER_URL,
+  checkBrokerUrl,
+  InvalidArgumentError,
+  compileScheduleInput,
+  silentLogger,
+  type Logger,
+  type ScheduleInput,
+  type ScheduleStore,
+} from '@celeriac/core';
 import { compileClientOptions, type ClientOptions } from '@celeriac/client';
 import { beatGroup, type BeatGroup } from '@celeriac/amqp';
 
@@ -91,8 +101,12 @@ export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
  * Beat never reads results (Celery's beat declares an rpc reply queue nobody consumes, where
  * results pile up): its client has no result backend, so its tasks carry no reply_to.
  */
-function clientOptions(given: BeatClientOptions, fixed: Pick<ClientOptions, 'brokerUrl' | 'connectionName' | 'logger'>): ClientOptions {
-  if (typeof given !== 'object' || given === null) throw new ConfigurationError('client must be an object of client options');
+function clientOptions(
+  given: BeatClientOptions,
+  fixed: Pick<ClientOptions, 'brokerUrl' | 'connectionName' | 'logger'>,
+): ClientOptions {
+  if (typeof given !== 'object' || given === null)
+    throw new ConfigurationError('client must be an object of client options');
   const { defaultQueue, routes, queues, publishWaitMs = 5000 } = given;
   const options: ClientOptions = { defaultQueue, routes, queues, publishWaitMs, ...fixed, resultBackend: null };
   compileClientOptions(options);
@@ -101,10 +115,16 @@ function clientOptions(given: BeatClientOptions, fixed: Pick<ClientOptions, 'bro
 
 function store(value: unknown): ScheduleStore {
   const methods = ['list', 'get', 'put', 'remove', 'setEnabled', 'recordFire', 'close'] as const;
-  if (typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')) return value as ScheduleStore;
-  throw new ConfigurationError('store must be a ScheduleStore, e.g. openScheduleStore("file:./celeriac-schedule.json")');
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function')
+  )
+    return value as ScheduleStore;
+  throw new ConfigurationError(
+    'store must be a ScheduleStore, e.g. openScheduleStore("file:./celeriac-schedule.json")',
+  );
 }
-
 
 /** Every static schedule must compile now, so a typo stops the start instead of a fire. */
 function staticSchedules(inputs: unknown): ScheduleInput[] {

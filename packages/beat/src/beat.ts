@@ -59,7 +59,14 @@ export class Beat extends TypedEmitter<BeatEvents> {
     const { store, logger } = this.options;
     const emit = (this.#emit = safeEmitter<BeatEvents>((event, ...args) => this.emit(event, ...args), logger));
     const sender = { sendTask: (...args: Parameters<Client['sendTask']>) => this.#client().sendTask(...args) };
-    this.#loop = new BeatLoop({ store, logger, emit, sender, clock: Date.now, toleranceMs: this.options.tickToleranceMs });
+    this.#loop = new BeatLoop({
+      store,
+      logger,
+      emit,
+      sender,
+      clock: Date.now,
+      toleranceMs: this.options.tickToleranceMs,
+    });
     this.#editor = new ScheduleEditor(store, this.#loop);
   }
 
@@ -100,10 +107,18 @@ export class Beat extends TypedEmitter<BeatEvents> {
     this.#state = 'STARTING';
     logger.log('info', 'beat starting', { broker: redactUrl(brokerUrl), static: this.options.schedules.length });
     try {
-      await untilStoreAnswers(() => this.#mergeStatic(), logger, () => this.#stopping !== null);
+      await untilStoreAnswers(
+        () => this.#mergeStatic(),
+        logger,
+        () => this.#stopping !== null,
+      );
       this.#runtime = await this.#connect();
       this.#state = 'STANDBY';
-      this.#runtime.lock = await LeaderLock.start(this.#runtime.connection, { retryMs: this.options.lockRetryMs, logger, group: this.options.beatGroup }, (lock) => this.#listen(lock));
+      this.#runtime.lock = await LeaderLock.start(
+        this.#runtime.connection,
+        { retryMs: this.options.lockRetryMs, logger, group: this.options.beatGroup },
+        (lock) => this.#listen(lock),
+      );
     } catch (error) {
       this.#state = 'FAILED';
       logger.log('error', 'beat failed to start', errorMeta(error));
@@ -126,11 +141,18 @@ export class Beat extends TypedEmitter<BeatEvents> {
 
   async #connect(): Promise<Runtime> {
     const { brokerUrl: url, connectionName, lockHeartbeatSeconds, logger } = this.options;
-    const connection = await AmqpConnection.open({ url, name: `${connectionName}:lock`, heartbeatSeconds: lockHeartbeatSeconds, logger });
-    const publisher = await ConfirmPublisher.create(connection, { logger, channelWaitMs: 5000 }).catch(async (error: unknown) => {
-      await connection.close();
-      throw error;
+    const connection = await AmqpConnection.open({
+      url,
+      name: `${connectionName}:lock`,
+      heartbeatSeconds: lockHeartbeatSeconds,
+      logger,
     });
+    const publisher = await ConfirmPublisher.create(connection, { logger, channelWaitMs: 5000 }).catch(
+      async (error: unknown) => {
+        await connection.close();
+        throw error;
+      },
+    );
     return { connection, publisher, lock: null, client: new Client(this.options.client) };
   }
 
@@ -144,7 +166,13 @@ export class Beat extends TypedEmitter<BeatEvents> {
     const runtime = this.#runtime;
     if (!runtime || this.#state !== 'STANDBY' || !lock.held) return;
     await this.#loop.start();
-    const control = await ControlConsumer.start({ model, publisher: runtime.publisher, apply: (command) => this.#editor.apply(command), logger: this.options.logger, group: this.options.beatGroup });
+    const control = await ControlConsumer.start({
+      model,
+      publisher: runtime.publisher,
+      apply: (command) => this.#editor.apply(command),
+      logger: this.options.logger,
+      group: this.options.beatGroup,
+    });
     if (!lock.held || this.#state !== 'STANDBY') {
       await control.close(); // lost (or stopping) while loading: not ours to answer
       return;
@@ -157,7 +185,11 @@ export class Beat extends TypedEmitter<BeatEvents> {
 
   /** Holding the lock without leading would block every standby: give it up and compete again later. */
   async #abdicate(lock: LeaderLock, error: unknown): Promise<void> {
-    this.options.logger.log('error', 'could not start leading (store or broker failed); releasing the leader lock', errorMeta(error));
+    this.options.logger.log(
+      'error',
+      'could not start leading (store or broker failed); releasing the leader lock',
+      errorMeta(error),
+    );
     await lock.release('could not start leading');
   }
 

@@ -17,7 +17,15 @@ import {
   type ScheduleReply,
 } from '@celeriac/protocol';
 import { PublishError, errorMeta, type Logger } from '@celeriac/core';
-import { DEFAULT_EXCHANGE, SerialConsumer, beatControlQueue, type AmqpChannelModel, type AmqpMessage, type BeatGroup, type ConfirmPublisher } from '@celeriac/amqp';
+import {
+  DEFAULT_EXCHANGE,
+  SerialConsumer,
+  beatControlQueue,
+  type AmqpChannelModel,
+  type AmqpMessage,
+  type BeatGroup,
+  type ConfirmPublisher,
+} from '@celeriac/amqp';
 import { parseCommand } from './parse-command.js';
 
 export interface ControlDeps {
@@ -37,7 +45,12 @@ export class ControlConsumer {
 
   static async start(deps: ControlDeps): Promise<ControlConsumer> {
     const control = new ControlConsumer(deps);
-    control.#consumer = await SerialConsumer.start({ model: deps.model, queue: beatControlQueue(deps.group), logger: deps.logger, handle: (message) => control.#handle(message) });
+    control.#consumer = await SerialConsumer.start({
+      model: deps.model,
+      queue: beatControlQueue(deps.group),
+      logger: deps.logger,
+      handle: (message) => control.#handle(message),
+    });
     return control;
   }
 
@@ -73,7 +86,11 @@ export class ControlConsumer {
       await this.deps.publisher.publish(DEFAULT_EXCHANGE, replyTo, body, properties);
     } catch (error) {
       const gone = error instanceof PublishError && error.code === 'PUBLISH_UNROUTABLE';
-      this.deps.logger.log(gone ? 'info' : 'warn', gone ? "schedule reply not delivered: the caller's reply queue is gone" : 'schedule reply failed', { requestId: meta.task_id, ...errorMeta(error) });
+      this.deps.logger.log(
+        gone ? 'info' : 'warn',
+        gone ? "schedule reply not delivered: the caller's reply queue is gone" : 'schedule reply failed',
+        { requestId: meta.task_id, ...errorMeta(error) },
+      );
     }
   }
 }

@@ -10,13 +10,26 @@
  * moment, e.g. a partition before the broker dropped the old leader); the caller reloads the
  * schedule from the store instead of counting the slot as its own.
  */
-import { InvalidArgumentError, errorMeta, slotTaskId, updateEntry, type Logger, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import {
+  InvalidArgumentError,
+  errorMeta,
+  slotTaskId,
+  updateEntry,
+  type Logger,
+  type ScheduleEntry,
+  type ScheduleStore,
+} from '@celeriac/core';
 import type { SendOptions } from '@celeriac/client';
 import type { EmitBeatEvent } from './beat-events.js';
 
 /** The part of a Client beat needs; a fake in unit tests. */
 export interface TaskSender {
-  sendTask(name: string, args: readonly unknown[], kwargs: Record<string, unknown>, options: SendOptions): Promise<unknown>;
+  sendTask(
+    name: string,
+    args: readonly unknown[],
+    kwargs: Record<string, unknown>,
+    options: SendOptions,
+  ): Promise<unknown>;
 }
 
 export interface FireDeps {
@@ -57,7 +70,12 @@ export async function fireSlots(entry: ScheduleEntry, slots: readonly Date[], de
   return { kind: 'fired', entry: await disableIfOnce(current, deps) };
 }
 
-async function publish(entry: ScheduleEntry, slot: Date, taskId: string, deps: FireDeps): Promise<'sent' | 'retry' | 'invalid'> {
+async function publish(
+  entry: ScheduleEntry,
+  slot: Date,
+  taskId: string,
+  deps: FireDeps,
+): Promise<'sent' | 'retry' | 'invalid'> {
   try {
     await deps.sender.sendTask(entry.task, entry.args, entry.kwargs, sendOptions(entry, slot, taskId));
     return 'sent';
@@ -89,13 +107,21 @@ async function record(name: string, slot: Date, deps: FireDeps): Promise<boolean
   try {
     return await deps.store.recordFire(name, slot);
   } catch (error) {
-    deps.logger.log('error', 'fire sent but not recorded (store failed); it will be sent again with the same task id', { schedule: name, slot: slot.toISOString(), ...errorMeta(error) });
+    deps.logger.log('error', 'fire sent but not recorded (store failed); it will be sent again with the same task id', {
+      schedule: name,
+      slot: slot.toISOString(),
+      ...errorMeta(error),
+    });
     return 'failed';
   }
 }
 
 function taken(name: string, slot: Date, taskId: string, logger: Logger): FireOutcome {
-  logger.log('warn', 'slot already recorded by another beat; this fire is a duplicate with the same task id', { schedule: name, slot: slot.toISOString(), taskId });
+  logger.log('warn', 'slot already recorded by another beat; this fire is a duplicate with the same task id', {
+    schedule: name,
+    slot: slot.toISOString(),
+    taskId,
+  });
   return { kind: 'taken' };
 }
 
@@ -105,7 +131,10 @@ async function disableIfOnce(entry: ScheduleEntry, deps: FireDeps): Promise<Sche
   try {
     return (await deps.store.setEnabled(entry.name, false)) ?? updateEntry(entry, { enabled: false });
   } catch (error) {
-    deps.logger.log('error', 'could not disable a one-off schedule after it fired', { schedule: entry.name, ...errorMeta(error) });
+    deps.logger.log('error', 'could not disable a one-off schedule after it fired', {
+      schedule: entry.name,
+      ...errorMeta(error),
+    });
     return updateEntry(entry, { enabled: false });
   }
 }

@@ -21,7 +21,12 @@
  * ```
  */
 export { Beat, type BeatState } from './beat.js';
-export { compileBeatOptions, type BeatOptions, type BeatClientOptions, type CompiledBeatOptions } from './beat-options.js';
+export {
+  compileBeatOptions,
+  type BeatOptions,
+  type BeatClientOptions,
+  type CompiledBeatOptions,
+} from './beat-options.js';
 export type { BeatEvents, FiredInfo, ScheduleErrorInfo, LeaderLostInfo } from './beat-events.js';
 /**
  * @internal Building blocks for the benchmarks (scripts/bench), which drive the loop without a

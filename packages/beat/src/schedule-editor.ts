@@ -40,7 +40,8 @@ export class ScheduleEditor {
   /** A new schedule; refused if the name is taken (update changes an existing one). */
   async add(input: ScheduleInput): Promise<ScheduleEntry> {
     const definition = this.#compile(input, null);
-    if (await this.store.get(definition.name)) throw new InvalidArgumentError(`schedule "${definition.name}" already exists; use update to change it`);
+    if (await this.store.get(definition.name))
+      throw new InvalidArgumentError(`schedule "${definition.name}" already exists; use update to change it`);
     return this.#put(definition);
   }
 
@@ -99,7 +100,9 @@ export class ScheduleEditor {
   #compile(input: ScheduleInput, existing: ScheduleEntry | null): ScheduleDefinition {
     const spec = input.schedule;
     const keep = spec?.kind === 'interval' && spec.anchor === undefined && existing?.schedule.kind === 'interval';
-    const anchored: ScheduleInput = keep ? { ...input, schedule: { ...spec, anchor: (existing.schedule as { anchor: string }).anchor } } : input;
+    const anchored: ScheduleInput = keep
+      ? { ...input, schedule: { ...spec, anchor: (existing.schedule as { anchor: string }).anchor } }
+      : input;
     return compileScheduleInput(anchored, new Date(this.clock()));
   }
 }
@@ -109,7 +112,17 @@ function nameOf(input: ScheduleInput): string {
   throw new InvalidArgumentError('a schedule needs a name (a non-empty string)');
 }
 
-const DEFINITION_KEYS = ['name', 'task', 'schedule', 'args', 'kwargs', 'options', 'enabled', 'missedRuns', 'maxCatchUp'] as const;
+const DEFINITION_KEYS = [
+  'name',
+  'task',
+  'schedule',
+  'args',
+  'kwargs',
+  'options',
+  'enabled',
+  'missedRuns',
+  'maxCatchUp',
+] as const;
 
 function sameDefinition(entry: ScheduleEntry, definition: ScheduleDefinition): boolean {
   return DEFINITION_KEYS.every((key) => JSON.stringify(entry[key]) === JSON.stringify(definition[key]));

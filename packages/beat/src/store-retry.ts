@@ -16,7 +16,11 @@ export async function untilStoreAnswers<T>(work: () => Promise<T>, logger: Logge
       // Celeriac's own errors are verdicts (corrupt file, bad schedule); a driver's are conditions.
       if (error instanceof CeleriacError || stopped()) throw error;
       const delayMs = backoffDelayMs(attempt, RETRY);
-      logger.log('warn', `the schedule store cannot be reached; trying again in ${Math.round(delayMs / 1000)} s`, errorMeta(error));
+      logger.log(
+        'warn',
+        `the schedule store cannot be reached; trying again in ${Math.round(delayMs / 1000)} s`,
+        errorMeta(error),
+      );
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (stopped()) throw error;
     }

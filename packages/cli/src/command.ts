@@ -1,6 +1,14 @@
 import type { Argv, CommandModule, Options, PositionalOptions } from 'yargs';
 import type { Logger } from '@celeriac/core';
-import { camelCase, compileGlobal, globalDefaults, layerSettings, readConfigFile, withDefaults, type GlobalConfig } from './config.js';
+import {
+  camelCase,
+  compileGlobal,
+  globalDefaults,
+  layerSettings,
+  readConfigFile,
+  withDefaults,
+  type GlobalConfig,
+} from './config.js';
 import type { CliIo } from './io.js';
 import { createLogging } from './logging.js';
 import type { Settings } from './settings.js';

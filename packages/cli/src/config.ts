@@ -12,7 +12,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DEFAULT_BROKER_URL, DEFAULT_RESULT_BACKEND, isBrokerUrl, resultBackendKind, type LogLevel } from '@celeriac/core';
+import {
+  DEFAULT_BROKER_URL,
+  DEFAULT_RESULT_BACKEND,
+  isBrokerUrl,
+  resultBackendKind,
+  type LogLevel,
+} from '@celeriac/core';
 import { UsageError } from './errors.js';
 import type { CliIo, Env } from './io.js';
 import { Settings, invalid, type Setting } from './settings.js';
@@ -66,7 +72,12 @@ export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'
 export const LOG_FORMATS: readonly LogFormat[] = ['json', 'text'];
 
 export function globalDefaults(io: Pick<CliIo, 'stderrIsTTY'>): Record<string, unknown> {
-  return { broker: DEFAULT_BROKER_URL, resultBackend: DEFAULT_RESULT_BACKEND, logLevel: 'info', logFormat: io.stderrIsTTY ? 'text' : 'json' };
+  return {
+    broker: DEFAULT_BROKER_URL,
+    resultBackend: DEFAULT_RESULT_BACKEND,
+    logLevel: 'info',
+    logFormat: io.stderrIsTTY ? 'text' : 'json',
+  };
 }
 
 /** Stage 3 for the options every command shares. */
@@ -80,7 +91,12 @@ export function compileGlobal(settings: Settings): GlobalConfig {
 }
 
 /** Reads `--config` / CELERIAC_CONFIG; every key must be an option of some command. */
-export async function readConfigFile(flags: Layers['flags'], env: Env, cwd: string, known: ReadonlySet<string>): Promise<ConfigFile | null> {
+export async function readConfigFile(
+  flags: Layers['flags'],
+  env: Env,
+  cwd: string,
+  known: ReadonlySet<string>,
+): Promise<ConfigFile | null> {
   const given = fromFlags('config', flags) ?? fromEnv('config', env);
   if (!given) return null;
   if (typeof given.value !== 'string' || !given.value) throw invalid(given, 'must name a JSON file');
@@ -119,7 +135,9 @@ async function readText(given: string, path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read config file ${given}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read config file ${given}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -131,7 +149,8 @@ function parseConfigFile(given: string, text: string): Record<string, unknown> {
   } catch (error) {
     throw new UsageError(`config file ${given} is not valid JSON (${(error as Error).message})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`config file ${given} must hold a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`config file ${given} must hold a JSON object`);
   return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [camelCase(key), value]));
 }
 

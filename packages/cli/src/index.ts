@@ -11,6 +11,15 @@
 export { main, GLOBAL_OPTIONS } from './main.js';
 export { ExitCode, UsageError } from './errors.js';
 export type { CliIo, Env, SignalSource, ShutdownSignal } from './io.js';
-export { layerSettings, withDefaults, compileGlobal, readConfigFile, envName, type GlobalConfig, type RawSettings, type Layers } from './config.js';
+export {
+  layerSettings,
+  withDefaults,
+  compileGlobal,
+  readConfigFile,
+  envName,
+  type GlobalConfig,
+  type RawSettings,
+  type Layers,
+} from './config.js';
 export { Settings, type Setting } from './settings.js';
 export { createLogging, adapt as adaptWinston, type Logging } from './logging.js';

@@ -57,7 +57,11 @@ function lazyChild(parent: winston.Logger, meta: LogMeta): Logger {
 function safeMeta(meta: LogMeta | undefined): LogMeta {
   if (!meta) return {};
   const { level, message, ...rest } = meta;
-  return { ...rest, ...(level === undefined ? {} : { metaLevel: level }), ...(message === undefined ? {} : { metaMessage: message }) };
+  return {
+    ...rest,
+    ...(level === undefined ? {} : { metaLevel: level }),
+    ...(message === undefined ? {} : { metaMessage: message }),
+  };
 }
 
 function jsonFormat(): winston.Logform.Format {
@@ -73,7 +77,9 @@ function textFormat(): winston.Logform.Format {
 
 function textLine(info: winston.Logform.TransformableInfo): string {
   const { timestamp, level, message, stack, ...meta } = info;
-  const pairs = Object.entries(meta).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const pairs = Object.entries(meta).map(
+    ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
   const line = [String(timestamp), level, String(message), ...pairs].join(' ');
   return typeof stack === 'string' ? `${line}\n${stack}` : line;
 }

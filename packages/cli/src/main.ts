@@ -13,10 +13,29 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 /** Options every command takes. Their defaults are applied after layering (see config.ts). */
 export const GLOBAL_OPTIONS: Record<string, Options> = {
   broker: { type: 'string', requiresArg: true, describe: 'Broker URL', defaultDescription: DEFAULT_BROKER_URL },
-  'result-backend': { type: 'string', requiresArg: true, describe: 'rpc://, mongodb://host:27017/db (needs @celeriac/mongodb) or disabled', defaultDescription: 'rpc://' },
-  'log-level': { type: 'string', requiresArg: true, describe: 'error, warn, info or debug', defaultDescription: 'info' },
-  'log-format': { type: 'string', requiresArg: true, describe: 'json or text', defaultDescription: 'json unless stderr is a terminal' },
-  config: { type: 'string', requiresArg: true, describe: 'JSON file of option values, e.g. {"broker": "amqp://…", "concurrency": 4}' },
+  'result-backend': {
+    type: 'string',
+    requiresArg: true,
+    describe: 'rpc://, mongodb://host:27017/db (needs @celeriac/mongodb) or disabled',
+    defaultDescription: 'rpc://',
+  },
+  'log-level': {
+    type: 'string',
+    requiresArg: true,
+    describe: 'error, warn, info or debug',
+    defaultDescription: 'info',
+  },
+  'log-format': {
+    type: 'string',
+    requiresArg: true,
+    describe: 'json or text',
+    defaultDescription: 'json unless stderr is a terminal',
+  },
+  config: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'JSON file of option values, e.g. {"broker": "amqp://…", "concurrency": 4}',
+  },
 };
 
 const EPILOGUE =
@@ -30,7 +49,12 @@ const EPILOGUE =
  * Tests pass their own `io` to capture output and control the environment.
  */
 export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
-  const cli: CliRun = { io: { ...processIo(), ...io }, globalOptions: GLOBAL_OPTIONS, knownOptions: knownOptions(), exitCode: ExitCode.OK };
+  const cli: CliRun = {
+    io: { ...processIo(), ...io },
+    globalOptions: GLOBAL_OPTIONS,
+    knownOptions: knownOptions(),
+    exitCode: ExitCode.OK,
+  };
   const args = hideBin([...argv]);
   try {
     const output = await parse(parser(cli, args), args);

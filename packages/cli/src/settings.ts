@@ -38,7 +38,10 @@ export class Settings {
     if (!setting) return undefined;
     const value = toNumber(setting.value);
     if (Number.isInteger(value) && value >= min && value <= max) return value;
-    throw invalid(setting, max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer from ${min} to ${max}`);
+    throw invalid(
+      setting,
+      max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer from ${min} to ${max}`,
+    );
   }
 
   /** A duration in seconds, fractions allowed, as Celery's countdown and expires. */
@@ -93,7 +96,8 @@ export class Settings {
   /** A flag given twice arrives as an array; for single-valued options that is a mistake. */
   #single(name: string): Setting | undefined {
     const setting = this.entries.get(name);
-    if (setting && Array.isArray(setting.value) && setting.origin.startsWith('--')) throw new UsageError(`${setting.origin} was given more than once`);
+    if (setting && Array.isArray(setting.value) && setting.origin.startsWith('--'))
+      throw new UsageError(`${setting.origin} was given more than once`);
     return setting;
   }
 }

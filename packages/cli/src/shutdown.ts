@@ -45,7 +45,10 @@ export class ShutdownSignals {
   #onSignal(signal: ShutdownSignal): void {
     this.#count += 1;
     if (this.#count === 1) {
-      this.logger.log('info', `received ${signal}: stopping after running tasks finish (send it again to exit at once)`);
+      this.logger.log(
+        'info',
+        `received ${signal}: stopping after running tasks finish (send it again to exit at once)`,
+      );
       this.#resolve(signal);
       return;
     }
@@ -65,7 +68,11 @@ export interface SupervisedProcess {
  * IPC channel closes), instead of running on as an orphan nobody will signal. The channel is
  * unreferenced so it never keeps the worker alive by itself.
  */
-export function watchSupervisor(shutdown: ShutdownSignals, child: SupervisedProcess, env: Readonly<Record<string, string | undefined>>): void {
+export function watchSupervisor(
+  shutdown: ShutdownSignals,
+  child: SupervisedProcess,
+  env: Readonly<Record<string, string | undefined>>,
+): void {
   if (env.CELERIAC_SUPERVISED !== '1' || !child.channel) return;
   child.channel.unref();
   child.once('disconnect', () => shutdown.stopGracefully('the supervising process is gone'));

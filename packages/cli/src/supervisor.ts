@@ -46,7 +46,13 @@ export class Supervisor {
   #done: () => void = () => undefined;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.#slots = Array.from({ length: options.count }, (_, index) => ({ index, child: null, startedAt: 0, quickDeaths: 0, restart: null }));
+    this.#slots = Array.from({ length: options.count }, (_, index) => ({
+      index,
+      child: null,
+      startedAt: 0,
+      quickDeaths: 0,
+      restart: null,
+    }));
   }
 
   run(): Promise<number> {
@@ -99,7 +105,10 @@ export class Supervisor {
     this.#signalsReceived += 1;
     const again = this.#signalsReceived > 1;
     if (again) this.#exitCode = signal === 'SIGINT' ? ExitCode.SIGINT : ExitCode.SIGTERM;
-    this.options.logger.log(again ? 'warn' : 'info', `received ${signal}: passing it to the worker processes${again ? ' (they exit at once)' : ''}`);
+    this.options.logger.log(
+      again ? 'warn' : 'info',
+      `received ${signal}: passing it to the worker processes${again ? ' (they exit at once)' : ''}`,
+    );
     for (const slot of this.#slots) {
       if (slot.restart) clearTimeout(slot.restart);
       slot.restart = null;
@@ -131,5 +140,8 @@ export function childArguments(argv: readonly string[]): string[] {
 export function spawnWorkerProcess(env: NodeJS.ProcessEnv): Child {
   const script = process.argv[1] ?? '';
   const args = [...process.execArgv, script, ...childArguments(process.argv.slice(2))];
-  return spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...env, ...SUPERVISED_ENV } });
+  return spawn(process.execPath, args, {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...env, ...SUPERVISED_ENV },
+  });
 }

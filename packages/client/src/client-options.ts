@@ -1,4 +1,12 @@
-import { ConfigurationError, DEFAULT_BROKER_URL, checkBrokerUrl, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
+import {
+  ConfigurationError,
+  DEFAULT_BROKER_URL,
+  checkBrokerUrl,
+  resultBackendKind,
+  silentLogger,
+  type Logger,
+  type ResultBackendKind,
+} from '@celeriac/core';
 import { DEFAULT_QUEUE, beatGroup, type BeatGroup, type TaskQueueOptions } from '@celeriac/amqp';
 import { compileRoutes, type Router, type Routes } from './routes.js';
 
@@ -50,7 +58,12 @@ export function compileClientOptions(options: ClientOptions): CompiledClientOpti
   return {
     brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
     resultBackend: resultBackendKind(options.resultBackend),
-    resultBackendUrl: options.resultBackend === undefined ? 'rpc://' : resultBackendKind(options.resultBackend) === null ? null : options.resultBackend,
+    resultBackendUrl:
+      options.resultBackend === undefined
+        ? 'rpc://'
+        : resultBackendKind(options.resultBackend) === null
+          ? null
+          : options.resultBackend,
     defaultQueue: options.defaultQueue ?? DEFAULT_QUEUE,
     router: compileRoutes(routesObject(options.routes)),
     queues: options.queues ?? {},
@@ -67,8 +80,6 @@ function routesObject(routes: unknown): Routes {
   if (typeof routes === 'object' && routes !== null && !Array.isArray(routes)) return routes as Routes;
   throw new ConfigurationError('routes must be an object of task name or glob → queue name');
 }
-
-
 
 function positive(value: number, field: string): number {
   if (Number.isFinite(value) && value > 0) return value;

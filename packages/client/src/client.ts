@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { encodeTask } from '@celeriac/protocol';
-import { InvalidArgumentError, assertTaskName, loadMongoModule, type ArgsOf, type ResultOf, type StoredResultBackend, type TaskContract } from '@celeriac/core';
+import {
+  InvalidArgumentError,
+  assertTaskName,
+  loadMongoModule,
+  type ArgsOf,
+  type ResultOf,
+  type StoredResultBackend,
+  type TaskContract,
+} from '@celeriac/core';
 import { AmqpConnection, ConfirmPublisher, RpcResultReader, publishAt, taskQueue } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
 import { ControlBroadcaster, revokeArguments, type RevokeOptions } from './control.js';
@@ -42,12 +50,21 @@ export class Client {
   }
 
   /** Sends a task through its typed contract; resolves once the broker has confirmed it. */
-  send<C extends TaskContract<readonly unknown[], unknown>>(contract: C, args: ArgsOf<C>, options: SendOptions = {}): Promise<AsyncResult<ResultOf<C>>> {
+  send<C extends TaskContract<readonly unknown[], unknown>>(
+    contract: C,
+    args: ArgsOf<C>,
+    options: SendOptions = {},
+  ): Promise<AsyncResult<ResultOf<C>>> {
     return this.#publish<ResultOf<C>>(contract.name, args, {}, options);
   }
 
   /** Sends a task by name, e.g. one that only a Python worker implements. */
-  sendTask<T = unknown>(name: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> = {}, options: SendOptions = {}): Promise<AsyncResult<T>> {
+  sendTask<T = unknown>(
+    name: string,
+    args: readonly unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: SendOptions = {},
+  ): Promise<AsyncResult<T>> {
     return this.#publish<T>(name, args, kwargs, options);
   }
 
@@ -66,7 +83,8 @@ export class Client {
     const args = revokeArguments(taskIds, options);
     const { publishing, publisher } = await this.#connect();
     let control = this.#control.get(publisher);
-    if (!control) this.#control.set(publisher, (control = new ControlBroadcaster(publishing, publisher, this.options.logger)));
+    if (!control)
+      this.#control.set(publisher, (control = new ControlBroadcaster(publishing, publisher, this.options.logger)));
     await control.broadcast('revoke', args);
   }
 
@@ -88,7 +106,12 @@ export class Client {
     await Promise.all([publishing?.close(), resultConnection?.close()]);
   }
 
-  async #publish<T>(name: string, args: readonly unknown[], kwargs: Record<string, unknown>, options: SendOptions): Promise<AsyncResult<T>> {
+  async #publish<T>(
+    name: string,
+    args: readonly unknown[],
+    kwargs: Record<string, unknown>,
+    options: SendOptions,
+  ): Promise<AsyncResult<T>> {
     checkTaskName(name);
     checkArguments(args, kwargs);
     const now = new Date();
@@ -99,7 +122,10 @@ export class Client {
     const queue = send.queue ?? this.options.router(name) ?? this.options.defaultQueue;
     const replyTo = results ? await results.replyTo() : null;
     // The same `now` as the expires: Celery's expiration for expires=60 is exactly "60000".
-    const { body, properties } = encodeTask({ id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) }, now);
+    const { body, properties } = encodeTask(
+      { id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) },
+      now,
+    );
     if (!publisher.queueReady(queue)) await publisher.ensureQueue(taskQueue(queue, this.options.queues[queue]));
     // A second or more ahead goes through the delay lanes, so no worker ever holds it unacked.
     await publishAt(publisher, queue, send.eta, body, properties);
@@ -120,11 +146,20 @@ export class Client {
     const publishing = await AmqpConnection.open({ url, name: `${name}:publish`, logger });
     const publisher = await ConfirmPublisher.create(publishing, { logger, channelWaitMs: publishWaitMs });
     if (this.options.resultBackend === null) return { publishing, publisher, results: null, resultConnection: null };
-    if (this.options.resultBackend === 'mongodb') return { publishing, publisher, results: null, resultConnection: null, stored: await this.#openStored(publishing) };
-    const resultConnection = await AmqpConnection.open({ url, name: `${name}:results`, logger }).catch(async (error: unknown) => {
-      await publishing.close();
-      throw error;
-    });
+    if (this.options.resultBackend === 'mongodb')
+      return {
+        publishing,
+        publisher,
+        results: null,
+        resultConnection: null,
+        stored: await this.#openStored(publishing),
+      };
+    const resultConnection = await AmqpConnection.open({ url, name: `${name}:results`, logger }).catch(
+      async (error: unknown) => {
+        await publishing.close();
+        throw error;
+      },
+    );
     const results = new RpcResultReader(resultConnection, { logger, expiresMs: this.options.resultExpiresMs });
     return { publishing, publisher, results, resultConnection };
   }
@@ -152,5 +187,6 @@ function checkTaskName(name: unknown): void {
 
 function checkArguments(args: unknown, kwargs: unknown): void {
   if (!Array.isArray(args)) throw new InvalidArgumentError('task args must be an array');
-  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) throw new InvalidArgumentError('task kwargs must be an object');
+  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs))
+    throw new InvalidArgumentError('task kwargs must be an object');
 }

@@ -50,12 +50,21 @@ export class ControlBroadcaster {
   async broadcast(method: string, args: Record<string, unknown>): Promise<void> {
     await this.#declareExchange();
     this.#clock += 1;
-    const { body, properties } = encodeControlRequest({ method, arguments: args, clock: this.#clock, expires: Date.now() / 1000 + BROADCAST_TIMEOUT_S });
+    const { body, properties } = encodeControlRequest({
+      method,
+      arguments: args,
+      clock: this.#clock,
+      expires: Date.now() / 1000 + BROADCAST_TIMEOUT_S,
+    });
     try {
       await this.publisher.publish(CONTROL_EXCHANGE, '', body, properties);
     } catch (error) {
       if (!(error instanceof PublishError && error.code === 'PUBLISH_UNROUTABLE')) throw error;
-      this.logger.log('warn', `control command '${method}' reached no worker: none is listening on ${CONTROL_EXCHANGE}`, { method });
+      this.logger.log(
+        'warn',
+        `control command '${method}' reached no worker: none is listening on ${CONTROL_EXCHANGE}`,
+        { method },
+      );
     }
   }
 

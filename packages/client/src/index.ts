@@ -17,4 +17,9 @@ export type { SendOptions } from './send-options.js';
 export { compileRoutes, type Routes, type Router } from './routes.js';
 export { TaskFailedError, ResultError, PublishError, InvalidArgumentError } from '@celeriac/core';
 export type { RevokeOptions } from './control.js';
-export { ScheduleClient, ScheduleCommandError, DEFAULT_SCHEDULE_TIMEOUT_MS, type ScheduleCallOptions } from './schedules.js';
+export {
+  ScheduleClient,
+  ScheduleCommandError,
+  DEFAULT_SCHEDULE_TIMEOUT_MS,
+  type ScheduleCallOptions,
+} from './schedules.js';

@@ -13,7 +13,8 @@ export function compileRoutes(routes: Routes = {}): Router {
   const exact = new Map<string, string>();
   const globs: Array<[RegExp, string]> = [];
   for (const [pattern, queue] of Object.entries(routes)) {
-    if (typeof queue !== 'string' || !queue) throw new ConfigurationError(`route "${pattern}" must map to a queue name`);
+    if (typeof queue !== 'string' || !queue)
+      throw new ConfigurationError(`route "${pattern}" must map to a queue name`);
     if (/[*?]/.test(pattern)) globs.push([globToRegExp(pattern), queue]);
     else exact.set(pattern, queue);
   }
@@ -21,6 +22,9 @@ export function compileRoutes(routes: Routes = {}): Router {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`);
 }

@@ -16,8 +16,20 @@ import {
   type ScheduleInput,
   type ScheduleReply,
 } from '@celeriac/protocol';
-import { CeleriacError, ConfigurationError, InvalidArgumentError, ResultError, compileScheduleInput } from '@celeriac/core';
-import { DEFAULT_EXCHANGE, beatControlQueue, type BeatGroup, type ConfirmPublisher, type RpcResultReader } from '@celeriac/amqp';
+import {
+  CeleriacError,
+  ConfigurationError,
+  InvalidArgumentError,
+  ResultError,
+  compileScheduleInput,
+} from '@celeriac/core';
+import {
+  DEFAULT_EXCHANGE,
+  beatControlQueue,
+  type BeatGroup,
+  type ConfirmPublisher,
+  type RpcResultReader,
+} from '@celeriac/amqp';
 
 /** What the schedule commands need of the client's transport. */
 export interface ScheduleTransport {
@@ -91,7 +103,8 @@ export class ScheduleClient {
   async #send(command: ScheduleCommand, options: ScheduleCallOptions): Promise<ScheduleReply> {
     const timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_SCHEDULE_TIMEOUT_MS);
     const { publisher, results } = await this.transport();
-    if (!results) throw new ConfigurationError('client.schedules needs the rpc:// result backend to receive beat\'s answers');
+    if (!results)
+      throw new ConfigurationError("client.schedules needs the rpc:// result backend to receive beat's answers");
     const requestId = randomUUID();
     const replyTo = await results.replyTo();
     const queue = beatControlQueue(this.group);
@@ -102,12 +115,21 @@ export class ScheduleClient {
   }
 }
 
-async function waitForAnswer(results: RpcResultReader, requestId: string, timeoutMs: number, op: string): Promise<ResultMeta> {
+async function waitForAnswer(
+  results: RpcResultReader,
+  requestId: string,
+  timeoutMs: number,
+  op: string,
+): Promise<ResultMeta> {
   try {
     return await results.waitForReady(requestId, timeoutMs);
   } catch (error) {
     if (!(error instanceof ResultError && error.code === 'RESULT_TIMEOUT')) throw error;
-    throw new ResultError('RESULT_TIMEOUT', requestId, `no beat answered the schedule command '${op}' within ${timeoutMs} ms: is a beat running on this broker?`);
+    throw new ResultError(
+      'RESULT_TIMEOUT',
+      requestId,
+      `no beat answered the schedule command '${op}' within ${timeoutMs} ms: is a beat running on this broker?`,
+    );
   }
 }
 
@@ -119,7 +141,10 @@ export function replyOf(meta: ResultMeta): ScheduleReply {
   const message = exceptionMessage(error);
   // Beat's refusal of the input itself comes back as the same error the local check throws.
   if (error.exc_type === 'InvalidArgumentError') throw new InvalidArgumentError(message);
-  throw new ScheduleCommandError(error.exc_type, `beat could not apply the schedule command: ${error.exc_type}: ${message}`);
+  throw new ScheduleCommandError(
+    error.exc_type,
+    `beat could not apply the schedule command: ${error.exc_type}: ${message}`,
+  );
 }
 
 function entryOf(reply: ScheduleReply): ScheduleEntry {
@@ -143,5 +168,7 @@ function checkName(name: unknown): string {
 
 function checkTimeout(timeoutMs: unknown): number {
   if (typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0) return timeoutMs;
-  throw new InvalidArgumentError(`timeoutMs must be a positive number of milliseconds, got ${JSON.stringify(timeoutMs)}`);
+  throw new InvalidArgumentError(
+    `timeoutMs must be a positive number of milliseconds, got ${JSON.stringify(timeoutMs)}`,
+  );
 }

@@ -40,13 +40,20 @@ export interface CompiledSendOptions {
 }
 
 export function compileSendOptions(options: SendOptions, now: Date): CompiledSendOptions {
-  if (options.countdown !== undefined && options.eta !== undefined) throw new InvalidArgumentError('give either countdown or eta, not both');
+  if (options.countdown !== undefined && options.eta !== undefined)
+    throw new InvalidArgumentError('give either countdown or eta, not both');
   return {
     taskId: optionalName(options.taskId, 'taskId'),
     queue: optionalName(options.queue, 'queue'),
     priority: priority(options.priority),
-    eta: options.countdown !== undefined ? secondsFrom(now, options.countdown, 'countdown') : dateOption(options.eta, 'eta'),
-    expires: typeof options.expires === 'number' ? secondsFrom(now, options.expires, 'expires') : dateOption(options.expires, 'expires'),
+    eta:
+      options.countdown !== undefined
+        ? secondsFrom(now, options.countdown, 'countdown')
+        : dateOption(options.eta, 'eta'),
+    expires:
+      typeof options.expires === 'number'
+        ? secondsFrom(now, options.expires, 'expires')
+        : dateOption(options.expires, 'expires'),
     headers: headers(options.headers),
     ignoreResult: options.ignoreResult ?? false,
     timeLimit: timeLimit(options.timeLimit),
@@ -72,7 +79,8 @@ function priority(value: unknown): number | undefined {
 
 function timeLimit(value: unknown): { hard: number | null; soft: number | null } {
   if (value === undefined) return { hard: null, soft: null };
-  if (typeof value !== 'object' || value === null) throw new InvalidArgumentError('timeLimit must be { hardMs?, softMs? }');
+  if (typeof value !== 'object' || value === null)
+    throw new InvalidArgumentError('timeLimit must be { hardMs?, softMs? }');
   const { hardMs, softMs } = value as { hardMs?: unknown; softMs?: unknown };
   return { hard: limitSeconds(hardMs, 'timeLimit.hardMs'), soft: limitSeconds(softMs, 'timeLimit.softMs') };
 }
@@ -84,7 +92,8 @@ function limitSeconds(ms: unknown, field: string): number | null {
 }
 
 function secondsFrom(now: Date, seconds: unknown, field: string): Date {
-  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return new Date(now.getTime() + seconds * 1000);
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0)
+    return new Date(now.getTime() + seconds * 1000);
   throw new InvalidArgumentError(`${field} must be a number of seconds >= 0, got ${JSON.stringify(seconds)}`);
 }
 
@@ -96,12 +105,34 @@ function dateOption(value: unknown, field: string): Date | null {
 }
 
 /** Protocol headers a custom header must not replace. */
-const RESERVED_HEADERS = new Set(['lang', 'task', 'id', 'shadow', 'eta', 'expires', 'group', 'group_index', 'retries', 'timelimit', 'root_id', 'parent_id', 'argsrepr', 'kwargsrepr', 'origin', 'ignore_result', 'compression']);
+const RESERVED_HEADERS = new Set([
+  'lang',
+  'task',
+  'id',
+  'shadow',
+  'eta',
+  'expires',
+  'group',
+  'group_index',
+  'retries',
+  'timelimit',
+  'root_id',
+  'parent_id',
+  'argsrepr',
+  'kwargsrepr',
+  'origin',
+  'ignore_result',
+  'compression',
+]);
 
 function headers(value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError('headers must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidArgumentError('headers must be an object');
   const clash = Object.keys(value).find((key) => RESERVED_HEADERS.has(key));
-  if (clash) throw new InvalidArgumentError(`header "${clash}" is part of the task protocol; use the matching send option instead`);
+  if (clash)
+    throw new InvalidArgumentError(
+      `header "${clash}" is part of the task protocol; use the matching send option instead`,
+    );
   return { ...(value as Record<string, unknown>) };
 }

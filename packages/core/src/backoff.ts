@@ -16,7 +16,11 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ baseMs: 1000, maxMs: 600_000, jitter: true });
 
 /** Delay before retry number `retries + 1` (retries = 0 on the first failure). */
-export function backoffDelayMs(retries: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  retries: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, retries));
   return Math.round(options.jitter ? random() * ceiling : ceiling);
 }

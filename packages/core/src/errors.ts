@@ -46,7 +46,12 @@ export class PublishError extends CeleriacError {
   readonly exchange: string;
   readonly routingKey: string;
 
-  constructor(code: PublishErrorCode, message: string, target: { exchange: string; routingKey: string }, options?: { cause?: unknown }) {
+  constructor(
+    code: PublishErrorCode,
+    message: string,
+    target: { exchange: string; routingKey: string },
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
     this.exchange = target.exchange;
     this.routingKey = target.routingKey;
@@ -74,9 +79,14 @@ export class TaskFailedError extends CeleriacError {
   readonly traceback: string | null;
 
   constructor(taskId: string, state: TaskState, result: unknown, traceback: string | null) {
-    const info = isExceptionInfo(result) ? result : { exc_type: 'Exception', exc_message: [String(result)], exc_module: null };
+    const info = isExceptionInfo(result)
+      ? result
+      : { exc_type: 'Exception', exc_message: [String(result)], exc_module: null };
     const message = isExceptionInfo(result) ? exceptionMessage(result) : String(result);
-    super('TASK_FAILED', `task ${taskId} ${state === 'REVOKED' ? 'was revoked' : 'failed'}: ${info.exc_type}: ${message}`);
+    super(
+      'TASK_FAILED',
+      `task ${taskId} ${state === 'REVOKED' ? 'was revoked' : 'failed'}: ${info.exc_type}: ${message}`,
+    );
     this.taskId = taskId;
     this.state = state;
     this.excType = info.exc_type;

@@ -9,7 +9,14 @@
  * export const add = defineTask<[x: number, y: number], number>('tasks.add');
  * ```
  */
-export { defineTask, assertTaskName, type TaskContract, type DefineTaskOptions, type ArgsOf, type ResultOf } from './task-contract.js';
+export {
+  defineTask,
+  assertTaskName,
+  type TaskContract,
+  type DefineTaskOptions,
+  type ArgsOf,
+  type ResultOf,
+} from './task-contract.js';
 export { bindArguments, compileParams, TaskArgumentsError, type ParamNames, type TaskParam } from './task-params.js';
 export {
   CeleriacError,

@@ -49,11 +49,15 @@ async function importMongo(specifier: string): Promise<MongoBackendModule> {
     throw new ConfigurationError(`${MONGO_MISSING_MESSAGE} (${(error as Error).message})`, { cause: error });
   }
   if (isMongoModule(module)) return module;
-  throw new ConfigurationError(`${MONGO_MISSING_MESSAGE} (${specifier} does not export openMongoResultBackend and openMongoScheduleStore: a version mismatch?)`);
+  throw new ConfigurationError(
+    `${MONGO_MISSING_MESSAGE} (${specifier} does not export openMongoResultBackend and openMongoScheduleStore: a version mismatch?)`,
+  );
 }
 
 function isMongoModule(module: unknown): module is MongoBackendModule {
   if (typeof module !== 'object' || module === null) return false;
   const candidate = module as Record<string, unknown>;
-  return typeof candidate.openMongoResultBackend === 'function' && typeof candidate.openMongoScheduleStore === 'function';
+  return (
+    typeof candidate.openMongoResultBackend === 'function' && typeof candidate.openMongoScheduleStore === 'function'
+  );
 }

@@ -10,7 +10,9 @@ export function resultBackendKind(url: string | null | undefined): ResultBackend
   if (url === null || url === '' || url === 'disabled') return null;
   if (url === 'rpc://' || url === 'rpc') return 'rpc';
   if (isMongoUrl(url)) return 'mongodb';
-  throw new ConfigurationError(`unsupported result backend "${String(url).split(':')[0]}": use rpc://, mongodb://… or disabled`);
+  throw new ConfigurationError(
+    `unsupported result backend "${String(url).split(':')[0]}": use rpc://, mongodb://… or disabled`,
+  );
 }
 
 /** mongodb:// and mongodb+srv:// (DNS seed list) name a MongoDB deployment. */

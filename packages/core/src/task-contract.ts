@@ -32,7 +32,10 @@ export type ResultOf<C> = C extends TaskContract<readonly unknown[], infer R> ? 
 
 const TASK_NAME = /^[A-Za-z_][\w.:-]*$/;
 
-export function defineTask<Args extends readonly unknown[] = unknown[], Result = unknown>(name: string, options: DefineTaskOptions<Args> = {}): TaskContract<Args, Result> {
+export function defineTask<Args extends readonly unknown[] = unknown[], Result = unknown>(
+  name: string,
+  options: DefineTaskOptions<Args> = {},
+): TaskContract<Args, Result> {
   assertTaskName(name);
   if (options.params === undefined) return Object.freeze({ name });
   return Object.freeze({ name, params: compileParams(name, options.params as readonly string[]) });

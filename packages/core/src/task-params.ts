@@ -67,9 +67,16 @@ function parseParam(taskName: string, raw: unknown): TaskParam {
  * The handler's arguments, one per parameter, from a message's args and kwargs. Throws a
  * TaskArgumentsError with Python's wording where Python would raise TypeError.
  */
-export function bindArguments(taskName: string, params: readonly TaskParam[], args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): unknown[] {
+export function bindArguments(
+  taskName: string,
+  params: readonly TaskParam[],
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+): unknown[] {
   if (args.length > params.length) {
-    throw new TaskArgumentsError(`${taskName}() takes ${params.length} positional argument${params.length === 1 ? '' : 's'} but ${args.length} were given`);
+    throw new TaskArgumentsError(
+      `${taskName}() takes ${params.length} positional argument${params.length === 1 ? '' : 's'} but ${args.length} were given`,
+    );
   }
   // Dense, not `[...args]` grown by index: a left-out optional parameter is a real undefined.
   const bound = Array.from({ length: params.length }, (_, index): unknown => args[index]);
@@ -81,9 +88,13 @@ export function bindArguments(taskName: string, params: readonly TaskParam[], ar
     bound[index] = kwargs[key];
     given.add(index);
   }
-  const missing = params.filter((param, index) => !param.optional && !given.has(index)).map((param) => `'${param.name}'`);
+  const missing = params
+    .filter((param, index) => !param.optional && !given.has(index))
+    .map((param) => `'${param.name}'`);
   if (missing.length > 0) {
-    throw new TaskArgumentsError(`${taskName}() missing ${missing.length} required argument${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`);
+    throw new TaskArgumentsError(
+      `${taskName}() missing ${missing.length} required argument${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`,
+    );
   }
   return bound;
 }

@@ -36,7 +36,10 @@ export class TypedEmitter<Events extends EventMap> {
 }
 
 /** How a component's parts emit its events: the same checks as TypedEmitter's own emit. */
-export type EmitFunction<Events extends EventMap> = <E extends keyof Events & string>(event: E, ...args: Events[E]) => void;
+export type EmitFunction<Events extends EventMap> = <E extends keyof Events & string>(
+  event: E,
+  ...args: Events[E]
+) => void;
 
 /**
  * `emit`, except that a listener that throws is logged instead of thrown into the emitter's own

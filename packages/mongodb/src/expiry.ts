@@ -49,18 +49,32 @@ export class Expiry<T extends Document> {
     const now = this.#now();
     if (!this.#sweeping || now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
     this.#lastSweep = now;
-    this.#sweep().catch((error: unknown) => this.options.logger.log('warn', `could not delete expired ${this.options.what}; trying again in a minute`, errorMeta(error)));
+    this.#sweep().catch((error: unknown) =>
+      this.options.logger.log(
+        'warn',
+        `could not delete expired ${this.options.what}; trying again in a minute`,
+        errorMeta(error),
+      ),
+    );
   }
 
   #refused(error: unknown): void {
     const { what, field, logger } = this.options;
     if (!isServerAnswer(error)) {
       this.#indexed = null; // the network may come back: try the index again on the next write
-      logger.log('warn', `could not create the TTL index on ${field}; trying again on the next write`, errorMeta(error));
+      logger.log(
+        'warn',
+        `could not create the TTL index on ${field}; trying again on the next write`,
+        errorMeta(error),
+      );
       return;
     }
     this.#sweeping = true;
-    logger.log('warn', `the server refused a TTL index on ${field}; this process deletes expired ${what} itself, at most once a minute`, errorMeta(error));
+    logger.log(
+      'warn',
+      `the server refused a TTL index on ${field}; this process deletes expired ${what} itself, at most once a minute`,
+      errorMeta(error),
+    );
   }
 
   /** Oldest first would need an index scan; any expired ones will do, a batch at a time. */
@@ -69,7 +83,9 @@ export class Expiry<T extends Document> {
     const filter = { [field]: { $lt: new Date(this.#now() - afterSeconds * 1000) } } as Filter<T>;
     let deleted = 0;
     for (let batch = 0; batch < SWEEP_MAX_BATCHES; batch++) {
-      const ids = (await collection.find(filter, { projection: { _id: 1 }, limit: SWEEP_BATCH }).toArray()).map((document) => document._id);
+      const ids = (await collection.find(filter, { projection: { _id: 1 }, limit: SWEEP_BATCH }).toArray()).map(
+        (document) => document._id,
+      );
       if (ids.length === 0) break;
       deleted += (await collection.deleteMany({ _id: { $in: ids } } as Filter<T>)).deletedCount;
       if (ids.length < SWEEP_BATCH) break;

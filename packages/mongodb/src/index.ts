@@ -17,7 +17,14 @@ import { MongoScheduleStore } from './mongo-schedule-store.js';
 
 export { Expiry, SWEEP_BATCH, SWEEP_INTERVAL_MS, SWEEP_MAX_BATCHES } from './expiry.js';
 export { MongoResultBackend, DEFAULT_RESULT_EXPIRES_MS, expireAfterSeconds } from './mongo-result-backend.js';
-export { MongoScheduleStore, SCHEDULES_COLLECTION, FIRES_COLLECTION, DEFAULT_SCHEDULE_DATABASE, fireId, type MongoScheduleStoreOptions } from './mongo-schedule-store.js';
+export {
+  MongoScheduleStore,
+  SCHEDULES_COLLECTION,
+  FIRES_COLLECTION,
+  DEFAULT_SCHEDULE_DATABASE,
+  fireId,
+  type MongoScheduleStoreOptions,
+} from './mongo-schedule-store.js';
 export { taskMetaDocument, resultMetaOf, TASKMETA_COLLECTION, type TaskMetaDocument } from './task-meta.js';
 export { databaseName, DEFAULT_RESULT_DATABASE } from './mongo-url.js';
 export { nextPollMs, pollDelayMs, FIRST_POLL_MS, MAX_POLL_MS } from './poll.js';

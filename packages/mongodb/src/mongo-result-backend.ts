@@ -11,7 +11,14 @@
  */
 import { MongoClient, type Collection } from 'mongodb';
 import { READY_STATES, type ResultMeta } from '@celeriac/protocol';
-import { ConfigurationError, ResultError, silentLogger, type MongoResultBackendOptions, type StateUpdate, type StoredResultBackend } from '@celeriac/core';
+import {
+  ConfigurationError,
+  ResultError,
+  silentLogger,
+  type MongoResultBackendOptions,
+  type StateUpdate,
+  type StoredResultBackend,
+} from '@celeriac/core';
 import { MongoConnection } from './mongo-connection.js';
 import { Expiry } from './expiry.js';
 import { isIndexConflict } from './mongo-errors.js';
@@ -40,7 +47,14 @@ export class MongoResultBackend implements StoredResultBackend {
     this.#connection = new MongoConnection(this.#client);
     this.#collection = this.#client.db(this.database).collection<TaskMetaDocument>(TASKMETA_COLLECTION);
     const logger = options.logger ?? silentLogger;
-    this.#expiry = new Expiry({ collection: this.#collection, field: 'date_done', afterSeconds: this.expireAfterSeconds, createIndex: () => this.#createTtlIndex(), what: 'results', logger });
+    this.#expiry = new Expiry({
+      collection: this.#collection,
+      field: 'date_done',
+      afterSeconds: this.expireAfterSeconds,
+      createIndex: () => this.#createTtlIndex(),
+      what: 'results',
+      logger,
+    });
   }
 
   /** Upserts the task's document, as Celery's `replace_one({'_id': id}, meta, upsert=True)`. */
@@ -69,9 +83,15 @@ export class MongoResultBackend implements StoredResultBackend {
     for (let backoff = FIRST_POLL_MS; ; backoff = nextPollMs(backoff)) {
       const meta = await this.latest(taskId);
       if (meta && READY_STATES.has(meta.status)) return meta;
-      if (deadline !== null && Date.now() >= deadline) throw new ResultError('RESULT_TIMEOUT', taskId, `no result for task ${taskId} within ${timeoutMs} ms`);
+      if (deadline !== null && Date.now() >= deadline)
+        throw new ResultError('RESULT_TIMEOUT', taskId, `no result for task ${taskId} within ${timeoutMs} ms`);
       await sleep(pollDelayMs(backoff, deadline, Date.now()));
-      if (this.#closed) throw new ResultError('RESULT_UNAVAILABLE', taskId, 'the result backend was closed while waiting for the result');
+      if (this.#closed)
+        throw new ResultError(
+          'RESULT_UNAVAILABLE',
+          taskId,
+          'the result backend was closed while waiting for the result',
+        );
     }
   }
 
@@ -87,16 +107,23 @@ export class MongoResultBackend implements StoredResultBackend {
 
   async #createTtlIndex(): Promise<void> {
     try {
-      await this.#collection.createIndex(DATE_DONE_INDEX, { name: DATE_DONE_INDEX_NAME, expireAfterSeconds: this.expireAfterSeconds });
+      await this.#collection.createIndex(DATE_DONE_INDEX, {
+        name: DATE_DONE_INDEX_NAME,
+        expireAfterSeconds: this.expireAfterSeconds,
+      });
     } catch (error) {
       if (!isIndexConflict(error)) throw error;
       // Our index from a run with another expiry: change its expiry in place (MongoDB 5.1+).
-      await this.#client.db(this.database).command({ collMod: TASKMETA_COLLECTION, index: { keyPattern: DATE_DONE_INDEX, expireAfterSeconds: this.expireAfterSeconds } });
+      await this.#client.db(this.database).command({
+        collMod: TASKMETA_COLLECTION,
+        index: { keyPattern: DATE_DONE_INDEX, expireAfterSeconds: this.expireAfterSeconds },
+      });
     }
   }
 }
 
 export function expireAfterSeconds(resultExpiresMs: number): number {
-  if (!(Number.isFinite(resultExpiresMs) && resultExpiresMs > 0)) throw new ConfigurationError('resultExpiresMs must be a positive number of milliseconds');
+  if (!(Number.isFinite(resultExpiresMs) && resultExpiresMs > 0))
+    throw new ConfigurationError('resultExpiresMs must be a positive number of milliseconds');
   return Math.ceil(resultExpiresMs / 1000);
 }

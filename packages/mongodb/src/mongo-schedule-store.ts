@@ -5,7 +5,14 @@
  * the unique `_id` lets exactly one beat own a slot even when two think they lead (split brain).
  */
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import { scheduleEntry, silentLogger, type Logger, type ScheduleDefinition, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import {
+  scheduleEntry,
+  silentLogger,
+  type Logger,
+  type ScheduleDefinition,
+  type ScheduleEntry,
+  type ScheduleStore,
+} from '@celeriac/core';
 import { Expiry } from './expiry.js';
 import { MongoConnection } from './mongo-connection.js';
 import { isDuplicateKey } from './mongo-errors.js';
@@ -53,8 +60,16 @@ export class MongoScheduleStore implements ScheduleStore {
     this.#schedules = db.collection<ScheduleDocument>(SCHEDULES_COLLECTION, { writeConcern: { w: 'majority' } });
     this.#fires = db.collection<FireDocument>(FIRES_COLLECTION, { writeConcern: { w: 'majority' } });
     this.#clock = options.clock ?? (() => new Date());
-    const createIndex = async () => void (await this.#fires.createIndex({ firedAt: 1 }, { expireAfterSeconds: FIRE_RECORD_TTL_SECONDS }));
-    this.#expiry = new Expiry({ collection: this.#fires, field: 'firedAt', afterSeconds: FIRE_RECORD_TTL_SECONDS, createIndex, what: 'fire records', logger: options.logger ?? silentLogger });
+    const createIndex = async () =>
+      void (await this.#fires.createIndex({ firedAt: 1 }, { expireAfterSeconds: FIRE_RECORD_TTL_SECONDS }));
+    this.#expiry = new Expiry({
+      collection: this.#fires,
+      field: 'firedAt',
+      afterSeconds: FIRE_RECORD_TTL_SECONDS,
+      createIndex,
+      what: 'fire records',
+      logger: options.logger ?? silentLogger,
+    });
   }
 
   async list(): Promise<ScheduleEntry[]> {
@@ -90,7 +105,11 @@ export class MongoScheduleStore implements ScheduleStore {
 
   async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null> {
     await this.#ensureIndexes();
-    const document = await this.#schedules.findOneAndUpdate({ _id: name }, { $set: { enabled, updatedAt: this.#now() } }, { returnDocument: 'after' });
+    const document = await this.#schedules.findOneAndUpdate(
+      { _id: name },
+      { $set: { enabled, updatedAt: this.#now() } },
+      { returnDocument: 'after' },
+    );
     return document ? entryOf(document) : null;
   }
 
@@ -112,8 +131,14 @@ export class MongoScheduleStore implements ScheduleStore {
 
   async #upsert(definition: ScheduleDefinition): Promise<ScheduleEntry> {
     const now = this.#now();
-    const update = { $set: { ...definitionOnly(definition), updatedAt: now }, $setOnInsert: { lastSlot: null, runCount: 0, createdAt: now } };
-    const document = await this.#schedules.findOneAndUpdate({ _id: definition.name }, update, { upsert: true, returnDocument: 'after' });
+    const update = {
+      $set: { ...definitionOnly(definition), updatedAt: now },
+      $setOnInsert: { lastSlot: null, runCount: 0, createdAt: now },
+    };
+    const document = await this.#schedules.findOneAndUpdate({ _id: definition.name }, update, {
+      upsert: true,
+      returnDocument: 'after',
+    });
     if (!document) throw new Error(`upsert of schedule '${definition.name}' returned no document`);
     return entryOf(document);
   }
@@ -139,7 +164,8 @@ export class MongoScheduleStore implements ScheduleStore {
     const filter = { _id: name, $or: [{ lastSlot: null }, { lastSlot: { $lt: slotIso } }] };
     const update = { $set: { lastSlot: slotIso, updatedAt: this.#now() }, $inc: { runCount: 1 } };
     const fired = await this.#schedules.findOneAndUpdate(filter, update, { returnDocument: 'after' });
-    if (fired?.schedule.kind === 'once' && fired.enabled) await this.#schedules.updateOne({ _id: name }, { $set: { enabled: false } });
+    if (fired?.schedule.kind === 'once' && fired.enabled)
+      await this.#schedules.updateOne({ _id: name }, { $set: { enabled: false } });
     return fired !== null;
   }
 
@@ -170,7 +196,13 @@ export function fireId(name: string, slotIso: string): string {
 
 /** A caller may pass a whole entry as the definition; its state must not overwrite the stored state. */
 function definitionOnly(definition: ScheduleDefinition): ScheduleDefinition {
-  const { lastSlot: _slot, runCount: _count, createdAt: _created, updatedAt: _updated, ...rest } = definition as ScheduleDefinition & Partial<ScheduleEntry>;
+  const {
+    lastSlot: _slot,
+    runCount: _count,
+    createdAt: _created,
+    updatedAt: _updated,
+    ...rest
+  } = definition as ScheduleDefinition & Partial<ScheduleEntry>;
   return rest;
 }
 

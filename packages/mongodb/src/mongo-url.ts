@@ -9,7 +9,8 @@ export const DEFAULT_RESULT_DATABASE = 'celery';
 
 /** The database named by the URL's path, or `fallback` when the path is empty. */
 export function databaseName(url: string, fallback: string): string {
-  if (!isMongoUrl(url)) throw new ConfigurationError(`expected a mongodb:// or mongodb+srv:// URL, got '${redactUrl(String(url))}'`);
+  if (!isMongoUrl(url))
+    throw new ConfigurationError(`expected a mongodb:// or mongodb+srv:// URL, got '${redactUrl(String(url))}'`);
   const path = afterHosts(url.slice(url.indexOf('://') + 3));
   const name = decodeURIComponent(path.split('?')[0] ?? '');
   if (name === '') return fallback;

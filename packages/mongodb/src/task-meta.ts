@@ -3,7 +3,14 @@
  * Python `AsyncResult` on the same database reads Celeriac's results and the other way round:
  * `result` is the JSON-encoded value (a string), `date_done` a BSON Date for ready states.
  */
-import { READY_STATES, isTaskState, parseJson, stringifyJson, type ResultMeta, type TaskState } from '@celeriac/protocol';
+import {
+  READY_STATES,
+  isTaskState,
+  parseJson,
+  stringifyJson,
+  type ResultMeta,
+  type TaskState,
+} from '@celeriac/protocol';
 import { ResultError, type StateUpdate } from '@celeriac/core';
 
 export const TASKMETA_COLLECTION = 'celery_taskmeta';
@@ -33,7 +40,12 @@ export function taskMetaDocument(update: StateUpdate, now: Date = new Date()): T
 /** A stored document as the reader's ResultMeta; `result` is decoded as Celery's reader decodes it. */
 export function resultMetaOf(document: Record<string, unknown>): ResultMeta {
   const taskId = String(document._id);
-  if (!isTaskState(document.status)) throw new ResultError('RESULT_UNAVAILABLE', taskId, `stored result has an unknown state ${JSON.stringify(document.status)}`);
+  if (!isTaskState(document.status))
+    throw new ResultError(
+      'RESULT_UNAVAILABLE',
+      taskId,
+      `stored result has an unknown state ${JSON.stringify(document.status)}`,
+    );
   return {
     task_id: taskId,
     status: document.status,

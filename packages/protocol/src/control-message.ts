@@ -56,7 +56,13 @@ export interface EncodedControlMessage {
 
 /** A request exactly as `app.control.broadcast` publishes it. */
 export function encodeControlRequest(input: ControlRequestInput): EncodedControlMessage {
-  const body: Record<string, unknown> = { method: input.method, arguments: input.arguments, destination: input.destination ?? null, pattern: null, matcher: null };
+  const body: Record<string, unknown> = {
+    method: input.method,
+    arguments: input.arguments,
+    destination: input.destination ?? null,
+    pattern: null,
+    matcher: null,
+  };
   if (input.ticket !== undefined) body.ticket = input.ticket;
   if (input.replyTo) body.reply_to = { exchange: input.replyTo.exchange, routing_key: input.replyTo.routingKey };
   // Python's `time() + timeout` is a float; py-amqp writes it as a double even when it is whole.
@@ -65,13 +71,27 @@ export function encodeControlRequest(input: ControlRequestInput): EncodedControl
 }
 
 /** A node's reply, as kombu's `Node.reply`: transient, with the request's ticket. */
-export function encodeControlReply(nodeName: string, reply: unknown, ticket: string | null, clock: number): EncodedControlMessage {
+export function encodeControlReply(
+  nodeName: string,
+  reply: unknown,
+  ticket: string | null,
+  clock: number,
+): EncodedControlMessage {
   return jsonMessage({ [nodeName]: reply }, { ticket, clock }, 1);
 }
 
 function jsonMessage(body: unknown, headers: Record<string, unknown>, deliveryMode: 1 | 2): EncodedControlMessage {
   const content = Buffer.from(stringifyJson(body), 'utf8');
-  return { body: content, properties: { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode, priority: 0, headers: toFieldTable(headers) } };
+  return {
+    body: content,
+    properties: {
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      deliveryMode,
+      priority: 0,
+      headers: toFieldTable(headers),
+    },
+  };
 }
 
 /** Reads a request; throws a ProtocolError for anything kombu's Node would not dispatch. */
@@ -93,16 +113,27 @@ export function decodeControlRequest(message: RawMessage): ControlRequest {
 function readBody(message: RawMessage): Record<string, unknown> {
   const { contentType, contentEncoding } = message.properties;
   if (contentType !== undefined && contentType !== 'application/json') {
-    throw new ProtocolError('CONTENT_TYPE_REFUSED', `control messages must be application/json, got ${JSON.stringify(contentType)}`);
+    throw new ProtocolError(
+      'CONTENT_TYPE_REFUSED',
+      `control messages must be application/json, got ${JSON.stringify(contentType)}`,
+    );
   }
   if (contentEncoding !== undefined && !(typeof contentEncoding === 'string' && /^utf-?8$/i.test(contentEncoding))) {
-    throw new ProtocolError('CONTENT_ENCODING_REFUSED', `control messages must be utf-8, got ${JSON.stringify(contentEncoding)}`);
+    throw new ProtocolError(
+      'CONTENT_ENCODING_REFUSED',
+      `control messages must be utf-8, got ${JSON.stringify(contentEncoding)}`,
+    );
   }
   let body: unknown;
   try {
     body = parseJson(message.content.toString('utf8'));
   } catch (error) {
-    throw new ProtocolError('BODY_UNDECODABLE', `control message body is not JSON: ${(error as Error).message}`, {}, { cause: error });
+    throw new ProtocolError(
+      'BODY_UNDECODABLE',
+      `control message body is not JSON: ${(error as Error).message}`,
+      {},
+      { cause: error },
+    );
   }
   if (!isObject(body)) throw shape('the body must be a JSON object');
   return body;

@@ -40,7 +40,11 @@ export interface DeadLetterStamp {
   at: Date;
 }
 
-export function deadLetterHeaders(original: Readonly<Record<string, unknown>> | undefined, stamp: DeadLetterStamp, fit: DeadLetterFit): FieldTable {
+export function deadLetterHeaders(
+  original: Readonly<Record<string, unknown>> | undefined,
+  stamp: DeadLetterStamp,
+  fit: DeadLetterFit,
+): FieldTable {
   const { kept, cut } = fitHeaders(original ?? {}, fit);
   const named = cut.length === 0 ? '' : `; headers cut to fit the broker: ${listNames(cut)}`;
   return toFieldTable({
@@ -60,7 +64,10 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
 
-function fitHeaders(original: Readonly<Record<string, unknown>>, fit: DeadLetterFit): { kept: Record<string, unknown>; cut: string[] } {
+function fitHeaders(
+  original: Readonly<Record<string, unknown>>,
+  fit: DeadLetterFit,
+): { kept: Record<string, unknown>; cut: string[] } {
   const names = Object.keys(original);
   if (fit === 'whole') return { kept: { ...original }, cut: [] };
   if (fit === 'bare') return { kept: {}, cut: names };
@@ -82,7 +89,9 @@ function encodedSize(value: unknown): number {
   if (typeof value === 'string') return Buffer.byteLength(value);
   if (Buffer.isBuffer(value)) return value.length;
   try {
-    return Buffer.byteLength(JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner)) ?? '');
+    return Buffer.byteLength(
+      JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner)) ?? '',
+    );
   } catch {
     return Number.POSITIVE_INFINITY;
   }

@@ -27,7 +27,8 @@ const ZLIB_TYPES = new Set(['application/x-gzip', 'application/zlib', 'zlib']);
 export function decodeTask(message: RawMessage, options: DecodeOptions = {}): TaskMessage {
   const headers = plainHeaders(message.properties.headers);
   const identity = identityOf(message, headers);
-  if (typeof headers[UNDECODABLE_HEADERS] === 'string') throw new ProtocolError('HEADER_INVALID', headers[UNDECODABLE_HEADERS], identity);
+  if (typeof headers[UNDECODABLE_HEADERS] === 'string')
+    throw new ProtocolError('HEADER_INVALID', headers[UNDECODABLE_HEADERS], identity);
   checkContentType(message, identity);
   const body = decodeBody(message, headers, identity, options.maxBodyBytes ?? DEFAULT_MAX_BODY);
   return typeof headers.task === 'string' ? fromV2(message, headers, body, identity) : fromV1(message, body, identity);
@@ -41,7 +42,8 @@ function identityOf(message: RawMessage, headers: Record<string, unknown>): Mess
   const identity: MessageIdentity = {};
   if (typeof headers.id === 'string') identity.id = headers.id;
   if (typeof headers.task === 'string') identity.name = headers.task;
-  if (typeof message.properties.replyTo === 'string' && message.properties.replyTo) identity.replyTo = message.properties.replyTo;
+  if (typeof message.properties.replyTo === 'string' && message.properties.replyTo)
+    identity.replyTo = message.properties.replyTo;
   if (typeof message.properties.correlationId === 'string') identity.correlationId = message.properties.correlationId;
   return identity;
 }
@@ -49,14 +51,31 @@ function identityOf(message: RawMessage, headers: Record<string, unknown>): Mess
 function checkContentType(message: RawMessage, identity: MessageIdentity): void {
   const { contentType, contentEncoding } = message.properties;
   if (contentType !== 'application/json') {
-    throw new ProtocolError('CONTENT_TYPE_REFUSED', `content type ${JSON.stringify(contentType ?? null)} refused: only application/json is accepted`, identity);
+    throw new ProtocolError(
+      'CONTENT_TYPE_REFUSED',
+      `content type ${JSON.stringify(contentType ?? null)} refused: only application/json is accepted`,
+      identity,
+    );
   }
-  if (contentEncoding !== undefined && contentEncoding !== null && !(typeof contentEncoding === 'string' && /^utf-?8$/i.test(contentEncoding))) {
-    throw new ProtocolError('CONTENT_ENCODING_REFUSED', `content encoding ${JSON.stringify(contentEncoding)} refused: only utf-8 is accepted`, identity);
+  if (
+    contentEncoding !== undefined &&
+    contentEncoding !== null &&
+    !(typeof contentEncoding === 'string' && /^utf-?8$/i.test(contentEncoding))
+  ) {
+    throw new ProtocolError(
+      'CONTENT_ENCODING_REFUSED',
+      `content encoding ${JSON.stringify(contentEncoding)} refused: only utf-8 is accepted`,
+      identity,
+    );
   }
 }
 
-function decodeBody(message: RawMessage, headers: Record<string, unknown>, identity: MessageIdentity, maxBytes: number): unknown {
+function decodeBody(
+  message: RawMessage,
+  headers: Record<string, unknown>,
+  identity: MessageIdentity,
+  maxBytes: number,
+): unknown {
   try {
     const bytes = inflated(message.content, headers.compression, maxBytes);
     if (bytes.length > maxBytes) throw new Error(`body of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`);
@@ -64,17 +83,25 @@ function decodeBody(message: RawMessage, headers: Record<string, unknown>, ident
   } catch (error) {
     // A ProtocolError from inside the parser (an unknown kombu type marker) does not know the identity.
     if (error instanceof ProtocolError) throw new ProtocolError(error.code, error.message, identity, { cause: error });
-    throw new ProtocolError('BODY_UNDECODABLE', `body is not valid JSON: ${(error as Error).message}`, identity, { cause: error });
+    throw new ProtocolError('BODY_UNDECODABLE', `body is not valid JSON: ${(error as Error).message}`, identity, {
+      cause: error,
+    });
   }
 }
 
 function inflated(content: Buffer, compression: unknown, maxBytes: number): Buffer {
   if (compression === undefined || compression === null) return content;
-  if (typeof compression === 'string' && ZLIB_TYPES.has(compression)) return inflateSync(content, { maxOutputLength: maxBytes });
+  if (typeof compression === 'string' && ZLIB_TYPES.has(compression))
+    return inflateSync(content, { maxOutputLength: maxBytes });
   throw new Error(`unsupported compression ${JSON.stringify(compression)}`);
 }
 
-function fromV2(message: RawMessage, headers: Record<string, unknown>, body: unknown, identity: MessageIdentity): TaskMessage {
+function fromV2(
+  message: RawMessage,
+  headers: Record<string, unknown>,
+  body: unknown,
+  identity: MessageIdentity,
+): TaskMessage {
   if (!Array.isArray(body) || body.length < 2 || body.length > 3) {
     throw new ProtocolError('BODY_SHAPE_INVALID', 'protocol v2 body must be [args, kwargs, embed]', identity);
   }
@@ -95,7 +122,11 @@ function fromV2(message: RawMessage, headers: Record<string, unknown>, body: unk
 
 function fromV1(message: RawMessage, body: unknown, identity: MessageIdentity): TaskMessage {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ProtocolError('HEADER_MISSING', 'message has no "task" header and its body is not a protocol v1 object', identity);
+    throw new ProtocolError(
+      'HEADER_MISSING',
+      'message has no "task" header and its body is not a protocol v1 object',
+      identity,
+    );
   }
   const fields = body as Record<string, unknown>;
   const read = new FieldReader(fields, identity);
@@ -206,7 +237,11 @@ class FieldReader {
     if (value === null) return null;
     const date = parseCeleryDate(value);
     if (date) return date;
-    throw new ProtocolError('DATE_INVALID', `"${key}" is not an ISO-8601 date: ${JSON.stringify(value)}`, this.identity);
+    throw new ProtocolError(
+      'DATE_INVALID',
+      `"${key}" is not an ISO-8601 date: ${JSON.stringify(value)}`,
+      this.identity,
+    );
   }
 
   timeLimit(): TimeLimit {

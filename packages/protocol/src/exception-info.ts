@@ -16,10 +16,29 @@ export interface ExceptionInfo {
 }
 
 const PYTHON_BUILTIN_EXCEPTIONS = new Set([
-  'Exception', 'ArithmeticError', 'AssertionError', 'AttributeError', 'EOFError', 'IndexError', 'KeyError',
-  'LookupError', 'MemoryError', 'NameError', 'NotImplementedError', 'OSError', 'OverflowError', 'RuntimeError',
-  'StopIteration', 'TimeoutError', 'TypeError', 'ValueError', 'ZeroDivisionError', 'PermissionError',
-  'FileNotFoundError', 'ConnectionError', 'UnicodeError',
+  'Exception',
+  'ArithmeticError',
+  'AssertionError',
+  'AttributeError',
+  'EOFError',
+  'IndexError',
+  'KeyError',
+  'LookupError',
+  'MemoryError',
+  'NameError',
+  'NotImplementedError',
+  'OSError',
+  'OverflowError',
+  'RuntimeError',
+  'StopIteration',
+  'TimeoutError',
+  'TypeError',
+  'ValueError',
+  'ZeroDivisionError',
+  'PermissionError',
+  'FileNotFoundError',
+  'ConnectionError',
+  'UnicodeError',
 ]);
 
 /** Exception module for Celeriac's own task errors, e.g. NotRegistered, TimeLimitExceeded. */

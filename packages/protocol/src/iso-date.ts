@@ -4,8 +4,7 @@
  * A 5.2 worker parses the fraction digits literally as microseconds, so JavaScript's
  * `toISOString()` (`.123Z`) would be read as 123 µs. We always write six digits and `+00:00`.
  */
-const ISO_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 export function formatCeleryDate(date: Date): string {
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
@@ -25,12 +24,19 @@ export function parseCeleryDate(text: string): Date | null {
 }
 
 /** Epoch ms of calendar fields, or null for ones Python's datetime refuses (month 13, Feb 30, 24:00). */
-function utcTime([year, month, day, hour, minute, second]: [number, number, number, number, number, number], millis: number): number | null {
+function utcTime(
+  [year, month, day, hour, minute, second]: [number, number, number, number, number, number],
+  millis: number,
+): number | null {
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day); // unlike Date.UTC, keeps years 0-99 as they are
   date.setUTCHours(hour, minute, second, millis);
-  const roundTrips = date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getUTCHours() === hour
-    && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
+  const roundTrips =
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
   return roundTrips ? date.getTime() : null;
 }
 

@@ -16,7 +16,13 @@
 import { isInteger, parse as losslessParse, stringify as losslessStringify } from 'lossless-json';
 import { ProtocolError } from './errors.js';
 import { parseCeleryDate } from './iso-date.js';
-import { MAY_HOLD_NON_FINITE, containsNonFinite, parseNonFinite, stringifyNonFinite, type Reviver } from './non-finite-json.js';
+import {
+  MAY_HOLD_NON_FINITE,
+  containsNonFinite,
+  parseNonFinite,
+  stringifyNonFinite,
+  type Reviver,
+} from './non-finite-json.js';
 
 const LONG_DIGIT_RUN = /\d{16}/;
 

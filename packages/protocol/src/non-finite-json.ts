@@ -14,7 +14,11 @@ import { randomUUID } from 'node:crypto';
 
 const TOKENS = ['NaN', 'Infinity', '-Infinity'] as const;
 type Token = (typeof TOKENS)[number];
-const VALUES: Readonly<Record<Token, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+const VALUES: Readonly<Record<Token, number>> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+};
 
 /** Cheap pre-check: without these words a parse failure has another cause. */
 export const MAY_HOLD_NON_FINITE = /NaN|Infinity/;
@@ -25,7 +29,11 @@ export type Reviver = (key: string, value: unknown) => unknown;
  * Parses `text` that may hold bare NaN/Infinity tokens with `parse` (native or lossless), which
  * receives the text with the tokens as marker strings and a reviver that turns them back.
  */
-export function parseNonFinite(text: string, parse: (text: string, reviver: Reviver) => unknown, next: Reviver): unknown {
+export function parseNonFinite(
+  text: string,
+  parse: (text: string, reviver: Reviver) => unknown,
+  next: Reviver,
+): unknown {
   const nonce = `\u0000${randomUUID()}:`;
   const reviver: Reviver = (key, value) => {
     if (typeof value === 'string' && value.startsWith(nonce)) return VALUES[value.slice(nonce.length) as Token];
@@ -44,7 +52,10 @@ function markTokens(text: string, escapedNonce: string): string {
       i = endOfString(text, i);
       continue;
     }
-    const token = char === 'N' || char === 'I' || char === '-' ? TOKENS.find((candidate) => text.startsWith(candidate, i)) : undefined;
+    const token =
+      char === 'N' || char === 'I' || char === '-'
+        ? TOKENS.find((candidate) => text.startsWith(candidate, i))
+        : undefined;
     if (!token) continue;
     out += `${text.slice(copied, i)}"${escapedNonce}${token}"`;
     i += token.length - 1;
@@ -70,7 +81,8 @@ function endOfString(text: string, start: number): number {
  */
 export function containsNonFinite(value: unknown): boolean {
   if (typeof value === 'number') return !Number.isFinite(value);
-  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return false;
   if (Array.isArray(value)) return value.some(containsNonFinite);
   for (const key in value) {
     if (Object.hasOwn(value, key) && containsNonFinite((value as Record<string, unknown>)[key])) return true;
@@ -81,6 +93,7 @@ export function containsNonFinite(value: unknown): boolean {
 /** Serializes with `stringify` (native or lossless), writing non-finite numbers as bare tokens. */
 export function stringifyNonFinite(value: unknown, stringify: (value: unknown, replacer: Reviver) => string): string {
   const nonce = `${randomUUID()}:`;
-  const replacer: Reviver = (_key, item) => (typeof item === 'number' && !Number.isFinite(item) ? `${nonce}${String(item)}` : item);
+  const replacer: Reviver = (_key, item) =>
+    typeof item === 'number' && !Number.isFinite(item) ? `${nonce}${String(item)}` : item;
   return stringify(value, replacer).replace(new RegExp(`"${nonce}(NaN|Infinity|-Infinity)"`, 'g'), '$1');
 }

@@ -54,7 +54,12 @@ function parseResultJson(content: Buffer): unknown {
   try {
     return parseJson(content.toString('utf8'));
   } catch (error) {
-    throw new ProtocolError('BODY_UNDECODABLE', `result is not valid JSON: ${(error as Error).message}`, {}, { cause: error });
+    throw new ProtocolError(
+      'BODY_UNDECODABLE',
+      `result is not valid JSON: ${(error as Error).message}`,
+      {},
+      { cause: error },
+    );
   }
 }
 

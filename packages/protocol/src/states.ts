@@ -17,7 +17,11 @@ export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 export const READY_STATES: ReadonlySet<TaskState> = new Set([TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED]);
 
 /** States whose `result` is an encoded exception. */
-export const EXCEPTION_STATES: ReadonlySet<TaskState> = new Set([TaskState.RETRY, TaskState.FAILURE, TaskState.REVOKED]);
+export const EXCEPTION_STATES: ReadonlySet<TaskState> = new Set([
+  TaskState.RETRY,
+  TaskState.FAILURE,
+  TaskState.REVOKED,
+]);
 
 /** Ready states that make `get()` throw instead of returning. */
 export const PROPAGATE_STATES: ReadonlySet<TaskState> = new Set([TaskState.FAILURE, TaskState.REVOKED]);

@@ -108,4 +108,9 @@ export interface RawMessage {
   };
 }
 
-export const EMPTY_EMBED: Readonly<TaskEmbed> = Object.freeze({ callbacks: null, errbacks: null, chain: null, chord: null });
+export const EMPTY_EMBED: Readonly<TaskEmbed> = Object.freeze({
+  callbacks: null,
+  errbacks: null,
+  chain: null,
+  chord: null,
+});

@@ -62,7 +62,13 @@ export class DeliveryProcessor {
     }
     const registered = this.deps.options.tasks.get(task.name);
     if (!registered) return this.deps.rejector.notRegistered(delivery, task);
-    const job: Job = { delivery, task, registered, logger: this.#logger.child({ taskId: task.id, task: task.name }), abort: new AbortController() };
+    const job: Job = {
+      delivery,
+      task,
+      registered,
+      logger: this.#logger.child({ taskId: task.id, task: task.name }),
+      abort: new AbortController(),
+    };
     for (const gate of this.deps.gates) if ((await gate.admit(job)) === 'settled') return;
     await this.deps.slots.run(() => this.#execute(job));
   }
@@ -70,7 +76,8 @@ export class DeliveryProcessor {
   async #execute(job: Job): Promise<void> {
     const { delivery, task, logger } = job;
     // Its channel closed while it waited (a lost connection): the broker has put it back already.
-    if (delivery.orphaned()) return logger.log('info', 'not started: its channel closed while it waited; the broker delivers it again');
+    if (delivery.orphaned())
+      return logger.log('info', 'not started: its channel closed while it waited; the broker delivers it again');
     if (this.deps.stopping()) return this.#handBack(job, { started: false });
     for (const gate of this.deps.recheck ?? []) if ((await gate.admit(job)) === 'settled') return;
     // Celery's early ack: just before the handler starts, after every gate and the slot wait.
@@ -79,7 +86,11 @@ export class DeliveryProcessor {
       await acksOnTheWire();
     }
     const info = { id: task.id, name: task.name, queue: delivery.queue };
-    logger.log('info', 'task received', { queue: delivery.queue, retries: task.retries, redelivered: delivery.message.fields.redelivered });
+    logger.log('info', 'task received', {
+      queue: delivery.queue,
+      retries: task.retries,
+      redelivered: delivery.message.fields.redelivered,
+    });
     this.deps.emit('task:received', info);
     const started = Date.now();
     const outcome = await this.#run(job);
@@ -91,7 +102,13 @@ export class DeliveryProcessor {
       logger.log('info', 'task succeeded', { runtimeMs });
       this.deps.emit('task:succeeded', { ...info, runtimeMs });
     } else if (outcome.state === TaskState.RETRY) {
-      logger.log('info', 'task will retry', { runtimeMs, retries: task.retries + 1, delayMs: outcome.retry.delayMs, queue: outcome.retry.queue ?? delivery.queue, ...errorMeta(outcome.error) });
+      logger.log('info', 'task will retry', {
+        runtimeMs,
+        retries: task.retries + 1,
+        delayMs: outcome.retry.delayMs,
+        queue: outcome.retry.queue ?? delivery.queue,
+        ...errorMeta(outcome.error),
+      });
       this.deps.emit('task:retried', { ...info, runtimeMs, error: outcome.error, delayMs: outcome.retry.delayMs });
     } else {
       logger.log('warn', 'task failed', { runtimeMs, ...errorMeta(outcome.error) });
@@ -112,7 +129,11 @@ export class DeliveryProcessor {
     try {
       // As Celery's tracer: `track_started and not ignore_result` (an ignored result stores nothing).
       const ignored = job.task.ignoreResult || job.registered.options.ignoreResult;
-      if (this.deps.options.trackStarted && !ignored) await this.deps.reporter.store(job.task, TaskState.STARTED, { pid: process.pid, hostname: this.deps.options.nodeName });
+      if (this.deps.options.trackStarted && !ignored)
+        await this.deps.reporter.store(job.task, TaskState.STARTED, {
+          pid: process.pid,
+          hostname: this.deps.options.nodeName,
+        });
       const outcome = await this.deps.executor.execute(job, controller.signal);
       return givenUp(controller.signal) ? null : outcome;
     } finally {
@@ -141,8 +162,14 @@ export class DeliveryProcessor {
   }
 
   #kept(job: Job, outcome: TaskOutcome, reported: boolean): true {
-    const why = reported ? 'its channel closed before the ack' : 'its state could not be reported, so its message goes back to the queue';
-    job.logger.log('warn', `finished, but ${why}; its next delivery is answered with this outcome instead of running again`, { state: outcome.state });
+    const why = reported
+      ? 'its channel closed before the ack'
+      : 'its state could not be reported, so its message goes back to the queue';
+    job.logger.log(
+      'warn',
+      `finished, but ${why}; its next delivery is answered with this outcome instead of running again`,
+      { state: outcome.state },
+    );
     if (!reported) requeueLater(job.delivery);
     return true;
   }
@@ -152,7 +179,12 @@ export class DeliveryProcessor {
     const skip = outcome.state === TaskState.SUCCESS && (job.task.ignoreResult || job.registered.options.ignoreResult);
     if (skip) return true;
     try {
-      await this.deps.reporter.store(job.task, outcome.state, outcome.result, outcome.state === TaskState.SUCCESS ? null : outcome.traceback);
+      await this.deps.reporter.store(
+        job.task,
+        outcome.state,
+        outcome.result,
+        outcome.state === TaskState.SUCCESS ? null : outcome.traceback,
+      );
       return true;
     } catch (error) {
       job.logger.log('error', 'could not report the task state', errorMeta(error));

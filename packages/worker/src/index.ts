@@ -11,13 +11,33 @@
  * ```
  */
 export { Worker, type WorkerState, type StopOptions } from './worker.js';
-export { TaskRegistry, isTaskRegistry, type TaskHandler, type TaskOptions, type NamedTaskOptions, type RegisteredTask } from './task-registry.js';
+export {
+  TaskRegistry,
+  isTaskRegistry,
+  type TaskHandler,
+  type TaskOptions,
+  type NamedTaskOptions,
+  type RegisteredTask,
+} from './task-registry.js';
 export type { TaskContext } from './execution/task-context.js';
 export { compileWorkerOptions, type WorkerOptions, type CompiledWorkerOptions } from './worker-options.js';
-export type { WorkerEvents, TaskEventInfo, TaskFinishedInfo, TaskFailedInfo, TaskRetriedInfo, DeadLetterInfo, LoopBlockedInfo } from './worker-events.js';
+export type {
+  WorkerEvents,
+  TaskEventInfo,
+  TaskFinishedInfo,
+  TaskFailedInfo,
+  TaskRetriedInfo,
+  DeadLetterInfo,
+  LoopBlockedInfo,
+} from './worker-events.js';
 export { Retry, MaxRetriesExceededError, type RetryOptions } from './retry/retry-decision.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, type AutoRetryFor, type ErrorClass } from './retry/retry-policy.js';
-export { SoftTimeLimitExceeded, TimeLimitExceeded, isHardTimeLimit, type TimeLimitsMs } from './execution/time-limits.js';
+export {
+  SoftTimeLimitExceeded,
+  TimeLimitExceeded,
+  isHardTimeLimit,
+  type TimeLimitsMs,
+} from './execution/time-limits.js';
 export { TaskRevokedError } from './execution/task-revoked-error.js';
 export { DELIVERIES_HEADER } from '@celeriac/protocol';
 export { MAX_DELIVERIES_CODE } from './gates/delivery-count-gate.js';

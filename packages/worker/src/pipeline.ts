@@ -81,7 +81,21 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
   const executor = buildExecutor(parts);
-  return new DeliveryProcessor({ options, reporter, rejector, gates: before, recheck, retries, finished, executor, slots, emit, stopping, handBack, running });
+  return new DeliveryProcessor({
+    options,
+    reporter,
+    rejector,
+    gates: before,
+    recheck,
+    retries,
+    finished,
+    executor,
+    slots,
+    emit,
+    stopping,
+    handBack,
+    running,
+  });
 }
 
 function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector): Gates {

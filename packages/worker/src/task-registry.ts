@@ -1,4 +1,11 @@
-import { assertTaskName, compileParams, type ArgsOf, type ResultOf, type TaskContract, type TaskParam } from '@celeriac/core';
+import {
+  assertTaskName,
+  compileParams,
+  type ArgsOf,
+  type ResultOf,
+  type TaskContract,
+  type TaskParam,
+} from '@celeriac/core';
 import type { TaskContext } from './execution/task-context.js';
 import { compileTimeLimits, type TimeLimitsMs } from './execution/time-limits.js';
 import { compileRetryPolicy, type RetryPolicy } from './retry/retry-policy.js';
@@ -52,19 +59,37 @@ export interface RegisteredTask {
 export class TaskRegistry {
   readonly #tasks = new Map<string, RegisteredTask>();
 
-  register<C extends TaskContract<readonly unknown[], unknown>>(contract: C, handler: TaskHandler<ArgsOf<C>, ResultOf<C>>, options?: TaskOptions): this;
+  register<C extends TaskContract<readonly unknown[], unknown>>(
+    contract: C,
+    handler: TaskHandler<ArgsOf<C>, ResultOf<C>>,
+    options?: TaskOptions,
+  ): this;
   // Generic so that a handler's own parameter list, e.g. `(order: unknown, ctx: TaskContext)`, is
   // accepted: a fixed `[...unknown[], TaskContext]` only admitted `(...params) => ...`.
-  register<Args extends readonly unknown[]>(name: string, handler: TaskHandler<Args, unknown>, options?: NamedTaskOptions): this;
-  register(target: string | TaskContract<readonly unknown[], unknown>, handler: TaskHandler<never[], unknown>, options: NamedTaskOptions = {}): this {
+  register<Args extends readonly unknown[]>(
+    name: string,
+    handler: TaskHandler<Args, unknown>,
+    options?: NamedTaskOptions,
+  ): this;
+  register(
+    target: string | TaskContract<readonly unknown[], unknown>,
+    handler: TaskHandler<never[], unknown>,
+    options: NamedTaskOptions = {},
+  ): this {
     const name = typeof target === 'string' ? target : target.name;
     assertTaskName(name);
     if (typeof handler !== 'function') throw new TypeError(`the handler for ${name} must be a function`);
     if (this.#tasks.has(name)) throw new TypeError(`task ${name} is already registered`);
     const handle = handler as unknown as RegisteredTask['handler'];
     const { params: names, ...taskOptions } = options;
-    const params = typeof target === 'string' ? (names === undefined ? undefined : compileParams(name, names)) : target.params;
-    this.#tasks.set(name, { name, handler: handle, options: registeredOptions(name, taskOptions), ...(params ? { params } : {}) });
+    const params =
+      typeof target === 'string' ? (names === undefined ? undefined : compileParams(name, names)) : target.params;
+    this.#tasks.set(name, {
+      name,
+      handler: handle,
+      options: registeredOptions(name, taskOptions),
+      ...(params ? { params } : {}),
+    });
     return this;
   }
 
@@ -78,10 +103,20 @@ export class TaskRegistry {
 }
 
 function registeredOptions(name: string, options: TaskOptions): Required<TaskOptions> {
-  return { ignoreResult: options.ignoreResult ?? false, acksLate: options.acksLate ?? true, ...compileRetryPolicy(name, options), ...compileTimeLimits(`task ${name}`, options) };
+  return {
+    ignoreResult: options.ignoreResult ?? false,
+    acksLate: options.acksLate ?? true,
+    ...compileRetryPolicy(name, options),
+    ...compileTimeLimits(`task ${name}`, options),
+  };
 }
 
 /** Duck-typed check for registries loaded from another copy of this package (`--app` modules). */
 export function isTaskRegistry(value: unknown): value is TaskRegistry {
-  return typeof value === 'object' && value !== null && typeof (value as TaskRegistry).get === 'function' && typeof (value as TaskRegistry).names === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as TaskRegistry).get === 'function' &&
+    typeof (value as TaskRegistry).names === 'function'
+  );
 }

@@ -1,5 +1,13 @@
 import { hostname } from 'node:os';
-import { ConfigurationError, DEFAULT_BROKER_URL, checkBrokerUrl, resultBackendKind, silentLogger, type Logger, type ResultBackendKind } from '@celeriac/core';
+import {
+  ConfigurationError,
+  DEFAULT_BROKER_URL,
+  checkBrokerUrl,
+  resultBackendKind,
+  silentLogger,
+  type Logger,
+  type ResultBackendKind,
+} from '@celeriac/core';
 import { DEFAULT_QUEUE, type TaskQueueOptions } from '@celeriac/amqp';
 import { isTaskRegistry, type TaskRegistry } from './task-registry.js';
 import { compileTimeLimits, type TimeLimitsMs } from './execution/time-limits.js';
@@ -113,11 +121,14 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
 
 function poolOptions(options: WorkerOptions): { pool: WorkerPool; appModule: string | null } {
   const pool = options.pool ?? 'inline';
-  if (pool !== 'inline' && pool !== 'threads') throw new ConfigurationError(`pool must be 'inline' or 'threads', got ${JSON.stringify(pool)}`);
+  if (pool !== 'inline' && pool !== 'threads')
+    throw new ConfigurationError(`pool must be 'inline' or 'threads', got ${JSON.stringify(pool)}`);
   const appModule = options.appModule ?? null;
-  if (appModule !== null && (typeof appModule !== 'string' || !appModule)) throw new ConfigurationError('appModule must be a module path');
+  if (appModule !== null && (typeof appModule !== 'string' || !appModule))
+    throw new ConfigurationError('appModule must be a module path');
   // Threads cannot share the main thread's handlers: each imports the module itself.
-  if (pool === 'threads' && appModule === null) throw new ConfigurationError("pool 'threads' needs appModule, the module each thread imports the tasks from");
+  if (pool === 'threads' && appModule === null)
+    throw new ConfigurationError("pool 'threads' needs appModule, the module each thread imports the tasks from");
   return { pool, appModule };
 }
 
@@ -126,7 +137,6 @@ function durationMs(value: number, field: string): number {
   throw new ConfigurationError(`${field} must be a number of milliseconds >= 0, got ${JSON.stringify(value)}`);
 }
 
-
 function positiveInteger(value: number, field: string): number {
   if (Number.isInteger(value) && value > 0) return value;
   throw new ConfigurationError(`${field} must be a positive integer, got ${JSON.stringify(value)}`);
@@ -134,15 +144,17 @@ function positiveInteger(value: number, field: string): number {
 
 function queueNames(queues: unknown): string[] {
   // Options also come from JavaScript and config files, where a bare string is an easy mistake.
-  if (!Array.isArray(queues) || !queues.every((queue) => typeof queue === 'string')) throw new ConfigurationError('queues must be an array of queue names');
+  if (!Array.isArray(queues) || !queues.every((queue) => typeof queue === 'string'))
+    throw new ConfigurationError('queues must be an array of queue names');
   const names = [...new Set(queues.map((queue: string) => queue.trim()))];
-  if (names.length === 0 || names.some((name) => !name)) throw new ConfigurationError('queues must name at least one queue, none empty');
+  if (names.length === 0 || names.some((name) => !name))
+    throw new ConfigurationError('queues must name at least one queue, none empty');
   return names;
 }
 
 function resultBackendUrl(url: string | null | undefined): string | null {
   if (url === undefined) return 'rpc://';
-  return resultBackendKind(url) === null ? null : (url);
+  return resultBackendKind(url) === null ? null : url;
 }
 
 function positiveDuration(value: number, field: string): number {

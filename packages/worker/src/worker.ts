@@ -1,5 +1,21 @@
-import { TypedEmitter, errorMeta, loadMongoModule, redactUrl, type ResultWriter, type StoredResultBackend } from '@celeriac/core';
-import { AmqpConnection, ConfirmPublisher, QueueConsumer, RpcResultWriter, deadLetterQueue, taskQueue, type Delivery, type PidboxConsumer } from '@celeriac/amqp';
+import {
+  TypedEmitter,
+  errorMeta,
+  loadMongoModule,
+  redactUrl,
+  type ResultWriter,
+  type StoredResultBackend,
+} from '@celeriac/core';
+import {
+  AmqpConnection,
+  ConfirmPublisher,
+  QueueConsumer,
+  RpcResultWriter,
+  deadLetterQueue,
+  taskQueue,
+  type Delivery,
+  type PidboxConsumer,
+} from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
 import { Revocations } from './control/revocations.js';
@@ -79,7 +95,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   async #start(): Promise<void> {
     const { brokerUrl: url, nodeName, logger, queues } = this.options;
     this.#state = 'STARTING';
-    logger.log('info', 'worker starting', { broker: redactUrl(url), queues, concurrency: this.options.concurrency, tasks: this.options.tasks.names() });
+    logger.log('info', 'worker starting', {
+      broker: redactUrl(url),
+      queues,
+      concurrency: this.options.concurrency,
+      tasks: this.options.tasks.names(),
+    });
     try {
       this.#runtime = await this.#connect();
     } catch (error) {
@@ -94,7 +115,10 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   async #connect(): Promise<Runtime> {
     // The pool first: a threads pool whose app module fails to load stops the start here.
-    const pool = createPool(this.options, safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger));
+    const pool = createPool(
+      this.options,
+      safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger),
+    );
     await pool.start();
     return this.#connectWith(pool).catch(async (error: unknown) => {
       await pool.close();
@@ -108,7 +132,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     try {
       const publisher = await ConfirmPublisher.create(publishing, { logger });
       const stored = await this.#openStoredResults();
-      const results: ResultWriter | null = this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
+      const results: ResultWriter | null =
+        this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
       const processor = this.#processor(publisher, results, pool, stored);
       const consuming = await AmqpConnection.open({ url, name: `${nodeName}:consume`, logger });
       const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
@@ -129,7 +154,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     return (await loadMongoModule()).openMongoResultBackend(resultBackendUrl, { resultExpiresMs, logger });
   }
 
-  #processor(publisher: ConfirmPublisher, results: ResultWriter | null, pool: Pool, stored: StoredResultBackend | null = null): DeliveryProcessor {
+  #processor(
+    publisher: ConfirmPublisher,
+    results: ResultWriter | null,
+    pool: Pool,
+    stored: StoredResultBackend | null = null,
+  ): DeliveryProcessor {
     return buildPipeline({
       stored,
       options: this.options,
@@ -144,7 +174,11 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   /** Control first: a revoke sent while the worker starts then already applies to its first tasks. */
-  async #consumeAll(consuming: AmqpConnection, processor: DeliveryProcessor, publisher: ConfirmPublisher): Promise<Pick<Runtime, 'consumer' | 'control'>> {
+  async #consumeAll(
+    consuming: AmqpConnection,
+    processor: DeliveryProcessor,
+    publisher: ConfirmPublisher,
+  ): Promise<Pick<Runtime, 'consumer' | 'control'>> {
     const { nodeName, logger } = this.options;
     const control = await startControl({ nodeName, consuming, publisher, revocations: this.#revocations, logger });
     return { control, consumer: await this.#consume(consuming, processor) };
@@ -212,7 +246,9 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   /** Gives up on running tasks: their signals fire, and closing the channel requeues their messages. */
   #abandon(): void {
-    this.options.logger.log('warn', 'shutdown timeout: aborting running tasks; their messages go back to the queue', { active: this.#inFlight.size });
+    this.options.logger.log('warn', 'shutdown timeout: aborting running tasks; their messages go back to the queue', {
+      active: this.#inFlight.size,
+    });
     for (const controller of this.#running) controller.abort(new Error('worker shutdown timeout'));
   }
 }

@@ -11,7 +11,9 @@
 import { connect } from 'amqplib';
 
 const [queue, prefetch] = process.argv.slice(2);
-const model = await connect(process.env.CELERIAC_BROKER ?? 'amqp://guest:guest@127.0.0.1:5672//', { clientProperties: { connection_name: 'celeriac-bench-raw-consumer' } });
+const model = await connect(process.env.CELERIAC_BROKER ?? 'amqp://guest:guest@127.0.0.1:5672//', {
+  clientProperties: { connection_name: 'celeriac-bench-raw-consumer' },
+});
 const channel = await model.createChannel();
 await channel.prefetch(Number(prefetch));
 await channel.consume(queue, (message) => message && channel.ack(message), { noAck: false });

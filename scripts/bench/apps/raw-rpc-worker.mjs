@@ -23,7 +23,12 @@ const REPLY = Buffer.from('{"status": "SUCCESS"}');
 function answer(message) {
   const { replyTo, correlationId } = message.properties;
   if (!replyTo) return channel.ack(message);
-  replies.sendToQueue(replyTo, REPLY, { correlationId, contentType: 'application/json', contentEncoding: 'utf-8' }, () => channel.ack(message));
+  replies.sendToQueue(
+    replyTo,
+    REPLY,
+    { correlationId, contentType: 'application/json', contentEncoding: 'utf-8' },
+    () => channel.ack(message),
+  );
 }
 
 await channel.consume(queue, (message) => message && answer(message), { noAck: false });

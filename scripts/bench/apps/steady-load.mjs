@@ -13,7 +13,12 @@ import { Client } from '@celeriac/client';
 
 const [queue, perSecond] = process.argv.slice(2);
 const TICK_MS = 10;
-const client = new Client({ brokerUrl: process.env.CELERIAC_BROKER, defaultQueue: queue, resultBackend: null, connectionName: 'celeriac-bench-load' });
+const client = new Client({
+  brokerUrl: process.env.CELERIAC_BROKER,
+  defaultQueue: queue,
+  resultBackend: null,
+  connectionName: 'celeriac-bench-load',
+});
 const started = performance.now();
 let sent = 0;
 let failed = 0;

@@ -86,12 +86,16 @@ function sendConfirmed(channel, queue, { body, properties }) {
 
 /** Fills a new task queue with `messages` (raw confirmed publishing: the quickest way). */
 export async function prefill(queue, messages) {
-  await withChannel(async (channel) => {
-    await declareTaskQueue(channel, queue);
-    await confirmPublishAll(channel, queue, messages);
-    const { messageCount } = await channel.checkQueue(queue);
-    if (messageCount !== messages.length) throw new Error(`pre-fill: ${messageCount} of ${messages.length} messages in ${queue}`);
-  }, { confirm: true, name: 'celeriac-bench-prefill' });
+  await withChannel(
+    async (channel) => {
+      await declareTaskQueue(channel, queue);
+      await confirmPublishAll(channel, queue, messages);
+      const { messageCount } = await channel.checkQueue(queue);
+      if (messageCount !== messages.length)
+        throw new Error(`pre-fill: ${messageCount} of ${messages.length} messages in ${queue}`);
+    },
+    { confirm: true, name: 'celeriac-bench-prefill' },
+  );
 }
 
 /** RabbitMQ's version, from the server properties of a connection. */
@@ -104,11 +108,14 @@ export async function brokerVersion() {
 
 /** Waits until `queue` has a consumer: how a benchmark knows a worker process is ready. */
 export async function waitForConsumer(queue, timeoutMs = 30_000) {
-  await withChannel(async (channel) => {
-    const deadline = Date.now() + timeoutMs;
-    while ((await channel.checkQueue(queue)).consumerCount === 0) {
-      if (Date.now() > deadline) throw new Error(`no consumer on ${queue} within ${timeoutMs / 1000} s`);
-      await sleep(20);
-    }
-  }, { name: 'celeriac-bench-ready' });
+  await withChannel(
+    async (channel) => {
+      const deadline = Date.now() + timeoutMs;
+      while ((await channel.checkQueue(queue)).consumerCount === 0) {
+        if (Date.now() > deadline) throw new Error(`no consumer on ${queue} within ${timeoutMs / 1000} s`);
+        await sleep(20);
+      }
+    },
+    { name: 'celeriac-bench-ready' },
+  );
 }

@@ -36,7 +36,11 @@ export async function rawCaller(queue) {
   const replyChannel = await replies.createChannel();
   const { queue: replyTo } = await replyChannel.assertQueue('', { exclusive: true });
   const arrived = new EventTarget();
-  await replyChannel.consume(replyTo, (message) => message && arrived.dispatchEvent(new Event(message.properties.correlationId)), { noAck: true });
+  await replyChannel.consume(
+    replyTo,
+    (message) => message && arrived.dispatchEvent(new Event(message.properties.correlationId)),
+    { noAck: true },
+  );
   const origin = `gen${process.pid}@${hostname()}`;
   return {
     async call(i) {

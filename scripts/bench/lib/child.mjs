@@ -16,7 +16,9 @@ export function commandLine({ script, args = [], nodeArgs = [] }) {
 
 export async function measure(spec, timeoutMs) {
   const { script, args = [], nodeArgs = [] } = spec;
-  const child = start(process.execPath, [...nodeArgs, `scripts/bench/${script}`, ...args, '--json'], { stdout: 'pipe' });
+  const child = start(process.execPath, [...nodeArgs, `scripts/bench/${script}`, ...args, '--json'], {
+    stdout: 'pipe',
+  });
   let stdout = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   let overran = false;
@@ -26,5 +28,7 @@ export async function measure(spec, timeoutMs) {
   const line = stdout.trim().split('\n').at(-1) ?? '';
   if (code === 0 && line.startsWith('{')) return JSON.parse(line);
   const why = overran ? `was stopped after ${timeoutMs / 1000} s` : `ended with ${signal ?? `exit code ${code}`}`;
-  throw new MeasurementError(`${commandLine(spec)} ${why}:\n${child.stderrText.trim().split('\n').slice(-15).join('\n')}`);
+  throw new MeasurementError(
+    `${commandLine(spec)} ${why}:\n${child.stderrText.trim().split('\n').slice(-15).join('\n')}`,
+  );
 }

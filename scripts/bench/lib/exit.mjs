@@ -14,7 +14,10 @@ export function onInterrupt(fn) {
 
 /** Latest registered first: processes (registered after the queue names) stop before their queues go. */
 async function runAll() {
-  for (const fn of [...cleanups].reverse()) await Promise.resolve().then(fn).catch(() => undefined);
+  for (const fn of [...cleanups].reverse())
+    await Promise.resolve()
+      .then(fn)
+      .catch(() => undefined);
 }
 
 async function interrupted() {

@@ -33,12 +33,17 @@ export function celeryVersion() {
 
 function checkout() {
   const commit = output('git', ['rev-parse', '--short', 'HEAD']);
-  const dirty = output('git', ['status', '--porcelain', '--', 'packages'])?.length ? ' + uncommitted changes in packages/' : '';
+  const dirty = output('git', ['status', '--porcelain', '--', 'packages'])?.length
+    ? ' + uncommitted changes in packages/'
+    : '';
   return commit ? `${packageVersion('.')} at ${commit}${dirty}` : packageVersion('.');
 }
 
 export function load() {
-  return os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 }
 
 export async function describeMachine() {

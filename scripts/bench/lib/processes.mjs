@@ -35,7 +35,12 @@ onInterrupt(() => Promise.all([...running].map(stop)));
 
 /** Starts a process in its own group; its stderr is kept (the last 64 KB) for error messages. */
 export function start(command, args, { cwd = ROOT, env = {}, stdout = 'ignore' } = {}) {
-  const child = spawn(command, args, { cwd, env: { ...process.env, CELERIAC_BROKER: BROKER_URL, ...env }, detached: true, stdio: ['ignore', stdout, 'pipe'] });
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...process.env, CELERIAC_BROKER: BROKER_URL, ...env },
+    detached: true,
+    stdio: ['ignore', stdout, 'pipe'],
+  });
   child.stderrText = '';
   child.stderr.on('data', (chunk) => (child.stderrText = (child.stderrText + chunk.toString()).slice(-65_536)));
   child.exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
@@ -65,8 +70,24 @@ export function unlessExited(child, promise, what) {
 }
 
 /** `celeriac worker` with the bench app, as a user runs it. */
-export function celeriacWorker(queue, { concurrency, prefetchMultiplier, resultBackend = 'disabled', pool, profileDir } = {}) {
-  const args = [CLI, 'worker', '--app', 'scripts/bench/apps/bench-tasks.mjs', '-Q', queue, '--result-backend', resultBackend, '--log-level', 'warn', '-n', `${queue}@%h`];
+export function celeriacWorker(
+  queue,
+  { concurrency, prefetchMultiplier, resultBackend = 'disabled', pool, profileDir } = {},
+) {
+  const args = [
+    CLI,
+    'worker',
+    '--app',
+    'scripts/bench/apps/bench-tasks.mjs',
+    '-Q',
+    queue,
+    '--result-backend',
+    resultBackend,
+    '--log-level',
+    'warn',
+    '-n',
+    `${queue}@%h`,
+  ];
   if (concurrency) args.push('-c', String(concurrency));
   if (prefetchMultiplier) args.push('--prefetch-multiplier', String(prefetchMultiplier));
   if (pool) args.push('--pool', pool);
@@ -80,6 +101,25 @@ export function profileFlags(dir) {
 
 /** Python Celery's worker (prefork), on the bench app in scripts/bench/python. */
 export function celeryWorker(queue, { concurrency }) {
-  const args = ['-m', 'celery', '-A', 'bench_tasks', 'worker', '-P', 'prefork', '-c', String(concurrency), '-Q', queue, '-n', `${queue}@%h`, '--without-gossip', '--without-mingle', '--without-heartbeat', '-l', 'warning'];
+  const args = [
+    '-m',
+    'celery',
+    '-A',
+    'bench_tasks',
+    'worker',
+    '-P',
+    'prefork',
+    '-c',
+    String(concurrency),
+    '-Q',
+    queue,
+    '-n',
+    `${queue}@%h`,
+    '--without-gossip',
+    '--without-mingle',
+    '--without-heartbeat',
+    '-l',
+    'warning',
+  ];
   return start(SYSTEM_PYTHON, args, { cwd: join(ROOT, 'scripts/bench/python'), env: { PYTHONDONTWRITEBYTECODE: '1' } });
 }

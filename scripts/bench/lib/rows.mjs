@@ -11,7 +11,13 @@ export function values(results, path) {
 
 /** A figure of Celeriac's alone. */
 export function figure(label, runs, unit, target = null) {
-  return { label, value: { ...summary(runs), unit }, baseline: null, ratio: null, target: target?.(median(runs)) ?? null };
+  return {
+    label,
+    value: { ...summary(runs), unit },
+    baseline: null,
+    ratio: null,
+    target: target?.(median(runs)) ?? null,
+  };
 }
 
 /**
@@ -31,9 +37,25 @@ export function versus(label, ours, theirs, unit, baselineName, target = null) {
 
 /** A row that could not be measured, with the reason. */
 export function missing(label, reason, target = null) {
-  return { label, value: null, baseline: null, ratio: null, reason, target: target ? { text: target, met: null } : null };
+  return {
+    label,
+    value: null,
+    baseline: null,
+    ratio: null,
+    reason,
+    target: target ? { text: target, met: null } : null,
+  };
 }
 
-export const atLeast = (limit) => Object.assign((measured) => ({ text: `≥ ${limit}×`, met: Number.isFinite(measured) ? measured >= limit : null }), { relative: true });
-export const atMost = (limit, unit) => (measured) => ({ text: `≤ ${limit} ${unit}`, met: Number.isFinite(measured) ? measured <= limit : null });
-export const under = (limit, unit) => (measured) => ({ text: `< ${limit} ${unit}`, met: Number.isFinite(measured) ? measured < limit : null });
+export const atLeast = (limit) =>
+  Object.assign((measured) => ({ text: `≥ ${limit}×`, met: Number.isFinite(measured) ? measured >= limit : null }), {
+    relative: true,
+  });
+export const atMost = (limit, unit) => (measured) => ({
+  text: `≤ ${limit} ${unit}`,
+  met: Number.isFinite(measured) ? measured <= limit : null,
+});
+export const under = (limit, unit) => (measured) => ({
+  text: `< ${limit} ${unit}`,
+  met: Number.isFinite(measured) ? measured < limit : null,
+});

@@ -30,7 +30,13 @@ export function summary(values) {
 /** p50, p90, p99 and max of one run's samples, e.g. latencies. */
 export function distribution(samples) {
   const sorted = ascending(samples);
-  return { count: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? NaN,
+  };
 }
 
 /** Per run pair, a / b: ratios are only taken between figures of the same run. */

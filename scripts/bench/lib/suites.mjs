@@ -24,17 +24,38 @@ function publish({ quick, runs }) {
     timeoutMs: 3 * MINUTE,
     contestants: { celeriac: spec('celeriac'), raw: spec('raw') },
     rows: (r) => [
-      versus(`Publish ${count(tasks)} tasks at once, persistent, confirmed (tasks/s)`, values(r.celeriac, 'perSecond'), values(r.raw, 'perSecond'), 'rate', 'raw amqplib', atLeast(0.9)),
-      versus(`Publish: the publishing process's CPU per task (µs)`, values(r.celeriac, 'cpuPerTaskUs'), values(r.raw, 'cpuPerTaskUs'), 'us', 'raw amqplib'),
+      versus(
+        `Publish ${count(tasks)} tasks at once, persistent, confirmed (tasks/s)`,
+        values(r.celeriac, 'perSecond'),
+        values(r.raw, 'perSecond'),
+        'rate',
+        'raw amqplib',
+        atLeast(0.9),
+      ),
+      versus(
+        `Publish: the publishing process's CPU per task (µs)`,
+        values(r.celeriac, 'cpuPerTaskUs'),
+        values(r.raw, 'cpuPerTaskUs'),
+        'us',
+        'raw amqplib',
+      ),
     ],
-    notes: () => [`${count(tasks)} no-op tasks sent at once and awaited together, after 500 to warm up. Celeriac: one Client (no result backend), \`sendTask\` per task, building each message included. Raw: amqplib \`sendToQueue\` on a confirm channel, a callback per message, the same bytes encoded before the clock starts, pausing on 'drain' when it returns false.`],
+    notes: () => [
+      `${count(tasks)} no-op tasks sent at once and awaited together, after 500 to warm up. Celeriac: one Client (no result backend), \`sendTask\` per task, building each message included. Raw: amqplib \`sendToQueue\` on a confirm channel, a callback per message, the same bytes encoded before the clock starts, pausing on 'drain' when it returns false.`,
+    ],
   };
 }
 
 function drain({ quick, runs, cores, celery }) {
   const tasks = quick ? 5000 : 20_000;
-  const settings = { celery: ['--celery-concurrency', String(cores)], other: ['--concurrency', String(DRAIN_CONCURRENCY), '--prefetch-multiplier', String(DRAIN_PREFETCH_MULTIPLIER)] };
-  const spec = (impl) => ({ script: 'drain.mjs', args: ['--impl', impl, '--count', String(tasks), ...(settings[impl] ?? settings.other)] });
+  const settings = {
+    celery: ['--celery-concurrency', String(cores)],
+    other: ['--concurrency', String(DRAIN_CONCURRENCY), '--prefetch-multiplier', String(DRAIN_PREFETCH_MULTIPLIER)],
+  };
+  const spec = (impl) => ({
+    script: 'drain.mjs',
+    args: ['--impl', impl, '--count', String(tasks), ...(settings[impl] ?? settings.other)],
+  });
   const contestants = { celeriac: spec('celeriac'), raw: spec('raw'), ...(celery ? { celery: spec('celery') } : {}) };
   const label = (baseline) => `Worker drain, ${count(tasks)} no-op tasks, one process, vs ${baseline} (tasks/s)`;
   const rate = (results) => values(results, 'perSecond');
@@ -48,13 +69,24 @@ function drain({ quick, runs, cores, celery }) {
     contestants,
     rows: (r) => [
       versus(label('raw amqplib'), rate(r.celeriac), rate(r.raw), 'rate', 'raw amqplib consumer', atLeast(0.8)),
-      celery ? versus(label(`Celery ${celery} prefork -c ${cores}`), rate(r.celeriac), rate(r.celery), 'rate', `Celery ${celery} prefork`, atLeast(5)) : missing(label('Celery prefork'), 'python3-celery is not installed', '≥ 5×'),
+      celery
+        ? versus(
+            label(`Celery ${celery} prefork -c ${cores}`),
+            rate(r.celeriac),
+            rate(r.celery),
+            'rate',
+            `Celery ${celery} prefork`,
+            atLeast(5),
+          )
+        : missing(label('Celery prefork'), 'python3-celery is not installed', '≥ 5×'),
       versus(cpuLabel('raw amqplib'), cpu(r.celeriac), cpu(r.raw), 'us', 'raw amqplib consumer'),
       ...(celery ? [versus(cpuLabel('Celery'), cpu(r.celeriac), cpu(r.celery), 'us', `Celery ${celery} prefork`)] : []),
     ],
     notes: () => [
       `Celeriac: \`celeriac worker\`, default pool (inline), -c ${DRAIN_CONCURRENCY} --prefetch-multiplier ${DRAIN_PREFETCH_MULTIPLIER} (prefetch ${DRAIN_CONCURRENCY * DRAIN_PREFETCH_MULTIPLIER}), results disabled. Raw: the same prefetch, ack on arrival, no decoding.`,
-      celery ? `Celery: \`celery worker -P prefork -c ${cores}\`, prefetch multiplier 4 (its default), acks_late, results disabled, --without-gossip --without-mingle --without-heartbeat.` : 'Celery: not measured (python3-celery is not installed).',
+      celery
+        ? `Celery: \`celery worker -P prefork -c ${cores}\`, prefetch multiplier 4 (its default), acks_late, results disabled, --without-gossip --without-mingle --without-heartbeat.`
+        : 'Celery: not measured (python3-celery is not installed).',
     ],
   };
 }
@@ -62,8 +94,12 @@ function drain({ quick, runs, cores, celery }) {
 function roundTrip({ quick, runs }) {
   const trips = quick ? 300 : 2000;
   const load = 500;
-  const spec = (impl) => ({ script: 'round-trip.mjs', args: ['--impl', impl, '--count', String(trips), '--load', String(load)] });
-  const pair = (r, path, label, target) => versus(label, values(r.celeriac, path), values(r.raw, path), 'ms', 'raw amqplib', target);
+  const spec = (impl) => ({
+    script: 'round-trip.mjs',
+    args: ['--impl', impl, '--count', String(trips), '--load', String(load)],
+  });
+  const pair = (r, path, label, target) =>
+    versus(label, values(r.celeriac, path), values(r.raw, path), 'ms', 'raw amqplib', target);
   return {
     id: 'round-trip',
     title: 'Round trip',
@@ -97,15 +133,28 @@ function delays({ quick, runs }) {
       figure(`Countdown lateness through the delay lanes, p50 (ms)`, r(results, 'p50'), 'ms'),
       figure(`Countdown lateness through the delay lanes, p99 (ms)`, r(results, 'p99'), 'ms'),
     ],
-    notes: (results) => [`${tasks} tasks per run, countdowns drawn from 1–${quick ? 2 : 5} s with millisecond fractions, sent at 50/s; lateness = handler start − eta. Ran before their eta: ${values(results.celeriac, 'early').reduce((a, b) => a + b, 0)} in all runs.`],
+    notes: (results) => [
+      `${tasks} tasks per run, countdowns drawn from 1–${quick ? 2 : 5} s with millisecond fractions, sent at 50/s; lateness = handler start − eta. Ran before their eta: ${values(results.celeriac, 'early').reduce((a, b) => a + b, 0)} in all runs.`,
+    ],
   };
 }
 
 function beatLateness({ quick, runs }) {
   const seconds = quick ? 3 : 8;
-  const spec = (shape) => ({ script: 'beat-lateness.mjs', args: ['--count', '1000', '--seconds', String(seconds), ...(shape === 'spread' ? ['--spread'] : [])] });
+  const spec = (shape) => ({
+    script: 'beat-lateness.mjs',
+    args: ['--count', '1000', '--seconds', String(seconds), ...(shape === 'spread' ? ['--spread'] : [])],
+  });
   const baseline = 'setTimeout + Client per slot';
-  const row = (results, title, measure, p, target) => versus(`Beat, 1,000 schedules ${title}: slot → ${measure === 'handed' ? 'handed to amqplib' : 'confirmed'}, ${p} (ms)`, values(results, `${measure}.${p}`), values(results, `timers.${measure}.${p}`), 'ms', baseline, target);
+  const row = (results, title, measure, p, target) =>
+    versus(
+      `Beat, 1,000 schedules ${title}: slot → ${measure === 'handed' ? 'handed to amqplib' : 'confirmed'}, ${p} (ms)`,
+      values(results, `${measure}.${p}`),
+      values(results, `timers.${measure}.${p}`),
+      'ms',
+      baseline,
+      target,
+    );
   const shapeRows = (results, title) => [
     row(results, title, 'handed', 'p99', atMost(10, 'ms')),
     row(results, title, 'confirmed', 'p50'),
@@ -118,7 +167,10 @@ function beatLateness({ quick, runs }) {
     runs,
     timeoutMs: 2 * MINUTE,
     contestants: { spread: spec('spread'), burst: spec('burst') },
-    rows: (r) => [...shapeRows(r.spread, 'spread over each second'), ...shapeRows(r.burst, 'all due at the same instant')],
+    rows: (r) => [
+      ...shapeRows(r.spread, 'spread over each second'),
+      ...shapeRows(r.burst, 'all due at the same instant'),
+    ],
     notes: (r) => [
       `${seconds} s per run and shape (the first second of slots left out), in-process Beat with a MemoryScheduleStore, nothing consuming the queue; confirmed = broker confirm + slot recorded. Baseline, in the same process after the beat: for 5 s the same slots fired by one setTimeout each that sends the task with a Client (no schedule maths, no store): what the machine and the broker add to any scheduler. Beat may hand a fire to amqplib up to 5 ms before its slot (tickToleranceMs); over all runs ${early(r.spread)} fires (spread) and ${early(r.burst)} (burst) were.`,
     ],
@@ -138,8 +190,20 @@ function beatCapacity({ quick }) {
     contestants: { celeriac: { script: 'beat-capacity.mjs', nodeArgs: ['--expose-gc'], args } },
     rows: (results) => [
       figure(`Beat, ${count(schedules)} schedules loaded: RSS (MB)`, r(results, 'loaded.rssMb'), 'MB', rssTarget),
-      versus(`Beat, ${count(schedules)} schedules: CPU per fire, whole process (µs)`, r(results, 'heap.cpuPerFireUs'), r(results, 'naive.cpuPerFireUs'), 'us', 'naive scan every 100 ms'),
-      versus(`Beat, ${count(schedules)} schedules: fire lateness p99, no broker (ms)`, r(results, 'heap.lateness.p99'), r(results, 'naive.lateness.p99'), 'ms', 'naive scan every 100 ms'),
+      versus(
+        `Beat, ${count(schedules)} schedules: CPU per fire, whole process (µs)`,
+        r(results, 'heap.cpuPerFireUs'),
+        r(results, 'naive.cpuPerFireUs'),
+        'us',
+        'naive scan every 100 ms',
+      ),
+      versus(
+        `Beat, ${count(schedules)} schedules: fire lateness p99, no broker (ms)`,
+        r(results, 'heap.lateness.p99'),
+        r(results, 'naive.lateness.p99'),
+        'ms',
+        'naive scan every 100 ms',
+      ),
     ],
     notes: (results) => [
       `One run (it takes minutes). Loading: ${(med(results.celeriac, 'compileMs') / 1000).toFixed(1)} s to validate and compile the schedules; JS heap ${med(results.celeriac, 'loaded.heapMb').toFixed(0)} MB after loading (RSS ${med(results.celeriac, 'before.rssMb').toFixed(0)} MB before). Heap pop + re-insert ${med(results.celeriac, 'heapOpUs').toFixed(1)} µs; one naive scan of every entry ${med(results.celeriac, 'naive.scanMs').toFixed(2)} ms.`,

@@ -24,35 +24,58 @@ export function intervalWork(name: string, queue: string, anchor: number, everyM
 }
 
 /** A beat on `dir`'s store, resolved once it leads or stands by (debug logs: the standby line is one). */
-export async function startBeat(dir: BeatDir, scheduleFile: string, expect: 'leading' | 'standby'): Promise<SpawnedCli> {
+export async function startBeat(
+  dir: BeatDir,
+  scheduleFile: string,
+  expect: 'leading' | 'standby',
+): Promise<SpawnedCli> {
   const args = ['beat', '--store', dir.storeUrl, '--schedule', scheduleFile, '--log-level', 'debug'];
   const beat = SpawnedCli.start(args, { CELERIAC_BROKER: faultBroker().url });
   const message = expect === 'leading' ? LEADING : STANDBY;
-  await beat.waitForLog((line) => line.message === message).catch(async (error: unknown) => {
-    await beat.stop();
-    throw error;
-  });
+  await beat
+    .waitForLog((line) => line.message === message)
+    .catch(async (error: unknown) => {
+      await beat.stop();
+      throw error;
+    });
   return beat;
 }
 
 /** When `beat` logged `message`, each time (winston's timestamp), in ms. */
 export function loggedTimes(beat: SpawnedCli, message: string): number[] {
-  return beat.logs().filter((line) => line.message === message).map((line) => Date.parse(String(line.timestamp)));
+  return beat
+    .logs()
+    .filter((line) => line.message === message)
+    .map((line) => Date.parse(String(line.timestamp)));
 }
 
 /** Task ids the beats report fired: confirmed by the broker, then recorded in the store. */
 export function firedIds(beats: readonly SpawnedCli[]): string[] {
-  return beats.flatMap((beat) => beat.logs().filter((line) => line.message === FIRED).map((line) => String(line.taskId)));
+  return beats.flatMap((beat) =>
+    beat
+      .logs()
+      .filter((line) => line.message === FIRED)
+      .map((line) => String(line.taskId)),
+  );
 }
 
 /** How late each fire went out after its slot, in ms. */
 export function lateness(beats: readonly SpawnedCli[]): number[] {
-  return beats.flatMap((beat) => beat.logs().filter((line) => line.message === FIRED).map((line) => Number(line.lateMs)));
+  return beats.flatMap((beat) =>
+    beat
+      .logs()
+      .filter((line) => line.message === FIRED)
+      .map((line) => Number(line.lateMs)),
+  );
 }
 
 /** The slots of one interval schedule and their task ids. */
 export class SlotGrid {
-  constructor(readonly name: string, readonly anchor: number, readonly everyMs: number) {}
+  constructor(
+    readonly name: string,
+    readonly anchor: number,
+    readonly everyMs: number,
+  ) {}
 
   /** The task ids of every slot from the anchor through `last`, in order. */
   idsThrough(last: number): string[] {

@@ -26,7 +26,9 @@ export class EventLog implements Logger {
   }
 
   log(_level: LogLevel, message: string, _meta?: LogMeta): void {
-    const event = (Object.keys(CONNECTION_EVENTS) as ConnectionEvent[]).find((key) => CONNECTION_EVENTS[key] === message);
+    const event = (Object.keys(CONNECTION_EVENTS) as ConnectionEvent[]).find(
+      (key) => CONNECTION_EVENTS[key] === message,
+    );
     if (event) this.#events.push({ event, at: Date.now() });
   }
 

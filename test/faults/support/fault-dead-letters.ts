@@ -25,7 +25,12 @@ export function takeDeadLettersOf(queue: string): Promise<DeadLetter[]> {
       const headers = message.properties.headers ?? {};
       if (headers['x-celeriac-dead-queue'] !== queue) continue;
       channel.ack(message);
-      mine.push({ correlationId: String(message.properties.correlationId), code: String(headers['x-celeriac-dead-code']), reason: String(headers['x-celeriac-dead-reason'] ?? ''), body: message.content });
+      mine.push({
+        correlationId: String(message.properties.correlationId),
+        code: String(headers['x-celeriac-dead-code']),
+        reason: String(headers['x-celeriac-dead-reason'] ?? ''),
+        body: message.content,
+      });
     }
     // Closing the channel settles our acks first, then returns everyone else's letters to the queue.
     await channel.close();

@@ -27,7 +27,12 @@ export class LoadFixture {
 
   async open(): Promise<void> {
     this.#dir = await mkdtemp(join(tmpdir(), `celeriac-faults-${this.name}-`));
-    this.#client = new Client({ brokerUrl: faultBroker().url, resultBackend: null, connectionName: `faults-${this.name}`, logger: this.events });
+    this.#client = new Client({
+      brokerUrl: faultBroker().url,
+      resultBackend: null,
+      connectionName: `faults-${this.name}`,
+      logger: this.events,
+    });
   }
 
   get client(): Client {
@@ -42,7 +47,10 @@ export class LoadFixture {
 
   /** Two `celeriac worker` processes on the queue, writing to the ledger. */
   async startWorkers(): Promise<SpawnedCli[]> {
-    this.workers = await Promise.all([startLedgerWorker(this.queue, this.ledger), startLedgerWorker(this.queue, this.ledger)]);
+    this.workers = await Promise.all([
+      startLedgerWorker(this.queue, this.ledger),
+      startLedgerWorker(this.queue, this.ledger),
+    ]);
     return this.workers;
   }
 

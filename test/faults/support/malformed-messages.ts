@@ -25,17 +25,69 @@ export interface MalformedKind {
 export const MALFORMED_KINDS: readonly MalformedKind[] = [
   { label: 'bad JSON', code: 'BODY_UNDECODABLE', copies: 20, body: () => Buffer.from('[[1], {') },
   { label: 'an empty body', code: 'BODY_UNDECODABLE', copies: 10, body: () => Buffer.alloc(0) },
-  { label: 'a body object, not [args, kwargs, embed]', code: 'BODY_SHAPE_INVALID', copies: 15, body: () => Buffer.from('{"args": [1]}') },
+  {
+    label: 'a body object, not [args, kwargs, embed]',
+    code: 'BODY_SHAPE_INVALID',
+    copies: 15,
+    body: () => Buffer.from('{"args": [1]}'),
+  },
   { label: 'args that are not a list', code: 'BODY_SHAPE_INVALID', copies: 15, body: () => Buffer.from('[5, {}, {}]') },
-  { label: 'no id header', code: 'HEADER_MISSING', copies: 15, body: () => Buffer.from(VALID_BODY), headers: () => ({ task: work.name }) },
-  { label: 'no headers at all', code: 'HEADER_MISSING', copies: 15, body: () => Buffer.from(VALID_BODY), headers: () => ({}) },
-  { label: 'content type text/plain', code: 'CONTENT_TYPE_REFUSED', copies: 10, body: () => Buffer.from(VALID_BODY), properties: { contentType: 'text/plain' } },
-  { label: 'content type application/x-python-serialize (pickle)', code: 'CONTENT_TYPE_REFUSED', copies: 10, body: () => Buffer.from([0x80, 0x04, 0x4b, 0x01, 0x2e]), properties: { contentType: 'application/x-python-serialize' } },
-  { label: 'content encoding binary', code: 'CONTENT_ENCODING_REFUSED', copies: 10, body: () => Buffer.from(VALID_BODY), properties: { contentEncoding: 'binary' } },
-  { label: 'an invalid eta', code: 'DATE_INVALID', copies: 10, body: () => Buffer.from(VALID_BODY), headers: (id) => ({ task: work.name, id, eta: 'next tuesday' }) },
-  { label: 'an unknown task', code: 'NOT_REGISTERED', copies: 20, body: () => Buffer.from(VALID_BODY), headers: (id) => ({ task: 'faults.no-such-task', id }) },
+  {
+    label: 'no id header',
+    code: 'HEADER_MISSING',
+    copies: 15,
+    body: () => Buffer.from(VALID_BODY),
+    headers: () => ({ task: work.name }),
+  },
+  {
+    label: 'no headers at all',
+    code: 'HEADER_MISSING',
+    copies: 15,
+    body: () => Buffer.from(VALID_BODY),
+    headers: () => ({}),
+  },
+  {
+    label: 'content type text/plain',
+    code: 'CONTENT_TYPE_REFUSED',
+    copies: 10,
+    body: () => Buffer.from(VALID_BODY),
+    properties: { contentType: 'text/plain' },
+  },
+  {
+    label: 'content type application/x-python-serialize (pickle)',
+    code: 'CONTENT_TYPE_REFUSED',
+    copies: 10,
+    body: () => Buffer.from([0x80, 0x04, 0x4b, 0x01, 0x2e]),
+    properties: { contentType: 'application/x-python-serialize' },
+  },
+  {
+    label: 'content encoding binary',
+    code: 'CONTENT_ENCODING_REFUSED',
+    copies: 10,
+    body: () => Buffer.from(VALID_BODY),
+    properties: { contentEncoding: 'binary' },
+  },
+  {
+    label: 'an invalid eta',
+    code: 'DATE_INVALID',
+    copies: 10,
+    body: () => Buffer.from(VALID_BODY),
+    headers: (id) => ({ task: work.name, id, eta: 'next tuesday' }),
+  },
+  {
+    label: 'an unknown task',
+    code: 'NOT_REGISTERED',
+    copies: 20,
+    body: () => Buffer.from(VALID_BODY),
+    headers: (id) => ({ task: 'faults.no-such-task', id }),
+  },
   { label: 'three megabytes of random bytes', code: 'BODY_UNDECODABLE', copies: 3, body: () => randomBytes(3 * MIB) },
-  { label: 'seventeen megabytes of JSON, over the 16 MiB limit', code: 'BODY_UNDECODABLE', copies: 1, body: () => Buffer.from(`[["${'x'.repeat(17 * MIB)}"], {}, {}]`) },
+  {
+    label: 'seventeen megabytes of JSON, over the 16 MiB limit',
+    code: 'BODY_UNDECODABLE',
+    copies: 1,
+    body: () => Buffer.from(`[["${'x'.repeat(17 * MIB)}"], {}, {}]`),
+  },
 ];
 
 export interface MalformedSent {
@@ -47,7 +99,10 @@ export interface MalformedSent {
 
 /** A raw AMQP peer publishing with confirms: a confirmed message is in the queue. */
 export class RawPublisher {
-  private constructor(private readonly model: ChannelModel, private readonly channel: ConfirmChannel) {}
+  private constructor(
+    private readonly model: ChannelModel,
+    private readonly channel: ConfirmChannel,
+  ) {}
 
   static async open(url: string): Promise<RawPublisher> {
     const model = await connect(url);
@@ -65,7 +120,14 @@ export class RawPublisher {
     const id = randomUUID();
     const body = kind.body();
     const headers = kind.headers ? kind.headers(id) : { task: work.name, id };
-    const properties = { contentType: 'application/json', contentEncoding: 'utf-8', correlationId: id, persistent: true, ...kind.properties, headers };
+    const properties = {
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      correlationId: id,
+      persistent: true,
+      ...kind.properties,
+      headers,
+    };
     this.channel.sendToQueue(queue, body, properties);
     return { kind, id, body };
   }

@@ -34,7 +34,11 @@ export class PrivateBroker {
   readonly node: string;
   readonly url: string;
 
-  private constructor(readonly port: number, readonly dir: string, private readonly account: Account | null) {
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly account: Account | null,
+  ) {
     this.node = `celeriac-faults-${port}@localhost`;
     this.url = `amqp://guest:guest@127.0.0.1:${port}//`;
   }
@@ -122,9 +126,13 @@ export class PrivateBroker {
   /** Runs a RabbitMQ command as the rabbitmq user when we are root (the server refuses root). */
   private exec(command: string, args: string[], timeout: number) {
     const env = this.environment();
-    const [file, argv] = this.account ? ['runuser', ['-u', 'rabbitmq', '--', 'env', ...envArgs(env), command, ...args]] : [command, args];
+    const [file, argv] = this.account
+      ? ['runuser', ['-u', 'rabbitmq', '--', 'env', ...envArgs(env), command, ...args]]
+      : [command, args];
     return run(file, argv, { env, timeout, cwd: this.dir }).catch((error: Error & { stderr?: string }) => {
-      throw new PrivateBrokerError(`${command} ${args.join(' ')} failed on ${this.node}: ${error.stderr?.trim() || error.message}`);
+      throw new PrivateBrokerError(
+        `${command} ${args.join(' ')} failed on ${this.node}: ${error.stderr?.trim() || error.message}`,
+      );
     });
   }
 }
@@ -142,7 +150,9 @@ async function writeAndReturn(path: string, text: string): Promise<string> {
 async function rabbitmqAccount(): Promise<Account | null> {
   if (userInfo().uid !== 0) return null;
   const { stdout } = await run('id', ['-u', 'rabbitmq']).catch(() => {
-    throw new PrivateBrokerError('running as root but there is no rabbitmq user: install rabbitmq-server (apt-get install -y rabbitmq-server)');
+    throw new PrivateBrokerError(
+      'running as root but there is no rabbitmq user: install rabbitmq-server (apt-get install -y rabbitmq-server)',
+    );
   });
   const { stdout: gid } = await run('id', ['-g', 'rabbitmq']);
   return { uid: Number(stdout.trim()), gid: Number(gid.trim()) };
@@ -156,7 +166,8 @@ export function rabbitmqInstalled(): boolean {
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await answers(port))) {
-    if (Date.now() > deadline) throw new PrivateBrokerError(`nothing answers on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new PrivateBrokerError(`nothing answers on 127.0.0.1:${port} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

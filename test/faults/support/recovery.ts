@@ -8,12 +8,26 @@ import { LedgerByPid } from './ledger-pids.js';
 import type { SteadyPublisher } from './steady-publisher.js';
 import { pidOf } from './worker-fleet.js';
 
-export async function waitForEveryWorker(workers: readonly SpawnedCli[], ledger: string, publisher: SteadyPublisher, since: number, timeoutMs = 60_000): Promise<void> {
-  await eventually(() => (everyWorkerRanOneOf(workers, ledger, sentSince(publisher, since)) ? true : undefined), timeoutMs);
+export async function waitForEveryWorker(
+  workers: readonly SpawnedCli[],
+  ledger: string,
+  publisher: SteadyPublisher,
+  since: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await eventually(
+    () => (everyWorkerRanOneOf(workers, ledger, sentSince(publisher, since)) ? true : undefined),
+    timeoutMs,
+  );
 }
 
 function sentSince(publisher: SteadyPublisher, since: number): Set<string> {
-  return new Set(publisher.confirmed().filter((send) => send.startedAt >= since).map((send) => send.id));
+  return new Set(
+    publisher
+      .confirmed()
+      .filter((send) => send.startedAt >= since)
+      .map((send) => send.id),
+  );
 }
 
 function everyWorkerRanOneOf(workers: readonly SpawnedCli[], ledger: string, ids: ReadonlySet<string>): boolean {

@@ -13,7 +13,12 @@ export const REDELIVERED_MESSAGE = 'task redelivered: a worker stopped before ac
 
 /** Task ids some worker received back from the broker as redelivered. */
 export function redeliveredIds(workers: readonly SpawnedCli[]): Set<string> {
-  const ids = workers.flatMap((worker) => worker.logs().filter((line) => line.message === REDELIVERED_MESSAGE).map((line) => line.taskId));
+  const ids = workers.flatMap((worker) =>
+    worker
+      .logs()
+      .filter((line) => line.message === REDELIVERED_MESSAGE)
+      .map((line) => line.taskId),
+  );
   return new Set(ids.filter((id): id is string => typeof id === 'string'));
 }
 

@@ -17,7 +17,9 @@ export interface CaseResult {
 }
 
 export function recordCase(name: string, counts: Counts, notes: string[] = []): void {
-  const all = existsSync(LAST_RUN_FILE) ? (JSON.parse(readFileSync(LAST_RUN_FILE, 'utf8')) as Record<string, CaseResult>) : {};
+  const all = existsSync(LAST_RUN_FILE)
+    ? (JSON.parse(readFileSync(LAST_RUN_FILE, 'utf8')) as Record<string, CaseResult>)
+    : {};
   all[name] = { counts, notes, finishedAt: new Date().toISOString() };
   writeFileSync(LAST_RUN_FILE, `${JSON.stringify(all, null, 2)}\n`);
 }

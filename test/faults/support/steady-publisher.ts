@@ -36,7 +36,10 @@ export class SteadyPublisher {
   #loops: Promise<void>[] = [];
   #nextAt = 0;
 
-  constructor(private readonly client: Client, private readonly options: SteadyPublisherOptions) {}
+  constructor(
+    private readonly client: Client,
+    private readonly options: SteadyPublisherOptions,
+  ) {}
 
   start(): void {
     this.#running = true;
@@ -60,7 +63,10 @@ export class SteadyPublisher {
   }
 
   get sends(): Sends {
-    return { attempted: this.records.map((send) => send.id), confirmed: new Set(this.confirmed().map((send) => send.id)) };
+    return {
+      attempted: this.records.map((send) => send.id),
+      confirmed: new Set(this.confirmed().map((send) => send.id)),
+    };
   }
 
   confirmed(): SendRecord[] {

@@ -11,7 +11,11 @@ export const LEDGER_APP = 'test/dist/faults/fixtures/ledger-tasks.js';
 const READY_TIMEOUT_MS = 30_000;
 
 /** A worker on `queue` running the ledger app, ready to consume. */
-export async function startLedgerWorker(queue: string, ledger: string, flags: readonly string[] = []): Promise<SpawnedCli> {
+export async function startLedgerWorker(
+  queue: string,
+  ledger: string,
+  flags: readonly string[] = [],
+): Promise<SpawnedCli> {
   const env = { CELERIAC_BROKER: faultBroker().url, CELERIAC_FAULTS_LEDGER: ledger };
   const worker = SpawnedCli.start(['worker', '--app', LEDGER_APP, '-Q', queue, ...flags], env);
   await worker.waitForLog((line) => line.message === 'worker ready', READY_TIMEOUT_MS);
@@ -19,7 +23,9 @@ export async function startLedgerWorker(queue: string, ledger: string, flags: re
 }
 
 /** SIGTERM, as an operator or an orchestrator stops a worker; resolves with how it exited. */
-export async function stopGracefully(worker: SpawnedCli): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export async function stopGracefully(
+  worker: SpawnedCli,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (worker.running) worker.child.kill('SIGTERM');
   return worker.exited;
 }
@@ -31,7 +37,9 @@ export async function stopGracefully(worker: SpawnedCli): Promise<{ code: number
 export function unexpectedLogs(worker: SpawnedCli, expected: readonly string[]): string[] {
   const lines = worker.stderr.split('\n').filter((line) => line.trim());
   const stray = lines.filter((line) => !line.startsWith('{'));
-  const problems = worker.logs().filter((line) => (line.level === 'warn' || line.level === 'error') && !expected.includes(line.message));
+  const problems = worker
+    .logs()
+    .filter((line) => (line.level === 'warn' || line.level === 'error') && !expected.includes(line.message));
   return [...stray, ...problems.map((line) => `${line.level}: ${line.message}`)];
 }
 
@@ -59,7 +67,9 @@ export class WorkerFleet {
   }
 
   async start(count: number): Promise<void> {
-    const started = await Promise.all(Array.from({ length: count }, () => startLedgerWorker(this.queue, this.ledger, this.flags)));
+    const started = await Promise.all(
+      Array.from({ length: count }, () => startLedgerWorker(this.queue, this.ledger, this.flags)),
+    );
     this.#workers.push(...started);
     this.started.push(...started);
   }

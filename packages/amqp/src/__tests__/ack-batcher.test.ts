@@ -9,8 +9,10 @@ type Frame = { method: 'ack' | 'nack'; tag: number; multiple: boolean; requeue?:
 function recordingChannel(): { channel: Channel; frames: Frame[] } {
   const frames: Frame[] = [];
   const channel = {
-    ack: (message: Message, multiple = false) => frames.push({ method: 'ack', tag: message.fields.deliveryTag, multiple }),
-    nack: (message: Message, multiple = false, requeue = true) => frames.push({ method: 'nack', tag: message.fields.deliveryTag, multiple, requeue }),
+    ack: (message: Message, multiple = false) =>
+      frames.push({ method: 'ack', tag: message.fields.deliveryTag, multiple }),
+    nack: (message: Message, multiple = false, requeue = true) =>
+      frames.push({ method: 'nack', tag: message.fields.deliveryTag, multiple, requeue }),
   };
   return { channel: channel as unknown as Channel, frames };
 }
@@ -24,7 +26,9 @@ function deliveries(batcher: AckBatcher, count: number): Message[] {
 describe('AckBatcher', () => {
   it('acks issued in one turn in delivery order go out as one multiple ack', async () => {
     const { channel, frames } = recordingChannel();
-    const batcher = new AckBatcher(channel, (error) => { throw error; });
+    const batcher = new AckBatcher(channel, (error) => {
+      throw error;
+    });
     const messages = deliveries(batcher, 5);
     for (const message of messages) batcher.ack(message);
     expect(frames).to.deep.equal([]);
@@ -34,7 +38,9 @@ describe('AckBatcher', () => {
 
   it('never covers a delivery still running: acks after it go out singly', async () => {
     const { channel, frames } = recordingChannel();
-    const batcher = new AckBatcher(channel, (error) => { throw error; });
+    const batcher = new AckBatcher(channel, (error) => {
+      throw error;
+    });
     const [one, two, three, four] = deliveries(batcher, 4) as [Message, Message, Message, Message];
     batcher.ack(one);
     batcher.ack(three);
@@ -52,7 +58,9 @@ describe('AckBatcher', () => {
 
   it('sends the acks issued before a nack first, then the nack at once', () => {
     const { channel, frames } = recordingChannel();
-    const batcher = new AckBatcher(channel, (error) => { throw error; });
+    const batcher = new AckBatcher(channel, (error) => {
+      throw error;
+    });
     const [one, two] = deliveries(batcher, 2) as [Message, Message];
     batcher.ack(one);
     batcher.nack(two, true);
@@ -64,7 +72,11 @@ describe('AckBatcher', () => {
 
   it('passes a failed flush (closed channel) to its error callback instead of throwing', async () => {
     const failure = new Error('Channel closed');
-    const channel = { ack: () => { throw failure; } } as unknown as Channel;
+    const channel = {
+      ack: () => {
+        throw failure;
+      },
+    } as unknown as Channel;
     const errors: unknown[] = [];
     const batcher = new AckBatcher(channel, (error) => errors.push(error));
     batcher.ack(deliveries(batcher, 1)[0] as Message);
@@ -74,7 +86,9 @@ describe('AckBatcher', () => {
 
   it('remembers only running deliveries: one stuck delivery costs nothing while others are acked', async () => {
     const { channel, frames } = recordingChannel();
-    const batcher = new AckBatcher(channel, (error) => { throw error; });
+    const batcher = new AckBatcher(channel, (error) => {
+      throw error;
+    });
     const [stuck, ...rest] = deliveries(batcher, 2001);
     for (const message of rest) batcher.ack(message);
     await nextTurn();
@@ -88,7 +102,9 @@ describe('AckBatcher', () => {
 
   it('keeps coalescing across many deliveries', async () => {
     const { channel, frames } = recordingChannel();
-    const batcher = new AckBatcher(channel, (error) => { throw error; });
+    const batcher = new AckBatcher(channel, (error) => {
+      throw error;
+    });
     const messages = deliveries(batcher, 5000);
     for (let i = 0; i < messages.length; i += 1000) {
       for (const message of messages.slice(i, i + 1000)) batcher.ack(message);

@@ -38,7 +38,9 @@ describe('corked amqplib muxer writes', () => {
     const { createRequire } = await import('node:module');
     const { dirname, join } = await import('node:path');
     const require = createRequire(import.meta.url);
-    const { Mux } = require(join(dirname(require.resolve('amqplib')), 'lib', 'mux.js')) as { Mux: { prototype: Record<string, unknown> } };
+    const { Mux } = require(join(dirname(require.resolve('amqplib')), 'lib', 'mux.js')) as {
+      Mux: { prototype: Record<string, unknown> };
+    };
     expect(Mux.prototype.__celeriacCorked).to.equal(true);
   });
 });

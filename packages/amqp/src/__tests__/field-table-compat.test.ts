@@ -30,7 +30,9 @@ describe('py-amqp header tables', () => {
     ]);
     expect(normaliseTableTags(table)).to.equal(true);
     expect(table.includes(Buffer.from('L'))).to.equal(true, 'the string value "L L" is left alone');
-    const tags = [4, table.indexOf('deep') + 4, table.indexOf('list') + 9].map((index) => String.fromCharCode(table[index] ?? 0));
+    const tags = [4, table.indexOf('deep') + 4, table.indexOf('list') + 9].map((index) =>
+      String.fromCharCode(table[index] ?? 0),
+    );
     expect(tags).to.deep.equal(['l', 'l', 'l']);
     expect(table.toString('latin1')).to.include('L L');
   });

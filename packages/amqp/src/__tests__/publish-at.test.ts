@@ -9,7 +9,8 @@ function recordingPublisher(): DelayPublisher & { calls: unknown[][] } {
   return {
     calls,
     ensureDelayTopology: async (queue) => void calls.push(['ensure', queue]),
-    publish: async (exchange, routingKey, _body, properties) => void calls.push(['publish', exchange, routingKey, properties]),
+    publish: async (exchange, routingKey, _body, properties) =>
+      void calls.push(['publish', exchange, routingKey, properties]),
   };
 }
 
@@ -27,7 +28,11 @@ describe('delayed publishing', () => {
 
   describe('publishAt', () => {
     const body = Buffer.from('[]');
-    const properties: PublishProperties = { contentType: 'application/json', expiration: '60000', headers: { id: 'x' } };
+    const properties: PublishProperties = {
+      contentType: 'application/json',
+      expiration: '60000',
+      headers: { id: 'x' },
+    };
     const NOW = Date.parse('2030-01-01T00:00:00Z');
 
     it('publishes straight to the queue with no due time or under a second, keeping the expiration', async () => {
@@ -43,7 +48,12 @@ describe('delayed publishing', () => {
       await publishAt(publisher, 'jobs', new Date(NOW + 3_700), body, properties, () => NOW);
       expect(publisher.calls).to.deep.equal([
         ['ensure', 'jobs'],
-        ['publish', 'celery_delayed_1', delayRoutingKey(3, 'jobs'), { contentType: 'application/json', headers: { id: 'x' } }],
+        [
+          'publish',
+          'celery_delayed_1',
+          delayRoutingKey(3, 'jobs'),
+          { contentType: 'application/json', headers: { id: 'x' } },
+        ],
       ]);
     });
 
@@ -52,7 +62,14 @@ describe('delayed publishing', () => {
       const publisher = recordingPublisher();
       const slow = { ...publisher, ensureDelayTopology: async () => void (now += 1_500) };
       await publishAt(slow, 'jobs', new Date(NOW + 4_200), body, properties, () => now);
-      expect(publisher.calls).to.deep.equal([['publish', 'celery_delayed_1', delayRoutingKey(2, 'jobs'), { contentType: 'application/json', headers: { id: 'x' } }]]);
+      expect(publisher.calls).to.deep.equal([
+        [
+          'publish',
+          'celery_delayed_1',
+          delayRoutingKey(2, 'jobs'),
+          { contentType: 'application/json', headers: { id: 'x' } },
+        ],
+      ]);
     });
   });
 });

@@ -19,7 +19,14 @@ function publisher(missing: number) {
   return { fake: fake as unknown as ConfirmPublisher, published, refusals: () => refused };
 }
 
-const update = (state: 'SUCCESS' | 'STARTED') => ({ taskId: 't1', state, result: 1, traceback: null, replyTo: 'reply-q', correlationId: 't1' });
+const update = (state: 'SUCCESS' | 'STARTED') => ({
+  taskId: 't1',
+  state,
+  result: 1,
+  traceback: null,
+  replyTo: 'reply-q',
+  correlationId: 't1',
+});
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('RpcResultWriter', () => {
@@ -41,6 +48,9 @@ describe('RpcResultWriter', () => {
     await new RpcResultWriter(gone.fake, logger).store(update('SUCCESS'));
     await settle(REPLY_RETRY_DELAYS_MS.reduce((sum, delay) => sum + delay, 0) + 150);
     expect(gone.refusals()).to.equal(2 + REPLY_RETRY_DELAYS_MS.length);
-    expect(lines).to.deep.equal(["result not delivered: the caller's reply queue is gone", "result not delivered: the caller's reply queue is gone"]);
+    expect(lines).to.deep.equal([
+      "result not delivered: the caller's reply queue is gone",
+      "result not delivered: the caller's reply queue is gone",
+    ]);
   });
 });

@@ -43,7 +43,14 @@ export function deadLetterQueue(): QueueSpec {
  * non-exclusive queues. Python workers never declare it, so no peer can disagree.
  */
 export function replyQueue(name: string, expiresMs: number): QueueSpec {
-  return { name, durable: true, autoDelete: false, exclusive: false, arguments: { 'x-expires': expiresMs }, exchange: null };
+  return {
+    name,
+    durable: true,
+    autoDelete: false,
+    exclusive: false,
+    arguments: { 'x-expires': expiresMs },
+    exchange: null,
+  };
 }
 
 export async function declareQueue(channel: Channel, spec: QueueSpec): Promise<void> {

@@ -12,7 +12,9 @@ describe('BeatLoop (fake sender, memory store)', () => {
     for (const [name, at] of Object.entries(slots)) await h.store.put(compile(onceAt(name, at)));
     await h.loop.start();
     await until(() => h.sender.sent.length === 3);
-    expect(h.sender.sent.map((task) => task.options.taskId)).to.deep.equal(['a', 'b', 'c'].map((name) => slotTaskId(name, slots[name as 'a'])));
+    expect(h.sender.sent.map((task) => task.options.taskId)).to.deep.equal(
+      ['a', 'b', 'c'].map((name) => slotTaskId(name, slots[name as 'a'])),
+    );
     await until(() => h.events.of('schedule:fired').length === 3);
     const stored = await h.store.list();
     expect(stored.every((entry) => !entry.enabled && entry.runCount === 1)).to.equal(true);
@@ -97,9 +99,14 @@ describe('BeatLoop (fake sender, memory store)', () => {
     await h.editor.add({ name: 'once', task: 'tasks.once', schedule: every, missedRuns: 'once' });
     await h.loop.start();
     await until(() => h.events.of('schedule:fired').length === 11);
-    const all = h.events.of('schedule:fired').map(([info]) => info).filter((info) => info.name === 'all');
+    const all = h.events
+      .of('schedule:fired')
+      .map(([info]) => info)
+      .filter((info) => info.name === 'all');
     expect(all).to.have.length(10);
-    expect(all.map((info) => info.slot.getTime())).to.deep.equal(Array.from({ length: 10 }, (_, k) => created + (k + 1) * 1000));
+    expect(all.map((info) => info.slot.getTime())).to.deep.equal(
+      Array.from({ length: 10 }, (_, k) => created + (k + 1) * 1000),
+    );
     expect((await h.store.get('once'))?.runCount).to.equal(1);
     expect((await h.store.get('once'))?.lastSlot).to.equal(new Date(created + 10_000).toISOString());
     // Both wait for their next slot now, not re-firing the past.

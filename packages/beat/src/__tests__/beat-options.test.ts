@@ -9,13 +9,26 @@ const tick = { name: 'tick', task: 'tasks.tick', schedule: { kind: 'interval', e
 describe('compileBeatOptions', () => {
   it('applies defaults: short lock heartbeat, 1 s lock retry, and a client that reads no results', () => {
     const options = compileBeatOptions({ store });
-    expect(options).to.include({ brokerUrl: 'amqp://guest:guest@localhost:5672//', pruneStatic: false, lockRetryMs: 1000, lockHeartbeatSeconds: 5, tickToleranceMs: 5 });
-    expect(options.client).to.include({ resultBackend: null, publishWaitMs: 5000, connectionName: 'celeriac-beat:send' });
+    expect(options).to.include({
+      brokerUrl: 'amqp://guest:guest@localhost:5672//',
+      pruneStatic: false,
+      lockRetryMs: 1000,
+      lockHeartbeatSeconds: 5,
+      tickToleranceMs: 5,
+    });
+    expect(options.client).to.include({
+      resultBackend: null,
+      publishWaitMs: 5000,
+      connectionName: 'celeriac-beat:send',
+    });
     expect(options.schedules).to.deep.equal([]);
   });
 
   it('passes routing options on to the client', () => {
-    const options = compileBeatOptions({ store, client: { defaultQueue: 'periodic', queues: { periodic: { maxPriority: 10 } } } });
+    const options = compileBeatOptions({
+      store,
+      client: { defaultQueue: 'periodic', queues: { periodic: { maxPriority: 10 } } },
+    });
     expect(options.client).to.include({ defaultQueue: 'periodic', resultBackend: null });
   });
 
@@ -26,7 +39,10 @@ describe('compileBeatOptions', () => {
       [() => compileBeatOptions({ store, lockRetryMs: 0 }), /lockRetryMs/],
       [() => compileBeatOptions({ store, tickToleranceMs: -1 }), /tickToleranceMs/],
       [() => compileBeatOptions({ store, schedules: [tick, tick] }), /"tick" is defined twice/],
-      [() => compileBeatOptions({ store, schedules: [{ ...tick, schedule: { kind: 'cron', expression: '* * *' } }] }), /invalid static schedule: schedule 'tick'/],
+      [
+        () => compileBeatOptions({ store, schedules: [{ ...tick, schedule: { kind: 'cron', expression: '* * *' } }] }),
+        /invalid static schedule: schedule 'tick'/,
+      ],
       [() => compileBeatOptions({ store, client: { publishWaitMs: -5 } }), /publishWaitMs/],
     ];
     for (const [compile, message] of bad) expect(compile).to.throw(ConfigurationError, message);

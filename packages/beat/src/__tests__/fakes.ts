@@ -18,7 +18,12 @@ export class FakeSender implements TaskSender {
   /** While set, sends wait for it, as for a confirm that is slow to come (a blocked broker). */
   held: Promise<void> | null = null;
 
-  async sendTask(name: string, args: readonly unknown[], _kwargs: Record<string, unknown>, options: SendOptions): Promise<unknown> {
+  async sendTask(
+    name: string,
+    args: readonly unknown[],
+    _kwargs: Record<string, unknown>,
+    options: SendOptions,
+  ): Promise<unknown> {
     if (this.held) await this.held;
     if (this.failNext > 0) {
       this.failNext -= 1;
@@ -44,7 +49,15 @@ export function loopHarness(storeOptions: StoreOptions = {}, retryMs = 20) {
   const store = new MemoryScheduleStore(storeOptions);
   const sender = new FakeSender();
   const events = new Events();
-  const loop = new BeatLoop({ store, sender, logger: silentLogger, emit: events.emit, clock: Date.now, toleranceMs: 2, retryMs });
+  const loop = new BeatLoop({
+    store,
+    sender,
+    logger: silentLogger,
+    emit: events.emit,
+    clock: Date.now,
+    toleranceMs: 2,
+    retryMs,
+  });
   const editor = new ScheduleEditor(store, loop);
   return { store, sender, events, loop, editor };
 }

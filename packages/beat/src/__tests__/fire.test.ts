@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { InvalidArgumentError, MemoryScheduleStore, compileScheduleInput, silentLogger, slotTaskId, type ScheduleEntry, type ScheduleStore } from '@celeriac/core';
+import {
+  InvalidArgumentError,
+  MemoryScheduleStore,
+  compileScheduleInput,
+  silentLogger,
+  slotTaskId,
+  type ScheduleEntry,
+  type ScheduleStore,
+} from '@celeriac/core';
 import { fireSlots, sendOptions, type FireDeps, type TaskSender } from '../fire.js';
 import { Events, FakeSender } from './fakes.js';
 
@@ -8,7 +16,12 @@ const SLOT_2 = new Date('2030-01-01T00:01:00.000Z');
 
 async function stored(store: ScheduleStore, kind: 'interval' | 'once' = 'interval'): Promise<ScheduleEntry> {
   const schedule = kind === 'once' ? { kind, at: SLOT_1 } : { kind, everyMs: 60_000, anchor: SLOT_1 };
-  return store.put(compileScheduleInput({ name: 'job', task: 'tasks.job', args: [1], schedule, options: { queue: 'jobs', priority: 3, expires: 30 } }, SLOT_1));
+  return store.put(
+    compileScheduleInput(
+      { name: 'job', task: 'tasks.job', args: [1], schedule, options: { queue: 'jobs', priority: 3, expires: 30 } },
+      SLOT_1,
+    ),
+  );
 }
 
 function deps(store: ScheduleStore, sender: TaskSender, events = new Events()): FireDeps {
@@ -26,12 +39,17 @@ describe('fireSlots', () => {
     const [id1, id2] = [slotTaskId('job', SLOT_1), slotTaskId('job', SLOT_2)];
     expect(order).to.deep.equal([`send ${id1}`, `record ${id1}`, `send ${id2}`, `record ${id2}`]);
     expect(outcome).to.have.property('kind', 'fired');
-    expect((await store.get('job'))).to.include({ runCount: 2, lastSlot: SLOT_2.toISOString() });
+    expect(await store.get('job')).to.include({ runCount: 2, lastSlot: SLOT_2.toISOString() });
   });
 
-  it('sends the schedule\'s queue and priority, and an expiry counted from the slot', () => {
+  it("sends the schedule's queue and priority, and an expiry counted from the slot", () => {
     const entry = { options: { queue: 'jobs', priority: 3, expires: 30 } } as ScheduleEntry;
-    expect(sendOptions(entry, SLOT_1, 'id-1')).to.deep.equal({ taskId: 'id-1', queue: 'jobs', priority: 3, expires: new Date(SLOT_1.getTime() + 30_000) });
+    expect(sendOptions(entry, SLOT_1, 'id-1')).to.deep.equal({
+      taskId: 'id-1',
+      queue: 'jobs',
+      priority: 3,
+      expires: new Date(SLOT_1.getTime() + 30_000),
+    });
     expect(sendOptions({ options: {} } as ScheduleEntry, SLOT_1, 'id-2')).to.deep.equal({ taskId: 'id-2' });
   });
 
@@ -39,7 +57,9 @@ describe('fireSlots', () => {
     const store = new MemoryScheduleStore();
     const events = new Events();
     await fireSlots(await stored(store), [SLOT_2], deps(store, new FakeSender(), events));
-    expect(events.of('schedule:fired')).to.deep.equal([[{ name: 'job', slot: SLOT_2, taskId: slotTaskId('job', SLOT_2), lateMs: 250 }]]);
+    expect(events.of('schedule:fired')).to.deep.equal([
+      [{ name: 'job', slot: SLOT_2, taskId: slotTaskId('job', SLOT_2), lateMs: 250 }],
+    ]);
   });
 
   it('records nothing for a slot whose publish failed, and asks for a retry', async () => {

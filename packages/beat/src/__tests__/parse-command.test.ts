@@ -7,7 +7,8 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 describe('parseCommand', () => {
   it('accepts every command shape', () => {
     expect(parseCommand(json({ op: 'list' }))).to.deep.equal({ op: 'list' });
-    for (const op of ['remove', 'enable', 'disable']) expect(parseCommand(json({ op, name: 'x' }))).to.deep.equal({ op, name: 'x' });
+    for (const op of ['remove', 'enable', 'disable'])
+      expect(parseCommand(json({ op, name: 'x' }))).to.deep.equal({ op, name: 'x' });
     const schedule = { name: 'x', task: 't', schedule: { kind: 'interval', everyMs: 1000 } };
     for (const op of ['add', 'update']) expect(parseCommand(json({ op, schedule }))).to.deep.equal({ op, schedule });
   });

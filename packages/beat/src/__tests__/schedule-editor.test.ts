@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileScheduleStore, InvalidArgumentError, MemoryScheduleStore, type ScheduleEntry, type ScheduleInput } from '@celeriac/core';
+import {
+  FileScheduleStore,
+  InvalidArgumentError,
+  MemoryScheduleStore,
+  type ScheduleEntry,
+  type ScheduleInput,
+} from '@celeriac/core';
 import { ScheduleEditor } from '../schedule-editor.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -22,7 +28,10 @@ class LoopSpy {
 }
 
 async function refusal(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).to.be.instanceOf(InvalidArgumentError);
   return error as Error;
 }
@@ -43,17 +52,31 @@ describe('ScheduleEditor', () => {
     expect(await editor.apply({ op: 'add', schedule: every(1000) })).to.have.nested.property('entry.name', 'job');
     expect(await editor.apply({ op: 'disable', name: 'job' })).to.have.nested.property('entry.enabled', false);
     expect(await editor.apply({ op: 'enable', name: 'job' })).to.have.nested.property('entry.enabled', true);
-    expect(await editor.apply({ op: 'update', schedule: every(2000) })).to.have.nested.property('entry.schedule.everyMs', 2000);
-    expect(await editor.apply({ op: 'list' })).to.have.property('entries').with.length(1);
+    expect(await editor.apply({ op: 'update', schedule: every(2000) })).to.have.nested.property(
+      'entry.schedule.everyMs',
+      2000,
+    );
+    expect(await editor.apply({ op: 'list' }))
+      .to.have.property('entries')
+      .with.length(1);
     expect(await editor.apply({ op: 'remove', name: 'job' })).to.deep.equal({ op: 'remove', removed: true });
     expect(await editor.apply({ op: 'remove', name: 'job' })).to.deep.equal({ op: 'remove', removed: false });
-    expect(loop.calls).to.deep.equal(['upsert job true', 'upsert job false', 'upsert job true', 'upsert job true', 'remove job', 'remove job']);
+    expect(loop.calls).to.deep.equal([
+      'upsert job true',
+      'upsert job false',
+      'upsert job true',
+      'upsert job true',
+      'remove job',
+      'remove job',
+    ]);
   });
 
   it('refuses to add a name that exists, or to change one that does not', async () => {
     await editor.add(every(1000));
     expect((await refusal(editor.add(every(1000)))).message).to.match(/already exists/);
-    expect((await refusal(editor.update(every(1000, { name: 'other' })))).message).to.match(/no schedule named "other"/);
+    expect((await refusal(editor.update(every(1000, { name: 'other' })))).message).to.match(
+      /no schedule named "other"/,
+    );
     expect((await refusal(editor.setEnabled('other', true))).message).to.match(/no schedule named "other"/);
   });
 
@@ -68,7 +91,7 @@ describe('ScheduleEditor', () => {
     return (await store.get(input.name)) as ScheduleEntry;
   };
 
-  it('keeps an interval\'s anchor and state when the same input is merged again later', async () => {
+  it("keeps an interval's anchor and state when the same input is merged again later", async () => {
     const first = await merged(every(1000));
     await store.recordFire('job', new Date(T0 + 3000));
     now = T0 + 5500;
@@ -97,7 +120,8 @@ describe('ScheduleEditor', () => {
 });
 
 describe('ScheduleEditor.mergeAll on the file store', () => {
-  const many = (count: number, everyMs = 5000) => Array.from({ length: count }, (_, i) => every(everyMs, { name: `site-${i}`, args: [i] }));
+  const many = (count: number, everyMs = 5000) =>
+    Array.from({ length: count }, (_, i) => every(everyMs, { name: `site-${i}`, args: [i] }));
   let directory = '';
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'celeriac-merge-'));

@@ -19,7 +19,14 @@ function random(seed: number): () => number {
 describe('ScheduleHeap', () => {
   it('pops items in order of their next time', () => {
     const heap = new ScheduleHeap();
-    for (const [name, next] of [['c', 30], ['a', 10], ['e', 50], ['b', 20], ['d', 40]] as const) heap.set(name, next);
+    for (const [name, next] of [
+      ['c', 30],
+      ['a', 10],
+      ['e', 50],
+      ['b', 20],
+      ['d', 40],
+    ] as const)
+      heap.set(name, next);
     expect(heap.peek()).to.deep.equal({ name: 'a', next: 10 });
     expect(drain(heap).map((item) => item.name)).to.deep.equal(['a', 'b', 'c', 'd', 'e']);
     expect(heap.size).to.equal(0);
@@ -27,12 +34,20 @@ describe('ScheduleHeap', () => {
   });
 
   it('moves an item when set again, earlier or later', () => {
-    const heap = ScheduleHeap.from([{ name: 'a', next: 10 }, { name: 'b', next: 20 }, { name: 'c', next: 30 }]);
+    const heap = ScheduleHeap.from([
+      { name: 'a', next: 10 },
+      { name: 'b', next: 20 },
+      { name: 'c', next: 30 },
+    ]);
     heap.set('c', 5);
     heap.set('a', 25);
     expect(heap.size).to.equal(3);
     expect(heap.nextOf('a')).to.equal(25);
-    expect(drain(heap)).to.deep.equal([{ name: 'c', next: 5 }, { name: 'b', next: 20 }, { name: 'a', next: 25 }]);
+    expect(drain(heap)).to.deep.equal([
+      { name: 'c', next: 5 },
+      { name: 'b', next: 20 },
+      { name: 'a', next: 25 },
+    ]);
   });
 
   it('removes an item from anywhere and tells whether it was there', () => {
@@ -45,8 +60,15 @@ describe('ScheduleHeap', () => {
   });
 
   it('keeps the last of duplicate names given to from()', () => {
-    const heap = ScheduleHeap.from([{ name: 'a', next: 1 }, { name: 'a', next: 9 }, { name: 'b', next: 5 }]);
-    expect(drain(heap)).to.deep.equal([{ name: 'b', next: 5 }, { name: 'a', next: 9 }]);
+    const heap = ScheduleHeap.from([
+      { name: 'a', next: 1 },
+      { name: 'a', next: 9 },
+      { name: 'b', next: 5 },
+    ]);
+    expect(drain(heap)).to.deep.equal([
+      { name: 'b', next: 5 },
+      { name: 'a', next: 9 },
+    ]);
   });
 
   it('matches a sorted reference over 10 000 random operations', () => {

@@ -13,11 +13,16 @@ describe('--app module loading', function () {
 
   it('rejects a module that exports no TaskRegistry', async function () {
     const error = await loadTaskRegistry(fixture('not-a-registry.js'), '/').catch((thrown: unknown) => thrown);
-    expect(error).to.be.instanceOf(UsageError).with.property('message').that.match(/must export a TaskRegistry as its default export or as "tasks"/);
+    expect(error)
+      .to.be.instanceOf(UsageError)
+      .with.property('message')
+      .that.match(/must export a TaskRegistry as its default export or as "tasks"/);
   });
 
   it('rejects a path that does not exist', async function () {
     const error = await loadTaskRegistry('no/such/tasks.js', '/srv').catch((thrown: unknown) => thrown);
-    expect(error).to.be.instanceOf(UsageError).with.property('message', '--app module no/such/tasks.js not found (resolved to /srv/no/such/tasks.js)');
+    expect(error)
+      .to.be.instanceOf(UsageError)
+      .with.property('message', '--app module no/such/tasks.js not found (resolved to /srv/no/such/tasks.js)');
   });
 });

@@ -42,7 +42,10 @@ describe('celeriac arguments', function () {
   });
 
   it('rejects --args that is JSON but not an array', async function () {
-    expectUsageError(await runMain(['call', 't', '--args', '{"x": 1}', ...NO_BROKER]), /--args must be a JSON array, got \{"x":1\}/);
+    expectUsageError(
+      await runMain(['call', 't', '--args', '{"x": 1}', ...NO_BROKER]),
+      /--args must be a JSON array, got \{"x":1\}/,
+    );
   });
 
   it('rejects --kwargs that is not an object', async function () {
@@ -50,15 +53,24 @@ describe('celeriac arguments', function () {
   });
 
   it('rejects a number flag that is not a number (yargs would pass NaN on)', async function () {
-    expectUsageError(await runMain(['call', 't', '--countdown', 'soon', ...NO_BROKER]), /--countdown must be a number of seconds >= 0/);
+    expectUsageError(
+      await runMain(['call', 't', '--countdown', 'soon', ...NO_BROKER]),
+      /--countdown must be a number of seconds >= 0/,
+    );
   });
 
   it('rejects an out-of-range priority', async function () {
-    expectUsageError(await runMain(['call', 't', '--priority', '300', ...NO_BROKER]), /--priority must be an integer from 0 to 255, got 300/);
+    expectUsageError(
+      await runMain(['call', 't', '--priority', '300', ...NO_BROKER]),
+      /--priority must be an integer from 0 to 255, got 300/,
+    );
   });
 
   it('rejects a flag given twice instead of silently taking an array', async function () {
-    expectUsageError(await runMain(['call', 't', '--queue', 'a', '--queue', 'b', ...NO_BROKER]), /--queue was given more than once/);
+    expectUsageError(
+      await runMain(['call', 't', '--queue', 'a', '--queue', 'b', ...NO_BROKER]),
+      /--queue was given more than once/,
+    );
   });
 
   it('rejects a flag missing its value', async function () {
@@ -66,15 +78,24 @@ describe('celeriac arguments', function () {
   });
 
   it("passes the client's own checks on as usage errors, before connecting", async function () {
-    expectUsageError(await runMain(['call', 't', '--countdown', '5', '--eta', '2030-01-01T00:00:00Z', ...NO_BROKER]), /either countdown or eta/);
+    expectUsageError(
+      await runMain(['call', 't', '--countdown', '5', '--eta', '2030-01-01T00:00:00Z', ...NO_BROKER]),
+      /either countdown or eta/,
+    );
   });
 
   it('rejects --wait when results are disabled', async function () {
-    expectUsageError(await runMain(['call', 't', '--wait', '--result-backend', 'disabled', ...NO_BROKER]), /--wait needs a result backend/);
+    expectUsageError(
+      await runMain(['call', 't', '--wait', '--result-backend', 'disabled', ...NO_BROKER]),
+      /--wait needs a result backend/,
+    );
   });
 
   it('rejects an unsupported result backend, naming where it came from', async function () {
-    expectUsageError(await runMain(['result', 'id'], { CELERIAC_RESULT_BACKEND: 'redis://localhost' }), /CELERIAC_RESULT_BACKEND: unsupported result backend "redis"/);
+    expectUsageError(
+      await runMain(['result', 'id'], { CELERIAC_RESULT_BACKEND: 'redis://localhost' }),
+      /CELERIAC_RESULT_BACKEND: unsupported result backend "redis"/,
+    );
   });
 
   it('rejects a broker that is not an AMQP URL without echoing it (it may hold a password)', async function () {
@@ -88,19 +109,40 @@ describe('celeriac arguments', function () {
   });
 
   it('reports a bad value from the environment by its variable name', async function () {
-    expectUsageError(await runMain(['worker', '--app', 'x.js'], { CELERIAC_CONCURRENCY: 'many' }), /CELERIAC_CONCURRENCY must be an integer from 1 to 65535, got "many"/);
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js'], { CELERIAC_CONCURRENCY: 'many' }),
+      /CELERIAC_CONCURRENCY must be an integer from 1 to 65535, got "many"/,
+    );
   });
 
   it('checks the worker semantics flags before connecting', async function () {
-    expectUsageError(await runMain(['worker', '--app', 'x.js', '--pool', 'forks']), /--pool must be one of inline, threads/);
-    expectUsageError(await runMain(['worker', '--app', 'x.js', '--max-priority', '256']), /--max-priority must be an integer from 1 to 255/);
-    expectUsageError(await runMain(['worker', '--app', 'x.js', '--max-deliveries', '0']), /--max-deliveries must be an integer >= 1/);
-    expectUsageError(await runMain(['worker', '--app', 'x.js', '--shutdown-timeout', '-1']), /--shutdown-timeout must be a number of seconds >= 0/);
-    expectUsageError(await runMain(['worker', '--app', 'x.js', '--processes', '-2']), /--processes must be an integer from 0 to 1024/);
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--pool', 'forks']),
+      /--pool must be one of inline, threads/,
+    );
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--max-priority', '256']),
+      /--max-priority must be an integer from 1 to 255/,
+    );
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--max-deliveries', '0']),
+      /--max-deliveries must be an integer >= 1/,
+    );
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--shutdown-timeout', '-1']),
+      /--shutdown-timeout must be a number of seconds >= 0/,
+    );
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--processes', '-2']),
+      /--processes must be an integer from 0 to 1024/,
+    );
   });
 
   it('explains that `result` cannot fetch by id with the rpc:// backend', async function () {
-    expectUsageError(await runMain(['result', 'some-id', '--wait']), /the rpc:\/\/ result backend delivers a result only to the process that sent the task/);
+    expectUsageError(
+      await runMain(['result', 'some-id', '--wait']),
+      /the rpc:\/\/ result backend delivers a result only to the process that sent the task/,
+    );
   });
 
   it('prints help on stdout and exits 0', async function () {

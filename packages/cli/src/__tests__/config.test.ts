@@ -24,12 +24,20 @@ describe('config: stage 1, layering', function () {
   });
 
   it('reads only the variables of options the command has', function () {
-    const raw = layerSettings(['broker'], { flags: {}, env: { CELERIAC_TEST_BROKER_URL: 'amqp://test', CELERIAC_CONCURRENCY: '3' }, file: null });
+    const raw = layerSettings(['broker'], {
+      flags: {},
+      env: { CELERIAC_TEST_BROKER_URL: 'amqp://test', CELERIAC_CONCURRENCY: '3' },
+      file: null,
+    });
     expect(raw.size).to.equal(0);
   });
 
   it('maps camelCase option names to CELERIAC_UPPER_SNAKE variables', function () {
-    expect(['broker', 'resultBackend', 'prefetchMultiplier'].map(envName)).to.deep.equal(['CELERIAC_BROKER', 'CELERIAC_RESULT_BACKEND', 'CELERIAC_PREFETCH_MULTIPLIER']);
+    expect(['broker', 'resultBackend', 'prefetchMultiplier'].map(envName)).to.deep.equal([
+      'CELERIAC_BROKER',
+      'CELERIAC_RESULT_BACKEND',
+      'CELERIAC_PREFETCH_MULTIPLIER',
+    ]);
   });
 });
 
@@ -37,11 +45,22 @@ describe('config: stages 2 and 3, defaults and compiling', function () {
   it('fills only what no layer set', function () {
     const raw = layerSettings(['logLevel'], { flags: { logLevel: 'debug' }, env: {}, file: null });
     const global = compileGlobal(withDefaults(raw, globalDefaults({ stderrIsTTY: false })));
-    expect(global).to.deep.equal({ brokerUrl: 'amqp://guest:guest@localhost:5672//', resultBackend: 'rpc://', logLevel: 'debug', logFormat: 'json' });
+    expect(global).to.deep.equal({
+      brokerUrl: 'amqp://guest:guest@localhost:5672//',
+      resultBackend: 'rpc://',
+      logLevel: 'debug',
+      logFormat: 'json',
+    });
   });
 
   it('logs text to a terminal and JSON otherwise, unless told', function () {
-    const compile = (tty: boolean, env = {}) => compileGlobal(withDefaults(layerSettings(['logFormat'], { flags: {}, env, file: null }), globalDefaults({ stderrIsTTY: tty })));
+    const compile = (tty: boolean, env = {}) =>
+      compileGlobal(
+        withDefaults(
+          layerSettings(['logFormat'], { flags: {}, env, file: null }),
+          globalDefaults({ stderrIsTTY: tty }),
+        ),
+      );
     expect(compile(true).logFormat).to.equal('text');
     expect(compile(false).logFormat).to.equal('json');
     expect(compile(true, { CELERIAC_LOG_FORMAT: 'json' }).logFormat).to.equal('json');
@@ -52,7 +71,10 @@ describe('config: stages 2 and 3, defaults and compiling', function () {
   });
 
   it('rejects an unknown log level, naming the variable it came from', function () {
-    expect(() => compileGlobal(settingsOf({ logLevel: 'loud' }, 'CELERIAC_LOG_LEVEL'))).to.throw(UsageError, 'CELERIAC_LOG_LEVEL must be one of error, warn, info, debug, got "loud"');
+    expect(() => compileGlobal(settingsOf({ logLevel: 'loud' }, 'CELERIAC_LOG_LEVEL'))).to.throw(
+      UsageError,
+      'CELERIAC_LOG_LEVEL must be one of error, warn, info, debug, got "loud"',
+    );
   });
 });
 
@@ -72,11 +94,20 @@ describe('Settings readers', function () {
 
   it('return undefined for options nobody set', function () {
     const settings = settingsOf({});
-    expect([settings.string('x'), settings.integer('x', 0), settings.boolean('x'), settings.list('x'), settings.json('x')]).to.deep.equal([undefined, undefined, undefined, undefined, undefined]);
+    expect([
+      settings.string('x'),
+      settings.integer('x', 0),
+      settings.boolean('x'),
+      settings.list('x'),
+      settings.json('x'),
+    ]).to.deep.equal([undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('reject NaN, fractions, negatives and bad booleans with the origin in the message', function () {
-    expect(() => settingsOf({ c: Number.NaN }, '--concurrency').integer('c', 1)).to.throw(UsageError, '--concurrency must be an integer >= 1, got something that is not a number');
+    expect(() => settingsOf({ c: Number.NaN }, '--concurrency').integer('c', 1)).to.throw(
+      UsageError,
+      '--concurrency must be an integer >= 1, got something that is not a number',
+    );
     expect(() => settingsOf({ c: 2.5 }).integer('c', 1)).to.throw(UsageError, 'must be an integer >= 1, got 2.5');
     expect(() => settingsOf({ s: '-1' }).seconds('s')).to.throw(UsageError, 'must be a number of seconds >= 0');
     expect(() => settingsOf({ b: 'maybe' }).boolean('b')).to.throw(UsageError, 'must be true or false');
@@ -84,6 +115,9 @@ describe('Settings readers', function () {
   });
 
   it('say which option is missing when it is required', function () {
-    expect(() => settingsOf({}).requiredString('app', '--app', 'CELERIAC_APP')).to.throw(UsageError, 'missing required option --app (or CELERIAC_APP)');
+    expect(() => settingsOf({}).requiredString('app', '--app', 'CELERIAC_APP')).to.throw(
+      UsageError,
+      'missing required option --app (or CELERIAC_APP)',
+    );
   });
 });

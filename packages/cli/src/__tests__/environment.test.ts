@@ -26,10 +26,16 @@ describe('celeriac option layering', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('ignores CELERIAC_* variables that name no option, such as the test suite\'s', async function () {
-    const env = { CELERIAC_TEST_BROKER_URL: 'amqp://x', CELERIAC_TEST_MONGODB_URL: 'mongodb://x', CELERIAC_SOMETHING_ELSE: '1' };
+  it("ignores CELERIAC_* variables that name no option, such as the test suite's", async function () {
+    const env = {
+      CELERIAC_TEST_BROKER_URL: 'amqp://x',
+      CELERIAC_TEST_MONGODB_URL: 'mongodb://x',
+      CELERIAC_SOMETHING_ELSE: '1',
+    };
     const result = await runMain(['result', 'id'], env);
-    expect(result.stderr).to.match(RPC).and.not.match(/Unknown argument/);
+    expect(result.stderr)
+      .to.match(RPC)
+      .and.not.match(/Unknown argument/);
     expect((await runMain(['--help'], env)).code).to.equal(0);
   });
 
@@ -38,7 +44,9 @@ describe('celeriac option layering', function () {
   });
 
   it('lets a flag win over the environment', async function () {
-    const result = await runMain(['result', 'id', '--result-backend', 'rpc://'], { CELERIAC_RESULT_BACKEND: 'disabled' });
+    const result = await runMain(['result', 'id', '--result-backend', 'rpc://'], {
+      CELERIAC_RESULT_BACKEND: 'disabled',
+    });
     expect(result.stderr).to.match(RPC);
   });
 

@@ -42,7 +42,12 @@ describe('winston adapter', function () {
   it('does not let metadata overwrite the level or the message', async function () {
     const { logger, logged } = jsonLogging();
     logger.log('info', 'real message', { message: 'meta message', level: 'error' });
-    expect((await logged())[0]).to.include({ level: 'info', message: 'real message', metaMessage: 'meta message', metaLevel: 'error' });
+    expect((await logged())[0]).to.include({
+      level: 'info',
+      message: 'real message',
+      metaMessage: 'meta message',
+      metaLevel: 'error',
+    });
   });
 
   it('writes text lines with key=value pairs and the stack below', async function () {

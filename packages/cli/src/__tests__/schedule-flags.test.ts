@@ -8,7 +8,16 @@ import { storeUrl } from '../commands/beat.js';
 import { zonedIso } from '../commands/zoned-time.js';
 
 describe('schedule durations', function () {
-  const cases: [string, number][] = [['30s', 30_000], ['5m', 300_000], ['1h', 3_600_000], ['1d', 86_400_000], ['1h30m', 5_400_000], ['250ms', 250], ['1500', 1500], ['1.5s', 1500]];
+  const cases: [string, number][] = [
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['1d', 86_400_000],
+    ['1h30m', 5_400_000],
+    ['250ms', 250],
+    ['1500', 1500],
+    ['1.5s', 1500],
+  ];
   for (const [text, ms] of cases) {
     it(`reads ${text} as ${ms} ms`, function () {
       expect(parseDuration(text, '--every')).to.equal(ms);
@@ -22,7 +31,12 @@ describe('schedule durations', function () {
   }
 
   it('formats whole units, largest first', function () {
-    expect([90_000, 1500, 86_400_000, 3_600_000 + 1].map(formatDuration)).to.deep.equal(['1m30s', '1s500ms', '1d', '1h1ms']);
+    expect([90_000, 1500, 86_400_000, 3_600_000 + 1].map(formatDuration)).to.deep.equal([
+      '1m30s',
+      '1s500ms',
+      '1d',
+      '1h1ms',
+    ]);
   });
 });
 

@@ -8,7 +8,10 @@ function fakeProcess() {
   const signals = new EventEmitter();
   const exits: number[] = [];
   const io = {
-    signals: { on: (s: ShutdownSignal, l: () => void) => signals.on(s, l), off: (s: ShutdownSignal, l: () => void) => signals.off(s, l) },
+    signals: {
+      on: (s: ShutdownSignal, l: () => void) => signals.on(s, l),
+      off: (s: ShutdownSignal, l: () => void) => signals.off(s, l),
+    },
     exit: (code: number) => void exits.push(code),
   };
   return { signals, exits, io };
@@ -43,7 +46,14 @@ describe('watchSupervisor', function () {
   function child(channel: boolean) {
     const events = new EventEmitter();
     let unrefs = 0;
-    return { events, unrefs: () => unrefs, process: { channel: channel ? { unref: () => void unrefs++ } : null, once: (e: 'disconnect', l: () => void) => events.once(e, l) } };
+    return {
+      events,
+      unrefs: () => unrefs,
+      process: {
+        channel: channel ? { unref: () => void unrefs++ } : null,
+        once: (e: 'disconnect', l: () => void) => events.once(e, l),
+      },
+    };
   }
 
   it('stops gracefully when the supervisor goes away, and never keeps the process alive', async function () {

@@ -22,7 +22,11 @@ class FakeChild extends EventEmitter {
 function harness(count: number, healthyAfterMs = 60_000) {
   const signals = new EventEmitter();
   const delays: unknown[] = [];
-  const logger = { ...silentLogger, log: (_level: string, _message: string, meta?: Record<string, unknown>) => void (meta && 'restartInMs' in meta && delays.push(meta.restartInMs)) };
+  const logger = {
+    ...silentLogger,
+    log: (_level: string, _message: string, meta?: Record<string, unknown>) =>
+      void (meta && 'restartInMs' in meta && delays.push(meta.restartInMs)),
+  };
   const children: FakeChild[] = [];
   const supervisor = new Supervisor({
     count,
@@ -31,7 +35,10 @@ function harness(count: number, healthyAfterMs = 60_000) {
       children.push(child);
       return child as unknown as Child;
     },
-    signals: { on: (s: ShutdownSignal, l: () => void) => signals.on(s, l), off: (s: ShutdownSignal, l: () => void) => signals.off(s, l) },
+    signals: {
+      on: (s: ShutdownSignal, l: () => void) => signals.on(s, l),
+      off: (s: ShutdownSignal, l: () => void) => signals.off(s, l),
+    },
     logger,
     healthyAfterMs,
     backoff: { baseMs: 20, maxMs: 40, jitter: false },
@@ -96,6 +103,12 @@ describe('Supervisor', function () {
 
 describe('childArguments', function () {
   it('drops --processes in both spellings and keeps everything else', function () {
-    expect(childArguments(['worker', '--processes', '3', '--app', 'a.js', '--processes=2', '-Q', 'q'])).to.deep.equal(['worker', '--app', 'a.js', '-Q', 'q']);
+    expect(childArguments(['worker', '--processes', '3', '--app', 'a.js', '--processes=2', '-Q', 'q'])).to.deep.equal([
+      'worker',
+      '--app',
+      'a.js',
+      '-Q',
+      'q',
+    ]);
   });
 });

@@ -18,7 +18,11 @@ export function capture(): { stream: PassThrough; text: () => string } {
 }
 
 /** Runs `celeriac <args>` in-process with its own env and captured output. */
-export async function runMain(args: string[], env: Env = {}, options: { stderrIsTTY?: boolean } = {}): Promise<Captured> {
+export async function runMain(
+  args: string[],
+  env: Env = {},
+  options: { stderrIsTTY?: boolean } = {},
+): Promise<Captured> {
   const stdout = capture();
   const stderr = capture();
   const code = await main(['node', 'celeriac', ...args], {

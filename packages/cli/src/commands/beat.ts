@@ -19,10 +19,32 @@ export const beatCommand = defineCommand<BeatConfig>({
   command: 'beat',
   describe: 'Fire periodic tasks from a schedule store until SIGTERM or SIGINT; run several for a hot standby',
   options: {
-    store: { type: 'string', requiresArg: true, describe: 'Where schedules and their state live: file:PATH (atomic JSON file; beats on one host share it), mongodb://host:27017/db (beats on many hosts; needs @celeriac/mongodb) or memory:', defaultDescription: DEFAULT_STORE },
-    schedule: { type: 'string', requiresArg: true, describe: 'Static schedules merged into the store at start: a .json file (array) or a JS module (default export array)' },
-    'beat-group': { alias: 'group', type: 'string', requiresArg: true, describe: 'Beat group: beats of one group share a leader lock and a control queue; give each application on a vhost its own', defaultDescription: 'none (celeriac.beat.leader, celeriac.beat.control)' },
-    'prune-static': { type: 'boolean', describe: 'Make --schedule the whole truth: remove stored schedules not in it (runtime additions included)', defaultDescription: 'false' },
+    store: {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'Where schedules and their state live: file:PATH (atomic JSON file; beats on one host share it), mongodb://host:27017/db (beats on many hosts; needs @celeriac/mongodb) or memory:',
+      defaultDescription: DEFAULT_STORE,
+    },
+    schedule: {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'Static schedules merged into the store at start: a .json file (array) or a JS module (default export array)',
+    },
+    'beat-group': {
+      alias: 'group',
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'Beat group: beats of one group share a leader lock and a control queue; give each application on a vhost its own',
+      defaultDescription: 'none (celeriac.beat.leader, celeriac.beat.control)',
+    },
+    'prune-static': {
+      type: 'boolean',
+      describe: 'Make --schedule the whole truth: remove stored schedules not in it (runtime additions included)',
+      defaultDescription: 'false',
+    },
   },
   compile: (settings) => ({
     store: settings.string('store') ?? DEFAULT_STORE,
@@ -40,7 +62,11 @@ async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): 
   const shutdown = new ShutdownSignals(io, logger);
   try {
     const beat = createBeat(config, schedules, store, { global, logger });
-    logger.log('debug', 'beat configured', { store: redactUrl(config.store), broker: redactUrl(global.brokerUrl), schedules: schedules.length });
+    logger.log('debug', 'beat configured', {
+      store: redactUrl(config.store),
+      broker: redactUrl(global.brokerUrl),
+      schedules: schedules.length,
+    });
     await Promise.race([beat.start(), shutdown.received]);
     await shutdown.received;
     await beat.stop();
@@ -51,10 +77,24 @@ async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): 
   }
 }
 
-function createBeat(config: BeatConfig, schedules: ScheduleInput[], store: ScheduleStore, { global, logger }: Pick<RunContext, 'global' | 'logger'>): Beat {
-  const beat = new Beat({ brokerUrl: global.brokerUrl, store, schedules, pruneStatic: config.pruneStatic, beatGroup: config.beatGroup ?? null, logger });
+function createBeat(
+  config: BeatConfig,
+  schedules: ScheduleInput[],
+  store: ScheduleStore,
+  { global, logger }: Pick<RunContext, 'global' | 'logger'>,
+): Beat {
+  const beat = new Beat({
+    brokerUrl: global.brokerUrl,
+    store,
+    schedules,
+    pruneStatic: config.pruneStatic,
+    beatGroup: config.beatGroup ?? null,
+    logger,
+  });
   // One line per fire: what an operator greps for ("did the 07:00 inspection go out?").
-  beat.on('schedule:fired', ({ name, slot, taskId, lateMs }) => logger.log('info', 'schedule fired', { schedule: name, slot: slot.toISOString(), taskId, lateMs }));
+  beat.on('schedule:fired', ({ name, slot, taskId, lateMs }) =>
+    logger.log('info', 'schedule fired', { schedule: name, slot: slot.toISOString(), taskId, lateMs }),
+  );
   return beat;
 }
 

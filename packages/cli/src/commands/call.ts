@@ -18,15 +18,38 @@ export const callCommand = defineCommand<CallConfig>({
   describe: 'Send a task by name and print its id (with --wait, then its result as JSON)',
   positionals: { task: { type: 'string', describe: 'Registered task name, e.g. tasks.add' } },
   options: {
-    args: { type: 'string', requiresArg: true, describe: 'Positional arguments as a JSON array', defaultDescription: '[]' },
-    kwargs: { type: 'string', requiresArg: true, describe: 'Keyword arguments as a JSON object', defaultDescription: '{}' },
+    args: {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Positional arguments as a JSON array',
+      defaultDescription: '[]',
+    },
+    kwargs: {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Keyword arguments as a JSON object',
+      defaultDescription: '{}',
+    },
     queue: { type: 'string', requiresArg: true, describe: 'Queue to send to', defaultDescription: 'celery' },
     countdown: { type: 'number', requiresArg: true, describe: 'Run no earlier than this many seconds from now' },
     eta: { type: 'string', requiresArg: true, describe: 'Run no earlier than this ISO-8601 time' },
-    expires: { type: 'string', requiresArg: true, describe: 'Discard if not started within this many seconds (or by this ISO-8601 time)' },
-    priority: { type: 'number', requiresArg: true, describe: 'Message priority 0-255 (queues with x-max-priority only)' },
+    expires: {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Discard if not started within this many seconds (or by this ISO-8601 time)',
+    },
+    priority: {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Message priority 0-255 (queues with x-max-priority only)',
+    },
     wait: { type: 'boolean', describe: 'Wait for the result and print it as JSON' },
-    timeout: { type: 'number', requiresArg: true, describe: 'With --wait: give up after this many seconds', defaultDescription: 'no limit' },
+    timeout: {
+      type: 'number',
+      requiresArg: true,
+      describe: 'With --wait: give up after this many seconds',
+      defaultDescription: 'no limit',
+    },
   },
   compile: compileCall,
   run: runCall,
@@ -81,8 +104,13 @@ function expires(value: string | undefined): number | string | undefined {
 }
 
 async function runCall(config: CallConfig, { io, global, logger }: RunContext): Promise<number> {
-  if (config.wait && global.resultBackend === null) throw new UsageError('--wait needs a result backend, but results are disabled (--result-backend)');
-  const client = new Client({ brokerUrl: global.brokerUrl, resultBackend: config.wait ? global.resultBackend : null, logger });
+  if (config.wait && global.resultBackend === null)
+    throw new UsageError('--wait needs a result backend, but results are disabled (--result-backend)');
+  const client = new Client({
+    brokerUrl: global.brokerUrl,
+    resultBackend: config.wait ? global.resultBackend : null,
+    logger,
+  });
   try {
     const result = await client.sendTask(config.task, config.args, config.kwargs, config.send);
     io.stdout.write(`${result.id}\n`);

@@ -12,7 +12,9 @@ export function parseDuration(text: string, origin: string): number {
   const trimmed = text.trim();
   const ms = /^\d+$/.test(trimmed) ? Number(trimmed) : sumParts(trimmed);
   if (ms !== null && Number.isSafeInteger(ms) && ms > 0) return ms;
-  throw new UsageError(`${origin} must be a duration such as 30s, 5m, 1h, 1d, 1h30m or a number of milliseconds > 0, got ${JSON.stringify(text)}`);
+  throw new UsageError(
+    `${origin} must be a duration such as 30s, 5m, 1h, 1d, 1h30m or a number of milliseconds > 0, got ${JSON.stringify(text)}`,
+  );
 }
 
 function sumParts(text: string): number | null {

@@ -34,7 +34,9 @@ async function runResult(config: ResultConfig, context: RunContext): Promise<num
   const kind = resultBackendKind(global.resultBackend);
   if (kind === null) throw new UsageError('results are disabled (--result-backend), so there is no result to fetch');
   if (kind === 'mongodb') return printStoredResult(config, context);
-  throw new UsageError(`the ${kind}:// result backend delivers a result only to the process that sent the task, so it cannot be fetched by id; use "celeriac call --wait"`);
+  throw new UsageError(
+    `the ${kind}:// result backend delivers a result only to the process that sent the task, so it cannot be fetched by id; use "celeriac call --wait"`,
+  );
 }
 
 /**
@@ -45,8 +47,11 @@ async function runResult(config: ResultConfig, context: RunContext): Promise<num
 async function printStoredResult(config: ResultConfig, { io, global, logger }: RunContext): Promise<number> {
   const backend = (await loadMongoModule()).openMongoResultBackend(global.resultBackend ?? '', { logger });
   try {
-    const meta: ResultMeta | null = config.wait ? await backend.waitForReady(config.id, null) : await backend.latest(config.id);
-    if (meta && PROPAGATE_STATES.has(meta.status)) throw new TaskFailedError(config.id, meta.status, meta.result, meta.traceback);
+    const meta: ResultMeta | null = config.wait
+      ? await backend.waitForReady(config.id, null)
+      : await backend.latest(config.id);
+    if (meta && PROPAGATE_STATES.has(meta.status))
+      throw new TaskFailedError(config.id, meta.status, meta.result, meta.traceback);
     if (!meta || !READY_STATES.has(meta.status)) {
       io.stderr.write(`${meta?.status ?? 'PENDING'}\n`);
       return ExitCode.FAILURE;

@@ -14,7 +14,9 @@ export async function loadScheduleFile(file: string, cwd: string): Promise<Sched
   const path = resolve(cwd, file);
   const value = path.endsWith('.json') ? await readJson(file, path) : await importList(file, path);
   if (Array.isArray(value)) return value as ScheduleInput[];
-  throw new UsageError(`--schedule ${file} must hold an array of schedules, got ${value === null ? 'null' : typeof value}`);
+  throw new UsageError(
+    `--schedule ${file} must hold an array of schedules, got ${value === null ? 'null' : typeof value}`,
+  );
 }
 
 async function readJson(file: string, path: string): Promise<unknown> {
@@ -34,7 +36,8 @@ async function importList(file: string, path: string): Promise<unknown> {
     module = (await import(pathToFileURL(path).href)) as { default?: unknown; schedules?: unknown };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(path)) throw new UsageError(`--schedule module ${file} not found (resolved to ${path})`);
+    if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(path))
+      throw new UsageError(`--schedule module ${file} not found (resolved to ${path})`);
     throw new UsageError(`--schedule module ${file} failed to load: ${(error as Error).message}`);
   }
   return module.default ?? module.schedules;

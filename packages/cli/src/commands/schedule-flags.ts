@@ -17,8 +17,13 @@ type Kind = 'cron' | 'every' | 'at';
 export function specFromFlags(settings: Settings, allowed: readonly Kind[]): ScheduleSpec {
   const kind = onlyKind(settings, allowed);
   if (kind !== 'cron' && settings.string('tz') !== undefined) throw new UsageError('--tz applies to --cron only');
-  if (kind === 'cron') return { kind: 'cron', expression: settings.string('cron') ?? '', timezone: settings.string('tz') ?? 'UTC' };
-  if (kind === 'every') return { kind: 'interval', everyMs: parseDuration(settings.string('every') ?? '', settings.origin('every') ?? '--every') };
+  if (kind === 'cron')
+    return { kind: 'cron', expression: settings.string('cron') ?? '', timezone: settings.string('tz') ?? 'UTC' };
+  if (kind === 'every')
+    return {
+      kind: 'interval',
+      everyMs: parseDuration(settings.string('every') ?? '', settings.origin('every') ?? '--every'),
+    };
   return { kind: 'once', at: settings.string('at') ?? '' };
 }
 
@@ -26,7 +31,11 @@ function onlyKind(settings: Settings, allowed: readonly Kind[]): Kind {
   const given = allowed.filter((kind) => settings.origin(kind) !== undefined);
   const flags = allowed.map((kind) => `--${kind}`).join(allowed.length > 2 ? ', ' : ' or ');
   if (given.length === 1 && given[0] !== undefined) return given[0];
-  throw new UsageError(given.length === 0 ? `give one of ${flags}` : `give only one of ${flags}, not ${given.map((kind) => `--${kind}`).join(' and ')}`);
+  throw new UsageError(
+    given.length === 0
+      ? `give one of ${flags}`
+      : `give only one of ${flags}, not ${given.map((kind) => `--${kind}`).join(' and ')}`,
+  );
 }
 
 /** `schedule add|update <name>`: the whole input, as a client would pass it to client.schedules.add. */
@@ -45,6 +54,10 @@ export function inputFromFlags(name: string, settings: Settings): ScheduleInput 
 }
 
 function taskOptions(settings: Settings): ScheduleTaskOptions {
-  const options: ScheduleTaskOptions = { queue: settings.string('queue'), priority: settings.integer('priority', 0, 255), expires: settings.seconds('expires') };
+  const options: ScheduleTaskOptions = {
+    queue: settings.string('queue'),
+    priority: settings.integer('priority', 0, 255),
+    expires: settings.seconds('expires'),
+  };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }

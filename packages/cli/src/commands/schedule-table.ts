@@ -15,9 +15,19 @@ export function scheduleTable(entries: readonly ScheduleEntry[], now: Date): str
 }
 
 function scheduleRow(entry: ScheduleEntry, now: Date): string[] {
-  const next = entry.enabled ? nextSlot(entry.schedule, now)?.toISOString() ?? '-' : '-';
+  const next = entry.enabled ? (nextSlot(entry.schedule, now)?.toISOString() ?? '-') : '-';
   const { name, task, options, missedRuns, enabled, runCount, lastSlot } = entry;
-  return [name, describeSpec(entry.schedule), task, options.queue ?? '(default)', missedRuns, enabled ? 'yes' : 'no', String(runCount), lastSlot ?? '-', next];
+  return [
+    name,
+    describeSpec(entry.schedule),
+    task,
+    options.queue ?? '(default)',
+    missedRuns,
+    enabled ? 'yes' : 'no',
+    String(runCount),
+    lastSlot ?? '-',
+    next,
+  ];
 }
 
 export function describeSpec(spec: NormalizedSpec): string {
@@ -34,6 +44,7 @@ export function previewLine(slot: Date, timezone: string | undefined): string {
 /** Left-aligned columns two spaces apart; the last column is not padded. */
 function columns(rows: readonly string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
-  const line = (row: readonly string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ');
+  const line = (row: readonly string[]) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ');
   return `${rows.map(line).join('\n')}\n`;
 }

@@ -30,19 +30,82 @@ export const workerCommand = defineCommand<WorkerConfig>({
   command: 'worker',
   describe: 'Run the tasks of an --app module until SIGTERM or SIGINT',
   options: {
-    app: { type: 'string', requiresArg: true, describe: 'Module (path from the working directory) whose default export, or export "tasks", is a TaskRegistry' },
-    queues: { alias: 'Q', type: 'string', requiresArg: true, describe: 'Comma-separated queues to consume', defaultDescription: 'celery' },
-    concurrency: { alias: 'c', type: 'number', requiresArg: true, describe: 'Tasks run at once', defaultDescription: '10' },
-    'prefetch-multiplier': { type: 'number', requiresArg: true, describe: 'Messages held per running slot', defaultDescription: '2' },
+    app: {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Module (path from the working directory) whose default export, or export "tasks", is a TaskRegistry',
+    },
+    queues: {
+      alias: 'Q',
+      type: 'string',
+      requiresArg: true,
+      describe: 'Comma-separated queues to consume',
+      defaultDescription: 'celery',
+    },
+    concurrency: {
+      alias: 'c',
+      type: 'number',
+      requiresArg: true,
+      describe: 'Tasks run at once',
+      defaultDescription: '10',
+    },
+    'prefetch-multiplier': {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Messages held per running slot',
+      defaultDescription: '2',
+    },
     'track-started': { type: 'boolean', describe: 'Report STARTED before running a task', defaultDescription: 'false' },
-    'max-priority': { type: 'number', requiresArg: true, describe: 'Declare the consumed queues with x-max-priority N (1-255); every declarer of a queue must agree', defaultDescription: 'no priorities' },
-    'max-deliveries': { type: 'number', requiresArg: true, describe: 'Dead-letter a task (MAX_DELIVERIES) after this many deliveries that ended without an ack', defaultDescription: '5' },
-    pool: { type: 'string', requiresArg: true, describe: 'inline (async handlers on the event loop) or threads (worker_threads, for CPU-bound tasks)', defaultDescription: 'inline' },
-    processes: { type: 'number', requiresArg: true, describe: 'Run and supervise this many worker processes (restarted if they die)', defaultDescription: '0 (one worker, in this process)' },
-    'time-limit': { type: 'number', requiresArg: true, describe: 'Hard time limit in seconds: a task still running then FAILs with TimeLimitExceeded and frees its slot', defaultDescription: 'none' },
-    'soft-time-limit': { type: 'number', requiresArg: true, describe: "Soft time limit in seconds: the task's ctx.signal aborts with SoftTimeLimitExceeded", defaultDescription: 'none' },
-    hostname: { alias: 'n', type: 'string', requiresArg: true, describe: 'Node name (name@host) for control commands and logs; %h = host name, %p = process id. Must be unique: workers with one name share one control queue', defaultDescription: 'celeriac-%p@%h' },
-    'shutdown-timeout': { type: 'number', requiresArg: true, describe: 'On SIGTERM, seconds running tasks may take before they go back to the queue', defaultDescription: '30' },
+    'max-priority': {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Declare the consumed queues with x-max-priority N (1-255); every declarer of a queue must agree',
+      defaultDescription: 'no priorities',
+    },
+    'max-deliveries': {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Dead-letter a task (MAX_DELIVERIES) after this many deliveries that ended without an ack',
+      defaultDescription: '5',
+    },
+    pool: {
+      type: 'string',
+      requiresArg: true,
+      describe: 'inline (async handlers on the event loop) or threads (worker_threads, for CPU-bound tasks)',
+      defaultDescription: 'inline',
+    },
+    processes: {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Run and supervise this many worker processes (restarted if they die)',
+      defaultDescription: '0 (one worker, in this process)',
+    },
+    'time-limit': {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Hard time limit in seconds: a task still running then FAILs with TimeLimitExceeded and frees its slot',
+      defaultDescription: 'none',
+    },
+    'soft-time-limit': {
+      type: 'number',
+      requiresArg: true,
+      describe: "Soft time limit in seconds: the task's ctx.signal aborts with SoftTimeLimitExceeded",
+      defaultDescription: 'none',
+    },
+    hostname: {
+      alias: 'n',
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'Node name (name@host) for control commands and logs; %h = host name, %p = process id. Must be unique: workers with one name share one control queue',
+      defaultDescription: 'celeriac-%p@%h',
+    },
+    'shutdown-timeout': {
+      type: 'number',
+      requiresArg: true,
+      describe: 'On SIGTERM, seconds running tasks may take before they go back to the queue',
+      defaultDescription: '30',
+    },
   },
   compile: (settings) => ({
     app: settings.requiredString('app', '--app', 'CELERIAC_APP'),
@@ -71,15 +134,44 @@ const LINGER_MS = 1000;
 async function runWorker(config: WorkerConfig, { io, global, logger }: RunContext): Promise<number> {
   // Loaded even by a supervisor: a broken --app is a usage error here, not N crash-looping children.
   const tasks = await loadTaskRegistry(config.app, io.cwd);
-  if (config.processes > 0) return new Supervisor({ count: config.processes, spawnChild: () => spawnWorkerProcess(io.env), signals: io.signals, logger }).run();
+  if (config.processes > 0)
+    return new Supervisor({
+      count: config.processes,
+      spawnChild: () => spawnWorkerProcess(io.env),
+      signals: io.signals,
+      logger,
+    }).run();
   const { queues, concurrency, prefetchMultiplier, trackStarted, maxDeliveries, pool, shutdownTimeoutMs } = config;
   const nodeName = config.nodeName === undefined ? undefined : expandNodeName(config.nodeName);
-  const semantics = { nodeName, maxDeliveries, pool, shutdownTimeoutMs, appModule: resolve(io.cwd, config.app), queueOptions: priorityQueues(config), timeLimitMs: config.timeLimitMs, softTimeLimitMs: config.softTimeLimitMs };
-  const worker = new Worker({ tasks, queues, concurrency, prefetchMultiplier, trackStarted, ...semantics, brokerUrl: global.brokerUrl, resultBackend: global.resultBackend, logger });
+  const semantics = {
+    nodeName,
+    maxDeliveries,
+    pool,
+    shutdownTimeoutMs,
+    appModule: resolve(io.cwd, config.app),
+    queueOptions: priorityQueues(config),
+    timeLimitMs: config.timeLimitMs,
+    softTimeLimitMs: config.softTimeLimitMs,
+  };
+  const worker = new Worker({
+    tasks,
+    queues,
+    concurrency,
+    prefetchMultiplier,
+    trackStarted,
+    ...semantics,
+    brokerUrl: global.brokerUrl,
+    resultBackend: global.resultBackend,
+    logger,
+  });
   const shutdown = new ShutdownSignals(io, logger);
   watchSupervisor(shutdown, process, io.env);
   try {
-    logger.log('debug', 'worker configured', { app: config.app, broker: redactUrl(global.brokerUrl), resultBackend: global.resultBackend === null ? null : redactUrl(global.resultBackend) });
+    logger.log('debug', 'worker configured', {
+      app: config.app,
+      broker: redactUrl(global.brokerUrl),
+      resultBackend: global.resultBackend === null ? null : redactUrl(global.resultBackend),
+    });
     await Promise.race([worker.start(), shutdown.received]);
     await shutdown.received;
     await worker.stop();

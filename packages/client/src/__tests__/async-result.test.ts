@@ -20,7 +20,12 @@ function readerOf(metas: ResultMeta[]): ResultReader & { waits: number } {
   };
 }
 
-const meta = (task_id: string, status: ResultMeta['status'], result: unknown, traceback: string | null = null): ResultMeta => ({ task_id, status, result, traceback, children: [] });
+const meta = (
+  task_id: string,
+  status: ResultMeta['status'],
+  result: unknown,
+  traceback: string | null = null,
+): ResultMeta => ({ task_id, status, result, traceback, children: [] });
 
 describe('AsyncResult', () => {
   it('is PENDING while the backend knows nothing, then shows the latest state', async () => {
@@ -39,30 +44,55 @@ describe('AsyncResult', () => {
   });
 
   it('throws TaskFailedError with the remote exception for FAILURE and REVOKED', async () => {
-    const failure = meta('f', 'FAILURE', { exc_type: 'KeyError', exc_message: ['nope'], exc_module: 'builtins' }, 'Traceback ...');
-    const revoked = meta('r', 'REVOKED', { exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: 'celery.exceptions' });
+    const failure = meta(
+      'f',
+      'FAILURE',
+      { exc_type: 'KeyError', exc_message: ['nope'], exc_module: 'builtins' },
+      'Traceback ...',
+    );
+    const revoked = meta('r', 'REVOKED', {
+      exc_type: 'TaskRevokedError',
+      exc_message: ['expired'],
+      exc_module: 'celery.exceptions',
+    });
     const reader = readerOf([failure, revoked]);
     const error = await new AsyncResult('f', reader).get().catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(TaskFailedError).and.include({ code: 'TASK_FAILED', taskId: 'f', state: 'FAILURE', excType: 'KeyError', excMessage: 'nope', excModule: 'builtins', traceback: 'Traceback ...' });
+    expect(error).to.be.instanceOf(TaskFailedError).and.include({
+      code: 'TASK_FAILED',
+      taskId: 'f',
+      state: 'FAILURE',
+      excType: 'KeyError',
+      excMessage: 'nope',
+      excModule: 'builtins',
+      traceback: 'Traceback ...',
+    });
     const revokedError = await new AsyncResult('r', reader).get().catch((e: unknown) => e);
-    expect(revokedError).to.be.instanceOf(TaskFailedError).and.include({ state: 'REVOKED', excType: 'TaskRevokedError' });
+    expect(revokedError)
+      .to.be.instanceOf(TaskFailedError)
+      .and.include({ state: 'REVOKED', excType: 'TaskRevokedError' });
     expect((revokedError as Error).message).to.include('was revoked');
   });
 
   it('describes a FAILURE whose result is not an encoded exception instead of crashing', async () => {
-    const error = await new AsyncResult('odd', readerOf([meta('odd', 'FAILURE', 'plain text')])).get().catch((e: unknown) => e);
+    const error = await new AsyncResult('odd', readerOf([meta('odd', 'FAILURE', 'plain text')]))
+      .get()
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TaskFailedError).and.include({ excType: 'Exception', excMessage: 'plain text' });
   });
 
-  it('passes the backend\'s timeout on, and refuses a negative timeout', async () => {
+  it("passes the backend's timeout on, and refuses a negative timeout", async () => {
     const result = new AsyncResult('never', readerOf([]));
-    expect(await result.get({ timeoutMs: 5 }).catch((e: unknown) => e)).to.be.instanceOf(ResultError).with.property('code', 'RESULT_TIMEOUT');
+    expect(await result.get({ timeoutMs: 5 }).catch((e: unknown) => e))
+      .to.be.instanceOf(ResultError)
+      .with.property('code', 'RESULT_TIMEOUT');
     expect(await result.get({ timeoutMs: -1 }).catch((e: unknown) => e)).to.be.instanceOf(RangeError);
   });
 
   it('without a result backend: PENDING forever, and get() is RESULT_UNAVAILABLE', async () => {
     const result = new AsyncResult('t', null);
     expect(await result.state()).to.equal('PENDING');
-    expect(await result.get().catch((e: unknown) => e)).to.be.instanceOf(ResultError).with.property('code', 'RESULT_UNAVAILABLE');
+    expect(await result.get().catch((e: unknown) => e))
+      .to.be.instanceOf(ResultError)
+      .with.property('code', 'RESULT_UNAVAILABLE');
   });
 });

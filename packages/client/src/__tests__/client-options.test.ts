@@ -11,7 +11,13 @@ function expectConfigError(options: Record<string, unknown>, mentions: string): 
 describe('client options', () => {
   it('defaults to the local broker, rpc:// results and the celery queue', () => {
     const options = compileClientOptions({});
-    expect(options).to.include({ brokerUrl: 'amqp://guest:guest@localhost:5672//', resultBackend: 'rpc', defaultQueue: 'celery', resultExpiresMs: 86_400_000, connectionName: 'celeriac-client' });
+    expect(options).to.include({
+      brokerUrl: 'amqp://guest:guest@localhost:5672//',
+      resultBackend: 'rpc',
+      defaultQueue: 'celery',
+      resultExpiresMs: 86_400_000,
+      connectionName: 'celeriac-client',
+    });
   });
 
   it('turns results off with null or "disabled"', () => {
@@ -25,7 +31,9 @@ describe('client options', () => {
   });
 
   it('refuses an unsupported result backend without echoing its credentials', () => {
-    expect(() => compileClientOptions({ resultBackend: 'redis://user:secret@host/0' })).to.throw(ConfigurationError).that.satisfies((error: Error) => !error.message.includes('secret'));
+    expect(() => compileClientOptions({ resultBackend: 'redis://user:secret@host/0' }))
+      .to.throw(ConfigurationError)
+      .that.satisfies((error: Error) => !error.message.includes('secret'));
   });
 
   for (const field of ['resultExpiresMs', 'publishWaitMs']) {

@@ -13,24 +13,37 @@ describe('Client input checks (no broker)', () => {
   after(() => client.close());
 
   async function refusal(call: () => Promise<unknown>): Promise<unknown> {
-    return call().then(() => expect.fail('the call was accepted'), (error: unknown) => error);
+    return call().then(
+      () => expect.fail('the call was accepted'),
+      (error: unknown) => error,
+    );
   }
 
   it('refuses an invalid task name with INVALID_ARGUMENT', async () => {
     for (const name of ['', 'has space', '9lives']) {
-      expect(await refusal(() => client.sendTask(name))).to.be.instanceOf(InvalidArgumentError).with.property('code', 'INVALID_ARGUMENT');
+      expect(await refusal(() => client.sendTask(name)))
+        .to.be.instanceOf(InvalidArgumentError)
+        .with.property('code', 'INVALID_ARGUMENT');
     }
   });
 
   it('refuses args that are not an array and kwargs that are not an object', async () => {
-    expect(await refusal(() => client.sendTask('tasks.x', 'abc' as unknown as unknown[]))).to.be.instanceOf(InvalidArgumentError);
-    expect(await refusal(() => client.sendTask('tasks.x', [], [] as unknown as Record<string, unknown>))).to.be.instanceOf(InvalidArgumentError);
-    expect(await refusal(() => client.sendTask('tasks.x', [], null as unknown as Record<string, unknown>))).to.be.instanceOf(InvalidArgumentError);
+    expect(await refusal(() => client.sendTask('tasks.x', 'abc' as unknown as unknown[]))).to.be.instanceOf(
+      InvalidArgumentError,
+    );
+    expect(
+      await refusal(() => client.sendTask('tasks.x', [], [] as unknown as Record<string, unknown>)),
+    ).to.be.instanceOf(InvalidArgumentError);
+    expect(
+      await refusal(() => client.sendTask('tasks.x', [], null as unknown as Record<string, unknown>)),
+    ).to.be.instanceOf(InvalidArgumentError);
   });
 
   it('refuses invalid send options before connecting', async () => {
     expect(await refusal(() => client.send(add, [1, 2], { countdown: -1 }))).to.be.instanceOf(InvalidArgumentError);
-    expect(await refusal(() => client.send(add, [1, 2], { headers: { id: 'mine' } }))).to.be.instanceOf(InvalidArgumentError);
+    expect(await refusal(() => client.send(add, [1, 2], { headers: { id: 'mine' } }))).to.be.instanceOf(
+      InvalidArgumentError,
+    );
   });
 
   it('refuses a broker URL that is not AMQP when constructed', () => {

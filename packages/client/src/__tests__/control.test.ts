@@ -9,7 +9,11 @@ describe('revoke arguments', () => {
   });
 
   it('sends several ids as a list, with terminate when asked', () => {
-    expect(revokeArguments(['a', 'b'], { terminate: true })).to.deep.equal({ task_id: ['a', 'b'], terminate: true, signal: 'SIGTERM' });
+    expect(revokeArguments(['a', 'b'], { terminate: true })).to.deep.equal({
+      task_id: ['a', 'b'],
+      terminate: true,
+      signal: 'SIGTERM',
+    });
   });
 
   for (const bad of [[], [''], '', [1], null]) {
@@ -19,7 +23,10 @@ describe('revoke arguments', () => {
   }
 
   it('refuses a terminate that is not a boolean', () => {
-    expect(() => revokeArguments('a', { terminate: 'yes' as unknown as boolean })).to.throw(InvalidArgumentError, 'terminate');
+    expect(() => revokeArguments('a', { terminate: 'yes' as unknown as boolean })).to.throw(
+      InvalidArgumentError,
+      'terminate',
+    );
   });
 });
 
@@ -38,11 +45,17 @@ describe('send option timeLimit', () => {
 
   for (const bad of [{ hardMs: 0 }, { softMs: -1 }, { hardMs: Number.NaN }, { hardMs: '1000' }]) {
     it(`refuses ${JSON.stringify(bad)}`, () => {
-      expect(() => compileSendOptions({ timeLimit: bad as { hardMs?: number } }, now)).to.throw(InvalidArgumentError, 'timeLimit.');
+      expect(() => compileSendOptions({ timeLimit: bad as { hardMs?: number } }, now)).to.throw(
+        InvalidArgumentError,
+        'timeLimit.',
+      );
     });
   }
 
   it('refuses a timeLimit that is not an object', () => {
-    expect(() => compileSendOptions({ timeLimit: 5 as unknown as { hardMs?: number } }, now)).to.throw(InvalidArgumentError, 'timeLimit');
+    expect(() => compileSendOptions({ timeLimit: 5 as unknown as { hardMs?: number } }, now)).to.throw(
+      InvalidArgumentError,
+      'timeLimit',
+    );
   });
 });

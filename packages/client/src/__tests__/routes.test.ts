@@ -42,6 +42,9 @@ describe('ClientOptions.routes', () => {
   });
 
   it('refuses routes that are not an object', () => {
-    expect(() => compileClientOptions({ routes: ['x'] as unknown as Record<string, string> })).to.throw(ConfigurationError, /routes/);
+    expect(() => compileClientOptions({ routes: ['x'] as unknown as Record<string, string> })).to.throw(
+      ConfigurationError,
+      /routes/,
+    );
   });
 });

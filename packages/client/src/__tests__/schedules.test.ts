@@ -9,7 +9,10 @@ function meta(status: 'SUCCESS' | 'FAILURE', result: unknown): ResultMeta {
 }
 
 async function refusal(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => expect.fail('the call was accepted'), (error: unknown) => error);
+  return promise.then(
+    () => expect.fail('the call was accepted'),
+    (error: unknown) => error,
+  );
 }
 
 describe('client.schedules (no broker)', () => {
@@ -26,7 +29,11 @@ describe('client.schedules (no broker)', () => {
     const error = await refusal(client.schedules.add(badCron));
     expect(error).to.be.instanceOf(InvalidArgumentError);
     expect((error as Error).message).to.match(/schedule 'x'.*cron/);
-    const badZone = { name: 'x', task: 'tasks.x', schedule: { kind: 'cron', expression: '0 6 * * *', timezone: 'Mars/Olympus' } } as const;
+    const badZone = {
+      name: 'x',
+      task: 'tasks.x',
+      schedule: { kind: 'cron', expression: '0 6 * * *', timezone: 'Mars/Olympus' },
+    } as const;
     expect(await refusal(client.schedules.update(badZone))).to.be.instanceOf(InvalidArgumentError);
     expect(await refusal(client.schedules.remove(''))).to.be.instanceOf(InvalidArgumentError);
     expect(await refusal(client.schedules.list({ timeoutMs: 0 }))).to.be.instanceOf(InvalidArgumentError);
@@ -46,7 +53,10 @@ describe('replyOf', () => {
 
   it('rethrows a remote InvalidArgumentError as one, with its message', () => {
     const remote = encodeException(new InvalidArgumentError("schedule 'x': invalid cron expression"));
-    expect(() => replyOf(meta('FAILURE', remote))).to.throw(InvalidArgumentError, "schedule 'x': invalid cron expression");
+    expect(() => replyOf(meta('FAILURE', remote))).to.throw(
+      InvalidArgumentError,
+      "schedule 'x': invalid cron expression",
+    );
   });
 
   it('rethrows any other remote failure as a ScheduleCommandError naming the remote type', () => {

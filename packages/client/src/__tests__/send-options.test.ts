@@ -16,7 +16,16 @@ function expectInvalid(options: Record<string, unknown>, mentions: string): void
 
 describe('send options', () => {
   it('defaults to no eta, no expiry, no headers and results wanted', () => {
-    expect(compile({})).to.deep.equal({ taskId: undefined, queue: undefined, priority: undefined, eta: null, expires: null, headers: {}, ignoreResult: false, timeLimit: { hard: null, soft: null } });
+    expect(compile({})).to.deep.equal({
+      taskId: undefined,
+      queue: undefined,
+      priority: undefined,
+      eta: null,
+      expires: null,
+      headers: {},
+      ignoreResult: false,
+      timeLimit: { hard: null, soft: null },
+    });
   });
 
   describe('times', () => {
@@ -27,14 +36,20 @@ describe('send options', () => {
     });
 
     it('takes an eta as a Date or an ISO-8601 string', () => {
-      expect(compile({ eta: new Date('2024-06-01T00:00:00Z') }).eta?.toISOString()).to.equal('2024-06-01T00:00:00.000Z');
+      expect(compile({ eta: new Date('2024-06-01T00:00:00Z') }).eta?.toISOString()).to.equal(
+        '2024-06-01T00:00:00.000Z',
+      );
       expect(compile({ eta: '2024-06-01T02:00:00+02:00' }).eta?.toISOString()).to.equal('2024-06-01T00:00:00.000Z');
     });
 
     it('takes expires as seconds from now, a Date, or an ISO-8601 string', () => {
       expect(compile({ expires: 60 }).expires?.toISOString()).to.equal('2024-05-01T12:01:00.000Z');
-      expect(compile({ expires: new Date('2024-05-02T00:00:00Z') }).expires?.toISOString()).to.equal('2024-05-02T00:00:00.000Z');
-      expect(compile({ expires: '2024-05-02T00:00:00.500000+00:00' }).expires?.toISOString()).to.equal('2024-05-02T00:00:00.500Z');
+      expect(compile({ expires: new Date('2024-05-02T00:00:00Z') }).expires?.toISOString()).to.equal(
+        '2024-05-02T00:00:00.000Z',
+      );
+      expect(compile({ expires: '2024-05-02T00:00:00.500000+00:00' }).expires?.toISOString()).to.equal(
+        '2024-05-02T00:00:00.500Z',
+      );
     });
 
     it('refuses countdown and eta together', () => {
@@ -56,14 +71,23 @@ describe('send options', () => {
 
   describe('routing and identity', () => {
     it('keeps a chosen task id, queue and priority', () => {
-      expect(compile({ taskId: 'my-id', queue: 'math', priority: 9 })).to.include({ taskId: 'my-id', queue: 'math', priority: 9 });
+      expect(compile({ taskId: 'my-id', queue: 'math', priority: 9 })).to.include({
+        taskId: 'my-id',
+        queue: 'math',
+        priority: 9,
+      });
     });
 
     for (const priority of [-1, 256, 1.5, '5']) {
       it(`refuses priority ${JSON.stringify(priority)}`, () => expectInvalid({ priority }, 'priority'));
     }
 
-    for (const [field, value] of [['taskId', ''], ['queue', ''], ['queue', 'q'.repeat(256)], ['taskId', 42]] as const) {
+    for (const [field, value] of [
+      ['taskId', ''],
+      ['queue', ''],
+      ['queue', 'q'.repeat(256)],
+      ['taskId', 42],
+    ] as const) {
       it(`refuses ${field} ${JSON.stringify(value).slice(0, 20)}`, () => expectInvalid({ [field]: value }, field));
     }
   });
@@ -76,7 +100,21 @@ describe('send options', () => {
       expect(compiled.headers).to.not.equal(headers);
     });
 
-    for (const name of ['id', 'task', 'eta', 'expires', 'retries', 'timelimit', 'root_id', 'parent_id', 'argsrepr', 'origin', 'ignore_result', 'compression', 'lang']) {
+    for (const name of [
+      'id',
+      'task',
+      'eta',
+      'expires',
+      'retries',
+      'timelimit',
+      'root_id',
+      'parent_id',
+      'argsrepr',
+      'origin',
+      'ignore_result',
+      'compression',
+      'lang',
+    ]) {
       it(`refuses the reserved header name ${name}`, () => expectInvalid({ headers: { [name]: 'x' } }, name));
     }
 
@@ -89,7 +127,13 @@ describe('send options', () => {
   describe('messageFields', () => {
     it('hands encodeTask the compiled times and flags, leaving priority out when unset', () => {
       const fields = messageFields(compile({ countdown: 1, expires: 2, ignoreResult: true, headers: { a: 1 } }));
-      expect(fields).to.deep.equal({ eta: new Date('2024-05-01T12:00:01Z'), expires: new Date('2024-05-01T12:00:02Z'), headers: { a: 1 }, ignoreResult: true, timeLimit: { hard: null, soft: null } });
+      expect(fields).to.deep.equal({
+        eta: new Date('2024-05-01T12:00:01Z'),
+        expires: new Date('2024-05-01T12:00:02Z'),
+        headers: { a: 1 },
+        ignoreResult: true,
+        timeLimit: { hard: null, soft: null },
+      });
       expect(messageFields(compile({ priority: 0 }))).to.include({ priority: 0 });
     });
   });

@@ -4,9 +4,20 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compileScheduleInput, ConfigurationError, FileScheduleStore, MemoryScheduleStore, openScheduleStore } from '../index.js';
+import {
+  compileScheduleInput,
+  ConfigurationError,
+  FileScheduleStore,
+  MemoryScheduleStore,
+  openScheduleStore,
+} from '../index.js';
 
-const definition = (name: string) => compileScheduleInput({ name, task: 'file.task', schedule: { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' } });
+const definition = (name: string) =>
+  compileScheduleInput({
+    name,
+    task: 'file.task',
+    schedule: { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' },
+  });
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -42,7 +53,11 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     const file = JSON.parse(await readFile(path, 'utf8')) as { version: number; schedules: Record<string, unknown> };
     expect(file.version).to.equal(1);
     expect(file.schedules).to.have.keys('a');
-    expect(file.schedules.a).to.deep.include({ createdAt: entry.createdAt, lastSlot: '2024-01-01T00:01:00.000Z', runCount: 1 });
+    expect(file.schedules.a).to.deep.include({
+      createdAt: entry.createdAt,
+      lastSlot: '2024-01-01T00:01:00.000Z',
+      runCount: 1,
+    });
     expect(await readdir(directory)).to.deep.equal(['schedule.json']);
   });
 
@@ -55,7 +70,11 @@ describe('FileScheduleStore (file format and failure modes)', () => {
   for (const [what, text, reason] of [
     ['invalid JSON', '{"version": 1, "sched', 'not valid JSON'],
     ['an unknown version', '{"version": 2, "schedules": {}}', 'unsupported version 2'],
-    ['an entry under the wrong name', '{"version": 1, "schedules": {"a": {"name": "b"}}}', "schedule 'a' is not a valid entry"],
+    [
+      'an entry under the wrong name',
+      '{"version": 1, "schedules": {"a": {"name": "b"}}}',
+      "schedule 'a' is not a valid entry",
+    ],
   ] as const) {
     it(`fails clearly on a file with ${what}, and never resets it`, async () => {
       await writeFile(path, text);
@@ -63,7 +82,9 @@ describe('FileScheduleStore (file format and failure modes)', () => {
       for (const attempt of [store.list(), store.put(definition('x')), store.recordFire('a', new Date())]) {
         const error = await rejection(attempt);
         expect(error).to.be.instanceOf(ConfigurationError);
-        expect(error.message).to.contain(`schedule store file '${path}' is corrupt: ${reason}`).and.contain('never resets it');
+        expect(error.message)
+          .to.contain(`schedule store file '${path}' is corrupt: ${reason}`)
+          .and.contain('never resets it');
       }
       expect(await readFile(path, 'utf8')).to.equal(text);
       expect(await readdir(directory)).to.deep.equal(['schedule.json']);
@@ -88,15 +109,27 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     await Promise.all(['a', 'b', 'c'].map((name) => store.put(definition(name))));
     expect(store.counters.writes).to.equal(1);
     const slot = new Date('2024-01-01T00:01:00Z');
-    const answers = await Promise.all([store.recordFire('a', slot), store.recordFire('b', slot), store.recordFire('a', slot), store.recordFire('none', slot), store.setEnabled('c', false)]);
+    const answers = await Promise.all([
+      store.recordFire('a', slot),
+      store.recordFire('b', slot),
+      store.recordFire('a', slot),
+      store.recordFire('none', slot),
+      store.setEnabled('c', false),
+    ]);
     expect(answers.slice(0, 4)).to.deep.equal([true, true, false, false]);
     expect(answers[4]).to.include({ name: 'c', enabled: false });
     expect(store.counters.writes).to.equal(2);
-    const file = JSON.parse(await readFile(path, 'utf8')) as { schedules: Record<string, { runCount: number; enabled: boolean }> };
-    expect([file.schedules.a?.runCount, file.schedules.b?.runCount, file.schedules.c?.enabled]).to.deep.equal([1, 1, false]);
+    const file = JSON.parse(await readFile(path, 'utf8')) as {
+      schedules: Record<string, { runCount: number; enabled: boolean }>;
+    };
+    expect([file.schedules.a?.runCount, file.schedules.b?.runCount, file.schedules.c?.enabled]).to.deep.equal([
+      1,
+      1,
+      false,
+    ]);
   });
 
-  it('reads its own writes without parsing, and sees another process\'s write', async () => {
+  it("reads its own writes without parsing, and sees another process's write", async () => {
     const mine = new FileScheduleStore(path);
     const theirs = new FileScheduleStore(path);
     await mine.put(definition('a'));
@@ -113,7 +146,10 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     const store = new FileScheduleStore(path, { clock: () => now });
     await store.put(definition('a'));
     now = new Date('2024-05-02T00:00:00Z');
-    expect(await store.setEnabled('a', false)).to.deep.include({ createdAt: '2024-05-01T00:00:00.000Z', updatedAt: '2024-05-02T00:00:00.000Z' });
+    expect(await store.setEnabled('a', false)).to.deep.include({
+      createdAt: '2024-05-01T00:00:00.000Z',
+      updatedAt: '2024-05-02T00:00:00.000Z',
+    });
   });
 });
 
@@ -136,7 +172,7 @@ describe('openScheduleStore', () => {
     const relative = await openScheduleStore('file:./celeriac-schedule.json');
     expect((relative as FileScheduleStore).path).to.equal(join(process.cwd(), 'celeriac-schedule.json'));
     const url = pathToFileURL(join(directory, 'schedule.json')).href;
-    expect((await openScheduleStore(url) as FileScheduleStore).path).to.equal(join(directory, 'schedule.json'));
+    expect(((await openScheduleStore(url)) as FileScheduleStore).path).to.equal(join(directory, 'schedule.json'));
   });
 
   // In this workspace @celeriac/mongodb is installed; without it the loader's message says to
@@ -149,7 +185,9 @@ describe('openScheduleStore', () => {
   });
 
   it('rejects other URLs and an empty path', async () => {
-    expect((await rejection(openScheduleStore('redis://localhost'))).message).to.contain("unsupported schedule store 'redis://localhost'");
+    expect((await rejection(openScheduleStore('redis://localhost'))).message).to.contain(
+      "unsupported schedule store 'redis://localhost'",
+    );
     expect((await rejection(openScheduleStore('file:'))).message).to.contain('expected a path');
   });
 });

@@ -7,7 +7,10 @@ const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
 /** An entry as a store would hold it: compiled at createdAt, with the given state. */
 function entry(input: Partial<ScheduleInput>, state: Partial<ScheduleEntry> = {}): ScheduleEntry {
   const createdAt = state.createdAt ?? '2024-01-01T00:00:00.000Z';
-  const definition = compileScheduleInput({ name: 'job', task: 'jobs.run', schedule: { kind: 'cron', expression: '0 * * * *' }, ...input }, new Date(createdAt));
+  const definition = compileScheduleInput(
+    { name: 'job', task: 'jobs.run', schedule: { kind: 'cron', expression: '0 * * * *' }, ...input },
+    new Date(createdAt),
+  );
   return { ...definition, lastSlot: null, runCount: 0, createdAt, updatedAt: createdAt, ...state };
 }
 
@@ -24,12 +27,20 @@ describe('dueSlots', () => {
 
     it("policy 'all' fires the most recent maxCatchUp slots, oldest first", () => {
       const due = dueSlots(entry({ missedRuns: 'all', maxCatchUp: 3 }, { lastSlot }), now);
-      expect(iso(due.fire)).to.deep.equal(['2024-03-10T22:00:00.000Z', '2024-03-10T23:00:00.000Z', '2024-03-11T00:00:00.000Z']);
+      expect(iso(due.fire)).to.deep.equal([
+        '2024-03-10T22:00:00.000Z',
+        '2024-03-10T23:00:00.000Z',
+        '2024-03-11T00:00:00.000Z',
+      ]);
     });
 
     it("policy 'all' fires every missed slot when they are fewer than the cap", () => {
       const due = dueSlots(entry({ missedRuns: 'all' }, { lastSlot: '2024-03-10T21:00:00.000Z' }), now);
-      expect(iso(due.fire)).to.deep.equal(['2024-03-10T22:00:00.000Z', '2024-03-10T23:00:00.000Z', '2024-03-11T00:00:00.000Z']);
+      expect(iso(due.fire)).to.deep.equal([
+        '2024-03-10T22:00:00.000Z',
+        '2024-03-10T23:00:00.000Z',
+        '2024-03-11T00:00:00.000Z',
+      ]);
     });
 
     it("policy 'skip' fires nothing missed, only the next slot when it comes", () => {
@@ -41,8 +52,12 @@ describe('dueSlots', () => {
     });
 
     it("policy 'skip' treats a slot more than a second old as missed", () => {
-      expect(dueSlots(entry({ missedRuns: 'skip' }, { lastSlot }), new Date('2024-03-11T01:00:01.000Z')).fire).to.deep.equal([]);
-      expect(dueSlots(entry({ missedRuns: 'skip' }, { lastSlot }), new Date('2024-03-11T01:00:00.999Z')).fire).to.have.length(1);
+      expect(
+        dueSlots(entry({ missedRuns: 'skip' }, { lastSlot }), new Date('2024-03-11T01:00:01.000Z')).fire,
+      ).to.deep.equal([]);
+      expect(
+        dueSlots(entry({ missedRuns: 'skip' }, { lastSlot }), new Date('2024-03-11T01:00:00.999Z')).fire,
+      ).to.have.length(1);
     });
   });
 
@@ -70,7 +85,10 @@ describe('dueSlots', () => {
 
     it('cron with a dense burst after a quiet stretch (every second of one hour a year) still finds the latest slots', () => {
       const schedule = { kind: 'cron', expression: '* * 3 1 1 *' } as const;
-      const due = dueSlots(entry({ schedule, missedRuns: 'all', maxCatchUp: 2 }, { lastSlot }), new Date('2023-06-01T00:00:00Z'));
+      const due = dueSlots(
+        entry({ schedule, missedRuns: 'all', maxCatchUp: 2 }, { lastSlot }),
+        new Date('2023-06-01T00:00:00Z'),
+      );
       expect(iso(due.fire)).to.deep.equal(['2023-01-01T03:59:58.000Z', '2023-01-01T03:59:59.000Z']);
       expect(due.next?.toISOString()).to.equal('2024-01-01T03:00:00.000Z');
     });
@@ -82,7 +100,10 @@ describe('dueSlots', () => {
     it('stays on its anchor grid however late it is evaluated (no drift)', () => {
       let last = new Date(schedule.anchor);
       for (const lateMs of [0, 1234, 599_999, 17]) {
-        const next = nextSlot(compileScheduleInput({ name: 'i', task: 'i.t', schedule }).schedule, new Date(last.getTime() + lateMs));
+        const next = nextSlot(
+          compileScheduleInput({ name: 'i', task: 'i.t', schedule }).schedule,
+          new Date(last.getTime() + lateMs),
+        );
         expect((next!.getTime() - Date.parse(schedule.anchor)) % (10 * 60_000)).to.equal(0);
         expect(next!.getTime() - last.getTime()).to.equal(10 * 60_000);
         last = next!;
@@ -92,18 +113,29 @@ describe('dueSlots', () => {
     it('fires the anchor itself when it is after createdAt, and nothing before it', () => {
       const future = { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T06:00:00.000Z' } as const;
       expect(dueSlots(entry({ schedule: future }), new Date('2024-01-01T05:59:59.000Z')).fire).to.deep.equal([]);
-      expect(iso(dueSlots(entry({ schedule: future }), new Date('2024-01-01T06:00:00.000Z')).fire)).to.deep.equal(['2024-01-01T06:00:00.000Z']);
+      expect(iso(dueSlots(entry({ schedule: future }), new Date('2024-01-01T06:00:00.000Z')).fire)).to.deep.equal([
+        '2024-01-01T06:00:00.000Z',
+      ]);
     });
 
     it('with the default anchor (when added) first fires one period later, like Celery', () => {
       const added = entry({ schedule: { kind: 'interval', everyMs: 60_000 } });
       expect(dueSlots(added, new Date(Date.parse(added.createdAt) + 59_999)).fire).to.deep.equal([]);
-      expect(iso(dueSlots(added, new Date(Date.parse(added.createdAt) + 60_000)).fire)).to.deep.equal(['2024-01-01T00:01:00.000Z']);
+      expect(iso(dueSlots(added, new Date(Date.parse(added.createdAt) + 60_000)).fire)).to.deep.equal([
+        '2024-01-01T00:01:00.000Z',
+      ]);
     });
 
     it("catches up under 'all' from the last slot, by arithmetic", () => {
-      const due = dueSlots(entry({ schedule, missedRuns: 'all' }, { lastSlot: '2024-01-01T00:20:07.000Z' }), new Date('2024-01-01T00:55:00Z'));
-      expect(iso(due.fire)).to.deep.equal(['2024-01-01T00:30:07.000Z', '2024-01-01T00:40:07.000Z', '2024-01-01T00:50:07.000Z']);
+      const due = dueSlots(
+        entry({ schedule, missedRuns: 'all' }, { lastSlot: '2024-01-01T00:20:07.000Z' }),
+        new Date('2024-01-01T00:55:00Z'),
+      );
+      expect(iso(due.fire)).to.deep.equal([
+        '2024-01-01T00:30:07.000Z',
+        '2024-01-01T00:40:07.000Z',
+        '2024-01-01T00:50:07.000Z',
+      ]);
       expect(due.next?.toISOString()).to.equal('2024-01-01T01:00:07.000Z');
     });
   });
@@ -111,12 +143,17 @@ describe('dueSlots', () => {
   describe('a schedule that never fired', () => {
     it('only considers slots after its createdAt', () => {
       const fresh = entry({ missedRuns: 'all' }, { createdAt: '2024-01-01T10:20:00.000Z' });
-      expect(iso(dueSlots(fresh, new Date('2024-01-01T12:30:00Z')).fire)).to.deep.equal(['2024-01-01T11:00:00.000Z', '2024-01-01T12:00:00.000Z']);
+      expect(iso(dueSlots(fresh, new Date('2024-01-01T12:30:00Z')).fire)).to.deep.equal([
+        '2024-01-01T11:00:00.000Z',
+        '2024-01-01T12:00:00.000Z',
+      ]);
       expect(dueSlots(fresh, new Date('2024-01-01T10:59:00Z')).fire).to.deep.equal([]);
     });
 
     it('does not fire a cron slot at the very instant it was added (Celery: a new entry waits)', () => {
-      expect(dueSlots(entry({}, { createdAt: '2024-01-01T10:00:00.000Z' }), new Date('2024-01-01T10:00:00.500Z')).fire).to.deep.equal([]);
+      expect(
+        dueSlots(entry({}, { createdAt: '2024-01-01T10:00:00.000Z' }), new Date('2024-01-01T10:00:00.500Z')).fire,
+      ).to.deep.equal([]);
     });
   });
 
@@ -127,7 +164,10 @@ describe('dueSlots', () => {
       const before = dueSlots(entry({ schedule }), new Date('2024-01-01T08:00:00Z'));
       expect(before).to.deep.equal({ fire: [], next: new Date(schedule.at) });
       expect(iso(dueSlots(entry({ schedule }), new Date('2024-01-01T09:00:00Z')).fire)).to.deep.equal([schedule.at]);
-      expect(dueSlots(entry({ schedule }, { lastSlot: schedule.at }), new Date('2024-01-01T10:00:00Z'))).to.deep.equal({ fire: [], next: null });
+      expect(dueSlots(entry({ schedule }, { lastSlot: schedule.at }), new Date('2024-01-01T10:00:00Z'))).to.deep.equal({
+        fire: [],
+        next: null,
+      });
     });
 
     it('whose date passed while beat was down fires under once/all, not under skip', () => {
@@ -138,12 +178,17 @@ describe('dueSlots', () => {
     });
 
     it('fires even when its date was before it was added (a one-off is explicit)', () => {
-      expect(dueSlots(entry({ schedule }, { createdAt: '2024-01-01T09:00:00.010Z' }), new Date('2024-01-01T09:00:00.020Z')).fire).to.have.length(1);
+      expect(
+        dueSlots(entry({ schedule }, { createdAt: '2024-01-01T09:00:00.010Z' }), new Date('2024-01-01T09:00:00.020Z'))
+          .fire,
+      ).to.have.length(1);
     });
   });
 
   it('fires nothing, and plans nothing, for a disabled schedule', () => {
-    expect(dueSlots(entry({ enabled: false }, { lastSlot: '2024-01-01T00:00:00.000Z' }), new Date('2024-02-01T00:00:00Z'))).to.deep.equal({ fire: [], next: null });
+    expect(
+      dueSlots(entry({ enabled: false }, { lastSlot: '2024-01-01T00:00:00.000Z' }), new Date('2024-02-01T00:00:00Z')),
+    ).to.deep.equal({ fire: [], next: null });
   });
 
   it('fires nothing when the clock is behind the last slot, and plans after that slot', () => {

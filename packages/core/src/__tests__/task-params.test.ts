@@ -17,8 +17,13 @@ function refusal(run: () => unknown): TaskArgumentsError {
 describe('named task parameters', () => {
   describe('defineTask', () => {
     it('keeps the names on the contract, `?` marking the optional ones', () => {
-      const ship = defineTask<[orderId: number, note?: string], string>('orders.ship', { params: ['order_id', 'note?'] });
-      expect(ship.params).to.deep.equal([{ name: 'order_id', optional: false }, { name: 'note', optional: true }]);
+      const ship = defineTask<[orderId: number, note?: string], string>('orders.ship', {
+        params: ['order_id', 'note?'],
+      });
+      expect(ship.params).to.deep.equal([
+        { name: 'order_id', optional: false },
+        { name: 'note', optional: true },
+      ]);
       expect(Object.isFrozen(ship.params)).to.equal(true);
     });
 
@@ -29,7 +34,10 @@ describe('named task parameters', () => {
     it('refuses names that repeat, are not identifiers, or a required one after an optional one', () => {
       expect(() => defineTask('t.a', { params: ['a', 'a'] })).to.throw(TypeError, "'a' is named twice");
       expect(() => defineTask('t.b', { params: ['order id'] })).to.throw(TypeError, 'invalid parameter name');
-      expect(() => defineTask('t.c', { params: ['a?', 'b'] })).to.throw(TypeError, "required parameter 'b' follows an optional one");
+      expect(() => defineTask('t.c', { params: ['a?', 'b'] })).to.throw(
+        TypeError,
+        "required parameter 'b' follows an optional one",
+      );
     });
 
     it('keeps the names in step with the argument tuple at compile time', () => {
@@ -61,17 +69,27 @@ describe('named task parameters', () => {
     it('refuses a parameter given both positionally and by name', () => {
       const error = refusal(() => bindArguments('orders.ship', SHIP, [5], { order_id: 6 }));
       expect(error.message).to.equal("orders.ship() got multiple values for argument 'order_id'");
-      expect([error.code, error.excType, error.excModule]).to.deep.equal(['TASK_ARGUMENTS_INVALID', 'TypeError', 'builtins']);
+      expect([error.code, error.excType, error.excModule]).to.deep.equal([
+        'TASK_ARGUMENTS_INVALID',
+        'TypeError',
+        'builtins',
+      ]);
       expect(error).to.be.instanceOf(TypeError);
     });
 
     it('refuses a keyword that names no parameter', () => {
-      expect(refusal(() => bindArguments('orders.ship', SHIP, [], { order_id: 5, orderId: 5 })).message).to.equal("orders.ship() got an unexpected keyword argument 'orderId'");
+      expect(refusal(() => bindArguments('orders.ship', SHIP, [], { order_id: 5, orderId: 5 })).message).to.equal(
+        "orders.ship() got an unexpected keyword argument 'orderId'",
+      );
     });
 
     it('refuses too many positional arguments and a missing required one', () => {
-      expect(refusal(() => bindArguments('orders.ship', SHIP, [1, 2, 3], {})).message).to.equal('orders.ship() takes 2 positional arguments but 3 were given');
-      expect(refusal(() => bindArguments('orders.ship', SHIP, [], { note: 'n' })).message).to.equal("orders.ship() missing 1 required argument: 'order_id'");
+      expect(refusal(() => bindArguments('orders.ship', SHIP, [1, 2, 3], {})).message).to.equal(
+        'orders.ship() takes 2 positional arguments but 3 were given',
+      );
+      expect(refusal(() => bindArguments('orders.ship', SHIP, [], { note: 'n' })).message).to.equal(
+        "orders.ship() missing 1 required argument: 'order_id'",
+      );
     });
   });
 });

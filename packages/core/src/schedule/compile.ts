@@ -20,7 +20,8 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 export function compileScheduleInput(input: ScheduleInput, now: Date = new Date()): ScheduleDefinition {
   if (!isRecord(input)) throw new InvalidArgumentError(`invalid schedule ${JSON.stringify(input)}: expected an object`);
   const name = compileName(input.name);
-  const fail = (field: string, reason: string) => new InvalidArgumentError(`schedule '${name}': invalid ${field}: ${reason}`);
+  const fail = (field: string, reason: string) =>
+    new InvalidArgumentError(`schedule '${name}': invalid ${field}: ${reason}`);
   return {
     name,
     task: compileTask(input.task, fail),
@@ -38,7 +39,9 @@ type Fail = (field: string, reason: string) => InvalidArgumentError;
 
 export function compileName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH || CONTROL_CHARS.test(name)) {
-    throw new InvalidArgumentError(`invalid schedule name ${JSON.stringify(name)}: expected 1 to ${MAX_NAME_LENGTH} characters without control characters`);
+    throw new InvalidArgumentError(
+      `invalid schedule name ${JSON.stringify(name)}: expected 1 to ${MAX_NAME_LENGTH} characters without control characters`,
+    );
   }
   return name;
 }
@@ -96,17 +99,20 @@ function compileOptions(options: unknown, fail: Fail): ScheduleTaskOptions {
 }
 
 function compileQueue(queue: unknown, fail: Fail): string {
-  if (typeof queue !== 'string' || queue.length === 0 || queue.length > 255) throw fail('options.queue', `expected a queue name of 1 to 255 characters, got ${JSON.stringify(queue)}`);
+  if (typeof queue !== 'string' || queue.length === 0 || queue.length > 255)
+    throw fail('options.queue', `expected a queue name of 1 to 255 characters, got ${JSON.stringify(queue)}`);
   return queue;
 }
 
 function compilePriority(priority: unknown, fail: Fail): number {
-  if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 255) throw fail('options.priority', `expected an integer from 0 to 255, got ${JSON.stringify(priority)}`);
+  if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 255)
+    throw fail('options.priority', `expected an integer from 0 to 255, got ${JSON.stringify(priority)}`);
   return priority;
 }
 
 function compileExpires(expires: unknown, fail: Fail): number {
-  if (typeof expires !== 'number' || !Number.isFinite(expires) || expires <= 0) throw fail('options.expires', `expected a number of seconds > 0, got ${JSON.stringify(expires)}`);
+  if (typeof expires !== 'number' || !Number.isFinite(expires) || expires <= 0)
+    throw fail('options.expires', `expected a number of seconds > 0, got ${JSON.stringify(expires)}`);
   return expires;
 }
 
@@ -118,13 +124,15 @@ function compileEnabled(enabled: unknown, fail: Fail): boolean {
 
 function compilePolicy(policy: unknown, fail: Fail): MissedRunPolicy {
   if (policy === undefined) return 'once';
-  if (!POLICIES.includes(policy as MissedRunPolicy)) throw fail('missedRuns', `expected 'skip', 'once' or 'all', got ${JSON.stringify(policy)}`);
+  if (!POLICIES.includes(policy as MissedRunPolicy))
+    throw fail('missedRuns', `expected 'skip', 'once' or 'all', got ${JSON.stringify(policy)}`);
   return policy as MissedRunPolicy;
 }
 
 function compileMaxCatchUp(max: unknown, fail: Fail): number {
   if (max === undefined) return DEFAULT_MAX_CATCH_UP;
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_CATCH_UP_LIMIT) throw fail('maxCatchUp', `expected an integer from 1 to ${MAX_CATCH_UP_LIMIT}, got ${JSON.stringify(max)}`);
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_CATCH_UP_LIMIT)
+    throw fail('maxCatchUp', `expected an integer from 1 to ${MAX_CATCH_UP_LIMIT}, got ${JSON.stringify(max)}`);
   return max;
 }
 

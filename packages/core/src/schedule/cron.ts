@@ -27,7 +27,8 @@ export function normalizeCronExpression(expression: unknown): string {
   if (typeof expression !== 'string') throw cronError(expression, 'expected a string');
   const normalized = expression.trim().replace(/\s+/g, ' ');
   if (normalized === '') throw cronError(expression, 'the expression is empty');
-  if (normalized.length > MAX_LENGTH) throw cronError(`${normalized.slice(0, 40)}…`, `longer than ${MAX_LENGTH} characters`);
+  if (normalized.length > MAX_LENGTH)
+    throw cronError(`${normalized.slice(0, 40)}…`, `longer than ${MAX_LENGTH} characters`);
   if (!normalized.startsWith('@')) checkFields(normalized);
   return normalized;
 }
@@ -35,7 +36,10 @@ export function normalizeCronExpression(expression: unknown): string {
 function checkFields(expression: string): void {
   const fields = expression.split(' ');
   if (fields.length !== 5 && fields.length !== 6) {
-    throw cronError(expression, `expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got ${fields.length}`);
+    throw cronError(
+      expression,
+      `expected 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got ${fields.length}`,
+    );
   }
   const offset = 6 - fields.length;
   fields.forEach((field, index) => checkField(expression, field, index + offset));
@@ -45,11 +49,17 @@ function checkField(expression: string, field: string, position: number): void {
   const name = FIELD_NAMES[position] ?? 'unknown';
   const withoutNames = position >= 4 ? field.replace(/[a-z]{3}/gi, '') : field;
   if (withoutNames.includes('H')) {
-    throw cronError(expression, `'H' (hashed values) is not supported in the ${name} field: beats would disagree on its value; write the value explicitly`);
+    throw cronError(
+      expression,
+      `'H' (hashed values) is not supported in the ${name} field: beats would disagree on its value; write the value explicitly`,
+    );
   }
   for (const step of field.matchAll(/\/(\d+)/g)) {
     if (Number(step[1]) > (FIELD_MAX[position] ?? 0)) {
-      throw cronError(expression, `step ${step[1]} in the ${name} field is larger than its maximum ${FIELD_MAX[position]}`);
+      throw cronError(
+        expression,
+        `step ${step[1]} in the ${name} field is larger than its maximum ${FIELD_MAX[position]}`,
+      );
     }
   }
 }

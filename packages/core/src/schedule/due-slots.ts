@@ -45,12 +45,14 @@ function pickDue(entry: ScheduleEntry, boundary: number, now: number): number[] 
 /** Up to `count` of the latest slots in (boundary, now], oldest first. */
 export function latestSlots(spec: NormalizedSpec, boundary: number, now: number, count: number): number[] {
   switch (spec.kind) {
-    case 'interval': return latestIntervalSlots(Date.parse(spec.anchor), spec.everyMs, boundary, now, count);
+    case 'interval':
+      return latestIntervalSlots(Date.parse(spec.anchor), spec.everyMs, boundary, now, count);
     case 'once': {
       const at = Date.parse(spec.at);
       return at > boundary && at <= now ? [at] : [];
     }
-    case 'cron': return latestCronSlots(spec, boundary, now, count);
+    case 'cron':
+      return latestCronSlots(spec, boundary, now, count);
   }
 }
 
@@ -85,7 +87,14 @@ function latestCronSlots(spec: NormalizedSpec, boundary: number, now: number, co
   }
 }
 
-function narrow(spec: NormalizedSpec, boundary: number, now: number, sparse: number, dense: number, count: number): number[] {
+function narrow(
+  spec: NormalizedSpec,
+  boundary: number,
+  now: number,
+  sparse: number,
+  dense: number,
+  count: number,
+): number[] {
   while (dense - sparse > 1) {
     const width = Math.floor((sparse + dense) / 2);
     const window = scan(spec, Math.max(boundary, now - width), now, count);

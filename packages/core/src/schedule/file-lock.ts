@@ -32,7 +32,9 @@ async function acquire(lockPath: string, deadline: number): Promise<void> {
       continue;
     }
     if (Date.now() > deadline) {
-      throw new ConfigurationError(`schedule store lock '${lockPath}' is held by another process (${await holder(lockPath)}); remove it if that process is gone`);
+      throw new ConfigurationError(
+        `schedule store lock '${lockPath}' is held by another process (${await holder(lockPath)}); remove it if that process is gone`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
   }
@@ -58,7 +60,14 @@ async function isStale(lockPath: string): Promise<boolean> {
   } catch (error) {
     if (isCode(error, 'ENOENT')) return false; // released meanwhile: just retry
     // Unreadable or half-written (its writer may have just created it): stale only when old.
-    return Date.now() - (await stat(lockPath).then((s) => s.mtimeMs, () => Date.now())) > STALE_MS;
+    return (
+      Date.now() -
+        (await stat(lockPath).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        )) >
+      STALE_MS
+    );
   }
 }
 

@@ -16,15 +16,21 @@ import type { ScheduleStore } from './schedule-store.js';
  * through `logger` (a server that refuses TTL indexes, say).
  */
 export async function openScheduleStore(url: string, options: { logger?: Logger } = {}): Promise<ScheduleStore> {
-  if (typeof url !== 'string') throw new ConfigurationError(`invalid schedule store ${JSON.stringify(url)}: expected 'memory:' or 'file:<path>'`);
+  if (typeof url !== 'string')
+    throw new ConfigurationError(`invalid schedule store ${JSON.stringify(url)}: expected 'memory:' or 'file:<path>'`);
   if (url === 'memory:' || url === 'memory://') return new MemoryScheduleStore();
   if (url.startsWith('file:')) return new FileScheduleStore(filePath(url));
   if (isMongoUrl(url)) return (await loadMongoModule()).openMongoScheduleStore(url, options);
-  throw new ConfigurationError(`unsupported schedule store '${redactUrl(url)}': expected 'memory:', 'file:<path>' or 'mongodb://…'`);
+  throw new ConfigurationError(
+    `unsupported schedule store '${redactUrl(url)}': expected 'memory:', 'file:<path>' or 'mongodb://…'`,
+  );
 }
 
 function filePath(url: string): string {
   const path = url.startsWith('file://') ? fileURLToPath(url) : url.slice('file:'.length);
-  if (path === '') throw new ConfigurationError("invalid schedule store 'file:': expected a path, e.g. 'file:./celeriac-schedule.json'");
+  if (path === '')
+    throw new ConfigurationError(
+      "invalid schedule store 'file:': expected a path, e.g. 'file:./celeriac-schedule.json'",
+    );
   return resolve(path);
 }

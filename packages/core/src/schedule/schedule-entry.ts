@@ -15,7 +15,12 @@ interface Stamps {
 }
 
 /** `enabled` defaults to the definition's; updateEntry passes a changed one without copying the definition. */
-export function scheduleEntry(definition: ScheduleDefinition, state: ScheduleState, stamps: Stamps, enabled = definition.enabled): ScheduleEntry {
+export function scheduleEntry(
+  definition: ScheduleDefinition,
+  state: ScheduleState,
+  stamps: Stamps,
+  enabled = definition.enabled,
+): ScheduleEntry {
   return {
     name: definition.name,
     task: definition.task,
@@ -36,6 +41,11 @@ export function scheduleEntry(definition: ScheduleDefinition, state: ScheduleSta
 /** `entry` with `changes` applied; the definition's parts are shared, not copied. Runs on every fire. */
 export function updateEntry(entry: ScheduleEntry, changes: EntryChanges): ScheduleEntry {
   // Defaults apply to undefined only: a `lastSlot: null` change stays null.
-  const { enabled = entry.enabled, lastSlot = entry.lastSlot, runCount = entry.runCount, updatedAt = entry.updatedAt } = changes;
+  const {
+    enabled = entry.enabled,
+    lastSlot = entry.lastSlot,
+    runCount = entry.runCount,
+    updatedAt = entry.updatedAt,
+  } = changes;
   return scheduleEntry(entry, { lastSlot, runCount }, { createdAt: entry.createdAt, updatedAt }, enabled);
 }

@@ -16,13 +16,21 @@ export const LAST_SLOT_MS = Date.UTC(3000, 0, 1) - 1;
 /** Validates a spec and applies its defaults; `now` is the default interval anchor. */
 export function compileSpec(spec: ScheduleSpec, now: Date): NormalizedSpec {
   if (typeof spec !== 'object' || spec === null) {
-    throw new InvalidArgumentError(`invalid schedule ${JSON.stringify(spec)}: expected {kind: 'cron' | 'interval' | 'once', ...}`);
+    throw new InvalidArgumentError(
+      `invalid schedule ${JSON.stringify(spec)}: expected {kind: 'cron' | 'interval' | 'once', ...}`,
+    );
   }
   switch (spec.kind) {
-    case 'cron': return compileCron(spec.expression, spec.timezone, now);
-    case 'interval': return compileInterval(spec.everyMs, spec.anchor, now);
-    case 'once': return { kind: 'once', at: parseInstant(spec.at, 'once schedule date').toISOString() };
-    default: throw new InvalidArgumentError(`unknown schedule kind ${JSON.stringify((spec as { kind?: unknown }).kind)}: expected 'cron', 'interval' or 'once'`);
+    case 'cron':
+      return compileCron(spec.expression, spec.timezone, now);
+    case 'interval':
+      return compileInterval(spec.everyMs, spec.anchor, now);
+    case 'once':
+      return { kind: 'once', at: parseInstant(spec.at, 'once schedule date').toISOString() };
+    default:
+      throw new InvalidArgumentError(
+        `unknown schedule kind ${JSON.stringify((spec as { kind?: unknown }).kind)}: expected 'cron', 'interval' or 'once'`,
+      );
   }
 }
 
@@ -38,8 +46,15 @@ function compileCron(rawExpression: unknown, rawZone: unknown, now: Date): Norma
 }
 
 function compileInterval(everyMs: unknown, anchor: unknown, now: Date): NormalizedSpec {
-  if (typeof everyMs !== 'number' || !Number.isInteger(everyMs) || everyMs < MIN_INTERVAL_MS || everyMs > MAX_INTERVAL_MS) {
-    throw new InvalidArgumentError(`invalid interval everyMs ${JSON.stringify(everyMs)}: expected whole milliseconds from ${MIN_INTERVAL_MS} (one second) to ${MAX_INTERVAL_MS} (ten years)`);
+  if (
+    typeof everyMs !== 'number' ||
+    !Number.isInteger(everyMs) ||
+    everyMs < MIN_INTERVAL_MS ||
+    everyMs > MAX_INTERVAL_MS
+  ) {
+    throw new InvalidArgumentError(
+      `invalid interval everyMs ${JSON.stringify(everyMs)}: expected whole milliseconds from ${MIN_INTERVAL_MS} (one second) to ${MAX_INTERVAL_MS} (ten years)`,
+    );
   }
   const start = anchor === undefined ? now : parseInstant(anchor, 'interval anchor');
   return { kind: 'interval', everyMs, anchor: start.toISOString() };
@@ -58,9 +73,12 @@ export function nextSlotMs(spec: NormalizedSpec, after: number): number | null {
 
 function rawNextSlot(spec: NormalizedSpec, after: number): number | null {
   switch (spec.kind) {
-    case 'cron': return nextCronSlot(spec.expression, spec.timezone, after);
-    case 'interval': return nextIntervalSlot(Date.parse(spec.anchor), spec.everyMs, after);
-    case 'once': return Date.parse(spec.at) > after ? Date.parse(spec.at) : null;
+    case 'cron':
+      return nextCronSlot(spec.expression, spec.timezone, after);
+    case 'interval':
+      return nextIntervalSlot(Date.parse(spec.anchor), spec.everyMs, after);
+    case 'once':
+      return Date.parse(spec.at) > after ? Date.parse(spec.at) : null;
   }
 }
 

@@ -68,7 +68,10 @@ function stamp(stats: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: big
 
 /** The parsed file, or a ConfigurationError that says what is wrong and that nothing was reset. */
 export function parseStoreFile(path: string, text: string): StoreFile {
-  const corrupt = (reason: string) => new ConfigurationError(`schedule store file '${path}' is corrupt: ${reason}. Fix or remove it; Celeriac never resets it on its own`);
+  const corrupt = (reason: string) =>
+    new ConfigurationError(
+      `schedule store file '${path}' is corrupt: ${reason}. Fix or remove it; Celeriac never resets it on its own`,
+    );
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -76,7 +79,8 @@ export function parseStoreFile(path: string, text: string): StoreFile {
     throw corrupt(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   if (!isRecord(data)) throw corrupt('expected an object {version: 1, schedules: {...}}');
-  if (data.version !== FILE_STORE_VERSION) throw corrupt(`unsupported version ${JSON.stringify(data.version)} (expected ${FILE_STORE_VERSION})`);
+  if (data.version !== FILE_STORE_VERSION)
+    throw corrupt(`unsupported version ${JSON.stringify(data.version)} (expected ${FILE_STORE_VERSION})`);
   if (!isRecord(data.schedules)) throw corrupt("'schedules' is not an object");
   for (const [name, entry] of Object.entries(data.schedules)) {
     if (!isEntry(entry) || entry.name !== name) throw corrupt(`schedule '${name}' is not a valid entry`);
@@ -85,8 +89,15 @@ export function parseStoreFile(path: string, text: string): StoreFile {
 }
 
 function isEntry(value: unknown): value is ScheduleEntry {
-  return isRecord(value) && typeof value.name === 'string' && typeof value.task === 'string' && isRecord(value.schedule)
-    && (value.lastSlot === null || typeof value.lastSlot === 'string') && typeof value.runCount === 'number' && typeof value.createdAt === 'string';
+  return (
+    isRecord(value) &&
+    typeof value.name === 'string' &&
+    typeof value.task === 'string' &&
+    isRecord(value.schedule) &&
+    (value.lastSlot === null || typeof value.lastSlot === 'string') &&
+    typeof value.runCount === 'number' &&
+    typeof value.createdAt === 'string'
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -11,17 +11,30 @@ import { scheduleEntry, updateEntry } from './schedule-entry.js';
 import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
 
 /** A new entry, or `existing` with the new definition and its state and createdAt kept. */
-export function putRecord(existing: ScheduleEntry | undefined, definition: ScheduleDefinition, now: Date): ScheduleEntry {
+export function putRecord(
+  existing: ScheduleEntry | undefined,
+  definition: ScheduleDefinition,
+  now: Date,
+): ScheduleEntry {
   const stamp = now.toISOString();
   const state = existing ?? { lastSlot: null, runCount: 0 };
-  return deepFreeze(scheduleEntry(cloneJson(definition), state, { createdAt: existing?.createdAt ?? stamp, updatedAt: stamp }));
+  return deepFreeze(
+    scheduleEntry(cloneJson(definition), state, { createdAt: existing?.createdAt ?? stamp, updatedAt: stamp }),
+  );
 }
 
 /** The entry after firing `slot`, or null if `slot` is not later than its last slot. */
 export function fireRecord(entry: ScheduleEntry, slot: Date, now: Date): ScheduleEntry | null {
   if (entry.lastSlot !== null && slot.getTime() <= Date.parse(entry.lastSlot)) return null;
   const enabled = entry.schedule.kind === 'once' ? false : entry.enabled;
-  return Object.freeze(updateEntry(entry, { enabled, lastSlot: slot.toISOString(), runCount: entry.runCount + 1, updatedAt: now.toISOString() }));
+  return Object.freeze(
+    updateEntry(entry, {
+      enabled,
+      lastSlot: slot.toISOString(),
+      runCount: entry.runCount + 1,
+      updatedAt: now.toISOString(),
+    }),
+  );
 }
 
 export function enableRecord(entry: ScheduleEntry, enabled: boolean, now: Date): ScheduleEntry {

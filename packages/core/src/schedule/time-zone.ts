@@ -9,18 +9,25 @@ const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 /** The canonical spelling of an IANA zone ('europe/berlin' → 'Europe/Berlin'); throws if unknown. */
 export function normalizeTimeZone(zone: unknown): string {
   if (typeof zone !== 'string' || zone.trim() === '') {
-    throw new InvalidArgumentError(`invalid time zone ${JSON.stringify(zone)}: expected an IANA zone name such as 'Europe/Berlin'`);
+    throw new InvalidArgumentError(
+      `invalid time zone ${JSON.stringify(zone)}: expected an IANA zone name such as 'Europe/Berlin'`,
+    );
   }
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    throw new InvalidArgumentError(`unknown time zone '${zone}': expected an IANA zone name such as 'Europe/Berlin' or 'UTC'`);
+    throw new InvalidArgumentError(
+      `unknown time zone '${zone}': expected an IANA zone name such as 'Europe/Berlin' or 'UTC'`,
+    );
   }
 }
 
 /** Minutes east of UTC in `zone` at `instant` (+60 for Berlin in winter, -300 for New York). */
 export function offsetMinutes(zone: string, instant: number): number {
-  const label = offsetFormat(zone).formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+  const label =
+    offsetFormat(zone)
+      .formatToParts(instant)
+      .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
   const match = /^GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(label);
   if (!match) return 0; // 'GMT' alone means offset zero
   const minutes = Number(match[2]) * 60 + Number(match[3]) + Number(match[4] ?? 0) / 60;

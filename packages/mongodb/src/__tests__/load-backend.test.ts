@@ -22,7 +22,9 @@ describe('loading @celeriac/mongodb on demand (core loadMongoModule)', () => {
     const error = await rejection(loadMongoModule('@celeriac/mongodb-not-installed'));
     expect(error).to.be.instanceOf(ConfigurationError);
     expect(error.message).to.contain('the MongoDB backend needs @celeriac/mongodb: npm install @celeriac/mongodb');
-    expect(MONGO_MISSING_MESSAGE).to.equal('the MongoDB backend needs @celeriac/mongodb: npm install @celeriac/mongodb');
+    expect(MONGO_MISSING_MESSAGE).to.equal(
+      'the MongoDB backend needs @celeriac/mongodb: npm install @celeriac/mongodb',
+    );
   });
 
   it('refuses a module without the entry points (a version mismatch)', async () => {

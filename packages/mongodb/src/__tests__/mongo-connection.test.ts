@@ -10,7 +10,11 @@ async function hangUpServer(): Promise<{ server: Server; url: string; dials: () 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return { server, url: `mongodb://127.0.0.1:${port}/celeriac_test?serverSelectionTimeoutMS=300&directConnection=true`, dials: () => dials };
+  return {
+    server,
+    url: `mongodb://127.0.0.1:${port}/celeriac_test?serverSelectionTimeoutMS=300&directConnection=true`,
+    dials: () => dials,
+  };
 }
 
 async function errorOf(operation: () => Promise<unknown>): Promise<Error> {
@@ -39,7 +43,11 @@ describe('MongoDB connections after a failed first attempt', () => {
       const { server, url, dials } = await hangUpServer();
       const target = open(url);
       try {
-        const errors = [await errorOf(target.operation), await errorOf(target.operation), await errorOf(target.operation)];
+        const errors = [
+          await errorOf(target.operation),
+          await errorOf(target.operation),
+          await errorOf(target.operation),
+        ];
         expect(errors.map((error) => error.name)).to.deep.equal(Array(3).fill('MongoServerSelectionError'));
         expect(dials()).to.be.at.least(3);
       } finally {

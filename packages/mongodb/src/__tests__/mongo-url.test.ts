@@ -21,8 +21,14 @@ describe('databaseName (the path of the MongoDB URL, as Celery reads it)', () =>
   });
 
   it('refuses other schemes and invalid database names, without echoing the password', () => {
-    expect(() => databaseName('redis://user:secret@host/0', 'celery')).to.throw(ConfigurationError).with.property('message').that.not.contains('secret');
-    expect(() => databaseName('mongodb://host/a.b', 'celery')).to.throw(ConfigurationError, "invalid MongoDB database name 'a.b'");
+    expect(() => databaseName('redis://user:secret@host/0', 'celery'))
+      .to.throw(ConfigurationError)
+      .with.property('message')
+      .that.not.contains('secret');
+    expect(() => databaseName('mongodb://host/a.b', 'celery')).to.throw(
+      ConfigurationError,
+      "invalid MongoDB database name 'a.b'",
+    );
   });
 });
 

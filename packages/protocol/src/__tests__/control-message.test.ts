@@ -5,16 +5,29 @@ import { fromFieldValue } from '../field-table.js';
 
 /** A request as kombu 5.2.4 publishes `celery inspect ping` (reference §6.1, captured). */
 const CAPTURED_PING = {
-  content: Buffer.from(JSON.stringify({
-    method: 'ping', arguments: {}, destination: null, pattern: null, matcher: null,
-    ticket: '4cdb83d1-2e17-429f-8006-88dbd625a352',
-    reply_to: { exchange: 'reply.celery.pidbox', routing_key: '6fe748c6-3f24-3927-b33f-87609926fac3' },
-  })),
-  properties: { contentType: 'application/json', contentEncoding: 'utf-8', headers: { clock: 1, expires: 1714564801.04 } },
+  content: Buffer.from(
+    JSON.stringify({
+      method: 'ping',
+      arguments: {},
+      destination: null,
+      pattern: null,
+      matcher: null,
+      ticket: '4cdb83d1-2e17-429f-8006-88dbd625a352',
+      reply_to: { exchange: 'reply.celery.pidbox', routing_key: '6fe748c6-3f24-3927-b33f-87609926fac3' },
+    }),
+  ),
+  properties: {
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    headers: { clock: 1, expires: 1714564801.04 },
+  },
 };
 
 function raw(body: unknown, properties: Record<string, unknown> = {}) {
-  return { content: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), properties: { contentType: 'application/json', contentEncoding: 'utf-8', ...properties } };
+  return {
+    content: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+    properties: { contentType: 'application/json', contentEncoding: 'utf-8', ...properties },
+  };
 }
 
 function decodeError(message: ReturnType<typeof raw>): ProtocolError {
@@ -30,7 +43,11 @@ function decodeError(message: ReturnType<typeof raw>): ProtocolError {
 describe('control requests', () => {
   it("decodes kombu's captured ping request", () => {
     expect(decodeControlRequest(CAPTURED_PING)).to.deep.equal({
-      method: 'ping', arguments: {}, destination: null, pattern: null, matcher: null,
+      method: 'ping',
+      arguments: {},
+      destination: null,
+      pattern: null,
+      matcher: null,
       ticket: '4cdb83d1-2e17-429f-8006-88dbd625a352',
       replyTo: { exchange: 'reply.celery.pidbox', routingKey: '6fe748c6-3f24-3927-b33f-87609926fac3' },
       clock: 1,
@@ -38,20 +55,56 @@ describe('control requests', () => {
   });
 
   it("encodes a revoke exactly as app.control.revoke: body fields in kombu's order, clock and a double expires", () => {
-    const { body, properties } = encodeControlRequest({ method: 'revoke', arguments: { task_id: 'x', terminate: false, signal: 'SIGTERM' }, clock: 3, expires: 1714564801 });
-    expect(body.toString()).to.equal('{"method":"revoke","arguments":{"task_id":"x","terminate":false,"signal":"SIGTERM"},"destination":null,"pattern":null,"matcher":null}');
-    expect(properties).to.deep.include({ contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0 });
-    expect(properties.headers).to.deep.equal({ clock: { '!': 'int', value: 3 }, expires: { '!': 'double', value: 1714564801 } });
+    const { body, properties } = encodeControlRequest({
+      method: 'revoke',
+      arguments: { task_id: 'x', terminate: false, signal: 'SIGTERM' },
+      clock: 3,
+      expires: 1714564801,
+    });
+    expect(body.toString()).to.equal(
+      '{"method":"revoke","arguments":{"task_id":"x","terminate":false,"signal":"SIGTERM"},"destination":null,"pattern":null,"matcher":null}',
+    );
+    expect(properties).to.deep.include({
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      deliveryMode: 2,
+      priority: 0,
+    });
+    expect(properties.headers).to.deep.equal({
+      clock: { '!': 'int', value: 3 },
+      expires: { '!': 'double', value: 1714564801 },
+    });
   });
 
   it('round-trips a request that wants replies', () => {
-    const encoded = encodeControlRequest({ method: 'ping', arguments: {}, destination: ['w1@h'], ticket: 't', replyTo: { exchange: 'reply.celery.pidbox', routingKey: 'oid' }, clock: 2, expires: 0 });
-    const decoded = decodeControlRequest({ content: encoded.body, properties: { ...encoded.properties, headers: { clock: 2 } } });
-    expect(decoded).to.deep.include({ method: 'ping', destination: ['w1@h'], ticket: 't', replyTo: { exchange: 'reply.celery.pidbox', routingKey: 'oid' }, clock: 2 });
+    const encoded = encodeControlRequest({
+      method: 'ping',
+      arguments: {},
+      destination: ['w1@h'],
+      ticket: 't',
+      replyTo: { exchange: 'reply.celery.pidbox', routingKey: 'oid' },
+      clock: 2,
+      expires: 0,
+    });
+    const decoded = decodeControlRequest({
+      content: encoded.body,
+      properties: { ...encoded.properties, headers: { clock: 2 } },
+    });
+    expect(decoded).to.deep.include({
+      method: 'ping',
+      destination: ['w1@h'],
+      ticket: 't',
+      replyTo: { exchange: 'reply.celery.pidbox', routingKey: 'oid' },
+      clock: 2,
+    });
   });
 
   it('reads a missing clock as 0, missing arguments as {}, a single destination name as a list', () => {
-    expect(decodeControlRequest(raw({ method: 'ping', destination: 'w1@h' }))).to.deep.include({ clock: 0, arguments: {}, destination: ['w1@h'] });
+    expect(decodeControlRequest(raw({ method: 'ping', destination: 'w1@h' }))).to.deep.include({
+      clock: 0,
+      arguments: {},
+      destination: ['w1@h'],
+    });
   });
 
   const malformed: Array<[string, ReturnType<typeof raw>, string]> = [

@@ -1,16 +1,29 @@
 import { expect } from 'chai';
 import { DEAD_LETTER_HEADER, MAX_KEPT_HEADER_BYTES, clip, deadLetterHeaders, fromFieldValue } from '../index.js';
 
-const stamp = { code: 'NOT_REGISTERED', reason: 'task x is not registered', queue: 'q', routingKey: 'q', node: 'n1', at: new Date('2026-01-01T00:00:00Z') };
+const stamp = {
+  code: 'NOT_REGISTERED',
+  reason: 'task x is not registered',
+  queue: 'q',
+  routingKey: 'q',
+  node: 'n1',
+  at: new Date('2026-01-01T00:00:00Z'),
+};
 const plain = (table: object) => fromFieldValue(table) as Record<string, unknown>;
 
 describe('deadLetterHeaders', () => {
   it('whole: keeps every original header beside its own', () => {
     const headers = plain(deadLetterHeaders({ task: 'x', id: 'abc', retries: 2 }, stamp, 'whole'));
     expect(headers).to.deep.equal({
-      task: 'x', id: 'abc', retries: 2,
-      [DEAD_LETTER_HEADER.reason]: 'task x is not registered', [DEAD_LETTER_HEADER.code]: 'NOT_REGISTERED', [DEAD_LETTER_HEADER.queue]: 'q',
-      [DEAD_LETTER_HEADER.routingKey]: 'q', [DEAD_LETTER_HEADER.at]: '2026-01-01T00:00:00.000Z', [DEAD_LETTER_HEADER.node]: 'n1',
+      task: 'x',
+      id: 'abc',
+      retries: 2,
+      [DEAD_LETTER_HEADER.reason]: 'task x is not registered',
+      [DEAD_LETTER_HEADER.code]: 'NOT_REGISTERED',
+      [DEAD_LETTER_HEADER.queue]: 'q',
+      [DEAD_LETTER_HEADER.routingKey]: 'q',
+      [DEAD_LETTER_HEADER.at]: '2026-01-01T00:00:00.000Z',
+      [DEAD_LETTER_HEADER.node]: 'n1',
     });
   });
 
@@ -20,7 +33,9 @@ describe('deadLetterHeaders', () => {
     expect(headers).to.include({ task: 'x', small: 7, [DEAD_LETTER_HEADER.cut]: 'big, blob' });
     expect(headers).not.to.have.property('blob');
     expect(String(headers.big)).to.match(/^b{256}… \(769 more characters\)$/);
-    expect(headers[DEAD_LETTER_HEADER.reason]).to.equal('task x is not registered; headers cut to fit the broker: big, blob');
+    expect(headers[DEAD_LETTER_HEADER.reason]).to.equal(
+      'task x is not registered; headers cut to fit the broker: big, blob',
+    );
   });
 
   it('bare: leaves every original header out, naming at most twenty', () => {
@@ -32,7 +47,9 @@ describe('deadLetterHeaders', () => {
 
   it('cuts a reason that quotes hostile input', () => {
     const headers = plain(deadLetterHeaders({}, { ...stamp, reason: 'r'.repeat(60_000) }, 'whole'));
-    expect(String(headers[DEAD_LETTER_HEADER.reason])).to.have.length.below(1100).and.match(/… \(59000 more characters\)$/);
+    expect(String(headers[DEAD_LETTER_HEADER.reason]))
+      .to.have.length.below(1100)
+      .and.match(/… \(59000 more characters\)$/);
   });
 
   it('clip leaves short text alone', () => {

@@ -9,10 +9,18 @@ const IDENTITY = { id: ID, name: 'proj.add', replyTo: 'reply.queue', correlation
 const VALID_BODY = '[[2, 3], {}, {"callbacks": null, "errbacks": null, "chain": null, "chord": null}]';
 
 /** A valid v2 message with the given parts replaced. */
-function message(parts: { body?: string | Buffer; headers?: Record<string, unknown>; properties?: Record<string, unknown> } = {}): RawMessage {
+function message(
+  parts: { body?: string | Buffer; headers?: Record<string, unknown>; properties?: Record<string, unknown> } = {},
+): RawMessage {
   const content = Buffer.isBuffer(parts.body) ? parts.body : Buffer.from(parts.body ?? VALID_BODY, 'utf8');
   const headers = { task: 'proj.add', id: ID, ...parts.headers };
-  const properties = { contentType: 'application/json', contentEncoding: 'utf-8', correlationId: ID, replyTo: 'reply.queue', ...parts.properties };
+  const properties = {
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    correlationId: ID,
+    replyTo: 'reply.queue',
+    ...parts.properties,
+  };
   return { content, properties: { ...properties, headers } };
 }
 
@@ -38,7 +46,12 @@ describe('decodeTask on bad messages', () => {
   });
 
   describe('content type and encoding, refused as a 5.2 worker refuses them', () => {
-    for (const contentType of ['application/json; charset=utf-8', 'text/plain', 'application/x-python-serialize', undefined]) {
+    for (const contentType of [
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-python-serialize',
+      undefined,
+    ]) {
       it(`content type ${String(contentType)} is CONTENT_TYPE_REFUSED, with the identity`, () => {
         const error = expectCode(message({ properties: { contentType } }), 'CONTENT_TYPE_REFUSED');
         expect(error.identity).to.deep.equal(IDENTITY);
@@ -47,17 +60,24 @@ describe('decodeTask on bad messages', () => {
 
     for (const contentEncoding of ['binary', 'latin-1', 'utf-16']) {
       it(`content encoding ${contentEncoding} is CONTENT_ENCODING_REFUSED`, () => {
-        expect(expectCode(message({ properties: { contentEncoding } }), 'CONTENT_ENCODING_REFUSED').identity).to.deep.equal(IDENTITY);
+        expect(
+          expectCode(message({ properties: { contentEncoding } }), 'CONTENT_ENCODING_REFUSED').identity,
+        ).to.deep.equal(IDENTITY);
       });
     }
 
     it('accepts utf8 spelled any way, and a missing encoding', () => {
-      for (const contentEncoding of ['UTF-8', 'utf8', undefined]) expect(decodeTask(message({ properties: { contentEncoding } })).id).to.equal(ID);
+      for (const contentEncoding of ['UTF-8', 'utf8', undefined])
+        expect(decodeTask(message({ properties: { contentEncoding } })).id).to.equal(ID);
     });
   });
 
   describe('bodies', () => {
-    for (const [label, body] of [['bad JSON', '[[2, 3], {'], ['an empty body', ''], ['binary garbage', Buffer.from([0xff, 0xfe, 0x00, 0x81])]] as const) {
+    for (const [label, body] of [
+      ['bad JSON', '[[2, 3], {'],
+      ['an empty body', ''],
+      ['binary garbage', Buffer.from([0xff, 0xfe, 0x00, 0x81])],
+    ] as const) {
       it(`${label} is BODY_UNDECODABLE, with the identity`, () => {
         expect(expectCode(message({ body }), 'BODY_UNDECODABLE').identity).to.deep.equal(IDENTITY);
       });
@@ -105,7 +125,9 @@ describe('decodeTask on bad messages', () => {
 
     it('a compressed body that inflates past maxBodyBytes is BODY_UNDECODABLE', () => {
       const body = deflateSync(Buffer.from(`[["${'x'.repeat(100_000)}"], {}, {}]`));
-      expect(decodeError(message({ body, headers: { compression: 'application/x-gzip' } }), { maxBodyBytes: 10_000 }).code).to.equal('BODY_UNDECODABLE');
+      expect(
+        decodeError(message({ body, headers: { compression: 'application/x-gzip' } }), { maxBodyBytes: 10_000 }).code,
+      ).to.equal('BODY_UNDECODABLE');
     });
   });
 
@@ -128,7 +150,13 @@ describe('decodeTask on bad messages', () => {
       expectCode(raw, 'HEADER_MISSING');
     });
 
-    for (const eta of ['tomorrow', '2024-13-01T00:00:00', '2023-02-29T10:00:00', '2024-05-01T24:00:00', '2024-05-01T12:00:00.1234567+00:00']) {
+    for (const eta of [
+      'tomorrow',
+      '2024-13-01T00:00:00',
+      '2023-02-29T10:00:00',
+      '2024-05-01T24:00:00',
+      '2024-05-01T12:00:00.1234567+00:00',
+    ]) {
       it(`eta ${JSON.stringify(eta)} is DATE_INVALID, with the identity`, () => {
         expect(expectCode(message({ headers: { eta } }), 'DATE_INVALID').identity).to.deep.equal(IDENTITY);
       });

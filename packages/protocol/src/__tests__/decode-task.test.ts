@@ -29,13 +29,28 @@ describe('decodeTask on messages from Celery 5.2.6', () => {
     expect(task.args).to.deep.equal([2, 3]);
     expect(task.kwargs).to.deep.equal({});
     expect(task.embed).to.deep.equal({ callbacks: null, errbacks: null, chain: null, chord: null });
-    expect(task).to.include({ eta: null, expires: null, retries: 0, parentId: null, group: null, groupIndex: null, shadow: null, ignoreResult: false });
+    expect(task).to.include({
+      eta: null,
+      expires: null,
+      retries: 0,
+      parentId: null,
+      group: null,
+      groupIndex: null,
+      shadow: null,
+      ignoreResult: false,
+    });
     expect(task.timeLimit).to.deep.equal({ hard: null, soft: null });
   });
 
   it('v2-kwargs-unicode: nested values, unicode, and 2**70 as an exact bigint beside plain numbers', () => {
     const task = decodeFixture('v2-kwargs-unicode');
-    expect(task.args).to.deep.equal([{ nested: { list: [1, 'two', null], flag: true } }, null, 1.5, 1180591620717411303424n, 'żółć ✓ 漢字']);
+    expect(task.args).to.deep.equal([
+      { nested: { list: [1, 'two', null], flag: true } },
+      null,
+      1.5,
+      1180591620717411303424n,
+      'żółć ✓ 漢字',
+    ]);
     expect(task.kwargs).to.deep.equal({ a: { b: [1, null] } });
     expect(typeof (task.kwargs as { a: { b: unknown[] } }).a.b[0]).to.equal('number');
   });
@@ -49,7 +64,9 @@ describe('decodeTask on messages from Celery 5.2.6', () => {
 
   it('v2-options: the link callback arrives in embed.callbacks', () => {
     const task = decodeFixture('v2-options');
-    expect(task.embed.callbacks).to.deep.equal([{ task: 'proj.add', args: [10], kwargs: {}, options: {}, subtask_type: null, immutable: false }]);
+    expect(task.embed.callbacks).to.deep.equal([
+      { task: 'proj.add', args: [10], kwargs: {}, options: {}, subtask_type: null, immutable: false },
+    ]);
     expect(task.embed.errbacks).to.equal(null);
   });
 
@@ -63,12 +80,21 @@ describe('decodeTask on messages from Celery 5.2.6', () => {
     const task = decodeFixture('v2-chain');
     const chain = task.embed.chain ?? [];
     expect(chain.map((signature) => signature.args)).to.deep.equal([[4], [3]]);
-    expect(chain.map((signature) => signature.options.task_id)).to.deep.equal(['278e8371-9e9a-4106-910a-7cc16ab31b90', 'acbc5593-a283-4fad-91fa-dc9c49b87ab9']);
+    expect(chain.map((signature) => signature.options.task_id)).to.deep.equal([
+      '278e8371-9e9a-4106-910a-7cc16ab31b90',
+      'acbc5593-a283-4fad-91fa-dc9c49b87ab9',
+    ]);
   });
 
   it('v1: everything read from the body object, the eta included', () => {
     const task = decodeFixture('v1');
-    expect(task).to.include({ protocol: 1, id: '1cf9f426-6a97-443a-b485-49081f6cf584', name: 'proj.add', retries: 0, group: null });
+    expect(task).to.include({
+      protocol: 1,
+      id: '1cf9f426-6a97-443a-b485-49081f6cf584',
+      name: 'proj.add',
+      retries: 0,
+      group: null,
+    });
     expect(task.args).to.deep.equal([2, 3]);
     expect(task.kwargs).to.deep.equal({});
     expect(task.eta?.toISOString()).to.equal('2026-11-23T23:38:10.129Z');

@@ -15,14 +15,27 @@ const CELERY_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
 /** The same call the fixture's Python line made, as a Celeriac producer states it. */
 function inputFor(fixture: Fixture): { input: TaskMessageInput; now: Date } {
   const { headers, properties } = fixture;
-  const [args, kwargs, embed] = parseJson(fixture.body) as [unknown[], Record<string, unknown>, TaskMessageInput['embed']];
+  const [args, kwargs, embed] = parseJson(fixture.body) as [
+    unknown[],
+    Record<string, unknown>,
+    TaskMessageInput['embed'],
+  ];
   const eta = typeof headers.eta === 'string' ? parseCeleryDate(headers.eta) : null;
   const expires = typeof headers.expires === 'string' ? parseCeleryDate(headers.expires) : null;
   const [hard, soft] = headers.timelimit as [number | null, number | null];
   const custom = Object.fromEntries(Object.entries(headers).filter(([key]) => key.startsWith('x_')));
   const input: TaskMessageInput = {
-    id: String(headers.id), name: String(headers.task), args, kwargs, embed, eta, expires,
-    timeLimit: { hard, soft }, replyTo: properties.replyTo as string, priority: properties.priority as number, headers: custom,
+    id: String(headers.id),
+    name: String(headers.task),
+    args,
+    kwargs,
+    embed,
+    eta,
+    expires,
+    timeLimit: { hard, soft },
+    replyTo: properties.replyTo as string,
+    priority: properties.priority as number,
+    headers: custom,
   };
   // The v2-options call used countdown=10: Python's "now" was ten seconds before the eta.
   return { input, now: eta ? new Date(eta.getTime() - 10_000) : new Date() };
@@ -52,7 +65,9 @@ describe('encodeTask against what Celery 5.2.6 sends', () => {
       const { fixture, encoded } = encodeLike(name);
       const headers = plainHeaders(encoded);
       expect(Object.keys(headers).sort()).to.deep.equal(Object.keys(fixture.headers).sort());
-      for (const key of Object.keys(fixture.headers).filter((k) => !SENDER_HEADERS.includes(k) && k !== 'eta' && k !== 'expires')) {
+      for (const key of Object.keys(fixture.headers).filter(
+        (k) => !SENDER_HEADERS.includes(k) && k !== 'eta' && k !== 'expires',
+      )) {
         expect(headers[key], key).to.deep.equal(fixture.headers[key]);
       }
     });
@@ -87,7 +102,9 @@ describe('encodeTask against what Celery 5.2.6 sends', () => {
     const headers = plainHeaders(encoded);
     for (const key of ['eta', 'expires']) {
       expect(headers[key], key).to.match(CELERY_DATE);
-      expect(parseCeleryDate(String(headers[key]))?.getTime(), key).to.equal(parseCeleryDate(String(fixture.headers[key]))?.getTime());
+      expect(parseCeleryDate(String(headers[key]))?.getTime(), key).to.equal(
+        parseCeleryDate(String(fixture.headers[key]))?.getTime(),
+      );
     }
     expect(encoded.properties.expiration).to.equal('60000');
   });
@@ -108,6 +125,8 @@ describe('encodeTask against what Celery 5.2.6 sends', () => {
   it('args that cannot be JSON are a VALUE_UNENCODABLE ProtocolError', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    expect(() => encodeTask({ id: 'a', name: 't', args: [circular] })).to.throw(ProtocolError).with.property('code', 'VALUE_UNENCODABLE');
+    expect(() => encodeTask({ id: 'a', name: 't', args: [circular] }))
+      .to.throw(ProtocolError)
+      .with.property('code', 'VALUE_UNENCODABLE');
   });
 });

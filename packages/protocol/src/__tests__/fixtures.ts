@@ -26,5 +26,8 @@ export function loadFixture(name: string): Fixture {
 
 /** The fixture as amqplib would hand it to a consumer. */
 export function rawMessage(fixture: Fixture): RawMessage {
-  return { content: Buffer.from(fixture.body, 'utf8'), properties: { ...fixture.properties, headers: fixture.headers } };
+  return {
+    content: Buffer.from(fixture.body, 'utf8'),
+    properties: { ...fixture.properties, headers: fixture.headers },
+  };
 }

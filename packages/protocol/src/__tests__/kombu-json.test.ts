@@ -19,12 +19,20 @@ describe('kombu JSON', () => {
     it('round-trips integers beyond 2**53 exactly as bigint', () => {
       const value = { big: 2n ** 70n, negative: -(2n ** 64n) + 1n, list: [9007199254740993n] };
       const text = stringifyJson(value);
-      expect(text).to.equal('{"big":1180591620717411303424,"negative":-18446744073709551615,"list":[9007199254740993]}');
+      expect(text).to.equal(
+        '{"big":1180591620717411303424,"negative":-18446744073709551615,"list":[9007199254740993]}',
+      );
       expect(parseJson(text)).to.deep.equal(value);
     });
 
     it('leaves every safe integer a number, even next to a big one', () => {
-      expect(parseJson('[1, 9007199254740991, 1180591620717411303424, 2.5, -3]')).to.deep.equal([1, 9007199254740991, 1180591620717411303424n, 2.5, -3]);
+      expect(parseJson('[1, 9007199254740991, 1180591620717411303424, 2.5, -3]')).to.deep.equal([
+        1,
+        9007199254740991,
+        1180591620717411303424n,
+        2.5,
+        -3,
+      ]);
     });
 
     it('leaves numbers alone when a long digit run sits only inside a string', () => {
@@ -49,7 +57,9 @@ describe('kombu JSON', () => {
       const withBigInt: Record<string, unknown> = { n: 1n };
       withBigInt.self = withBigInt;
       for (const value of [plain, withBigInt]) {
-        expect(() => stringifyJson(value)).to.throw(ProtocolError).with.property('code', 'VALUE_UNENCODABLE');
+        expect(() => stringifyJson(value))
+          .to.throw(ProtocolError)
+          .with.property('code', 'VALUE_UNENCODABLE');
       }
     });
   });
@@ -62,7 +72,9 @@ describe('kombu JSON', () => {
     });
 
     it('reads a naive datetime as UTC, as Celery does, whatever the local zone', () => {
-      const date = inTimeZone('America/New_York', () => parseJson('{"__type__": "datetime", "__value__": "2024-01-02T03:04:05"}'));
+      const date = inTimeZone('America/New_York', () =>
+        parseJson('{"__type__": "datetime", "__value__": "2024-01-02T03:04:05"}'),
+      );
       expect((date as Date).toISOString()).to.equal('2024-01-02T03:04:05.000Z');
     });
 
@@ -76,12 +88,21 @@ describe('kombu JSON', () => {
         { __type__: 'base64', __value__: Buffer.from('hi').toString('base64') },
       ]);
       const [date, time, decimal, uuid, bytes, base64] = parseJson(text) as unknown[];
-      expect([date, time, decimal, uuid, bytes]).to.deep.equal(['2024-01-02', '03:04:05', '1.50', '01234567-89ab-cdef-0123-456789abcdef', 'raw']);
+      expect([date, time, decimal, uuid, bytes]).to.deep.equal([
+        '2024-01-02',
+        '03:04:05',
+        '1.50',
+        '01234567-89ab-cdef-0123-456789abcdef',
+        'raw',
+      ]);
       expect(Buffer.isBuffer(base64) && base64.toString()).to.equal('hi');
     });
 
     it('decodes envelopes nested in a big-integer document too', () => {
-      expect(parseJson('[1180591620717411303424, {"__type__": "decimal", "__value__": "2.5"}]')).to.deep.equal([1180591620717411303424n, '2.5']);
+      expect(parseJson('[1180591620717411303424, {"__type__": "decimal", "__value__": "2.5"}]')).to.deep.equal([
+        1180591620717411303424n,
+        '2.5',
+      ]);
     });
 
     it('leaves objects that only look like envelopes alone', () => {
@@ -90,7 +111,9 @@ describe('kombu JSON', () => {
     });
 
     it('refuses an unknown type marker with BODY_UNDECODABLE', () => {
-      expect(() => parseJson('{"__type__": "pickle", "__value__": "x"}')).to.throw(ProtocolError).with.property('code', 'BODY_UNDECODABLE');
+      expect(() => parseJson('{"__type__": "pickle", "__value__": "x"}'))
+        .to.throw(ProtocolError)
+        .with.property('code', 'BODY_UNDECODABLE');
     });
   });
 });

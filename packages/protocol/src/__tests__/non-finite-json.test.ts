@@ -5,7 +5,10 @@ import { containsNonFinite } from '../non-finite-json.js';
 describe('NaN and Infinity as Python json writes them', () => {
   describe('parseJson', () => {
     it('reads bare NaN, Infinity and -Infinity as numbers (what json.dumps writes for floats)', () => {
-      const [args, kwargs] = parseJson('[[NaN, Infinity, -Infinity, 1.5], {"x": NaN}, {}]') as [number[], { x: number }];
+      const [args, kwargs] = parseJson('[[NaN, Infinity, -Infinity, 1.5], {"x": NaN}, {}]') as [
+        number[],
+        { x: number },
+      ];
       expect(Number.isNaN(args[0])).to.equal(true);
       expect(args.slice(1)).to.deep.equal([Infinity, -Infinity, 1.5]);
       expect(Number.isNaN(kwargs.x)).to.equal(true);

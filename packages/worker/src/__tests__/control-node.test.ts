@@ -22,17 +22,41 @@ function node(options: { failPublish?: boolean } = {}) {
     ensureExchange: async () => undefined,
     publish: async (exchange: string, routingKey: string, message: EncodedControlMessage) => {
       if (options.failPublish) throw new Error('no route');
-      sent.push({ exchange, routingKey, body: JSON.parse(message.body.toString()), headers: fromFieldValue(message.properties.headers) });
+      sent.push({
+        exchange,
+        routingKey,
+        body: JSON.parse(message.body.toString()),
+        headers: fromFieldValue(message.properties.headers),
+      });
     },
   };
-  const control = new ControlNode({ nodeName: NODE, commands: controlCommands(revocations, silentLogger), replies, logger: silentLogger });
+  const control = new ControlNode({
+    nodeName: NODE,
+    commands: controlCommands(revocations, silentLogger),
+    replies,
+    logger: silentLogger,
+  });
   return { control, sent, revocations };
 }
 
-function request(method: string, args: Record<string, unknown> = {}, extra: { destination?: string[] | null; reply?: boolean; clock?: number } = {}) {
+function request(
+  method: string,
+  args: Record<string, unknown> = {},
+  extra: { destination?: string[] | null; reply?: boolean; clock?: number } = {},
+) {
   const reply = extra.reply ?? true;
-  const { body, properties } = encodeControlRequest({ method, arguments: args, destination: extra.destination ?? null, clock: extra.clock ?? 1, expires: 0, ...(reply ? { ticket: 'ticket-1', replyTo: REPLY_TO } : {}) });
-  return { content: body, properties: { ...properties, headers: fromFieldValue(properties.headers) as Record<string, unknown> } };
+  const { body, properties } = encodeControlRequest({
+    method,
+    arguments: args,
+    destination: extra.destination ?? null,
+    clock: extra.clock ?? 1,
+    expires: 0,
+    ...(reply ? { ticket: 'ticket-1', replyTo: REPLY_TO } : {}),
+  });
+  return {
+    content: body,
+    properties: { ...properties, headers: fromFieldValue(properties.headers) as Record<string, unknown> },
+  };
 }
 
 /** What the node answered to one request. */
@@ -48,13 +72,19 @@ describe('control node', () => {
     const { control, sent } = node();
     await control.handle(request('ping', {}, { clock: 41 }));
     expect(sent).to.have.length(1);
-    expect(sent[0]).to.deep.include({ exchange: REPLY_TO.exchange, routingKey: REPLY_TO.routingKey, body: { [NODE]: { ok: 'pong' } } });
+    expect(sent[0]).to.deep.include({
+      exchange: REPLY_TO.exchange,
+      routingKey: REPLY_TO.routingKey,
+      body: { [NODE]: { ok: 'pong' } },
+    });
     expect(sent[0]!.headers).to.have.property('ticket', 'ticket-1');
     expect((sent[0]!.headers as { clock: number }).clock).to.be.greaterThan(41);
   });
 
   it("revokes ids and answers as Celery: 'tasks a, b flagged as revoked'", async () => {
-    expect(await answer('revoke', { task_id: ['a', 'b'], terminate: false, signal: 'SIGTERM' })).to.deep.equal({ ok: 'tasks a, b flagged as revoked' });
+    expect(await answer('revoke', { task_id: ['a', 'b'], terminate: false, signal: 'SIGTERM' })).to.deep.equal({
+      ok: 'tasks a, b flagged as revoked',
+    });
   });
 
   it("answers terminate of tasks that are not running with 'terminate: tasks unknown' (and still revokes them)", async () => {
@@ -64,12 +94,14 @@ describe('control node', () => {
     expect(revocations.ids.has('a')).to.equal(true);
   });
 
-  it("answers an unknown command with {error: \"KeyError('name')\"}", async () => {
+  it('answers an unknown command with {error: "KeyError(\'name\')"}', async () => {
     expect(await answer('pool_grow')).to.deep.equal({ error: "KeyError('pool_grow')" });
   });
 
   it('answers unusable arguments with an error reply instead of throwing', async () => {
-    expect(await answer('revoke', { task_id: 42 })).to.deep.equal({ error: "ValueError('task_id must be a task id or a list of task ids')" });
+    expect(await answer('revoke', { task_id: 42 })).to.deep.equal({
+      error: "ValueError('task_id must be a task id or a list of task ids')",
+    });
   });
 
   it('acts without replying when no reply is wanted (a plain revoke broadcast)', async () => {
@@ -95,7 +127,12 @@ describe('control node', () => {
   });
 
   it("matches node names with kombu's glob and pcre matchers", () => {
-    expect([matches(NODE, 'celeriac@*', 'glob'), matches(NODE, 'celery@*', 'glob'), matches(NODE, 'cel.+@host', 'pcre'), matches(NODE, 'host', 'pcre')]).to.deep.equal([true, false, true, false]);
+    expect([
+      matches(NODE, 'celeriac@*', 'glob'),
+      matches(NODE, 'celery@*', 'glob'),
+      matches(NODE, 'cel.+@host', 'pcre'),
+      matches(NODE, 'host', 'pcre'),
+    ]).to.deep.equal([true, false, true, false]);
     expect(() => matches(NODE, 'x', 'regex')).to.throw('unknown matcher');
   });
 });

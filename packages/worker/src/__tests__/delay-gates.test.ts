@@ -52,7 +52,11 @@ describe('EtaGate', () => {
 
   it('moves a later task into the lanes for the whole seconds left, then acks the original', async () => {
     const publisher = lanes();
-    const { job, settled } = fakeJob({ eta: new Date(NOW + 5_700), expires: new Date(NOW + 60_000) }, {}, { headers: { 'x-death': [{ count: 1 }], 'x-first-death-queue': 'celery_delayed_0', custom: 5 } });
+    const { job, settled } = fakeJob(
+      { eta: new Date(NOW + 5_700), expires: new Date(NOW + 60_000) },
+      {},
+      { headers: { 'x-death': [{ count: 1 }], 'x-first-death-queue': 'celery_delayed_0', custom: 5 } },
+    );
     expect(await new EtaGate(publisher, () => NOW).admit(job)).to.equal('settled');
     expect(settled).to.deep.equal(['ack']);
     expect(publisher.ensured).to.deep.equal(['q']);
@@ -64,7 +68,11 @@ describe('EtaGate', () => {
     expect(Object.keys(headers)).to.not.include.members(['x-death', 'x-first-death-queue']);
     expect(fromFieldValue(headers.custom)).to.equal(5);
     expect(headers.id).to.equal('task-1');
-    expect(copy?.properties).to.include({ correlationId: 'task-1', replyTo: 'reply-q', contentType: 'application/json' });
+    expect(copy?.properties).to.include({
+      correlationId: 'task-1',
+      replyTo: 'reply-q',
+      contentType: 'application/json',
+    });
   });
 
   it('lanes an eta beyond the cascade for the maximum (it is laned again on arrival)', async () => {
@@ -107,8 +115,17 @@ describe('ExpiryGate', () => {
     const { job, settled } = fakeJob({ expires: new Date(NOW) });
     expect(await new ExpiryGate(new TaskReporter(results), () => NOW).admit(job)).to.equal('settled');
     expect(results.stored).to.have.length(1);
-    expect(results.stored[0]).to.deep.include({ taskId: 'task-1', state: 'REVOKED', result: EXPIRED_RESULT, replyTo: 'reply-q' });
-    expect(EXPIRED_RESULT).to.deep.equal({ exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: 'celery.exceptions' });
+    expect(results.stored[0]).to.deep.include({
+      taskId: 'task-1',
+      state: 'REVOKED',
+      result: EXPIRED_RESULT,
+      replyTo: 'reply-q',
+    });
+    expect(EXPIRED_RESULT).to.deep.equal({
+      exc_type: 'TaskRevokedError',
+      exc_message: ['expired'],
+      exc_module: 'celery.exceptions',
+    });
     expect(settled).to.deep.equal(['ack']);
   });
 

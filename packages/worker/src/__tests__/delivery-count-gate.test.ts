@@ -21,7 +21,12 @@ function harness(maxDeliveries = 3, failPublish = false) {
   const published: Published[] = [];
   const reasons: DeadLetterReason[] = [];
   const publisher = {
-    publish: async (_exchange: string, routingKey: string, _body: Buffer, properties: { headers?: Record<string, unknown>; priority?: number }) => {
+    publish: async (
+      _exchange: string,
+      routingKey: string,
+      _body: Buffer,
+      properties: { headers?: Record<string, unknown>; priority?: number },
+    ) => {
       if (failPublish) throw new Error('broker refused');
       published.push({ routingKey, headers: properties.headers ?? {}, priority: properties.priority });
       log.push('publish');
@@ -37,10 +42,26 @@ function harness(maxDeliveries = 3, failPublish = false) {
   const gate = new DeliveryCountGate(maxDeliveries, publisher, rejector, reporter);
   const job = (redelivered: boolean, headers: Record<string, unknown> = {}): Job => {
     const { body, properties } = encodeTask({ id: 't-1', name: 'tasks.x', args: [], headers, priority: 7 });
-    const message = { content: body, properties, fields: { redelivered, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
-    const delivery = { message, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue'), orphaned: () => false } as unknown as Delivery;
+    const message = {
+      content: body,
+      properties,
+      fields: { redelivered, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' },
+    };
+    const delivery = {
+      message,
+      queue: 'q',
+      ack: () => log.push('ack'),
+      requeue: () => log.push('requeue'),
+      orphaned: () => false,
+    } as unknown as Delivery;
     const registered = new TaskRegistry().register('tasks.x', () => null).get('tasks.x');
-    return { delivery, task: decodeTask(delivery.message), registered: registered!, logger: silentLogger, abort: new AbortController() };
+    return {
+      delivery,
+      task: decodeTask(delivery.message),
+      registered: registered!,
+      logger: silentLogger,
+      abort: new AbortController(),
+    };
   };
   return { gate, job, log, published, reasons };
 }

@@ -42,13 +42,34 @@ class Recorder {
   orphaned = false;
 
   delivery(input: Partial<TaskMessageInput> & { body?: Buffer }): Delivery {
-    const { body, properties } = encodeTask({ id: 'task-1', name: 'tasks.add', args: [2, 3], replyTo: 'reply-q', ...input });
-    const message = { content: input.body ?? body, properties, fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
-    return { message, queue: 'q', ack: () => this.log.push('ack'), requeue: () => this.log.push('requeue'), orphaned: () => this.orphaned } as unknown as Delivery;
+    const { body, properties } = encodeTask({
+      id: 'task-1',
+      name: 'tasks.add',
+      args: [2, 3],
+      replyTo: 'reply-q',
+      ...input,
+    });
+    const message = {
+      content: input.body ?? body,
+      properties,
+      fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' },
+    };
+    return {
+      message,
+      queue: 'q',
+      ack: () => this.log.push('ack'),
+      requeue: () => this.log.push('requeue'),
+      orphaned: () => this.orphaned,
+    } as unknown as Delivery;
   }
 }
 
-function processor(recorder: Recorder, tasks: TaskRegistry, options: Partial<WorkerOptions> = {}, state = { stopping: false, listenerThrows: false }) {
+function processor(
+  recorder: Recorder,
+  tasks: TaskRegistry,
+  options: Partial<WorkerOptions> = {},
+  state = { stopping: false, listenerThrows: false },
+) {
   const running = new Set<AbortController>();
   const compiled = compileWorkerOptions({ tasks, ...options });
   const record = (event: string) => {
@@ -69,7 +90,8 @@ function processor(recorder: Recorder, tasks: TaskRegistry, options: Partial<Wor
     slots: new Slots(2),
     emit,
     stopping: () => state.stopping,
-    handBack: async (job: { delivery: Delivery }, how: { started: boolean }) => void recorder.log.push(`hand back ${job.delivery.queue}${how.started ? ' (started)' : ''}`),
+    handBack: async (job: { delivery: Delivery }, how: { started: boolean }) =>
+      void recorder.log.push(`hand back ${job.delivery.queue}${how.started ? ' (started)' : ''}`),
     running,
   };
   return { processor: new DeliveryProcessor(deps), running };
@@ -91,7 +113,9 @@ describe('DeliveryProcessor', () => {
   it('does not hand back at shutdown a task whose channel closed (the broker has the original)', async () => {
     const recorder = new Recorder();
     recorder.orphaned = true;
-    await processor(recorder, adder(), {}, { stopping: true, listenerThrows: false }).processor.process(recorder.delivery({}));
+    await processor(recorder, adder(), {}, { stopping: true, listenerThrows: false }).processor.process(
+      recorder.delivery({}),
+    );
     expect(recorder.log).to.deep.equal([]);
   });
 
@@ -149,7 +173,11 @@ describe('DeliveryProcessor', () => {
     const recorder = new Recorder();
     await processor(recorder, adder()).processor.process(recorder.delivery({ name: 'tasks.unknown' }));
     expect(recorder.log).to.deep.equal(['store FAILURE', 'dead NOT_REGISTERED', 'ack']);
-    expect(recorder.stored[0]?.result).to.deep.equal({ exc_type: 'NotRegistered', exc_message: ['tasks.unknown'], exc_module: 'celery.exceptions' });
+    expect(recorder.stored[0]?.result).to.deep.equal({
+      exc_type: 'NotRegistered',
+      exc_message: ['tasks.unknown'],
+      exc_module: 'celery.exceptions',
+    });
     expect(recorder.events).to.deep.equal(['message:dead-lettered']);
   });
 
@@ -162,7 +190,9 @@ describe('DeliveryProcessor', () => {
 
   it('only dead-letters an undecodable message nobody waits for', async () => {
     const recorder = new Recorder();
-    await processor(recorder, adder()).processor.process(recorder.delivery({ replyTo: null, body: Buffer.from('[1]') }));
+    await processor(recorder, adder()).processor.process(
+      recorder.delivery({ replyTo: null, body: Buffer.from('[1]') }),
+    );
     expect(recorder.log).to.deep.equal(['dead BODY_SHAPE_INVALID', 'ack']);
   });
 
@@ -170,14 +200,20 @@ describe('DeliveryProcessor', () => {
     const recorder = new Recorder();
     let ran = false;
     const tasks = new TaskRegistry().register(add, () => ((ran = true), 0));
-    await processor(recorder, tasks, {}, { stopping: true, listenerThrows: false }).processor.process(recorder.delivery({}));
+    await processor(recorder, tasks, {}, { stopping: true, listenerThrows: false }).processor.process(
+      recorder.delivery({}),
+    );
     expect(recorder.log).to.deep.equal(['hand back q']);
     expect(ran).to.equal(false);
   });
 
   it('hands back, and reports nothing, a task aborted at shutdown', async () => {
     const recorder = new Recorder();
-    const tasks = new TaskRegistry().register('tasks.add', (ctx: TaskContext) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))));
+    const tasks = new TaskRegistry().register(
+      'tasks.add',
+      (ctx: TaskContext) =>
+        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+    );
     const { processor: subject, running } = processor(recorder, tasks);
     const done = subject.process(recorder.delivery({ args: [] }));
     // Until the handler runs: the processor first lets earlier acks reach the socket (a few turns).

@@ -33,7 +33,8 @@ describe('DuplicateGate', () => {
 
   it('runs unknown ids and ids in any other state (a FAILURE or a RETRY may run again)', async () => {
     const { admit } = gateOver({ failed: TaskState.FAILURE, retrying: TaskState.RETRY, started: TaskState.STARTED });
-    for (const id of ['new', 'failed', 'retrying', 'started']) expect(await admit(id), id).to.deep.equal({ answer: 'run', settled: [] });
+    for (const id of ['new', 'failed', 'retrying', 'started'])
+      expect(await admit(id), id).to.deep.equal({ answer: 'run', settled: [] });
   });
 
   it('runs the task when the store cannot answer, and warns', async () => {

@@ -8,7 +8,11 @@ function rejectionType(code: ProtocolErrorCode): string {
 
 describe('rejection exceptions, named as Celery names them', () => {
   it('a refused content type or encoding is kombu ContentDisallowed', () => {
-    expect(rejectionException(new ProtocolError('CONTENT_TYPE_REFUSED', 'text/plain refused'))).to.deep.equal({ exc_type: 'ContentDisallowed', exc_message: ['text/plain refused'], exc_module: 'kombu.exceptions' });
+    expect(rejectionException(new ProtocolError('CONTENT_TYPE_REFUSED', 'text/plain refused'))).to.deep.equal({
+      exc_type: 'ContentDisallowed',
+      exc_message: ['text/plain refused'],
+      exc_module: 'kombu.exceptions',
+    });
     expect(rejectionType('CONTENT_ENCODING_REFUSED')).to.equal('ContentDisallowed');
   });
 
@@ -19,11 +23,18 @@ describe('rejection exceptions, named as Celery names them', () => {
 
   it('every other protocol problem is celery InvalidTaskError', () => {
     for (const code of ['BODY_SHAPE_INVALID', 'HEADER_MISSING', 'HEADER_INVALID', 'DATE_INVALID'] as const) {
-      expect(rejectionException(new ProtocolError(code, 'x')), code).to.deep.include({ exc_type: 'InvalidTaskError', exc_module: 'celery.exceptions' });
+      expect(rejectionException(new ProtocolError(code, 'x')), code).to.deep.include({
+        exc_type: 'InvalidTaskError',
+        exc_module: 'celery.exceptions',
+      });
     }
   });
 
   it('an unknown task is celery NotRegistered naming it, as a 5.2 worker reports it', () => {
-    expect(notRegisteredException('interop.does_not_exist')).to.deep.equal({ exc_type: 'NotRegistered', exc_message: ['interop.does_not_exist'], exc_module: 'celery.exceptions' });
+    expect(notRegisteredException('interop.does_not_exist')).to.deep.equal({
+      exc_type: 'NotRegistered',
+      exc_message: ['interop.does_not_exist'],
+      exc_module: 'celery.exceptions',
+    });
   });
 });

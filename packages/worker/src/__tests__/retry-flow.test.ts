@@ -28,13 +28,38 @@ function harness(handler: (ctx: TaskContext) => unknown, republishFails = false)
   };
   const tasks = new TaskRegistry().register('tasks.x', (ctx: TaskContext) => handler(ctx));
   const options = compileWorkerOptions({ tasks });
-  const reporter = new TaskReporter({ store: async (update) => void (stored.push(update), log.push(`store ${update.state}`)) });
+  const reporter = new TaskReporter({
+    store: async (update) => void (stored.push(update), log.push(`store ${update.state}`)),
+  });
   const emit = ((event: string) => log.push(event)) as never;
   const rejector = new Rejector({} as DeadLetters, reporter, emit, options.logger);
-  const processor = new DeliveryProcessor({ options, reporter, rejector, gates: [], finished: new FinishedOutcomes(reporter), retries, executor: new InlineExecutor('n'), slots: new Slots(1), emit, stopping: () => false, handBack: async () => undefined, running: new Set() });
+  const processor = new DeliveryProcessor({
+    options,
+    reporter,
+    rejector,
+    gates: [],
+    finished: new FinishedOutcomes(reporter),
+    retries,
+    executor: new InlineExecutor('n'),
+    slots: new Slots(1),
+    emit,
+    stopping: () => false,
+    handBack: async () => undefined,
+    running: new Set(),
+  });
   const { body, properties } = encodeTask({ id: 'task-1', name: 'tasks.x', replyTo: 'reply-q' });
-  const message = { content: body, properties, fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' } };
-  const delivery = { message, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue'), orphaned: () => false } as unknown as Delivery;
+  const message = {
+    content: body,
+    properties,
+    fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' },
+  };
+  const delivery = {
+    message,
+    queue: 'q',
+    ack: () => log.push('ack'),
+    requeue: () => log.push('requeue'),
+    orphaned: () => false,
+  } as unknown as Delivery;
   return { log, stored, run: () => processor.process(delivery) };
 }
 
@@ -56,7 +81,14 @@ describe('a retry through the processor', () => {
 
 describe('RetryPublisher', () => {
   function publisher(fail = false) {
-    const calls: Array<{ kind: string; exchange?: string; routingKey?: string; properties?: PublishProperties; body?: Buffer; queue?: string }> = [];
+    const calls: Array<{
+      kind: string;
+      exchange?: string;
+      routingKey?: string;
+      properties?: PublishProperties;
+      body?: Buffer;
+      queue?: string;
+    }> = [];
     const fake = {
       ensureQueue: async (spec: { name: string }) => void calls.push({ kind: 'ensureQueue', queue: spec.name }),
       ensureDelayTopology: async (queue: string) => void calls.push({ kind: 'ensureDelayTopology', queue }),
@@ -86,7 +118,11 @@ describe('RetryPublisher', () => {
   it('goes through the lanes for a second or more, to the queue the retry names', async () => {
     const { calls, fake } = publisher();
     await new RetryPublisher(fake, 'n', {}).resend(fakeJob().job, signal(3_500, 'python.q')); // 3 whole seconds in the lanes, the rest held in memory
-    expect(calls.map((call) => [call.kind, call.queue ?? call.exchange])).to.deep.equal([['ensureQueue', 'python.q'], ['ensureDelayTopology', 'python.q'], ['publish', 'celery_delayed_1']]);
+    expect(calls.map((call) => [call.kind, call.queue ?? call.exchange])).to.deep.equal([
+      ['ensureQueue', 'python.q'],
+      ['ensureDelayTopology', 'python.q'],
+      ['publish', 'celery_delayed_1'],
+    ]);
     expect(calls[2]?.routingKey).to.match(/\.1\.1\.python\.q$/);
   });
 

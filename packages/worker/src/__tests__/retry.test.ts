@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import { ConfigurationError, InvalidArgumentError, silentLogger } from '@celeriac/core';
 import { MaxRetriesExceededError, Retry, retry, type RetryTarget } from '../retry/retry-decision.js';
-import { DEFAULT_RETRY_POLICY, compileRetryPolicy, retryDelayMs, shouldAutoRetry, type RetryPolicy } from '../retry/retry-policy.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  compileRetryPolicy,
+  retryDelayMs,
+  shouldAutoRetry,
+  type RetryPolicy,
+} from '../retry/retry-policy.js';
 import { retryMessage } from '../retry/retry-message.js';
 import { runHandler } from '../execution/run-handler.js';
 import type { TaskOutcome } from '../execution/task-outcome.js';
@@ -28,23 +34,49 @@ function decision(call: () => never): unknown {
 }
 
 /** Runs a handler as the executor does, with a context whose retry uses the task's policy. */
-async function run(handler: (ctx: TaskContext) => unknown, options: TaskOptions = {}, retries = 0): Promise<TaskOutcome> {
+async function run(
+  handler: (ctx: TaskContext) => unknown,
+  options: TaskOptions = {},
+  retries = 0,
+): Promise<TaskOutcome> {
   const task = new TaskRegistry().register('tasks.x', (ctx: TaskContext) => handler(ctx), options).get('tasks.x')!;
   const policy = { id: 't1', name: 'tasks.x', retries, policy: task.options };
-  const context = { id: 't1', retries, logger: silentLogger, retry: (o) => retry(policy, o) } as Partial<TaskContext> as TaskContext;
+  const context = {
+    id: 't1',
+    retries,
+    logger: silentLogger,
+    retry: (o) => retry(policy, o),
+  } as Partial<TaskContext> as TaskContext;
   return runHandler(task, [], context);
 }
 
 describe('retry policy', () => {
   it('defaults to Celery: 3 retries, no auto-retry, back-off on up to 600 s, a 180 s default delay', () => {
-    expect(compileRetryPolicy('t', {})).to.deep.equal({ maxRetries: 3, autoRetryFor: [], retryBackoff: true, retryBackoffMaxMs: 600_000, defaultRetryDelayMs: 180_000 });
+    expect(compileRetryPolicy('t', {})).to.deep.equal({
+      maxRetries: 3,
+      autoRetryFor: [],
+      retryBackoff: true,
+      retryBackoffMaxMs: 600_000,
+      defaultRetryDelayMs: 180_000,
+    });
     expect(compileRetryPolicy('t', { maxRetries: null, retryBackoff: undefined }).maxRetries).to.equal(null);
   });
 
   it('refuses settings that cannot work, naming the task', () => {
-    const bad: Array<Partial<Record<keyof RetryPolicy, unknown>>> = [{ maxRetries: -1 }, { maxRetries: 1.5 }, { autoRetryFor: [1] }, { autoRetryFor: 'Error' }, { retryBackoff: 2 }, { retryBackoffMaxMs: -1 }, { defaultRetryDelayMs: Number.NaN }];
+    const bad: Array<Partial<Record<keyof RetryPolicy, unknown>>> = [
+      { maxRetries: -1 },
+      { maxRetries: 1.5 },
+      { autoRetryFor: [1] },
+      { autoRetryFor: 'Error' },
+      { retryBackoff: 2 },
+      { retryBackoffMaxMs: -1 },
+      { defaultRetryDelayMs: Number.NaN },
+    ];
     for (const options of bad) {
-      expect(() => compileRetryPolicy('tasks.bad', options as Partial<RetryPolicy>), JSON.stringify(options)).to.throw(ConfigurationError, /tasks\.bad/);
+      expect(() => compileRetryPolicy('tasks.bad', options as Partial<RetryPolicy>), JSON.stringify(options)).to.throw(
+        ConfigurationError,
+        /tasks\.bad/,
+      );
     }
   });
 
@@ -88,13 +120,23 @@ describe('retry()', () => {
 
   it('retries forever with maxRetries null, and honours a per-call maxRetries', () => {
     expect(decision(() => retry(target(1000, { maxRetries: null }), { countdownMs: 0 }))).to.be.instanceOf(Retry);
-    expect(decision(() => retry(target(1), { countdownMs: 0, maxRetries: 1 }))).to.be.instanceOf(MaxRetriesExceededError);
+    expect(decision(() => retry(target(1), { countdownMs: 0, maxRetries: 1 }))).to.be.instanceOf(
+      MaxRetriesExceededError,
+    );
     expect(decision(() => retry(target(5), { countdownMs: 0, maxRetries: null }))).to.be.instanceOf(Retry);
   });
 
   it('refuses bad input with InvalidArgumentError', () => {
-    for (const options of [{ countdownMs: -1 }, { countdownMs: Number.POSITIVE_INFINITY }, { maxRetries: -2 }, { queue: '' }]) {
-      expect(decision(() => retry(target(0), options)), JSON.stringify(options)).to.be.instanceOf(InvalidArgumentError);
+    for (const options of [
+      { countdownMs: -1 },
+      { countdownMs: Number.POSITIVE_INFINITY },
+      { maxRetries: -2 },
+      { queue: '' },
+    ]) {
+      expect(
+        decision(() => retry(target(0), options)),
+        JSON.stringify(options),
+      ).to.be.instanceOf(InvalidArgumentError);
     }
   });
 });
@@ -114,7 +156,11 @@ describe('runHandler with retries', () => {
 
   it('stores the Retry itself (celery.exceptions.Retry) when no error was given', async () => {
     const outcome = expectRetry(await run((ctx) => ctx.retry({ countdownMs: 0 })));
-    expect(outcome.result).to.deep.equal({ exc_type: 'Retry', exc_message: ['Retry in 0s'], exc_module: 'celery.exceptions' });
+    expect(outcome.result).to.deep.equal({
+      exc_type: 'Retry',
+      exc_message: ['Retry in 0s'],
+      exc_module: 'celery.exceptions',
+    });
   });
 
   it('retries an autoRetryFor error with back-off, and fails other errors', async () => {
@@ -126,7 +172,11 @@ describe('runHandler with retries', () => {
   });
 
   it('FAILs with the last error once the tries are used up', async () => {
-    const outcome = await run(() => Promise.reject(new Flaky('busy again')), { autoRetryFor: [Flaky], maxRetries: 2 }, 2);
+    const outcome = await run(
+      () => Promise.reject(new Flaky('busy again')),
+      { autoRetryFor: [Flaky], maxRetries: 2 },
+      2,
+    );
     if (outcome.state !== 'FAILURE') expect.fail(`expected FAILURE, got ${outcome.state}`);
     expect(outcome.result).to.deep.equal({ exc_type: 'Flaky', exc_message: ['busy again'], exc_module: 'celeriac' });
   });
@@ -135,10 +185,35 @@ describe('runHandler with retries', () => {
 describe('retryMessage', () => {
   it('keeps the id and workflow, bumps retries, sets the eta, and makes the task its own parent', () => {
     const expires = new Date('2030-01-01T00:00:00Z');
-    const { job } = fakeJob({ rootId: 'root-1', group: 'g-1', expires, shadow: 'alias', timeLimit: { hard: 30, soft: 20 }, retries: 1, headers: { custom: 1 } }, {}, { priority: 7 });
+    const { job } = fakeJob(
+      {
+        rootId: 'root-1',
+        group: 'g-1',
+        expires,
+        shadow: 'alias',
+        timeLimit: { hard: 30, soft: 20 },
+        retries: 1,
+        headers: { custom: 1 },
+      },
+      {},
+      { priority: 7 },
+    );
     const now = new Date('2029-01-01T00:00:00Z');
     const input = retryMessage(job, 2500, now, 'celeriac@here');
-    expect(input).to.deep.include({ id: 'task-1', name: 'tasks.x', args: [1], retries: 2, rootId: 'root-1', parentId: 'task-1', group: 'g-1', expires, shadow: 'alias', replyTo: 'reply-q', priority: 7, origin: 'celeriac@here' });
+    expect(input).to.deep.include({
+      id: 'task-1',
+      name: 'tasks.x',
+      args: [1],
+      retries: 2,
+      rootId: 'root-1',
+      parentId: 'task-1',
+      group: 'g-1',
+      expires,
+      shadow: 'alias',
+      replyTo: 'reply-q',
+      priority: 7,
+      origin: 'celeriac@here',
+    });
     expect(input.timeLimit).to.deep.equal({ hard: 30, soft: 20 });
     expect(input.eta).to.deep.equal(new Date('2029-01-01T00:00:02.500Z'));
     expect(input.headers, 'custom headers are dropped, as Celery 5.2 does').to.equal(undefined);

@@ -11,7 +11,12 @@ import type { TaskOutcome } from '../execution/task-outcome.js';
 import { TaskReporter } from '../settle/task-reporter.js';
 import { fakeJob } from './job-fixture.js';
 
-const FAILED: TaskOutcome = { state: TaskState.FAILURE, result: { exc_type: 'Error', exc_message: ['x'], exc_module: 'celeriac' }, traceback: null, error: new Error('x') };
+const FAILED: TaskOutcome = {
+  state: TaskState.FAILURE,
+  result: { exc_type: 'Error', exc_message: ['x'], exc_module: 'celeriac' },
+  traceback: null,
+  error: new Error('x'),
+};
 
 /** A pool whose handler ends when its signal fires, with whatever outcome the test chose. */
 function poolEndingOnAbort(outcome: TaskOutcome, seen: { signal?: AbortSignal; kill?: AbortSignal }): TaskExecutor {
@@ -27,7 +32,11 @@ describe('revocations', () => {
   it('remembers revoked ids; without terminate nothing is aborted', () => {
     const revocations = new Revocations();
     expect(revocations.revoke(['a', 'b'], false)).to.deep.equal([]);
-    expect([revocations.ids.has('a'), revocations.ids.has('b'), revocations.ids.has('c')]).to.deep.equal([true, true, false]);
+    expect([revocations.ids.has('a'), revocations.ids.has('b'), revocations.ids.has('c')]).to.deep.equal([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it("terminate aborts the run's signal and kill with TaskRevokedError('terminated'), and the outcome is REVOKED even if it failed", async () => {
@@ -37,7 +46,10 @@ describe('revocations', () => {
     // As the processor runs it: the signal is the job's own controller's.
     const outcome = new TerminableExecutor(revocations, poolEndingOnAbort(FAILED, seen)).execute(job, job.abort.signal);
     expect(revocations.revoke(['running-1', 'elsewhere'], true)).to.deep.equal(['running-1']);
-    expect(await outcome).to.deep.include({ state: TaskState.REVOKED, result: { exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' } });
+    expect(await outcome).to.deep.include({
+      state: TaskState.REVOKED,
+      result: { exc_type: 'TaskRevokedError', exc_message: ['terminated'], exc_module: 'celery.exceptions' },
+    });
     expect(seen.signal?.reason).to.be.instanceOf(TaskRevokedError).and.include({ reason: 'terminated' });
     expect(seen.kill?.aborted).to.equal(true);
   });
@@ -66,7 +78,11 @@ describe('RevokedGate', () => {
     const { job, settled } = fakeJob({ id: 'task-1' });
     expect(await revokedGate.admit(job)).to.equal('settled');
     expect(stored.map(({ taskId, state, result }) => ({ taskId, state, result }))).to.deep.equal([
-      { taskId: 'task-1', state: 'REVOKED', result: { exc_type: 'TaskRevokedError', exc_message: ['revoked'], exc_module: 'celery.exceptions' } },
+      {
+        taskId: 'task-1',
+        state: 'REVOKED',
+        result: { exc_type: 'TaskRevokedError', exc_message: ['revoked'], exc_module: 'celery.exceptions' },
+      },
     ]);
     expect(settled).to.deep.equal(['ack']);
   });

@@ -17,13 +17,18 @@ describe('worker options for delivery, pools and shutdown', () => {
 
   it("needs appModule for pool 'threads', and knows no other pools", () => {
     expect(() => compile({ pool: 'threads' })).to.throw(ConfigurationError, /appModule/);
-    expect(compile({ pool: 'threads', appModule: 'dist/tasks.js' })).to.include({ pool: 'threads', appModule: 'dist/tasks.js' });
+    expect(compile({ pool: 'threads', appModule: 'dist/tasks.js' })).to.include({
+      pool: 'threads',
+      appModule: 'dist/tasks.js',
+    });
     expect(() => compile({ pool: 'processes' as never })).to.throw(ConfigurationError, /pool/);
   });
 
   it('accepts 0 and Infinity as shutdown timeouts, not negative ones', () => {
     expect(compile({ shutdownTimeoutMs: 0 }).shutdownTimeoutMs).to.equal(0);
-    expect(compile({ shutdownTimeoutMs: Number.POSITIVE_INFINITY }).shutdownTimeoutMs).to.equal(Number.POSITIVE_INFINITY);
+    expect(compile({ shutdownTimeoutMs: Number.POSITIVE_INFINITY }).shutdownTimeoutMs).to.equal(
+      Number.POSITIVE_INFINITY,
+    );
     expect(() => compile({ shutdownTimeoutMs: -1 })).to.throw(ConfigurationError, /shutdownTimeoutMs/);
   });
 

@@ -6,8 +6,17 @@ import { settleOnce } from '../settle/settle-once.js';
 function recorded() {
   const log: string[] = [];
   const warnings: string[] = [];
-  const delivery = { message: {}, queue: 'q', ack: () => log.push('ack'), requeue: () => log.push('requeue'), orphaned: () => false } as unknown as Delivery;
-  const logger: Logger = { ...silentLogger, log: (level, message) => void (level === 'warn' && warnings.push(message)) };
+  const delivery = {
+    message: {},
+    queue: 'q',
+    ack: () => log.push('ack'),
+    requeue: () => log.push('requeue'),
+    orphaned: () => false,
+  } as unknown as Delivery;
+  const logger: Logger = {
+    ...silentLogger,
+    log: (level, message) => void (level === 'warn' && warnings.push(message)),
+  };
   return { log, warnings, delivery: settleOnce(delivery, logger) };
 }
 

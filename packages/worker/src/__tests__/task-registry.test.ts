@@ -18,11 +18,20 @@ describe('TaskRegistry', () => {
   });
 
   it('keeps the handler callable and its options with defaults', async () => {
-    const registry = new TaskRegistry().register(add, async (x, y) => x + y).register(greet, (name) => name, { ignoreResult: true });
+    const registry = new TaskRegistry()
+      .register(add, async (x, y) => x + y)
+      .register(greet, (name) => name, { ignoreResult: true });
     const handler = registry.get('tasks.add')?.handler;
     expect(await handler?.(2, 3, {} as TaskContext)).to.equal(5);
     // include, not equal: each feature (acks, retries, time limits) adds its own defaulted options.
-    expect(registry.get('tasks.add')?.options).to.deep.include({ ignoreResult: false, maxRetries: 3, autoRetryFor: [], retryBackoff: true, retryBackoffMaxMs: 600_000, defaultRetryDelayMs: 180_000 });
+    expect(registry.get('tasks.add')?.options).to.deep.include({
+      ignoreResult: false,
+      maxRetries: 3,
+      autoRetryFor: [],
+      retryBackoff: true,
+      retryBackoffMaxMs: 600_000,
+      defaultRetryDelayMs: 180_000,
+    });
     expect(registry.get('tasks.greet')?.options).to.deep.include({ ignoreResult: true });
   });
 
@@ -39,7 +48,10 @@ describe('TaskRegistry', () => {
   }
 
   it('refuses a handler that is not a function', () => {
-    expect(() => new TaskRegistry().register('tasks.x', 'nope' as unknown as () => void)).to.throw(TypeError, 'must be a function');
+    expect(() => new TaskRegistry().register('tasks.x', 'nope' as unknown as () => void)).to.throw(
+      TypeError,
+      'must be a function',
+    );
   });
 
   it('recognises registries, also ones from another copy of the package', () => {
@@ -58,7 +70,10 @@ describe('TaskRegistry', () => {
     // @ts-expect-error: the contract promises a number result, not a string
     registry.register(defineTask<[x: number, y: number], number>('t.b'), async (x: number) => `${x}`);
     // @ts-expect-error: a third argument the contract does not have cannot be a number
-    registry.register(defineTask<[x: number, y: number], number>('t.c'), (x: number, y: number, z: number) => x + y + z);
+    registry.register(
+      defineTask<[x: number, y: number], number>('t.c'),
+      (x: number, y: number, z: number) => x + y + z,
+    );
     // By name, a handler states its own parameters, the context last.
     registry.register('peer.order', (order: unknown, ctx: TaskContext) => [order, ctx.kwargs]);
     registry.register('peer.ping', (ctx: TaskContext) => ctx.hostname);

@@ -8,7 +8,10 @@ import { fakeJob } from './job-fixture.js';
 const APP = new URL('./fixtures/thread-app.js', import.meta.url).href;
 
 function recordingLogger(lines: Array<{ level: LogLevel; message: string; meta: unknown }>): Logger {
-  const logger: Logger = { log: (level, message, meta) => void lines.push({ level, message, meta }), child: () => logger };
+  const logger: Logger = {
+    log: (level, message, meta) => void lines.push({ level, message, meta }),
+    child: () => logger,
+  };
   return logger;
 }
 
@@ -54,7 +57,10 @@ describe('ThreadExecutor', function () {
   });
 
   it('returns a thrown error as a FAILURE with its type', async () => {
-    expect(failureOf(await pool.execute(job('tasks.fail'), never))).to.deep.equal({ type: 'ValueError', message: 'bad input' });
+    expect(failureOf(await pool.execute(job('tasks.fail'), never))).to.deep.equal({
+      type: 'ValueError',
+      message: 'bad input',
+    });
   });
 
   it('carries results that only structured clone keeps exact (bigint)', async () => {
@@ -103,8 +109,16 @@ describe('ThreadExecutor', function () {
   });
 
   it('refuses to start when the app module does not load', async () => {
-    const broken = new ThreadExecutor({ appModule: '/nonexistent/app.js', size: 1, hostname: 'h', logger: recordingLogger([]) });
-    const error = await broken.start().then(() => null, (e: unknown) => e);
+    const broken = new ThreadExecutor({
+      appModule: '/nonexistent/app.js',
+      size: 1,
+      hostname: 'h',
+      logger: recordingLogger([]),
+    });
+    const error = await broken.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(ConfigurationError);
   });
 });

@@ -15,7 +15,14 @@ function expectConfigError(options: Record<string, unknown>, mentions: string): 
 describe('worker options', () => {
   it('defaults to the celery queue, concurrency 10, prefetch 2 per slot and rpc:// results', () => {
     const options = compileWorkerOptions({ tasks });
-    expect(options).to.include({ brokerUrl: 'amqp://guest:guest@localhost:5672//', concurrency: 10, prefetch: 20, resultBackend: 'rpc', trackStarted: false, maxBodyBytes: 16 * 1024 * 1024 });
+    expect(options).to.include({
+      brokerUrl: 'amqp://guest:guest@localhost:5672//',
+      concurrency: 10,
+      prefetch: 20,
+      resultBackend: 'rpc',
+      trackStarted: false,
+      maxBodyBytes: 16 * 1024 * 1024,
+    });
     expect(options.queues).to.deep.equal(['celery']);
     expect(options.nodeName).to.match(/^celeriac-\d+@/);
     expect(options.logger).to.equal(silentLogger);
@@ -57,8 +64,14 @@ describe('worker options', () => {
 
   it('accepts mongodb:// and mongodb+srv:// result backends and keeps the URL for the backend', () => {
     const compiled = compileWorkerOptions({ tasks, resultBackend: 'mongodb+srv://user:pw@host/db' });
-    expect(compiled).to.deep.include({ resultBackend: 'mongodb', resultBackendUrl: 'mongodb+srv://user:pw@host/db', resultExpiresMs: 86_400_000 });
-    expect(compileWorkerOptions({ tasks, resultBackend: 'mongodb://127.0.0.1/results' }).resultBackend).to.equal('mongodb');
+    expect(compiled).to.deep.include({
+      resultBackend: 'mongodb',
+      resultBackendUrl: 'mongodb+srv://user:pw@host/db',
+      resultExpiresMs: 86_400_000,
+    });
+    expect(compileWorkerOptions({ tasks, resultBackend: 'mongodb://127.0.0.1/results' }).resultBackend).to.equal(
+      'mongodb',
+    );
     expectConfigError({ resultExpiresMs: 0 }, 'resultExpiresMs');
   });
 

@@ -1,4 +1,12 @@
-import { decodeControlRequest, encodeControlReply, errorReply, unknownCommandReply, type ControlRequest, type EncodedControlMessage, type RawMessage } from '@celeriac/protocol';
+import {
+  decodeControlRequest,
+  encodeControlReply,
+  errorReply,
+  unknownCommandReply,
+  type ControlRequest,
+  type EncodedControlMessage,
+  type RawMessage,
+} from '@celeriac/protocol';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { ControlCommand } from './commands.js';
 
@@ -47,7 +55,11 @@ export class ControlNode {
     try {
       return matches(this.deps.nodeName, pattern, matcher);
     } catch (error) {
-      this.deps.logger.log('warn', 'ignoring a control message with an unusable pattern', { pattern, matcher, ...errorMeta(error) });
+      this.deps.logger.log('warn', 'ignoring a control message with an unusable pattern', {
+        pattern,
+        matcher,
+        ...errorMeta(error),
+      });
       return false;
     }
   }
@@ -73,10 +85,19 @@ export class ControlNode {
     try {
       this.#clock += 1;
       await this.deps.replies.ensureExchange(exchange);
-      await this.deps.replies.publish(exchange, routingKey, encodeControlReply(this.deps.nodeName, reply, request.ticket, this.#clock));
+      await this.deps.replies.publish(
+        exchange,
+        routingKey,
+        encodeControlReply(this.deps.nodeName, reply, request.ticket, this.#clock),
+      );
     } catch (error) {
       // Typically the requester stopped listening (its reply queue is gone).
-      this.deps.logger.log('debug', 'control reply not delivered', { method: request.method, exchange, routingKey, ...errorMeta(error) });
+      this.deps.logger.log('debug', 'control reply not delivered', {
+        method: request.method,
+        exchange,
+        routingKey,
+        ...errorMeta(error),
+      });
     }
   }
 }
@@ -89,6 +110,8 @@ export function matches(nodeName: string, pattern: string, matcher: string): boo
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = [...glob].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('');
+  const body = [...glob]
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`);
 }

@@ -23,13 +23,17 @@ export async function startControl(parts: ControlParts): Promise<PidboxConsumer>
   const consumerReady = new Promise<PidboxConsumer>((resolve) => (started = resolve));
   const replies: ReplySender = {
     ensureExchange: async (name) => (await consumerReady).ensureReplyExchange(name),
-    publish: (exchange, routingKey, message) => publisher.publish(exchange, routingKey, message.body, message.properties),
+    publish: (exchange, routingKey, message) =>
+      publisher.publish(exchange, routingKey, message.body, message.properties),
   };
   const node = new ControlNode({ nodeName, commands: controlCommands(parts.revocations, logger), replies, logger });
   const consumer = await PidboxConsumer.start(parts.consuming, {
     nodeName,
     logger,
-    onMessage: (message) => void node.handle(message).catch((error: unknown) => logger.log('error', 'control message handling failed', errorMeta(error))),
+    onMessage: (message) =>
+      void node
+        .handle(message)
+        .catch((error: unknown) => logger.log('error', 'control message handling failed', errorMeta(error))),
   });
   started(consumer);
   return consumer;

@@ -34,5 +34,20 @@ export function taskContext(job: Job, signal: AbortSignal, hostname: string): Ta
   const { id, name, retries, kwargs, headers, rootId, parentId, eta, expires } = job.task;
   const delivery = { queue: job.delivery.queue, redelivered: wasRedelivered(job.delivery.message) };
   const target = { id, name, retries, policy: job.registered.options };
-  return { id, name, retries, kwargs, headers, rootId, parentId, eta, expires, delivery, hostname, signal, logger: job.logger, retry: (options) => retry(target, options) };
+  return {
+    id,
+    name,
+    retries,
+    kwargs,
+    headers,
+    rootId,
+    parentId,
+    eta,
+    expires,
+    delivery,
+    hostname,
+    signal,
+    logger: job.logger,
+    retry: (options) => retry(target, options),
+  };
 }

@@ -15,14 +15,19 @@ export interface Pool extends TaskExecutor {
 /** The pool the options ask for: 'inline' (the event loop) or 'threads' (worker_threads). */
 export function createPool(options: CompiledWorkerOptions, emit: EmitWorkerEvent): Pool {
   const { pool, appModule, concurrency: size, nodeName: hostname, logger } = options;
-  if (pool === 'inline') return inlinePool(new InlineExecutor(hostname, (job, blockedMs) => reportBlockedLoop(job, blockedMs, emit)));
+  if (pool === 'inline')
+    return inlinePool(new InlineExecutor(hostname, (job, blockedMs) => reportBlockedLoop(job, blockedMs, emit)));
   if (appModule === null) throw new ConfigurationError("pool 'threads' needs appModule");
   return new ThreadExecutor({ appModule, size, hostname, logger });
 }
 
 /** Nothing to start or stop: the handlers are the worker's own functions. */
 function inlinePool(executor: InlineExecutor): Pool {
-  return { execute: (job, signal) => executor.execute(job, signal), start: () => Promise.resolve(), close: () => Promise.resolve() };
+  return {
+    execute: (job, signal) => executor.execute(job, signal),
+    start: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
 }
 
 /**
@@ -30,6 +35,10 @@ function inlinePool(executor: InlineExecutor): Pool {
  * metrics count it. The lost connection it may cause is handled by FinishedOutcomes.
  */
 function reportBlockedLoop(job: Job, blockedMs: number, emit: EmitWorkerEvent): void {
-  job.logger.log('error', `the handler blocked the event loop for ${blockedMs} ms: heartbeats and acks waited, and past the heartbeat timeout the broker drops the connection and delivers the task again; run CPU-bound or synchronous handlers on the threads pool (--pool threads)`, { blockedMs, pool: 'inline' });
+  job.logger.log(
+    'error',
+    `the handler blocked the event loop for ${blockedMs} ms: heartbeats and acks waited, and past the heartbeat timeout the broker drops the connection and delivers the task again; run CPU-bound or synchronous handlers on the threads pool (--pool threads)`,
+    { blockedMs, pool: 'inline' },
+  );
   emit('worker:loop-blocked', { id: job.task.id, name: job.task.name, queue: job.delivery.queue, blockedMs });
 }

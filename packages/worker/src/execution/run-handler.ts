@@ -11,7 +11,11 @@ import { failure, type TaskOutcome } from './task-outcome.js';
  * a result that must be JSON, a Retry, an error that retries by itself (autoRetryFor), a failure.
  * Never throws. Shared by the inline pool and the threads pool's threads.
  */
-export async function runHandler(task: RegisteredTask, args: readonly unknown[], context: TaskContext): Promise<TaskOutcome> {
+export async function runHandler(
+  task: RegisteredTask,
+  args: readonly unknown[],
+  context: TaskContext,
+): Promise<TaskOutcome> {
   let params: unknown[];
   try {
     params = handlerArgs(task, args, context.kwargs);
@@ -35,7 +39,8 @@ export async function runHandler(task: RegisteredTask, args: readonly unknown[],
  */
 function abortReason(error: unknown, signal: AbortSignal | undefined): unknown {
   // `?.`: a context made by hand (a test's, a tool's) may come without a signal.
-  const wrapsReason = signal?.aborted === true && error instanceof Error && error.name === 'AbortError' && error.cause === signal.reason;
+  const wrapsReason =
+    signal?.aborted === true && error instanceof Error && error.name === 'AbortError' && error.cause === signal.reason;
   return wrapsReason ? signal.reason : error;
 }
 
@@ -62,7 +67,11 @@ function retried(signal: Retry): TaskOutcome {
  * Otherwise the context goes right after the handler's declared arguments, so a caller that
  * sends fewer (a Python peer using defaults) still puts it where the handler expects it.
  */
-function handlerArgs(task: RegisteredTask, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): unknown[] {
+function handlerArgs(
+  task: RegisteredTask,
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+): unknown[] {
   if (task.params) return bindArguments(task.name, task.params, args, kwargs);
   const declared = Math.max(0, task.handler.length - 1);
   if (args.length >= declared) return [...args];
@@ -75,7 +84,10 @@ function encodable(result: unknown): TaskOutcome {
     stringifyJson(result === undefined ? null : result);
     return { state: TaskState.SUCCESS, result: result === undefined ? null : result };
   } catch (error) {
-    const encodeError = Object.assign(new Error(`the task's return value cannot be encoded as JSON: ${(error as Error).message}`), { name: 'EncodeError', excModule: 'kombu.exceptions' });
+    const encodeError = Object.assign(
+      new Error(`the task's return value cannot be encoded as JSON: ${(error as Error).message}`),
+      { name: 'EncodeError', excModule: 'kombu.exceptions' },
+    );
     return failure(encodeError);
   }
 }

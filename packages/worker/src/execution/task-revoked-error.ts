@@ -21,5 +21,10 @@ export function revokedException(reason: RevokeReason): ExceptionInfo {
 
 /** How a run ends that a revoke stopped: REVOKED, with the result Celery stores. */
 export function revokedOutcome(reason: RevokeReason): TaskOutcome {
-  return { state: TaskState.REVOKED, result: revokedException(reason), traceback: null, error: new TaskRevokedError(reason) };
+  return {
+    state: TaskState.REVOKED,
+    result: revokedException(reason),
+    traceback: null,
+    error: new TaskRevokedError(reason),
+  };
 }

@@ -45,5 +45,7 @@ function isTermination(signal: AbortSignal): boolean {
 
 /** Resolves on a terminate; never on the worker giving up (that outcome is the processor's to handle). */
 function whenTerminated(signal: AbortSignal): Promise<undefined> {
-  return new Promise((resolve) => signal.addEventListener('abort', () => isTermination(signal) && resolve(undefined), { once: true }));
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => isTermination(signal) && resolve(undefined), { once: true }),
+  );
 }

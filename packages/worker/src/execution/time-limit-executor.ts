@@ -26,7 +26,14 @@ import type { Job } from '../job.js';
 import { anySignal } from './any-signal.js';
 import type { TaskExecutor } from './task-executor.js';
 import type { TaskOutcome } from './task-outcome.js';
-import { SoftTimeLimitExceeded, TimeLimitExceeded, effectiveLimits, type EffectiveLimits, type Limit, type TimeLimitsMs } from './time-limits.js';
+import {
+  SoftTimeLimitExceeded,
+  TimeLimitExceeded,
+  effectiveLimits,
+  type EffectiveLimits,
+  type Limit,
+  type TimeLimitsMs,
+} from './time-limits.js';
 
 /** Enforces time limits around another executor (see the file header for the contract). */
 export class TimeLimitExecutor implements TaskExecutor {
@@ -61,14 +68,22 @@ export class TimeLimitExecutor implements TaskExecutor {
   }
 
   #soft(job: Job, soft: AbortController, limit: Limit): void {
-    job.logger.log('warn', `soft time limit (${limit.seconds}s) exceeded; the task's signal is aborted`, { softTimeLimitS: limit.seconds });
+    job.logger.log('warn', `soft time limit (${limit.seconds}s) exceeded; the task's signal is aborted`, {
+      softTimeLimitS: limit.seconds,
+    });
     soft.abort(new SoftTimeLimitExceeded(limit.seconds));
   }
 
   #hard(job: Job, soft: AbortController, hard: AbortController, limit: Limit): void {
     const error = new TimeLimitExceeded(limit.seconds);
-    const detached = this.canKill ? '' : '; an async handler cannot be killed in the inline pool and keeps running detached until it returns';
-    job.logger.log('error', `hard time limit (${limit.seconds}s) exceeded: the task fails and its slot is freed${detached}`, { timeLimitS: limit.seconds });
+    const detached = this.canKill
+      ? ''
+      : '; an async handler cannot be killed in the inline pool and keeps running detached until it returns';
+    job.logger.log(
+      'error',
+      `hard time limit (${limit.seconds}s) exceeded: the task fails and its slot is freed${detached}`,
+      { timeLimitS: limit.seconds },
+    );
     // The handler's own signal fires too (unless the soft limit already fired it), so a handler
     // that checks it stops even though nobody waits for it any more.
     if (!soft.signal.aborted) soft.abort(error);

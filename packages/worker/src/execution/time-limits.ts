@@ -47,13 +47,18 @@ export interface TimeLimitsMs {
 
 /** Checks limits given as options; `owner` names them in the error ("task x", "worker"). */
 export function compileTimeLimits(owner: string, options: Partial<TimeLimitsMs>): TimeLimitsMs {
-  return { softTimeLimitMs: limitOption(owner, options.softTimeLimitMs, 'softTimeLimitMs'), timeLimitMs: limitOption(owner, options.timeLimitMs, 'timeLimitMs') };
+  return {
+    softTimeLimitMs: limitOption(owner, options.softTimeLimitMs, 'softTimeLimitMs'),
+    timeLimitMs: limitOption(owner, options.timeLimitMs, 'timeLimitMs'),
+  };
 }
 
 function limitOption(owner: string, value: unknown, field: string): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
-  throw new ConfigurationError(`${owner}: ${field} must be a number of milliseconds > 0 or null, got ${JSON.stringify(value)}`);
+  throw new ConfigurationError(
+    `${owner}: ${field} must be a number of milliseconds > 0 or null, got ${JSON.stringify(value)}`,
+  );
 }
 
 /** One limit in force: `seconds` as it is reported (a peer's header value, unchanged). */

@@ -73,9 +73,18 @@ export class DeliveryCountGate implements Gate {
 
   async #publishCopy(job: Job, deliveries: number, interrupted: boolean): Promise<void> {
     const { delivery, logger } = job;
-    if (delivery.message.fields.redelivered) logger.log('warn', 'task redelivered: a worker stopped before acknowledging it; counting the delivery', { deliveries, maxDeliveries: this.maxDeliveries });
+    if (delivery.message.fields.redelivered)
+      logger.log('warn', 'task redelivered: a worker stopped before acknowledging it; counting the delivery', {
+        deliveries,
+        maxDeliveries: this.maxDeliveries,
+      });
     try {
-      await this.publisher.publish(DEFAULT_EXCHANGE, delivery.queue, delivery.message.content, countedProperties(job, deliveries, interrupted));
+      await this.publisher.publish(
+        DEFAULT_EXCHANGE,
+        delivery.queue,
+        delivery.message.content,
+        countedProperties(job, deliveries, interrupted),
+      );
       delivery.ack();
       await acksOnTheWire();
     } catch (error) {
@@ -92,11 +101,18 @@ export class DeliveryCountGate implements Gate {
     const { delivery, logger } = job;
     if (delivery.orphaned()) return; // its channel closed: the broker has put it back already
     if (!isRefusal(error)) {
-      logger.log('error', 'could not republish a redelivered task with its delivery count; it goes back to the queue', errorMeta(error));
+      logger.log(
+        'error',
+        'could not republish a redelivered task with its delivery count; it goes back to the queue',
+        errorMeta(error),
+      );
       return requeueLater(delivery);
     }
     const message = `redelivered, and the copy carrying its delivery count was refused (${(error as Error).message})`;
-    logger.log('error', 'dead-lettering a redelivered task whose counted copy the broker refused', { code: COUNT_REFUSED_CODE, ...errorMeta(error) });
+    logger.log('error', 'dead-lettering a redelivered task whose counted copy the broker refused', {
+      code: COUNT_REFUSED_CODE,
+      ...errorMeta(error),
+    });
     await this.rejector.deadLetter(delivery, { code: COUNT_REFUSED_CODE, message }, job.task.id);
   }
 
@@ -130,4 +146,3 @@ function isRefusal(error: unknown): boolean {
 export function workerLost(message: string): ExceptionInfo {
   return { exc_type: 'WorkerLostError', exc_message: [message], exc_module: 'billiard.exceptions' };
 }
-

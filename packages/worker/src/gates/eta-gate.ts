@@ -39,7 +39,11 @@ export class EtaGate implements Gate {
       job.delivery.ack();
       job.logger.log('info', 'task not due yet; moved to the delay lanes', { eta: eta.toISOString() });
     } catch (error) {
-      job.logger.log('error', 'could not move a delayed task to the delay lanes; it goes back to the queue', errorMeta(error));
+      job.logger.log(
+        'error',
+        'could not move a delayed task to the delay lanes; it goes back to the queue',
+        errorMeta(error),
+      );
       requeueLater(job.delivery);
     }
     return 'settled';
@@ -57,7 +61,10 @@ const BROKER_HEADERS = /^x-(death|first-death-|last-death-)/;
  * dead-letter bookkeeping.
  */
 function laneCopy(properties: Delivery['message']['properties']): PublishProperties {
-  const { headers = {}, deliveryMode } = properties as { headers?: Record<string, unknown>; deliveryMode?: number | null };
+  const { headers = {}, deliveryMode } = properties as {
+    headers?: Record<string, unknown>;
+    deliveryMode?: number | null;
+  };
   const kept = Object.fromEntries(Object.entries(headers).filter(([key]) => !BROKER_HEADERS.test(key)));
   const mode = deliveryMode === undefined || deliveryMode === null ? {} : { deliveryMode };
   return { ...copyProperties(properties), ...mode, headers: toFieldTable(kept) };

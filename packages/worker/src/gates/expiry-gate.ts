@@ -5,7 +5,11 @@ import type { TaskReporter } from '../settle/task-reporter.js';
 import type { Gate } from './gate.js';
 
 /** What Celery stores for a task that expired before it ran: `TaskRevokedError('expired')`. */
-export const EXPIRED_RESULT: Readonly<ExceptionInfo> = Object.freeze({ exc_type: 'TaskRevokedError', exc_message: ['expired'], exc_module: CELERY_EXCEPTIONS_MODULE });
+export const EXPIRED_RESULT: Readonly<ExceptionInfo> = Object.freeze({
+  exc_type: 'TaskRevokedError',
+  exc_message: ['expired'],
+  exc_module: CELERY_EXCEPTIONS_MODULE,
+});
 
 /**
  * Celery's `expires`: a task whose expiry has passed is not run; it is recorded REVOKED and
@@ -22,7 +26,9 @@ export class ExpiryGate implements Gate {
   async admit(job: Job): Promise<'run' | 'settled'> {
     const expires = job.task.expires;
     if (!expires || expires.getTime() > this.now()) return 'run';
-    job.logger.log('info', 'task expired before it ran; recorded REVOKED and acknowledged', { expires: formatCeleryDate(expires) });
+    job.logger.log('info', 'task expired before it ran; recorded REVOKED and acknowledged', {
+      expires: formatCeleryDate(expires),
+    });
     return settleRevoked(job, this.reporter, EXPIRED_RESULT);
   }
 }

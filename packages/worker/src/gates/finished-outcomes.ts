@@ -51,7 +51,11 @@ export class FinishedOutcomes implements Gate {
   async admit(job: Job): Promise<'run' | 'settled'> {
     const kept = this.#take(job);
     if (!kept) return 'run';
-    job.logger.log('warn', 'redelivered after it finished here (its channel closed before the ack); answered with that outcome, not run again', { state: kept.outcome.state, reported: kept.reported });
+    job.logger.log(
+      'warn',
+      'redelivered after it finished here (its channel closed before the ack); answered with that outcome, not run again',
+      { state: kept.outcome.state, reported: kept.reported },
+    );
     if (!kept.reported && !(await this.#report(job, kept))) return 'settled';
     job.delivery.ack();
     return 'settled';
@@ -60,10 +64,19 @@ export class FinishedOutcomes implements Gate {
   async #report(job: Job, kept: Kept): Promise<boolean> {
     const { outcome } = kept;
     try {
-      await this.reporter.store(job.task, outcome.state, outcome.result, outcome.state === TaskState.SUCCESS ? null : outcome.traceback);
+      await this.reporter.store(
+        job.task,
+        outcome.state,
+        outcome.result,
+        outcome.state === TaskState.SUCCESS ? null : outcome.traceback,
+      );
       return true;
     } catch (error) {
-      job.logger.log('error', 'could not report the outcome of a finished task; its message goes back to the queue', errorMeta(error));
+      job.logger.log(
+        'error',
+        'could not report the outcome of a finished task; its message goes back to the queue',
+        errorMeta(error),
+      );
       this.#kept.set(keyOf(job), kept); // still finished: the next delivery tries the report again
       requeueLater(job.delivery);
       return false;

@@ -27,7 +27,9 @@ export class Retry extends Error {
     readonly queue: string | null,
     readonly error: unknown,
   ) {
-    super(`Retry in ${Math.round(delayMs) / 1000}s${error instanceof Error ? `: ${error.name}('${error.message}')` : ''}`);
+    super(
+      `Retry in ${Math.round(delayMs) / 1000}s${error instanceof Error ? `: ${error.name}('${error.message}')` : ''}`,
+    );
   }
 }
 
@@ -53,18 +55,29 @@ export function retry(target: RetryTarget, options: RetryOptions = {}): never {
   checkRetryOptions(options);
   const maxRetries = options.maxRetries === undefined ? target.policy.maxRetries : options.maxRetries;
   if (maxRetries !== null && target.retries + 1 > maxRetries) throw finalError(target, maxRetries, options.error);
-  throw new Retry(retryDelayMs(target.policy, target.retries, options.countdownMs), options.queue ?? null, options.error);
+  throw new Retry(
+    retryDelayMs(target.policy, target.retries, options.countdownMs),
+    options.queue ?? null,
+    options.error,
+  );
 }
 
 function finalError(target: RetryTarget, maxRetries: number, error: unknown): unknown {
   if (error !== undefined) return error;
-  return new MaxRetriesExceededError(`Can't retry ${target.name}[${target.id}]: it was retried ${target.retries} times (maxRetries ${maxRetries})`);
+  return new MaxRetriesExceededError(
+    `Can't retry ${target.name}[${target.id}]: it was retried ${target.retries} times (maxRetries ${maxRetries})`,
+  );
 }
 
 function checkRetryOptions(options: RetryOptions): void {
   const { countdownMs, maxRetries, queue } = options;
-  if (countdownMs !== undefined && !(typeof countdownMs === 'number' && Number.isFinite(countdownMs) && countdownMs >= 0)) {
-    throw new InvalidArgumentError(`retry countdownMs must be a number of milliseconds >= 0, got ${String(countdownMs)}`);
+  if (
+    countdownMs !== undefined &&
+    !(typeof countdownMs === 'number' && Number.isFinite(countdownMs) && countdownMs >= 0)
+  ) {
+    throw new InvalidArgumentError(
+      `retry countdownMs must be a number of milliseconds >= 0, got ${String(countdownMs)}`,
+    );
   }
   if (maxRetries !== undefined && maxRetries !== null && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
     throw new InvalidArgumentError(`retry maxRetries must be an integer >= 0 or null, got ${String(maxRetries)}`);

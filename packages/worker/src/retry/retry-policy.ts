@@ -34,9 +34,13 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 /** Fills in the defaults and refuses settings that cannot work (a ConfigurationError naming the task). */
 export function compileRetryPolicy(task: string, options: Partial<RetryPolicy>): RetryPolicy {
   const { maxRetries, autoRetryFor, retryBackoff, retryBackoffMaxMs, defaultRetryDelayMs } = options;
-  const policy = { ...DEFAULT_RETRY_POLICY, ...definedOnly({ maxRetries, autoRetryFor, retryBackoff, retryBackoffMaxMs, defaultRetryDelayMs }) };
+  const policy = {
+    ...DEFAULT_RETRY_POLICY,
+    ...definedOnly({ maxRetries, autoRetryFor, retryBackoff, retryBackoffMaxMs, defaultRetryDelayMs }),
+  };
   const fail = (message: string) => new ConfigurationError(`task ${task}: ${message}`);
-  if (policy.maxRetries !== null && !(Number.isInteger(policy.maxRetries) && policy.maxRetries >= 0)) throw fail('maxRetries must be an integer >= 0 or null');
+  if (policy.maxRetries !== null && !(Number.isInteger(policy.maxRetries) && policy.maxRetries >= 0))
+    throw fail('maxRetries must be an integer >= 0 or null');
   if (!isAutoRetryFor(policy.autoRetryFor)) throw fail('autoRetryFor must be an array of error classes or a function');
   if (typeof policy.retryBackoff !== 'boolean') throw fail('retryBackoff must be true or false');
   if (!isDuration(policy.retryBackoffMaxMs)) throw fail('retryBackoffMaxMs must be a number of milliseconds >= 0');

@@ -24,7 +24,11 @@ export class RetryPublisher {
       await this.#publish(job, retry);
       return true;
     } catch (error) {
-      job.logger.log('error', 'could not republish the task for its retry; the original goes back to the queue', errorMeta(error));
+      job.logger.log(
+        'error',
+        'could not republish the task for its retry; the original goes back to the queue',
+        errorMeta(error),
+      );
       requeueLater(job.delivery);
       return false;
     }

@@ -36,7 +36,11 @@ export class DeadLetters {
       } catch (error) {
         refusal = error;
         if (delivery.orphaned()) break;
-        this.logger.log('warn', 'the broker refused a dead-letter copy; trying a smaller one', { code: reason.code, fit, ...errorMeta(error) });
+        this.logger.log('warn', 'the broker refused a dead-letter copy; trying a smaller one', {
+          code: reason.code,
+          fit,
+          ...errorMeta(error),
+        });
       }
     }
     throw refusal;
@@ -44,8 +48,19 @@ export class DeadLetters {
 
   async #publish(delivery: Delivery, reason: DeadLetterReason, fit: DeadLetterFit): Promise<void> {
     const { content, properties, fields } = delivery.message;
-    const stamp = { code: reason.code, reason: reason.message, queue: delivery.queue, routingKey: fields.routingKey, node: this.nodeName, at: new Date() };
+    const stamp = {
+      code: reason.code,
+      reason: reason.message,
+      queue: delivery.queue,
+      routingKey: fields.routingKey,
+      node: this.nodeName,
+      at: new Date(),
+    };
     const headers = deadLetterHeaders(properties.headers, stamp, fit);
-    await this.publisher.publish(DEFAULT_EXCHANGE, DEAD_LETTER_QUEUE, content, { ...copyProperties(properties), headers, persistent: true });
+    await this.publisher.publish(DEFAULT_EXCHANGE, DEAD_LETTER_QUEUE, content, {
+      ...copyProperties(properties),
+      headers,
+      persistent: true,
+    });
   }
 }

@@ -5,7 +5,8 @@ export function rejectionException(error: ProtocolError): ExceptionInfo {
   if (error.code === 'CONTENT_TYPE_REFUSED' || error.code === 'CONTENT_ENCODING_REFUSED') {
     return { exc_type: 'ContentDisallowed', exc_message: [error.message], exc_module: 'kombu.exceptions' };
   }
-  if (error.code === 'BODY_UNDECODABLE') return { exc_type: 'DecodeError', exc_message: [error.message], exc_module: 'kombu.exceptions' };
+  if (error.code === 'BODY_UNDECODABLE')
+    return { exc_type: 'DecodeError', exc_message: [error.message], exc_module: 'kombu.exceptions' };
   return { exc_type: 'InvalidTaskError', exc_message: [error.message], exc_module: CELERY_EXCEPTIONS_MODULE };
 }
 

@@ -24,21 +24,40 @@ export class Rejector {
   ) {}
 
   async undecodable(delivery: Delivery, error: unknown): Promise<void> {
-    const reason = { code: error instanceof ProtocolError ? error.code : 'DECODE_FAILED', message: clip((error as Error).message ?? String(error), MAX_REASON_CHARS) };
+    const reason = {
+      code: error instanceof ProtocolError ? error.code : 'DECODE_FAILED',
+      message: clip((error as Error).message ?? String(error), MAX_REASON_CHARS),
+    };
     const identity = error instanceof ProtocolError ? error.identity : {};
-    this.logger.log('error', 'dead-lettering a message that is not a valid task', { ...reason, taskId: identity.id, queue: delivery.queue });
+    this.logger.log('error', 'dead-lettering a message that is not a valid task', {
+      ...reason,
+      taskId: identity.id,
+      queue: delivery.queue,
+    });
     if (identity.id && identity.replyTo && error instanceof ProtocolError) {
       const { id, replyTo, correlationId = id } = identity;
-      await this.reporter.tellCaller({ id, replyTo, correlationId }, TaskState.FAILURE, rejectionException(error), this.logger);
+      await this.reporter.tellCaller(
+        { id, replyTo, correlationId },
+        TaskState.FAILURE,
+        rejectionException(error),
+        this.logger,
+      );
     }
     await this.deadLetter(delivery, reason, identity.id ?? null);
   }
 
   async notRegistered(delivery: Delivery, task: TaskMessage): Promise<void> {
     const name = clip(task.name, QUOTED_NAME_CHARS);
-    this.logger.log('error', 'received an unregistered task; it is answered NotRegistered and dead-lettered', { taskId: clip(task.id, QUOTED_NAME_CHARS), task: name });
+    this.logger.log('error', 'received an unregistered task; it is answered NotRegistered and dead-lettered', {
+      taskId: clip(task.id, QUOTED_NAME_CHARS),
+      task: name,
+    });
     await this.reporter.tellCaller(task, TaskState.FAILURE, notRegisteredException(task.name), this.logger);
-    await this.deadLetter(delivery, { code: 'NOT_REGISTERED', message: `task ${name} is not registered on this worker` }, task.id);
+    await this.deadLetter(
+      delivery,
+      { code: 'NOT_REGISTERED', message: `task ${name} is not registered on this worker` },
+      task.id,
+    );
   }
 
   /** Moves the message to `celeriac.dead`, then acks it; if the move fails it is requeued instead. */
@@ -48,7 +67,10 @@ export class Rejector {
       delivery.ack();
       this.emit('message:dead-lettered', { queue: delivery.queue, reason: reason.message, code: reason.code, id });
     } catch (error) {
-      this.logger.log('error', 'could not dead-letter a message; it goes back to the queue', { ...reason, ...errorMeta(error) });
+      this.logger.log('error', 'could not dead-letter a message; it goes back to the queue', {
+        ...reason,
+        ...errorMeta(error),
+      });
       requeueLater(delivery);
     }
   }

@@ -14,7 +14,11 @@ export function settleOnce(delivery: Delivery, logger: Logger): Delivery {
       settled = action;
       return settle();
     }
-    if (action === 'requeue' && settled === 'ack') logger.log('warn', 'the message was acknowledged before the task ran (acksLate: false); it cannot go back to the queue, and this run of the task is lost');
+    if (action === 'requeue' && settled === 'ack')
+      logger.log(
+        'warn',
+        'the message was acknowledged before the task ran (acksLate: false); it cannot go back to the queue, and this run of the task is lost',
+      );
     else logger.log('debug', `ignored a second settlement (${action} after ${settled})`);
   };
   return { ...delivery, ack: once('ack', () => delivery.ack()), requeue: once('requeue', () => delivery.requeue()) };

@@ -9,8 +9,20 @@ export class TaskReporter {
   constructor(private readonly results: ResultWriter | null) {}
 
   /** Resolves once the backend holds the state; throws if it could not take it. */
-  async store(task: ReplyAddress, state: StateUpdate['state'], result: unknown, traceback: string | null = null): Promise<void> {
-    await this.results?.store({ taskId: task.id, state, result, traceback, replyTo: task.replyTo, correlationId: task.correlationId });
+  async store(
+    task: ReplyAddress,
+    state: StateUpdate['state'],
+    result: unknown,
+    traceback: string | null = null,
+  ): Promise<void> {
+    await this.results?.store({
+      taskId: task.id,
+      state,
+      result,
+      traceback,
+      replyTo: task.replyTo,
+      correlationId: task.correlationId,
+    });
   }
 
   /** Best effort, for messages that are dead-lettered whether or not their caller can be told. */

@@ -1,7 +1,14 @@
 import { Worker as Thread } from 'node:worker_threads';
 import { errorMeta, type Logger } from '@celeriac/core';
 import { failure, type TaskOutcome } from '../task-outcome.js';
-import { fromWireError, fromWireOutcome, toWireError, type FromThread, type ToThread, type WireContext } from './thread-protocol.js';
+import {
+  fromWireError,
+  fromWireOutcome,
+  toWireError,
+  type FromThread,
+  type ToThread,
+  type WireContext,
+} from './thread-protocol.js';
 
 const ENTRY = new URL('./thread-worker.js', import.meta.url);
 
@@ -24,7 +31,11 @@ export class PoolThread {
   /** Set as soon as the thread is known to be going: it must get no new task. */
   #gone = false;
 
-  constructor(appUrl: string, private readonly logger: Logger, private readonly onExit: (thread: PoolThread) => void) {
+  constructor(
+    appUrl: string,
+    private readonly logger: Logger,
+    private readonly onExit: (thread: PoolThread) => void,
+  ) {
     this.#thread = new Thread(ENTRY, { workerData: { appUrl } });
     this.ready = new Promise((resolve, reject) => {
       this.#thread.on('message', (message: FromThread) => this.#onMessage(message, resolve, reject));

@@ -54,7 +54,9 @@ export class ThreadExecutor implements TaskExecutor {
       await Promise.all(threads.map((thread) => thread.ready));
     } catch (error) {
       await this.close();
-      throw new ConfigurationError(`the threads pool could not load ${this.options.appModule}: ${(error as Error).message}`);
+      throw new ConfigurationError(
+        `the threads pool could not load ${this.options.appModule}: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -116,8 +118,14 @@ export class ThreadExecutor implements TaskExecutor {
   }
 
   async #kill(job: Job, thread: PoolThread, reason: unknown): Promise<void> {
-    job.logger.log('warn', 'terminating the pool thread running the task', { reason: reason instanceof Error ? reason.message : String(reason) });
-    await thread.terminate(reason instanceof Error ? reason.message : 'terminated').catch((error: unknown) => this.options.logger.log('error', 'could not terminate a pool thread', errorMeta(error)));
+    job.logger.log('warn', 'terminating the pool thread running the task', {
+      reason: reason instanceof Error ? reason.message : String(reason),
+    });
+    await thread
+      .terminate(reason instanceof Error ? reason.message : 'terminated')
+      .catch((error: unknown) =>
+        this.options.logger.log('error', 'could not terminate a pool thread', errorMeta(error)),
+      );
   }
 
   #onExit(thread: PoolThread): void {

@@ -37,8 +37,19 @@ export type ToThread =
 
 export type WireOutcome =
   | { state: typeof TaskState.SUCCESS; result: unknown }
-  | { state: typeof TaskState.FAILURE | typeof TaskState.REVOKED; result: ExceptionInfo; traceback: string | null; error: WireError }
-  | { state: typeof TaskState.RETRY; result: ExceptionInfo; traceback: string | null; error: WireError; retry: { delayMs: number; queue: string | null } };
+  | {
+      state: typeof TaskState.FAILURE | typeof TaskState.REVOKED;
+      result: ExceptionInfo;
+      traceback: string | null;
+      error: WireError;
+    }
+  | {
+      state: typeof TaskState.RETRY;
+      result: ExceptionInfo;
+      traceback: string | null;
+      error: WireError;
+      retry: { delayMs: number; queue: string | null };
+    };
 
 export type FromThread =
   | { type: 'ready' }
@@ -49,7 +60,12 @@ export type FromThread =
 export function toWireError(error: unknown): WireError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error), stack: null, excModule: null };
   const excModule = (error as { excModule?: unknown }).excModule;
-  return { name: error.name, message: error.message, stack: error.stack ?? null, excModule: typeof excModule === 'string' ? excModule : null };
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack ?? null,
+    excModule: typeof excModule === 'string' ? excModule : null,
+  };
 }
 
 export function fromWireError(wire: WireError): Error {
@@ -72,6 +88,7 @@ export function toWireOutcome(outcome: TaskOutcome): WireOutcome {
 export function fromWireOutcome(wire: WireOutcome): TaskOutcome {
   if (wire.state === TaskState.SUCCESS) return wire;
   const error = fromWireError(wire.error);
-  if (wire.state === TaskState.RETRY) return { ...wire, error, retry: new Retry(wire.retry.delayMs, wire.retry.queue, error) };
+  if (wire.state === TaskState.RETRY)
+    return { ...wire, error, retry: new Retry(wire.retry.delayMs, wire.retry.queue, error) };
   return { ...wire, error } as TaskOutcome;
 }

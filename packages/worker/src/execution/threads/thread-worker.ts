@@ -12,7 +12,14 @@ import { isTaskRegistry, type TaskRegistry } from '../../task-registry.js';
 import { runHandler } from '../run-handler.js';
 import type { TaskContext } from '../task-context.js';
 import type { TaskOutcome } from '../task-outcome.js';
-import { fromWireError, toWireError, toWireOutcome, type FromThread, type ToThread, type WireContext } from './thread-protocol.js';
+import {
+  fromWireError,
+  toWireError,
+  toWireOutcome,
+  type FromThread,
+  type ToThread,
+  type WireContext,
+} from './thread-protocol.js';
 
 const port = parentPort;
 const controllers = new Map<number, AbortController>();
@@ -30,7 +37,8 @@ async function loadRegistry(url: string): Promise<TaskRegistry> {
 
 function threadLogger(runId: number, bound: Record<string, unknown> = {}): Logger {
   return {
-    log: (level: LogLevel, message: string, meta = {}) => post({ type: 'log', runId, level, message, meta: cloneable({ ...bound, ...meta }) }),
+    log: (level: LogLevel, message: string, meta = {}) =>
+      post({ type: 'log', runId, level, message, meta: cloneable({ ...bound, ...meta }) }),
     child: (meta) => threadLogger(runId, { ...bound, ...meta }),
   };
 }
@@ -40,7 +48,9 @@ function cloneable(meta: Record<string, unknown>): Record<string, unknown> {
   try {
     return structuredClone(meta);
   } catch {
-    return JSON.parse(JSON.stringify(meta, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))) as Record<string, unknown>;
+    return JSON.parse(
+      JSON.stringify(meta, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+    ) as Record<string, unknown>;
   }
 }
 
@@ -49,11 +59,28 @@ async function run(registry: TaskRegistry, runId: number, args: readonly unknown
   const controller = new AbortController();
   controllers.set(runId, controller);
   try {
-    if (!registered) throw new Error(`task ${wire.name} is registered in the main thread but not in the thread's copy of the app module`);
-    const context: TaskContext = { ...wire, signal: controller.signal, logger: threadLogger(runId), retry: (options) => retry({ ...wire, policy: registered.options }, options) };
+    if (!registered)
+      throw new Error(
+        `task ${wire.name} is registered in the main thread but not in the thread's copy of the app module`,
+      );
+    const context: TaskContext = {
+      ...wire,
+      signal: controller.signal,
+      logger: threadLogger(runId),
+      retry: (options) => retry({ ...wire, policy: registered.options }, options),
+    };
     post({ type: 'done', runId, outcome: toWireOutcome(plainResult(await runHandler(registered, args, context))) });
   } catch (error) {
-    post({ type: 'done', runId, outcome: { state: TaskState.FAILURE, result: { exc_type: 'Error', exc_message: [String(error)], exc_module: 'builtins' }, traceback: null, error: toWireError(error) } });
+    post({
+      type: 'done',
+      runId,
+      outcome: {
+        state: TaskState.FAILURE,
+        result: { exc_type: 'Error', exc_message: [String(error)], exc_module: 'builtins' },
+        traceback: null,
+        error: toWireError(error),
+      },
+    });
   } finally {
     controllers.delete(runId);
   }
@@ -61,7 +88,9 @@ async function run(registry: TaskRegistry, runId: number, args: readonly unknown
 
 /** A result is JSON-encodable by now; as its JSON form it can also cross to the main thread. */
 function plainResult(outcome: TaskOutcome): TaskOutcome {
-  return outcome.state === TaskState.SUCCESS ? { ...outcome, result: parseJson(stringifyJson(outcome.result)) } : outcome;
+  return outcome.state === TaskState.SUCCESS
+    ? { ...outcome, result: parseJson(stringifyJson(outcome.result)) }
+    : outcome;
 }
 
 async function main(): Promise<void> {
