@@ -8,36 +8,8 @@
 export { AmqpConnection, type AmqpConnectionOptions, type SetupHook } from './connection.js';
 export { ConfirmPublisher, type PublisherOptions, type PublishProperties } from './publisher.js';
 export { QueueConsumer, type ConsumerOptions, type Delivery } from './consumer.js';
-export {
-  DEFAULT_QUEUE,
-  DEFAULT_EXCHANGE,
-  DEAD_LETTER_QUEUE,
-  taskQueue,
-  deadLetterQueue,
-  replyQueue,
-  declareQueue,
-  CONTROL_EXCHANGE,
-  CONTROL_REPLY_EXCHANGE,
-  controlQueue,
-  declareControlExchanges,
-  declareControlQueue,
-  declareReplyExchange,
-  DELAY_ENTRY_EXCHANGE,
-  DELAY_DELIVERY_EXCHANGE,
-  levelName,
-  delayEntryExchange,
-  laneQueueArguments,
-  declareDelayLanes,
-  bindToDelayLanes,
-  BEAT_LEADER_QUEUE,
-  BEAT_CONTROL_QUEUE,
-  beatLeaderQueue,
-  beatControlQueue,
-  beatGroup,
-  type BeatGroup,
-  type QueueSpec,
-  type TaskQueueOptions,
-} from './topology/index.js';
+// The whole topology: topology/index.ts is the list of what it names and declares.
+export * from './topology/index.js';
 export { RpcResultWriter } from './rpc-result-writer.js';
 export { RpcResultReader, type RpcResultReaderOptions } from './rpc-result-reader.js';
 export { laneSeconds, publishAt, type DelayPublisher } from './publish-at.js';

@@ -179,12 +179,7 @@ export class DeliveryProcessor {
     const skip = outcome.state === TaskState.SUCCESS && (job.task.ignoreResult || job.registered.options.ignoreResult);
     if (skip) return true;
     try {
-      await this.deps.reporter.store(
-        job.task,
-        outcome.state,
-        outcome.result,
-        outcome.state === TaskState.SUCCESS ? null : outcome.traceback,
-      );
+      await this.deps.reporter.storeOutcome(job.task, outcome);
       return true;
     } catch (error) {
       job.logger.log('error', 'could not report the task state', errorMeta(error));

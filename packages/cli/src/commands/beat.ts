@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Beat } from '@celeriac/beat';
 import { openScheduleStore, redactUrl, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+import { BEAT_GROUP_OPTION } from './beat-group-option.js';
 import { defineCommand, type RunContext } from '../command.js';
 import { ExitCode } from '../errors.js';
 import { ShutdownSignals } from '../shutdown.js';
@@ -32,14 +33,7 @@ export const beatCommand = defineCommand<BeatConfig>({
       describe:
         'Static schedules merged into the store at start: a .json file (array) or a JS module (default export array)',
     },
-    'beat-group': {
-      alias: 'group',
-      type: 'string',
-      requiresArg: true,
-      describe:
-        'Beat group: beats of one group share a leader lock and a control queue; give each application on a vhost its own',
-      defaultDescription: 'none (celeriac.beat.leader, celeriac.beat.control)',
-    },
+    'beat-group': BEAT_GROUP_OPTION,
     'prune-static': {
       type: 'boolean',
       describe: 'Make --schedule the whole truth: remove stored schedules not in it (runtime additions included)',

@@ -16,6 +16,7 @@ import {
   type ScheduleInput,
   type ScheduleSpec,
 } from '@celeriac/core';
+import { BEAT_GROUP_OPTION } from './beat-group-option.js';
 import { defineCommand, type Args, type RunContext } from '../command.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Settings } from '../settings.js';
@@ -120,14 +121,7 @@ export const scheduleCommand = defineCommand<ScheduleConfig>({
       describe: "Seconds to wait for the leading beat's answer",
       defaultDescription: String(DEFAULT_TIMEOUT_S),
     },
-    'beat-group': {
-      alias: 'group',
-      type: 'string',
-      requiresArg: true,
-      describe:
-        'Beat group: beats of one group share a leader lock and a control queue; give each application on a vhost its own',
-      defaultDescription: 'none (celeriac.beat.leader, celeriac.beat.control)',
-    },
+    'beat-group': BEAT_GROUP_OPTION,
   },
   compile: compileSchedule,
   run: runSchedule,

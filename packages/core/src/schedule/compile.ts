@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { assertTaskName } from '../task-contract.js';
 import { compileSpec } from './spec.js';
-import type { MissedRunPolicy, ScheduleDefinition, ScheduleInput, ScheduleTaskOptions } from './schedule-types.js';
+import type { MissedRunPolicy, ScheduleDefinition, ScheduleInput, ScheduleTaskOptions } from '@celeriac/protocol';
 
 export const MAX_NAME_LENGTH = 200;
 export const DEFAULT_MAX_CATCH_UP = 100;

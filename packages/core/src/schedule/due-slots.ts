@@ -4,7 +4,7 @@
  * one-second schedule after a year of downtime costs a handful of steps, not 31 million.
  */
 import { nextSlotMs } from './spec.js';
-import type { NormalizedSpec, ScheduleEntry } from './schedule-types.js';
+import type { NormalizedSpec, ScheduleEntry } from '@celeriac/protocol';
 
 /** A slot counts as on time (policy `skip`) when it is at most this old. */
 export const ON_TIME_MS = 1000;

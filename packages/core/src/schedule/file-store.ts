@@ -17,7 +17,7 @@ import { enableRecord, fireRecord, putRecord } from './store-records.js';
 import { emptyStoreFile, readStoreFile, stampOf, writeStoreFile, type ReadFile, type StoreFile } from './store-file.js';
 import type { StoreOptions } from './memory-store.js';
 import type { ScheduleStore } from './schedule-store.js';
-import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
+import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 export { FILE_STORE_VERSION } from './store-file.js';
 

@@ -10,7 +10,7 @@ export type {
   ScheduleDefinition,
   ScheduleState,
   ScheduleEntry,
-} from './schedule-types.js';
+} from '@celeriac/protocol';
 export type { ScheduleStore } from './schedule-store.js';
 export type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
 export { compileScheduleInput, DEFAULT_MAX_CATCH_UP, MAX_CATCH_UP_LIMIT, MAX_NAME_LENGTH } from './compile.js';

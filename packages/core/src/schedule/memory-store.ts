@@ -1,6 +1,6 @@
 import { enableRecord, fireRecord, putRecord } from './store-records.js';
 import type { ScheduleStore } from './schedule-store.js';
-import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
+import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 export interface StoreOptions {
   /** The clock for createdAt/updatedAt. @default () => new Date() */

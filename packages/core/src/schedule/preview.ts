@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { compileSpec, nextSlot } from './spec.js';
-import type { ScheduleSpec } from './schedule-types.js';
+import type { ScheduleSpec } from '@celeriac/protocol';
 
 export const MAX_PREVIEW = 1000;
 

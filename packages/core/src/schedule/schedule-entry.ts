@@ -4,7 +4,7 @@
  * each, about 600 bytes per entry that 100,000 schedules pay for nothing; objects from this
  * literal share one.
  */
-import type { ScheduleDefinition, ScheduleEntry, ScheduleState } from './schedule-types.js';
+import type { ScheduleDefinition, ScheduleEntry, ScheduleState } from '@celeriac/protocol';
 
 /** The parts of an entry that change without an edit of its definition. */
 export type EntryChanges = Partial<ScheduleState & Pick<ScheduleEntry, 'enabled' | 'updatedAt'>>;

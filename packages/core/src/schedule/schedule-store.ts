@@ -1,4 +1,4 @@
-import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
+import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 /**
  * Where schedules and their state live. The embedded file store and the in-memory store (in

@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { cronError, nextCronSlot, normalizeCronExpression, parseCron } from './cron.js';
 import { parseInstant } from './instant.js';
 import { normalizeTimeZone } from './time-zone.js';
-import type { NormalizedSpec, ScheduleSpec } from './schedule-types.js';
+import type { NormalizedSpec, ScheduleSpec } from '@celeriac/protocol';
 
 export const MIN_INTERVAL_MS = 1000;
 export const MAX_INTERVAL_MS = 10 * 365.25 * 24 * 3600_000;

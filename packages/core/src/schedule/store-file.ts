@@ -7,7 +7,7 @@ import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { isCode } from './file-lock.js';
-import type { ScheduleEntry } from './schedule-types.js';
+import type { ScheduleEntry } from '@celeriac/protocol';
 
 export const FILE_STORE_VERSION = 1;
 

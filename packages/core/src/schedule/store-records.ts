@@ -8,7 +8,7 @@
  * keeps one copy of them, not one per holder.
  */
 import { scheduleEntry, updateEntry } from './schedule-entry.js';
-import type { ScheduleDefinition, ScheduleEntry } from './schedule-types.js';
+import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 /** A new entry, or `existing` with the new definition and its state and createdAt kept. */
 export function putRecord(

@@ -35,7 +35,7 @@ export class FinishedOutcomes implements Gate {
   readonly #kept = new Map<string, Kept>();
 
   constructor(
-    private readonly reporter: Pick<TaskReporter, 'store'>,
+    private readonly reporter: Pick<TaskReporter, 'storeOutcome'>,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -64,12 +64,7 @@ export class FinishedOutcomes implements Gate {
   async #report(job: Job, kept: Kept): Promise<boolean> {
     const { outcome } = kept;
     try {
-      await this.reporter.store(
-        job.task,
-        outcome.state,
-        outcome.result,
-        outcome.state === TaskState.SUCCESS ? null : outcome.traceback,
-      );
+      await this.reporter.storeOutcome(job.task, outcome);
       return true;
     } catch (error) {
       job.logger.log(

@@ -1,5 +1,6 @@
 import { errorMeta, type Logger, type ResultWriter, type StateUpdate } from '@celeriac/core';
-import type { TaskMessage } from '@celeriac/protocol';
+import { TaskState, type TaskMessage } from '@celeriac/protocol';
+import type { TaskOutcome } from '../execution/task-outcome.js';
 
 /** The part of a task message that says where its states go. */
 export type ReplyAddress = Pick<TaskMessage, 'id' | 'replyTo' | 'correlationId'>;
@@ -23,6 +24,12 @@ export class TaskReporter {
       replyTo: task.replyTo,
       correlationId: task.correlationId,
     });
+  }
+
+  /** A handler's outcome as its state: a SUCCESS has no traceback, the others carry theirs. */
+  async storeOutcome(task: ReplyAddress, outcome: TaskOutcome): Promise<void> {
+    const traceback = outcome.state === TaskState.SUCCESS ? null : outcome.traceback;
+    await this.store(task, outcome.state, outcome.result, traceback);
   }
 
   /** Best effort, for messages that are dead-lettered whether or not their caller can be told. */
