@@ -1,7 +1,9 @@
 import './field-table-compat.js';
 import './corked-writes.js';
-import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
-import { ConnectionError, errorMeta, redactUrl, silentLogger, type Logger } from '@celeriac/core';
+import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
+import { ConnectionError, errorMeta, redactUrl, silentLogger, type BrokerUrls, type Logger } from '@celeriac/core';
+import { BrokerRotation } from './broker-rotation.js';
+import { connectRecovering } from './recovering-connect.js';
 
 /**
  * The longest wait between reconnect attempts (amqplib's default is 30 s): after a broker
@@ -13,13 +15,14 @@ export const RECONNECT_MAX_DELAY_MS = 5_000;
 export type SetupHook = (model: ChannelModel) => Promise<void>;
 
 export interface AmqpConnectionOptions {
-  url: string;
+  /** One broker, or the nodes of a cluster (`amqp://h1;amqp://h2` or an array), tried in turn. */
+  url: BrokerUrls;
   /** Shown in the management UI and `rabbitmqctl list_connections` to tell connections apart. */
   name: string;
   logger?: Logger;
   /** Heartbeat in seconds; dead peers are noticed after about two of them. @default 10 */
   heartbeatSeconds?: number;
-  /** Attempts before the first connection is given up. @default 5 (about three seconds) */
+  /** Retries before the first connection is given up, at least one per URL. @default 5 (about three seconds) */
   initialRetries?: number;
 }
 
@@ -34,6 +37,8 @@ export class AmqpConnection {
   #model: ChannelModel | null = null;
   #recovering: RecoveringChannelModel | null = null;
   #closed = false;
+  /** The node of the current or latest attempt, redacted, for the logs. */
+  #node = '';
   /** Callers of addSetup waiting for the connection to come back (their hook runs on it first). */
   #waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
 
@@ -86,23 +91,28 @@ export class AmqpConnection {
 
   async #connect(): Promise<void> {
     const { url, name, heartbeatSeconds = 10, initialRetries = 5 } = this.options;
-    this.#logger.log('debug', 'connecting', { url: redactUrl(url) });
+    const rotation = new BrokerRotation(url);
+    const pickUrl = (): string => {
+      const next = rotation.take();
+      this.#node = redactUrl(next);
+      this.#logger.log('debug', 'connecting', { broker: this.#node });
+      return withHeartbeat(next, heartbeatSeconds);
+    };
     try {
-      this.#recovering = await connect(withHeartbeat(url, heartbeatSeconds), {
-        noDelay: true,
-        clientProperties: { connection_name: name },
-        recovery: {
-          initialMaxRetries: initialRetries,
+      this.#recovering = await connectRecovering(
+        pickUrl,
+        { noDelay: true, clientProperties: { connection_name: name } },
+        {
+          initialMaxRetries: Math.max(initialRetries, rotation.urls.length - 1),
           maxDelay: RECONNECT_MAX_DELAY_MS,
           setup: (model: ChannelModel) => this.#runHooks(model),
         },
-      });
-    } catch (error) {
-      throw new ConnectionError(
-        'BROKER_UNREACHABLE',
-        `cannot connect to ${redactUrl(url)}: ${(error as Error).message}`,
-        { cause: error },
       );
+    } catch (error) {
+      const tried = redactUrl(rotation.urls.join(';'));
+      throw new ConnectionError('BROKER_UNREACHABLE', `cannot connect to ${tried}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     this.#watch(this.#recovering);
   }
@@ -117,10 +127,10 @@ export class AmqpConnection {
   }
 
   #watch(recovering: RecoveringChannelModel): void {
-    recovering.on('connect', () => this.#logger.log('info', 'connected'));
+    recovering.on('connect', () => this.#logger.log('info', 'connected', { broker: this.#node }));
     recovering.on('disconnect', (error: Error) => this.#onDisconnect(error));
     recovering.on('connect-failed', (error: Error) =>
-      this.#logger.log('warn', 'reconnect attempt failed', errorMeta(error)),
+      this.#logger.log('warn', 'reconnect attempt failed', { broker: this.#node, ...errorMeta(error) }),
     );
     recovering.on('reconnect-failed', (error: Error) =>
       this.#logger.log('error', 'gave up reconnecting', errorMeta(error)),
@@ -133,7 +143,7 @@ export class AmqpConnection {
 
   #onDisconnect(error: Error): void {
     this.#model = null;
-    this.#logger.log('warn', 'connection lost; reconnecting', errorMeta(error));
+    this.#logger.log('warn', 'connection lost; reconnecting', { broker: this.#node, ...errorMeta(error) });
   }
 }
 

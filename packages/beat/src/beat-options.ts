@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   compileScheduleInput,
   silentLogger,
+  type BrokerUrls,
   type Logger,
   type ScheduleInput,
   type ScheduleStore,
@@ -19,8 +20,11 @@ export type BeatClientOptions = Pick<ClientOptions, 'defaultQueue' | 'routes' | 
 export interface BeatOptions {
   /** Where schedules and their state live, e.g. `openScheduleStore('file:./celeriac-schedule.json')`. The caller closes it. */
   store: ScheduleStore;
-  /** @default 'amqp://guest:guest@localhost:5672//' */
-  brokerUrl?: string;
+  /**
+   * One broker, or the nodes of a cluster (`'amqp://h1;amqp://h2'` as Celery writes it, or an
+   * array): the first that answers is used, and on loss the next. @default 'amqp://guest:guest@localhost:5672//'
+   */
+  brokerUrl?: BrokerUrls;
   /**
    * Static schedules (e.g. from a schedule file), merged into the store at start: new ones are
    * added, changed ones updated (keeping their last slot, run count and, for an interval without
@@ -64,6 +68,7 @@ export interface BeatOptions {
 /** Options validated, with every default applied (stage 2). */
 export interface CompiledBeatOptions {
   store: ScheduleStore;
+  /** One URL, or several joined with `;`. */
   brokerUrl: string;
   schedules: ScheduleInput[];
   pruneStatic: boolean;

@@ -15,7 +15,8 @@ import { resolve } from 'node:path';
 import {
   DEFAULT_BROKER_URL,
   DEFAULT_RESULT_BACKEND,
-  isBrokerUrl,
+  brokerUrlProblem,
+  checkBrokerUrl,
   resultBackendKind,
   type LogLevel,
 } from '@celeriac/core';
@@ -154,11 +155,13 @@ function parseConfigFile(given: string, text: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [camelCase(key), value]));
 }
 
+/** One URL, `;`-joined URLs, a repeated flag or a config-file array: the nodes to fail over across. */
 function brokerUrl(settings: Settings): string {
-  const url = settings.string('broker') ?? DEFAULT_BROKER_URL;
+  const value = settings.raw('broker') ?? DEFAULT_BROKER_URL;
   // The value is not echoed: it may hold the broker password.
-  if (isBrokerUrl(url)) return url;
-  throw new UsageError(`${settings.origin('broker')} must be an amqp:// or amqps:// URL`);
+  const problem = brokerUrlProblem(value);
+  if (problem === null) return checkBrokerUrl(value);
+  throw new UsageError(`${settings.origin('broker')} ${problem}`);
 }
 
 function resultBackend(settings: Settings): string | null {

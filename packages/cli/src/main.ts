@@ -12,7 +12,12 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 
 /** Options every command takes. Their defaults are applied after layering (see config.ts). */
 export const GLOBAL_OPTIONS: Record<string, Options> = {
-  broker: { type: 'string', requiresArg: true, describe: 'Broker URL', defaultDescription: DEFAULT_BROKER_URL },
+  broker: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Broker URL; several (amqp://h1;amqp://h2, or the flag repeated) fail over across a cluster',
+    defaultDescription: DEFAULT_BROKER_URL,
+  },
   'result-backend': {
     type: 'string',
     requiresArg: true,

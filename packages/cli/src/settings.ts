@@ -20,6 +20,11 @@ export class Settings {
     return this.entries.get(name)?.origin;
   }
 
+  /** The value as given, unchecked, for a getter that lives elsewhere (e.g. core's broker URL rule). */
+  raw(name: string): unknown {
+    return this.entries.get(name)?.value;
+  }
+
   string(name: string): string | undefined {
     const setting = this.#single(name);
     if (!setting) return undefined;

@@ -4,6 +4,7 @@ import {
   checkBrokerUrl,
   resultBackendKind,
   silentLogger,
+  type BrokerUrls,
   type Logger,
   type ResultBackendKind,
 } from '@celeriac/core';
@@ -11,8 +12,11 @@ import { DEFAULT_QUEUE, beatGroup, type BeatGroup, type TaskQueueOptions } from 
 import { compileRoutes, type Router, type Routes } from './routes.js';
 
 export interface ClientOptions {
-  /** @default 'amqp://guest:guest@localhost:5672//' */
-  brokerUrl?: string;
+  /**
+   * One broker, or the nodes of a cluster (`'amqp://h1;amqp://h2'` as Celery writes it, or an
+   * array): the first that answers is used, and on loss the next. @default 'amqp://guest:guest@localhost:5672//'
+   */
+  brokerUrl?: BrokerUrls;
   /**
    * 'rpc://' (replies over AMQP, as Celery's rpc backend), 'mongodb://host/db' (Celery's mongodb
    * backend, polled; needs @celeriac/mongodb) or null for fire-and-forget. @default 'rpc://'
@@ -39,6 +43,7 @@ export interface ClientOptions {
 }
 
 export interface CompiledClientOptions {
+  /** One URL, or several joined with `;`. */
   brokerUrl: string;
   resultBackend: ResultBackendKind;
   /** The configured URL, for backends that need more than the kind (mongodb://…/db); null when disabled. */

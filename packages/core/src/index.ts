@@ -32,7 +32,16 @@ export {
 } from './errors.js';
 export { silentLogger, errorMeta, type Logger, type LogLevel, type LogMeta } from './logger.js';
 export { TypedEmitter, safeEmitter, type EmitFunction, type EventMap } from './typed-emitter.js';
-export { DEFAULT_BROKER_URL, checkBrokerUrl, isBrokerUrl, redactUrl } from './broker-url.js';
+export {
+  BROKER_URL_SEPARATOR,
+  DEFAULT_BROKER_URL,
+  brokerUrlProblem,
+  checkBrokerUrl,
+  isBrokerUrl,
+  redactUrl,
+  splitBrokerUrls,
+  type BrokerUrls,
+} from './broker-url.js';
 export { MAX_TIMER_MS } from './timers.js';
 export type { ResultReader, ResultWriter, StateUpdate } from './result-backend.js';
 export { resultBackendKind, isMongoUrl, DEFAULT_RESULT_BACKEND, type ResultBackendKind } from './result-backend-url.js';

@@ -5,6 +5,7 @@ import {
   checkBrokerUrl,
   resultBackendKind,
   silentLogger,
+  type BrokerUrls,
   type Logger,
   type ResultBackendKind,
 } from '@celeriac/core';
@@ -14,8 +15,11 @@ import { compileTimeLimits, type TimeLimitsMs } from './execution/time-limits.js
 
 export interface WorkerOptions {
   tasks: TaskRegistry;
-  /** @default 'amqp://guest:guest@localhost:5672//' */
-  brokerUrl?: string;
+  /**
+   * One broker, or the nodes of a cluster (`'amqp://h1;amqp://h2'` as Celery writes it, or an
+   * array): the first that answers is used, and on loss the next. @default 'amqp://guest:guest@localhost:5672//'
+   */
+  brokerUrl?: BrokerUrls;
   /** Queues to consume. @default ['celery'] */
   queues?: string[];
   /** Declaration options per queue name; must match every other declarer of the queue. */
@@ -75,6 +79,7 @@ export type WorkerPool = 'inline' | 'threads';
 
 export interface CompiledWorkerOptions {
   tasks: TaskRegistry;
+  /** One URL, or several joined with `;`. */
   brokerUrl: string;
   queues: string[];
   queueOptions: Record<string, TaskQueueOptions>;

@@ -120,4 +120,16 @@ describe('Settings readers', function () {
       'missing required option --app (or CELERIAC_APP)',
     );
   });
+
+  it('takes several brokers from CELERIAC_BROKER, a repeated flag or a config-file array', function () {
+    const joined = 'amqp://h1;amqp://h2';
+    expect(compileGlobal(settingsOf({ broker: joined }, 'CELERIAC_BROKER')).brokerUrl).to.equal(joined);
+    expect(compileGlobal(settingsOf({ broker: ['amqp://h1', 'amqp://h2'] }, '--broker')).brokerUrl).to.equal(joined);
+    expect(compileGlobal(settingsOf({ broker: ['amqp://h1', 'amqp://h2'] }, 'file')).brokerUrl).to.equal(joined);
+  });
+
+  it('names a bad broker of a list by its position, without echoing the password', function () {
+    const compile = () => compileGlobal(settingsOf({ broker: 'amqp://h1;http://u:hunter2@h2' }, 'CELERIAC_BROKER'));
+    expect(compile).to.throw(UsageError, 'CELERIAC_BROKER (URL 2 of 2) must be an amqp:// or amqps:// URL');
+  });
 });
