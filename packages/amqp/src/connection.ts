@@ -98,23 +98,27 @@ export class AmqpConnection {
       this.#logger.log('debug', 'connecting', { broker: this.#node });
       return withHeartbeat(next, heartbeatSeconds);
     };
+    // Not waiting inside connect: the listeners go on first, so the first attempts are logged too.
+    const recovering = await connectRecovering(
+      pickUrl,
+      { noDelay: true, clientProperties: { connection_name: name } },
+      {
+        initialMaxRetries: Math.max(initialRetries, rotation.urls.length - 1),
+        maxDelay: RECONNECT_MAX_DELAY_MS,
+        waitForConnect: false,
+        setup: (model: ChannelModel) => this.#runHooks(model),
+      },
+    );
+    this.#recovering = recovering;
+    this.#watch(recovering);
     try {
-      this.#recovering = await connectRecovering(
-        pickUrl,
-        { noDelay: true, clientProperties: { connection_name: name } },
-        {
-          initialMaxRetries: Math.max(initialRetries, rotation.urls.length - 1),
-          maxDelay: RECONNECT_MAX_DELAY_MS,
-          setup: (model: ChannelModel) => this.#runHooks(model),
-        },
-      );
+      await recovering.waitForConnect();
     } catch (error) {
       const tried = redactUrl(rotation.urls.join(';'));
       throw new ConnectionError('BROKER_UNREACHABLE', `cannot connect to ${tried}: ${(error as Error).message}`, {
         cause: error,
       });
     }
-    this.#watch(this.#recovering);
   }
 
   async #runHooks(model: ChannelModel): Promise<void> {
