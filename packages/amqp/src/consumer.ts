@@ -3,7 +3,14 @@ import { errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
 import { AckBatcher } from './ack-batcher.js';
 import { reopenLater } from './reopen-later.js';
-import { bindToDelayLanes, declareDelayLanes, declareQueue, type QueueSpec } from './topology/index.js';
+import {
+  bindToDelayLanes,
+  checkQueues,
+  declareLanesAdopting,
+  declareQueue,
+  type QueueSpec,
+  type QueueType,
+} from './topology/index.js';
 
 /** One message handed to a consumer, with settle functions bound to the channel it came on. */
 export interface Delivery {
@@ -26,11 +33,12 @@ export interface ConsumerOptions {
   /** Queues to declare without consuming (e.g. the dead-letter queue). */
   declareOnly?: readonly QueueSpec[];
   /**
-   * Declare the delay lanes and bind every consumed queue to their exit, so delayed messages
-   * (ours and Celery 5.5's) come back to it. Redone after every reconnect.
+   * Declare the delay lanes as this type (or adopt them as a peer declared them) and bind every
+   * consumed queue to their exit, so delayed messages (ours and Celery 5.5's) come back to it.
+   * Redone after every reconnect. @default none
    */
-  delayLanes?: boolean;
-  /** Unacknowledged deliveries allowed per queue consumer. */
+  delayLanes?: QueueType | null;
+  /** Unacknowledged deliveries allowed per queue consumer (never a global QoS: quorum queues refuse it). */
   prefetch: number;
   onMessage: (delivery: Delivery) => void;
   logger?: Logger;
@@ -79,6 +87,11 @@ export class QueueConsumer {
 
   async #subscribe(model: ChannelModel): Promise<void> {
     if (this.#stopped) return;
+    // On throwaway channels first: a queue a peer declared otherwise stops the start with one
+    // line instead of closing the consume channel on every reopen.
+    await checkQueues(model, [...(this.options.declareOnly ?? []), ...this.options.queues]);
+    const lanes = this.options.delayLanes;
+    if (lanes) await declareLanesAdopting(model, lanes, this.#logger);
     const channel = await model.createChannel();
     const acks = new AckBatcher(channel, (error) =>
       this.#logger.log('debug', 'could not settle deliveries on a closed channel', errorMeta(error)),
@@ -89,8 +102,7 @@ export class QueueConsumer {
       this.#onClose(model, channel);
     });
     for (const spec of this.options.declareOnly ?? []) await declareQueue(channel, spec);
-    if (this.options.delayLanes) await declareDelayLanes(channel);
-    await channel.prefetch(this.options.prefetch);
+    await channel.prefetch(this.options.prefetch, false);
     this.#channel = channel;
     this.#acks = acks;
     this.#tags = [];

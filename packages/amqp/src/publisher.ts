@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Channel, ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { ConnectionError, PublishError, errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
-import { bindToDelayLanes, declareDelayLanes, declareQueue, type QueueSpec } from './topology/index.js';
+import {
+  bindToDelayLanes,
+  checkQueues,
+  declareLanesAdopting,
+  onThrowawayChannel,
+  type QueueSpec,
+  type QueueType,
+} from './topology/index.js';
 
 export interface PublisherOptions {
   logger?: Logger;
   /** How long a publish waits for a channel while the connection recovers. @default 30 000 */
   channelWaitMs?: number;
+  /** The type the delay lanes are declared as when they do not exist yet. @default 'classic' */
+  laneType?: QueueType;
 }
 
 export type PublishProperties = Omit<Options.Publish, 'mandatory' | 'messageId'>;
@@ -28,6 +37,7 @@ export class ConfirmPublisher {
   readonly #declared = new Map<string, Promise<void>>();
   readonly #logger: Logger;
   readonly #channelWaitMs: number;
+  readonly #laneType: QueueType;
   #channel: ConfirmChannel | null = null;
   #model: ChannelModel | null = null;
   #channelReady = deferred<ConfirmChannel>();
@@ -43,6 +53,7 @@ export class ConfirmPublisher {
   ) {
     this.#logger = options.logger ?? silentLogger;
     this.#channelWaitMs = options.channelWaitMs ?? 30_000;
+    this.#laneType = options.laneType ?? 'classic';
   }
 
   static async create(connection: AmqpConnection, options: PublisherOptions = {}): Promise<ConfirmPublisher> {
@@ -80,7 +91,7 @@ export class ConfirmPublisher {
    * it differently) fails this call without killing the publishing channel.
    */
   ensureQueue(spec: QueueSpec): Promise<void> {
-    return this.#once(`queue ${spec.name}`, spec.name, (channel) => declareQueue(channel, spec));
+    return this.#once(`queue ${spec.name}`, spec.name, (model) => checkQueues(model, [spec]));
   }
 
   /** True once ensureQueue(name) has succeeded on the current connection. */
@@ -90,12 +101,15 @@ export class ConfirmPublisher {
 
   /** Declares the delay lanes and binds `queue` (which must exist) to their exit, once per connection. */
   async ensureDelayTopology(queue: string): Promise<void> {
-    await this.#once('delay lanes', queue, declareDelayLanes);
-    await this.#once(`delay binding ${queue}`, queue, (channel) => bindToDelayLanes(channel, queue));
+    // Lanes a peer declared as the other type are used as they are (declareLanesAdopting).
+    await this.#once('delay lanes', queue, (model) => declareLanesAdopting(model, this.#laneType, this.#logger));
+    await this.#once(`delay binding ${queue}`, queue, (model) =>
+      onThrowawayChannel(model, (channel) => bindToDelayLanes(channel, queue)),
+    );
   }
 
   /** Runs a declaration once per connection; `queue` names what a failure was for. */
-  #once(key: string, queue: string, declare: (channel: Channel) => Promise<void>): Promise<void> {
+  #once(key: string, queue: string, declare: (model: ChannelModel) => Promise<unknown>): Promise<void> {
     // One declaration per key however many sends wait on it: a channel each would run out of
     // channels (2047) under a burst of first sends.
     let declared = this.#declared.get(key);
@@ -111,17 +125,12 @@ export class ConfirmPublisher {
     return declared;
   }
 
-  async #declare(queue: string, declare: (channel: Channel) => Promise<void>): Promise<void> {
+  /** Declarations run on throwaway channels (topology/conflicts.ts): a 406 fails the call, not the publishing channel. */
+  async #declare(queue: string, declare: (model: ChannelModel) => Promise<unknown>): Promise<void> {
     await this.#awaitChannel({ exchange: '', routingKey: queue });
     const model = this.#model;
     if (!model) throw new ConnectionError('CONNECTION_CLOSED', 'connection lost while declaring a queue');
-    const channel = await model.createChannel();
-    channel.on('error', () => undefined);
-    try {
-      await declare(channel);
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
+    await declare(model);
   }
 
   #send(

@@ -14,7 +14,10 @@ import { compileClientOptions, type ClientOptions } from '@celeriac/client';
 import { beatGroup, type BeatGroup } from '@celeriac/amqp';
 
 /** How fired tasks are routed and their queues declared, as for a Client. */
-export type BeatClientOptions = Pick<ClientOptions, 'defaultQueue' | 'routes' | 'queues' | 'publishWaitMs'>;
+export type BeatClientOptions = Pick<
+  ClientOptions,
+  'defaultQueue' | 'routes' | 'queues' | 'queueType' | 'publishWaitMs'
+>;
 
 /** How a Beat is configured (stage 1: as the user writes it). */
 export interface BeatOptions {
@@ -58,8 +61,9 @@ export interface BeatOptions {
   beatGroup?: string | null;
   /**
    * Routing and queue declarations for fired tasks (a schedule's own `options.queue` wins), e.g.
-   * `{ queues: { reports: { maxPriority: 10 } } }` to match the workers' declaration. A fire the
-   * broker does not confirm within `publishWaitMs` is retried a second later. @default { publishWaitMs: 5000 }
+   * `{ queues: { reports: { maxPriority: 10 } } }` or `{ queueType: 'quorum' }` to match the
+   * workers' declaration. A fire the broker does not confirm within `publishWaitMs` is retried a
+   * second later. @default { publishWaitMs: 5000 }
    */
   client?: BeatClientOptions;
   logger?: Logger;
@@ -112,8 +116,16 @@ function clientOptions(
 ): ClientOptions {
   if (typeof given !== 'object' || given === null)
     throw new ConfigurationError('client must be an object of client options');
-  const { defaultQueue, routes, queues, publishWaitMs = 5000 } = given;
-  const options: ClientOptions = { defaultQueue, routes, queues, publishWaitMs, ...fixed, resultBackend: null };
+  const { defaultQueue, routes, queues, queueType, publishWaitMs = 5000 } = given;
+  const options: ClientOptions = {
+    defaultQueue,
+    routes,
+    queues,
+    queueType,
+    publishWaitMs,
+    ...fixed,
+    resultBackend: null,
+  };
   compileClientOptions(options);
   return options;
 }

@@ -8,7 +8,15 @@ import {
   type Logger,
   type ResultBackendKind,
 } from '@celeriac/core';
-import { DEFAULT_QUEUE, beatGroup, type BeatGroup, type TaskQueueOptions } from '@celeriac/amqp';
+import {
+  DEFAULT_QUEUE,
+  beatGroup,
+  compileQueueType,
+  taskQueue,
+  type BeatGroup,
+  type QueueType,
+  type TaskQueueOptions,
+} from '@celeriac/amqp';
 import { compileRoutes, type Router, type Routes } from './routes.js';
 
 export interface ClientOptions {
@@ -31,6 +39,12 @@ export interface ClientOptions {
   routes?: Routes;
   /** Declaration options per queue name; must match every other declarer of the queue. */
   queues?: Record<string, TaskQueueOptions>;
+  /**
+   * Type of the queues this client declares (a queue's own `queueType` wins) and of the delay
+   * lanes, as Celery 5.5's task_default_queue_type. Every declarer of a queue must agree.
+   * @default 'classic'
+   */
+  queueType?: QueueType;
   /** Unused rpc reply queues are deleted by the broker after this long. @default 86 400 000 (a day) */
   resultExpiresMs?: number;
   /** How long a send waits for the broker while the connection recovers. @default 30 000 */
@@ -52,6 +66,7 @@ export interface CompiledClientOptions {
   /** The queue the routes give a task name, if any. */
   router: Router;
   queues: Record<string, TaskQueueOptions>;
+  queueType: QueueType;
   resultExpiresMs: number;
   publishWaitMs: number;
   connectionName: string;
@@ -71,13 +86,21 @@ export function compileClientOptions(options: ClientOptions): CompiledClientOpti
           : options.resultBackend,
     defaultQueue: options.defaultQueue ?? DEFAULT_QUEUE,
     router: compileRoutes(routesObject(options.routes)),
-    queues: options.queues ?? {},
+    ...queueDeclarations(options),
     resultExpiresMs: positive(options.resultExpiresMs ?? 86_400_000, 'resultExpiresMs'),
     publishWaitMs: positive(options.publishWaitMs ?? 30_000, 'publishWaitMs'),
     connectionName: options.connectionName ?? 'celeriac-client',
     beatGroup: beatGroup(options.beatGroup),
     logger: options.logger ?? silentLogger,
   };
+}
+
+/** Builds every configured queue's declaration once, so a priority on a quorum queue is refused here. */
+function queueDeclarations(options: ClientOptions): { queues: Record<string, TaskQueueOptions>; queueType: QueueType } {
+  const queueType = compileQueueType(options.queueType, 'queueType');
+  const queues = options.queues ?? {};
+  for (const [name, declaration] of Object.entries(queues)) taskQueue(name, declaration, queueType);
+  return { queues, queueType };
 }
 
 function routesObject(routes: unknown): Routes {

@@ -126,7 +126,8 @@ export class Client {
       { id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) },
       now,
     );
-    if (!publisher.queueReady(queue)) await publisher.ensureQueue(taskQueue(queue, this.options.queues[queue]));
+    const { queues, queueType } = this.options;
+    if (!publisher.queueReady(queue)) await publisher.ensureQueue(taskQueue(queue, queues[queue], queueType));
     // A second or more ahead goes through the delay lanes, so no worker ever holds it unacked.
     await publishAt(publisher, queue, send.eta, body, properties);
     return new AsyncResult<T>(id, results ?? stored ?? null);
@@ -144,7 +145,11 @@ export class Client {
   async #openTransport(): Promise<Transport> {
     const { brokerUrl: url, connectionName: name, logger, publishWaitMs } = this.options;
     const publishing = await AmqpConnection.open({ url, name: `${name}:publish`, logger });
-    const publisher = await ConfirmPublisher.create(publishing, { logger, channelWaitMs: publishWaitMs });
+    const publisher = await ConfirmPublisher.create(publishing, {
+      logger,
+      channelWaitMs: publishWaitMs,
+      laneType: this.options.queueType,
+    });
     if (this.options.resultBackend === null) return { publishing, publisher, results: null, resultConnection: null };
     if (this.options.resultBackend === 'mongodb')
       return {

@@ -17,6 +17,17 @@ export function readDeliveries(headers: Record<string, unknown> | undefined): nu
   return Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
+/**
+ * The count a quorum queue keeps itself and stamps on each redelivery: deliveries of the message
+ * that ended without an ack. 0 when absent or unusable (classic queues never set it).
+ */
+export const BROKER_DELIVERY_COUNT_HEADER = 'x-delivery-count';
+
+export function readBrokerDeliveries(headers: Record<string, unknown> | undefined): number {
+  const value = Number(fromFieldValue(headers?.[BROKER_DELIVERY_COUNT_HEADER]) ?? 0);
+  return Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
 export function readInterrupted(headers: Record<string, unknown> | undefined): boolean {
   return fromFieldValue(headers?.[INTERRUPTED_HEADER]) === true;
 }

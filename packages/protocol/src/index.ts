@@ -84,7 +84,9 @@ export type {
 export {
   DELIVERIES_HEADER,
   INTERRUPTED_HEADER,
+  BROKER_DELIVERY_COUNT_HEADER,
   readDeliveries,
+  readBrokerDeliveries,
   readInterrupted,
   countedHeaders,
 } from './delivery-count.js';

@@ -76,7 +76,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const deadLetters = new DeadLetters(publisher, options.nodeName, options.logger);
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
   const gates = buildGates(parts, reporter, rejector);
-  const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions);
+  const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
   const slots = new Slots(options.concurrency);
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
@@ -101,7 +101,10 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
 function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector): Gates {
   const { options, publisher } = parts;
   const finished = new FinishedOutcomes(reporter);
-  const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter);
+  const quorum = new Set(options.queueSpecs.filter((spec) => spec.type === 'quorum').map((spec) => spec.name));
+  const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter, (queue) =>
+    quorum.has(queue),
+  );
   const revoked = new RevokedGate(parts.revocations.ids, reporter);
   const expiry = new ExpiryGate(reporter);
   const before: Gate[] = [

@@ -9,7 +9,14 @@ import {
   type Logger,
   type ResultBackendKind,
 } from '@celeriac/core';
-import { DEFAULT_QUEUE, type TaskQueueOptions } from '@celeriac/amqp';
+import {
+  DEFAULT_QUEUE,
+  compileQueueType,
+  taskQueue,
+  type QueueSpec,
+  type QueueType,
+  type TaskQueueOptions,
+} from '@celeriac/amqp';
 import { isTaskRegistry, type TaskRegistry } from './task-registry.js';
 import { compileTimeLimits, type TimeLimitsMs } from './execution/time-limits.js';
 
@@ -24,6 +31,12 @@ export interface WorkerOptions {
   queues?: string[];
   /** Declaration options per queue name; must match every other declarer of the queue. */
   queueOptions?: Record<string, TaskQueueOptions>;
+  /**
+   * Type of the queues this worker declares (a queue's own `queueType` wins), of the delay lanes
+   * and of `celeriac.dead`, as Celery 5.5's task_default_queue_type. On quorum queues the broker
+   * counts deliveries (`x-delivery-count`) for maxDeliveries. @default 'classic'
+   */
+  queueType?: QueueType;
   /** Tasks running at once. @default 10 */
   concurrency?: number;
   /** Unacknowledged messages per queue = concurrency × this, so the next task is already here. @default 2 */
@@ -83,6 +96,9 @@ export interface CompiledWorkerOptions {
   brokerUrl: string;
   queues: string[];
   queueOptions: Record<string, TaskQueueOptions>;
+  queueType: QueueType;
+  /** The consumed queues' declarations, checked (a priority on a quorum queue is refused here). */
+  queueSpecs: QueueSpec[];
   concurrency: number;
   prefetch: number;
   resultBackend: ResultBackendKind;
@@ -106,8 +122,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   return {
     tasks: options.tasks,
     brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
-    queues: queueNames(options.queues ?? [DEFAULT_QUEUE]),
-    queueOptions: options.queueOptions ?? {},
+    ...queueDeclarations(options),
     concurrency,
     prefetch: Math.min(65_535, concurrency * positiveInteger(options.prefetchMultiplier ?? 2, 'prefetchMultiplier')),
     resultBackend: resultBackendKind(options.resultBackend),
@@ -122,6 +137,16 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     shutdownTimeoutMs: durationMs(options.shutdownTimeoutMs ?? 30_000, 'shutdownTimeoutMs'),
     timeLimits: compileTimeLimits('worker', options),
   };
+}
+
+function queueDeclarations(
+  options: WorkerOptions,
+): Pick<CompiledWorkerOptions, 'queues' | 'queueOptions' | 'queueType' | 'queueSpecs'> {
+  const queues = queueNames(options.queues ?? [DEFAULT_QUEUE]);
+  const queueOptions = options.queueOptions ?? {};
+  const queueType = compileQueueType(options.queueType, 'queueType');
+  const queueSpecs = queues.map((name) => taskQueue(name, queueOptions[name], queueType));
+  return { queues, queueOptions, queueType, queueSpecs };
 }
 
 function poolOptions(options: WorkerOptions): { pool: WorkerPool; appModule: string | null } {

@@ -12,7 +12,6 @@ import {
   QueueConsumer,
   RpcResultWriter,
   deadLetterQueue,
-  taskQueue,
   type Delivery,
   type PidboxConsumer,
 } from '@celeriac/amqp';
@@ -130,7 +129,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     const { brokerUrl: url, nodeName, logger } = this.options;
     const publishing = await AmqpConnection.open({ url, name: `${nodeName}:publish`, logger });
     try {
-      const publisher = await ConfirmPublisher.create(publishing, { logger });
+      const publisher = await ConfirmPublisher.create(publishing, { logger, laneType: this.options.queueType });
       const stored = await this.#openStoredResults();
       const results: ResultWriter | null =
         this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
@@ -185,12 +184,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   #consume(connection: AmqpConnection, processor: DeliveryProcessor): Promise<QueueConsumer> {
-    const { queues, queueOptions, prefetch, logger } = this.options;
+    const { queueSpecs, queueType, prefetch, logger } = this.options;
     return QueueConsumer.start(connection, {
-      queues: queues.map((name) => taskQueue(name, queueOptions[name])),
-      declareOnly: [deadLetterQueue()],
+      queues: queueSpecs,
+      declareOnly: [deadLetterQueue(queueType)],
       // Delayed tasks (ours and Celery 5.5's) come back to the consumed queues through the lanes.
-      delayLanes: true,
+      delayLanes: queueType,
       prefetch,
       logger,
       onMessage: (delivery) => this.#track(processor, delivery),

@@ -37,6 +37,7 @@ function beatQueueName(group: BeatGroup, role: 'leader' | 'control'): string {
 export function beatLeaderQueue(group: BeatGroup = null): QueueSpec {
   return {
     name: beatQueueName(group, 'leader'),
+    type: 'classic',
     durable: false,
     autoDelete: true,
     exclusive: true,
@@ -49,6 +50,7 @@ export function beatLeaderQueue(group: BeatGroup = null): QueueSpec {
 export function beatControlQueue(group: BeatGroup = null): QueueSpec {
   return {
     name: beatQueueName(group, 'control'),
+    type: 'classic',
     durable: true,
     autoDelete: false,
     exclusive: false,

@@ -10,6 +10,7 @@
  * `#.<queue>`. The routing-key format itself is @celeriac/protocol's (delay-routing-key.ts).
  */
 import type { Channel } from 'amqplib';
+import type { QueueType } from './queues.js';
 import { DELAY_LEVELS, delayEntryLevel, delayedDeliveryBindingKey, laneBindingKey } from '@celeriac/protocol';
 
 export const DELAY_DELIVERY_EXCHANGE = 'celery_delayed_delivery';
@@ -37,22 +38,27 @@ function nextExchange(level: number): string {
   return level > 0 ? levelName(level - 1) : DELAY_DELIVERY_EXCHANGE;
 }
 
-/** Lane queue arguments exactly as kombu declares them for classic queues, so both can declare them. */
-export function laneQueueArguments(level: number): Record<string, string | number> {
+/**
+ * Lane queue arguments exactly as kombu (5.5.4/5.6.2 native_delayed_delivery.py) declares them,
+ * in its order, so both can declare them: quorum lanes add at-least-once dead-lettering, so a
+ * delayed task cannot vanish between two levels (verified against a Celery 5.6.3 worker).
+ */
+export function laneQueueArguments(level: number, type: QueueType = 'classic'): Record<string, string | number> {
   return {
-    'x-queue-type': 'classic',
+    'x-queue-type': type,
     'x-overflow': 'reject-publish',
     'x-message-ttl': 2 ** level * 1000,
     'x-dead-letter-exchange': nextExchange(level),
+    ...(type === 'quorum' ? { 'x-dead-letter-strategy': 'at-least-once' } : {}),
   };
 }
 
 /** Declares the whole cascade (idempotent), top level first. */
-export async function declareDelayLanes(channel: Channel): Promise<void> {
-  for (let level = DELAY_LEVELS - 1; level >= 0; level--) await declareLane(channel, level);
+export async function declareDelayLanes(channel: Channel, type: QueueType = 'classic'): Promise<void> {
+  for (let level = DELAY_LEVELS - 1; level >= 0; level--) await declareLane(channel, level, type);
 }
 
-async function declareLane(channel: Channel, level: number): Promise<void> {
+async function declareLane(channel: Channel, level: number, type: QueueType): Promise<void> {
   const name = levelName(level);
   const next = nextExchange(level);
   await channel.assertExchange(name, 'topic', { durable: true, autoDelete: false });
@@ -60,7 +66,7 @@ async function declareLane(channel: Channel, level: number): Promise<void> {
     durable: true,
     autoDelete: false,
     exclusive: false,
-    arguments: laneQueueArguments(level),
+    arguments: laneQueueArguments(level, type),
   });
   await channel.bindQueue(name, name, laneBindingKey(level, 1));
   await channel.assertExchange(next, 'topic', { durable: true, autoDelete: false });

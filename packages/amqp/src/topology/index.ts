@@ -8,6 +8,7 @@
  * - pidbox.ts      Celery's remote control: broadcast exchange, worker queues, reply exchanges
  * - delay-lanes.ts Celery 5.5's native delayed delivery cascade
  * - beat.ts        beat's leader lock and control queue, per beat group (Celeriac's own)
+ * - conflicts.ts   declaring where a peer may have declared otherwise: throwaway channels, one-line errors
  */
 export {
   DEFAULT_QUEUE,
@@ -17,7 +18,9 @@ export {
   deadLetterQueue,
   replyQueue,
   declareQueue,
+  compileQueueType,
   type QueueSpec,
+  type QueueType,
   type TaskQueueOptions,
 } from './queues.js';
 export {
@@ -45,3 +48,11 @@ export {
   beatControlQueue,
   type BeatGroup,
 } from './beat.js';
+export {
+  onThrowawayChannel,
+  isPreconditionFailed,
+  describeConflict,
+  conflictError,
+  checkQueues,
+  declareLanesAdopting,
+} from './conflicts.js';

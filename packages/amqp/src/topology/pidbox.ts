@@ -13,12 +13,14 @@ export const CONTROL_REPLY_EXCHANGE = 'reply.celery.pidbox';
 
 /**
  * A worker's control queue, `<nodename>.celery.pidbox`, with kombu's flags and arguments
- * (expires 10 s after its worker is gone; commands older than 5 minutes are dropped).
+ * (expires 10 s after its worker is gone; commands older than 5 minutes are dropped). Classic
+ * and transient whatever the task queues' type: kombu declares it so with quorum task queues too.
  */
 export function controlQueue(nodeName: string): QueueSpec {
   const args = { 'x-expires': 10_000, 'x-message-ttl': 300_000 };
   return {
     name: `${nodeName}.celery.pidbox`,
+    type: 'classic',
     durable: false,
     autoDelete: true,
     exclusive: false,

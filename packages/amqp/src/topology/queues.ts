@@ -1,9 +1,11 @@
 /**
  * Task queues, the dead-letter queue and rpc reply queues: their names and the exact flags they
- * are declared with. These mirror Celery 5.2 (reference §2.1): a flag or argument that differs
- * from a peer's declaration of the same queue is a 406 that closes the channel.
+ * are declared with. These mirror Celery 5.2 (reference §2.1) for classic queues and Celery 5.5's
+ * `task_default_queue_type='quorum'` for quorum ones: a flag or argument that differs from a
+ * peer's declaration of the same queue is a 406 that closes the channel.
  */
 import type { Channel } from 'amqplib';
+import { ConfigurationError } from '@celeriac/core';
 
 export const DEFAULT_QUEUE = 'celery';
 /** Where messages that cannot be run go, with the reason in `x-celeriac-dead-*` headers. */
@@ -11,8 +13,19 @@ export const DEAD_LETTER_QUEUE = 'celeriac.dead';
 /** Routing through the default exchange (`""`) with the queue name as key, as Celery does. */
 export const DEFAULT_EXCHANGE = '';
 
+/** `classic` declares no type argument (as Celery 5.2 and 5.5 do); `quorum` adds `x-queue-type: quorum`. */
+export type QueueType = 'classic' | 'quorum';
+
+/** Checks a configured queue type; `setting` names where it came from for the error. */
+export function compileQueueType(value: unknown, setting: string): QueueType {
+  if (value === undefined) return 'classic';
+  if (value === 'classic' || value === 'quorum') return value;
+  throw new ConfigurationError(`${setting} must be 'classic' or 'quorum', got ${JSON.stringify(value)}`);
+}
+
 export interface QueueSpec {
   name: string;
+  type: QueueType;
   durable: boolean;
   autoDelete: boolean;
   exclusive: boolean;
@@ -24,16 +37,50 @@ export interface QueueSpec {
 export interface TaskQueueOptions {
   /** Adds `x-max-priority`; every declarer of the queue (Python peers too) must use the same value. */
   maxPriority?: number;
+  /** Overrides the client's, worker's or beat's default `queueType` for this queue. */
+  queueType?: QueueType;
 }
 
-/** A task queue as Celery declares `celery` and auto-created queues: durable, no arguments. */
-export function taskQueue(name: string, options: TaskQueueOptions = {}): QueueSpec {
-  const args: Record<string, number> = options.maxPriority ? { 'x-max-priority': options.maxPriority } : {};
-  return { name, durable: true, autoDelete: false, exclusive: false, arguments: args, exchange: name };
+/**
+ * A task queue as Celery declares `celery` and auto-created queues: durable, no arguments when
+ * classic, `{x-queue-type: quorum}` when quorum (Celery 5.5/5.6 with task_default_queue_type
+ * 'quorum'; verified with `rabbitmqctl list_queues` against a 5.6.3 worker).
+ */
+export function taskQueue(name: string, options: TaskQueueOptions = {}, defaultType: QueueType = 'classic'): QueueSpec {
+  const type = compileQueueType(options.queueType ?? defaultType, `queueType of queue '${name}'`);
+  const args = { ...typeArguments(type), ...priorityArguments(name, type, options.maxPriority) };
+  return { name, type, durable: true, autoDelete: false, exclusive: false, arguments: args, exchange: name };
 }
 
-export function deadLetterQueue(): QueueSpec {
-  return { name: DEAD_LETTER_QUEUE, durable: true, autoDelete: false, exclusive: false, arguments: {}, exchange: null };
+/** Durable, and replicated like the task queues when those are quorum. */
+export function deadLetterQueue(type: QueueType = 'classic'): QueueSpec {
+  const args = typeArguments(type);
+  return {
+    name: DEAD_LETTER_QUEUE,
+    type,
+    durable: true,
+    autoDelete: false,
+    exclusive: false,
+    arguments: args,
+    exchange: null,
+  };
+}
+
+function typeArguments(type: QueueType): Record<string, string> {
+  return type === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
+}
+
+/**
+ * RabbitMQ 3.10 has no priorities on quorum queues (it refuses `x-max-priority` for them, and 4.x
+ * has only two fixed levels without the argument), so a priority setting there is refused at start.
+ */
+function priorityArguments(name: string, type: QueueType, maxPriority: number | undefined): Record<string, number> {
+  if (!maxPriority) return {};
+  if (type === 'quorum')
+    throw new ConfigurationError(
+      `queue '${name}' is a quorum queue and cannot have maxPriority ${maxPriority}: RabbitMQ has no priorities on quorum queues; drop the priority setting (--max-priority) or set queueType 'classic' for that queue`,
+    );
+  return { 'x-max-priority': maxPriority };
 }
 
 /**
@@ -45,6 +92,7 @@ export function deadLetterQueue(): QueueSpec {
 export function replyQueue(name: string, expiresMs: number): QueueSpec {
   return {
     name,
+    type: 'classic',
     durable: true,
     autoDelete: false,
     exclusive: false,

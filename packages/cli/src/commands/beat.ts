@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Beat } from '@celeriac/beat';
 import { openScheduleStore, redactUrl, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+import type { QueueType } from '@celeriac/amqp';
 import { BEAT_GROUP_OPTION } from './beat-group-option.js';
+import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
 import { defineCommand, type RunContext } from '../command.js';
 import { ExitCode } from '../errors.js';
 import { ShutdownSignals } from '../shutdown.js';
@@ -12,6 +14,7 @@ interface BeatConfig {
   beatGroup: string | undefined;
   scheduleFile: string | undefined;
   pruneStatic: boolean;
+  queueType: QueueType | undefined;
 }
 
 export const DEFAULT_STORE = 'file:./celeriac-schedule.json';
@@ -34,6 +37,7 @@ export const beatCommand = defineCommand<BeatConfig>({
         'Static schedules merged into the store at start: a .json file (array) or a JS module (default export array)',
     },
     'beat-group': BEAT_GROUP_OPTION,
+    'queue-type': QUEUE_TYPE_OPTION,
     'prune-static': {
       type: 'boolean',
       describe: 'Make --schedule the whole truth: remove stored schedules not in it (runtime additions included)',
@@ -45,6 +49,7 @@ export const beatCommand = defineCommand<BeatConfig>({
     beatGroup: settings.string('beatGroup'),
     scheduleFile: settings.string('schedule'),
     pruneStatic: settings.boolean('pruneStatic') ?? false,
+    queueType: settings.choice('queueType', QUEUE_TYPES),
   }),
   run: runBeat,
 });
@@ -83,6 +88,7 @@ function createBeat(
     schedules,
     pruneStatic: config.pruneStatic,
     beatGroup: config.beatGroup ?? null,
+    client: { queueType: config.queueType },
     logger,
   });
   // One line per fire: what an operator greps for ("did the 07:00 inspection go out?").

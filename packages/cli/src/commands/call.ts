@@ -1,8 +1,10 @@
+import type { QueueType } from '@celeriac/amqp';
 import { Client, type SendOptions } from '@celeriac/client';
 import { stringifyJson } from '@celeriac/protocol';
 import { defineCommand, type Args, type RunContext } from '../command.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { invalid, type Settings } from '../settings.js';
+import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
 
 interface CallConfig {
   task: string;
@@ -11,6 +13,7 @@ interface CallConfig {
   send: SendOptions;
   wait: boolean;
   timeoutMs: number | undefined;
+  queueType: QueueType | undefined;
 }
 
 export const callCommand = defineCommand<CallConfig>({
@@ -43,6 +46,7 @@ export const callCommand = defineCommand<CallConfig>({
       requiresArg: true,
       describe: 'Message priority 0-255 (queues with x-max-priority only)',
     },
+    'queue-type': QUEUE_TYPE_OPTION,
     wait: { type: 'boolean', describe: 'Wait for the result and print it as JSON' },
     timeout: {
       type: 'number',
@@ -64,6 +68,7 @@ function compileCall(settings: Settings, args: Args): CallConfig {
     send: sendOptions(settings),
     wait: settings.boolean('wait') ?? false,
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    queueType: settings.choice('queueType', QUEUE_TYPES),
   };
 }
 
@@ -109,6 +114,7 @@ async function runCall(config: CallConfig, { io, global, logger }: RunContext): 
   const client = new Client({
     brokerUrl: global.brokerUrl,
     resultBackend: config.wait ? global.resultBackend : null,
+    queueType: config.queueType,
     logger,
   });
   try {

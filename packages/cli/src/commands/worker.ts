@@ -3,11 +3,13 @@ import { DEFAULT_QUEUE } from '@celeriac/amqp';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker, type WorkerPool } from '@celeriac/worker';
+import type { QueueType } from '@celeriac/amqp';
 import { loadTaskRegistry } from '../app-loader.js';
 import { defineCommand, type RunContext } from '../command.js';
 import { ExitCode } from '../errors.js';
 import { ShutdownSignals, watchSupervisor } from '../shutdown.js';
 import { Supervisor, spawnWorkerProcess } from '../supervisor.js';
+import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
 
 interface WorkerConfig {
   app: string;
@@ -16,6 +18,7 @@ interface WorkerConfig {
   prefetchMultiplier: number | undefined;
   trackStarted: boolean;
   maxPriority: number | undefined;
+  queueType: QueueType | undefined;
   maxDeliveries: number | undefined;
   pool: WorkerPool | undefined;
   /** 0: run the worker in this process; N: supervise N child worker processes. */
@@ -62,6 +65,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
       describe: 'Declare the consumed queues with x-max-priority N (1-255); every declarer of a queue must agree',
       defaultDescription: 'no priorities',
     },
+    'queue-type': QUEUE_TYPE_OPTION,
     'max-deliveries': {
       type: 'number',
       requiresArg: true,
@@ -114,6 +118,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
     prefetchMultiplier: settings.integer('prefetchMultiplier', 1, 65_535),
     trackStarted: settings.boolean('trackStarted') ?? false,
     maxPriority: settings.integer('maxPriority', 1, 255),
+    queueType: settings.choice('queueType', QUEUE_TYPES),
     maxDeliveries: settings.integer('maxDeliveries', 1),
     pool: settings.choice('pool', POOLS),
     processes: settings.integer('processes', 0, 1024) ?? 0,
@@ -150,6 +155,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     shutdownTimeoutMs,
     appModule: resolve(io.cwd, config.app),
     queueOptions: priorityQueues(config),
+    queueType: config.queueType,
     timeLimitMs: config.timeLimitMs,
     softTimeLimitMs: config.softTimeLimitMs,
   };

@@ -16,7 +16,7 @@ interface Published {
 }
 
 /** A gate with recording fakes for the publisher, the rejector and the reporter. */
-function harness(maxDeliveries = 3, failPublish = false) {
+function harness(maxDeliveries = 3, failPublish = false, quorum = false) {
   const log: string[] = [];
   const published: Published[] = [];
   const reasons: DeadLetterReason[] = [];
@@ -39,7 +39,7 @@ function harness(maxDeliveries = 3, failPublish = false) {
     },
   };
   const reporter = { tellCaller: async (_task: unknown, state: string) => void log.push(`tell ${state}`) };
-  const gate = new DeliveryCountGate(maxDeliveries, publisher, rejector, reporter);
+  const gate = new DeliveryCountGate(maxDeliveries, publisher, rejector, reporter, () => quorum);
   const job = (redelivered: boolean, headers: Record<string, unknown> = {}): Job => {
     const { body, properties } = encodeTask({ id: 't-1', name: 'tasks.x', args: [], headers, priority: 7 });
     const message = {
@@ -128,5 +128,33 @@ describe('DeliveryCountGate', () => {
     expect(previousDeliveries({ [DELIVERIES_HEADER]: 'x' })).to.equal(0);
     expect(previousDeliveries({ [DELIVERIES_HEADER]: -1 })).to.equal(0);
     expect(previousDeliveries(undefined)).to.equal(0);
+  });
+
+  describe('on a quorum queue (the broker counts: x-delivery-count)', () => {
+    it('runs a redelivered task in place: no copy, no ack, while the count is under the limit', async () => {
+      const { gate, job, log } = harness(3, false, true);
+      expect(await gate.admit(job(true, { 'x-delivery-count': 2 }))).to.equal('run');
+      expect(log).to.deep.equal([]);
+    });
+
+    it("dead-letters with MAX_DELIVERIES once the broker's count reaches maxDeliveries", async () => {
+      const { gate, job, log, reasons } = harness(3, false, true);
+      expect(await gate.admit(job(true, { 'x-delivery-count': 3 }))).to.equal('settled');
+      expect(log).to.deep.equal(['tell FAILURE', 'dead MAX_DELIVERIES']);
+      expect(reasons[0]?.message).to.match(/delivered 3 times/);
+    });
+
+    it('adds a count a handed-back copy carries, and ignores x-delivery-count on a first delivery', async () => {
+      const { gate, job, log } = harness(3, false, true);
+      expect(await gate.admit(job(true, { 'x-delivery-count': 1, [DELIVERIES_HEADER]: 2 }))).to.equal('settled');
+      expect(await gate.admit(job(false, { 'x-delivery-count': 9 }))).to.equal('run');
+      expect(log).to.deep.equal(['tell FAILURE', 'dead MAX_DELIVERIES']);
+    });
+
+    it('hands a redelivered task back with the count so far, so the copy keeps it', async () => {
+      const { gate, job, published } = harness(5, false, true);
+      await gate.handBack(job(true, { 'x-delivery-count': 2 }), { started: false });
+      expect(previousDeliveries(published[0]?.headers)).to.equal(2);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { TaskState, countedHeaders, type ExceptionInfo } from '@celeriac/protocol';
+import { TaskState, countedHeaders, readBrokerDeliveries, type ExceptionInfo } from '@celeriac/protocol';
 import { PublishError, errorMeta } from '@celeriac/core';
 import { DEFAULT_EXCHANGE, type ConfirmPublisher } from '@celeriac/amqp';
 import type { Job } from '../job.js';
@@ -19,7 +19,9 @@ export const COUNT_REFUSED_CODE = 'DELIVERY_COUNT_REFUSED';
  * looping forever. Classic queues keep no delivery count, only a `redelivered` flag, so the count
  * travels in a header (delivery-count.ts): a redelivered message is republished (confirmed) with
  * the count + 1 and the original acked; the copy then runs as a fresh delivery. A crash between
- * the two publishes at worst a duplicate copy, never a loss.
+ * the two publishes at worst a duplicate copy, never a loss. A quorum queue counts deliveries
+ * itself (`x-delivery-count` on each redelivery), so there the message is neither copied nor
+ * acked: the count is read and the task runs, or is dead-lettered once it reaches the limit.
  */
 export class DeliveryCountGate implements Gate {
   /** Task ids whose original is being republished and acked; their copy waits for that. */
@@ -30,15 +32,39 @@ export class DeliveryCountGate implements Gate {
     private readonly publisher: Pick<ConfirmPublisher, 'publish'>,
     private readonly rejector: Pick<Rejector, 'deadLetter'>,
     private readonly reporter: Pick<TaskReporter, 'tellCaller'>,
+    /** True for queues whose broker counts deliveries (quorum queues). */
+    private readonly brokerCounts: (queue: string) => boolean = () => false,
   ) {}
 
   async admit(job: Job): Promise<'run' | 'settled'> {
     const { fields, properties } = job.delivery.message;
     if (!fields.redelivered) return this.#afterOriginal(job);
+    if (this.brokerCounts(job.delivery.queue)) return this.#counted(job);
     const deliveries = previousDeliveries(properties.headers) + 1;
     if (deliveries >= this.maxDeliveries) await this.#deadLetter(job, deliveries);
     else await this.#republish(job, deliveries);
     return 'settled';
+  }
+
+  /** A quorum queue's redelivery: the broker's count (plus one a handed-back copy carries) decides. */
+  async #counted(job: Job): Promise<'run' | 'settled'> {
+    const deliveries = Math.max(1, this.#countSoFar(job));
+    if (deliveries >= this.maxDeliveries) {
+      await this.#deadLetter(job, deliveries);
+      return 'settled';
+    }
+    job.logger.log('warn', 'task redelivered: a worker stopped before acknowledging it; the broker counts it', {
+      deliveries,
+      maxDeliveries: this.maxDeliveries,
+    });
+    return 'run';
+  }
+
+  /** Deliveries of this task that ended without an ack, as far as its headers tell. */
+  #countSoFar(job: Job): number {
+    const { fields, properties } = job.delivery.message;
+    const broker = fields.redelivered && this.brokerCounts(job.delivery.queue);
+    return previousDeliveries(properties.headers) + (broker ? readBrokerDeliveries(properties.headers) : 0);
   }
 
   /**
@@ -58,7 +84,8 @@ export class DeliveryCountGate implements Gate {
    */
   async handBack(job: Job, { started }: { started: boolean }): Promise<void> {
     job.logger.log('info', 'task handed back to its queue: the worker is stopping', { started });
-    await this.#republish(job, previousDeliveries(job.delivery.message.properties.headers), started);
+    // On a quorum queue a requeue would count a delivery too; the copy carries the count so far.
+    await this.#republish(job, this.#countSoFar(job), started);
   }
 
   async #republish(job: Job, deliveries: number, interrupted = false): Promise<void> {

@@ -1,6 +1,6 @@
 import { errorMeta } from '@celeriac/core';
 import { encodeTask } from '@celeriac/protocol';
-import { publishAt, taskQueue, type ConfirmPublisher, type TaskQueueOptions } from '@celeriac/amqp';
+import { publishAt, taskQueue, type ConfirmPublisher, type QueueType, type TaskQueueOptions } from '@celeriac/amqp';
 import type { Job } from '../job.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { Retry } from './retry-decision.js';
@@ -16,6 +16,7 @@ export class RetryPublisher {
     private readonly publisher: ConfirmPublisher,
     private readonly origin: string,
     private readonly queueOptions: Record<string, TaskQueueOptions>,
+    private readonly queueType: QueueType = 'classic',
   ) {}
 
   /** True once the broker has the retry; false (and the original requeued) if it could not take it. */
@@ -40,7 +41,8 @@ export class RetryPublisher {
     const message = retryMessage(job, retry.delayMs, now, this.origin);
     const { body, properties } = encodeTask(message, now);
     // The queue it came from exists; another one (e.g. a Python worker's) may not yet.
-    if (retry.queue !== null) await this.publisher.ensureQueue(taskQueue(queue, this.queueOptions[queue]));
+    if (retry.queue !== null)
+      await this.publisher.ensureQueue(taskQueue(queue, this.queueOptions[queue], this.queueType));
     await publishAt(this.publisher, queue, message.eta ?? null, body, properties);
   }
 }
