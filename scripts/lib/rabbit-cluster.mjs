@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+/**
+ * A three-node RabbitMQ cluster on this machine, for the cluster fault cases (issue 13, item 4).
+ * Each node has its own name (celeriac-c1@localhost…), AMQP port (5681…), dist port, data and log
+ * directories in one temp dir; they share the rabbitmq user's Erlang cookie, are joined with
+ * `rabbitmqctl join_cluster`, and are stopped and their data removed by destroy(). Started as the
+ * rabbitmq user when we are root (the server refuses root), as test/faults/support/private-broker.
+ *
+ * Plain Node, no npm imports: `node scripts/lib/rabbit-cluster.mjs` starts a cluster, prints its
+ * status and timings, and removes it again.
+ */
+import { execFile } from 'node:child_process';
+import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect as tcpConnect } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SBIN = ['/usr/sbin', '/usr/lib/rabbitmq/bin', '/usr/local/sbin'];
+const RABBITMQ_HOME = '/var/lib/rabbitmq';
+const START_TIMEOUT_MS = 120_000;
+
+export class ClusterError extends Error {}
+
+/** One node: its name, ports and where its files live. */
+class ClusterNode {
+  constructor(prefix, index, port, dir, account) {
+    this.name = `${prefix}${index}@localhost`;
+    this.port = port;
+    // Far from the AMQP ports and from the fault suite's private node (port + 20000).
+    this.distPort = port + 30_000;
+    this.url = `amqp://guest:guest@127.0.0.1:${port}//`;
+    this.dir = dir;
+    this.account = account;
+  }
+
+  environment() {
+    return {
+      PATH: [...SBIN, process.env.PATH ?? '/usr/bin:/bin'].join(':'),
+      // The rabbitmq user's home holds the Erlang cookie every node and rabbitmqctl must share.
+      HOME: this.account ? RABBITMQ_HOME : (process.env.HOME ?? RABBITMQ_HOME),
+      RABBITMQ_NODENAME: this.name,
+      RABBITMQ_NODE_PORT: String(this.port),
+      RABBITMQ_DIST_PORT: String(this.distPort),
+      RABBITMQ_CONFIG_FILE: join(this.dir, 'rabbitmq.conf'),
+      RABBITMQ_ENABLED_PLUGINS_FILE: join(this.dir, 'enabled_plugins'),
+      RABBITMQ_MNESIA_BASE: join(this.dir, 'mnesia'),
+      RABBITMQ_LOG_BASE: join(this.dir, 'log'),
+      RABBITMQ_PID_FILE: join(this.dir, 'pid'),
+    };
+  }
+
+  async writeConfig() {
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(
+      join(this.dir, 'rabbitmq.conf'),
+      `listeners.tcp.local = 127.0.0.1:${this.port}\nloopback_users = none\n`,
+    );
+    await writeFile(join(this.dir, 'enabled_plugins'), '[].\n');
+    for (const path of [this.dir, join(this.dir, 'rabbitmq.conf'), join(this.dir, 'enabled_plugins')])
+      await this.own(path);
+  }
+
+  async own(path) {
+    if (this.account) await chown(path, this.account.uid, this.account.gid);
+  }
+
+  /** Runs a RabbitMQ command as the rabbitmq user when we are root; the error names command and node. */
+  async exec(command, args, timeout = 60_000) {
+    const env = this.environment();
+    const envArgs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
+    const [file, argv] = this.account
+      ? ['runuser', ['-u', 'rabbitmq', '--', 'env', ...envArgs, command, ...args]]
+      : [command, args];
+    try {
+      const { stdout } = await run(file, argv, { env, timeout, cwd: this.dir });
+      return stdout;
+    } catch (error) {
+      const detail = error.stderr?.trim() || error.stdout?.trim() || error.message;
+      throw new ClusterError(`${command} ${args.join(' ')} failed on ${this.name}: ${detail}`);
+    }
+  }
+
+  ctl(args, timeout) {
+    return this.exec('rabbitmqctl', ['-n', this.name, ...args], timeout);
+  }
+
+  async boot() {
+    await this.exec('rabbitmq-server', ['-detached'], START_TIMEOUT_MS);
+    await waitForPort(this.port, START_TIMEOUT_MS);
+    await this.ctl(['await_startup'], START_TIMEOUT_MS);
+  }
+
+  /** The beam process, from the pid file the server writes. */
+  async pid() {
+    return Number((await readFile(join(this.dir, 'pid'), 'utf8')).trim());
+  }
+
+  /** SIGKILLs the node's Erlang VM: no goodbye to the peers or the clients, as a crashed host. */
+  async kill() {
+    process.kill(await this.pid(), 'SIGKILL');
+  }
+
+  async stop() {
+    await this.ctl(['stop', join(this.dir, 'pid')], START_TIMEOUT_MS);
+  }
+}
+
+/** The rabbitmq account when we are root (CI), else null: the server then runs as ourselves. */
+async function rabbitmqAccount() {
+  if (userInfo().uid !== 0) return null;
+  try {
+    const uid = Number((await run('id', ['-u', 'rabbitmq'])).stdout.trim());
+    const gid = Number((await run('id', ['-g', 'rabbitmq'])).stdout.trim());
+    return { uid, gid };
+  } catch {
+    throw new ClusterError('running as root but there is no rabbitmq user: apt-get install -y rabbitmq-server');
+  }
+}
+
+export class RabbitCluster {
+  constructor(dir, nodes) {
+    this.dir = dir;
+    this.nodes = nodes;
+    /** Milliseconds each phase of start() took, for the report. */
+    this.timings = {};
+  }
+
+  /** The AMQP URLs of the nodes, in node order, as Celeriac's brokerUrl list takes them. */
+  get urls() {
+    return this.nodes.map((node) => node.url);
+  }
+
+  /** Starts `size` nodes, joins them to the first, and resolves once all run in one cluster. */
+  static async start({ size = 3, basePort = 5681, prefix = 'celeriac-c' } = {}) {
+    const account = await rabbitmqAccount();
+    const dir = await mkdtemp(join(tmpdir(), 'celeriac-cluster-'));
+    if (account) await chown(dir, account.uid, account.gid);
+    const nodes = Array.from(
+      { length: size },
+      (_, i) => new ClusterNode(prefix, i + 1, basePort + i, join(dir, `n${i + 1}`), account),
+    );
+    const cluster = new RabbitCluster(dir, nodes);
+    try {
+      await cluster.#timed('boot', () => cluster.#boot());
+      await cluster.#timed('join', () => cluster.#join());
+      await cluster.#timed('converge', () => cluster.waitForRunning(size));
+    } catch (error) {
+      await cluster.destroy();
+      throw error;
+    }
+    return cluster;
+  }
+
+  async #timed(phase, work) {
+    const started = Date.now();
+    await work();
+    this.timings[phase] = Date.now() - started;
+  }
+
+  async #boot() {
+    // A node of the same name left by an interrupted run would hold the ports and the name.
+    await Promise.all(this.nodes.map((node) => node.ctl(['stop'], 30_000).catch(() => undefined)));
+    for (const node of this.nodes) await node.writeConfig();
+    await Promise.all(this.nodes.map((node) => node.boot()));
+  }
+
+  async #join() {
+    const [first, ...others] = this.nodes;
+    for (const node of others) {
+      await node.ctl(['stop_app']);
+      await node.ctl(['join_cluster', first.name]);
+      await node.ctl(['start_app'], START_TIMEOUT_MS);
+    }
+  }
+
+  /** The running nodes as `from` sees them (cluster_status as JSON). */
+  async runningNodes(from = this.nodes[0]) {
+    const status = JSON.parse(await from.ctl(['cluster_status', '--formatter', 'json']));
+    return status.running_nodes ?? [];
+  }
+
+  async waitForRunning(count, from = this.nodes[0], timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const running = await this.runningNodes(from).catch(() => []);
+      if (running.length === count) return running;
+      if (Date.now() > deadline)
+        throw new ClusterError(`cluster_status on ${from.name} shows ${running.length} running nodes, not ${count}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  /** Stops every node (SIGKILL where stop does not answer) and removes all their data. */
+  async destroy() {
+    await Promise.all(this.nodes.map((node) => node.stop().catch(() => node.kill().catch(() => undefined))));
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function answers(port) {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: '127.0.0.1', port });
+    const finish = (ok) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1000, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+async function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await answers(port))) {
+    if (Date.now() > deadline) throw new ClusterError(`nothing answers on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const cluster = await RabbitCluster.start();
+  try {
+    console.log(`cluster of ${cluster.nodes.length} in ${cluster.dir}`);
+    for (const node of cluster.nodes) console.log(`  ${node.name}  amqp ${node.port}  dist ${node.distPort}`);
+    console.log(`running nodes: ${(await cluster.runningNodes()).join(', ')}`);
+    console.log(`timings (ms): ${JSON.stringify({ ...cluster.timings, total: Date.now() - started })}`);
+  } finally {
+    const stopping = Date.now();
+    await cluster.destroy();
+    console.log(`stopped and removed in ${Date.now() - stopping} ms`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(`rabbit-cluster: ${error.message}`);
+    process.exitCode = 1;
+  });
+}
