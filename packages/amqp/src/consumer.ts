@@ -89,7 +89,8 @@ export class QueueConsumer {
     if (this.#stopped) return;
     // On throwaway channels first: a queue a peer declared otherwise stops the start with one
     // line instead of closing the consume channel on every reopen.
-    await checkQueues(model, [...(this.options.declareOnly ?? []), ...this.options.queues]);
+    // The declare-only queues are then declared (an adoptable one as the broker has it).
+    await checkQueues(model, [...(this.options.declareOnly ?? []), ...this.options.queues], this.#logger);
     const lanes = this.options.delayLanes;
     if (lanes) await declareLanesAdopting(model, lanes, this.#logger);
     const channel = await model.createChannel();
@@ -101,7 +102,6 @@ export class QueueConsumer {
       acks.markClosed();
       this.#onClose(model, channel);
     });
-    for (const spec of this.options.declareOnly ?? []) await declareQueue(channel, spec);
     await channel.prefetch(this.options.prefetch, false);
     this.#channel = channel;
     this.#acks = acks;

@@ -6,9 +6,9 @@
  * what the broker has and the setting to change.
  */
 import type { Channel, ChannelModel } from 'amqplib';
-import { ConfigurationError, type Logger } from '@celeriac/core';
+import { ConfigurationError, silentLogger, type Logger } from '@celeriac/core';
 import { declareDelayLanes } from './delay-lanes.js';
-import { declareQueue, type QueueSpec, type QueueType } from './queues.js';
+import { declareQueue, withOtherType, type QueueSpec, type QueueType } from './queues.js';
 
 const QUEUE_SETTING = 'queueType (--queue-type, CELERIAC_QUEUE_TYPE) or maxPriority';
 
@@ -52,18 +52,39 @@ export function conflictError(queue: string, error: unknown, setting = QUEUE_SET
   );
 }
 
-/** Declares `specs` on a throwaway channel first, so a conflict stops the caller instead of a channel loop. */
-export async function checkQueues(model: ChannelModel, specs: readonly QueueSpec[]): Promise<void> {
-  let current = '';
+/**
+ * Declares each spec on a throwaway channel first, so a conflict stops the caller instead of a
+ * channel loop. An adoptable queue found with the other type is used as it is. Returns the specs
+ * as the broker has them, for the declarations that follow on long-lived channels.
+ */
+export async function checkQueues(
+  model: ChannelModel,
+  specs: readonly QueueSpec[],
+  logger: Logger = silentLogger,
+): Promise<QueueSpec[]> {
+  const checked: QueueSpec[] = [];
+  for (const spec of specs) checked.push(await checkQueue(model, spec, logger));
+  return checked;
+}
+
+async function checkQueue(model: ChannelModel, spec: QueueSpec, logger: Logger): Promise<QueueSpec> {
   try {
-    await onThrowawayChannel(model, async (channel) => {
-      for (const spec of specs) {
-        current = spec.name;
-        await declareQueue(channel, spec);
-      }
-    });
+    await onThrowawayChannel(model, (channel) => declareQueue(channel, spec));
+    return spec;
   } catch (error) {
-    throw isPreconditionFailed(error) ? conflictError(current, error) : error;
+    if (!isPreconditionFailed(error)) throw error;
+    const other = spec.adoptable ? withOtherType(spec) : null;
+    const adopted =
+      other &&
+      (await onThrowawayChannel(model, (channel) => declareQueue(channel, other)).then(
+        () => true,
+        () => false,
+      ));
+    if (!other || !adopted) throw conflictError(spec.name, error);
+    logger.log('warn', `queue ${spec.name} exists as a ${other.type} queue; using it as it is`, {
+      configured: spec.type,
+    });
+    return other;
   }
 }
 

@@ -32,6 +32,8 @@ export interface QueueSpec {
   arguments: Record<string, number | string>;
   /** A direct exchange of the same name bound with the queue name, as Celery creates for task queues. */
   exchange: string | null;
+  /** Found with the other type, the queue is used as it is (only its replication differs). */
+  adoptable?: boolean;
 }
 
 export interface TaskQueueOptions {
@@ -52,7 +54,10 @@ export function taskQueue(name: string, options: TaskQueueOptions = {}, defaultT
   return { name, type, durable: true, autoDelete: false, exclusive: false, arguments: args, exchange: name };
 }
 
-/** Durable, and replicated like the task queues when those are quorum. */
+/**
+ * Durable, and replicated like the task queues when those are quorum. Adoptable: workers of
+ * both types share it on one vhost, and either type keeps a dead letter until someone reads it.
+ */
 export function deadLetterQueue(type: QueueType = 'classic'): QueueSpec {
   const args = typeArguments(type);
   return {
@@ -63,7 +68,15 @@ export function deadLetterQueue(type: QueueType = 'classic'): QueueSpec {
     exclusive: false,
     arguments: args,
     exchange: null,
+    adoptable: true,
   };
+}
+
+/** The same queue declared as the other type. */
+export function withOtherType(spec: QueueSpec): QueueSpec {
+  const type: QueueType = spec.type === 'quorum' ? 'classic' : 'quorum';
+  const { 'x-queue-type': _type, ...rest } = spec.arguments;
+  return { ...spec, type, arguments: { ...rest, ...typeArguments(type) } };
 }
 
 function typeArguments(type: QueueType): Record<string, string> {
