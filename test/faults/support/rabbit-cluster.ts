@@ -1,0 +1,38 @@
+/**
+ * The typed face of scripts/lib/rabbit-cluster.mjs (plain Node, shared with scripts): a
+ * three-node RabbitMQ cluster of the fault suite's own. Loaded by path at run time because the
+ * compiled tests live in test/dist, where a relative import of the script would not resolve.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../../support/spawned-cli.js';
+
+export interface ClusterNode {
+  readonly name: string;
+  readonly port: number;
+  readonly url: string;
+  /** SIGKILLs the node's Erlang VM, as a crashed host. */
+  kill(): Promise<void>;
+  ctl(args: string[], timeoutMs?: number): Promise<string>;
+}
+
+export interface RabbitCluster {
+  readonly dir: string;
+  readonly nodes: readonly ClusterNode[];
+  readonly urls: readonly string[];
+  /** Milliseconds of each phase of the start: boot, join, converge. */
+  readonly timings: Record<string, number>;
+  runningNodes(from?: ClusterNode): Promise<string[]>;
+  waitForRunning(count: number, from?: ClusterNode, timeoutMs?: number): Promise<string[]>;
+  destroy(): Promise<void>;
+}
+
+interface ClusterModule {
+  RabbitCluster: { start(options?: { size?: number; basePort?: number }): Promise<RabbitCluster> };
+}
+
+export async function startCluster(): Promise<RabbitCluster> {
+  const script = pathToFileURL(join(ROOT, 'scripts/lib/rabbit-cluster.mjs')).href;
+  const module = (await import(script)) as ClusterModule;
+  return module.RabbitCluster.start();
+}
