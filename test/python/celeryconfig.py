@@ -5,6 +5,8 @@ Environment:
   CELERIAC_PEER_QUEUE       default task queue (default 'celery'); tests use private names
   CELERIAC_TRACK_STARTED    '1' -> task_track_started = True (worker publishes STARTED results)
   CELERIAC_TEST_RESULT_BACKEND  result backend URL (default rpc://)
+  CELERIAC_PEER_QUEUE_TYPE  'quorum' -> task_default_queue_type and (5.6) task_create_missing_queue_type
+                            = 'quorum', as a Celery 5.5+ service on quorum queues is set up
 """
 import os
 
@@ -22,3 +24,10 @@ enable_utc = True
 task_default_queue = os.environ.get('CELERIAC_PEER_QUEUE', 'celery')
 
 task_track_started = os.environ.get('CELERIAC_TRACK_STARTED', '') in ('1', 'true', 'yes')
+
+# Celery 5.5+ only (5.2 ignores the names): the default queue, and (5.6) any queue a send names,
+# declared as quorum queues; a quorum queue in the app's config also turns on native delayed
+# delivery (the celery_delayed_* lanes as quorum queues) and per-consumer prefetch.
+if os.environ.get('CELERIAC_PEER_QUEUE_TYPE') == 'quorum':
+    task_default_queue_type = 'quorum'
+    task_create_missing_queue_type = 'quorum'

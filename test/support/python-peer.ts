@@ -81,6 +81,8 @@ export interface PythonSend {
   softTimeLimit?: number;
   /** Seconds Python's `AsyncResult.get()` waits. @default 20 */
   timeoutS?: number;
+  /** Extra environment, e.g. another broker URL or celeryconfig.py's CELERIAC_PEER_QUEUE_TYPE. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** The JSON line send_task.py prints, parsed without losing big integers. */
@@ -99,7 +101,7 @@ export interface PythonSendOutcome {
 
 /** Runs Python's `app.send_task(...)` + `AsyncResult.get()` once and returns its outcome. */
 export async function sendFromPython(send: PythonSend): Promise<PythonSendOutcome> {
-  const run = await runProcess(PYTHON, [`${PEER_DIR}send_task.py`, ...sendTaskArgs(send)]);
+  const run = await runProcess(PYTHON, [`${PEER_DIR}send_task.py`, ...sendTaskArgs(send)], send.env);
   const line = run.stdout.trim().split('\n').pop() ?? '';
   try {
     return { ...(parseJson(line) as Omit<PythonSendOutcome, 'line'>), line };
@@ -224,9 +226,13 @@ interface ProcessRun {
   stderr: string;
 }
 
-function runProcess(command: string, argv: string[]): Promise<ProcessRun> {
+function runProcess(command: string, argv: string[], env: Readonly<Record<string, string>> = {}): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { env: PEER_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argv, {
+      env: { ...PEER_ENV, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     live.add(child);
     let stdout = '';
     let stderr = '';
