@@ -4,7 +4,8 @@
  * back through the list. The logs name the node of each attempt, password redacted.
  */
 import { expect } from 'chai';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import { AmqpConnection } from '@celeriac/amqp';
 import { Beat } from '@celeriac/beat';
 import { Client } from '@celeriac/client';
 import { MemoryScheduleStore, defineTask, redactUrl, type Logger, type LogMeta } from '@celeriac/core';
@@ -23,6 +24,15 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
+}
+
+/** A node that accepts TCP connections and never says a word, as one behind a partition. */
+async function silentNode(): Promise<{ server: Server; port: number }> {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { server, port: address.port };
 }
 
 interface Line {
@@ -117,5 +127,23 @@ describe('several brokers', function () {
     const lost = lines.filter((line) => line.message === 'connection lost; reconnecting');
     expect(lost.map((line) => line.meta.broker)).to.include(redactUrl(BROKER_URL));
     await eventually(() => (lines.filter((l) => l.message === 'connected').length >= before + 2 ? true : undefined));
+  });
+
+  it('moves on from a node that accepts but never answers after the connect timeout', async () => {
+    const { server, port } = await silentNode();
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    server.on('connection', (socket) => closers.push(async () => void socket.destroy()));
+    const started = Date.now();
+    const connection = await AmqpConnection.open({
+      url: [`amqp://guest:guest@127.0.0.1:${port}//`, BROKER_URL],
+      name: uniqueName('silent'),
+      connectTimeoutMs: 1000,
+      logger: recordingLogger(lines),
+    });
+    closers.push(() => connection.close());
+    expect(connection.connected).to.equal(true);
+    expect(Date.now() - started).to.be.within(900, 8000);
+    const failed = lines.filter((line) => line.message === 'reconnect attempt failed');
+    expect(failed.map((line) => line.meta.error)).to.include('connect ETIMEDOUT');
   });
 });

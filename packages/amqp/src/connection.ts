@@ -11,6 +11,13 @@ import { connectRecovering } from './recovering-connect.js';
  */
 export const RECONNECT_MAX_DELAY_MS = 5_000;
 
+/**
+ * How long one attempt may take to open a connection. A node cut off by a partition drops
+ * packets instead of refusing, and without a limit the attempt waits for the OS's TCP timeout
+ * (about two minutes) before the next node of the list is tried.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /** Work to redo on every (re)connect: open channels, declare topology, re-subscribe. */
 export type SetupHook = (model: ChannelModel) => Promise<void>;
 
@@ -22,6 +29,8 @@ export interface AmqpConnectionOptions {
   logger?: Logger;
   /** Heartbeat in seconds; dead peers are noticed after about two of them. @default 10 */
   heartbeatSeconds?: number;
+  /** Time one attempt may take to open the connection (TCP and AMQP handshake). @default CONNECT_TIMEOUT_MS */
+  connectTimeoutMs?: number;
   /** Retries before the first connection is given up, at least one per URL. @default 5 (about three seconds) */
   initialRetries?: number;
 }
@@ -90,7 +99,13 @@ export class AmqpConnection {
   }
 
   async #connect(): Promise<void> {
-    const { url, name, heartbeatSeconds = 10, initialRetries = 5 } = this.options;
+    const {
+      url,
+      name,
+      heartbeatSeconds = 10,
+      initialRetries = 5,
+      connectTimeoutMs = CONNECT_TIMEOUT_MS,
+    } = this.options;
     const rotation = new BrokerRotation(url);
     const pickUrl = (): string => {
       const next = rotation.take();
@@ -101,7 +116,7 @@ export class AmqpConnection {
     // Not waiting inside connect: the listeners go on first, so the first attempts are logged too.
     const recovering = await connectRecovering(
       pickUrl,
-      { noDelay: true, clientProperties: { connection_name: name } },
+      { noDelay: true, timeout: connectTimeoutMs, clientProperties: { connection_name: name } },
       {
         initialMaxRetries: Math.max(initialRetries, rotation.urls.length - 1),
         maxDelay: RECONNECT_MAX_DELAY_MS,
