@@ -7,9 +7,11 @@
  * Celery 5.2 peer (no quorum support) the cases are pending, with the reason.
  */
 import { expect } from 'chai';
+import { connect } from 'amqplib';
+import { bindToDelayLanes, declareQueue, taskQueue } from '@celeriac/amqp';
 import { Client } from '@celeriac/client';
 import { TaskRegistry, Worker } from '@celeriac/worker';
-import { uniqueName } from './support/broker.js';
+import { eventually, uniqueName } from './support/broker.js';
 import { PythonWorker, peerCeleryVersion, peerIsAtLeast, sendFromPython } from './support/python-peer.js';
 import { PrivateVhost } from './support/vhost.js';
 
@@ -79,6 +81,51 @@ function describeOrder(first: 'python' | 'celeriac'): void {
       const ranAt = Number(outcome.result);
       expect(ranAt - sentAt, 'not early').to.be.at.least(COUNTDOWN_S * 1000);
       expect(ranAt - sentAt, 'not late').to.be.below(COUNTDOWN_S * 1000 + LATE_LIMIT_MS);
+    });
+
+    it('a Python countdown sent through celery_delayed_27 (native delayed delivery) runs on the Celeriac worker on time', async () => {
+      // A topic exchange in the producer's routing makes Celery 5.5+ publish to the lanes itself
+      // (a 28-digit binary key); the message leaves them at celery_delayed_delivery, where the
+      // Celeriac queue is bound with #.<queue>.
+      const sentAt = Date.now();
+      const outcome = await sendFromPython({
+        name: 'quorum.stamp',
+        queue: celeriacQueue,
+        countdown: COUNTDOWN_S,
+        timeoutS: 30,
+        env: { ...env(), CELERIAC_PEER_MISSING_EXCHANGE_TYPE: 'topic' },
+      });
+      expect(outcome.status, outcome.line).to.equal('SUCCESS');
+      const ranAt = Number(outcome.result);
+      expect(ranAt - sentAt, 'not early').to.be.at.least(COUNTDOWN_S * 1000);
+      expect(ranAt - sentAt, 'not late').to.be.below(COUNTDOWN_S * 1000 + LATE_LIMIT_MS);
+    });
+
+    it('the native delayed publish really crosses the lanes: it leaves them with its 28-digit key', async () => {
+      // A queue nobody consumes, declared and bound as a Celeriac worker does, so the message
+      // can be looked at: a plain publish with an eta would arrive at once with the key <queue>.
+      const queue = uniqueName('py-native');
+      const connection = await connect(vhost.url);
+      try {
+        const channel = await connection.createChannel();
+        await declareQueue(channel, taskQueue(queue, {}, 'quorum'));
+        await bindToDelayLanes(channel, queue);
+        const sentAt = Date.now();
+        const outcome = await sendFromPython({
+          name: 'quorum.stamp',
+          queue,
+          countdown: 2,
+          timeoutS: 0.1,
+          env: { ...env(), CELERIAC_PEER_MISSING_EXCHANGE_TYPE: 'topic' },
+        });
+        expect(outcome.status, outcome.line).to.equal('TIMEOUT');
+        const message = await eventually(async () => (await channel.get(queue, { noAck: true })) || undefined, 15_000);
+        expect(Date.now() - sentAt, 'not early').to.be.at.least(2000);
+        expect(message.fields.routingKey).to.equal(`${'0.'.repeat(26)}1.0.${queue}`);
+        await channel.deleteQueue(queue);
+      } finally {
+        await connection.close();
+      }
     });
 
     it(`a Celeriac countdown of ${COUNTDOWN_S} s runs on the Python worker on time`, async () => {

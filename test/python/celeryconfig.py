@@ -7,6 +7,8 @@ Environment:
   CELERIAC_TEST_RESULT_BACKEND  result backend URL (default rpc://)
   CELERIAC_PEER_QUEUE_TYPE  'quorum' -> task_default_queue_type and (5.6) task_create_missing_queue_type
                             = 'quorum', as a Celery 5.5+ service on quorum queues is set up
+  CELERIAC_PEER_MISSING_EXCHANGE_TYPE  (5.6) task_create_missing_queue_exchange_type, e.g. 'topic':
+                            a countdown to such a queue goes through native delayed delivery
 """
 import os
 
@@ -31,3 +33,9 @@ task_track_started = os.environ.get('CELERIAC_TRACK_STARTED', '') in ('1', 'true
 if os.environ.get('CELERIAC_PEER_QUEUE_TYPE') == 'quorum':
     task_default_queue_type = 'quorum'
     task_create_missing_queue_type = 'quorum'
+
+# 5.6 only: the exchange type Celery assumes for a queue a send names. Not 'direct' makes a
+# quorum-configured producer publish countdowns to celery_delayed_27 (native delayed delivery).
+# The client never declares that exchange, so a Celeriac queue's direct exchange is not touched.
+if os.environ.get('CELERIAC_PEER_MISSING_EXCHANGE_TYPE'):
+    task_create_missing_queue_exchange_type = os.environ['CELERIAC_PEER_MISSING_EXCHANGE_TYPE']
