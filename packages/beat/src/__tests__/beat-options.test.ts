@@ -32,6 +32,13 @@ describe('compileBeatOptions', () => {
     expect(options.client).to.include({ defaultQueue: 'periodic', resultBackend: null });
   });
 
+  it('passes the queue type on to the client, and refuses a priority on a quorum queue at start', () => {
+    expect(compileBeatOptions({ store, client: { queueType: 'quorum' } }).client).to.include({ queueType: 'quorum' });
+    expect(() =>
+      compileBeatOptions({ store, client: { queueType: 'quorum', queues: { p: { maxPriority: 3 } } } }),
+    ).to.throw(ConfigurationError, /queue 'p' is a quorum queue/);
+  });
+
   it('refuses unusable options with CONFIG_INVALID before connecting', () => {
     const bad: Array<[() => unknown, RegExp]> = [
       [() => compileBeatOptions({ store: {} as ScheduleStore }), /store must be a ScheduleStore/],

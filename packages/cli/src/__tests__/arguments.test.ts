@@ -115,6 +115,15 @@ describe('celeriac arguments', function () {
     );
   });
 
+  it('takes the queue type from --queue-type or CELERIAC_QUEUE_TYPE: classic or quorum only', async function () {
+    for (const command of [['call', 't'], ['beat'], ['worker', '--app', 'x.js']])
+      expectUsageError(
+        await runMain(command, { CELERIAC_QUEUE_TYPE: 'stream' }),
+        /CELERIAC_QUEUE_TYPE must be one of classic, quorum, got "stream"/,
+      );
+    expectUsageError(await runMain(['worker', '--app', 'x.js', '--queue-type', 'stream']), /queue-type/);
+  });
+
   it('checks the worker semantics flags before connecting', async function () {
     expectUsageError(
       await runMain(['worker', '--app', 'x.js', '--pool', 'forks']),
