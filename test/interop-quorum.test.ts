@@ -10,12 +10,13 @@ import { expect } from 'chai';
 import { connect } from 'amqplib';
 import { bindToDelayLanes, declareQueue, taskQueue } from '@celeriac/amqp';
 import { Client } from '@celeriac/client';
-import { TaskRegistry, Worker } from '@celeriac/worker';
+import { TaskRegistry, Worker, type TaskContext } from '@celeriac/worker';
 import { eventually, uniqueName } from './support/broker.js';
 import { PythonWorker, peerCeleryVersion, peerIsAtLeast, sendFromPython } from './support/python-peer.js';
 import { PrivateVhost } from './support/vhost.js';
 
 const COUNTDOWN_S = 3;
+const RETRY_BACKOFF_S = 2;
 /** Generous: Python's interpreter start is in it. Lateness is measured in benchmarks, not here. */
 const LATE_LIMIT_MS = 8000;
 
@@ -42,7 +43,17 @@ function describeOrder(first: 'python' | 'celeriac'): void {
 
     const startPython = async () => (python = await PythonWorker.start(pythonQueue, { env: env() }));
     const startCeleriac = async () => {
-      const tasks = new TaskRegistry().register('quorum.stamp', () => Date.now());
+      const tasks = new TaskRegistry()
+        .register('quorum.stamp', () => Date.now())
+        // The Python task of that name retries into our queue; we run the retry.
+        .register('interop.retry_to', (...params: unknown[]) => ({
+          ran_by: 'celeriac',
+          retries: (params.pop() as TaskContext).retries,
+        }))
+        // Our half of interop.request_info: a retry with back-off into the Python queue.
+        .register('interop.request_info', (ctx: TaskContext) =>
+          ctx.retry({ queue: pythonQueue, countdownMs: RETRY_BACKOFF_S * 1000 }),
+        );
       worker = new Worker({ brokerUrl: vhost.url, tasks, queues: [celeriacQueue], queueType: 'quorum' });
       await worker.start();
     };
@@ -143,6 +154,35 @@ function describeOrder(first: 'python' | 'celeriac'): void {
       const doneAfter = Date.now() - sentAt;
       expect(doneAfter, 'not early').to.be.at.least(COUNTDOWN_S * 1000);
       expect(doneAfter, 'not late').to.be.below(COUNTDOWN_S * 1000 + LATE_LIMIT_MS);
+      expect(python?.output).to.not.match(/PRECONDITION|406|inequivalent/);
+    });
+
+    it(`a Python retry with a ${RETRY_BACKOFF_S} s back-off into the Celeriac queue runs there after it`, async () => {
+      const sentAt = Date.now();
+      const result = await client!.sendTask(
+        'interop.retry_to',
+        [celeriacQueue, RETRY_BACKOFF_S],
+        {},
+        {
+          queue: pythonQueue,
+        },
+      );
+      expect(await result.get({ timeoutMs: 30_000 })).to.deep.equal({ ran_by: 'celeriac', retries: 1 });
+      expect(Date.now() - sentAt, 'not early').to.be.at.least(RETRY_BACKOFF_S * 1000);
+    });
+
+    it(`a Celeriac retry with a ${RETRY_BACKOFF_S} s back-off into the Python queue runs there after it`, async () => {
+      const sentAt = Date.now();
+      const result = await client!.sendTask<{ retries: number }>(
+        'interop.request_info',
+        [],
+        {},
+        {
+          queue: celeriacQueue,
+        },
+      );
+      expect(await result.get({ timeoutMs: 30_000 })).to.include({ retries: 1 });
+      expect(Date.now() - sentAt, 'not early').to.be.at.least(RETRY_BACKOFF_S * 1000);
       expect(python?.output).to.not.match(/PRECONDITION|406|inequivalent/);
     });
   });
