@@ -1,5 +1,5 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { errorMeta, silentLogger, type Logger } from '@celeriac/core';
+import { ConfigurationError, errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
 import { AckBatcher } from './ack-batcher.js';
 import { reopenLater } from './reopen-later.js';
@@ -144,7 +144,14 @@ export class QueueConsumer {
     reopenLater(
       () => !this.#stopped && !this.#channel,
       () => this.#subscribe(model),
-      (error) => this.#logger.log('debug', 'consume channel not reopened', errorMeta(error)),
+      // A queue redeclared otherwise under a running worker stops consuming it with its one line
+      // (checkQueues), loudly; a lost connection is routine and its setup hook re-subscribes.
+      (error) =>
+        this.#logger.log(
+          error instanceof ConfigurationError ? 'error' : 'debug',
+          'consume channel not reopened',
+          errorMeta(error),
+        ),
     );
   }
 }
