@@ -4,11 +4,14 @@
  *
  *   npx tsc -b && node scripts/bench/drain.mjs --impl celeriac|raw|celery [--count 20000] [--json]
  *       [--concurrency 200] [--prefetch-multiplier 4] [--celery-concurrency <cores>] [--profile DIR]
+ *       [--queue-type classic|quorum]
  *
  * celeriac: `celeriac worker` (default 'inline' pool, results disabled), -c and
  *   --prefetch-multiplier as given. raw: scripts/bench/apps/raw-consumer.mjs, an amqplib consumer
  *   that acks each message undecoded, with the same prefetch as the Celeriac worker (concurrency ×
  *   multiplier). celery: `python3 -m celery worker -P prefork -c <cores>` (scripts/bench/python).
+ *   --queue-type quorum fills a quorum queue and runs the worker with --queue-type quorum (celeriac
+ *   and raw only: Debian's Celery 5.2 has no quorum setting).
  *
  * The same method for all three: the queue is filled (raw confirmed publishes of the bytes a
  * Client sends), then the worker process is started while this process polls the queue's ready
@@ -24,7 +27,7 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { deleteQueues, prefill, queueName, sleep, withChannel } from './lib/broker.mjs';
+import { deleteQueues, prefill, queueName, queueTypeOption, sleep, withChannel } from './lib/broker.mjs';
 import { groupCpuMs } from './lib/cpu.mjs';
 import { noopMessages } from './lib/messages.mjs';
 import { emit, progress, rate } from './lib/output.mjs';
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     'celery-concurrency': { type: 'string', default: String(cpus().length) },
     poll: { type: 'string', default: '10' },
     profile: { type: 'string' },
+    'queue-type': { type: 'string', default: 'classic' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -48,10 +52,16 @@ const MULTIPLIER = Number(values['prefetch-multiplier']);
 const POLL_MS = Number(values.poll);
 const DRAIN_TIMEOUT_MS = 300_000;
 const SETTLE_MS = 1500;
+const QUEUE_TYPE = queueTypeOption(values['queue-type']);
 
 const CONTESTANTS = {
   celeriac: (queue) =>
-    celeriacWorker(queue, { concurrency: CONCURRENCY, prefetchMultiplier: MULTIPLIER, profileDir: values.profile }),
+    celeriacWorker(queue, {
+      concurrency: CONCURRENCY,
+      prefetchMultiplier: MULTIPLIER,
+      profileDir: values.profile,
+      queueType: QUEUE_TYPE,
+    }),
   raw: (queue) =>
     start(
       process.execPath,
@@ -110,10 +120,11 @@ async function drain(queue) {
 
 async function main() {
   if (!CONTESTANTS[values.impl]) throw new Error(`--impl must be one of ${Object.keys(CONTESTANTS).join(', ')}`);
+  if (values.impl === 'celery' && QUEUE_TYPE !== 'classic') throw new Error('--impl celery drains classic queues only');
   const queue = queueName('drain');
   try {
     progress(`drain ${values.impl}: filling ${queue} with ${COUNT} tasks...`);
-    await prefill(queue, noopMessages(COUNT));
+    await prefill(queue, noopMessages(COUNT), QUEUE_TYPE);
     const { elapsedMs, taken, cpuMs } = await drain(queue);
     const left = await withChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
     if (left !== 0)
@@ -122,6 +133,7 @@ async function main() {
     const cpuPerTaskUs = (cpuMs * 1000) / taken;
     const result = {
       impl: values.impl,
+      queueType: QUEUE_TYPE,
       count: COUNT,
       measured: taken,
       elapsedMs,
@@ -130,7 +142,7 @@ async function main() {
       ...settings(),
     };
     emit(values.json, result, [
-      `drain ${values.impl}: ${taken} of ${COUNT} tasks in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, worker CPU ${cpuPerTaskUs.toFixed(0)} µs a task (${JSON.stringify(settings())})`,
+      `drain ${values.impl} (${QUEUE_TYPE}): ${taken} of ${COUNT} tasks in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, worker CPU ${cpuPerTaskUs.toFixed(0)} µs a task (${JSON.stringify(settings())})`,
     ]);
   } finally {
     await deleteQueues([queue]);

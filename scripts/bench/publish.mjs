@@ -3,7 +3,8 @@
  * Publish throughput: N no-op tasks, persistent, each confirmed by the broker, sent all at once
  * and awaited together.
  *
- *   npx tsc -b && node scripts/bench/publish.mjs --impl celeriac|raw [--count 20000] [--window 0] [--json]
+ *   npx tsc -b && node scripts/bench/publish.mjs --impl celeriac|raw [--count 20000] [--window 0]
+ *       [--queue-type classic|quorum] [--json]
  *
  * celeriac: one Client (resultBackend null), `sendTask` N times without waiting, then
  *   Promise.all. Building each message (task id, encoding) is part of the measured time.
@@ -11,6 +12,7 @@
  *   as the Client publishes (encoded before the clock starts), pausing on 'drain' when amqplib
  *   says its buffer is full; then waits for every confirm. The ceiling for this broker.
  * --window W keeps at most W sends unconfirmed (a producer that limits what it has in flight).
+ * --queue-type quorum declares the task queue as a quorum queue (Client `queueType: 'quorum'`).
  *
  * Also reported: this process's CPU time per task over the measured batch (user + system).
  * A warm-up of 500 sends (connection, queue declaration, JIT) precedes the measured batch. A queue
@@ -19,7 +21,15 @@
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@celeriac/client';
-import { confirmPublishAll, declareTaskQueue, deleteQueues, queueName, withChannel } from './lib/broker.mjs';
+import {
+  BROKER_URL,
+  confirmPublishAll,
+  declareTaskQueue,
+  deleteQueues,
+  queueName,
+  queueTypeOption,
+  withChannel,
+} from './lib/broker.mjs';
 import { NOOP, noopMessages } from './lib/messages.mjs';
 import { emit, rate } from './lib/output.mjs';
 
@@ -28,11 +38,13 @@ const { values } = parseArgs({
     impl: { type: 'string', default: 'celeriac' },
     count: { type: 'string', default: '20000' },
     window: { type: 'string', default: '0' },
+    'queue-type': { type: 'string', default: 'classic' },
     json: { type: 'boolean', default: false },
   },
 });
 const COUNT = Number(values.count);
 const WINDOW = Number(values.window);
+const QUEUE_TYPE = queueTypeOption(values['queue-type']);
 const WARM_UP = 500;
 const QUEUE = queueName('publish');
 
@@ -56,7 +68,13 @@ async function timed(fn) {
 }
 
 async function celeriac() {
-  const client = new Client({ defaultQueue: QUEUE, resultBackend: null, connectionName: 'celeriac-bench-publish' });
+  const client = new Client({
+    brokerUrl: BROKER_URL,
+    defaultQueue: QUEUE,
+    queueType: QUEUE_TYPE,
+    resultBackend: null,
+    connectionName: 'celeriac-bench-publish',
+  });
   try {
     await windowed(WARM_UP, () => client.sendTask(NOOP, [], {}));
     return await timed(() => windowed(COUNT, () => client.sendTask(NOOP, [], {})));
@@ -68,7 +86,7 @@ async function celeriac() {
 async function raw() {
   return withChannel(
     async (channel) => {
-      await declareTaskQueue(channel, QUEUE);
+      await declareTaskQueue(channel, QUEUE, QUEUE_TYPE);
       await confirmPublishAll(channel, QUEUE, noopMessages(WARM_UP));
       const messages = noopMessages(COUNT);
       if (!(WINDOW > 0)) return timed(() => confirmPublishAll(channel, QUEUE, messages));
@@ -85,9 +103,17 @@ async function main() {
     const { elapsedMs, cpuMs } = await impls[values.impl]();
     const perSecond = (COUNT * 1000) / elapsedMs;
     const cpuPerTaskUs = (cpuMs * 1000) / COUNT;
-    const result = { impl: values.impl, count: COUNT, window: WINDOW, elapsedMs, perSecond, cpuPerTaskUs };
+    const result = {
+      impl: values.impl,
+      queueType: QUEUE_TYPE,
+      count: COUNT,
+      window: WINDOW,
+      elapsedMs,
+      perSecond,
+      cpuPerTaskUs,
+    };
     emit(values.json, result, [
-      `publish ${values.impl}: ${COUNT} tasks${WINDOW ? `, at most ${WINDOW} in flight` : ' at once'} in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, ${cpuPerTaskUs.toFixed(0)} µs CPU a task in this process`,
+      `publish ${values.impl} (${QUEUE_TYPE}): ${COUNT} tasks${WINDOW ? `, at most ${WINDOW} in flight` : ' at once'} in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, ${cpuPerTaskUs.toFixed(0)} µs CPU a task in this process`,
     ]);
   } finally {
     await deleteQueues([QUEUE]);

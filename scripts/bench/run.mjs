@@ -7,13 +7,19 @@
  *   npm run bench -- --runs 3            # fewer runs
  *   npm run bench -- --quick             # smoke run: 1 run, small counts, ~2 minutes, no write
  *   npm run bench -- --only publish,drain [--write]
+ *   npm run bench -- --only queue-types --write   # quorum beside classic, one node and a 3-node cluster
  *
  * Each measurement is one benchmark script in a fresh process (`node scripts/bench/<x>.mjs
  * --json`). Within a run the contestants of a suite follow each other (Celeriac, its baselines)
  * in an order that rotates from run to run, so drift on a shared machine hits all of them; ratios
  * are taken within a run. A failed measurement is reported and leaves its run out of the figures.
  * Needs RabbitMQ (CELERIAC_BROKER, default amqp://guest:guest@127.0.0.1:5672//) and, for the
- * Celery baseline, Debian's python3-celery.
+ * Celery baseline, Debian's python3-celery. A suite with a target (the queue-type suites) runs on
+ * brokers of its own, set up before its first run and removed after its last: private vhosts on
+ * the local node (rabbitmqctl), or a three-node cluster (scripts/lib/rabbit-cluster.mjs).
+ *
+ * BENCHMARKS.md has one generated section per `section` of the suites ('main', 'queue-types');
+ * a section is rewritten only when every suite of it ran (--only may name suites or sections).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -23,7 +29,7 @@ import { commandLine, measure } from './lib/child.mjs';
 import { describeMachine, load } from './lib/machine.mjs';
 import { progress } from './lib/output.mjs';
 import { ROOT } from './lib/processes.mjs';
-import { generatedSection, targetTally, textTable, writeReport } from './lib/report.mjs';
+import { SECTIONS, generatedSection, targetTally, textTable, writeReport } from './lib/report.mjs';
 import { suites } from './lib/suites.mjs';
 
 const { values } = parseArgs({
@@ -60,10 +66,29 @@ function describe(name, result) {
 async function runSuite(suite, failures) {
   const names = Object.keys(suite.contestants);
   const results = Object.fromEntries(names.map((name) => [name, []]));
+  let target = null;
+  try {
+    if (suite.target) progress(`  ${suite.id}: setting up its brokers...`);
+    target = suite.target ? await suite.target() : null;
+  } catch (error) {
+    failures.push(`${suite.id}, set-up: ${error.message}`);
+    progress(`  ${suite.id} set-up FAILED:\n${error.message}`);
+    return results;
+  }
+  try {
+    await runContestants(suite, names, results, target, failures);
+  } finally {
+    await target?.close();
+  }
+  return results;
+}
+
+async function runContestants(suite, names, results, target, failures) {
   for (let run = 0; run < suite.runs; run++) {
     for (const name of rotated(names, run)) {
+      const spec = suite.contestants[name];
       try {
-        results[name][run] = await measure(suite.contestants[name], suite.timeoutMs);
+        results[name][run] = await measure(spec, suite.timeoutMs, target?.env(spec.queueType) ?? {});
         progress(`  ${suite.id} run ${run + 1}/${suite.runs}, ${describe(name, results[name][run])}`);
       } catch (error) {
         results[name][run] = null;
@@ -72,13 +97,12 @@ async function runSuite(suite, failures) {
       }
     }
   }
-  return results;
 }
 
 function commands(list) {
-  const quick = QUICK ? ' -- --quick' : '';
+  const flags = [...(QUICK ? ['--quick'] : []), ...(values.only ? ['--only', values.only, '--write'] : [])];
   return [
-    `npm run bench${quick}    # all of the below, ${RUNS} runs each; then this file is rewritten`,
+    `npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}    # all of the below, ${RUNS} runs each; then this file is rewritten`,
     ...list.flatMap((suite) => Object.values(suite.contestants).map(commandLine)),
   ];
 }
@@ -88,35 +112,46 @@ async function main() {
   const clock = performance.now();
   if (values.build) build();
   const machine = await describeMachine();
-  const selected = suites({ quick: QUICK, runs: RUNS, cores: machine.cores, celery: machine.celery }).filter(
-    (suite) => !values.only || values.only.split(',').includes(suite.id),
-  );
-  const rows = [];
-  const notes = [];
+  const all = suites({ quick: QUICK, runs: RUNS, cores: machine.cores, celery: machine.celery });
+  const only = values.only?.split(',');
+  const selected = all.filter((suite) => !only || only.includes(suite.id) || only.includes(suite.section ?? 'main'));
+  const sections = new Map();
   const failures = [];
   for (const suite of selected) {
     progress(`${suite.title}: ${suite.runs} run(s) of ${Object.keys(suite.contestants).join(', ')}`);
     const results = await runSuite(suite, failures);
-    rows.push(...suite.rows(results));
-    notes.push(...suite.notes(results).map((note) => `**${suite.title}.** ${note}`));
+    const section = sections.get(suite.section ?? 'main') ?? { suites: [], rows: [], notes: [] };
+    section.suites.push(suite);
+    section.rows.push(...suite.rows(results));
+    section.notes.push(...suite.notes(results).map((note) => `**${suite.title}.** ${note}`));
+    sections.set(suite.section ?? 'main', section);
   }
-  const report = {
-    rows,
-    machine,
-    loadAfter: load(),
-    commands: commands(selected),
-    notes,
-    failures,
-    started,
-    elapsedMs: performance.now() - clock,
-    runs: RUNS,
-  };
+  const elapsedMs = performance.now() - clock;
+  const loadAfter = load();
+  const rows = [...sections.values()].flatMap((section) => section.rows);
   const { met, total } = targetTally(rows);
   console.log(
-    `\n${textTable(rows)}\n\ntargets met: ${met} of ${total}; ${(report.elapsedMs / 60_000).toFixed(1)} minutes; load average before ${machine.loadBefore}, after ${report.loadAfter}`,
+    `\n${textTable(rows)}\n\ntargets met: ${met} of ${total}; ${(elapsedMs / 60_000).toFixed(1)} minutes; load average before ${machine.loadBefore}, after ${loadAfter}`,
   );
-  if (WRITE) await writeReport(join(ROOT, 'BENCHMARKS.md'), generatedSection(report));
-  if (WRITE) console.log('BENCHMARKS.md rewritten');
+  for (const [name, section] of sections) {
+    const complete = all
+      .filter((suite) => (suite.section ?? 'main') === name)
+      .every((suite) => selected.includes(suite));
+    if (!WRITE || !complete) continue;
+    const report = {
+      ...section,
+      machine,
+      loadAfter,
+      commands: commands(section.suites),
+      failures: failures.filter((failure) => section.suites.some((suite) => failure.startsWith(`${suite.id},`))),
+      started,
+      elapsedMs,
+      runs: RUNS,
+      quick: QUICK,
+    };
+    await writeReport(join(ROOT, 'BENCHMARKS.md'), generatedSection(report, SECTIONS[name]), SECTIONS[name]);
+    console.log(`BENCHMARKS.md rewritten (${name})`);
+  }
   if (failures.length) process.exitCode = 1;
 }
 

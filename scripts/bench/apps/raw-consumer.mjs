@@ -6,12 +6,15 @@
  *
  *   node scripts/bench/apps/raw-consumer.mjs <queue> <prefetch>
  *
- * Runs until SIGTERM. Env: CELERIAC_BROKER.
+ * Runs until SIGTERM. Env: CELERIAC_BROKER. The prefetch is per consumer (never global), so the
+ * queue may be classic or quorum.
  */
 import { connect } from 'amqplib';
 
 const [queue, prefetch] = process.argv.slice(2);
-const model = await connect(process.env.CELERIAC_BROKER ?? 'amqp://guest:guest@127.0.0.1:5672//', {
+// amqplib takes one URL: the first node of a cluster list ('amqp://h1;amqp://h2').
+const url = (process.env.CELERIAC_BROKER ?? 'amqp://guest:guest@127.0.0.1:5672//').split(';')[0];
+const model = await connect(url, {
   clientProperties: { connection_name: 'celeriac-bench-raw-consumer' },
 });
 const channel = await model.createChannel();

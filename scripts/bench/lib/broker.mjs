@@ -10,6 +10,10 @@ import { connect } from 'amqplib';
 import { onInterrupt } from './exit.mjs';
 
 export const BROKER_URL = process.env.CELERIAC_BROKER ?? 'amqp://guest:guest@127.0.0.1:5672//';
+/** amqplib takes one URL: the first node of a cluster list ('amqp://h1;amqp://h2', as Celery writes it). */
+const FIRST_URL = BROKER_URL.split(';')[0];
+/** The queue types a benchmark can declare its task queue as (--queue-type). */
+export const QUEUE_TYPES = ['classic', 'quorum'];
 /** Every queue and exchange the benchmarks create starts with this, so clean-up can find them. */
 export const PREFIX = 'celeriac.bench.';
 
@@ -30,7 +34,7 @@ export function sleep(ms) {
 
 /** Runs `fn` with a fresh connection and channel, closed afterwards whatever happens. */
 export async function withChannel(fn, { confirm = false, name = 'celeriac-bench' } = {}) {
-  const model = await connect(BROKER_URL, { clientProperties: { connection_name: name } });
+  const model = await connect(FIRST_URL, { clientProperties: { connection_name: name } });
   try {
     const channel = confirm ? await model.createConfirmChannel() : await model.createChannel();
     return await fn(channel, model);
@@ -39,9 +43,13 @@ export async function withChannel(fn, { confirm = false, name = 'celeriac-bench'
   }
 }
 
-/** The queue as Celeriac and Celery declare a task queue: durable, a direct exchange of its name. */
-export async function declareTaskQueue(channel, queue) {
-  await channel.assertQueue(queue, { durable: true, autoDelete: false, exclusive: false, arguments: {} });
+/**
+ * The queue as Celeriac and Celery declare a task queue: durable, a direct exchange of its name;
+ * `x-queue-type: quorum` for a quorum queue, no type argument for a classic one.
+ */
+export async function declareTaskQueue(channel, queue, queueType = 'classic') {
+  const args = queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
+  await channel.assertQueue(queue, { durable: true, autoDelete: false, exclusive: false, arguments: args });
   await channel.assertExchange(queue, 'direct', { durable: true, autoDelete: false });
   await channel.bindQueue(queue, queue, queue);
 }
@@ -85,10 +93,10 @@ function sendConfirmed(channel, queue, { body, properties }) {
 }
 
 /** Fills a new task queue with `messages` (raw confirmed publishing: the quickest way). */
-export async function prefill(queue, messages) {
+export async function prefill(queue, messages, queueType = 'classic') {
   await withChannel(
     async (channel) => {
-      await declareTaskQueue(channel, queue);
+      await declareTaskQueue(channel, queue, queueType);
       await confirmPublishAll(channel, queue, messages);
       const { messageCount } = await channel.checkQueue(queue);
       if (messageCount !== messages.length)
@@ -104,6 +112,12 @@ export async function brokerVersion() {
     const { product, version } = model.connection.serverProperties;
     return `${String(product)} ${String(version)}`;
   });
+}
+
+/** The --queue-type of a benchmark script, checked. */
+export function queueTypeOption(value) {
+  if (!QUEUE_TYPES.includes(value)) throw new Error(`--queue-type must be one of ${QUEUE_TYPES.join(', ')}`);
+  return value;
 }
 
 /** Waits until `queue` has a consumer: how a benchmark knows a worker process is ready. */

@@ -9,15 +9,17 @@ export class MeasurementError extends Error {
   code = 'MEASUREMENT_FAILED';
 }
 
-/** The command as a person would type it (for BENCHMARKS.md). */
-export function commandLine({ script, args = [], nodeArgs = [] }) {
-  return ['node', ...nodeArgs, `scripts/bench/${script}`, ...args].join(' ');
+/** The command as a person would type it (for BENCHMARKS.md), with the broker when it is not the default. */
+export function commandLine({ script, args = [], nodeArgs = [], envText }) {
+  return [...(envText ? [envText] : []), 'node', ...nodeArgs, `scripts/bench/${script}`, ...args].join(' ');
 }
 
-export async function measure(spec, timeoutMs) {
+/** Runs one measurement; `env` adds to the child's environment (CELERIAC_BROKER of a suite's target). */
+export async function measure(spec, timeoutMs, env = {}) {
   const { script, args = [], nodeArgs = [] } = spec;
   const child = start(process.execPath, [...nodeArgs, `scripts/bench/${script}`, ...args, '--json'], {
     stdout: 'pipe',
+    env,
   });
   let stdout = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -72,7 +72,7 @@ export function unlessExited(child, promise, what) {
 /** `celeriac worker` with the bench app, as a user runs it. */
 export function celeriacWorker(
   queue,
-  { concurrency, prefetchMultiplier, resultBackend = 'disabled', pool, profileDir } = {},
+  { concurrency, prefetchMultiplier, resultBackend = 'disabled', pool, profileDir, queueType } = {},
 ) {
   const args = [
     CLI,
@@ -91,6 +91,7 @@ export function celeriacWorker(
   if (concurrency) args.push('-c', String(concurrency));
   if (prefetchMultiplier) args.push('--prefetch-multiplier', String(prefetchMultiplier));
   if (pool) args.push('--pool', pool);
+  if (queueType) args.push('--queue-type', queueType);
   return start(process.execPath, [...profileFlags(profileDir), ...args], { env: { CELERIAC_LOG_FORMAT: 'json' } });
 }
 

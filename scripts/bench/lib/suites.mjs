@@ -5,12 +5,14 @@
  */
 import { atLeast, atMost, figure, missing, under, values, versus } from './rows.mjs';
 import { median } from './stats.mjs';
+import { brokerText, openTarget } from './targets.mjs';
 
 /** The tuned worker settings for the drain (see BENCHMARKS.md for how they were chosen). */
 export const DRAIN_CONCURRENCY = 200;
 export const DRAIN_PREFETCH_MULTIPLIER = 4;
 
 const MINUTE = 60_000;
+const UNIT_TEXT = { rate: 'tasks/s', us: 'µs', ms: 'ms' };
 const count = (n) => n.toLocaleString('en');
 const med = (results, path) => median(values(results, path));
 
@@ -211,6 +213,77 @@ function beatCapacity({ quick }) {
   };
 }
 
+/**
+ * Publish, drain and delay lateness with the task queue (and the delay lanes, and celeriac.dead) as
+ * quorum queues beside classic ones, on one node or on a three-node cluster: the same benchmark
+ * scripts as above with --queue-type, each queue type in a vhost of its own (lib/targets.mjs).
+ */
+function queueTypes(where) {
+  return ({ quick, runs }) => {
+    const tasks = quick ? 5000 : 20_000;
+    const delayed = quick ? 50 : 200;
+    const maxS = quick ? 2 : 5;
+    const on = where === 'node' ? 'one node' : 'three-node cluster';
+    const scripts = {
+      publish: { script: 'publish.mjs', args: ['--impl', 'celeriac', '--count', String(tasks)] },
+      drain: {
+        script: 'drain.mjs',
+        args: [
+          ...['--impl', 'celeriac', '--count', String(tasks)],
+          ...['--concurrency', String(DRAIN_CONCURRENCY), '--prefetch-multiplier', String(DRAIN_PREFETCH_MULTIPLIER)],
+        ],
+      },
+      delay: {
+        script: 'delay-lateness.mjs',
+        args: ['--count', String(delayed), '--min', '1', '--max', String(maxS), '--rate', '50'],
+      },
+    };
+    const contestants = {};
+    for (const [kind, { script, args }] of Object.entries(scripts))
+      for (const queueType of ['classic', 'quorum'])
+        contestants[`${kind}-${queueType}`] = {
+          script,
+          args: [...args, '--queue-type', queueType],
+          queueType,
+          envText: brokerText(where, queueType),
+        };
+    const pair = (r, kind, path, what, unit) =>
+      versus(
+        `${what}, quorum queues, ${on} (${UNIT_TEXT[unit]})`,
+        values(r[`${kind}-quorum`], path),
+        values(r[`${kind}-classic`], path),
+        unit,
+        `classic, ${on}`,
+      );
+    return {
+      id: `queue-types-${where}`,
+      title: `Queue types, ${on}`,
+      section: 'queue-types',
+      runs,
+      timeoutMs: 5 * MINUTE,
+      contestants,
+      target: () => openTarget(where, ['classic', 'quorum']),
+      rows: (r) => [
+        pair(r, 'publish', 'perSecond', `Publish ${count(tasks)} tasks at once, confirmed`, 'rate'),
+        pair(r, 'publish', 'cpuPerTaskUs', `Publish: the publishing process's CPU per task`, 'us'),
+        pair(r, 'drain', 'perSecond', `Worker drain, ${count(tasks)} no-op tasks`, 'rate'),
+        pair(r, 'drain', 'cpuPerTaskUs', `Worker drain: the worker's CPU per task`, 'us'),
+        pair(r, 'delay', 'p50', 'Countdown lateness through the delay lanes, p50', 'ms'),
+        pair(r, 'delay', 'p99', 'Countdown lateness through the delay lanes, p99', 'ms'),
+      ],
+      notes: (r) => [
+        `${
+          where === 'node'
+            ? 'The broker on 127.0.0.1:5672, in two private vhosts (one per queue type, created with rabbitmqctl add_vhost and deleted after: the delay lanes of a vhost are of one type).'
+            : 'A three-node cluster started for the suite on this machine (scripts/lib/rabbit-cluster.mjs, ports 5691-5693; quorum queues with three replicas), one vhost per queue type; every process is given the three URLs and connects to the first, so classic queues live on node 1.'
+        } The same scripts and settings as the rows above with \`--queue-type classic|quorum\`: publish ${count(tasks)} tasks with one Client; drain ${count(tasks)} with \`celeriac worker -c ${DRAIN_CONCURRENCY} --prefetch-multiplier ${DRAIN_PREFETCH_MULTIPLIER}\`; ${delayed} countdowns of 1–${maxS} s at 50/s (with quorum the delay lanes are quorum queues with at-least-once dead-lettering). Ran before their eta: ${[...values(r['delay-classic'], 'early'), ...values(r['delay-quorum'], 'early')].filter(Number.isFinite).reduce((a, b) => a + b, 0)} in all runs.`,
+      ],
+    };
+  };
+}
+
 export function suites(options) {
-  return [publish, drain, roundTrip, delays, beatLateness, beatCapacity].map((suite) => suite(options));
+  return [publish, drain, roundTrip, delays, beatLateness, beatCapacity, queueTypes('node'), queueTypes('cluster')].map(
+    (suite) => suite(options),
+  );
 }
