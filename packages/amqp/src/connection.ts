@@ -146,7 +146,12 @@ export class AmqpConnection {
   }
 
   #watch(recovering: RecoveringChannelModel): void {
-    recovering.on('connect', () => this.#logger.log('info', 'connected', { broker: this.#node }));
+    // The first connect is the normal start (debug: a one-shot CLI command prints nothing); a
+    // reconnect is news (info), with the node it reached.
+    let connects = 0;
+    recovering.on('connect', () =>
+      this.#logger.log(connects++ === 0 ? 'debug' : 'info', 'connected', { broker: this.#node }),
+    );
     recovering.on('disconnect', (error: Error) => this.#onDisconnect(error));
     recovering.on('connect-failed', (error: Error) =>
       this.#logger.log('warn', 'reconnect attempt failed', { broker: this.#node, ...errorMeta(error) }),
