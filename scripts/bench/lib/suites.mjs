@@ -276,7 +276,7 @@ function queueTypes(where) {
           where === 'node'
             ? 'The broker on 127.0.0.1:5672, in two private vhosts (one per queue type, created with rabbitmqctl add_vhost and deleted after: the delay lanes of a vhost are of one type).'
             : 'A three-node cluster started for the suite on this machine (scripts/lib/rabbit-cluster.mjs, ports 5691-5693; quorum queues with three replicas), one vhost per queue type; every process is given the three URLs and connects to the first, so classic queues live on node 1.'
-        } The same scripts and settings as the rows above with \`--queue-type classic|quorum\`: publish ${count(tasks)} tasks with one Client; drain ${count(tasks)} with \`celeriac worker -c ${DRAIN_CONCURRENCY} --prefetch-multiplier ${DRAIN_PREFETCH_MULTIPLIER}\`; ${delayed} countdowns of 1–${maxS} s at 50/s (with quorum the delay lanes are quorum queues with at-least-once dead-lettering). Ran before their eta: ${[...values(r['delay-classic'], 'early'), ...values(r['delay-quorum'], 'early')].filter(Number.isFinite).reduce((a, b) => a + b, 0)} in all runs.`,
+        } The scripts and settings of the main table's Publish, Worker drain and Delays rows, with \`--queue-type classic|quorum\`: publish ${count(tasks)} tasks with one Client; drain ${count(tasks)} with \`celeriac worker -c ${DRAIN_CONCURRENCY} --prefetch-multiplier ${DRAIN_PREFETCH_MULTIPLIER}\`; ${delayed} countdowns of 1–${maxS} s at 50/s (with quorum the delay lanes are quorum queues with at-least-once dead-lettering). Ran before their eta: ${[...values(r['delay-classic'], 'early'), ...values(r['delay-quorum'], 'early')].filter(Number.isFinite).reduce((a, b) => a + b, 0)} in all runs.`,
       ],
     };
   };
