@@ -13,6 +13,8 @@ export interface ClusterNode {
   readonly url: string;
   /** SIGKILLs the node's Erlang VM, as a crashed host. */
   kill(): Promise<void>;
+  /** Starts the node again on its own data (after a kill or a stop); resolves once it answers. */
+  boot(): Promise<void>;
   ctl(args: string[], timeoutMs?: number): Promise<string>;
 }
 
