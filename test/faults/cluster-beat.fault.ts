@@ -33,7 +33,7 @@ const STEP_TIMEOUT_MS = 30_000;
 /** How long the standby may take to lead after the leader's node dies. */
 const FAILOVER_WINDOW_MS = 15_000;
 
-describe("fault: the cluster node of the beat leader's lock SIGKILLed", function () {
+describe.skip("fault: the cluster node of the beat leader's lock SIGKILLed", function () {
   this.timeout(300_000);
   const fx = new ClusterFixture();
   const beats: SpawnedCli[] = [];
@@ -55,13 +55,13 @@ describe("fault: the cluster node of the beat leader's lock SIGKILLed", function
     return beat;
   }
 
-  // Pending: fails on RabbitMQ 3.10. The standby takes the lock at once, but the beat's control
+  // Pending (describe.skip above): fails on RabbitMQ 3.10. The standby takes the lock at once, but the beat's control
   // queue (celeriac.beat.<group>.control) is a durable classic queue whose home node is the
   // killed one (the first leader declared it through node 3): every declare of it is then a 404
   // "home node ... is down", so the standby logs "could not start leading", releases the lock and
   // takes it again each second. The control queue must not live on one node (a fix in
   // @celeriac/beat: quorum, or exclusive per leader), not in this case.
-  it.skip('another beat leads within the failover window and every slot fires once', async () => {
+  it('another beat leads within the failover window and every slot fires once', async () => {
     const queue = uniqueName('faults.cluster.beat');
     const name = uniqueName('faults.cluster.every-second');
     const log = new RunLog();

@@ -21,7 +21,7 @@ import { SteadyPublisher } from './support/steady-publisher.js';
 const LOAD = { perSecond: 100, window: 10, taskMs: 10 };
 const UNCONFIRMED = 'PublishError:PUBLISH_UNCONFIRMED';
 
-describe('fault: a cluster node leading the task queue SIGKILLed under load', function () {
+describe.skip('fault: a cluster node leading the task queue SIGKILLed under load', function () {
   this.timeout(300_000);
   const fx = new ClusterFixture();
 
@@ -29,12 +29,12 @@ describe('fault: a cluster node leading the task queue SIGKILLed under load', fu
   afterEach(() => fx.stopCase());
   after(() => fx.destroy());
 
-  // Pending: fails 3 runs in 4 on RabbitMQ 3.10. The client reconnects to node 2 within ~150 ms
+  // Pending (describe.skip above): fails 3 runs in 4 on RabbitMQ 3.10. The client reconnects to node 2 within ~150 ms
   // of the kill, before the survivors have elected a new leader, and every publish on that new
   // channel is then nacked (PUBLISH_NACKED) for over 60 s, while a publish on a fresh channel to
   // the same node is confirmed (freshPublish below). The client needs to reopen its publishing
   // channel after a nack from a quorum queue (a fix in @celeriac/amqp, not in this case).
-  it.skip('the node leading the task queue and the delay lanes SIGKILLed under load: every confirmed task runs, countdowns arrive not early', async () => {
+  it('the node leading the task queue and the delay lanes SIGKILLed under load: every confirmed task runs, countdowns arrive not early', async () => {
     const queue = uniqueName('faults.cluster.kill');
     const events = new ClientLog();
     const log = new RunLog();
