@@ -2,8 +2,7 @@ import { expect } from 'chai';
 import type { Delivery } from '@celeriac/amqp';
 import { silentLogger } from '@celeriac/core';
 import { decodeTask, encodeTask } from '@celeriac/protocol';
-import { DELIVERIES_HEADER, INTERRUPTED_HEADER } from '@celeriac/protocol';
-import { previousDeliveries } from '../gates/delivery-count.js';
+import { DELIVERIES_HEADER, INTERRUPTED_HEADER, readDeliveries } from '@celeriac/protocol';
 import { DeliveryCountGate } from '../gates/delivery-count-gate.js';
 import type { DeadLetterReason } from '../settle/dead-letters.js';
 import type { Job } from '../job.js';
@@ -78,7 +77,7 @@ describe('DeliveryCountGate', () => {
     expect(await gate.admit(job(true, { [DELIVERIES_HEADER]: 1, custom: 'kept' }))).to.equal('settled');
     expect(log).to.deep.equal(['publish', 'ack']);
     expect(published[0]).to.include({ routingKey: 'q', priority: 7 });
-    expect(previousDeliveries(published[0]?.headers)).to.equal(2);
+    expect(readDeliveries(published[0]?.headers)).to.equal(2);
     expect(published[0]?.headers.custom).to.equal('kept');
     expect(published[0]?.headers.task).to.equal('tasks.x');
   });
@@ -88,14 +87,14 @@ describe('DeliveryCountGate', () => {
     await gate.handBack(job(false, { [DELIVERIES_HEADER]: 2 }), { started: false });
     await gate.handBack(job(false), { started: true });
     expect(log).to.deep.equal(['publish', 'ack', 'publish', 'ack']);
-    expect(published.map((copy) => previousDeliveries(copy.headers))).to.deep.equal([2, 0]);
+    expect(published.map((copy) => readDeliveries(copy.headers))).to.deep.equal([2, 0]);
     expect(published.map((copy) => copy.headers[INTERRUPTED_HEADER] !== undefined)).to.deep.equal([false, true]);
   });
 
   it('counts a redelivery without the header as the second delivery', async () => {
     const { gate, job, published } = harness();
     await gate.admit(job(true));
-    expect(previousDeliveries(published[0]?.headers)).to.equal(1);
+    expect(readDeliveries(published[0]?.headers)).to.equal(1);
   });
 
   it('holds the copy of a task being republished until the original is acked', async () => {
@@ -123,11 +122,11 @@ describe('DeliveryCountGate', () => {
   });
 
   it('reads the count from the types peers write, and treats garbage as zero', () => {
-    expect(previousDeliveries({ [DELIVERIES_HEADER]: 4 })).to.equal(4);
-    expect(previousDeliveries({ [DELIVERIES_HEADER]: '2' })).to.equal(2);
-    expect(previousDeliveries({ [DELIVERIES_HEADER]: 'x' })).to.equal(0);
-    expect(previousDeliveries({ [DELIVERIES_HEADER]: -1 })).to.equal(0);
-    expect(previousDeliveries(undefined)).to.equal(0);
+    expect(readDeliveries({ [DELIVERIES_HEADER]: 4 })).to.equal(4);
+    expect(readDeliveries({ [DELIVERIES_HEADER]: '2' })).to.equal(2);
+    expect(readDeliveries({ [DELIVERIES_HEADER]: 'x' })).to.equal(0);
+    expect(readDeliveries({ [DELIVERIES_HEADER]: -1 })).to.equal(0);
+    expect(readDeliveries(undefined)).to.equal(0);
   });
 
   describe('on a quorum queue (the broker counts: x-delivery-count)', () => {
@@ -154,7 +153,7 @@ describe('DeliveryCountGate', () => {
     it('hands a redelivered task back with the count so far, so the copy keeps it', async () => {
       const { gate, job, published } = harness(5, false, true);
       await gate.handBack(job(true, { 'x-delivery-count': 2 }), { started: false });
-      expect(previousDeliveries(published[0]?.headers)).to.equal(2);
+      expect(readDeliveries(published[0]?.headers)).to.equal(2);
     });
   });
 });

@@ -1,4 +1,10 @@
-import { TaskState, countedHeaders, readBrokerDeliveries, type ExceptionInfo } from '@celeriac/protocol';
+import {
+  TaskState,
+  countedHeaders,
+  readBrokerDeliveries,
+  readDeliveries,
+  type ExceptionInfo,
+} from '@celeriac/protocol';
 import { PublishError, errorMeta } from '@celeriac/core';
 import { DEFAULT_EXCHANGE, type ConfirmPublisher } from '@celeriac/amqp';
 import type { Job } from '../job.js';
@@ -7,7 +13,6 @@ import { copyProperties } from '../settle/copy-properties.js';
 import type { Rejector } from '../settle/rejector.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { TaskReporter } from '../settle/task-reporter.js';
-import { previousDeliveries } from './delivery-count.js';
 import type { Gate } from './gate.js';
 
 export const MAX_DELIVERIES_CODE = 'MAX_DELIVERIES';
@@ -40,7 +45,7 @@ export class DeliveryCountGate implements Gate {
     const { fields, properties } = job.delivery.message;
     if (!fields.redelivered) return this.#afterOriginal(job);
     if (this.brokerCounts(job.delivery.queue)) return this.#counted(job);
-    const deliveries = previousDeliveries(properties.headers) + 1;
+    const deliveries = readDeliveries(properties.headers) + 1;
     if (deliveries >= this.maxDeliveries) await this.#deadLetter(job, deliveries);
     else await this.#republish(job, deliveries);
     return 'settled';
@@ -64,7 +69,7 @@ export class DeliveryCountGate implements Gate {
   #countSoFar(job: Job): number {
     const { fields, properties } = job.delivery.message;
     const broker = fields.redelivered && this.brokerCounts(job.delivery.queue);
-    return previousDeliveries(properties.headers) + (broker ? readBrokerDeliveries(properties.headers) : 0);
+    return readDeliveries(properties.headers) + (broker ? readBrokerDeliveries(properties.headers) : 0);
   }
 
   /**

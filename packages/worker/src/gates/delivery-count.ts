@@ -7,9 +7,6 @@
 import { readDeliveries, readInterrupted } from '@celeriac/protocol';
 import type { Delivery } from '@celeriac/amqp';
 
-/** The count a copy carries (the headers are protocol's: `x-celeriac-deliveries`). */
-export const previousDeliveries = readDeliveries;
-
 /**
  * Whether an earlier delivery of this task ended without an ack: the broker's flag, a count
  * carried by a copy DeliveryCountGate republished (the copy itself arrives as a first delivery), or a

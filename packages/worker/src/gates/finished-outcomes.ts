@@ -79,6 +79,8 @@ export class FinishedOutcomes implements Gate {
   }
 
   #take(job: Job): Kept | undefined {
+    // Almost always empty: every delivery passes here, so no key is built for nothing.
+    if (this.#kept.size === 0) return undefined;
     const key = keyOf(job);
     const kept = this.#kept.get(key);
     this.#kept.delete(key);
