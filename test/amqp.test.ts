@@ -11,7 +11,7 @@ import {
 } from '@celeriac/amqp';
 import { PublishError } from '@celeriac/core';
 import { BROKER_URL, deleteQueues, drainQueue, eventually, uniqueName } from './support/broker.js';
-import { canCloseConnections, closeConnectionsNamed } from './support/connections.js';
+import { canCloseConnections, channelsOf, closeConnectionsNamed } from './support/connections.js';
 
 /** Everything a test opened, closed after it whatever happened. */
 class Resources {
@@ -143,6 +143,36 @@ describe('amqp: confirm publisher', () => {
       5000,
     );
     expect((await drainQueue(queue)).map((message) => message.content.toString())).to.deep.equal(['again']);
+  });
+
+  // A channel opened during a quorum leader election was seen nacking every publish for a minute
+  // (RabbitMQ 3.10 cluster, test/faults/cluster-failover): after a nack the publisher moves on.
+  it('publishes on a fresh channel after a nack (a full reject-publish queue), and closes the nacked one', async function () {
+    if (!(await canCloseConnections())) this.skip();
+    const name = uniqueName('nacked');
+    const publisher = await ConfirmPublisher.create(await resources.open(name), { channelWaitMs: 5000 });
+    const [full, open] = [resources.queue('full'), resources.queue('open')];
+    await withRawChannel(async (model) => {
+      const channel = await model.createChannel();
+      await channel.assertQueue(full, { arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' } });
+    });
+    await publisher.ensureQueue(taskQueue(open));
+    const before = await eventually(
+      async () => ((await channelsOf(name)).length === 1 ? channelsOf(name) : undefined),
+      5000,
+    );
+    const error = await publisher.publish('', full, Buffer.from('x'), {}).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(PublishError).with.property('code', 'PUBLISH_NACKED');
+    await publisher.publish('', open, Buffer.from('next'), {});
+    const after = await eventually(async () => {
+      const channels = await channelsOf(name);
+      return channels.length === 1 && channels[0] !== before[0] ? channels : undefined;
+    }, 15_000);
+    expect(after).to.have.length(1);
+    expect((await drainQueue(open)).map((message) => message.content.toString())).to.deep.equal(['next']);
   });
 });
 

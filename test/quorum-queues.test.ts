@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { connect } from 'amqplib';
-import { ConfigurationError, silentLogger } from '@celeriac/core';
+import { ConfigurationError, MemoryScheduleStore, silentLogger } from '@celeriac/core';
+import { Beat } from '@celeriac/beat';
 import { Client } from '@celeriac/client';
 import { DEAD_LETTER_HEADER, encodeTask } from '@celeriac/protocol';
 import { TaskRegistry, Worker, type WorkerOptions } from '@celeriac/worker';
@@ -120,6 +121,38 @@ describe('quorum queues (private vhost)', function () {
         await (await client(first).sendTask<number>('quorum.stamp', [], {}, { queue })).get({ timeoutMs: 10_000 }),
       ).to.be.a('number');
     });
+
+  // A classic control queue lives on one cluster node: with that node down no new leader could
+  // declare it (test/faults/cluster-beat). Replicated like the task queues, and adopted either way.
+  it('declares the beat control queue as quorum with a quorum beat, and a classic client uses it as it is', async () => {
+    const group = uniqueName('qq-beat');
+    const beat = new Beat({
+      brokerUrl: vhost.url,
+      store: new MemoryScheduleStore(),
+      beatGroup: group,
+      client: { queueType: 'quorum' },
+    });
+    await beat.start();
+    try {
+      await eventually(() => (beat.isLeader ? true : undefined), 10_000);
+      const control = `celeriac.beat.${group}.control`;
+      expect((await vhost.queues()).get(control)).to.deep.equal({
+        name: control,
+        type: 'quorum',
+        arguments: { 'x-queue-type': 'quorum' },
+      });
+      const classic = new Client({
+        brokerUrl: vhost.url,
+        queueType: 'classic',
+        beatGroup: group,
+        resultBackend: 'rpc://',
+      });
+      clients.push(classic);
+      expect(await classic.schedules.list()).to.deep.equal([]);
+    } finally {
+      await beat.stop();
+    }
+  });
 
   it("dead-letters with MAX_DELIVERIES when the broker's x-delivery-count reaches maxDeliveries", async () => {
     const queue = uniqueName('qq-poison');

@@ -19,9 +19,11 @@ import { recordCase } from './support/results.js';
 import { SteadyPublisher } from './support/steady-publisher.js';
 
 const LOAD = { perSecond: 100, window: 10, taskMs: 10 };
+/** The honest failures of a send during a failover: the outcome unknown, or the broker refused it. */
 const UNCONFIRMED = 'PublishError:PUBLISH_UNCONFIRMED';
+const NACKED = 'PublishError:PUBLISH_NACKED';
 
-describe.skip('fault: a cluster node leading the task queue SIGKILLed under load', function () {
+describe('fault: a cluster node leading the task queue SIGKILLed under load', function () {
   this.timeout(300_000);
   const fx = new ClusterFixture();
 
@@ -29,11 +31,6 @@ describe.skip('fault: a cluster node leading the task queue SIGKILLed under load
   afterEach(() => fx.stopCase());
   after(() => fx.destroy());
 
-  // Pending (describe.skip above): fails 3 runs in 4 on RabbitMQ 3.10. The client reconnects to node 2 within ~150 ms
-  // of the kill, before the survivors have elected a new leader, and every publish on that new
-  // channel is then nacked (PUBLISH_NACKED) for over 60 s, while a publish on a fresh channel to
-  // the same node is confirmed (freshPublish below). The client needs to reopen its publishing
-  // channel after a nack from a quorum queue (a fix in @celeriac/amqp, not in this case).
   it('the node leading the task queue and the delay lanes SIGKILLed under load: every confirmed task runs, countdowns arrive not early', async () => {
     const queue = uniqueName('faults.cluster.kill');
     const events = new ClientLog();
@@ -105,15 +102,16 @@ describe.skip('fault: a cluster node leading the task queue SIGKILLed under load
       [],
     );
     expect(
-      publisher.failed().filter((send) => send.error !== UNCONFIRMED),
-      'sends that failed otherwise than PUBLISH_UNCONFIRMED',
+      publisher.failed().filter((send) => send.error !== UNCONFIRMED && send.error !== NACKED),
+      'sends that failed otherwise than PUBLISH_UNCONFIRMED or PUBLISH_NACKED',
     ).to.deep.equal([]);
     expect(after.leader, 'the new leader').not.to.equal(leader.name);
     const pending = publisher.pendingAt(killedAt);
+    const failedWith = (error: string) => publisher.failed().filter((send) => send.error === error).length;
     const notes = [
       `quorum queue and ${lanes.length} quorum delay lanes led by node 1, client (first URL node 1) and 2 in-process workers (first URLs node 1, node 2) given all three URLs; ${LOAD.perSecond} sends/s of ${LOAD.taskMs} ms tasks and ${delayed.size} countdown tasks of 3-8 s waiting in the lanes when node 1 was SIGKILLed`,
       `client connected again ${seconds(reconnectedAt - killedAt)} s after the kill; tasks flowed again (first run of a send started after the kill) ${seconds(resumedAt - killedAt)} s after it; new queue leader ${after.leader}`,
-      `${pending.length} sends were waiting for their confirm at the kill; ${publisher.failed().length} sends rejected PUBLISH_UNCONFIRMED in all, ${publisher.failed().filter((send) => log.doneIds().has(send.id)).length} of which reached the queue anyway and ran`,
+      `${pending.length} sends were waiting for their confirm at the kill; ${failedWith(UNCONFIRMED)} sends rejected PUBLISH_UNCONFIRMED and ${failedWith(NACKED)} PUBLISH_NACKED in all (the client then publishes on a fresh channel), ${publisher.failed().filter((send) => log.doneIds().has(send.id)).length} of which reached the queue anyway and ran`,
       `every countdown task ran, none early; lateness ${Math.round(Math.min(...late))} to ${Math.round(Math.max(...late))} ms`,
       `${counts.duplicated} duplicate runs: ${duplicates.redelivered.length} ids redelivered (acks lost with node 1), ${duplicates.deadLettered.length} countdown ids copied by at-least-once dead-lettering`,
     ];

@@ -35,3 +35,21 @@ export async function closeConnectionsNamed(...names: string[]): Promise<number>
     await run(RABBITMQCTL, ['close_connection', pid, 'celeriac recovery test'], { timeout: 15_000 });
   return pids.length;
 }
+
+/** The channel numbers open on the connection whose client-provided name is `name`. */
+export async function channelsOf(name: string): Promise<number[]> {
+  const connections = await run(RABBITMQCTL, ['list_connections', '-q', 'pid', 'client_properties'], {
+    timeout: 15_000,
+  });
+  const pid = connections.stdout
+    .split('\n')
+    .find((line) => line.includes(`{"connection_name","${name}"}`))
+    ?.split('\t')[0];
+  if (!pid) throw new Error(`no connection named ${name}`);
+  const channels = await run(RABBITMQCTL, ['list_channels', '-q', 'connection', 'number'], { timeout: 15_000 });
+  return channels.stdout
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([connection]) => connection === pid)
+    .map(([, number]) => Number(number));
+}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import { ConnectionError, PublishError, errorMeta, silentLogger, type Logger } from '@celeriac/core';
 import type { AmqpConnection } from './connection.js';
@@ -20,6 +21,9 @@ export interface PublisherOptions {
 }
 
 export type PublishProperties = Omit<Options.Publish, 'mandatory' | 'messageId'>;
+
+/** How long a retired channel may still collect confirms for publishes already made on it. */
+const CONFIRM_GRACE_MS = 10_000;
 
 interface Pending {
   returned: boolean;
@@ -75,6 +79,7 @@ export class ConfirmPublisher {
       const onConfirm = (error: unknown) => {
         this.#pending.delete(messageId);
         const failure = confirmFailure(error, pending, { exchange, routingKey });
+        if (failure?.code === 'PUBLISH_NACKED') this.#retire(channel);
         if (failure) reject(failure);
         else resolve();
       };
@@ -186,6 +191,23 @@ export class ConfirmPublisher {
     // reopened here; after a lost connection the setup hook reopens it on the new one.
     const model = this.#model;
     if (model) setTimeout(() => this.#reopen(model), 50).unref();
+  }
+
+  /**
+   * After a nack, later publishes go to a fresh channel. Seen on a RabbitMQ 3.10 cluster: a channel
+   * opened while a quorum queue elected a new leader had every publish nacked for over a minute,
+   * while a new channel to the same node was confirmed at once. The old channel is closed once
+   * its outstanding confirms have come (or after CONFIRM_GRACE_MS: the rest fail as unconfirmed).
+   */
+  #retire(channel: ConfirmChannel): void {
+    const model = this.#model;
+    if (this.#channel !== channel || !model) return;
+    this.#logger.log('warn', 'the broker refused a publish; later publishes go to a fresh channel');
+    this.#channel = null;
+    this.#channelReady = deferred<ConfirmChannel>();
+    this.#reopen(model);
+    const settled = Promise.race([channel.waitForConfirms(), sleep(CONFIRM_GRACE_MS, undefined, { ref: false })]);
+    void settled.catch(() => undefined).then(() => channel.close().catch(() => undefined));
   }
 
   #reopen(model: ChannelModel): void {

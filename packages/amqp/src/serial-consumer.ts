@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { errorMeta, type Logger } from '@celeriac/core';
 import { reopenLater } from './reopen-later.js';
-import { declareQueue, type QueueSpec } from './topology/index.js';
+import { checkQueues, declareQueue, type QueueSpec } from './topology/index.js';
 
 export interface SerialConsumerOptions {
   /** The connection to consume on; losing it ends this consumer (its owner closes it). */
@@ -41,7 +41,10 @@ export class SerialConsumer {
   }
 
   async #subscribe(): Promise<void> {
-    const { model, logger, queue } = this.options;
+    const { model, logger } = this.options;
+    // Checked on a throwaway channel first: a queue of the other type is adopted (when its spec
+    // allows) and a conflict fails this call once instead of closing the channel on every retry.
+    const [queue = this.options.queue] = await checkQueues(model, [this.options.queue], logger);
     const channel = await model.createChannel();
     channel.on('error', (error: Error) =>
       logger.log('warn', 'consumer channel error', { queue: queue.name, ...errorMeta(error) }),

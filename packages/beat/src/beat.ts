@@ -172,6 +172,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
       apply: (command) => this.#editor.apply(command),
       logger: this.options.logger,
       group: this.options.beatGroup,
+      queueType: this.options.client.queueType ?? 'classic',
     });
     if (!lock.held || this.#state !== 'STANDBY') {
       await control.close(); // lost (or stopping) while loading: not ours to answer

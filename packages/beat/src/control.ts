@@ -25,6 +25,7 @@ import {
   type AmqpMessage,
   type BeatGroup,
   type ConfirmPublisher,
+  type QueueType,
 } from '@celeriac/amqp';
 import { parseCommand } from './parse-command.js';
 
@@ -35,6 +36,8 @@ export interface ControlDeps {
   apply: (command: ScheduleCommand) => Promise<ScheduleReply>;
   logger: Logger;
   group: BeatGroup;
+  /** The application's queue type: the control queue is replicated like its task queues. */
+  queueType: QueueType;
 }
 
 /** Answers schedule commands on the control queue, one at a time, in the order they came. */
@@ -47,7 +50,7 @@ export class ControlConsumer {
     const control = new ControlConsumer(deps);
     control.#consumer = await SerialConsumer.start({
       model: deps.model,
-      queue: beatControlQueue(deps.group),
+      queue: beatControlQueue(deps.group, deps.queueType),
       logger: deps.logger,
       handle: (message) => control.#handle(message),
     });

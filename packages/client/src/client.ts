@@ -93,7 +93,7 @@ export class Client {
    * answered over this client's rpc reply queue; no beat restart.
    */
   get schedules(): ScheduleClient {
-    this.#schedules ??= new ScheduleClient(() => this.#connect(), this.options.beatGroup);
+    this.#schedules ??= new ScheduleClient(() => this.#connect(), this.options.beatGroup, this.options.queueType);
     return this.#schedules;
   }
 

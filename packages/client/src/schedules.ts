@@ -27,6 +27,7 @@ import {
   DEFAULT_EXCHANGE,
   beatControlQueue,
   type BeatGroup,
+  type QueueType,
   type ConfirmPublisher,
   type RpcResultReader,
 } from '@celeriac/amqp';
@@ -68,6 +69,7 @@ export class ScheduleClient {
   constructor(
     private readonly transport: () => Promise<ScheduleTransport>,
     private readonly group: BeatGroup = null,
+    private readonly queueType: QueueType = 'classic',
   ) {}
 
   /** Adds a schedule; rejected (InvalidArgumentError) if the name exists or the input is invalid, e.g. a bad cron or zone. */
@@ -107,7 +109,7 @@ export class ScheduleClient {
       throw new ConfigurationError("client.schedules needs the rpc:// result backend to receive beat's answers");
     const requestId = randomUUID();
     const replyTo = await results.replyTo();
-    const queue = beatControlQueue(this.group);
+    const queue = beatControlQueue(this.group, this.queueType);
     await publisher.ensureQueue(queue);
     const { body, properties } = encodeScheduleCommand(command, { requestId, replyTo, timeoutMs });
     await publisher.publish(DEFAULT_EXCHANGE, queue.name, body, properties);

@@ -3,7 +3,7 @@
  * Celeriac's own (Python's beat has neither), so no peer declares them otherwise.
  */
 import { ConfigurationError } from '@celeriac/core';
-import type { QueueSpec } from './queues.js';
+import { typeArguments, type QueueSpec, type QueueType } from './queues.js';
 
 /** Held (exclusive) by the leading beat of the default group; other beats retry declaring it every second. */
 export const BEAT_LEADER_QUEUE = 'celeriac.beat.leader';
@@ -46,15 +46,21 @@ export function beatLeaderQueue(group: BeatGroup = null): QueueSpec {
   };
 }
 
-/** Durable, so edits sent while no beat leads wait for the next leader (each carries a TTL). */
-export function beatControlQueue(group: BeatGroup = null): QueueSpec {
+/**
+ * Durable, so edits sent while no beat leads wait for the next leader (each carries a TTL); of
+ * the application's queue type, because a classic queue lives on one cluster node and a new
+ * leader cannot declare it while that node is down. Adoptable: a control queue an older beat
+ * declared as the other type is used as it is.
+ */
+export function beatControlQueue(group: BeatGroup = null, type: QueueType = 'classic'): QueueSpec {
   return {
     name: beatQueueName(group, 'control'),
-    type: 'classic',
+    type,
     durable: true,
     autoDelete: false,
     exclusive: false,
-    arguments: {},
+    arguments: typeArguments(type),
     exchange: null,
+    adoptable: true,
   };
 }

@@ -79,7 +79,8 @@ export function withOtherType(spec: QueueSpec): QueueSpec {
   return { ...spec, type, arguments: { ...rest, ...typeArguments(type) } };
 }
 
-function typeArguments(type: QueueType): Record<string, string> {
+/** Classic is the broker's default, so only quorum is named (as Celery 5.5 declares them). */
+export function typeArguments(type: QueueType): Record<string, string> {
   return type === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
 }
 

@@ -17,6 +17,8 @@ import {
   type ScheduleSpec,
 } from '@celeriac/core';
 import { BEAT_GROUP_OPTION } from './beat-group-option.js';
+import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
+import type { QueueType } from '@celeriac/amqp';
 import { defineCommand, type Args, type RunContext } from '../command.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Settings } from '../settings.js';
@@ -26,10 +28,11 @@ import { previewLine, scheduleTable } from './schedule-table.js';
 const ACTIONS = ['add', 'update', 'ls', 'rm', 'enable', 'disable', 'preview'] as const;
 type Action = (typeof ACTIONS)[number];
 
-/** What every command sent to a beat carries: how long to wait, and which group's beat. */
+/** What every command sent to a beat carries: how long to wait, which group's beat, and the type its control queue is declared as. */
 interface Remote {
   timeoutMs: number;
   beatGroup: string | undefined;
+  queueType: QueueType | undefined;
 }
 
 type ScheduleConfig =
@@ -122,6 +125,7 @@ export const scheduleCommand = defineCommand<ScheduleConfig>({
       defaultDescription: String(DEFAULT_TIMEOUT_S),
     },
     'beat-group': BEAT_GROUP_OPTION,
+    'queue-type': QUEUE_TYPE_OPTION,
   },
   compile: compileSchedule,
   run: runSchedule,
@@ -133,6 +137,7 @@ function compileSchedule(settings: Settings, args: Args): ScheduleConfig {
   const remote: Remote = {
     timeoutMs: (settings.seconds('timeout') ?? DEFAULT_TIMEOUT_S) * 1000,
     beatGroup: settings.string('beatGroup'),
+    queueType: settings.choice('queueType', QUEUE_TYPES),
   };
   if (action === 'ls') return { action, json: settings.boolean('json') ?? false, ...remote };
   const name = scheduleName(args.name, action);
@@ -171,6 +176,7 @@ async function runSchedule(config: ScheduleConfig, context: RunContext): Promise
     resultBackend: 'rpc://',
     connectionName: 'celeriac-schedule',
     beatGroup: config.beatGroup ?? null,
+    queueType: config.queueType,
     logger: context.logger,
   });
   try {
