@@ -24,4 +24,11 @@ export { LeaderLock, type LeaderLockEvents, type LeaderLockOptions } from './lea
 export type { ChannelModel as AmqpChannelModel, ConsumeMessage as AmqpMessage } from 'amqplib';
 export { SerialConsumer, type SerialConsumerOptions } from './serial-consumer.js';
 export { copyProperties } from './copy-properties.js';
+export {
+  checkBrokerTls,
+  secretFromFile,
+  tlsSocketOptions,
+  type BrokerTlsOptions,
+  type TlsSocketOptions,
+} from './tls.js';
 export { QueueBrowser, purgeQueue } from './queue-browser.js';

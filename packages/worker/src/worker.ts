@@ -127,14 +127,15 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   async #connectWith(pool: Pool): Promise<Runtime> {
     const { brokerUrl: url, nodeName, logger } = this.options;
-    const publishing = await AmqpConnection.open({ url, name: `${nodeName}:publish`, logger });
+    const tls = this.options.brokerTls ?? undefined;
+    const publishing = await AmqpConnection.open({ url, tls, name: `${nodeName}:publish`, logger });
     try {
       const publisher = await ConfirmPublisher.create(publishing, { logger, laneType: this.options.queueType });
       const stored = await this.#openStoredResults();
       const results: ResultWriter | null =
         this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
       const processor = this.#processor(publisher, results, pool, stored);
-      const consuming = await AmqpConnection.open({ url, name: `${nodeName}:consume`, logger });
+      const consuming = await AmqpConnection.open({ url, tls, name: `${nodeName}:consume`, logger });
       const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
         await Promise.all([consuming.close(), stored?.close()]);
         throw error;
