@@ -3,7 +3,14 @@ import { silentLogger } from '@celeriac/core';
 import { encodeControlRequest, fromFieldValue, type EncodedControlMessage } from '@celeriac/protocol';
 import { controlCommands } from '../control/commands.js';
 import { ControlNode, matches } from '../control/control-node.js';
+import { LamportClock } from '../control/lamport-clock.js';
 import { Revocations } from '../control/revocations.js';
+import { TaskRequests } from '../control/task-requests.js';
+import { workerControlContext } from '../control/worker-control.js';
+import { Slots } from '../execution/slots.js';
+import { TimeLimitOverrides } from '../execution/time-limit-overrides.js';
+import { TaskRegistry } from '../task-registry.js';
+import { compileWorkerOptions } from '../worker-options.js';
 
 const NODE = 'celeriac@host-1';
 const REPLY_TO = { exchange: 'reply.celery.pidbox', routingKey: 'client-oid' };
@@ -30,13 +37,28 @@ function node(options: { failPublish?: boolean } = {}) {
       });
     },
   };
+  const clock = new LamportClock();
+  const tasks = new TaskRegistry().register('tasks.add', () => 3);
+  const context = workerControlContext({
+    options: compileWorkerOptions({ tasks, nodeName: NODE }),
+    clock,
+    revocations,
+    requests: new TaskRequests(NODE),
+    timeLimits: new TimeLimitOverrides(),
+    slots: new Slots(2),
+    consumer: () => null,
+    startedAtMs: Date.now(),
+    shutdown: () => shutdowns.push(Date.now()),
+  });
+  const shutdowns: number[] = [];
   const control = new ControlNode({
     nodeName: NODE,
-    commands: controlCommands(revocations, silentLogger),
+    commands: controlCommands(context),
     replies,
     logger: silentLogger,
+    clock,
   });
-  return { control, sent, revocations };
+  return { control, sent, revocations, shutdowns };
 }
 
 function request(
@@ -95,7 +117,7 @@ describe('control node', () => {
   });
 
   it('answers an unknown command with {error: "KeyError(\'name\')"}', async () => {
-    expect(await answer('pool_grow')).to.deep.equal({ error: "KeyError('pool_grow')" });
+    expect(await answer('no_such_command')).to.deep.equal({ error: "KeyError('no_such_command')" });
   });
 
   it('answers unusable arguments with an error reply instead of throwing', async () => {
