@@ -61,14 +61,19 @@ function registered(ctx: ControlContext, items: unknown): string[] {
 /** The Celery task attributes a Celeriac task has, in Celery's units (seconds). */
 function taskAttributes(ctx: ControlContext, task: RegisteredTask): Record<string, unknown> {
   const limits = ctx.timeLimits.for(task);
-  const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
+  // Celery's limits are floats: str(20.0) is '20.0'.
+  const seconds = (ms: number | null) => (ms === null ? null : pyFloat(ms / 1000));
   return {
     time_limit: seconds(limits.timeLimitMs),
     soft_time_limit: seconds(limits.softTimeLimitMs),
-    acks_late: task.options.acksLate,
-    ignore_result: task.options.ignoreResult,
+    acks_late: task.options.acksLate ? 'True' : 'False',
+    ignore_result: task.options.ignoreResult ? 'True' : 'False',
     max_retries: task.options.maxRetries,
   };
+}
+
+function pyFloat(value: number): string {
+  return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
 /** What a kombu Queue would say of a spec: the exchange and key this worker binds it with. */
