@@ -6,10 +6,11 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { parseJson } from '@celeriac/protocol';
 import { TaskRegistry, type TaskContext, type Worker, type WorkerOptions } from '@celeriac/worker';
 import { eventually, uniqueName } from './support/broker.js';
-import { assertPythonCelery, celeryCommand } from './support/python-peer.js';
+import { assertPythonCelery, celeryCommand, PythonWorker } from './support/python-peer.js';
 import { TaskHarness } from './support/task-harness.js';
 
 const BLOCK = 'celeriac.test.pyinspect.block';
@@ -33,11 +34,15 @@ class Harness extends TaskHarness {
     return super.worker(tasks, { nodeName: this.nodeName, mingle: false, ...options });
   }
 
-  /** `celery inspect <command> [args] --json -d <node>`: our node's reply value. */
+  /** `celery inspect <command> [args] --json -d <node>`: the node's reply value (ours by default). */
   async inspect(command: string, ...args: string[]): Promise<unknown> {
-    const run = await celeryCommand(['inspect', command, ...args, '--json', '-d', this.nodeName, '-t', '5']);
+    return this.inspectNode(this.nodeName, command, ...args);
+  }
+
+  async inspectNode(node: string, command: string, ...args: string[]): Promise<unknown> {
+    const run = await celeryCommand(['inspect', command, ...args, '--json', '-d', node, '-t', '5']);
     expect(run.code, `celery inspect ${command}: ${run.stderr}`).to.equal(0);
-    return (parseJson(run.stdout.trim()) as Record<string, unknown>)[this.nodeName];
+    return (parseJson(run.stdout.trim()) as Record<string, unknown>)[node];
   }
 
   /** `celery control <command> [args] --json -d <node>`: our node's reply value. */
@@ -147,5 +152,45 @@ describe('Python celery inspect / control → Celeriac worker', function () {
     const run = await celeryCommand(['control', 'shutdown', '--json', '-d', harness.nodeName, '-t', '2']);
     expect(run.stdout + run.stderr).to.contain('No nodes replied');
     await eventually(() => (worker.state === 'STOPPED' ? true : undefined));
+  });
+});
+
+describe('mingle between Python and Celeriac workers (a revoke survives a rolling restart)', function () {
+  this.timeout(90_000);
+  let harness: Harness;
+  let python: PythonWorker | null = null;
+  before(() => assertPythonCelery());
+  beforeEach(() => (harness = new Harness()));
+  afterEach(async () => {
+    await python?.stop();
+    python = null;
+    await harness.release();
+  });
+
+  /** run_worker.sh names its node after the queue, with Celery's %h (the full host name). */
+  const pythonNode = (queue: string) => `interop-${queue}@${hostname()}`;
+
+  it('a Python worker started with mingle learns a revoke from a running Celeriac worker (float timestamps accepted)', async () => {
+    await harness.start();
+    const id = randomUUID();
+    await harness.sharedClient.revoke(id);
+    await eventually(async () => ((await harness.inspect('revoked')) as string[]).includes(id) || undefined);
+    const queue = harness.extraQueue('pyinspect-pymingle');
+    python = await PythonWorker.start(queue, { env: { CELERIAC_PEER_MINGLE: '1' } });
+    expect(await harness.inspectNode(pythonNode(queue), 'revoked')).to.include(id);
+    expect(python.output).not.to.match(/Expecting float timestamp|mingle.*error/i);
+  });
+
+  it('a Celeriac worker started with mingle learns a revoke from a running Python worker', async () => {
+    const queue = harness.extraQueue('pyinspect-tsmingle');
+    python = await PythonWorker.start(queue);
+    const id = randomUUID();
+    await harness.sharedClient.revoke(id);
+    await eventually(
+      async () => ((await harness.inspectNode(pythonNode(queue), 'revoked')) as string[]).includes(id) || undefined,
+      20_000,
+    );
+    await harness.start({ mingle: true });
+    expect(await harness.inspect('revoked')).to.include(id);
   });
 });

@@ -10,6 +10,12 @@ export interface RevokedEntry {
   revokedAtMs: number;
 }
 
+/**
+ * Celery 5.2's LimitedSet stamps with `monotonic()` (seconds since the peer's boot), 5.5+ with
+ * `time()`: a stamp before 2001 cannot be a wall-clock time, so that id counts as revoked now.
+ */
+const EPOCH_FLOOR_S = 978_307_200;
+
 export type HelloRevoked = Record<string, [number, string]>;
 
 /** The `revoked` of a hello request or reply, as Celery's `LimitedSet._data` travels. */
@@ -41,7 +47,7 @@ export function decodeHelloRevoked(value: unknown, nowMs = Date.now()): RevokedE
   for (const [id, stamp] of Object.entries(value as Record<string, unknown>)) {
     const seconds = Array.isArray(stamp) ? (stamp[0] as unknown) : stamp;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return null;
-    entries.push({ id, revokedAtMs: seconds * 1000 });
+    entries.push({ id, revokedAtMs: seconds < EPOCH_FLOOR_S ? nowMs : seconds * 1000 });
   }
   return entries;
 }

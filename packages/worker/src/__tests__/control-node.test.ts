@@ -158,3 +158,29 @@ describe('control node', () => {
     expect(() => matches(NODE, 'x', 'regex')).to.throw('unknown matcher');
   });
 });
+
+describe('control commands (unit)', () => {
+  it('sends no reply to shutdown, and stops the worker after the message is handled', async () => {
+    const { control, sent, shutdowns } = node();
+    await control.handle(request('shutdown'));
+    expect(sent).to.deep.equal([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(shutdowns).to.have.length(1);
+  });
+
+  it('masks the broker password in conf and report', async () => {
+    const conf = (await answer('conf', { with_defaults: true })) as Record<string, unknown>;
+    expect(conf.broker_url).to.equal('amqp://guest:********@localhost:5672//');
+    const report = (await answer('report')) as { ok: string };
+    expect(report.ok).not.to.contain('guest:guest');
+  });
+
+  it("merges a hello's revoked ids and answers its own with the clock; its own hello gets null", async () => {
+    const { control, sent, revocations } = node();
+    await control.handle(request('hello', { from_node: 'other@host', revoked: { x: [Date.now() / 1000, 'x'] } }));
+    expect(revocations.ids.has('x')).to.equal(true);
+    const reply = (sent[0]!.body as Record<string, { revoked: Record<string, unknown>; clock: number }>)[NODE]!;
+    expect(Object.keys(reply.revoked)).to.deep.equal(['x']);
+    expect(await answer('hello', { from_node: NODE })).to.equal(null);
+  });
+});
