@@ -10,8 +10,9 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { TaskFailedError } from '@celeriac/client';
 import { TaskRegistry, type TaskContext, type Worker, type WorkerOptions } from '@celeriac/worker';
-import { eventually, uniqueName } from './support/broker.js';
+import { deleteQueues, eventually, uniqueName } from './support/broker.js';
 import { controlCall } from './support/pidbox.js';
+import { SpawnedCli } from './support/spawned-cli.js';
 import { TaskHarness } from './support/task-harness.js';
 
 const BLOCK = 'celeriac.test.inspect.block';
@@ -344,5 +345,30 @@ describe('mingle (a revoke survives a rolling restart)', function () {
     expect(reply.revoked[theirs]![1]).to.equal(theirs);
     expect(await harness.ask('revoked')).to.include(theirs);
     expect(await harness.ask('hello', { from_node: harness.nodeName, revoked: {} })).to.equal(null);
+  });
+});
+
+describe('celeriac worker (CLI) and remote control', function () {
+  this.timeout(30_000);
+  let cli: SpawnedCli | null = null;
+  const queue = uniqueName('inspect-cli');
+  afterEach(async () => {
+    await cli?.stop();
+    cli = null;
+  });
+  after(() => deleteQueues(queue));
+
+  it('starts without mingle with --without-mingle, and the process ends with 0 after `control shutdown`', async () => {
+    const node = uniqueName('inspect-cli-node');
+    cli = await SpawnedCli.worker([queue], '--without-mingle', '-n', node);
+    expect(cli.logs().some((line) => line.message.startsWith('mingle'))).to.equal(false);
+    expect(await controlCall({ method: 'ping', destination: [node] })).to.deep.equal([{ [node]: { ok: 'pong' } }]);
+    expect(await controlCall({ method: 'shutdown', destination: [node], timeoutMs: 500 })).to.deep.equal([]);
+    expect(await cli.exited).to.deep.equal({ code: 0, signal: null });
+  });
+
+  it('mingles at start by default', async () => {
+    cli = await SpawnedCli.worker([queue], '-n', uniqueName('inspect-cli-node'));
+    expect(cli.logs().some((line) => line.message === 'mingle: searching for neighbors')).to.equal(true);
   });
 });
