@@ -17,22 +17,13 @@ import {
 } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
-import { LamportClock } from './control/lamport-clock.js';
-import { mingle } from './control/mingle.js';
-import { Revocations } from './control/revocations.js';
-import { startControl } from './control/start-control.js';
-import { TaskRequests } from './control/task-requests.js';
-import { workerControlContext } from './control/worker-control.js';
+import { WorkerControl } from './control/worker-control.js';
 import { createPool, type Pool } from './execution/pool.js';
-import { Slots } from './execution/slots.js';
-import { TimeLimitOverrides } from './execution/time-limit-overrides.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
 
 /** After aborting tasks at the shutdown timeout, how long they get to hand their messages back. */
 const ABANDON_GRACE_MS = 2000;
-/** How long a starting worker waits for the others' hello replies, as Celery's mingle. */
-const MINGLE_TIMEOUT_MS = 1000;
 
 export type WorkerState = 'INITIALIZED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
 
@@ -68,14 +59,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   readonly options: CompiledWorkerOptions;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #running = new Set<AbortController>();
-  /** Filled by revoke commands, read by the pipeline; kept across reconnects, as Celery keeps it. */
-  readonly #revocations = new Revocations();
-  /** Shared with the control commands, each through a small interface (control/worker-control.ts). */
-  readonly #clock = new LamportClock();
-  readonly #requests: TaskRequests;
-  readonly #timeLimits = new TimeLimitOverrides();
-  readonly #slots: Slots;
-  #consumer: QueueConsumer | null = null;
+  /** What the remote control reads and changes (revocations, held tasks, slots, time limits). */
+  readonly #control: WorkerControl;
   #state: WorkerState = 'INITIALIZED';
   #runtime: Runtime | null = null;
   #starting: Promise<void> | null = null;
@@ -84,8 +69,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   constructor(options: WorkerOptions) {
     super();
     this.options = compileWorkerOptions(options);
-    this.#requests = new TaskRequests(this.options.nodeName);
-    this.#slots = new Slots(this.options.concurrency);
+    this.#control = new WorkerControl(this.options, () => void this.stop());
   }
 
   get state(): WorkerState {
@@ -183,47 +167,23 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       emit: (event, ...args) => this.emit(event, ...args),
       stopping: () => this.#state === 'STOPPING',
       running: this.#running,
-      revocations: this.#revocations,
       pool,
-      slots: this.#slots,
-      tracker: this.#requests,
-      timeLimits: this.#timeLimits,
+      revocations: this.#control.revocations,
+      slots: this.#control.slots,
+      tracker: this.#control.requests,
+      timeLimits: this.#control.timeLimits,
     });
   }
 
-  /**
-   * Control first, then mingle: a revoke sent while the worker starts, or before it started to
-   * another worker, then already applies to its first tasks.
-   */
+  /** Control (and mingle) first: a revoke sent before the worker consumes applies to its first tasks. */
   async #consumeAll(
     consuming: AmqpConnection,
     processor: DeliveryProcessor,
     publisher: ConfirmPublisher,
   ): Promise<Pick<Runtime, 'consumer' | 'control'>> {
-    const control = await startControl({ consuming, publisher, context: this.#controlContext() });
-    if (this.options.mingle) await this.#mingle(consuming, publisher);
-    this.#consumer = await this.#consume(consuming, processor);
-    return { control, consumer: this.#consumer };
-  }
-
-  #controlContext() {
-    return workerControlContext({
-      options: this.options,
-      clock: this.#clock,
-      revocations: this.#revocations,
-      requests: this.#requests,
-      timeLimits: this.#timeLimits,
-      slots: this.#slots,
-      consumer: () => this.#consumer,
-      startedAtMs: Date.now(),
-      shutdown: () => void this.stop(),
-    });
-  }
-
-  #mingle(consuming: AmqpConnection, publisher: ConfirmPublisher): Promise<string[]> {
-    const { nodeName, logger } = this.options;
-    const parts = { consuming, publisher, nodeName, logger, timeoutMs: MINGLE_TIMEOUT_MS };
-    return mingle({ ...parts, revocations: this.#revocations, clock: this.#clock });
+    const control = await this.#control.start(consuming, publisher);
+    this.#control.consumer = await this.#consume(consuming, processor);
+    return { control, consumer: this.#control.consumer };
   }
 
   #consume(connection: AmqpConnection, processor: DeliveryProcessor): Promise<QueueConsumer> {

@@ -3,12 +3,7 @@ import { silentLogger } from '@celeriac/core';
 import { encodeControlRequest, fromFieldValue, type EncodedControlMessage } from '@celeriac/protocol';
 import { controlCommands } from '../control/commands.js';
 import { ControlNode, matches } from '../control/control-node.js';
-import { LamportClock } from '../control/lamport-clock.js';
-import { Revocations } from '../control/revocations.js';
-import { TaskRequests } from '../control/task-requests.js';
-import { workerControlContext } from '../control/worker-control.js';
-import { Slots } from '../execution/slots.js';
-import { TimeLimitOverrides } from '../execution/time-limit-overrides.js';
+import { WorkerControl } from '../control/worker-control.js';
 import { TaskRegistry } from '../task-registry.js';
 import { compileWorkerOptions } from '../worker-options.js';
 
@@ -24,7 +19,6 @@ interface Sent {
 
 function node(options: { failPublish?: boolean } = {}) {
   const sent: Sent[] = [];
-  const revocations = new Revocations();
   const replies = {
     ensureExchange: async () => undefined,
     publish: async (exchange: string, routingKey: string, message: EncodedControlMessage) => {
@@ -37,27 +31,12 @@ function node(options: { failPublish?: boolean } = {}) {
       });
     },
   };
-  const clock = new LamportClock();
-  const tasks = new TaskRegistry().register('tasks.add', () => 3);
-  const context = workerControlContext({
-    options: compileWorkerOptions({ tasks, nodeName: NODE }),
-    clock,
-    revocations,
-    requests: new TaskRequests(NODE),
-    timeLimits: new TimeLimitOverrides(),
-    slots: new Slots(2),
-    consumer: () => null,
-    startedAtMs: Date.now(),
-    shutdown: () => shutdowns.push(Date.now()),
-  });
   const shutdowns: number[] = [];
-  const control = new ControlNode({
-    nodeName: NODE,
-    commands: controlCommands(context),
-    replies,
-    logger: silentLogger,
-    clock,
-  });
+  const tasks = new TaskRegistry().register('tasks.add', () => 3);
+  const state = new WorkerControl(compileWorkerOptions({ tasks, nodeName: NODE }), () => shutdowns.push(Date.now()));
+  const { revocations, clock } = state;
+  const commands = controlCommands(state.context(Date.now()));
+  const control = new ControlNode({ nodeName: NODE, commands, replies, logger: silentLogger, clock });
   return { control, sent, revocations, shutdowns };
 }
 
