@@ -59,13 +59,16 @@ export class TaskRequests implements JobTracker {
       .map(([job, held]) => ({ job, info: requestInfo(this.#describe(job, held), safe) }));
   }
 
-  /** `query_task`: the held jobs with these ids; a scheduled one counts as reserved, as in Celery. */
+  /**
+   * `query_task`: the held jobs with these ids. One waiting for its eta is left out, as a Celery
+   * 5.6 worker leaves out its timer's tasks (checked live).
+   */
   query(ids: readonly string[]): Record<string, [HeldState, RequestInfo]> {
     const wanted = new Set(ids);
     const found: Record<string, [HeldState, RequestInfo]> = {};
     for (const [job, held] of this.#held) {
-      if (!wanted.has(job.task.id)) continue;
-      found[job.task.id] = [held.stage === 'active' ? 'active' : 'reserved', requestInfo(this.#describe(job, held))];
+      if (!wanted.has(job.task.id) || held.stage === 'scheduled') continue;
+      found[job.task.id] = [held.stage, requestInfo(this.#describe(job, held))];
     }
     return found;
   }
