@@ -9,7 +9,9 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { TaskFailedError } from '@celeriac/client';
-import { eventually, uniqueName } from './support/broker.js';
+import { connect } from 'amqplib';
+import { encodeTask } from '@celeriac/protocol';
+import { BROKER_URL, eventually, uniqueName } from './support/broker.js';
 import { BLOCK, ControlHarness, QUICK } from './support/control-harness.js';
 import { controlCall } from './support/pidbox.js';
 
@@ -197,6 +199,29 @@ describe('inspect and control (Celery pidbox → Celeriac worker)', function () 
     expect(queues.map((queue) => queue.name)).to.deep.equal([harness.queue]);
   });
 
+  it('adds a consumer bound to a named exchange and routing key, and lists them in active_queues', async () => {
+    await harness.worker(harness.tasks());
+    const extra = harness.extraQueue('inspect-topic');
+    const exchange = uniqueName('inspect-exchange');
+    try {
+      const args = { queue: extra, exchange, exchange_type: 'topic', routing_key: 'orders.#' };
+      expect(await harness.ask('add_consumer', args)).to.deep.equal({ ok: `add consumer ${extra}` });
+      const listed = await eventually(async () => {
+        const queues = (await harness.ask('active_queues')) as Array<Record<string, unknown>>;
+        return queues.find((queue) => queue.name === extra);
+      });
+      expect(listed).to.deep.include({ routing_key: 'orders.#' });
+      expect(listed!.exchange).to.deep.include({ name: exchange, type: 'topic' });
+      await publishTask(exchange, 'orders.new', QUICK, [2, 5]);
+      await eventually(async () => {
+        const stats = (await harness.ask('stats')) as { total: Record<string, number> };
+        return stats.total[QUICK] === 1 || undefined;
+      });
+    } finally {
+      await deleteExchange(exchange);
+    }
+  });
+
   it('grows and shrinks the pool (pool_grow, pool_shrink); autoscale is refused as by a worker without autoscaler', async () => {
     await harness.worker(harness.tasks(), { concurrency: 2 });
     const size = async () =>
@@ -264,3 +289,25 @@ describe('inspect and control (Celery pidbox → Celeriac worker)', function () 
     await eventually(() => (worker.state === 'STOPPED' ? true : undefined));
   });
 });
+
+/** A task message published to an exchange with a routing key, as a producer routing by topic sends it. */
+async function publishTask(exchange: string, routingKey: string, name: string, args: unknown[]): Promise<void> {
+  const connection = await connect(BROKER_URL);
+  try {
+    const channel = await connection.createConfirmChannel();
+    const { body, properties } = encodeTask({ id: randomUUID(), name, args });
+    channel.publish(exchange, routingKey, body, properties);
+    await channel.waitForConfirms();
+  } finally {
+    await connection.close();
+  }
+}
+
+async function deleteExchange(name: string): Promise<void> {
+  const connection = await connect(BROKER_URL);
+  try {
+    await (await connection.createChannel()).deleteExchange(name);
+  } finally {
+    await connection.close();
+  }
+}
