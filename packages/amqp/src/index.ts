@@ -19,6 +19,7 @@ export { laneSeconds, publishAt, type DelayPublisher } from './publish-at.js';
  */
 export { DELAY_LEVELS, MAX_DELAY_SECONDS, delayRoutingKey, stripDelayPrefix } from '@celeriac/protocol';
 export { PidboxConsumer, type PidboxConsumerOptions } from './pidbox-consumer.js';
+export { askPidbox, type PidboxAsk } from './pidbox-requester.js';
 export { LeaderLock, type LeaderLockEvents, type LeaderLockOptions } from './leader-lock.js';
 /** amqplib's message and connection types, for code that handles them without importing amqplib. */
 export type { ChannelModel as AmqpChannelModel, ConsumeMessage as AmqpMessage } from 'amqplib';

@@ -14,12 +14,15 @@
  * 5. settle/ reports the outcome, then acks the message; whatever fails on the way sends the
  *    message back to the queue after a pause.
  *
- * Beside the line, control/ answers pidbox commands and fills the revocations that the revoked
+ * Beside the line, control/ answers pidbox commands, is told each job's stage (task-requests.ts)
+ * for the inspect commands, and fills the revocations that the revoked
  * gate and the terminating executor read.
  */
 import { safeEmitter, type Logger, type ResultReader, type ResultWriter } from '@celeriac/core';
 import type { ConfirmPublisher } from '@celeriac/amqp';
 import type { Revocations } from './control/revocations.js';
+import type { JobTracker } from './control/task-requests.js';
+import type { TimeLimitOverrides } from './execution/time-limit-overrides.js';
 import { DeliveryProcessor } from './delivery-processor.js';
 import type { Job } from './job.js';
 import { Slots } from './execution/slots.js';
@@ -53,6 +56,12 @@ export interface PipelineParts {
   revocations: Revocations;
   /** The result backend, when it can be read by task id (MongoDB): enables duplicate suppression. */
   stored?: Pick<ResultReader, 'latest'> | null;
+  /** The concurrency slots; the worker keeps them to resize them (`pool_grow`). @default new Slots(concurrency) */
+  slots?: Slots;
+  /** Told each job's stage, for the inspect commands. */
+  tracker?: JobTracker;
+  /** Time limits set at run time (`control time_limit`). */
+  timeLimits?: TimeLimitOverrides;
 }
 
 /** The gates of one pipeline, and the two the processor talks to directly. */
@@ -77,7 +86,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
   const gates = buildGates(parts, reporter, rejector);
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
-  const slots = new Slots(options.concurrency);
+  const slots = parts.slots ?? new Slots(options.concurrency);
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
   const executor = buildExecutor(parts);
@@ -95,6 +104,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     stopping,
     handBack,
     running,
+    ...(parts.tracker ? { tracker: parts.tracker } : {}),
   });
 }
 
@@ -117,7 +127,7 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
     ...(parts.stored ? [new DuplicateGate(parts.stored)] : []),
     expiry,
     // Last: only a task that would run now may wait (under a second) in memory.
-    new EtaGate(publisher),
+    new EtaGate(publisher, Date.now, parts.tracker),
   ];
   // Celery checks again right before running: a task can be revoked or expire while it waits for a slot.
   return { before, recheck: [revoked, expiry], finished, deliveries };
@@ -126,7 +136,7 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
 /** The pool, inside the time limits, inside the revokes that can terminate a run. */
 function buildExecutor(parts: PipelineParts): TaskExecutor {
   const { options, pool, revocations } = parts;
-  const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads');
+  const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads', parts.timeLimits);
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
   return new TerminableExecutor(revocations, limited);
 }

@@ -90,6 +90,11 @@ export interface WorkerOptions {
    * is freed. A task's own `timeLimitMs` and a message's `timelimit` win. @default none
    */
   timeLimitMs?: number | null;
+  /**
+   * At start, ask the other workers for their revoked task ids and clocks (Celery's mingle), so a
+   * revoke sent before a rolling restart still holds. Costs up to a second of start time. @default true
+   */
+  mingle?: boolean;
 }
 
 export type WorkerPool = 'inline' | 'threads';
@@ -119,6 +124,7 @@ export interface CompiledWorkerOptions {
   appModule: string | null;
   shutdownTimeoutMs: number;
   timeLimits: TimeLimitsMs;
+  mingle: boolean;
 }
 
 export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOptions {
@@ -142,6 +148,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     ...poolOptions(options),
     shutdownTimeoutMs: durationMs(options.shutdownTimeoutMs ?? 30_000, 'shutdownTimeoutMs'),
     timeLimits: compileTimeLimits('worker', options),
+    mingle: booleanOption(options.mingle ?? true, 'mingle'),
   };
 }
 
@@ -166,6 +173,11 @@ function poolOptions(options: WorkerOptions): { pool: WorkerPool; appModule: str
   if (pool === 'threads' && appModule === null)
     throw new ConfigurationError("pool 'threads' needs appModule, the module each thread imports the tasks from");
   return { pool, appModule };
+}
+
+function booleanOption(value: unknown, field: string): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new ConfigurationError(`${field} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 function durationMs(value: number, field: string): number {

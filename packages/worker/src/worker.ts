@@ -17,8 +17,7 @@ import {
 } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
-import { Revocations } from './control/revocations.js';
-import { startControl } from './control/start-control.js';
+import { WorkerControl } from './control/worker-control.js';
 import { createPool, type Pool } from './execution/pool.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -37,7 +36,7 @@ interface Runtime {
   consuming: AmqpConnection;
   publishing: AmqpConnection;
   consumer: QueueConsumer;
-  /** Celery's remote control (pidbox): ping, revoke, terminate. */
+  /** Celery's remote control (pidbox): inspect and control commands. */
   control: PidboxConsumer;
   /** Where handlers run; the threads pool's threads end when the worker stops. */
   pool: Pool;
@@ -60,8 +59,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   readonly options: CompiledWorkerOptions;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #running = new Set<AbortController>();
-  /** Filled by revoke commands, read by the pipeline; kept across reconnects, as Celery keeps it. */
-  readonly #revocations = new Revocations();
+  /** What the remote control reads and changes (revocations, held tasks, slots, time limits). */
+  readonly #control: WorkerControl;
   #state: WorkerState = 'INITIALIZED';
   #runtime: Runtime | null = null;
   #starting: Promise<void> | null = null;
@@ -70,6 +69,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   constructor(options: WorkerOptions) {
     super();
     this.options = compileWorkerOptions(options);
+    this.#control = new WorkerControl(this.options, () => void this.stop());
   }
 
   get state(): WorkerState {
@@ -168,20 +168,23 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       emit: (event, ...args) => this.emit(event, ...args),
       stopping: () => this.#state === 'STOPPING',
       running: this.#running,
-      revocations: this.#revocations,
       pool,
+      revocations: this.#control.revocations,
+      slots: this.#control.slots,
+      tracker: this.#control.requests,
+      timeLimits: this.#control.timeLimits,
     });
   }
 
-  /** Control first: a revoke sent while the worker starts then already applies to its first tasks. */
+  /** Control (and mingle) first: a revoke sent before the worker consumes applies to its first tasks. */
   async #consumeAll(
     consuming: AmqpConnection,
     processor: DeliveryProcessor,
     publisher: ConfirmPublisher,
   ): Promise<Pick<Runtime, 'consumer' | 'control'>> {
-    const { nodeName, logger } = this.options;
-    const control = await startControl({ nodeName, consuming, publisher, revocations: this.#revocations, logger });
-    return { control, consumer: await this.#consume(consuming, processor) };
+    const control = await this.#control.start(consuming, publisher);
+    this.#control.consumer = await this.#consume(consuming, processor);
+    return { control, consumer: this.#control.consumer };
   }
 
   #consume(connection: AmqpConnection, processor: DeliveryProcessor): Promise<QueueConsumer> {

@@ -30,6 +30,7 @@ export {
   declareControlExchanges,
   declareControlQueue,
   declareReplyExchange,
+  declareControlReplyQueue,
 } from './pidbox.js';
 export {
   DELAY_DELIVERY_EXCHANGE,

@@ -27,6 +27,8 @@ interface WorkerConfig {
   timeLimitMs: number | undefined;
   softTimeLimitMs: number | undefined;
   nodeName: string | undefined;
+  /** Celery's --without-mingle: skip asking the other workers for revoked ids at start. */
+  withoutMingle: boolean;
 }
 
 export const workerCommand = defineCommand<WorkerConfig>({
@@ -104,6 +106,12 @@ export const workerCommand = defineCommand<WorkerConfig>({
         'Node name (name@host) for control commands and logs; %h = host name, %p = process id. Must be unique: workers with one name share one control queue',
       defaultDescription: 'celeriac-%p@%h',
     },
+    'without-mingle': {
+      type: 'boolean',
+      describe:
+        "Start without asking the other workers for their revoked task ids and clocks (Celery's mingle, up to a second)",
+      defaultDescription: 'false',
+    },
     'shutdown-timeout': {
       type: 'number',
       requiresArg: true,
@@ -127,6 +135,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
     timeLimitMs: secondsToMs(settings.seconds('timeLimit')) || undefined,
     softTimeLimitMs: secondsToMs(settings.seconds('softTimeLimit')) || undefined,
     nodeName: settings.string('hostname'),
+    withoutMingle: settings.boolean('withoutMingle') ?? false,
   }),
   run: runWorker,
 });
@@ -158,6 +167,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     queueType: config.queueType,
     timeLimitMs: config.timeLimitMs,
     softTimeLimitMs: config.softTimeLimitMs,
+    mingle: !config.withoutMingle,
   };
   const worker = new Worker({
     tasks,
@@ -179,8 +189,10 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
       broker: redactUrl(global.brokerUrl),
       resultBackend: global.resultBackend === null ? null : redactUrl(global.resultBackend),
     });
+    // `celery control shutdown` stops the worker from inside; the process then ends as after SIGTERM.
+    const stoppedRemotely = new Promise<void>((resolve) => worker.once('worker:stopped', resolve));
     await Promise.race([worker.start(), shutdown.received]);
-    await shutdown.received;
+    await Promise.race([shutdown.received, stoppedRemotely]);
     await worker.stop();
     // A handler that ignored its abort signal may keep the event loop alive (a pending timer);
     // its message is back in the queue already, so nothing is lost by ending the process.

@@ -8,7 +8,9 @@ import {
   type RawMessage,
 } from '@celeriac/protocol';
 import { errorMeta, type Logger } from '@celeriac/core';
-import type { ControlCommand } from './commands.js';
+import type { ControlCommand } from './inspect-commands.js';
+import type { LamportClock } from './lamport-clock.js';
+import { NO_REPLY } from './worker-commands.js';
 
 /** How a node sends a reply: declare the requester's exchange, then publish to it. */
 export interface ReplySender {
@@ -21,6 +23,8 @@ export interface ControlNodeDeps {
   commands: ReadonlyMap<string, ControlCommand>;
   replies: ReplySender;
   logger: Logger;
+  /** The worker's clock, shared with mingle. */
+  clock: LamportClock;
 }
 
 /**
@@ -29,9 +33,6 @@ export interface ControlNodeDeps {
  * however malformed, makes this throw: it is logged and dropped.
  */
 export class ControlNode {
-  /** Lamport clock, as Celery's `app.clock`: the replies carry it. */
-  #clock = 0;
-
   constructor(private readonly deps: ControlNodeDeps) {}
 
   async handle(message: RawMessage): Promise<void> {
@@ -42,10 +43,10 @@ export class ControlNode {
       this.deps.logger.log('warn', 'ignoring a malformed control message', errorMeta(error));
       return;
     }
-    this.#clock = Math.max(this.#clock, request.clock) + 1;
+    this.deps.clock.adjust(request.clock);
     if (!this.#addressed(request)) return;
     const reply = this.#dispatch(request);
-    if (request.replyTo) await this.#reply(request, reply);
+    if (request.replyTo && reply !== NO_REPLY) await this.#reply(request, reply);
   }
 
   #addressed({ destination, pattern, matcher }: ControlRequest): boolean {
@@ -83,12 +84,12 @@ export class ControlNode {
   async #reply(request: ControlRequest, reply: unknown): Promise<void> {
     const { exchange, routingKey } = request.replyTo!;
     try {
-      this.#clock += 1;
+      const clock = this.deps.clock.forward();
       await this.deps.replies.ensureExchange(exchange);
       await this.deps.replies.publish(
         exchange,
         routingKey,
-        encodeControlReply(this.deps.nodeName, reply, request.ticket, this.#clock),
+        encodeControlReply(this.deps.nodeName, reply, request.ticket, clock),
       );
     } catch (error) {
       // Typically the requester stopped listening (its reply queue is gone).
