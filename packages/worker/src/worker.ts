@@ -13,12 +13,15 @@ import {
   RpcResultWriter,
   deadLetterQueue,
   type Delivery,
+  type GlobalTokens,
   type PidboxConsumer,
 } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
 import { Revocations } from './control/revocations.js';
 import { startControl } from './control/start-control.js';
+import { RateLimits } from './gates/rate-limits.js';
+import { startSharedTokens } from './gates/shared-tokens.js';
 import { createPool, type Pool } from './execution/pool.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -43,6 +46,8 @@ interface Runtime {
   pool: Pool;
   /** A storing result backend (MongoDB), closed when the worker stops. */
   stored: StoredResultBackend | null;
+  /** The token queues of tasks with a globalRateLimit. */
+  sharedTokens: Map<string, GlobalTokens>;
 }
 
 /**
@@ -62,6 +67,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   readonly #running = new Set<AbortController>();
   /** Filled by revoke commands, read by the pipeline; kept across reconnects, as Celery keeps it. */
   readonly #revocations = new Revocations();
+  /** Per-task buckets; `control rate_limit` changes survive reconnects, as in Celery. */
+  readonly #rateLimits: RateLimits;
   #state: WorkerState = 'INITIALIZED';
   #runtime: Runtime | null = null;
   #starting: Promise<void> | null = null;
@@ -70,6 +77,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   constructor(options: WorkerOptions) {
     super();
     this.options = compileWorkerOptions(options);
+    this.#rateLimits = new RateLimits(this.options.tasks);
   }
 
   get state(): WorkerState {
@@ -133,13 +141,15 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       const stored = await this.#openStoredResults();
       const results: ResultWriter | null =
         this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
-      const processor = this.#processor(publisher, results, pool, stored);
+      // On the publishing connection: the refiller's tokens are publishes, and it exists already.
+      const sharedTokens = await startSharedTokens(publishing, this.options.tasks, logger);
+      const processor = this.#processor(publisher, results, pool, { stored, sharedTokens });
       const consuming = await AmqpConnection.open({ url, name: `${nodeName}:consume`, logger });
       const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
         await Promise.all([consuming.close(), stored?.close()]);
         throw error;
       });
-      return { consuming, publishing, pool, stored, ...consumers };
+      return { consuming, publishing, pool, stored, sharedTokens, ...consumers };
     } catch (error) {
       await publishing.close();
       throw error;
@@ -157,10 +167,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     publisher: ConfirmPublisher,
     results: ResultWriter | null,
     pool: Pool,
-    stored: StoredResultBackend | null = null,
+    { stored, sharedTokens }: Pick<Runtime, 'stored' | 'sharedTokens'>,
   ): DeliveryProcessor {
     return buildPipeline({
       stored,
+      sharedTokens,
+      rateLimits: this.#rateLimits,
       options: this.options,
       publisher,
       results,
@@ -179,7 +191,15 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     publisher: ConfirmPublisher,
   ): Promise<Pick<Runtime, 'consumer' | 'control'>> {
     const { nodeName, logger } = this.options;
-    const control = await startControl({ nodeName, consuming, publisher, revocations: this.#revocations, logger });
+    const control = await startControl({
+      nodeName,
+      consuming,
+      publisher,
+      revocations: this.#revocations,
+      rateLimits: this.#rateLimits,
+      tasks: this.options.tasks,
+      logger,
+    });
     return { control, consumer: await this.#consume(consuming, processor) };
   }
 
@@ -219,6 +239,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     }
     await runtime?.consumer.close();
     await runtime?.control.close();
+    await Promise.all([...(runtime?.sharedTokens.values() ?? [])].map((tokens) => tokens.stop()));
     // After the consumer's channel closed (requeueing what is unfinished), so no abandoned
     // task's outcome can still be acked or reported.
     await runtime?.pool.close();

@@ -32,7 +32,7 @@ function node(options: { failPublish?: boolean } = {}) {
   };
   const control = new ControlNode({
     nodeName: NODE,
-    commands: controlCommands(revocations, silentLogger),
+    commands: controlCommands(revocations, silentLogger, () => null),
     replies,
     logger: silentLogger,
   });

@@ -14,13 +14,18 @@ export class ControlArgumentError extends Error {
   override name = 'ValueError';
 }
 
-export function controlCommands(revocations: Revocations, logger: Logger): ReadonlyMap<string, ControlCommand> {
+export function controlCommands(
+  revocations: Revocations,
+  logger: Logger,
+  rateLimit: ControlCommand,
+): ReadonlyMap<string, ControlCommand> {
   return new Map<string, ControlCommand>([
     // Cheap, and what `celery inspect ping` and `celery status` ask for.
     ['ping', () => okReply('pong')],
     ['revoke', (args) => revoke(revocations, logger, taskIds(args.task_id), args.terminate === true)],
     ['terminate', (args) => revoke(revocations, logger, taskIds(args.task_id), true)],
     ['revoked', () => revocations.ids.ids()],
+    ['rate_limit', rateLimit], // control/rate-limit-command.ts
   ]);
 }
 

@@ -1,6 +1,9 @@
 import { PidboxConsumer, type AmqpConnection, type ConfirmPublisher } from '@celeriac/amqp';
 import { errorMeta, type Logger } from '@celeriac/core';
+import type { RateLimits } from '../gates/rate-limits.js';
+import type { TaskRegistry } from '../task-registry.js';
 import type { Revocations } from './revocations.js';
+import { rateLimitCommand } from './rate-limit-command.js';
 import { controlCommands } from './commands.js';
 import { ControlNode, type ReplySender } from './control-node.js';
 
@@ -11,6 +14,9 @@ export interface ControlParts {
   /** Replies go out on the publishing connection, like results. */
   publisher: ConfirmPublisher;
   revocations: Revocations;
+  /** The worker's rate limits, which `rate_limit` changes. */
+  rateLimits: RateLimits;
+  tasks: TaskRegistry;
   logger: Logger;
 }
 
@@ -26,7 +32,9 @@ export async function startControl(parts: ControlParts): Promise<PidboxConsumer>
     publish: (exchange, routingKey, message) =>
       publisher.publish(exchange, routingKey, message.body, message.properties),
   };
-  const node = new ControlNode({ nodeName, commands: controlCommands(parts.revocations, logger), replies, logger });
+  const rateLimit = rateLimitCommand(parts.rateLimits, parts.tasks, logger);
+  const commands = controlCommands(parts.revocations, logger, rateLimit);
+  const node = new ControlNode({ nodeName, commands, replies, logger });
   const consumer = await PidboxConsumer.start(parts.consuming, {
     nodeName,
     logger,
