@@ -86,7 +86,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const reporter = new TaskReporter(parts.results);
   const deadLetters = new DeadLetters(publisher, options.nodeName, options.logger);
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
-  const gates = buildGates(parts, reporter, rejector);
+  const gates = buildGates(parts, reporter, rejector, emit);
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
   const slots = new Slots(options.concurrency);
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
@@ -109,14 +109,14 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   });
 }
 
-function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector): Gates {
+function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector, emit: EmitWorkerEvent): Gates {
   const { options, publisher } = parts;
   const finished = new FinishedOutcomes(reporter);
   const quorum = new Set(options.queueSpecs.filter((spec) => spec.type === 'quorum').map((spec) => spec.name));
   const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter, (queue) =>
     quorum.has(queue),
   );
-  const revoked = new RevokedGate(parts.revocations.ids, reporter);
+  const revoked = new RevokedGate(parts.revocations.ids, reporter, emit);
   const expiry = new ExpiryGate(reporter);
   const before: Gate[] = [
     // First: a task that already finished here (its ack was lost with its channel) is answered, not run or counted again.

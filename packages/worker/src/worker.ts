@@ -12,6 +12,7 @@ import {
   QueueConsumer,
   RpcResultWriter,
   deadLetterQueue,
+  type AmqpConnectionOptions,
   type Delivery,
   type GlobalTokens,
   type PidboxConsumer,
@@ -89,6 +90,22 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     return this.#inFlight.size;
   }
 
+  /** Tasks whose handler is running now (the rest of activeCount waits in the prefetch). */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Both broker connections are up, the consumers set up on them (what a readiness probe asks). */
+  get connected(): boolean {
+    const runtime = this.#runtime;
+    return runtime !== null && runtime.consuming.connected && runtime.publishing.connected;
+  }
+
+  /** Running, connected and consuming: false while starting, reconnecting or stopping. */
+  get healthy(): boolean {
+    return this.#state === 'RUNNING' && this.connected;
+  }
+
   start(): Promise<void> {
     this.#starting ??= this.#start();
     return this.#starting;
@@ -135,7 +152,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   async #connectWith(pool: Pool): Promise<Runtime> {
     const { brokerUrl: url, nodeName, logger } = this.options;
-    const publishing = await AmqpConnection.open({ url, name: `${nodeName}:publish`, logger });
+    const publishing = await AmqpConnection.open({
+      ...this.#watched('publish'),
+      url,
+      name: `${nodeName}:publish`,
+      logger,
+    });
     try {
       const publisher = await ConfirmPublisher.create(publishing, { logger, laneType: this.options.queueType });
       const stored = await this.#openStoredResults();
@@ -144,7 +166,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       // On the publishing connection: the refiller's tokens are publishes, and it exists already.
       const sharedTokens = await startSharedTokens(publishing, this.options.tasks, logger);
       const processor = this.#processor(publisher, results, pool, { stored, sharedTokens });
-      const consuming = await AmqpConnection.open({ url, name: `${nodeName}:consume`, logger });
+      const consuming = await AmqpConnection.open({
+        ...this.#watched('consume'),
+        url,
+        name: `${nodeName}:consume`,
+        logger,
+      });
       const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
         await Promise.all([consuming.close(), stored?.close()]);
         throw error;
@@ -154,6 +181,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       await publishing.close();
       throw error;
     }
+  }
+
+  /** Reports the connection's losses and returns as worker events. */
+  #watched(connection: 'consume' | 'publish'): Pick<AmqpConnectionOptions, 'onStatusChange'> {
+    const emit = safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger);
+    return { onStatusChange: (up) => emit(up ? 'connection:restored' : 'connection:lost', { connection }) };
   }
 
   /** MongoDB results through @celeriac/mongodb, loaded only when such a URL is configured. */

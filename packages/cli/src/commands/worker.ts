@@ -5,8 +5,9 @@ import { resolve } from 'node:path';
 import { Worker, type WorkerPool } from '@celeriac/worker';
 import type { QueueType } from '@celeriac/amqp';
 import { loadTaskRegistry } from '../app-loader.js';
+import { METRICS_PORT_OPTION, serveWorkerMetrics } from '../metrics.js';
 import { defineCommand, type RunContext } from '../command.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { ShutdownSignals, watchSupervisor } from '../shutdown.js';
 import { Supervisor, spawnWorkerProcess } from '../supervisor.js';
 import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
@@ -27,6 +28,8 @@ interface WorkerConfig {
   timeLimitMs: number | undefined;
   softTimeLimitMs: number | undefined;
   nodeName: string | undefined;
+  /** Serve /metrics and /healthz on this port. */
+  metricsPort: number | undefined;
 }
 
 export const workerCommand = defineCommand<WorkerConfig>({
@@ -104,6 +107,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
         'Node name (name@host) for control commands and logs; %h = host name, %p = process id. Must be unique: workers with one name share one control queue',
       defaultDescription: 'celeriac-%p@%h',
     },
+    'metrics-port': METRICS_PORT_OPTION,
     'shutdown-timeout': {
       type: 'number',
       requiresArg: true,
@@ -127,6 +131,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
     timeLimitMs: secondsToMs(settings.seconds('timeLimit')) || undefined,
     softTimeLimitMs: secondsToMs(settings.seconds('softTimeLimit')) || undefined,
     nodeName: settings.string('hostname'),
+    metricsPort: settings.integer('metricsPort', 0, 65_535),
   }),
   run: runWorker,
 });
@@ -139,6 +144,9 @@ const LINGER_MS = 1000;
 async function runWorker(config: WorkerConfig, { io, global, logger }: RunContext): Promise<number> {
   // Loaded even by a supervisor: a broken --app is a usage error here, not N crash-looping children.
   const tasks = await loadTaskRegistry(config.app, io.cwd);
+  if (config.processes > 0 && config.metricsPort !== undefined)
+    // Every child would bind the same port: one worker per process (or container) has its own instead.
+    throw new UsageError('--metrics-port serves one worker process; it cannot be combined with --processes');
   if (config.processes > 0)
     return new Supervisor({
       count: config.processes,
@@ -172,6 +180,9 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
   });
   const shutdown = new ShutdownSignals(io, logger);
   watchSupervisor(shutdown, process, io.env);
+  // Before the worker starts: a probe then reads 503 (starting), not a refused connection.
+  const metrics =
+    config.metricsPort === undefined ? null : await serveWorkerMetrics(worker, config.metricsPort, logger);
   try {
     logger.log('debug', 'worker configured', {
       app: config.app,
@@ -187,6 +198,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     return ExitCode.OK;
   } finally {
     shutdown.dispose();
+    await metrics?.close();
   }
 }
 
