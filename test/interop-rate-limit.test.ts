@@ -38,13 +38,26 @@ describe('interop: Python `celery control rate_limit` → Celeriac worker', func
 
   /** `celery -A interop_tasks control rate_limit …` aimed at our worker, its JSON reply parsed. */
   async function control(...argv: string[]): Promise<unknown> {
-    const args = ['-m', 'celery', '-A', 'interop_tasks', 'control', 'rate_limit', ...argv, '-d', nodeName, '-j', '-t', '5'];
+    const args = [
+      '-m',
+      'celery',
+      '-A',
+      'interop_tasks',
+      'control',
+      'rate_limit',
+      ...argv,
+      '-d',
+      nodeName,
+      '-j',
+      '-t',
+      '5',
+    ];
     const { stdout } = await run(PYTHON, args, { cwd: PEER_DIR, env: PEER_ENV, timeout: 30_000 });
     // `control -j` prints the list of replies (`inspect -j` merges them into one object).
     return JSON.parse(stdout.trim());
   }
 
-  it('sets a new limit with Celery\'s reply, and the waiting tasks run under it', async () => {
+  it("sets a new limit with Celery's reply, and the waiting tasks run under it", async () => {
     const results = [1, 2, 3].map(() => client.sendTask(task, []));
     expect(await control(task, '10/s')).to.deep.equal([{ [nodeName]: { ok: 'new rate limit set successfully' } }]);
     // At one an hour only the first would run; at 10/s all three do, at least 100 ms apart.

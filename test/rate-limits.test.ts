@@ -128,7 +128,7 @@ describe('rate limits', function () {
 });
 
 async function eventuallyStarted(check: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 20_000; !check(); ) {
+  for (const deadline = Date.now() + 20_000; !check();) {
     if (Date.now() > deadline) throw new Error('tasks did not start');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

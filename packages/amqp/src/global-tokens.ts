@@ -46,7 +46,11 @@ export class GlobalTokens {
   static async start(connection: AmqpConnection, options: GlobalTokensOptions): Promise<GlobalTokens> {
     const tokens = new GlobalTokens(options);
     tokens.#unregister = await connection.addSetup((model) => tokens.#open(model));
-    const lock = { retryMs: options.retryMs ?? 1000, logger: options.logger, label: `rate-limit refiller of ${options.task}` };
+    const lock = {
+      retryMs: options.retryMs ?? 1000,
+      logger: options.logger,
+      label: `rate-limit refiller of ${options.task}`,
+    };
     tokens.#lock = await LeaderLock.start(connection, { ...lock, queue: rateLimitRefillerQueue(options.task) }, (l) =>
       tokens.#listen(l),
     );
@@ -80,7 +84,9 @@ export class GlobalTokens {
 
   async #open(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
-    channel.on('error', (error: Error) => this.options.logger.log('warn', 'rate-limit channel error', errorMeta(error)));
+    channel.on('error', (error: Error) =>
+      this.options.logger.log('warn', 'rate-limit channel error', errorMeta(error)),
+    );
     channel.once('close', () => this.#channel === channel && (this.#channel = null));
     await declareQueue(channel, this.#tokens);
     this.#channel = channel;

@@ -124,7 +124,9 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
     void channel?.close().catch(() => undefined);
     const locked = (error as { code?: unknown }).code === RESOURCE_LOCKED;
     if (locked)
-      this.options.logger.log('debug', `standby: another ${this.#label} holds the leader lock`, { lock: this.#queue.name });
+      this.options.logger.log('debug', `standby: another ${this.#label} holds the leader lock`, {
+        lock: this.#queue.name,
+      });
     else this.options.logger.log('warn', 'leader lock attempt failed; retrying', errorMeta(error));
     this.#retryLater(model);
   }

@@ -31,7 +31,7 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600 };
 export function parseRateLimit(value: unknown): number | null {
   if (value === null || value === undefined || value === '' || value === 0 || value === false) return null;
   if (typeof value === 'number') return checkedCount(value, String(value)) || null;
-  if (typeof value !== 'string') throw invalidNumber(String(value));
+  if (typeof value !== 'string') throw invalidNumber(JSON.stringify(value) ?? typeof value);
   // Python's str.partition: everything after the first '/' is the unit ('5/s/x' has unit 's/x').
   const slash = value.indexOf('/');
   const count = slash < 0 ? value : value.slice(0, slash);
@@ -65,7 +65,9 @@ function invalidUnit(text: string, unit: string): RateLimitError {
 
 /** Python's repr of a str: single quotes unless the text holds one. */
 function pyQuote(text: string): string {
-  return text.includes("'") && !text.includes('"') ? `"${text}"` : `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return text.includes("'") && !text.includes('"')
+    ? `"${text}"`
+    : `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /**

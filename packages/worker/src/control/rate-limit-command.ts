@@ -9,11 +9,7 @@ import type { RateLimits } from '../gates/rate-limits.js';
 import type { TaskRegistry } from '../task-registry.js';
 import type { ControlCommand } from './commands.js';
 
-export function rateLimitCommand(
-  limits: RateLimits,
-  tasks: Pick<TaskRegistry, 'get'>,
-  logger: Logger,
-): ControlCommand {
+export function rateLimitCommand(limits: RateLimits, tasks: Pick<TaskRegistry, 'get'>, logger: Logger): ControlCommand {
   return (args) => setRateLimit(limits, tasks, logger, String(args.task_name), args.rate_limit as RateLimit | null);
 }
 

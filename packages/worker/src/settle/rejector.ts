@@ -85,7 +85,6 @@ export class Rejector {
 
 /** The `task` header, if the message has a usable one (a dead letter may be any bytes). */
 function taskHeader(delivery: Delivery): string | null {
-  const headers = delivery.message.properties.headers as Record<string, unknown> | undefined;
-  const task = headers?.task;
+  const task: unknown = delivery.message.properties.headers?.task;
   return typeof task === 'string' ? clip(task, QUOTED_NAME_CHARS) : null;
 }
