@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Beat } from '@celeriac/beat';
 import { serveBeatMetrics, serveWorkerMetrics } from '@celeriac/cli';
 import { MemoryScheduleStore, silentLogger } from '@celeriac/core';
@@ -14,6 +15,7 @@ import { BEAT_GROUP, BROKER_URL, eventually, uniqueName } from './support/broker
 import { canCloseConnections, closeConnectionsNamed } from './support/connections.js';
 import { takeDeadLetter } from './support/dead-letters.js';
 import { controlCall } from './support/pidbox.js';
+import { SEMANTICS_APP, SpawnedCli } from './support/spawned-cli.js';
 import { TaskHarness } from './support/task-harness.js';
 
 async function scrape(server: MetricsServer): Promise<string> {
@@ -22,8 +24,17 @@ async function scrape(server: MetricsServer): Promise<string> {
   return response.text();
 }
 
-async function health(server: MetricsServer): Promise<number> {
+async function health(server: Pick<MetricsServer, 'port'>): Promise<number> {
   return (await fetch(`http://127.0.0.1:${server.port}/healthz`)).status;
+}
+
+/** A port free right now (the kernel's pick), for a spawned process to listen on. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** The value of one sample, labels in any order; undefined when the series does not exist. */
@@ -155,5 +166,27 @@ describe('metrics and health checks', function () {
     }
     expect(await health(server)).to.equal(503);
     expect(sample(await scrape(server), 'celeriac_beat_leader')).to.equal(0);
+  });
+
+  it('is served by `celeriac worker` on CELERIAC_METRICS_PORT and `celeriac beat --metrics-port`', async () => {
+    const [workerPort, beatPort] = [await freePort(), await freePort()];
+    const worker = SpawnedCli.start(['worker', '--app', SEMANTICS_APP, '-Q', harness.queue], {
+      CELERIAC_METRICS_PORT: String(workerPort),
+    });
+    const beat = SpawnedCli.start(['beat', '--store', 'memory:', '--metrics-port', String(beatPort)], {
+      CELERIAC_BEAT_GROUP: `${BEAT_GROUP}-metrics-cli`,
+    });
+    try {
+      await worker.waitForLog((line) => line.message === 'worker ready');
+      await beat.waitForLog((line) => line.message === 'beat leading');
+      expect(await health({ port: workerPort })).to.equal(200);
+      expect(await health({ port: beatPort })).to.equal(200);
+      const text = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+      expect(sample(text, 'celeriac_worker_broker_connected')).to.equal(1);
+      const beatText = await (await fetch(`http://127.0.0.1:${beatPort}/metrics`)).text();
+      expect(sample(beatText, 'celeriac_beat_leader')).to.equal(1);
+    } finally {
+      await Promise.all([worker.stop(), beat.stop()]);
+    }
   });
 });
