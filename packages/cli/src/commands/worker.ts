@@ -142,11 +142,11 @@ const LINGER_MS = 1000;
 
 /** Starts the worker, waits for a shutdown signal (even one that arrives while starting), stops it. */
 async function runWorker(config: WorkerConfig, { io, global, logger }: RunContext): Promise<number> {
-  // Loaded even by a supervisor: a broken --app is a usage error here, not N crash-looping children.
-  const tasks = await loadTaskRegistry(config.app, io.cwd);
   if (config.processes > 0 && config.metricsPort !== undefined)
     // Every child would bind the same port: one worker per process (or container) has its own instead.
     throw new UsageError('--metrics-port serves one worker process; it cannot be combined with --processes');
+  // Loaded even by a supervisor: a broken --app is a usage error here, not N crash-looping children.
+  const tasks = await loadTaskRegistry(config.app, io.cwd);
   if (config.processes > 0)
     return new Supervisor({
       count: config.processes,
