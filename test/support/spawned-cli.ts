@@ -20,13 +20,14 @@ export interface LogLine {
 
 export class SpawnedCli {
   stderr = '';
+  stdout = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
     readonly child: ChildProcessWithoutNullStreams,
     readonly args: string[],
   ) {
-    child.stdout.resume();
+    child.stdout.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = once(child, 'exit').then(([code, signal]) => ({
       code: code as number | null,
@@ -44,6 +45,16 @@ export class SpawnedCli {
       ...env,
     };
     return new SpawnedCli(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env }), args);
+  }
+
+  /** Runs a command to its end: its exit code and what it printed. */
+  static async run(
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const cli = SpawnedCli.start(args, env);
+    const { code } = await cli.exited;
+    return { code, stdout: cli.stdout, stderr: cli.stderr };
   }
 
   /** A worker on these queues running the semantics app, ready to consume. */

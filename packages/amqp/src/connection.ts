@@ -79,6 +79,15 @@ export class AmqpConnection {
     return () => this.#hooks.delete(hook);
   }
 
+  /** The live channel model for one-off work, after a reconnect when there is none now. */
+  async current(): Promise<ChannelModel> {
+    const seen: { model?: ChannelModel } = {};
+    const unregister = await this.addSetup((model) => Promise.resolve(void (seen.model = model)));
+    unregister();
+    if (!seen.model) throw closedError();
+    return seen.model;
+  }
+
   get connected(): boolean {
     return this.#model !== null;
   }

@@ -24,3 +24,5 @@ export { LeaderLock, type LeaderLockEvents, type LeaderLockOptions } from './lea
 export type { ChannelModel as AmqpChannelModel, ConsumeMessage as AmqpMessage } from 'amqplib';
 export { SerialConsumer, type SerialConsumerOptions } from './serial-consumer.js';
 export { GlobalTokens, type GlobalTokensOptions } from './global-tokens.js';
+export { copyProperties } from './copy-properties.js';
+export { QueueBrowser, purgeQueue } from './queue-browser.js';

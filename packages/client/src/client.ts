@@ -10,12 +10,13 @@ import {
   type StoredResultBackend,
   type TaskContract,
 } from '@celeriac/core';
-import { AmqpConnection, ConfirmPublisher, RpcResultReader, publishAt, taskQueue } from '@celeriac/amqp';
+import { AmqpConnection, ConfirmPublisher, RpcResultReader, publishAt, purgeQueue, taskQueue } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
 import { ControlBroadcaster, revokeArguments, type RevokeOptions } from './control.js';
 import { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
 import { compileSendOptions, messageFields, type SendOptions } from './send-options.js';
 import { ScheduleClient } from './schedules.js';
+import { DeadLetterAdmin } from './dead-letters.js';
 
 interface Transport {
   publishing: AmqpConnection;
@@ -44,6 +45,7 @@ export class Client {
   /** Remote-control broadcasting, per publishing connection. */
   readonly #control = new WeakMap<ConfirmPublisher, ControlBroadcaster>();
   #schedules: ScheduleClient | null = null;
+  #deadLetters: DeadLetterAdmin | null = null;
 
   constructor(options: ClientOptions = {}) {
     this.options = compileClientOptions(options);
@@ -95,6 +97,24 @@ export class Client {
   get schedules(): ScheduleClient {
     this.#schedules ??= new ScheduleClient(() => this.#connect(), this.options.beatGroup, this.options.queueType);
     return this.#schedules;
+  }
+
+  /** `celeriac.dead`: list, requeue and purge dead letters (no worker needed). */
+  get deadLetters(): DeadLetterAdmin {
+    this.#deadLetters ??= new DeadLetterAdmin(() => this.#connect(), this.options.logger);
+    return this.#deadLetters;
+  }
+
+  /**
+   * Removes every ready message from each queue (as `celery purge`); returns how many per queue.
+   * A queue that does not exist is an error, not created.
+   */
+  async purge(queues: readonly string[]): Promise<Record<string, number>> {
+    const { publishing } = await this.#connect();
+    const model = await publishing.current();
+    const purged: Record<string, number> = {};
+    for (const queue of queues) purged[queue] = await purgeQueue(model, queue);
+    return purged;
   }
 
   async close(): Promise<void> {

@@ -25,7 +25,10 @@ export {
   MAX_REASON_CHARS,
   clip,
   deadLetterHeaders,
+  readDeadLetterInfo,
+  requeuedHeaders,
   type DeadLetterFit,
+  type DeadLetterInfo,
   type DeadLetterStamp,
 } from './dead-letter.js';
 export {

@@ -6,10 +6,9 @@ import {
   type ExceptionInfo,
 } from '@celeriac/protocol';
 import { PublishError, errorMeta } from '@celeriac/core';
-import { DEFAULT_EXCHANGE, type ConfirmPublisher } from '@celeriac/amqp';
+import { DEFAULT_EXCHANGE, copyProperties, type ConfirmPublisher } from '@celeriac/amqp';
 import type { Job } from '../job.js';
 import { acksOnTheWire } from '../settle/acks-on-the-wire.js';
-import { copyProperties } from '../settle/copy-properties.js';
 import type { Rejector } from '../settle/rejector.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { TaskReporter } from '../settle/task-reporter.js';

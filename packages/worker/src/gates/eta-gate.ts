@@ -1,9 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMeta } from '@celeriac/core';
 import { toFieldTable } from '@celeriac/protocol';
-import { laneSeconds, publishAt, type Delivery, type DelayPublisher, type PublishProperties } from '@celeriac/amqp';
+import {
+  copyProperties,
+  laneSeconds,
+  publishAt,
+  type Delivery,
+  type DelayPublisher,
+  type PublishProperties,
+} from '@celeriac/amqp';
 import type { Job } from '../job.js';
-import { copyProperties } from '../settle/copy-properties.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { Gate } from './gate.js';
 
