@@ -10,6 +10,9 @@ const job = (name: string, id: string) => ({ task: { name, id } }) as unknown as
 class ManualTokens implements StartTokens {
   readonly asked: string[] = [];
   readonly #waiting: Array<() => void> = [];
+  limits(name: string): boolean {
+    return name !== 'free';
+  }
   acquire(name: string): Promise<void> {
     this.asked.push(name);
     return new Promise((resolve) => this.#waiting.push(resolve));
@@ -38,6 +41,9 @@ describe('RateLimitGate', () => {
     tokens.grant(); // a2
     await new Promise((resolve) => setImmediate(resolve));
     expect(passed).to.deep.equal(['a1', 'b1', 'a2']);
+    // A task nothing limits passes without asking for a token.
+    expect(await gate.admit(job('free', 'f1'))).to.equal('run');
+    expect(tokens.asked).to.deep.equal(['a', 'b', 'a']);
   });
 });
 

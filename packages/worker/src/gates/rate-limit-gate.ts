@@ -8,6 +8,8 @@ const RECHECK_MS = 250;
 
 /** Something that hands out starts of a task at a limited rate. */
 export interface StartTokens {
+  /** Whether starts of this task are limited at all; most are not, and pass without a wait. */
+  limits(name: string): boolean;
   /** Resolves once the task may start (or the worker is stopping). */
   acquire(name: string, stopping: () => boolean): Promise<void>;
 }
@@ -29,6 +31,8 @@ export class RateLimitGate implements Gate {
 
   async admit(job: Job): Promise<'run'> {
     const name = job.task.name;
+    // The common case costs a lookup, not a promise chain: nothing limits it, and no one waits.
+    if (!this.tokens.limits(name) && !this.#lines.has(name)) return 'run';
     const turn = (this.#lines.get(name) ?? Promise.resolve()).then(() => this.tokens.acquire(name, this.stopping));
     this.#lines.set(name, turn);
     await turn;
@@ -39,11 +43,15 @@ export class RateLimitGate implements Gate {
 
 /** Tokens from the worker's own buckets (Celery's per-worker limit). */
 export class LocalTokens implements StartTokens {
-  constructor(private readonly limits: RateLimits) {}
+  constructor(private readonly buckets: RateLimits) {}
+
+  limits(name: string): boolean {
+    return this.buckets.bucket(name) !== null;
+  }
 
   async acquire(name: string, stopping: () => boolean): Promise<void> {
     // The bucket is looked up each time: `control rate_limit` may have replaced it meanwhile.
-    for (let bucket = this.limits.bucket(name); bucket && !bucket.take(); bucket = this.limits.bucket(name)) {
+    for (let bucket = this.buckets.bucket(name); bucket && !bucket.take(); bucket = this.buckets.bucket(name)) {
       if (stopping()) return;
       await sleep(Math.min(bucket.waitMs(), RECHECK_MS));
     }

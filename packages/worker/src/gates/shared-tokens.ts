@@ -14,6 +14,10 @@ export type TokenSource = Pick<GlobalTokens, 'take' | 'pollMs'>;
 export class SharedTokens implements StartTokens {
   constructor(private readonly sources: ReadonlyMap<string, TokenSource>) {}
 
+  limits(name: string): boolean {
+    return this.sources.has(name);
+  }
+
   async acquire(name: string, stopping: () => boolean): Promise<void> {
     const source = this.sources.get(name);
     if (!source) return;
