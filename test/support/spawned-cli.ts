@@ -35,15 +35,16 @@ export class SpawnedCli {
     }));
   }
 
-  /** `env` adds to (and wins over) the defaults, e.g. CELERIAC_BROKER for another broker. */
-  static start(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedCli {
-    env = {
+  /** `env` adds to (and wins over) the defaults, e.g. CELERIAC_BROKER for another broker; `undefined` removes one. */
+  static start(args: string[], given: NodeJS.ProcessEnv = {}): SpawnedCli {
+    const merged = {
       ...process.env,
       CELERIAC_BROKER: BROKER_URL,
       CELERIAC_BEAT_GROUP: BEAT_GROUP,
       CELERIAC_LOG_FORMAT: 'json',
-      ...env,
+      ...given,
     };
+    const env = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
     return new SpawnedCli(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env }), args);
   }
 

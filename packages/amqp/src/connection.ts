@@ -4,6 +4,7 @@ import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import { ConnectionError, errorMeta, redactUrl, silentLogger, type BrokerUrls, type Logger } from '@celeriac/core';
 import { BrokerRotation } from './broker-rotation.js';
 import { connectRecovering } from './recovering-connect.js';
+import { tlsHint, tlsSocketOptions, type BrokerTlsOptions } from './tls.js';
 
 /**
  * The longest wait between reconnect attempts (amqplib's default is 30 s): after a broker
@@ -35,6 +36,8 @@ export interface AmqpConnectionOptions {
   initialRetries?: number;
   /** Told when the connection is lost (false) and when it is back with its hooks run (true); not for the first connect. */
   onStatusChange?: (connected: boolean) => void;
+  /** CA, client certificate and server name for `amqps://` URLs. */
+  tls?: BrokerTlsOptions;
 }
 
 /**
@@ -126,10 +129,11 @@ export class AmqpConnection {
       this.#logger.log('debug', 'connecting', { broker: this.#node });
       return withHeartbeat(next, heartbeatSeconds);
     };
+    const tls = this.#tls(rotation.urls);
     // Not waiting inside connect: the listeners go on first, so the first attempts are logged too.
     const recovering = await connectRecovering(
       pickUrl,
-      { noDelay: true, timeout: connectTimeoutMs, clientProperties: { connection_name: name } },
+      { ...tls, noDelay: true, timeout: connectTimeoutMs, clientProperties: { connection_name: name } },
       {
         initialMaxRetries: Math.max(initialRetries, rotation.urls.length - 1),
         maxDelay: RECONNECT_MAX_DELAY_MS,
@@ -143,10 +147,25 @@ export class AmqpConnection {
       await recovering.waitForConnect();
     } catch (error) {
       const tried = redactUrl(rotation.urls.join(';'));
-      throw new ConnectionError('BROKER_UNREACHABLE', `cannot connect to ${tried}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      // OpenSSL's own text spans lines and names source files; the hint says what to change.
+      const hint = tlsHint(error);
+      const reason = hint ? `TLS: ${hint}` : (error as Error).message.replace(/\s*\n\s*/g, ' ').trim();
+      throw new ConnectionError('BROKER_UNREACHABLE', `cannot connect to ${tried}: ${reason}`, { cause: error });
     }
+  }
+
+  /** The TLS socket options, with a loud line for what weakens them. */
+  #tls(urls: readonly string[]): object {
+    const given = this.options.tls;
+    if (!given) return {};
+    if (urls.some((url) => !url.startsWith('amqps:')))
+      this.#logger.log('warn', 'TLS options are set but a broker URL is amqp://, which is not encrypted: use amqps://');
+    if (given.insecureSkipVerify)
+      this.#logger.log(
+        'error',
+        'TLS peer verification is OFF (insecureSkipVerify): any server is accepted as the broker',
+      );
+    return tlsSocketOptions(given);
   }
 
   async #runHooks(model: ChannelModel): Promise<void> {

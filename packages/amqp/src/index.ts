@@ -25,4 +25,11 @@ export type { ChannelModel as AmqpChannelModel, ConsumeMessage as AmqpMessage } 
 export { SerialConsumer, type SerialConsumerOptions } from './serial-consumer.js';
 export { GlobalTokens, type GlobalTokensOptions } from './global-tokens.js';
 export { copyProperties } from './copy-properties.js';
+export {
+  checkBrokerTls,
+  secretFromFile,
+  tlsSocketOptions,
+  type BrokerTlsOptions,
+  type TlsSocketOptions,
+} from './tls.js';
 export { QueueBrowser, purgeQueue } from './queue-browser.js';

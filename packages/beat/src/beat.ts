@@ -151,9 +151,10 @@ export class Beat extends TypedEmitter<BeatEvents> {
   }
 
   async #connect(): Promise<Runtime> {
-    const { brokerUrl: url, connectionName, lockHeartbeatSeconds, logger } = this.options;
+    const { brokerUrl: url, brokerTls, connectionName, lockHeartbeatSeconds, logger } = this.options;
     const connection = await AmqpConnection.open({
       url,
+      tls: brokerTls ?? undefined,
       name: `${connectionName}:lock`,
       heartbeatSeconds: lockHeartbeatSeconds,
       logger,

@@ -163,8 +163,9 @@ export class Client {
   }
 
   async #openTransport(): Promise<Transport> {
-    const { brokerUrl: url, connectionName: name, logger, publishWaitMs } = this.options;
-    const publishing = await AmqpConnection.open({ url, name: `${name}:publish`, logger });
+    const { brokerUrl: url, brokerTls, connectionName: name, logger, publishWaitMs } = this.options;
+    const tls = brokerTls ?? undefined;
+    const publishing = await AmqpConnection.open({ url, tls, name: `${name}:publish`, logger });
     const publisher = await ConfirmPublisher.create(publishing, {
       logger,
       channelWaitMs: publishWaitMs,
@@ -179,7 +180,7 @@ export class Client {
         resultConnection: null,
         stored: await this.#openStored(publishing),
       };
-    const resultConnection = await AmqpConnection.open({ url, name: `${name}:results`, logger }).catch(
+    const resultConnection = await AmqpConnection.open({ url, tls, name: `${name}:results`, logger }).catch(
       async (error: unknown) => {
         await publishing.close();
         throw error;

@@ -11,8 +11,10 @@ import {
 } from '@celeriac/core';
 import {
   DEFAULT_QUEUE,
+  checkBrokerTls,
   compileQueueType,
   taskQueue,
+  type BrokerTlsOptions,
   type QueueSpec,
   type QueueType,
   type TaskQueueOptions,
@@ -27,6 +29,8 @@ export interface WorkerOptions {
    * array): the first that answers is used, and on loss the next. @default 'amqp://guest:guest@localhost:5672//'
    */
   brokerUrl?: BrokerUrls;
+  /** TLS for `amqps://` URLs: a private CA, a client certificate, a server name (see BrokerTlsOptions). */
+  brokerTls?: BrokerTlsOptions;
   /** Queues to consume. @default ['celery'] */
   queues?: string[];
   /** Declaration options per queue name; must match every other declarer of the queue. */
@@ -94,6 +98,7 @@ export interface CompiledWorkerOptions {
   tasks: TaskRegistry;
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
+  brokerTls: BrokerTlsOptions | null;
   queues: string[];
   queueOptions: Record<string, TaskQueueOptions>;
   queueType: QueueType;
@@ -122,6 +127,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   return {
     tasks: options.tasks,
     brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
+    brokerTls: checkBrokerTls(options.brokerTls),
     ...queueDeclarations(options),
     concurrency,
     prefetch: Math.min(65_535, concurrency * positiveInteger(options.prefetchMultiplier ?? 2, 'prefetchMultiplier')),

@@ -152,9 +152,11 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   async #connectWith(pool: Pool): Promise<Runtime> {
     const { brokerUrl: url, nodeName, logger } = this.options;
+    const tls = this.options.brokerTls ?? undefined;
     const publishing = await AmqpConnection.open({
       ...this.#watched('publish'),
       url,
+      tls,
       name: `${nodeName}:publish`,
       logger,
     });
@@ -169,6 +171,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       const consuming = await AmqpConnection.open({
         ...this.#watched('consume'),
         url,
+        tls,
         name: `${nodeName}:consume`,
         logger,
       });

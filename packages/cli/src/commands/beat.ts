@@ -93,6 +93,7 @@ function createBeat(
 ): Beat {
   const beat = new Beat({
     brokerUrl: global.brokerUrl,
+    brokerTls: global.brokerTls,
     store,
     schedules,
     pruneStatic: config.pruneStatic,

@@ -87,6 +87,7 @@ async function runDead(config: DeadConfig, { io, global, logger }: RunContext): 
     throw new UsageError('dead purge removes the selected dead letters for good; add --force to do it');
   const client = new Client({
     brokerUrl: global.brokerUrl,
+    brokerTls: global.brokerTls,
     resultBackend: null,
     connectionName: 'celeriac-dead',
     logger,

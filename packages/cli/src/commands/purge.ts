@@ -36,6 +36,7 @@ async function runPurge(config: PurgeConfig, { io, global, logger }: RunContext)
     );
   const client = new Client({
     brokerUrl: global.brokerUrl,
+    brokerTls: global.brokerTls,
     resultBackend: null,
     connectionName: 'celeriac-purge',
     logger,

@@ -175,6 +175,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     trackStarted,
     ...semantics,
     brokerUrl: global.brokerUrl,
+    brokerTls: global.brokerTls,
     resultBackend: global.resultBackend,
     logger,
   });
