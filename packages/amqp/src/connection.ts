@@ -34,6 +34,8 @@ export interface AmqpConnectionOptions {
   connectTimeoutMs?: number;
   /** Retries before the first connection is given up, at least one per URL. @default 5 (about three seconds) */
   initialRetries?: number;
+  /** Told when the connection is lost (false) and when it is back with its hooks run (true); not for the first connect. */
+  onStatusChange?: (connected: boolean) => void;
   /** CA, client certificate and server name for `amqps://` URLs. */
   tls?: BrokerTlsOptions;
 }
@@ -49,6 +51,8 @@ export class AmqpConnection {
   #model: ChannelModel | null = null;
   #recovering: RecoveringChannelModel | null = null;
   #closed = false;
+  /** Lost since the last connect: the next setup is a reconnect. */
+  #lost = false;
   /** The node of the current or latest attempt, redacted, for the logs. */
   #node = '';
   /** Callers of addSetup waiting for the connection to come back (their hook runs on it first). */
@@ -169,8 +173,11 @@ export class AmqpConnection {
     // The live set, not a copy: a Set iterator also visits hooks added while these run, which
     // addSetup did not run itself (there was no model yet) and would otherwise wait a reconnect.
     for (const hook of this.#hooks) await hook(model);
+    const reconnected = this.#lost;
     this.#model = model;
+    this.#lost = false;
     for (const waiter of this.#waiting.splice(0)) waiter.resolve();
+    if (reconnected) this.options.onStatusChange?.(true);
   }
 
   #watch(recovering: RecoveringChannelModel): void {
@@ -195,6 +202,8 @@ export class AmqpConnection {
 
   #onDisconnect(error: Error): void {
     this.#model = null;
+    this.#lost = true;
+    if (!this.#closed) this.options.onStatusChange?.(false);
     this.#logger.log('warn', 'connection lost; reconnecting', { broker: this.#node, ...errorMeta(error) });
   }
 }

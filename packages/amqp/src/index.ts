@@ -24,6 +24,7 @@ export { LeaderLock, type LeaderLockEvents, type LeaderLockOptions } from './lea
 /** amqplib's message and connection types, for code that handles them without importing amqplib. */
 export type { ChannelModel as AmqpChannelModel, ConsumeMessage as AmqpMessage } from 'amqplib';
 export { SerialConsumer, type SerialConsumerOptions } from './serial-consumer.js';
+export { GlobalTokens, type GlobalTokensOptions } from './global-tokens.js';
 export { copyProperties } from './copy-properties.js';
 export {
   checkBrokerTls,

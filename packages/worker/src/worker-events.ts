@@ -26,6 +26,8 @@ export interface LoopBlockedInfo extends TaskEventInfo {
 
 export interface DeadLetterInfo {
   queue: string;
+  /** The task name the message's headers give, clipped; null when it gives none. */
+  task: string | null;
   reason: string;
   code: string;
   id: string | null;
@@ -35,8 +37,15 @@ export interface DeadLetterInfo {
  * Event name → listener arguments, for `worker.on(...)`. A type alias, not an interface with an
  * index signature: the signature would make every string a valid event name.
  */
+/** Which of the worker's two broker connections. */
+export interface ConnectionInfo {
+  connection: 'consume' | 'publish';
+}
+
 export type WorkerEvents = {
   'task:received': [info: TaskEventInfo];
+  /** A revoked task was discarded before it ran (REVOKED reported, message acked). */
+  'task:revoked': [info: TaskEventInfo];
   'task:succeeded': [info: TaskFinishedInfo];
   'task:failed': [info: TaskFailedInfo];
   /** The handler asked to retry (ctx.retry or autoRetryFor); the task was republished. */
@@ -44,6 +53,10 @@ export type WorkerEvents = {
   'message:dead-lettered': [info: DeadLetterInfo];
   /** A handler on the inline pool held the event loop for a second or more (BLOCKED_LOOP_MS). */
   'worker:loop-blocked': [info: LoopBlockedInfo];
+  /** A broker connection was lost; the worker reconnects by itself. */
+  'connection:lost': [info: ConnectionInfo];
+  /** A lost connection is back, its channels and consumers set up again. */
+  'connection:restored': [info: ConnectionInfo];
   'worker:ready': [];
   'worker:stopped': [];
 };

@@ -12,12 +12,15 @@ import {
   QueueConsumer,
   RpcResultWriter,
   deadLetterQueue,
+  type AmqpConnectionOptions,
   type Delivery,
+  type GlobalTokens,
   type PidboxConsumer,
 } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
 import { WorkerControl } from './control/worker-control.js';
+import { startSharedTokens } from './gates/shared-tokens.js';
 import { createPool, type Pool } from './execution/pool.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -42,6 +45,8 @@ interface Runtime {
   pool: Pool;
   /** A storing result backend (MongoDB), closed when the worker stops. */
   stored: StoredResultBackend | null;
+  /** The token queues of tasks with a globalRateLimit. */
+  sharedTokens: Map<string, GlobalTokens>;
 }
 
 /**
@@ -79,6 +84,22 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /** Tasks received and not yet acknowledged. */
   get activeCount(): number {
     return this.#inFlight.size;
+  }
+
+  /** Tasks whose handler is running now (the rest of activeCount waits in the prefetch). */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Both broker connections are up, the consumers set up on them (what a readiness probe asks). */
+  get connected(): boolean {
+    const runtime = this.#runtime;
+    return runtime !== null && runtime.consuming.connected && runtime.publishing.connected;
+  }
+
+  /** Running, connected and consuming: false while starting, reconnecting or stopping. */
+  get healthy(): boolean {
+    return this.#state === 'RUNNING' && this.connected;
   }
 
   start(): Promise<void> {
@@ -128,23 +149,43 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   async #connectWith(pool: Pool): Promise<Runtime> {
     const { brokerUrl: url, nodeName, logger } = this.options;
     const tls = this.options.brokerTls ?? undefined;
-    const publishing = await AmqpConnection.open({ url, tls, name: `${nodeName}:publish`, logger });
+    const publishing = await AmqpConnection.open({
+      ...this.#watched('publish'),
+      url,
+      tls,
+      name: `${nodeName}:publish`,
+      logger,
+    });
     try {
       const publisher = await ConfirmPublisher.create(publishing, { logger, laneType: this.options.queueType });
       const stored = await this.#openStoredResults();
       const results: ResultWriter | null =
         this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
-      const processor = this.#processor(publisher, results, pool, stored);
-      const consuming = await AmqpConnection.open({ url, tls, name: `${nodeName}:consume`, logger });
+      // On the publishing connection: the refiller's tokens are publishes, and it exists already.
+      const sharedTokens = await startSharedTokens(publishing, this.options.tasks, logger);
+      const processor = this.#processor(publisher, results, pool, { stored, sharedTokens });
+      const consuming = await AmqpConnection.open({
+        ...this.#watched('consume'),
+        url,
+        tls,
+        name: `${nodeName}:consume`,
+        logger,
+      });
       const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
         await Promise.all([consuming.close(), stored?.close()]);
         throw error;
       });
-      return { consuming, publishing, pool, stored, ...consumers };
+      return { consuming, publishing, pool, stored, sharedTokens, ...consumers };
     } catch (error) {
       await publishing.close();
       throw error;
     }
+  }
+
+  /** Reports the connection's losses and returns as worker events. */
+  #watched(connection: 'consume' | 'publish'): Pick<AmqpConnectionOptions, 'onStatusChange'> {
+    const emit = safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger);
+    return { onStatusChange: (up) => emit(up ? 'connection:restored' : 'connection:lost', { connection }) };
   }
 
   /** MongoDB results through @celeriac/mongodb, loaded only when such a URL is configured. */
@@ -158,10 +199,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     publisher: ConfirmPublisher,
     results: ResultWriter | null,
     pool: Pool,
-    stored: StoredResultBackend | null = null,
+    { stored, sharedTokens }: Pick<Runtime, 'stored' | 'sharedTokens'>,
   ): DeliveryProcessor {
     return buildPipeline({
       stored,
+      sharedTokens,
+      rateLimits: this.#control.rateLimits,
       options: this.options,
       publisher,
       results,
@@ -223,6 +266,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     }
     await runtime?.consumer.close();
     await runtime?.control.close();
+    await Promise.all([...(runtime?.sharedTokens.values() ?? [])].map((tokens) => tokens.stop()));
     // After the consumer's channel closed (requeueing what is unfinished), so no abandoned
     // task's outcome can still be acked or reported.
     await runtime?.pool.close();

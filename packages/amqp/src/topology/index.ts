@@ -8,6 +8,7 @@
  * - pidbox.ts      Celery's remote control: broadcast exchange, worker queues, reply exchanges
  * - delay-lanes.ts Celery 5.5's native delayed delivery cascade
  * - beat.ts        beat's leader lock and control queue, per beat group (Celeriac's own)
+ * - rate-limit.ts  a task's global rate limit: its token queue and refiller lock (Celeriac's own)
  * - conflicts.ts   declaring where a peer may have declared otherwise: throwaway channels, one-line errors
  */
 export {
@@ -49,6 +50,7 @@ export {
   beatControlQueue,
   type BeatGroup,
 } from './beat.js';
+export { rateLimitTokenQueue, rateLimitRefillerQueue } from './rate-limit.js';
 export {
   onThrowawayChannel,
   isPreconditionFailed,

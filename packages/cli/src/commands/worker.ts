@@ -5,8 +5,9 @@ import { resolve } from 'node:path';
 import { Worker, type WorkerPool } from '@celeriac/worker';
 import type { QueueType } from '@celeriac/amqp';
 import { loadTaskRegistry } from '../app-loader.js';
+import { METRICS_PORT_OPTION, serveWorkerMetrics } from '../metrics.js';
 import { defineCommand, type RunContext } from '../command.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { ShutdownSignals, watchSupervisor } from '../shutdown.js';
 import { Supervisor, spawnWorkerProcess } from '../supervisor.js';
 import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
@@ -29,6 +30,8 @@ interface WorkerConfig {
   nodeName: string | undefined;
   /** Celery's --without-mingle: skip asking the other workers for revoked ids at start. */
   withoutMingle: boolean;
+  /** Serve /metrics and /healthz on this port. */
+  metricsPort: number | undefined;
 }
 
 export const workerCommand = defineCommand<WorkerConfig>({
@@ -112,6 +115,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
         "Start without asking the other workers for their revoked task ids and clocks (Celery's mingle, up to a second)",
       defaultDescription: 'false',
     },
+    'metrics-port': METRICS_PORT_OPTION,
     'shutdown-timeout': {
       type: 'number',
       requiresArg: true,
@@ -136,6 +140,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
     softTimeLimitMs: secondsToMs(settings.seconds('softTimeLimit')) || undefined,
     nodeName: settings.string('hostname'),
     withoutMingle: settings.boolean('withoutMingle') ?? false,
+    metricsPort: settings.integer('metricsPort', 0, 65_535),
   }),
   run: runWorker,
 });
@@ -146,6 +151,9 @@ const LINGER_MS = 1000;
 
 /** Starts the worker, waits for a shutdown signal (even one that arrives while starting), stops it. */
 async function runWorker(config: WorkerConfig, { io, global, logger }: RunContext): Promise<number> {
+  if (config.processes > 0 && config.metricsPort !== undefined)
+    // Every child would bind the same port: one worker per process (or container) has its own instead.
+    throw new UsageError('--metrics-port serves one worker process; it cannot be combined with --processes');
   // Loaded even by a supervisor: a broken --app is a usage error here, not N crash-looping children.
   const tasks = await loadTaskRegistry(config.app, io.cwd);
   if (config.processes > 0)
@@ -183,6 +191,9 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
   });
   const shutdown = new ShutdownSignals(io, logger);
   watchSupervisor(shutdown, process, io.env);
+  // Before the worker starts: a probe then reads 503 (starting), not a refused connection.
+  const metrics =
+    config.metricsPort === undefined ? null : await serveWorkerMetrics(worker, config.metricsPort, logger);
   try {
     logger.log('debug', 'worker configured', {
       app: config.app,
@@ -200,6 +211,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     return ExitCode.OK;
   } finally {
     shutdown.dispose();
+    await metrics?.close();
   }
 }
 

@@ -7,6 +7,7 @@ import type { ControlContext } from './control-context.js';
 import { consumerCommands } from './consumer-commands.js';
 import { inspectCommands, type ControlCommand } from './inspect-commands.js';
 import { poolCommands } from './pool-commands.js';
+import { rateLimitCommand } from './rate-limit-command.js';
 import { taskCommands } from './task-commands.js';
 import { workerCommands } from './worker-commands.js';
 
@@ -20,5 +21,6 @@ export function controlCommands(ctx: ControlContext): ReadonlyMap<string, Contro
     ...consumerCommands(ctx),
     ...poolCommands(ctx),
     ...workerCommands(ctx),
+    ['rate_limit', rateLimitCommand(ctx.rateLimits, ctx.tasks, ctx.logger)],
   ]);
 }

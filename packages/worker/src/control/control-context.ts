@@ -5,6 +5,7 @@
 import type { Logger } from '@celeriac/core';
 import type { QueueSpec } from '@celeriac/amqp';
 import type { TimeLimitOverrides } from '../execution/time-limit-overrides.js';
+import type { RateLimits } from '../gates/rate-limits.js';
 import type { TimeLimitsMs } from '../execution/time-limits.js';
 import type { TaskRegistry } from '../task-registry.js';
 import type { LamportClock } from './lamport-clock.js';
@@ -56,6 +57,8 @@ export interface ControlContext {
   requests: TaskRequests;
   tasks: Pick<TaskRegistry, 'get' | 'names'>;
   timeLimits: TimeLimitOverrides;
+  /** The per-worker rate limits, which `rate_limit` changes at run time. */
+  rateLimits: RateLimits;
   consumers: ConsumerControl;
   pool: PoolControl;
   about: WorkerAbout;

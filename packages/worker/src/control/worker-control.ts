@@ -7,6 +7,7 @@ import type { AmqpConnection, ConfirmPublisher, PidboxConsumer, QueueConsumer, Q
 import { taskQueue } from '@celeriac/amqp';
 import { Slots } from '../execution/slots.js';
 import { TimeLimitOverrides } from '../execution/time-limit-overrides.js';
+import { RateLimits } from '../gates/rate-limits.js';
 import type { CompiledWorkerOptions } from '../worker-options.js';
 import type { ConsumerControl, ControlContext, QueueRequest } from './control-context.js';
 import { LamportClock } from './lamport-clock.js';
@@ -26,6 +27,8 @@ export class WorkerControl {
   readonly clock = new LamportClock();
   readonly requests: TaskRequests;
   readonly timeLimits = new TimeLimitOverrides();
+  /** Per-task buckets; `control rate_limit` changes survive reconnects, as in Celery. */
+  readonly rateLimits: RateLimits;
   readonly slots: Slots;
   /** The task consumer, once it exists (control starts first); add_consumer changes it. */
   consumer: QueueConsumer | null = null;
@@ -37,6 +40,7 @@ export class WorkerControl {
   ) {
     this.requests = new TaskRequests(options.nodeName);
     this.slots = new Slots(options.concurrency);
+    this.rateLimits = new RateLimits(options.tasks);
   }
 
   /**
@@ -63,6 +67,7 @@ export class WorkerControl {
       requests: this.requests,
       tasks: options.tasks,
       timeLimits: this.timeLimits,
+      rateLimits: this.rateLimits,
       consumers: consumerControl(() => this.consumer, options),
       pool: slotsPoolControl(`celeriac:${options.pool}`, this.slots, options.pool === 'inline'),
       about: {

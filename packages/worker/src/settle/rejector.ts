@@ -65,7 +65,14 @@ export class Rejector {
     try {
       await this.deadLetters.send(delivery, reason);
       delivery.ack();
-      this.emit('message:dead-lettered', { queue: delivery.queue, reason: reason.message, code: reason.code, id });
+      const { queue } = delivery;
+      this.emit('message:dead-lettered', {
+        queue,
+        task: taskHeader(delivery),
+        reason: reason.message,
+        code: reason.code,
+        id,
+      });
     } catch (error) {
       this.logger.log('error', 'could not dead-letter a message; it goes back to the queue', {
         ...reason,
@@ -74,4 +81,10 @@ export class Rejector {
       requeueLater(delivery);
     }
   }
+}
+
+/** The `task` header, if the message has a usable one (a dead letter may be any bytes). */
+function taskHeader(delivery: Delivery): string | null {
+  const task: unknown = delivery.message.properties.headers?.task;
+  return typeof task === 'string' ? clip(task, QUOTED_NAME_CHARS) : null;
 }
