@@ -12,7 +12,13 @@ import {
 } from '@celeriac/core';
 import { AmqpConnection, ConfirmPublisher, RpcResultReader, publishAt, purgeQueue, taskQueue } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
-import { ControlBroadcaster, revokeArguments, type RevokeOptions } from './control.js';
+import {
+  ControlBroadcaster,
+  revokeArguments,
+  type AskOptions,
+  type ControlReplies,
+  type RevokeOptions,
+} from './control.js';
 import { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
 import { compileSendOptions, messageFields, type SendOptions } from './send-options.js';
 import { ScheduleClient } from './schedules.js';
@@ -79,15 +85,28 @@ export class Client {
   /**
    * Revokes tasks on every worker, as Python's `app.control.revoke`: a worker that receives one
    * of them later discards it (REVOKED); with `terminate`, a running one is aborted too. Workers
-   * remember revoked ids for 3 hours; a worker started later does not know them.
+   * remember revoked ids for 3 hours, and a worker started later learns them from the others (mingle).
    */
   async revoke(taskIds: string | readonly string[], options: RevokeOptions = {}): Promise<void> {
     const args = revokeArguments(taskIds, options);
+    await (await this.#broadcaster()).broadcast('revoke', args);
+  }
+
+  /**
+   * Sends a remote-control command to the workers (Celeriac and Python alike) and collects their
+   * replies by node name, as `app.control.inspect()` and `broadcast(..., reply=True)` do:
+   * `await client.control('active')`, `await client.control('rate_limit', { task_name, rate_limit: '10/s' })`.
+   */
+  async control(method: string, args: Record<string, unknown> = {}, options: AskOptions = {}): Promise<ControlReplies> {
+    return (await this.#broadcaster()).ask(method, args, options);
+  }
+
+  async #broadcaster(): Promise<ControlBroadcaster> {
     const { publishing, publisher } = await this.#connect();
     let control = this.#control.get(publisher);
     if (!control)
       this.#control.set(publisher, (control = new ControlBroadcaster(publishing, publisher, this.options.logger)));
-    await control.broadcast('revoke', args);
+    return control;
   }
 
   /**

@@ -1,11 +1,25 @@
 /**
  * Celery's remote control from the client side: commands broadcast on the `celery.pidbox`
  * fanout, exactly as Python's `app.control` sends them, so Celeriac and Celery workers alike
- * act on them. Only fire-and-forget commands (no replies are collected).
+ * act on them: fire-and-forget (`revoke`), or asked with replies collected for a while, as
+ * `app.control.inspect()` and `broadcast(..., reply=True)` do.
  */
-import { CONTROL_EXCHANGE, declareControlExchanges, type AmqpConnection, type ConfirmPublisher } from '@celeriac/amqp';
-import { InvalidArgumentError, PublishError, type Logger } from '@celeriac/core';
-import { encodeControlRequest, revokeArguments as revokeArgumentsOf, type RevokeArguments } from '@celeriac/protocol';
+import { randomUUID } from 'node:crypto';
+import {
+  CONTROL_EXCHANGE,
+  askPidbox,
+  declareControlExchanges,
+  type AmqpConnection,
+  type ConfirmPublisher,
+} from '@celeriac/amqp';
+import { InvalidArgumentError, PublishError, errorMeta, type Logger } from '@celeriac/core';
+import {
+  decodeControlReply,
+  encodeControlRequest,
+  revokeArguments as revokeArgumentsOf,
+  type RawMessage,
+  type RevokeArguments,
+} from '@celeriac/protocol';
 
 export interface RevokeOptions {
   /**
@@ -17,6 +31,16 @@ export interface RevokeOptions {
 
 /** How long replies to a broadcast stay valid: kombu's `expires` header, now + timeout (1 s). */
 const BROADCAST_TIMEOUT_S = 1;
+
+export interface AskOptions {
+  /** Only these nodes act and answer; the wait ends once all of them have. @default every node */
+  destination?: readonly string[];
+  /** How long replies are collected, as Celery's `--timeout` (1 s). @default 1000 */
+  timeoutMs?: number;
+}
+
+/** Each answering node's reply, by node name, as `app.control.inspect()` returns them. */
+export type ControlReplies = Record<string, unknown>;
 
 /** What `app.control.revoke(task_id, terminate=..., signal='SIGTERM')` puts in `arguments`, after checking the ids. */
 export function revokeArguments(taskIds: string | readonly string[], options: RevokeOptions = {}): RevokeArguments {
@@ -68,6 +92,38 @@ export class ControlBroadcaster {
     }
   }
 
+  /** Sends a command and collects the nodes' replies until the timeout (or every destination answered). */
+  async ask(method: string, args: Record<string, unknown>, options: AskOptions = {}): Promise<ControlReplies> {
+    const { destination, timeoutMs = BROADCAST_TIMEOUT_S * 1000 } = checkAsk(options);
+    await this.#declareExchange();
+    const ticket = randomUUID();
+    const replies = await askPidbox(this.connection, {
+      timeoutMs,
+      ...(destination ? { limit: destination.length } : {}),
+      send: async (replyTo) => {
+        this.#clock += 1;
+        const expires = (Date.now() + timeoutMs) / 1000;
+        const request = { method, arguments: args, destination, ticket, replyTo, clock: this.#clock, expires };
+        const { body, properties } = encodeControlRequest(request);
+        await this.publisher.publish(CONTROL_EXCHANGE, '', body, properties);
+      },
+    });
+    return this.#collect(replies, ticket);
+  }
+
+  #collect(messages: readonly RawMessage[], ticket: string): ControlReplies {
+    const replies: ControlReplies = {};
+    for (const message of messages) {
+      try {
+        const reply = decodeControlReply(message);
+        if (reply.ticket === null || reply.ticket === ticket) replies[reply.nodeName] = reply.reply;
+      } catch (error) {
+        this.logger.log('warn', 'ignoring a control reply that cannot be read', errorMeta(error));
+      }
+    }
+    return replies;
+  }
+
   /** Once per broadcaster, on a throwaway channel (the exchange outlives reconnects). */
   #declareExchange(): Promise<void> {
     this.#declared ??= this.#declareOnce();
@@ -86,4 +142,16 @@ export class ControlBroadcaster {
     });
     unregister();
   }
+}
+
+function checkAsk(options: AskOptions): AskOptions {
+  const { destination, timeoutMs } = options;
+  if (
+    destination !== undefined &&
+    !(Array.isArray(destination) && destination.every((node) => typeof node === 'string'))
+  )
+    throw new InvalidArgumentError('destination must be a list of node names');
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0))
+    throw new InvalidArgumentError('timeoutMs must be a number of milliseconds > 0');
+  return options;
 }

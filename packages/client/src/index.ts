@@ -16,7 +16,7 @@ export { compileClientOptions, type ClientOptions, type CompiledClientOptions } 
 export type { SendOptions } from './send-options.js';
 export { compileRoutes, type Routes, type Router } from './routes.js';
 export { TaskFailedError, ResultError, PublishError, InvalidArgumentError } from '@celeriac/core';
-export type { RevokeOptions } from './control.js';
+export type { AskOptions, ControlReplies, RevokeOptions } from './control.js';
 export {
   DEFAULT_LIST_LIMIT,
   DeadLetterAdmin,

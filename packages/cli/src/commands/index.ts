@@ -3,6 +3,7 @@ import { beatCommand } from './beat.js';
 import { callCommand } from './call.js';
 import { deadCommand } from './dead.js';
 import { purgeCommand } from './purge.js';
+import { controlCommand, inspectCommand, statusCommand } from './remote.js';
 import { resultCommand } from './result.js';
 import { scheduleCommand } from './schedule.js';
 import { workerCommand } from './worker.js';
@@ -15,4 +16,7 @@ export const COMMANDS: readonly Command[] = [
   scheduleCommand,
   purgeCommand,
   deadCommand,
+  inspectCommand,
+  controlCommand,
+  statusCommand,
 ];

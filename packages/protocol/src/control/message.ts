@@ -35,7 +35,7 @@ export interface ControlRequest {
 export interface ControlRequestInput {
   method: string;
   arguments: Record<string, unknown>;
-  destination?: string[] | null;
+  destination?: readonly string[] | null;
   ticket?: string;
   replyTo?: ControlReplyTo;
   clock: number;
