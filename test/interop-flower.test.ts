@@ -1,0 +1,96 @@
+/**
+ * Flower (issue 14, item 6), from PyPI (requirements/celery-peer.txt), started on the same broker
+ * as a Celeriac worker run with -E: its HTTP API lists the worker (`/api/workers`, built from
+ * inspect replies) and the worker's tasks with their states, worker and runtimes (`/api/tasks`,
+ * built from task events), as it lists a Python worker's. Flower is a tool no one here wrote.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { Client } from '@celeriac/client';
+import { BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
+import { PEER_DIR } from './support/python-peer.js';
+import { ROOT, SpawnedCli } from './support/spawned-cli.js';
+
+const FLOWER_CELERY = join(ROOT, '.venv-celery', 'bin', 'celery');
+const PORT = Number(process.env.CELERIAC_TEST_FLOWER_PORT ?? 5598);
+const API = `http://127.0.0.1:${PORT}/api`;
+
+interface FlowerTask {
+  name: string;
+  state: string;
+  worker: string;
+  runtime: number | null;
+  exception?: string | null;
+}
+
+describe('Flower sees a Celeriac worker and its tasks', function () {
+  this.timeout(120_000);
+  const queue = uniqueName('flower');
+  const node = `${uniqueName('flower-node')}@host`;
+  let worker: SpawnedCli;
+  let flower: ChildProcess;
+  let flowerLog = '';
+  let client: Client;
+
+  before(async () => {
+    if (!existsSync(FLOWER_CELERY)) throw new Error(`no Flower: ${FLOWER_CELERY} is missing (npm run setup makes it)`);
+    worker = await SpawnedCli.worker([queue], '-n', node, '-E');
+    flower = spawn(
+      FLOWER_CELERY,
+      ['-A', 'interop_tasks', '--broker', BROKER_URL, 'flower', `--port=${PORT}`, '--address=127.0.0.1'],
+      {
+        cwd: PEER_DIR,
+        env: { ...process.env, FLOWER_UNAUTHENTICATED_API: 'true', PYTHONDONTWRITEBYTECODE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    flower.stdout?.on('data', (chunk: Buffer) => (flowerLog += chunk.toString()));
+    flower.stderr?.on('data', (chunk: Buffer) => (flowerLog += chunk.toString()));
+    await eventually(
+      () =>
+        fetch(`${API}/workers`).then(
+          (r) => (r.ok ? true : undefined),
+          () => undefined,
+        ),
+      30_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; Flower said:\n${flowerLog.slice(-3000)}`);
+    });
+    client = new Client({ brokerUrl: BROKER_URL, resultBackend: null });
+  });
+  after(async () => {
+    await client?.close();
+    flower?.kill('SIGTERM');
+    await worker?.stop();
+    await deleteQueues(queue);
+  });
+
+  it('lists the worker from its inspect replies: online, its tasks and queues', async () => {
+    const workers = await eventually(async () => {
+      const body = (await (await fetch(`${API}/workers?refresh=1`)).json()) as Record<string, Record<string, unknown>>;
+      return body[node]?.registered ? body : undefined;
+    }, 30_000);
+    const ours = workers[node] ?? {};
+    expect(ours.registered).to.include('sem.nap');
+    expect((ours.active_queues as Array<{ name: string }>).map((q) => q.name)).to.include(queue);
+    expect(ours.stats).to.have.property('pool');
+  });
+
+  it('lists its tasks from their events: SUCCESS and FAILURE, the worker, runtimes', async () => {
+    const ok = await client.sendTask('sem.nap', [200], {}, { queue });
+    const bad = await client.sendTask('sem.fail', ['flower sees this'], {}, { queue });
+    const tasks = await eventually(async () => {
+      const body = (await (await fetch(`${API}/tasks`)).json()) as Record<string, FlowerTask>;
+      return body[ok.id]?.state === 'SUCCESS' && body[bad.id]?.state === 'FAILURE' ? body : undefined;
+    }, 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}; Flower said:\n${flowerLog.slice(-3000)}`);
+    });
+    const [succeeded, failed] = [tasks[ok.id], tasks[bad.id]];
+    expect(succeeded).to.include({ name: 'sem.nap', state: 'SUCCESS', worker: node });
+    expect(succeeded?.runtime).to.be.within(0.15, 5);
+    expect(failed).to.include({ name: 'sem.fail', state: 'FAILURE', worker: node });
+    expect(failed?.exception).to.include('flower sees this');
+  });
+});
