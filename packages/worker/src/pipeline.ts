@@ -75,7 +75,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const reporter = new TaskReporter(parts.results);
   const deadLetters = new DeadLetters(publisher, options.nodeName, options.logger);
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
-  const gates = buildGates(parts, reporter, rejector);
+  const gates = buildGates({ ...parts, emit }, reporter, rejector);
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
   const slots = new Slots(options.concurrency);
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
@@ -105,8 +105,8 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
   const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter, (queue) =>
     quorum.has(queue),
   );
-  const revoked = new RevokedGate(parts.revocations.ids, reporter);
-  const expiry = new ExpiryGate(reporter);
+  const revoked = new RevokedGate(parts.revocations.ids, reporter, parts.emit);
+  const expiry = new ExpiryGate(reporter, Date.now, parts.emit);
   const before: Gate[] = [
     // First: a task that already finished here (its ack was lost with its channel) is answered, not run or counted again.
     finished,

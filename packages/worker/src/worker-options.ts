@@ -86,6 +86,17 @@ export interface WorkerOptions {
    * is freed. A task's own `timeLimitMs` and a message's `timelimit` win. @default none
    */
   timeLimitMs?: number | null;
+  /**
+   * Send task events (task-received, task-started, task-succeeded, ...) to `celeryev`, as Celery's
+   * `-E` / worker_send_task_events; the enable_events/disable_events commands switch them at run
+   * time. @default false
+   */
+  events?: boolean;
+  /**
+   * Send worker-online, a worker-heartbeat every 2 s and worker-offline, which make the worker
+   * visible to Flower and `celery events`; Celery's `--without-heartbeat` is false. @default true
+   */
+  heartbeatEvents?: boolean;
 }
 
 export type WorkerPool = 'inline' | 'threads';
@@ -114,6 +125,8 @@ export interface CompiledWorkerOptions {
   appModule: string | null;
   shutdownTimeoutMs: number;
   timeLimits: TimeLimitsMs;
+  events: boolean;
+  heartbeatEvents: boolean;
 }
 
 export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOptions {
@@ -136,6 +149,8 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     ...poolOptions(options),
     shutdownTimeoutMs: durationMs(options.shutdownTimeoutMs ?? 30_000, 'shutdownTimeoutMs'),
     timeLimits: compileTimeLimits('worker', options),
+    events: options.events ?? false,
+    heartbeatEvents: options.heartbeatEvents ?? true,
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  LamportClock,
   TypedEmitter,
   errorMeta,
   loadMongoModule,
@@ -19,6 +20,8 @@ import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
 import { Revocations } from './control/revocations.js';
 import { startControl } from './control/start-control.js';
+import { startEvents, type WorkerEventsRuntime } from './events/start-events.js';
+import type { TaskEventsSwitch } from './events/task-events.js';
 import { createPool, type Pool } from './execution/pool.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -43,6 +46,8 @@ interface Runtime {
   pool: Pool;
   /** A storing result backend (MongoDB), closed when the worker stops. */
   stored: StoredResultBackend | null;
+  /** Heartbeats and task events on `celeryev`. */
+  events: WorkerEventsRuntime;
 }
 
 /**
@@ -62,6 +67,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   readonly #running = new Set<AbortController>();
   /** Filled by revoke commands, read by the pipeline; kept across reconnects, as Celery keeps it. */
   readonly #revocations = new Revocations();
+  /** What control and events share: Celery's `app.clock`, and the task events switch the commands flip. */
+  readonly #shared: { clock: LamportClock; events: TaskEventsSwitch };
   #state: WorkerState = 'INITIALIZED';
   #runtime: Runtime | null = null;
   #starting: Promise<void> | null = null;
@@ -70,6 +77,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   constructor(options: WorkerOptions) {
     super();
     this.options = compileWorkerOptions(options);
+    this.#shared = { clock: new LamportClock(), events: { enabled: this.options.events } };
   }
 
   get state(): WorkerState {
@@ -108,7 +116,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       throw error;
     }
     this.#state = 'RUNNING';
-    logger.log('info', 'worker ready', { node: nodeName });
+    this.#runtime.events.heartbeat?.start();
+    logger.log('info', 'worker ready', { node: nodeName, taskEvents: this.#shared.events.enabled });
     this.emit('worker:ready');
   }
 
@@ -134,16 +143,22 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       const results: ResultWriter | null =
         this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
       const processor = this.#processor(publisher, results, pool, stored);
+      const events = await this.#startEvents(publishing);
       const consuming = await AmqpConnection.open({ url, name: `${nodeName}:consume`, logger });
       const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
         await Promise.all([consuming.close(), stored?.close()]);
         throw error;
       });
-      return { consuming, publishing, pool, stored, ...consumers };
+      return { consuming, publishing, pool, stored, events, ...consumers };
     } catch (error) {
       await publishing.close();
       throw error;
     }
+  }
+
+  #startEvents(publishing: AmqpConnection): Promise<WorkerEventsRuntime> {
+    const running = () => this.#running.size;
+    return startEvents({ ...this.options, ...this.#shared, publishing, on: this.on.bind(this), running });
   }
 
   /** MongoDB results through @celeriac/mongodb, loaded only when such a URL is configured. */
@@ -179,7 +194,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     publisher: ConfirmPublisher,
   ): Promise<Pick<Runtime, 'consumer' | 'control'>> {
     const { nodeName, logger } = this.options;
-    const control = await startControl({ nodeName, consuming, publisher, revocations: this.#revocations, logger });
+    const revocations = this.#revocations;
+    const control = await startControl({ nodeName, consuming, publisher, revocations, logger, ...this.#shared });
     return { control, consumer: await this.#consume(consuming, processor) };
   }
 
@@ -219,6 +235,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     }
     await runtime?.consumer.close();
     await runtime?.control.close();
+    // worker-offline once nothing runs any more, on the connection that is still open.
+    await runtime?.events.close();
     // After the consumer's channel closed (requeueing what is unfinished), so no abandoned
     // task's outcome can still be acked or reported.
     await runtime?.pool.close();

@@ -5,6 +5,8 @@
  */
 import { okReply, revokeTaskIds } from '@celeriac/protocol';
 import type { Logger } from '@celeriac/core';
+import type { TaskEventsSwitch } from '../events/task-events.js';
+import { eventCommands } from './event-commands.js';
 import type { Revocations } from './revocations.js';
 
 export type ControlCommand = (args: Readonly<Record<string, unknown>>) => unknown;
@@ -14,13 +16,18 @@ export class ControlArgumentError extends Error {
   override name = 'ValueError';
 }
 
-export function controlCommands(revocations: Revocations, logger: Logger): ReadonlyMap<string, ControlCommand> {
+export function controlCommands(
+  revocations: Revocations,
+  logger: Logger,
+  events?: TaskEventsSwitch,
+): ReadonlyMap<string, ControlCommand> {
   return new Map<string, ControlCommand>([
     // Cheap, and what `celery inspect ping` and `celery status` ask for.
     ['ping', () => okReply('pong')],
     ['revoke', (args) => revoke(revocations, logger, taskIds(args.task_id), args.terminate === true)],
     ['terminate', (args) => revoke(revocations, logger, taskIds(args.task_id), true)],
     ['revoked', () => revocations.ids.ids()],
+    ...(events ? eventCommands(events, logger) : []),
   ]);
 }
 

@@ -7,7 +7,7 @@ import {
   type EncodedControlMessage,
   type RawMessage,
 } from '@celeriac/protocol';
-import { errorMeta, type Logger } from '@celeriac/core';
+import { LamportClock, errorMeta, type Logger } from '@celeriac/core';
 import type { ControlCommand } from './commands.js';
 
 /** How a node sends a reply: declare the requester's exchange, then publish to it. */
@@ -21,6 +21,8 @@ export interface ControlNodeDeps {
   commands: ReadonlyMap<string, ControlCommand>;
   replies: ReplySender;
   logger: Logger;
+  /** The process's Lamport clock, shared with its events. @default a clock of its own */
+  clock?: LamportClock;
 }
 
 /**
@@ -30,9 +32,11 @@ export interface ControlNodeDeps {
  */
 export class ControlNode {
   /** Lamport clock, as Celery's `app.clock`: the replies carry it. */
-  #clock = 0;
+  readonly #clock: LamportClock;
 
-  constructor(private readonly deps: ControlNodeDeps) {}
+  constructor(private readonly deps: ControlNodeDeps) {
+    this.#clock = deps.clock ?? new LamportClock();
+  }
 
   async handle(message: RawMessage): Promise<void> {
     let request: ControlRequest;
@@ -42,7 +46,7 @@ export class ControlNode {
       this.deps.logger.log('warn', 'ignoring a malformed control message', errorMeta(error));
       return;
     }
-    this.#clock = Math.max(this.#clock, request.clock) + 1;
+    this.#clock.adjust(request.clock);
     if (!this.#addressed(request)) return;
     const reply = this.#dispatch(request);
     if (request.replyTo) await this.#reply(request, reply);
@@ -83,12 +87,12 @@ export class ControlNode {
   async #reply(request: ControlRequest, reply: unknown): Promise<void> {
     const { exchange, routingKey } = request.replyTo!;
     try {
-      this.#clock += 1;
+      const clock = this.#clock.forward();
       await this.deps.replies.ensureExchange(exchange);
       await this.deps.replies.publish(
         exchange,
         routingKey,
-        encodeControlReply(this.deps.nodeName, reply, request.ticket, this.#clock),
+        encodeControlReply(this.deps.nodeName, reply, request.ticket, clock),
       );
     } catch (error) {
       // Typically the requester stopped listening (its reply queue is gone).

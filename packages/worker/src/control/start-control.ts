@@ -1,5 +1,6 @@
 import { PidboxConsumer, type AmqpConnection, type ConfirmPublisher } from '@celeriac/amqp';
-import { errorMeta, type Logger } from '@celeriac/core';
+import { errorMeta, type LamportClock, type Logger } from '@celeriac/core';
+import type { TaskEventsSwitch } from '../events/task-events.js';
 import type { Revocations } from './revocations.js';
 import { controlCommands } from './commands.js';
 import { ControlNode, type ReplySender } from './control-node.js';
@@ -12,6 +13,10 @@ export interface ControlParts {
   publisher: ConfirmPublisher;
   revocations: Revocations;
   logger: Logger;
+  /** The worker's task events switch, for enable_events/disable_events. */
+  events?: TaskEventsSwitch;
+  /** The process's Lamport clock, shared with its events. */
+  clock?: LamportClock;
 }
 
 /** Starts answering Celery's remote control (ping, revoke, terminate) for this worker. */
@@ -26,7 +31,8 @@ export async function startControl(parts: ControlParts): Promise<PidboxConsumer>
     publish: (exchange, routingKey, message) =>
       publisher.publish(exchange, routingKey, message.body, message.properties),
   };
-  const node = new ControlNode({ nodeName, commands: controlCommands(parts.revocations, logger), replies, logger });
+  const commands = controlCommands(parts.revocations, logger, parts.events);
+  const node = new ControlNode({ nodeName, commands, replies, logger, clock: parts.clock });
   const consumer = await PidboxConsumer.start(parts.consuming, {
     nodeName,
     logger,

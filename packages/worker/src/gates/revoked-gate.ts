@@ -8,17 +8,19 @@ import type { RevokedIds } from '../control/revoked-ids.js';
 import { revokedException } from '../execution/task-revoked-error.js';
 import { settleRevoked } from '../settle/settle-revoked.js';
 import type { TaskReporter } from '../settle/task-reporter.js';
+import type { EmitWorkerEvent } from '../worker-events.js';
 import type { Gate } from './gate.js';
 
 export class RevokedGate implements Gate {
   constructor(
     private readonly revoked: RevokedIds,
     private readonly reporter: TaskReporter,
+    private readonly emit?: EmitWorkerEvent,
   ) {}
 
   async admit(job: Job): Promise<'run' | 'settled'> {
     if (!this.revoked.has(job.task.id)) return 'run';
     job.logger.log('info', 'discarding a revoked task without running it');
-    return settleRevoked(job, this.reporter, revokedException('revoked'));
+    return settleRevoked(job, this.reporter, revokedException('revoked'), this.emit);
   }
 }
