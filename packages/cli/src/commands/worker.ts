@@ -27,6 +27,8 @@ interface WorkerConfig {
   timeLimitMs: number | undefined;
   softTimeLimitMs: number | undefined;
   nodeName: string | undefined;
+  events: boolean;
+  withoutHeartbeat: boolean;
 }
 
 export const workerCommand = defineCommand<WorkerConfig>({
@@ -104,6 +106,17 @@ export const workerCommand = defineCommand<WorkerConfig>({
         'Node name (name@host) for control commands and logs; %h = host name, %p = process id. Must be unique: workers with one name share one control queue',
       defaultDescription: 'celeriac-%p@%h',
     },
+    events: {
+      alias: 'E',
+      type: 'boolean',
+      describe: 'Send task events to celeryev (celery events, Flower); enable_events/disable_events switch them',
+      defaultDescription: 'false',
+    },
+    'without-heartbeat': {
+      type: 'boolean',
+      describe: 'Send no worker-online/worker-heartbeat/worker-offline events (monitors will not list the worker)',
+      defaultDescription: 'false',
+    },
     'shutdown-timeout': {
       type: 'number',
       requiresArg: true,
@@ -127,6 +140,8 @@ export const workerCommand = defineCommand<WorkerConfig>({
     timeLimitMs: secondsToMs(settings.seconds('timeLimit')) || undefined,
     softTimeLimitMs: secondsToMs(settings.seconds('softTimeLimit')) || undefined,
     nodeName: settings.string('hostname'),
+    events: settings.boolean('events') ?? false,
+    withoutHeartbeat: settings.boolean('withoutHeartbeat') ?? false,
   }),
   run: runWorker,
 });
@@ -158,6 +173,8 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     queueType: config.queueType,
     timeLimitMs: config.timeLimitMs,
     softTimeLimitMs: config.softTimeLimitMs,
+    events: config.events,
+    heartbeatEvents: !config.withoutHeartbeat,
   };
   const worker = new Worker({
     tasks,
