@@ -25,4 +25,11 @@ export type {
 } from './event-types.js';
 export { encodeEvent, eventRoutingKey, localUtcOffset, type EncodedEvent, type EventSender } from './encode-event.js';
 export { decodeEvents } from './decode-event.js';
-export { taskCallFields, resultRepr, exceptionRepr, RESULT_REPR_MAX } from './task-fields.js';
+export {
+  taskCallFields,
+  taskSentFields,
+  resultRepr,
+  exceptionRepr,
+  RESULT_REPR_MAX,
+  type TaskRoute,
+} from './task-fields.js';

@@ -5,8 +5,8 @@
 import { encodeException } from '../exception-info.js';
 import { formatCeleryDate } from '../iso-date.js';
 import { argsRepr, kwargsRepr, valueRepr } from '../py-repr.js';
-import type { TaskMessage } from '../task-message.js';
-import type { TaskReceivedFields } from './event-types.js';
+import type { TaskMessage, TaskMessageInput } from '../task-message.js';
+import type { TaskReceivedFields, TaskSentFields } from './event-types.js';
 
 /** Celery's `resultrepr_maxsize`: a task-succeeded `result` is cut to this many characters. */
 export const RESULT_REPR_MAX = 1024;
@@ -28,6 +28,31 @@ export function taskCallFields(task: TaskMessage): TaskReceivedFields {
     retries: task.retries,
     eta: task.eta ? formatCeleryDate(task.eta) : null,
     expires: task.expires ? formatCeleryDate(task.expires) : null,
+  };
+}
+
+/** Where a task was published: its queue, and the exchange and routing key it went to. */
+export interface TaskRoute {
+  queue: string;
+  exchange: string;
+  routingKey: string;
+}
+
+/** task-sent fields, from what a producer passed to encodeTask (Celery's `task_send_sent_event`). */
+export function taskSentFields(input: TaskMessageInput, route: TaskRoute): TaskSentFields {
+  return {
+    uuid: input.id,
+    root_id: input.rootId ?? input.id,
+    parent_id: input.parentId ?? null,
+    name: input.shadow ?? input.name,
+    args: argsRepr(input.args ?? []),
+    kwargs: kwargsRepr(input.kwargs ?? {}),
+    retries: input.retries ?? 0,
+    eta: input.eta ? formatCeleryDate(input.eta) : null,
+    expires: input.expires ? formatCeleryDate(input.expires) : null,
+    queue: route.queue,
+    exchange: route.exchange,
+    routing_key: route.routingKey,
   };
 }
 
