@@ -122,7 +122,10 @@ describe('events (Celeriac worker and client → celeryev)', function () {
     expectCeleryKeyOrder(succeeded, ['uuid', 'result', 'runtime']);
     expect(succeeded).to.include({ result: '5' });
     expect(succeeded.runtime).to.be.a('number').and.be.at.least(0);
-    expect(listener.message(succeeded)?.routingKey).to.equal('task.succeeded');
+    // Task events travel in task.multi lists, as Celery's default (prefork) worker sends them.
+    const message = listener.message(succeeded);
+    expect(message).to.include({ routingKey: 'task.multi', deliveryMode: 1, contentType: 'application/json' });
+    expect(message?.hostnameHeader).to.equal(node);
     const clocks = events.map((event) => event.clock);
     expect(clocks).to.deep.equal([...clocks].sort((a, b) => a - b));
     expect(new Set(clocks).size).to.equal(3);
@@ -136,7 +139,7 @@ describe('events (Celeriac worker and client → celeryev)', function () {
     expectCeleryKeyOrder(failed, ['uuid', 'exception', 'traceback']);
     expect(failed.exception).to.equal("TypeError('bad input')");
     expect(failed.traceback).to.be.a('string').and.contain('bad input');
-    expect(listener.message(failed)?.routingKey).to.equal('task.failed');
+    expect(listener.message(failed)?.routingKey).to.equal('task.multi');
   });
 
   it('sends task-retried, then the retry is received with retries 1 and succeeds', async () => {

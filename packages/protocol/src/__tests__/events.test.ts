@@ -52,6 +52,18 @@ describe('events: encoding', () => {
     expect(whole.body.toString('utf8')).to.contain('"runtime": 1.0').and.contain('"timestamp": 1.0');
   });
 
+  it('writes buffered task events as one task.multi message with a list body, as Celery flushes them', () => {
+    const one = eventJson('task-started', { uuid: 'a' }, { ...SENDER, clock: 1, now: 1000 });
+    const two = eventJson('task-started', { uuid: 'b' }, { ...SENDER, clock: 2, now: 2000 });
+    const list = encodeEventList([one, two], 'evcap@host');
+    expect(list.routingKey).to.equal('task.multi');
+    expect(list.body.toString('utf8')).to.equal(`[${one}, ${two}]`);
+    expect(decodeEvents({ content: list.body, properties: list.properties }).map((event) => event.uuid)).to.deep.equal([
+      'a',
+      'b',
+    ]);
+  });
+
   it('escapes non-ASCII text as Python json does', () => {
     const event = encodeEvent(
       'task-failed',

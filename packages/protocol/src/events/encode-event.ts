@@ -35,12 +35,24 @@ export interface EncodedEvent {
 /** Fields Python sends as floats; JSON would otherwise write a whole `freq` as `2`. */
 const FLOAT_FIELDS = new Set(['freq', 'runtime']);
 
+/** Routing key of a batch of task events, whose body is a JSON list (Celery's event-loop workers send them). */
+export const TASK_MULTI_ROUTING_KEY = 'task.multi';
+
 export function encodeEvent<T extends EventType>(
   type: T,
   fields: EventFieldsByType[T],
   sender: EventSender,
 ): EncodedEvent {
-  const body = pyJson({
+  return {
+    routingKey: eventRoutingKey(type),
+    body: Buffer.from(eventJson(type, fields, sender), 'utf8'),
+    properties: eventProperties(sender.hostname),
+  };
+}
+
+/** One event object as Python's json writes it, to publish alone or in a task.multi list. */
+export function eventJson<T extends EventType>(type: T, fields: EventFieldsByType[T], sender: EventSender): string {
+  return pyJson({
     hostname: sender.hostname,
     utcoffset: sender.utcoffset,
     pid: sender.pid,
@@ -49,16 +61,25 @@ export function encodeEvent<T extends EventType>(
     timestamp: new PyFloat(sender.now / 1000),
     type,
   });
+}
+
+/** Task events sent together, as Celery's dispatcher flushes its buffered `task` group: one message, a list body. */
+export function encodeEventList(events: readonly string[], hostname: string): EncodedEvent {
   return {
-    routingKey: eventRoutingKey(type),
-    body: Buffer.from(body, 'utf8'),
-    properties: {
-      contentType: 'application/json',
-      contentEncoding: 'utf-8',
-      deliveryMode: 1,
-      priority: 0,
-      headers: toFieldTable({ hostname: sender.hostname }),
-    },
+    routingKey: TASK_MULTI_ROUTING_KEY,
+    body: Buffer.from(`[${events.join(', ')}]`, 'utf8'),
+    properties: eventProperties(hostname),
+  };
+}
+
+/** The properties of every event a node sends (its name in the `hostname` header): the same for all, built once. */
+export function eventProperties(hostname: string): EncodedEvent['properties'] {
+  return {
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    deliveryMode: 1,
+    priority: 0,
+    headers: toFieldTable({ hostname }),
   };
 }
 

@@ -23,7 +23,17 @@ export type {
   TaskSucceededFields,
   WorkerEventFields,
 } from './event-types.js';
-export { encodeEvent, eventRoutingKey, localUtcOffset, type EncodedEvent, type EventSender } from './encode-event.js';
+export {
+  encodeEvent,
+  encodeEventList,
+  eventJson,
+  eventProperties,
+  eventRoutingKey,
+  localUtcOffset,
+  TASK_MULTI_ROUTING_KEY,
+  type EncodedEvent,
+  type EventSender,
+} from './encode-event.js';
 export { decodeEvents } from './decode-event.js';
 export {
   taskCallFields,

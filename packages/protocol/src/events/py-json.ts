@@ -26,11 +26,13 @@ function pyFloat(value: number): string {
   return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
+/** Printable ASCII without a quote or a backslash: written as it is (ids, names, hostnames: nearly every string). */
+const PLAIN = /^[ !#-[\]-~]*$/;
+const NON_ASCII = /[\u007f-\uffff]/g;
+
 function pyString(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
   // JSON.stringify escapes quotes, backslashes and control characters as Python does;
   // ensure_ascii adds everything outside printable ASCII.
-  return JSON.stringify(text).replace(
-    /[\u007f-\uffff]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(text).replace(NON_ASCII, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -30,13 +30,19 @@ export interface WorkerEventsRuntime {
 
 export async function startEvents(parts: EventParts): Promise<WorkerEventsRuntime> {
   const publisher = await EventPublisher.create(parts.publishing, { logger: parts.logger });
-  const dispatcher = new EventDispatcher(publisher, { hostname: parts.nodeName, clock: parts.clock });
+  // Batched as Celery's default (prefork) worker batches them: a message per loop turn, not three per task.
+  const dispatcher = new EventDispatcher(publisher, {
+    hostname: parts.nodeName,
+    clock: parts.clock,
+    batchTaskEvents: true,
+  });
   forwardTaskEvents(parts.on, dispatcher, parts.events);
   const heartbeat = parts.heartbeatEvents ? new WorkerHeartbeat(dispatcher, workerLoad(parts), version) : null;
   return {
     publisher,
     heartbeat,
     close: async () => {
+      dispatcher.flush();
       heartbeat?.stop();
       await publisher.close();
     },
