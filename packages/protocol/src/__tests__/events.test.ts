@@ -3,6 +3,8 @@ import { ProtocolError } from '../errors.js';
 import {
   decodeEvents,
   encodeEvent,
+  encodeEventList,
+  eventJson,
   exceptionRepr,
   localUtcOffset,
   resultRepr,
