@@ -50,17 +50,16 @@ export function encodeEvent<T extends EventType>(
   };
 }
 
-/** One event object as Python's json writes it, to publish alone or in a task.multi list. */
+/**
+ * One event object as Python's json writes it, to publish alone or in a task.multi list. Written
+ * by concatenation in Celery's key order: this runs three times per task with events on.
+ */
 export function eventJson<T extends EventType>(type: T, fields: EventFieldsByType[T], sender: EventSender): string {
-  return pyJson({
-    hostname: sender.hostname,
-    utcoffset: sender.utcoffset,
-    pid: sender.pid,
-    clock: sender.clock,
-    ...floatsMarked(fields),
-    timestamp: new PyFloat(sender.now / 1000),
-    type,
-  });
+  let json = `{"hostname": ${pyJson(sender.hostname)}, "utcoffset": ${sender.utcoffset}, "pid": ${sender.pid}, "clock": ${sender.clock}`;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) json += `, "${key}": ${pyJson(markFloat(key, value))}`;
+  }
+  return `${json}, "timestamp": ${pyJson(new PyFloat(sender.now / 1000))}, "type": "${type}"}`;
 }
 
 /** Task events sent together, as Celery's dispatcher flushes its buffered `task` group: one message, a list body. */
@@ -94,12 +93,6 @@ export function eventRoutingKey(type: string): string {
  */
 export function localUtcOffset(date: Date = new Date()): number {
   return Math.floor(date.getTimezoneOffset() / 60);
-}
-
-function floatsMarked(fields: object): Record<string, unknown> {
-  const marked: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) marked[key] = markFloat(key, value);
-  return marked;
 }
 
 function markFloat(key: string, value: unknown): unknown {
