@@ -96,6 +96,15 @@ describe('events (Celeriac worker and client → celeryev)', function () {
     expect(listener.message(offline!)?.routingKey).to.equal('worker.offline');
   });
 
+  it('sends no worker events with heartbeatEvents false (--without-heartbeat); task events still go', async () => {
+    await start({ heartbeatEvents: false });
+    const result = await harness.sharedClient.sendTask(ADD, [1, 2]);
+    await listener.waitTask(result.id, 'task-succeeded');
+    await worker.stop();
+    await sleep(500);
+    expect(listener.of(node).filter((event) => event.type.startsWith('worker-'))).to.deep.equal([]);
+  });
+
   it('sends task-received, task-started and task-succeeded with Celery fields, clocks rising', async () => {
     await start();
     const result = await harness.sharedClient.sendTask(ADD, [2, 3], {}, { expires: 60 });
