@@ -84,6 +84,8 @@ export class EventPublisher {
       channel.on('close', () => this.#onClose(model, channel));
       channel.on('drain', () => this.#drained(channel));
       await declareEventExchange(channel);
+      // The reconnect's hook and a reopen after a channel error can race: keep one channel.
+      if (this.#channel) return void (await channel.close());
       this.#channel = channel;
       this.#writable = true;
       this.#flush();
@@ -113,8 +115,13 @@ export class EventPublisher {
       this.#write(this.#channel, this.#buffer.shift()!);
   }
 
+  /**
+   * A channel not (or no longer) in use closing changes nothing; one that a 406 closed while it
+   * was opening waits for the next reconnect rather than failing again every second.
+   */
   #onClose(model: ChannelModel, channel: Channel): void {
-    if (this.#channel === channel) this.#channel = null;
+    if (this.#channel !== channel) return;
+    this.#channel = null;
     this.#writable = false;
     if (this.#closed) return;
     reopenLater(

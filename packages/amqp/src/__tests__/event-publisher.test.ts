@@ -89,4 +89,16 @@ describe('EventPublisher', () => {
     publisher.publish(event(1));
     expect(publisher.stats).to.deep.equal({ sent: 0, dropped: 1, buffered: 0 });
   });
+
+  it('reopens its channel after the broker closed it, and sends what waited meanwhile', async () => {
+    const channel = new FakeChannel();
+    const { connection, connect } = fakeConnection(channel);
+    const publisher = await EventPublisher.create(connection);
+    await connect();
+    channel.emit('close');
+    publisher.publish(event(1));
+    expect(publisher.stats).to.deep.equal({ sent: 0, dropped: 0, buffered: 1 });
+    await connect();
+    expect(publisher.stats).to.deep.equal({ sent: 1, dropped: 0, buffered: 0 });
+  });
 });
