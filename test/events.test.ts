@@ -11,11 +11,13 @@ import { defineTask } from '@celeriac/core';
 import { TaskRegistry, type TaskContext, type Worker, type WorkerOptions } from '@celeriac/worker';
 import type { DecodedEvent } from '@celeriac/protocol';
 import { connect } from 'amqplib';
-import { BROKER_URL, eventually } from './support/broker.js';
+import { BROKER_URL, eventually, uniqueName } from './support/broker.js';
 import { takeDeadLetter } from './support/dead-letters.js';
 import { EventListener } from './support/event-listener.js';
 import { controlCall } from './support/pidbox.js';
+import { SEMANTICS_APP, SpawnedCli } from './support/spawned-cli.js';
 import { TaskHarness, sleep } from './support/task-harness.js';
+import { spin } from './fixtures/semantics-tasks.js';
 
 const ADD = 'celeriac.test.events.add';
 const FAIL = 'celeriac.test.events.fail';
@@ -237,6 +239,30 @@ describe('events (Celeriac worker and client → celeryev)', function () {
     await sleep(500);
     expect(listener.task(quiet.id)).to.deep.equal([]);
     expect(listener.task(quietAgain.id)).to.deep.equal([]);
+  });
+
+  it('celeriac worker sends task events with -E, and with CELERIAC_EVENTS=true', async () => {
+    const flagged = uniqueName('cli-events-flag');
+    const viaEnv = uniqueName('cli-events-env');
+    const workers = [
+      await SpawnedCli.worker([harness.queue], '-E', '-n', flagged),
+      SpawnedCli.start(['worker', '--app', SEMANTICS_APP, '-Q', harness.queue, '-n', viaEnv], {
+        CELERIAC_EVENTS: 'true',
+      }),
+    ];
+    try {
+      await workers[1]!.waitForLog((line) => line.message === 'worker ready');
+      const seen = new Set<string>();
+      // Two workers on one queue: send until each has announced a task of its own.
+      await eventually(async () => {
+        const result = await harness.sharedClient.send(spin, [0]);
+        const succeeded = await listener.waitTask(result.id, 'task-succeeded');
+        seen.add(succeeded.hostname);
+        return seen.has(flagged) && seen.has(viaEnv) ? true : undefined;
+      }, 20_000);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+    }
   });
 
   it('sends task-sent from a client with sendSentEvent, as Celery with task_send_sent_event', async () => {
