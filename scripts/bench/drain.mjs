@@ -4,14 +4,16 @@
  *
  *   npx tsc -b && node scripts/bench/drain.mjs --impl celeriac|raw|celery [--count 20000] [--json]
  *       [--concurrency 200] [--prefetch-multiplier 4] [--celery-concurrency <cores>] [--profile DIR]
- *       [--queue-type classic|quorum]
+ *       [--queue-type classic|quorum] [--events]
  *
  * celeriac: `celeriac worker` (default 'inline' pool, results disabled), -c and
  *   --prefetch-multiplier as given. raw: scripts/bench/apps/raw-consumer.mjs, an amqplib consumer
  *   that acks each message undecoded, with the same prefetch as the Celeriac worker (concurrency ×
  *   multiplier). celery: `python3 -m celery worker -P prefork -c <cores>` (scripts/bench/python).
  *   --queue-type quorum fills a quorum queue and runs the worker with --queue-type quorum (celeriac
- *   and raw only: Debian's Celery 5.2 has no quorum setting).
+ *   and raw only: Debian's Celery 5.2 has no quorum setting). --events runs the Celeriac worker
+ *   with -E (task events) while this process consumes every event from a queue bound to celeryev,
+ *   as a monitor (Flower, `celery events`) would; the events received are reported.
  *
  * The same method for all three: the queue is filled (raw confirmed publishes of the bytes a
  * Client sends), then the worker process is started while this process polls the queue's ready
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     poll: { type: 'string', default: '10' },
     profile: { type: 'string' },
     'queue-type': { type: 'string', default: 'classic' },
+    events: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -61,6 +64,7 @@ const CONTESTANTS = {
       prefetchMultiplier: MULTIPLIER,
       profileDir: values.profile,
       queueType: QUEUE_TYPE,
+      events: values.events,
     }),
   raw: (queue) =>
     start(
@@ -79,7 +83,7 @@ function settings() {
       prefetch: `${4 * Number(values['celery-concurrency'])} (Celery's default, 4 × concurrency)`,
     };
   if (values.impl === 'raw') return { prefetch: CONCURRENCY * MULTIPLIER };
-  return { pool: 'inline', concurrency: CONCURRENCY, prefetch: CONCURRENCY * MULTIPLIER };
+  return { pool: 'inline', concurrency: CONCURRENCY, prefetch: CONCURRENCY * MULTIPLIER, events: values.events };
 }
 
 /**
@@ -100,16 +104,32 @@ async function watch(channel, queue, pgid) {
   throw new Error(`the queue was not drained within ${DRAIN_TIMEOUT_MS / 1000} s`);
 }
 
+/** A monitor's queue on celeryev (Celery's receiver arguments), consumed without acks; counts what arrives. */
+async function listenToEvents(channel) {
+  const counter = { events: 0 };
+  if (!values.events) return counter;
+  await channel.assertExchange('celeryev', 'topic', { durable: true, autoDelete: false });
+  const { queue } = await channel.assertQueue('', {
+    autoDelete: true,
+    durable: false,
+    arguments: { 'x-expires': 60_000, 'x-message-ttl': 5_000 },
+  });
+  await channel.bindQueue(queue, 'celeryev', '#');
+  await channel.consume(queue, () => (counter.events += 1), { noAck: true });
+  return counter;
+}
+
 async function drain(queue) {
   return withChannel(
-    async (channel) => {
+    async (channel, model) => {
+      const counter = await listenToEvents(await model.createChannel());
       const child = CONTESTANTS[values.impl](queue);
       try {
         const drained = await unlessExited(child, watch(channel, queue, child.pid), `the ${values.impl} worker`);
         // The last messages may still be unacked in the worker (not in the ready count): let them
         // finish before stopping it, so a requeue afterwards means a lost ack, not a cut-off.
         await sleep(SETTLE_MS);
-        return drained;
+        return { ...drained, eventsReceived: counter.events };
       } finally {
         await stop(child);
       }
@@ -125,7 +145,7 @@ async function main() {
   try {
     progress(`drain ${values.impl}: filling ${queue} with ${COUNT} tasks...`);
     await prefill(queue, noopMessages(COUNT), QUEUE_TYPE);
-    const { elapsedMs, taken, cpuMs } = await drain(queue);
+    const { elapsedMs, taken, cpuMs, eventsReceived } = await drain(queue);
     const left = await withChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
     if (left !== 0)
       throw new Error(`${left} messages were back in the queue after the worker stopped: not all were acknowledged`);
@@ -139,6 +159,7 @@ async function main() {
       elapsedMs,
       perSecond,
       cpuPerTaskUs,
+      ...(values.events ? { eventsReceived } : {}),
       ...settings(),
     };
     emit(values.json, result, [

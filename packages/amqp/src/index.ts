@@ -3,7 +3,7 @@
  *
  * The only user of amqplib: recovering connections with setup hooks, the topology (every
  * exchange, queue and binding, delay lanes included), a confirm publisher (mandatory + returns +
- * drain), delayed publishing, queue consumers and rpc:// results.
+ * drain), delayed publishing, queue consumers, rpc:// results and the monitoring-event publisher.
  */
 export { AmqpConnection, type AmqpConnectionOptions, type SetupHook } from './connection.js';
 export { ConfirmPublisher, type PublisherOptions, type PublishProperties } from './publisher.js';
@@ -20,6 +20,13 @@ export { laneSeconds, publishAt, type DelayPublisher } from './publish-at.js';
 export { DELAY_LEVELS, MAX_DELAY_SECONDS, delayRoutingKey, stripDelayPrefix } from '@celeriac/protocol';
 export { PidboxConsumer, type PidboxConsumerOptions } from './pidbox-consumer.js';
 export { askPidbox, type PidboxAsk } from './pidbox-requester.js';
+export {
+  EventPublisher,
+  type EventPublisherOptions,
+  type EventPublisherStats,
+  type OutgoingEvent,
+} from './event-publisher.js';
+export { EventDispatcher, type EventDispatcherOptions } from './event-dispatcher.js';
 export { LeaderLock, type LeaderLockEvents, type LeaderLockOptions } from './leader-lock.js';
 /** amqplib's message and connection types, for code that handles them without importing amqplib. */
 export type { ChannelModel as AmqpChannelModel, ConsumeMessage as AmqpMessage } from 'amqplib';

@@ -57,6 +57,11 @@ export interface ClientOptions {
   connectionName?: string;
   /** The beat group whose schedules `client.schedules` edits (see BeatOptions.beatGroup). @default null */
   beatGroup?: string | null;
+  /**
+   * Publish a task-sent event to `celeryev` for every send, as Celery's task_send_sent_event, so
+   * monitors show tasks PENDING before a worker takes them. Never delays or fails a send. @default false
+   */
+  sendSentEvent?: boolean;
   logger?: Logger;
 }
 
@@ -76,6 +81,7 @@ export interface CompiledClientOptions {
   publishWaitMs: number;
   connectionName: string;
   beatGroup: BeatGroup;
+  sendSentEvent: boolean;
   logger: Logger;
 }
 
@@ -97,6 +103,7 @@ export function compileClientOptions(options: ClientOptions): CompiledClientOpti
     publishWaitMs: positive(options.publishWaitMs ?? 30_000, 'publishWaitMs'),
     connectionName: options.connectionName ?? 'celeriac-client',
     beatGroup: beatGroup(options.beatGroup),
+    sendSentEvent: options.sendSentEvent ?? false,
     logger: options.logger ?? silentLogger,
   };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { encodeTask } from '@celeriac/protocol';
+import { encodeTask, taskSentFields } from '@celeriac/protocol';
 import {
   InvalidArgumentError,
+  LamportClock,
   assertTaskName,
   loadMongoModule,
   type ArgsOf,
@@ -10,7 +11,16 @@ import {
   type StoredResultBackend,
   type TaskContract,
 } from '@celeriac/core';
-import { AmqpConnection, ConfirmPublisher, RpcResultReader, publishAt, purgeQueue, taskQueue } from '@celeriac/amqp';
+import {
+  AmqpConnection,
+  ConfirmPublisher,
+  EventDispatcher,
+  EventPublisher,
+  RpcResultReader,
+  publishAt,
+  purgeQueue,
+  taskQueue,
+} from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
 import {
   ControlBroadcaster,
@@ -31,6 +41,8 @@ interface Transport {
   resultConnection: AmqpConnection | null;
   /** MongoDB results (polled by task id), when configured; then `results` is null. */
   stored?: StoredResultBackend | null;
+  /** task-sent events, when sendSentEvent is on. */
+  events?: { publisher: EventPublisher; dispatcher: EventDispatcher } | null;
 }
 
 /**
@@ -140,8 +152,10 @@ export class Client {
     const transport = this.#transport;
     this.#transport = null;
     if (!transport) return;
-    const { publishing, results, resultConnection, stored } = await transport.catch((): Partial<Transport> => ({}));
-    await Promise.all([results?.close(), stored?.close()]);
+    const { publishing, results, resultConnection, stored, events } = await transport.catch(
+      (): Partial<Transport> => ({}),
+    );
+    await Promise.all([results?.close(), stored?.close(), events?.publisher.close()]);
     await Promise.all([publishing?.close(), resultConnection?.close()]);
   }
 
@@ -155,20 +169,19 @@ export class Client {
     checkArguments(args, kwargs);
     const now = new Date();
     const send = compileSendOptions(options, now);
-    const { publisher, results, stored } = await this.#connect();
+    const { publisher, results, stored, events } = await this.#connect();
     const id = send.taskId ?? randomUUID();
     // Celery's order: the send's own queue, then the routes, then the default queue.
     const queue = send.queue ?? this.options.router(name) ?? this.options.defaultQueue;
     const replyTo = results ? await results.replyTo() : null;
     // The same `now` as the expires: Celery's expiration for expires=60 is exactly "60000".
-    const { body, properties } = encodeTask(
-      { id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) },
-      now,
-    );
+    const input = { id, name, args, kwargs, origin: this.#origin, replyTo, ...messageFields(send) };
+    const { body, properties } = encodeTask(input, now);
     const { queues, queueType } = this.options;
     if (!publisher.queueReady(queue)) await publisher.ensureQueue(taskQueue(queue, queues[queue], queueType));
     // A second or more ahead goes through the delay lanes, so no worker ever holds it unacked.
     await publishAt(publisher, queue, send.eta, body, properties);
+    events?.dispatcher.send('task-sent', taskSentFields(input, { queue, exchange: '', routingKey: queue }));
     return new AsyncResult<T>(id, results ?? stored ?? null);
   }
 
@@ -190,6 +203,23 @@ export class Client {
       channelWaitMs: publishWaitMs,
       laneType: this.options.queueType,
     });
+    const events = await this.#openEvents(publishing);
+    return { ...(await this.#openResults(publishing, publisher)), events };
+  }
+
+  /** task-sent events go out on the publishing connection, on a channel of their own; as Celery, named `gen<pid>@host`. */
+  async #openEvents(publishing: AmqpConnection): Promise<Transport['events']> {
+    if (!this.options.sendSentEvent) return null;
+    const publisher = await EventPublisher.create(publishing, { logger: this.options.logger });
+    return {
+      publisher,
+      dispatcher: new EventDispatcher(publisher, { hostname: this.#origin, clock: new LamportClock() }),
+    };
+  }
+
+  async #openResults(publishing: AmqpConnection, publisher: ConfirmPublisher): Promise<Transport> {
+    const { brokerUrl: url, connectionName: name, logger } = this.options;
+    const tls = this.options.brokerTls ?? undefined;
     if (this.options.resultBackend === null) return { publishing, publisher, results: null, resultConnection: null };
     if (this.options.resultBackend === 'mongodb')
       return {

@@ -43,6 +43,7 @@ export {
   type BrokerUrls,
 } from './broker-url.js';
 export { MAX_TIMER_MS } from './timers.js';
+export { LamportClock } from './lamport-clock.js';
 export type { ResultReader, ResultWriter, StateUpdate } from './result-backend.js';
 export { resultBackendKind, isMongoUrl, DEFAULT_RESULT_BACKEND, type ResultBackendKind } from './result-backend-url.js';
 export {

@@ -3,8 +3,8 @@
  *
  * Every byte that crosses the broker, and nothing else: Celery's task messages of protocol v2
  * (and v1 on input), result metadata, task states, exception encoding, kombu-compatible JSON,
- * pidbox requests and replies, delay-lane routing keys; and Celeriac's own schedule commands,
- * dead-letter and delivery-count headers. No I/O. PROTOCOL.md at the repository root
+ * pidbox requests and replies, monitoring events (events/), delay-lane routing keys; and
+ * Celeriac's own schedule commands, dead-letter and delivery-count headers. No I/O. PROTOCOL.md at the repository root
  * describes each format with an example message.
  *
  * ```ts
@@ -17,7 +17,7 @@ export { TaskState, READY_STATES, EXCEPTION_STATES, PROPAGATE_STATES, isTaskStat
 export { formatCeleryDate, parseCeleryDate } from './iso-date.js';
 export { parseJson, stringifyJson } from './kombu-json.js';
 export { toFieldTable, fromFieldValue, type FieldTable, type FieldValue, type TypedFieldValue } from './field-table.js';
-export { argsRepr, kwargsRepr } from './py-repr.js';
+export { argsRepr, kwargsRepr, valueRepr } from './py-repr.js';
 export {
   DEAD_LETTER_FITS,
   DEAD_LETTER_HEADER,
@@ -132,3 +132,4 @@ export {
   type TaskPublishProperties,
   type TimeLimit,
 } from './task-message.js';
+export * from './events/index.js';

@@ -13,8 +13,13 @@ export function kwargsRepr(kwargs: Readonly<Record<string, unknown>>): string {
   return truncate(pyRepr(kwargs));
 }
 
-function truncate(text: string): string {
-  return text.length > MAX_REPR ? `${text.slice(0, MAX_REPR - 3)}...` : text;
+/** Any value's repr (a result in a task-succeeded event, an exception's argument), capped as Celery caps it. */
+export function valueRepr(value: unknown, max = MAX_REPR): string {
+  return truncate(pyRepr(value), max);
+}
+
+function truncate(text: string, max = MAX_REPR): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 function pyRepr(value: unknown, depth = 0): string {

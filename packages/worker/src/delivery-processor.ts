@@ -16,7 +16,7 @@ import { requeueLater } from './settle/requeue-later.js';
 import { settleOnce } from './settle/settle-once.js';
 import type { TaskReporter } from './settle/task-reporter.js';
 import type { CompiledWorkerOptions } from './worker-options.js';
-import type { EmitWorkerEvent } from './worker-events.js';
+import type { EmitWorkerEvent, TaskEventInfo } from './worker-events.js';
 
 export interface ProcessorDeps {
   options: CompiledWorkerOptions;
@@ -83,6 +83,7 @@ export class DeliveryProcessor {
     tracker.reserve(job);
     try {
       for (const gate of this.deps.gates) if ((await gate.admit(job)) === 'settled') return;
+      this.deps.emit('task:reserved', { id: task.id, name: task.name, queue: delivery.queue, task });
       await this.deps.slots.run(() => this.#execute(job));
     } finally {
       tracker.forget(job);
@@ -114,9 +115,15 @@ export class DeliveryProcessor {
     if (!outcome) return this.#handBack(job, { started: true });
     const runtimeMs = Date.now() - started;
     if (!(await this.#settle(job, outcome))) return;
+    this.#announce(job, info, outcome, runtimeMs);
+  }
+
+  /** Logs the outcome and emits its worker event. */
+  #announce(job: Job, info: TaskEventInfo, outcome: TaskOutcome, runtimeMs: number): void {
+    const { logger, task, delivery } = job;
     if (outcome.state === TaskState.SUCCESS) {
       logger.log('info', 'task succeeded', { runtimeMs });
-      this.deps.emit('task:succeeded', { ...info, runtimeMs });
+      this.deps.emit('task:succeeded', { ...info, runtimeMs, result: outcome.result });
     } else if (outcome.state === TaskState.RETRY) {
       logger.log('info', 'task will retry', {
         runtimeMs,
@@ -126,6 +133,9 @@ export class DeliveryProcessor {
         ...errorMeta(outcome.error),
       });
       this.deps.emit('task:retried', { ...info, runtimeMs, error: outcome.error, delayMs: outcome.retry.delayMs });
+    } else if (outcome.state === TaskState.REVOKED) {
+      logger.log('warn', 'task revoked while it ran', { runtimeMs });
+      this.deps.emit('task:revoked', { ...info, terminated: true, expired: false });
     } else {
       logger.log('warn', 'task failed', { runtimeMs, ...errorMeta(outcome.error) });
       this.deps.emit('task:failed', { ...info, runtimeMs, error: outcome.error });

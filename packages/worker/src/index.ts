@@ -24,7 +24,10 @@ export { compileWorkerOptions, type WorkerOptions, type CompiledWorkerOptions } 
 export type {
   WorkerEvents,
   TaskEventInfo,
+  TaskReservedInfo,
   TaskFinishedInfo,
+  TaskSucceededInfo,
+  TaskRevokedInfo,
   TaskFailedInfo,
   TaskRetriedInfo,
   DeadLetterInfo,
@@ -43,3 +46,4 @@ export { TaskRevokedError } from './execution/task-revoked-error.js';
 export { DELIVERIES_HEADER } from '@celeriac/protocol';
 export { MAX_DELIVERIES_CODE } from './gates/delivery-count-gate.js';
 export type { WorkerPool } from './worker-options.js';
+export { HEARTBEAT_FREQ_S } from './events/worker-heartbeat.js';

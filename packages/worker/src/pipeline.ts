@@ -127,7 +127,7 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
     quorum.has(queue),
   );
   const revoked = new RevokedGate(parts.revocations.ids, reporter, emit);
-  const expiry = new ExpiryGate(reporter);
+  const expiry = new ExpiryGate(reporter, Date.now, emit);
   const before: Gate[] = [
     // First: a task that already finished here (its ack was lost with its channel) is answered, not run or counted again.
     finished,

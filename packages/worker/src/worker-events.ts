@@ -1,4 +1,5 @@
 import type { EmitFunction } from '@celeriac/core';
+import type { TaskMessage } from '@celeriac/protocol';
 /** Payloads of the events a Worker emits. */
 export interface TaskEventInfo {
   id: string;
@@ -6,8 +7,24 @@ export interface TaskEventInfo {
   queue: string;
 }
 
+/** A task that passed the gates and holds a place here, waiting for a slot or about to run. */
+export interface TaskReservedInfo extends TaskEventInfo {
+  task: TaskMessage;
+}
+
 export interface TaskFinishedInfo extends TaskEventInfo {
   runtimeMs: number;
+}
+
+export interface TaskSucceededInfo extends TaskFinishedInfo {
+  /** What the handler returned. */
+  result: unknown;
+}
+
+/** A task not run (revoked or expired before it started) or stopped by a revoke with terminate. */
+export interface TaskRevokedInfo extends TaskEventInfo {
+  terminated: boolean;
+  expired: boolean;
 }
 
 export interface TaskFailedInfo extends TaskFinishedInfo {
@@ -31,6 +48,8 @@ export interface DeadLetterInfo {
   reason: string;
   code: string;
   id: string | null;
+  /** The task's name, when the message could be decoded. */
+  name: string | null;
 }
 
 /**
@@ -43,13 +62,16 @@ export interface ConnectionInfo {
 }
 
 export type WorkerEvents = {
+  /** Passed the gates: it will run here once a slot is free (Celery's task-received). */
+  'task:reserved': [info: TaskReservedInfo];
+  /** About to run: acked (unless acksLate), the handler starts now (Celery's task-started). */
   'task:received': [info: TaskEventInfo];
-  /** A revoked task was discarded before it ran (REVOKED reported, message acked). */
-  'task:revoked': [info: TaskEventInfo];
-  'task:succeeded': [info: TaskFinishedInfo];
+  'task:succeeded': [info: TaskSucceededInfo];
   'task:failed': [info: TaskFailedInfo];
   /** The handler asked to retry (ctx.retry or autoRetryFor); the task was republished. */
   'task:retried': [info: TaskRetriedInfo];
+  /** Revoked or expired before it ran (REVOKED stored, message acked), or terminated while it ran. */
+  'task:revoked': [info: TaskRevokedInfo];
   'message:dead-lettered': [info: DeadLetterInfo];
   /** A handler on the inline pool held the event loop for a second or more (BLOCKED_LOOP_MS). */
   'worker:loop-blocked': [info: LoopBlockedInfo];

@@ -95,6 +95,17 @@ export interface WorkerOptions {
    * revoke sent before a rolling restart still holds. Costs up to a second of start time. @default true
    */
   mingle?: boolean;
+  /**
+   * Send task events (task-received, task-started, task-succeeded, ...) to `celeryev`, as Celery's
+   * `-E` / worker_send_task_events; the enable_events/disable_events commands switch them at run
+   * time. @default false
+   */
+  events?: boolean;
+  /**
+   * Send worker-online, a worker-heartbeat every 2 s and worker-offline, which make the worker
+   * visible to Flower and `celery events`; Celery's `--without-heartbeat` is false. @default true
+   */
+  heartbeatEvents?: boolean;
 }
 
 export type WorkerPool = 'inline' | 'threads';
@@ -125,6 +136,8 @@ export interface CompiledWorkerOptions {
   shutdownTimeoutMs: number;
   timeLimits: TimeLimitsMs;
   mingle: boolean;
+  events: boolean;
+  heartbeatEvents: boolean;
 }
 
 export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOptions {
@@ -149,6 +162,8 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     shutdownTimeoutMs: durationMs(options.shutdownTimeoutMs ?? 30_000, 'shutdownTimeoutMs'),
     timeLimits: compileTimeLimits('worker', options),
     mingle: booleanOption(options.mingle ?? true, 'mingle'),
+    events: booleanOption(options.events ?? false, 'events'),
+    heartbeatEvents: booleanOption(options.heartbeatEvents ?? true, 'heartbeatEvents'),
   };
 }
 

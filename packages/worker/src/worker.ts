@@ -21,6 +21,7 @@ import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
 import { WorkerControl } from './control/worker-control.js';
 import { startSharedTokens } from './gates/shared-tokens.js';
+import { startEvents, type WorkerEventsRuntime } from './events/start-events.js';
 import { createPool, type Pool } from './execution/pool.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -47,6 +48,8 @@ interface Runtime {
   stored: StoredResultBackend | null;
   /** The token queues of tasks with a globalRateLimit. */
   sharedTokens: Map<string, GlobalTokens>;
+  /** Heartbeats and task events on `celeryev`. */
+  events: WorkerEventsRuntime;
 }
 
 /**
@@ -129,7 +132,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       throw error;
     }
     this.#state = 'RUNNING';
-    logger.log('info', 'worker ready', { node: nodeName });
+    this.#runtime.events.heartbeat?.start();
+    logger.log('info', 'worker ready', { node: nodeName, taskEvents: this.#control.events.enabled });
     this.emit('worker:ready');
   }
 
@@ -164,6 +168,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       // On the publishing connection: the refiller's tokens are publishes, and it exists already.
       const sharedTokens = await startSharedTokens(publishing, this.options.tasks, logger);
       const processor = this.#processor(publisher, results, pool, { stored, sharedTokens });
+      const events = await this.#startEvents(publishing);
       const consuming = await AmqpConnection.open({
         ...this.#watched('consume'),
         url,
@@ -175,7 +180,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         await Promise.all([consuming.close(), stored?.close()]);
         throw error;
       });
-      return { consuming, publishing, pool, stored, sharedTokens, ...consumers };
+      return { consuming, publishing, pool, stored, sharedTokens, events, ...consumers };
     } catch (error) {
       await publishing.close();
       throw error;
@@ -186,6 +191,18 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   #watched(connection: 'consume' | 'publish'): Pick<AmqpConnectionOptions, 'onStatusChange'> {
     const emit = safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger);
     return { onStatusChange: (up) => emit(up ? 'connection:restored' : 'connection:lost', { connection }) };
+  }
+
+  #startEvents(publishing: AmqpConnection): Promise<WorkerEventsRuntime> {
+    const running = () => this.#running.size;
+    return startEvents({
+      ...this.options,
+      clock: this.#control.clock,
+      events: this.#control.events,
+      publishing,
+      on: this.on.bind(this),
+      running,
+    });
   }
 
   /** MongoDB results through @celeriac/mongodb, loaded only when such a URL is configured. */
@@ -267,6 +284,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     await runtime?.consumer.close();
     await runtime?.control.close();
     await Promise.all([...(runtime?.sharedTokens.values() ?? [])].map((tokens) => tokens.stop()));
+    // worker-offline once nothing runs any more, on the connection that is still open.
+    await runtime?.events.close();
     // After the consumer's channel closed (requeueing what is unfinished), so no abandoned
     // task's outcome can still be acked or reported.
     await runtime?.pool.close();

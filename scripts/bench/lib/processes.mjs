@@ -72,7 +72,7 @@ export function unlessExited(child, promise, what) {
 /** `celeriac worker` with the bench app, as a user runs it. */
 export function celeriacWorker(
   queue,
-  { concurrency, prefetchMultiplier, resultBackend = 'disabled', pool, profileDir, queueType } = {},
+  { concurrency, prefetchMultiplier, resultBackend = 'disabled', pool, profileDir, queueType, events } = {},
 ) {
   const args = [
     CLI,
@@ -92,6 +92,7 @@ export function celeriacWorker(
   if (prefetchMultiplier) args.push('--prefetch-multiplier', String(prefetchMultiplier));
   if (pool) args.push('--pool', pool);
   if (queueType) args.push('--queue-type', queueType);
+  if (events) args.push('--events');
   return start(process.execPath, [...profileFlags(profileDir), ...args], { env: { CELERIAC_LOG_FORMAT: 'json' } });
 }
 

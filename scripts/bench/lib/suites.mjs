@@ -93,6 +93,38 @@ function drain({ quick, runs, cores, celery }) {
   };
 }
 
+/** The drain with task events on (and a monitor consuming them) beside the same drain with them off. */
+function drainEvents({ quick, runs }) {
+  const tasks = quick ? 5000 : 20_000;
+  const args = ['--impl', 'celeriac', '--count', String(tasks), '--concurrency', String(DRAIN_CONCURRENCY)];
+  args.push('--prefetch-multiplier', String(DRAIN_PREFETCH_MULTIPLIER));
+  const contestants = {
+    off: { script: 'drain.mjs', args },
+    on: { script: 'drain.mjs', args: [...args, '--events'] },
+  };
+  const label = `Worker drain, ${count(tasks)} no-op tasks, task events on (-E) vs off (tasks/s)`;
+  return {
+    id: 'drain-events',
+    title: 'Worker drain with events',
+    runs,
+    timeoutMs: 5 * MINUTE,
+    contestants,
+    rows: (r) => [
+      versus(label, values(r.on, 'perSecond'), values(r.off, 'perSecond'), 'rate', 'events off', atLeast(0.8)),
+      versus(
+        `Worker drain: the worker's CPU per task, events on vs off (µs)`,
+        values(r.on, 'cpuPerTaskUs'),
+        values(r.off, 'cpuPerTaskUs'),
+        'us',
+        'events off',
+      ),
+    ],
+    notes: (r) => [
+      `The drain above (\`celeriac worker\`, -c ${DRAIN_CONCURRENCY} --prefetch-multiplier ${DRAIN_PREFETCH_MULTIPLIER}, results disabled), once with \`--events\` and once without. With events on, the benchmark consumes every event from a queue bound to celeryev (\`#\`), as a monitor would: ${Math.round(med(r.on, 'eventsReceived'))} events received per run (median; 3 task events per task plus heartbeats).`,
+    ],
+  };
+}
+
 function roundTrip({ quick, runs }) {
   const trips = quick ? 300 : 2000;
   const load = 500;
@@ -283,7 +315,15 @@ function queueTypes(where) {
 }
 
 export function suites(options) {
-  return [publish, drain, roundTrip, delays, beatLateness, beatCapacity, queueTypes('node'), queueTypes('cluster')].map(
-    (suite) => suite(options),
-  );
+  return [
+    publish,
+    drain,
+    drainEvents,
+    roundTrip,
+    delays,
+    beatLateness,
+    beatCapacity,
+    queueTypes('node'),
+    queueTypes('cluster'),
+  ].map((suite) => suite(options));
 }

@@ -6,6 +6,7 @@
  *
  * - queues.ts      task queues (Celery's), the dead-letter queue and rpc reply queues
  * - pidbox.ts      Celery's remote control: broadcast exchange, worker queues, reply exchanges
+ * - events.ts      Celery's monitoring events: the `celeryev` exchange and receivers' queues
  * - delay-lanes.ts Celery 5.5's native delayed delivery cascade
  * - beat.ts        beat's leader lock and control queue, per beat group (Celeriac's own)
  * - rate-limit.ts  a task's global rate limit: its token queue and refiller lock (Celeriac's own)
@@ -33,6 +34,7 @@ export {
   declareReplyExchange,
   declareControlReplyQueue,
 } from './pidbox.js';
+export { EVENT_EXCHANGE, declareEventExchange, eventQueue, declareEventQueue } from './events.js';
 export {
   DELAY_DELIVERY_EXCHANGE,
   DELAY_ENTRY_EXCHANGE,

@@ -32,6 +32,8 @@ interface WorkerConfig {
   withoutMingle: boolean;
   /** Serve /metrics and /healthz on this port. */
   metricsPort: number | undefined;
+  events: boolean;
+  withoutHeartbeat: boolean;
 }
 
 export const workerCommand = defineCommand<WorkerConfig>({
@@ -116,6 +118,17 @@ export const workerCommand = defineCommand<WorkerConfig>({
       defaultDescription: 'false',
     },
     'metrics-port': METRICS_PORT_OPTION,
+    events: {
+      alias: 'E',
+      type: 'boolean',
+      describe: 'Send task events to celeryev (celery events, Flower); enable_events/disable_events switch them',
+      defaultDescription: 'false',
+    },
+    'without-heartbeat': {
+      type: 'boolean',
+      describe: 'Send no worker-online/worker-heartbeat/worker-offline events (monitors will not list the worker)',
+      defaultDescription: 'false',
+    },
     'shutdown-timeout': {
       type: 'number',
       requiresArg: true,
@@ -141,6 +154,8 @@ export const workerCommand = defineCommand<WorkerConfig>({
     nodeName: settings.string('hostname'),
     withoutMingle: settings.boolean('withoutMingle') ?? false,
     metricsPort: settings.integer('metricsPort', 0, 65_535),
+    events: settings.boolean('events') ?? false,
+    withoutHeartbeat: settings.boolean('withoutHeartbeat') ?? false,
   }),
   run: runWorker,
 });
@@ -176,6 +191,8 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     timeLimitMs: config.timeLimitMs,
     softTimeLimitMs: config.softTimeLimitMs,
     mingle: !config.withoutMingle,
+    events: config.events,
+    heartbeatEvents: !config.withoutHeartbeat,
   };
   const worker = new Worker({
     tasks,

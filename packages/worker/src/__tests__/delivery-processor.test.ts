@@ -124,7 +124,7 @@ describe('DeliveryProcessor', () => {
     await processor(recorder, adder()).processor.process(recorder.delivery({}));
     expect(recorder.log).to.deep.equal(['store SUCCESS', 'ack']);
     expect(recorder.stored[0]).to.include({ taskId: 'task-1', result: 5, replyTo: 'reply-q', correlationId: 'task-1' });
-    expect(recorder.events).to.deep.equal(['task:received', 'task:succeeded']);
+    expect(recorder.events).to.deep.equal(['task:reserved', 'task:received', 'task:succeeded']);
   });
 
   it('settles each message once even when an event listener throws', async () => {
@@ -149,7 +149,7 @@ describe('DeliveryProcessor', () => {
     await processor(recorder, tasks).processor.process(recorder.delivery({}));
     expect(recorder.log).to.deep.equal(['store FAILURE', 'ack']);
     expect(recorder.stored[0]?.result).to.deep.include({ exc_type: 'RangeError', exc_message: ['too big'] });
-    expect(recorder.events).to.deep.equal(['task:received', 'task:failed']);
+    expect(recorder.events).to.deep.equal(['task:reserved', 'task:received', 'task:failed']);
   });
 
   it('stores nothing for SUCCESS when the message or the task says ignore_result', async () => {

@@ -67,7 +67,14 @@ describe('a retry through the processor', () => {
   it('stores RETRY, republishes, then acks the original', async () => {
     const { log, stored, run } = harness((ctx) => ctx.retry({ countdownMs: 2000, error: new Error('later') }));
     await run();
-    expect(log).to.deep.equal(['task:received', 'store RETRY', 'republish 2000', 'ack', 'task:retried']);
+    expect(log).to.deep.equal([
+      'task:reserved',
+      'task:received',
+      'store RETRY',
+      'republish 2000',
+      'ack',
+      'task:retried',
+    ]);
     expect(stored[0]?.result).to.deep.include({ exc_type: 'Error', exc_message: ['later'] });
     expect(stored[0]?.traceback).to.be.a('string');
   });
@@ -75,7 +82,7 @@ describe('a retry through the processor', () => {
   it('does not ack the original when the republish failed (it was requeued instead)', async () => {
     const { log, run } = harness((ctx) => ctx.retry({ countdownMs: 0 }), true);
     await run();
-    expect(log).to.deep.equal(['task:received', 'store RETRY', 'republish 0']);
+    expect(log).to.deep.equal(['task:reserved', 'task:received', 'store RETRY', 'republish 0']);
   });
 });
 

@@ -22,6 +22,9 @@ describe('worker options', () => {
       resultBackend: 'rpc',
       trackStarted: false,
       maxBodyBytes: 16 * 1024 * 1024,
+      // As Celery: task events off unless -E, worker heartbeats on unless --without-heartbeat.
+      events: false,
+      heartbeatEvents: true,
     });
     expect(options.queues).to.deep.equal(['celery']);
     expect(options.nodeName).to.match(/^celeriac-\d+@/);

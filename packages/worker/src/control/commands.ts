@@ -5,6 +5,7 @@
  */
 import type { ControlContext } from './control-context.js';
 import { consumerCommands } from './consumer-commands.js';
+import { eventCommands } from './event-commands.js';
 import { inspectCommands, type ControlCommand } from './inspect-commands.js';
 import { poolCommands } from './pool-commands.js';
 import { rateLimitCommand } from './rate-limit-command.js';
@@ -22,5 +23,6 @@ export function controlCommands(ctx: ControlContext): ReadonlyMap<string, Contro
     ...poolCommands(ctx),
     ...workerCommands(ctx),
     ['rate_limit', rateLimitCommand(ctx.rateLimits, ctx.tasks, ctx.logger)],
+    ...eventCommands(ctx.events, ctx.logger),
   ]);
 }

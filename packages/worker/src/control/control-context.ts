@@ -2,13 +2,13 @@
  * What the remote-control commands may reach in their worker, each through a small interface
  * (never the Worker itself): what it holds, its consumers, its pool, its settings, its stop.
  */
-import type { Logger } from '@celeriac/core';
+import type { LamportClock, Logger } from '@celeriac/core';
 import type { QueueSpec } from '@celeriac/amqp';
 import type { TimeLimitOverrides } from '../execution/time-limit-overrides.js';
+import type { TaskEventsSwitch } from '../events/task-events.js';
 import type { RateLimits } from '../gates/rate-limits.js';
 import type { TimeLimitsMs } from '../execution/time-limits.js';
 import type { TaskRegistry } from '../task-registry.js';
-import type { LamportClock } from './lamport-clock.js';
 import type { Revocations } from './revocations.js';
 import type { TaskRequests } from './task-requests.js';
 
@@ -59,6 +59,8 @@ export interface ControlContext {
   timeLimits: TimeLimitOverrides;
   /** The per-worker rate limits, which `rate_limit` changes at run time. */
   rateLimits: RateLimits;
+  /** The task events switch, which `enable_events` / `disable_events` flip. */
+  events: TaskEventsSwitch;
   consumers: ConsumerControl;
   pool: PoolControl;
   about: WorkerAbout;

@@ -7,9 +7,8 @@ import {
   type EncodedControlMessage,
   type RawMessage,
 } from '@celeriac/protocol';
-import { errorMeta, type Logger } from '@celeriac/core';
+import { errorMeta, type LamportClock, type Logger } from '@celeriac/core';
 import type { ControlCommand } from './inspect-commands.js';
-import type { LamportClock } from './lamport-clock.js';
 import { NO_REPLY } from './worker-commands.js';
 
 /** How a node sends a reply: declare the requester's exchange, then publish to it. */
@@ -23,7 +22,7 @@ export interface ControlNodeDeps {
   commands: ReadonlyMap<string, ControlCommand>;
   replies: ReplySender;
   logger: Logger;
-  /** The worker's clock, shared with mingle. */
+  /** The process's Lamport clock, shared with mingle and the events. */
   clock: LamportClock;
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CONTROL_EXCHANGE, askPidbox, type AmqpConnection, type ConfirmPublisher } from '@celeriac/amqp';
-import { errorMeta, type Logger } from '@celeriac/core';
+import { errorMeta, type LamportClock, type Logger } from '@celeriac/core';
 import {
   decodeControlReply,
   decodeHelloRevoked,
@@ -13,7 +13,6 @@ import {
   encodeHelloRevoked,
   type RawMessage,
 } from '@celeriac/protocol';
-import type { LamportClock } from './lamport-clock.js';
 import type { Revocations } from './revocations.js';
 
 export interface MingleParts {

@@ -3,14 +3,15 @@
  * the clock, the held tasks, the run-time time limits and the slots, which the pipeline reads and
  * the commands change, each through a small interface (ControlContext), never the Worker itself.
  */
+import { LamportClock } from '@celeriac/core';
 import type { AmqpConnection, ConfirmPublisher, PidboxConsumer, QueueConsumer, QueueSpec } from '@celeriac/amqp';
 import { taskQueue } from '@celeriac/amqp';
 import { Slots } from '../execution/slots.js';
 import { TimeLimitOverrides } from '../execution/time-limit-overrides.js';
+import type { TaskEventsSwitch } from '../events/task-events.js';
 import { RateLimits } from '../gates/rate-limits.js';
 import type { CompiledWorkerOptions } from '../worker-options.js';
 import type { ConsumerControl, ControlContext, QueueRequest } from './control-context.js';
-import { LamportClock } from './lamport-clock.js';
 import { mingle } from './mingle.js';
 import { slotsPoolControl } from './pool-commands.js';
 import { Revocations } from './revocations.js';
@@ -24,7 +25,10 @@ const MINGLE_TIMEOUT_MS = 1000;
 export class WorkerControl {
   /** Filled by revoke commands and mingle, read by the pipeline; kept across reconnects, as Celery keeps it. */
   readonly revocations = new Revocations();
+  /** Celery's `app.clock`: control replies, mingle and events share it. */
   readonly clock = new LamportClock();
+  /** Whether task events are sent; enable_events/disable_events flip it. */
+  readonly events: TaskEventsSwitch;
   readonly requests: TaskRequests;
   readonly timeLimits = new TimeLimitOverrides();
   /** Per-task buckets; `control rate_limit` changes survive reconnects, as in Celery. */
@@ -41,6 +45,7 @@ export class WorkerControl {
     this.requests = new TaskRequests(options.nodeName);
     this.slots = new Slots(options.concurrency);
     this.rateLimits = new RateLimits(options.tasks);
+    this.events = { enabled: options.events };
   }
 
   /**
@@ -68,6 +73,7 @@ export class WorkerControl {
       tasks: options.tasks,
       timeLimits: this.timeLimits,
       rateLimits: this.rateLimits,
+      events: this.events,
       consumers: consumerControl(() => this.consumer, options),
       pool: slotsPoolControl(`celeriac:${options.pool}`, this.slots, options.pool === 'inline'),
       about: {

@@ -144,14 +144,14 @@ export class DeliveryCountGate implements Gate {
       code: COUNT_REFUSED_CODE,
       ...errorMeta(error),
     });
-    await this.rejector.deadLetter(delivery, { code: COUNT_REFUSED_CODE, message }, job.task.id);
+    await this.rejector.deadLetter(delivery, { code: COUNT_REFUSED_CODE, message }, job.task.id, job.task.name);
   }
 
   async #deadLetter(job: Job, deliveries: number): Promise<void> {
     const message = `delivered ${deliveries} times without being acknowledged (maxDeliveries ${this.maxDeliveries}): it keeps killing workers or is never finished`;
     job.logger.log('error', 'dead-lettering a poison message', { code: MAX_DELIVERIES_CODE, deliveries });
     await this.reporter.tellCaller(job.task, TaskState.FAILURE, workerLost(message), job.logger);
-    await this.rejector.deadLetter(job.delivery, { code: MAX_DELIVERIES_CODE, message }, job.task.id);
+    await this.rejector.deadLetter(job.delivery, { code: MAX_DELIVERIES_CODE, message }, job.task.id, job.task.name);
   }
 }
 

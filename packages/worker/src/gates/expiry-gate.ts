@@ -2,6 +2,7 @@ import { CELERY_EXCEPTIONS_MODULE, formatCeleryDate, type ExceptionInfo } from '
 import type { Job } from '../job.js';
 import { settleRevoked } from '../settle/settle-revoked.js';
 import type { TaskReporter } from '../settle/task-reporter.js';
+import type { EmitWorkerEvent } from '../worker-events.js';
 import type { Gate } from './gate.js';
 
 /** What Celery stores for a task that expired before it ran: `TaskRevokedError('expired')`. */
@@ -21,6 +22,7 @@ export class ExpiryGate implements Gate {
   constructor(
     private readonly reporter: TaskReporter,
     private readonly now: () => number = Date.now,
+    private readonly emit?: EmitWorkerEvent,
   ) {}
 
   async admit(job: Job): Promise<'run' | 'settled'> {
@@ -29,6 +31,6 @@ export class ExpiryGate implements Gate {
     job.logger.log('info', 'task expired before it ran; recorded REVOKED and acknowledged', {
       expires: formatCeleryDate(expires),
     });
-    return settleRevoked(job, this.reporter, EXPIRED_RESULT);
+    return settleRevoked(job, this.reporter, EXPIRED_RESULT, this.emit);
   }
 }

@@ -15,15 +15,12 @@ export class RevokedGate implements Gate {
   constructor(
     private readonly revoked: RevokedIds,
     private readonly reporter: TaskReporter,
-    private readonly emit: EmitWorkerEvent = () => undefined,
+    private readonly emit?: EmitWorkerEvent,
   ) {}
 
   async admit(job: Job): Promise<'run' | 'settled'> {
     if (!this.revoked.has(job.task.id)) return 'run';
     job.logger.log('info', 'discarding a revoked task without running it');
-    const settled = await settleRevoked(job, this.reporter, revokedException('revoked'));
-    const { id, name } = job.task;
-    this.emit('task:revoked', { id, name, queue: job.delivery.queue });
-    return settled;
+    return settleRevoked(job, this.reporter, revokedException('revoked'), this.emit);
   }
 }

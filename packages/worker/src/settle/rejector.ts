@@ -57,11 +57,20 @@ export class Rejector {
       delivery,
       { code: 'NOT_REGISTERED', message: `task ${name} is not registered on this worker` },
       task.id,
+      task.name,
     );
   }
 
-  /** Moves the message to `celeriac.dead`, then acks it; if the move fails it is requeued instead. */
-  async deadLetter(delivery: Delivery, reason: DeadLetterReason, id: string | null): Promise<void> {
+  /**
+   * Moves the message to `celeriac.dead`, then acks it; if the move fails it is requeued instead.
+   * `name` is the task's, when the message could be decoded (monitors hear of it as that task's event).
+   */
+  async deadLetter(
+    delivery: Delivery,
+    reason: DeadLetterReason,
+    id: string | null,
+    name: string | null = null,
+  ): Promise<void> {
     try {
       await this.deadLetters.send(delivery, reason);
       delivery.ack();
@@ -72,6 +81,7 @@ export class Rejector {
         reason: reason.message,
         code: reason.code,
         id,
+        name,
       });
     } catch (error) {
       this.logger.log('error', 'could not dead-letter a message; it goes back to the queue', {

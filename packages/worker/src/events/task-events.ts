@@ -1,0 +1,81 @@
+/**
+ * Celery's task events, hung on the worker's typed events: each typed event that marks a point
+ * of a task's life in the pipeline becomes the wire event Celery sends at that point (reference
+ * celery-wave2 §3.2). Only while task events are on (`events: true`, `-E`, or `enable_events`).
+ */
+import type { EventDispatcher } from '@celeriac/amqp';
+import { exceptionRepr, resultRepr, taskCallFields, valueRepr } from '@celeriac/protocol';
+import type { DeadLetterInfo, TaskFailedInfo, TaskRevokedInfo, WorkerEvents } from '../worker-events.js';
+
+/** The worker's `on`, as a TypedEmitter has it. */
+export type OnWorkerEvent = <K extends keyof WorkerEvents>(
+  event: K,
+  listener: (...args: WorkerEvents[K]) => void,
+) => unknown;
+
+/** Whether task events are sent now; flipped by the enable_events/disable_events commands. */
+export interface TaskEventsSwitch {
+  enabled: boolean;
+}
+
+/** The signal number Celery reports for a terminate (SIGTERM, its default). */
+const SIGTERM = 15;
+
+export function forwardTaskEvents(on: OnWorkerEvent, dispatcher: EventDispatcher, events: TaskEventsSwitch): void {
+  const when =
+    <K extends keyof WorkerEvents>(event: K, send: (...args: WorkerEvents[K]) => void) =>
+    (...args: WorkerEvents[K]) => {
+      if (events.enabled) send(...args);
+    };
+  on(
+    'task:reserved',
+    when('task:reserved', ({ task }) => dispatcher.send('task-received', taskCallFields(task))),
+  );
+  on(
+    'task:received',
+    when('task:received', ({ id }) => dispatcher.send('task-started', { uuid: id })),
+  );
+  on(
+    'task:succeeded',
+    when('task:succeeded', ({ id, result, runtimeMs }) =>
+      dispatcher.send('task-succeeded', { uuid: id, result: resultRepr(result), runtime: runtimeMs / 1000 }),
+    ),
+  );
+  on(
+    'task:failed',
+    when('task:failed', (info) => dispatcher.send('task-failed', failure(info))),
+  );
+  on(
+    'task:retried',
+    when('task:retried', (info) => dispatcher.send('task-retried', failure(info))),
+  );
+  on(
+    'task:revoked',
+    when('task:revoked', (info) => dispatcher.send('task-revoked', revoked(info))),
+  );
+  on(
+    'message:dead-lettered',
+    when('message:dead-lettered', (info) => deadLettered(dispatcher, info)),
+  );
+}
+
+function failure({ id, error }: TaskFailedInfo): { uuid: string; exception: string; traceback: string } {
+  const traceback = error instanceof Error && error.stack ? error.stack : '';
+  return { uuid: id, exception: exceptionRepr(error), traceback };
+}
+
+function revoked({ id, terminated, expired }: TaskRevokedInfo) {
+  return { uuid: id, terminated, signum: terminated ? SIGTERM : null, expired };
+}
+
+/**
+ * A message that names an unknown task is Celery's task-failed `NotRegistered('name')` without a
+ * traceback; a known task given up on (delivered too often) is a task-rejected, not requeued.
+ * One that could not be decoded names no task: Celery sends nothing for it either.
+ */
+function deadLettered(dispatcher: EventDispatcher, { id, name, code }: DeadLetterInfo): void {
+  if (id === null || name === null) return;
+  if (code === 'NOT_REGISTERED')
+    dispatcher.send('task-failed', { uuid: id, exception: `NotRegistered(${valueRepr(name)})` });
+  else dispatcher.send('task-rejected', { uuid: id, requeue: false });
+}
