@@ -6,7 +6,8 @@
 # Env: CELERIAC_TEST_PYTHON, the interpreter whose celery runs (default /usr/bin/python3, Debian's
 # 5.2.6; .venv-celery/bin/python is PyPI's 5.6), CELERIAC_TEST_BROKER_URL, CELERIAC_TRACK_STARTED=1
 # (see celeryconfig.py), CELERIAC_PEER_MINGLE=1 (start with mingle: ask the other workers for
-# their revoked ids, as a production worker does).
+# their revoked ids, as a production worker does), CELERIAC_PEER_HEARTBEAT=1 (send worker-online
+# and worker-heartbeat events, so monitors list the worker).
 set -e
 cd "$(dirname "$0")"
 QUEUE="${1:-${CELERIAC_PEER_QUEUE:-celery}}"
@@ -15,5 +16,7 @@ export CELERIAC_PEER_QUEUE="$QUEUE"
 export PYTHONDONTWRITEBYTECODE=1
 MINGLE=--without-mingle
 [ "${CELERIAC_PEER_MINGLE:-}" = 1 ] && MINGLE=
+HEARTBEAT=--without-heartbeat
+[ "${CELERIAC_PEER_HEARTBEAT:-}" = 1 ] && HEARTBEAT=
 exec "${CELERIAC_TEST_PYTHON:-/usr/bin/python3}" -m celery -A interop_tasks worker -l info -Q "$QUEUE" -n "interop-$QUEUE@%h" \
-  -c 2 -P threads --without-gossip $MINGLE --without-heartbeat "$@"
+  -c 2 -P threads --without-gossip $MINGLE $HEARTBEAT "$@"

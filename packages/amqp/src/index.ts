@@ -27,6 +27,7 @@ export {
   type OutgoingEvent,
 } from './event-publisher.js';
 export { EventDispatcher, type EventDispatcherOptions } from './event-dispatcher.js';
+export { EventReceiver, type EventReceiverOptions } from './event-receiver.js';
 export { LeaderLock, type LeaderLockEvents, type LeaderLockOptions } from './leader-lock.js';
 /** amqplib's message and connection types, for code that handles them without importing amqplib. */
 export type { ChannelModel as AmqpChannelModel, ConsumeMessage as AmqpMessage } from 'amqplib';

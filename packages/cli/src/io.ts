@@ -20,6 +20,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   /** Decides the default log format: text for a person, JSON for a collector. */
   stderrIsTTY: boolean;
+  /** Whether a live view may redraw the screen (`celeriac events`). @default false */
+  stdoutIsTTY?: boolean;
   signals: SignalSource;
   /** Ends the process at once; only a second shutdown signal uses it. */
   exit(code: number): void;
@@ -32,6 +34,7 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     stderrIsTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     signals: process,
     exit: (code) => process.exit(code),
   };

@@ -30,3 +30,4 @@ export {
   DEFAULT_SCHEDULE_TIMEOUT_MS,
   type ScheduleCallOptions,
 } from './schedules.js';
+export { MonitorState, type TaskView, type WorkerView } from './monitor-state.js';

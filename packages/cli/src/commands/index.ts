@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { beatCommand } from './beat.js';
 import { callCommand } from './call.js';
 import { deadCommand } from './dead.js';
+import { eventsCommand } from './events.js';
 import { purgeCommand } from './purge.js';
 import { controlCommand, inspectCommand, statusCommand } from './remote.js';
 import { resultCommand } from './result.js';
@@ -19,4 +20,5 @@ export const COMMANDS: readonly Command[] = [
   inspectCommand,
   controlCommand,
   statusCommand,
+  eventsCommand,
 ];
