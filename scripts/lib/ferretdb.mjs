@@ -88,16 +88,30 @@ function freePort() {
   });
 }
 
-/** Starts FerretDB; resolves with its mongodb:// URL and a stop() once it accepts connections. */
-export async function startFerretdb() {
+/**
+ * Starts FerretDB; resolves with its mongodb:// URL and a stop() once it accepts connections.
+ * With `tls` ({certFile, keyFile, caFile}) clients reach it only through a TLS listener (which,
+ * with a CA file, asks for client certificates), and the URL says `tls=true`.
+ */
+export async function startFerretdb({ tls } = {}) {
   const binary = await ensureFerretdbBinary();
   const dataDir = await mkdtemp(join(tmpdir(), 'celeriac-ferretdb-'));
   const port = await freePort();
+  const plainPort = tls ? await freePort() : port;
+  const tlsArgs = tls
+    ? [
+        `--listen-tls=127.0.0.1:${port}`,
+        `--listen-tls-cert-file=${tls.certFile}`,
+        `--listen-tls-key-file=${tls.keyFile}`,
+        ...(tls.caFile ? [`--listen-tls-ca-file=${tls.caFile}`] : []),
+      ]
+    : [];
   const args = [
     '--handler=sqlite',
     `--sqlite-url=file:${dataDir}/`,
     `--state-dir=${dataDir}`,
-    `--listen-addr=127.0.0.1:${port}`,
+    `--listen-addr=127.0.0.1:${plainPort}`,
+    ...tlsArgs,
     '--debug-addr=127.0.0.1:0',
     '--telemetry=disable',
     '--log-level=error',
@@ -126,5 +140,6 @@ export async function startFerretdb() {
     }
     await new Promise((done) => setTimeout(done, 200));
   }
-  return { url: `mongodb://127.0.0.1:${port}`, port, stop };
+  const url = tls ? `mongodb://localhost:${port}/?tls=true` : `mongodb://127.0.0.1:${port}`;
+  return { url, port, stop };
 }

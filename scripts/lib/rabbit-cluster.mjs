@@ -5,11 +5,18 @@
  * directories in one temp dir; they share the rabbitmq user's Erlang cookie, are joined with
  * `rabbitmqctl join_cluster`, and are stopped and their data removed by destroy(). Started as the
  * rabbitmq user when we are root (the server refuses root), as test/faults/support/private-broker.
+ * Configured as production clusters are: `pause_minority`, so a node cut off from the others stops
+ * serving instead of splitting the brain, and a 10 s net tick so a cut is noticed in seconds.
+ *
+ * Partitions (isolate/heal) are iptables rules on the loopback: every node connects to its peers
+ * from an address of its own (127.0.0.11, .12, …), so the rules can cut one node's Erlang
+ * distribution traffic both ways while its AMQP port, and the other nodes' links, stay open.
  *
  * Plain Node, no npm imports: `node scripts/lib/rabbit-cluster.mjs` starts a cluster, prints its
  * status and timings, and removes it again.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -34,6 +41,8 @@ class ClusterNode {
     this.url = `amqp://guest:guest@127.0.0.1:${port}//`;
     this.dir = dir;
     this.account = account;
+    /** The source address of this node's outgoing distribution links, for the partition rules. */
+    this.distAddress = `127.0.0.${10 + index}`;
   }
 
   environment() {
@@ -49,6 +58,7 @@ class ClusterNode {
       RABBITMQ_MNESIA_BASE: join(this.dir, 'mnesia'),
       RABBITMQ_LOG_BASE: join(this.dir, 'log'),
       RABBITMQ_PID_FILE: join(this.dir, 'pid'),
+      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: `-kernel inet_dist_connect_options [{ip,{${this.distAddress.replaceAll('.', ',')}}}]`,
     };
   }
 
@@ -56,7 +66,13 @@ class ClusterNode {
     await mkdir(this.dir, { recursive: true });
     await writeFile(
       join(this.dir, 'rabbitmq.conf'),
-      `listeners.tcp.local = 127.0.0.1:${this.port}\nloopback_users = none\n`,
+      [
+        `listeners.tcp.local = 127.0.0.1:${this.port}`,
+        'loopback_users = none',
+        'cluster_partition_handling = pause_minority',
+        'net_ticktime = 10',
+        '',
+      ].join('\n'),
     );
     await writeFile(join(this.dir, 'enabled_plugins'), '[].\n');
     for (const path of [this.dir, join(this.dir, 'rabbitmq.conf'), join(this.dir, 'enabled_plugins')])
@@ -105,6 +121,47 @@ class ClusterNode {
 
   async stop() {
     await this.ctl(['stop', join(this.dir, 'pid')], START_TIMEOUT_MS);
+  }
+
+  /**
+   * Cuts this node off from its peers (a network partition): drops its distribution traffic
+   * both ways, by its outgoing address and its dist port. Clients still reach its AMQP port.
+   */
+  async isolate() {
+    for (const rule of this.#partitionRules()) await iptables(['-I', 'OUTPUT', ...rule]);
+  }
+
+  /** Ends the partition isolate() made. */
+  async heal() {
+    for (const rule of this.#partitionRules()) await iptables(['-D', 'OUTPUT', ...rule]).catch(() => undefined);
+  }
+
+  #partitionRules() {
+    const drop = ['-j', 'DROP', '-m', 'comment', '--comment', `celeriac-partition ${this.name}`];
+    return [
+      ['-s', this.distAddress, ...drop],
+      ['-d', this.distAddress, ...drop],
+      ['-p', 'tcp', '--dport', String(this.distPort), ...drop],
+      ['-p', 'tcp', '--sport', String(this.distPort), ...drop],
+    ];
+  }
+}
+
+/** Whether partitions can be made here: root, with iptables answering. */
+export async function canPartition() {
+  if (userInfo().uid !== 0) return false;
+  return iptables(['-S', 'OUTPUT']).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function iptables(args) {
+  const file = ['/usr/sbin/iptables', '/sbin/iptables'].find((path) => existsSync(path)) ?? 'iptables';
+  try {
+    await run(file, ['-w', ...args], { timeout: 30_000 });
+  } catch (error) {
+    throw new ClusterError(`iptables ${args.join(' ')} failed: ${error.stderr?.trim() || error.message}`);
   }
 }
 
@@ -195,6 +252,7 @@ export class RabbitCluster {
 
   /** Stops every node (SIGKILL where stop does not answer) and removes all their data. */
   async destroy() {
+    await Promise.all(this.nodes.map((node) => node.heal()));
     await Promise.all(this.nodes.map((node) => node.stop().catch(() => node.kill().catch(() => undefined))));
     await rm(this.dir, { recursive: true, force: true });
   }

@@ -123,6 +123,14 @@ function sendTaskArgs(send: PythonSend): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Python's own command line
+
+/** `celery -A interop_tasks <args>` as an operator types it (inspect, control): exit code and output. */
+export function celeryCommand(args: readonly string[]): Promise<ProcessRun> {
+  return runProcess(PYTHON, ['-m', 'celery', '-A', 'interop_tasks', ...args], { PYTHONPATH: PEER_DIR });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Python worker (run_worker.sh)
 
 const READY_LINE = /\bready\.\s*$/m;
@@ -220,7 +228,7 @@ export class PythonWorker {
 // ---------------------------------------------------------------------------------------------
 // process plumbing
 
-interface ProcessRun {
+export interface ProcessRun {
   code: number;
   stdout: string;
   stderr: string;

@@ -20,13 +20,14 @@ export interface LogLine {
 
 export class SpawnedCli {
   stderr = '';
+  stdout = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
     readonly child: ChildProcessWithoutNullStreams,
     readonly args: string[],
   ) {
-    child.stdout.resume();
+    child.stdout.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = once(child, 'exit').then(([code, signal]) => ({
       code: code as number | null,
@@ -34,16 +35,27 @@ export class SpawnedCli {
     }));
   }
 
-  /** `env` adds to (and wins over) the defaults, e.g. CELERIAC_BROKER for another broker. */
-  static start(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedCli {
-    env = {
+  /** `env` adds to (and wins over) the defaults, e.g. CELERIAC_BROKER for another broker; `undefined` removes one. */
+  static start(args: string[], given: NodeJS.ProcessEnv = {}): SpawnedCli {
+    const merged = {
       ...process.env,
       CELERIAC_BROKER: BROKER_URL,
       CELERIAC_BEAT_GROUP: BEAT_GROUP,
       CELERIAC_LOG_FORMAT: 'json',
-      ...env,
+      ...given,
     };
+    const env = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
     return new SpawnedCli(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env }), args);
+  }
+
+  /** Runs a command to its end: its exit code and what it printed. */
+  static async run(
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const cli = SpawnedCli.start(args, env);
+    const { code } = await cli.exited;
+    return { code, stdout: cli.stdout, stderr: cli.stderr };
   }
 
   /** A worker on these queues running the semantics app, ready to consume. */

@@ -4,6 +4,7 @@ import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import { ConnectionError, errorMeta, redactUrl, silentLogger, type BrokerUrls, type Logger } from '@celeriac/core';
 import { BrokerRotation } from './broker-rotation.js';
 import { connectRecovering } from './recovering-connect.js';
+import { tlsHint, tlsSocketOptions, type BrokerTlsOptions } from './tls.js';
 
 /**
  * The longest wait between reconnect attempts (amqplib's default is 30 s): after a broker
@@ -33,6 +34,10 @@ export interface AmqpConnectionOptions {
   connectTimeoutMs?: number;
   /** Retries before the first connection is given up, at least one per URL. @default 5 (about three seconds) */
   initialRetries?: number;
+  /** Told when the connection is lost (false) and when it is back with its hooks run (true); not for the first connect. */
+  onStatusChange?: (connected: boolean) => void;
+  /** CA, client certificate and server name for `amqps://` URLs. */
+  tls?: BrokerTlsOptions;
 }
 
 /**
@@ -46,6 +51,8 @@ export class AmqpConnection {
   #model: ChannelModel | null = null;
   #recovering: RecoveringChannelModel | null = null;
   #closed = false;
+  /** Lost since the last connect: the next setup is a reconnect. */
+  #lost = false;
   /** The node of the current or latest attempt, redacted, for the logs. */
   #node = '';
   /** Callers of addSetup waiting for the connection to come back (their hook runs on it first). */
@@ -73,6 +80,15 @@ export class AmqpConnection {
     if (model) await hook(model).catch((error: unknown) => this.#failHook(hook, error));
     else await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
     return () => this.#hooks.delete(hook);
+  }
+
+  /** The live channel model for one-off work, after a reconnect when there is none now. */
+  async current(): Promise<ChannelModel> {
+    const seen: { model?: ChannelModel } = {};
+    const unregister = await this.addSetup((model) => Promise.resolve(void (seen.model = model)));
+    unregister();
+    if (!seen.model) throw closedError();
+    return seen.model;
   }
 
   get connected(): boolean {
@@ -113,10 +129,11 @@ export class AmqpConnection {
       this.#logger.log('debug', 'connecting', { broker: this.#node });
       return withHeartbeat(next, heartbeatSeconds);
     };
+    const tls = this.#tls(rotation.urls);
     // Not waiting inside connect: the listeners go on first, so the first attempts are logged too.
     const recovering = await connectRecovering(
       pickUrl,
-      { noDelay: true, timeout: connectTimeoutMs, clientProperties: { connection_name: name } },
+      { ...tls, noDelay: true, timeout: connectTimeoutMs, clientProperties: { connection_name: name } },
       {
         initialMaxRetries: Math.max(initialRetries, rotation.urls.length - 1),
         maxDelay: RECONNECT_MAX_DELAY_MS,
@@ -130,10 +147,25 @@ export class AmqpConnection {
       await recovering.waitForConnect();
     } catch (error) {
       const tried = redactUrl(rotation.urls.join(';'));
-      throw new ConnectionError('BROKER_UNREACHABLE', `cannot connect to ${tried}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      // OpenSSL's own text spans lines and names source files; the hint says what to change.
+      const hint = tlsHint(error);
+      const reason = hint ? `TLS: ${hint}` : (error as Error).message.replace(/\s*\n\s*/g, ' ').trim();
+      throw new ConnectionError('BROKER_UNREACHABLE', `cannot connect to ${tried}: ${reason}`, { cause: error });
     }
+  }
+
+  /** The TLS socket options, with a loud line for what weakens them. */
+  #tls(urls: readonly string[]): object {
+    const given = this.options.tls;
+    if (!given) return {};
+    if (urls.some((url) => !url.startsWith('amqps:')))
+      this.#logger.log('warn', 'TLS options are set but a broker URL is amqp://, which is not encrypted: use amqps://');
+    if (given.insecureSkipVerify)
+      this.#logger.log(
+        'error',
+        'TLS peer verification is OFF (insecureSkipVerify): any server is accepted as the broker',
+      );
+    return tlsSocketOptions(given);
   }
 
   async #runHooks(model: ChannelModel): Promise<void> {
@@ -141,8 +173,11 @@ export class AmqpConnection {
     // The live set, not a copy: a Set iterator also visits hooks added while these run, which
     // addSetup did not run itself (there was no model yet) and would otherwise wait a reconnect.
     for (const hook of this.#hooks) await hook(model);
+    const reconnected = this.#lost;
     this.#model = model;
+    this.#lost = false;
     for (const waiter of this.#waiting.splice(0)) waiter.resolve();
+    if (reconnected) this.options.onStatusChange?.(true);
   }
 
   #watch(recovering: RecoveringChannelModel): void {
@@ -167,6 +202,8 @@ export class AmqpConnection {
 
   #onDisconnect(error: Error): void {
     this.#model = null;
+    this.#lost = true;
+    if (!this.#closed) this.options.onStatusChange?.(false);
     this.#logger.log('warn', 'connection lost; reconnecting', { broker: this.#node, ...errorMeta(error) });
   }
 }

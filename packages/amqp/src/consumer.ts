@@ -52,13 +52,18 @@ export interface ConsumerOptions {
 export class QueueConsumer {
   readonly #logger: Logger;
   #channel: Channel | null = null;
+  #model: ChannelModel | null = null;
   #acks: AckBatcher | null = null;
-  #tags: string[] = [];
+  /** Queue name → consumer tag on the current channel. */
+  readonly #tags = new Map<string, string>();
+  /** What is consumed now: the configured queues, changed at run time by add/cancel (remote control). */
+  readonly #queues: QueueSpec[];
   #stopped = false;
   #unregister: () => void = () => undefined;
 
   private constructor(private readonly options: ConsumerOptions) {
     this.#logger = options.logger ?? silentLogger;
+    this.#queues = [...options.queues];
   }
 
   static async start(connection: AmqpConnection, options: ConsumerOptions): Promise<QueueConsumer> {
@@ -67,12 +72,44 @@ export class QueueConsumer {
     return consumer;
   }
 
+  /** The queues consumed now. */
+  get queues(): readonly QueueSpec[] {
+    return [...this.#queues];
+  }
+
+  /**
+   * Declares and consumes one more queue, kept across reconnects (Celery's `add_consumer`).
+   * False when it is consumed already.
+   */
+  async addQueue(spec: QueueSpec): Promise<boolean> {
+    if (this.#queues.some((queue) => queue.name === spec.name)) return false;
+    const channel = this.#channel;
+    const acks = this.#acks;
+    // A queue a peer declared otherwise is refused here, before it can close the consume channel.
+    if (channel && acks && this.#model) await checkQueues(this.#model, [spec], this.#logger);
+    this.#queues.push(spec);
+    if (channel && acks) await this.#consume(channel, acks, spec);
+    return true;
+  }
+
+  /** Stops consuming one queue (Celery's `cancel_consumer`); false when it was not consumed. */
+  async cancelQueue(name: string): Promise<boolean> {
+    const index = this.#queues.findIndex((queue) => queue.name === name);
+    if (index < 0) return false;
+    this.#queues.splice(index, 1);
+    const tag = this.#tags.get(name);
+    this.#tags.delete(name);
+    if (tag) await this.#channel?.cancel(tag).catch(() => undefined);
+    return true;
+  }
+
   /** Stops new deliveries; the channel stays open so in-flight ones can still be acked. */
   async cancel(): Promise<void> {
     this.#stopped = true;
     this.#unregister();
     const channel = this.#channel;
-    const tags = this.#tags.splice(0);
+    const tags = [...this.#tags.values()];
+    this.#tags.clear();
     if (channel) await Promise.all(tags.map((tag) => channel.cancel(tag).catch(() => undefined)));
   }
 
@@ -90,7 +127,7 @@ export class QueueConsumer {
     // On throwaway channels first: a queue a peer declared otherwise stops the start with one
     // line instead of closing the consume channel on every reopen.
     // The declare-only queues are then declared (an adoptable one as the broker has it).
-    await checkQueues(model, [...(this.options.declareOnly ?? []), ...this.options.queues], this.#logger);
+    await checkQueues(model, [...(this.options.declareOnly ?? []), ...this.#queues], this.#logger);
     const lanes = this.options.delayLanes;
     if (lanes) await declareLanesAdopting(model, lanes, this.#logger);
     const channel = await model.createChannel();
@@ -104,16 +141,17 @@ export class QueueConsumer {
     });
     await channel.prefetch(this.options.prefetch, false);
     this.#channel = channel;
+    this.#model = model;
     this.#acks = acks;
-    this.#tags = [];
-    for (const spec of this.options.queues) await this.#consume(channel, acks, spec);
+    this.#tags.clear();
+    for (const spec of this.#queues) await this.#consume(channel, acks, spec);
   }
 
   async #consume(channel: Channel, acks: AckBatcher, spec: QueueSpec): Promise<void> {
     await declareQueue(channel, spec);
     if (this.options.delayLanes) await bindToDelayLanes(channel, spec.name);
     const { consumerTag } = await channel.consume(spec.name, (message) => this.#deliver(channel, acks, spec, message));
-    this.#tags.push(consumerTag);
+    this.#tags.set(spec.name, consumerTag);
   }
 
   #deliver(channel: Channel, acks: AckBatcher, spec: QueueSpec, message: ConsumeMessage | null): void {
@@ -129,6 +167,8 @@ export class QueueConsumer {
   }
 
   #onServerCancel(channel: Channel, acks: AckBatcher, spec: QueueSpec): void {
+    // Cancelled by us (cancelQueue): nothing to re-subscribe.
+    if (!this.#queues.includes(spec)) return;
     this.#logger.log('warn', 'broker cancelled the consumer; re-subscribing', { queue: spec.name });
     reopenLater(
       () => !this.#stopped && this.#channel === channel,

@@ -26,7 +26,18 @@ export {
   type OutgoingEvent,
 } from './event-publisher.js';
 export { EventDispatcher, type EventDispatcherOptions } from './event-dispatcher.js';
+export { askPidbox, type PidboxAsk } from './pidbox-requester.js';
 export { LeaderLock, type LeaderLockEvents, type LeaderLockOptions } from './leader-lock.js';
 /** amqplib's message and connection types, for code that handles them without importing amqplib. */
 export type { ChannelModel as AmqpChannelModel, ConsumeMessage as AmqpMessage } from 'amqplib';
 export { SerialConsumer, type SerialConsumerOptions } from './serial-consumer.js';
+export { GlobalTokens, type GlobalTokensOptions } from './global-tokens.js';
+export { copyProperties } from './copy-properties.js';
+export {
+  checkBrokerTls,
+  secretFromFile,
+  tlsSocketOptions,
+  type BrokerTlsOptions,
+  type TlsSocketOptions,
+} from './tls.js';
+export { QueueBrowser, purgeQueue } from './queue-browser.js';

@@ -25,6 +25,10 @@ export interface LeaderLockOptions {
   logger: Logger;
   /** The beat group whose lock this is. @default null (the default group) */
   group?: BeatGroup;
+  /** Another exclusive queue to hold instead of a beat group's (a rate-limit refiller's). */
+  queue?: QueueSpec;
+  /** Who leads, in the log lines. @default 'beat' */
+  label?: string;
 }
 
 /** AMQP reply code of a declare on an exclusive queue another connection owns. */
@@ -37,10 +41,12 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
   #stopped = false;
   #unregister: () => void = () => undefined;
   readonly #queue: QueueSpec;
+  readonly #label: string;
 
   private constructor(private readonly options: LeaderLockOptions) {
     super();
-    this.#queue = beatLeaderQueue(options.group ?? null);
+    this.#queue = options.queue ?? beatLeaderQueue(options.group ?? null);
+    this.#label = options.label ?? 'beat';
   }
 
   /**
@@ -110,7 +116,7 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
     }
     this.#held = channel;
     channel.once('close', () => this.#held === channel && this.#lose('lock channel closed'));
-    this.options.logger.log('info', 'beat is the leader', { lock: this.#queue.name });
+    this.options.logger.log('info', `${this.#label} is the leader`, { lock: this.#queue.name });
     this.emit('acquired', model);
   }
 
@@ -118,7 +124,9 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
     void channel?.close().catch(() => undefined);
     const locked = (error as { code?: unknown }).code === RESOURCE_LOCKED;
     if (locked)
-      this.options.logger.log('debug', 'standby: another beat holds the leader lock', { lock: this.#queue.name });
+      this.options.logger.log('debug', `standby: another ${this.#label} holds the leader lock`, {
+        lock: this.#queue.name,
+      });
     else this.options.logger.log('warn', 'leader lock attempt failed; retrying', errorMeta(error));
     this.#retryLater(model);
   }
@@ -133,7 +141,7 @@ export class LeaderLock extends TypedEmitter<LeaderLockEvents> {
 
   #lose(reason: string): void {
     this.#held = null;
-    this.options.logger.log(this.#stopped ? 'info' : 'warn', 'beat is no longer the leader', { reason });
+    this.options.logger.log(this.#stopped ? 'info' : 'warn', `${this.#label} is no longer the leader`, { reason });
     this.emit('lost', reason);
     if (this.#model) this.#retryLater(this.#model);
   }

@@ -11,7 +11,7 @@ import {
   type ScheduleStore,
 } from '@celeriac/core';
 import { compileClientOptions, type ClientOptions } from '@celeriac/client';
-import { beatGroup, type BeatGroup } from '@celeriac/amqp';
+import { beatGroup, checkBrokerTls, type BeatGroup, type BrokerTlsOptions } from '@celeriac/amqp';
 
 /** How fired tasks are routed and their queues declared, as for a Client. */
 export type BeatClientOptions = Pick<
@@ -28,6 +28,8 @@ export interface BeatOptions {
    * array): the first that answers is used, and on loss the next. @default 'amqp://guest:guest@localhost:5672//'
    */
   brokerUrl?: BrokerUrls;
+  /** TLS for `amqps://` URLs (lock and send connections alike); see BrokerTlsOptions. */
+  brokerTls?: BrokerTlsOptions;
   /**
    * Static schedules (e.g. from a schedule file), merged into the store at start: new ones are
    * added, changed ones updated (keeping their last slot, run count and, for an interval without
@@ -74,6 +76,7 @@ export interface CompiledBeatOptions {
   store: ScheduleStore;
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
+  brokerTls: BrokerTlsOptions | null;
   schedules: ScheduleInput[];
   pruneStatic: boolean;
   tickToleranceMs: number;
@@ -91,9 +94,11 @@ export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
   const url = checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL);
   const connectionName = options.connectionName ?? 'celeriac-beat';
   const logger = options.logger ?? silentLogger;
+  const brokerTls = checkBrokerTls(options.brokerTls);
   return {
     store: store(options.store),
     brokerUrl: url,
+    brokerTls,
     schedules: staticSchedules(options.schedules ?? []),
     pruneStatic: options.pruneStatic ?? false,
     tickToleranceMs: atLeast(options.tickToleranceMs ?? 5, 0, 'tickToleranceMs'),
@@ -101,7 +106,12 @@ export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
     lockHeartbeatSeconds: atLeast(options.lockHeartbeatSeconds ?? 5, 1, 'lockHeartbeatSeconds'),
     connectionName,
     beatGroup: beatGroup(options.beatGroup),
-    client: clientOptions(options.client ?? {}, { brokerUrl: url, connectionName: `${connectionName}:send`, logger }),
+    client: clientOptions(options.client ?? {}, {
+      brokerUrl: url,
+      brokerTls: brokerTls ?? undefined,
+      connectionName: `${connectionName}:send`,
+      logger,
+    }),
     logger,
   };
 }
@@ -112,7 +122,7 @@ export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
  */
 function clientOptions(
   given: BeatClientOptions,
-  fixed: Pick<ClientOptions, 'brokerUrl' | 'connectionName' | 'logger'>,
+  fixed: Pick<ClientOptions, 'brokerUrl' | 'brokerTls' | 'connectionName' | 'logger'>,
 ): ClientOptions {
   if (typeof given !== 'object' || given === null)
     throw new ConfigurationError('client must be an object of client options');

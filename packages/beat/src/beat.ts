@@ -78,6 +78,17 @@ export class Beat extends TypedEmitter<BeatEvents> {
     return this.#state === 'LEADING';
   }
 
+  /** Schedules in the loop's heap (enabled, with a future slot), loaded from the store when this beat starts leading. */
+  get scheduledCount(): number {
+    return this.#loop.scheduledCount;
+  }
+
+  /** Leading or standing by, on a live broker connection (what a liveness probe asks). */
+  get healthy(): boolean {
+    const up = this.#runtime?.connection.connected ?? false;
+    return up && (this.#state === 'LEADING' || this.#state === 'STANDBY');
+  }
+
   /**
    * Merges the static schedules into the store, connects, and starts competing for the lock.
    * Resolves once the first attempt is over: the beat is then STANDBY or LEADING (leading may
@@ -140,9 +151,10 @@ export class Beat extends TypedEmitter<BeatEvents> {
   }
 
   async #connect(): Promise<Runtime> {
-    const { brokerUrl: url, connectionName, lockHeartbeatSeconds, logger } = this.options;
+    const { brokerUrl: url, brokerTls, connectionName, lockHeartbeatSeconds, logger } = this.options;
     const connection = await AmqpConnection.open({
       url,
+      tls: brokerTls ?? undefined,
       name: `${connectionName}:lock`,
       heartbeatSeconds: lockHeartbeatSeconds,
       logger,

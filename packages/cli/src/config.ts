@@ -20,6 +20,8 @@ import {
   resultBackendKind,
   type LogLevel,
 } from '@celeriac/core';
+import type { BrokerTlsOptions } from '@celeriac/amqp';
+import { brokerTls, brokerValue, resultBackendValue } from './broker-security.js';
 import { UsageError } from './errors.js';
 import type { CliIo, Env } from './io.js';
 import { Settings, invalid, type Setting } from './settings.js';
@@ -63,6 +65,8 @@ export type LogFormat = 'json' | 'text';
 
 export interface GlobalConfig {
   brokerUrl: string;
+  /** TLS for amqps:// (--broker-ca and friends); undefined when none is given. */
+  brokerTls: BrokerTlsOptions | undefined;
   /** The validated backend URL, or null when results are disabled. */
   resultBackend: string | null;
   logLevel: LogLevel;
@@ -85,6 +89,7 @@ export function globalDefaults(io: Pick<CliIo, 'stderrIsTTY'>): Record<string, u
 export function compileGlobal(settings: Settings): GlobalConfig {
   return {
     brokerUrl: brokerUrl(settings),
+    brokerTls: brokerTls(settings),
     resultBackend: resultBackend(settings),
     logLevel: settings.choice('logLevel', LOG_LEVELS) ?? 'info',
     logFormat: settings.choice('logFormat', LOG_FORMATS) ?? 'json',
@@ -157,7 +162,7 @@ function parseConfigFile(given: string, text: string): Record<string, unknown> {
 
 /** One URL, `;`-joined URLs, a repeated flag or a config-file array: the nodes to fail over across. */
 function brokerUrl(settings: Settings): string {
-  const value = settings.raw('broker') ?? DEFAULT_BROKER_URL;
+  const value = brokerValue(settings) ?? DEFAULT_BROKER_URL;
   // The value is not echoed: it may hold the broker password.
   const problem = brokerUrlProblem(value);
   if (problem === null) return checkBrokerUrl(value);
@@ -165,7 +170,7 @@ function brokerUrl(settings: Settings): string {
 }
 
 function resultBackend(settings: Settings): string | null {
-  const url = settings.string('resultBackend') ?? DEFAULT_RESULT_BACKEND;
+  const url = resultBackendValue(settings) ?? DEFAULT_RESULT_BACKEND;
   try {
     return resultBackendKind(url) === null ? null : url;
   } catch (error) {

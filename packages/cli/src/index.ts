@@ -23,3 +23,5 @@ export {
 } from './config.js';
 export { Settings, type Setting } from './settings.js';
 export { createLogging, adapt as adaptWinston, type Logging } from './logging.js';
+/** The wiring behind --metrics-port, for embedders that run a Worker or Beat themselves. */
+export { serveWorkerMetrics, serveBeatMetrics, METRICS_PORT_OPTION } from './metrics.js';

@@ -5,6 +5,7 @@ import type { Argv, Options } from 'yargs';
 import { DEFAULT_BROKER_URL } from '@celeriac/core';
 import { optionNames, toYargsCommand, type CliRun } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { SECURITY_OPTIONS } from './broker-security.js';
 import { ExitCode, UsageError, errorLine, exitCodeFor } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -41,6 +42,7 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
     requiresArg: true,
     describe: 'JSON file of option values, e.g. {"broker": "amqp://…", "concurrency": 4}',
   },
+  ...SECURITY_OPTIONS,
 };
 
 const EPILOGUE =

@@ -11,9 +11,11 @@ import {
 import {
   DEFAULT_QUEUE,
   beatGroup,
+  checkBrokerTls,
   compileQueueType,
   taskQueue,
   type BeatGroup,
+  type BrokerTlsOptions,
   type QueueType,
   type TaskQueueOptions,
 } from '@celeriac/amqp';
@@ -25,6 +27,8 @@ export interface ClientOptions {
    * array): the first that answers is used, and on loss the next. @default 'amqp://guest:guest@localhost:5672//'
    */
   brokerUrl?: BrokerUrls;
+  /** TLS for `amqps://` URLs: a private CA, a client certificate, a server name (see BrokerTlsOptions). */
+  brokerTls?: BrokerTlsOptions;
   /**
    * 'rpc://' (replies over AMQP, as Celery's rpc backend), 'mongodb://host/db' (Celery's mongodb
    * backend, polled; needs @celeriac/mongodb) or null for fire-and-forget. @default 'rpc://'
@@ -64,6 +68,7 @@ export interface ClientOptions {
 export interface CompiledClientOptions {
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
+  brokerTls: BrokerTlsOptions | null;
   resultBackend: ResultBackendKind;
   /** The configured URL, for backends that need more than the kind (mongodb://…/db); null when disabled. */
   resultBackendUrl: string | null;
@@ -83,6 +88,7 @@ export interface CompiledClientOptions {
 export function compileClientOptions(options: ClientOptions): CompiledClientOptions {
   return {
     brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
+    brokerTls: checkBrokerTls(options.brokerTls),
     resultBackend: resultBackendKind(options.resultBackend),
     resultBackendUrl:
       options.resultBackend === undefined

@@ -18,6 +18,7 @@ import {
   EventPublisher,
   RpcResultReader,
   publishAt,
+  purgeQueue,
   taskQueue,
 } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
@@ -25,6 +26,7 @@ import { ControlBroadcaster, revokeArguments, type RevokeOptions } from './contr
 import { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
 import { compileSendOptions, messageFields, type SendOptions } from './send-options.js';
 import { ScheduleClient } from './schedules.js';
+import { DeadLetterAdmin } from './dead-letters.js';
 
 interface Transport {
   publishing: AmqpConnection;
@@ -55,6 +57,7 @@ export class Client {
   /** Remote-control broadcasting, per publishing connection. */
   readonly #control = new WeakMap<ConfirmPublisher, ControlBroadcaster>();
   #schedules: ScheduleClient | null = null;
+  #deadLetters: DeadLetterAdmin | null = null;
 
   constructor(options: ClientOptions = {}) {
     this.options = compileClientOptions(options);
@@ -108,6 +111,24 @@ export class Client {
     return this.#schedules;
   }
 
+  /** `celeriac.dead`: list, requeue and purge dead letters (no worker needed). */
+  get deadLetters(): DeadLetterAdmin {
+    this.#deadLetters ??= new DeadLetterAdmin(() => this.#connect(), this.options.logger);
+    return this.#deadLetters;
+  }
+
+  /**
+   * Removes every ready message from each queue (as `celery purge`); returns how many per queue.
+   * A queue that does not exist is an error, not created.
+   */
+  async purge(queues: readonly string[]): Promise<Record<string, number>> {
+    const { publishing } = await this.#connect();
+    const model = await publishing.current();
+    const purged: Record<string, number> = {};
+    for (const queue of queues) purged[queue] = await purgeQueue(model, queue);
+    return purged;
+  }
+
   async close(): Promise<void> {
     const transport = this.#transport;
     this.#transport = null;
@@ -155,8 +176,9 @@ export class Client {
   }
 
   async #openTransport(): Promise<Transport> {
-    const { brokerUrl: url, connectionName: name, logger, publishWaitMs } = this.options;
-    const publishing = await AmqpConnection.open({ url, name: `${name}:publish`, logger });
+    const { brokerUrl: url, brokerTls, connectionName: name, logger, publishWaitMs } = this.options;
+    const tls = brokerTls ?? undefined;
+    const publishing = await AmqpConnection.open({ url, tls, name: `${name}:publish`, logger });
     const publisher = await ConfirmPublisher.create(publishing, {
       logger,
       channelWaitMs: publishWaitMs,
@@ -177,7 +199,8 @@ export class Client {
   }
 
   async #openResults(publishing: AmqpConnection, publisher: ConfirmPublisher): Promise<Transport> {
-    const { brokerUrl: url, connectionName: name, logger } = this.options;
+    const { brokerUrl: url, brokerTls, connectionName: name, logger } = this.options;
+    const tls = brokerTls ?? undefined;
     if (this.options.resultBackend === null) return { publishing, publisher, results: null, resultConnection: null };
     if (this.options.resultBackend === 'mongodb')
       return {
@@ -187,7 +210,7 @@ export class Client {
         resultConnection: null,
         stored: await this.#openStored(publishing),
       };
-    const resultConnection = await AmqpConnection.open({ url, name: `${name}:results`, logger }).catch(
+    const resultConnection = await AmqpConnection.open({ url, tls, name: `${name}:results`, logger }).catch(
       async (error: unknown) => {
         await publishing.close();
         throw error;

@@ -18,6 +18,13 @@ export { compileRoutes, type Routes, type Router } from './routes.js';
 export { TaskFailedError, ResultError, PublishError, InvalidArgumentError } from '@celeriac/core';
 export type { RevokeOptions } from './control.js';
 export {
+  DEFAULT_LIST_LIMIT,
+  DeadLetterAdmin,
+  type DeadLetter,
+  type DeadLetterFilter,
+  type RequeueOutcome,
+} from './dead-letters.js';
+export {
   ScheduleClient,
   ScheduleCommandError,
   DEFAULT_SCHEDULE_TIMEOUT_MS,

@@ -56,3 +56,4 @@ export {
 } from './load-backend.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export * from './schedule/index.js';
+export { parseRateLimit, RateLimitError, TokenBucket, type RateLimit, type RateLimitErrorCode } from './rate-limit.js';

@@ -18,7 +18,8 @@ export class LamportClock {
 
   /** On receiving a message stamped `other`: past both clocks. */
   adjust(other: number): number {
-    this.#value = Math.max(this.#value, other) + 1;
+    // A peer's header may be anything: a clock that is not a number moves ours by one.
+    this.#value = Math.max(this.#value, Number.isFinite(other) ? other : 0) + 1;
     return this.#value;
   }
 }

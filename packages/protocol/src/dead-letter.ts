@@ -9,7 +9,8 @@
  * as it came), `cut` (each original value over MAX_KEPT_HEADER_BYTES shortened) and `bare` (no
  * original header). What was cut is named in `x-celeriac-dead-cut` and in the reason.
  */
-import { toFieldTable, type FieldTable } from './field-table.js';
+import { BROKER_DELIVERY_COUNT_HEADER, DELIVERIES_HEADER, INTERRUPTED_HEADER } from './delivery-count.js';
+import { fromFieldValue, toFieldTable, type FieldTable } from './field-table.js';
 
 export const DEAD_LETTER_HEADER = {
   reason: 'x-celeriac-dead-reason',
@@ -102,3 +103,44 @@ function listNames(names: readonly string[]): string {
   const more = names.length - shown.length;
   return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }
+
+/** What a dead letter says about itself: the `x-celeriac-dead-*` headers, read back. */
+export interface DeadLetterInfo {
+  code: string | null;
+  reason: string | null;
+  /** The queue the message was taken from, where a requeue sends it back. */
+  queue: string | null;
+  routingKey: string | null;
+  at: Date | null;
+  node: string | null;
+}
+
+export function readDeadLetterInfo(headers: Readonly<Record<string, unknown>> | undefined): DeadLetterInfo {
+  const text = (name: string) => {
+    const value = fromFieldValue(headers?.[name]);
+    return typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString() : null;
+  };
+  const at = text(DEAD_LETTER_HEADER.at);
+  const time = at === null ? Number.NaN : Date.parse(at);
+  return {
+    code: text(DEAD_LETTER_HEADER.code),
+    reason: text(DEAD_LETTER_HEADER.reason),
+    queue: text(DEAD_LETTER_HEADER.queue),
+    routingKey: text(DEAD_LETTER_HEADER.routingKey),
+    at: Number.isNaN(time) ? null : new Date(time),
+    node: text(DEAD_LETTER_HEADER.node),
+  };
+}
+
+/**
+ * The headers a dead letter goes back to its queue with: its original ones, without the
+ * `x-celeriac-dead-*` stamp and without any delivery count (Celeriac's or the broker's), so the
+ * task starts afresh and is not dead-lettered again at once for deliveries it had before.
+ */
+export function requeuedHeaders(headers: Readonly<Record<string, unknown>> | undefined): FieldTable {
+  const dropped = new Set<string>([...Object.values(DEAD_LETTER_HEADER), ...FRESH_START_HEADERS]);
+  return toFieldTable(Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !dropped.has(name))));
+}
+
+/** Counts a requeued task must not carry over. */
+const FRESH_START_HEADERS = [DELIVERIES_HEADER, INTERRUPTED_HEADER, BROKER_DELIVERY_COUNT_HEADER];

@@ -25,7 +25,10 @@ export {
   MAX_REASON_CHARS,
   clip,
   deadLetterHeaders,
+  readDeadLetterInfo,
+  requeuedHeaders,
   type DeadLetterFit,
+  type DeadLetterInfo,
   type DeadLetterStamp,
 } from './dead-letter.js';
 export {
@@ -47,9 +50,28 @@ export {
   type ControlRequestInput,
   type ControlReplyTo,
   type EncodedControlMessage,
-} from './control-message.js';
-export { decodeControlReply, okReply, errorReply, unknownCommandReply, type ControlReply } from './control-reply.js';
-export { revokeArguments, revokeTaskIds, type RevokeArguments } from './control-commands.js';
+} from './control/message.js';
+export { decodeControlReply, okReply, errorReply, unknownCommandReply, type ControlReply } from './control/reply.js';
+export { revokeArguments, revokeTaskIds, type RevokeArguments } from './control/commands.js';
+export {
+  requestInfo,
+  scheduledInfo,
+  queueAsDict,
+  type RequestInfo,
+  type HeldTask,
+  type HeldState,
+  type ScheduledInfo,
+  type ConsumedQueue,
+} from './control/inspect.js';
+export { brokerInfo, rusageInfo, poolInfo, type ResourceUsageLike, type PoolDescription } from './control/stats.js';
+export {
+  encodeHelloRevoked,
+  decodeHelloRevoked,
+  helloReply,
+  type HelloReply,
+  type HelloRevoked,
+  type RevokedEntry,
+} from './control/hello.js';
 export {
   encodeScheduleCommand,
   decodeScheduleCommand,

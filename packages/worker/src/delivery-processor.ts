@@ -8,6 +8,7 @@ import { TaskRevokedError } from './execution/task-revoked-error.js';
 import type { FinishedOutcomes } from './gates/finished-outcomes.js';
 import type { Gate } from './gates/gate.js';
 import type { Job } from './job.js';
+import type { JobTracker } from './control/task-requests.js';
 import type { RetryPublisher } from './retry/retry-publisher.js';
 import { acksOnTheWire } from './settle/acks-on-the-wire.js';
 import type { Rejector } from './settle/rejector.js';
@@ -38,7 +39,16 @@ export interface ProcessorDeps {
   handBack: (job: Job, how: { started: boolean }) => Promise<void>;
   /** One controller per running task, aborted when the worker gives up on it. */
   running: Set<AbortController>;
+  /** Told each job's stage, for the inspect commands. @default none */
+  tracker?: JobTracker;
 }
+
+const NO_TRACKER: JobTracker = {
+  reserve: () => undefined,
+  schedule: () => undefined,
+  start: () => undefined,
+  forget: () => undefined,
+};
 
 /**
  * Takes one delivery from the broker to its end: decode, look up, pass the gates, run, report,
@@ -69,9 +79,15 @@ export class DeliveryProcessor {
       logger: this.#logger.child({ taskId: task.id, task: task.name }),
       abort: new AbortController(),
     };
-    for (const gate of this.deps.gates) if ((await gate.admit(job)) === 'settled') return;
-    this.deps.emit('task:reserved', { id: task.id, name: task.name, queue: delivery.queue, task });
-    await this.deps.slots.run(() => this.#execute(job));
+    const tracker = this.deps.tracker ?? NO_TRACKER;
+    tracker.reserve(job);
+    try {
+      for (const gate of this.deps.gates) if ((await gate.admit(job)) === 'settled') return;
+      this.deps.emit('task:reserved', { id: task.id, name: task.name, queue: delivery.queue, task });
+      await this.deps.slots.run(() => this.#execute(job));
+    } finally {
+      tracker.forget(job);
+    }
   }
 
   async #execute(job: Job): Promise<void> {
@@ -136,6 +152,7 @@ export class DeliveryProcessor {
   async #run(job: Job): Promise<TaskOutcome | null> {
     const controller = job.abort;
     this.deps.running.add(controller);
+    this.deps.tracker?.start(job);
     try {
       // As Celery's tracer: `track_started and not ignore_result` (an ignored result stores nothing).
       const ignored = job.task.ignoreResult || job.registered.options.ignoreResult;

@@ -32,6 +32,7 @@ export type {
   TaskRetriedInfo,
   DeadLetterInfo,
   LoopBlockedInfo,
+  ConnectionInfo,
 } from './worker-events.js';
 export { Retry, MaxRetriesExceededError, type RetryOptions } from './retry/retry-decision.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, type AutoRetryFor, type ErrorClass } from './retry/retry-policy.js';

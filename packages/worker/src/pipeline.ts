@@ -6,7 +6,11 @@
  *    cannot run is rejected: the caller told, the message dead-lettered (settle/rejector.ts).
  * 2. gates/ decide, in order, whether the task runs now: finished here already? delivered too
  *    often? revoked? succeeded already? expired? not due yet? A gate may settle the message
- *    itself (answer it, dead-letter it, move it to the delay lanes).
+ *    itself (answer it, dead-letter it, move it to the delay lanes). Last, the rate limits hold
+ *    a due task until it may start: the worker's own bucket (rate-limit-gate.ts, Celery's
+ *    rate_limit, changed by `control rate_limit`), then the tokens shared by every worker of
+ *    the task through the broker (shared-tokens.ts, globalRateLimit). A waiting task keeps its
+ *    message unacked in the prefetch but holds no slot, so other tasks run meanwhile.
  * 3. execution/ gives it a slot (slots.ts), asks the revoke and expiry gates again, then runs the
  *    handler in the pool (inline or threads/), inside the time limits, inside the revokes that
  *    can terminate it. The run ends as a TaskOutcome.
@@ -14,12 +18,15 @@
  * 5. settle/ reports the outcome, then acks the message; whatever fails on the way sends the
  *    message back to the queue after a pause.
  *
- * Beside the line, control/ answers pidbox commands and fills the revocations that the revoked
+ * Beside the line, control/ answers pidbox commands, is told each job's stage (task-requests.ts)
+ * for the inspect commands, and fills the revocations that the revoked
  * gate and the terminating executor read.
  */
 import { safeEmitter, type Logger, type ResultReader, type ResultWriter } from '@celeriac/core';
 import type { ConfirmPublisher } from '@celeriac/amqp';
 import type { Revocations } from './control/revocations.js';
+import type { JobTracker } from './control/task-requests.js';
+import type { TimeLimitOverrides } from './execution/time-limit-overrides.js';
 import { DeliveryProcessor } from './delivery-processor.js';
 import type { Job } from './job.js';
 import { Slots } from './execution/slots.js';
@@ -32,7 +39,10 @@ import { EtaGate } from './gates/eta-gate.js';
 import { ExpiryGate } from './gates/expiry-gate.js';
 import { FinishedOutcomes } from './gates/finished-outcomes.js';
 import type { Gate } from './gates/gate.js';
+import { RateLimitGate, LocalTokens } from './gates/rate-limit-gate.js';
+import type { RateLimits } from './gates/rate-limits.js';
 import { RevokedGate } from './gates/revoked-gate.js';
+import { SharedTokens, type TokenSource } from './gates/shared-tokens.js';
 import { RetryPublisher } from './retry/retry-publisher.js';
 import { DeadLetters } from './settle/dead-letters.js';
 import { Rejector } from './settle/rejector.js';
@@ -53,6 +63,16 @@ export interface PipelineParts {
   revocations: Revocations;
   /** The result backend, when it can be read by task id (MongoDB): enables duplicate suppression. */
   stored?: Pick<ResultReader, 'latest'> | null;
+  /** The concurrency slots; the worker keeps them to resize them (`pool_grow`). @default new Slots(concurrency) */
+  slots?: Slots;
+  /** Told each job's stage, for the inspect commands. */
+  tracker?: JobTracker;
+  /** Time limits set at run time (`control time_limit`). */
+  timeLimits?: TimeLimitOverrides;
+  /** Per-task buckets of this worker, shared with the control command that changes them. */
+  rateLimits: RateLimits;
+  /** Tokens of the tasks with a globalRateLimit, by task name. */
+  sharedTokens: ReadonlyMap<string, TokenSource>;
 }
 
 /** The gates of one pipeline, and the two the processor talks to directly. */
@@ -75,9 +95,9 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const reporter = new TaskReporter(parts.results);
   const deadLetters = new DeadLetters(publisher, options.nodeName, options.logger);
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
-  const gates = buildGates({ ...parts, emit }, reporter, rejector);
+  const gates = buildGates(parts, reporter, rejector, emit);
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
-  const slots = new Slots(options.concurrency);
+  const slots = parts.slots ?? new Slots(options.concurrency);
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
   const executor = buildExecutor(parts);
@@ -95,18 +115,19 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     stopping,
     handBack,
     running,
+    ...(parts.tracker ? { tracker: parts.tracker } : {}),
   });
 }
 
-function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector): Gates {
+function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector, emit: EmitWorkerEvent): Gates {
   const { options, publisher } = parts;
   const finished = new FinishedOutcomes(reporter);
   const quorum = new Set(options.queueSpecs.filter((spec) => spec.type === 'quorum').map((spec) => spec.name));
   const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter, (queue) =>
     quorum.has(queue),
   );
-  const revoked = new RevokedGate(parts.revocations.ids, reporter, parts.emit);
-  const expiry = new ExpiryGate(reporter, Date.now, parts.emit);
+  const revoked = new RevokedGate(parts.revocations.ids, reporter, emit);
+  const expiry = new ExpiryGate(reporter, Date.now, emit);
   const before: Gate[] = [
     // First: a task that already finished here (its ack was lost with its channel) is answered, not run or counted again.
     finished,
@@ -116,8 +137,11 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
     // A task whose id already SUCCEEDED (redelivery, duplicate fire) is acked, not run twice.
     ...(parts.stored ? [new DuplicateGate(parts.stored)] : []),
     expiry,
-    // Last: only a task that would run now may wait (under a second) in memory.
-    new EtaGate(publisher),
+    // Only a task that would run now may wait (under a second) in memory.
+    new EtaGate(publisher, Date.now, parts.tracker),
+    // Last: a due task waits for its turn under the rate limits, holding no slot (as Celery's consumer).
+    new RateLimitGate(new LocalTokens(parts.rateLimits), parts.stopping),
+    new RateLimitGate(new SharedTokens(parts.sharedTokens), parts.stopping),
   ];
   // Celery checks again right before running: a task can be revoked or expire while it waits for a slot.
   return { before, recheck: [revoked, expiry], finished, deliveries };
@@ -126,7 +150,7 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
 /** The pool, inside the time limits, inside the revokes that can terminate a run. */
 function buildExecutor(parts: PipelineParts): TaskExecutor {
   const { options, pool, revocations } = parts;
-  const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads');
+  const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads', parts.timeLimits);
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
   return new TerminableExecutor(revocations, limited);
 }

@@ -1,6 +1,10 @@
 import {
+  ConfigurationError,
+  RateLimitError,
   assertTaskName,
   compileParams,
+  parseRateLimit,
+  type RateLimit,
   type ArgsOf,
   type ResultOf,
   type TaskContract,
@@ -32,6 +36,18 @@ export interface TaskOptions extends Partial<RetryPolicy>, Partial<TimeLimitsMs>
    * must not run twice and is not idempotent). @default true
    */
   acksLate?: boolean;
+  /**
+   * Celery's rate_limit: `'10/s'`, `'100/m'`, `'1000/h'` or a number (per second). A token bucket
+   * of capacity one per worker, so N workers start up to N × this. Waiting tasks stay unacked in
+   * the worker's prefetch and hold no execution slot. Changed at run time by `control rate_limit`.
+   * @default null (no limit)
+   */
+  rateLimit?: RateLimit | null;
+  /**
+   * A limit shared by every worker of this task, on any host (Celeriac's own; tokens in a
+   * RabbitMQ queue, see the README). Applies on top of `rateLimit`. @default null (no limit)
+   */
+  globalRateLimit?: RateLimit | null;
 }
 
 /** Registering by name: the task's options, and its parameter names as defineTask takes them. */
@@ -108,7 +124,19 @@ function registeredOptions(name: string, options: TaskOptions): Required<TaskOpt
     acksLate: options.acksLate ?? true,
     ...compileRetryPolicy(name, options),
     ...compileTimeLimits(`task ${name}`, options),
+    rateLimit: checkedRateLimit(name, 'rateLimit', options.rateLimit),
+    globalRateLimit: checkedRateLimit(name, 'globalRateLimit', options.globalRateLimit),
   };
+}
+
+/** Refused at registration, so a typo never reaches a running worker. */
+function checkedRateLimit(name: string, field: string, value: RateLimit | null | undefined): RateLimit | null {
+  try {
+    return parseRateLimit(value) === null ? null : (value as RateLimit);
+  } catch (error) {
+    if (!(error instanceof RateLimitError)) throw error;
+    throw new ConfigurationError(`task ${name}: ${field}: ${error.message}`, { cause: error });
+  }
 }
 
 /** Duck-typed check for registries loaded from another copy of this package (`--app` modules). */

@@ -43,31 +43,40 @@ export interface LoopBlockedInfo extends TaskEventInfo {
 
 export interface DeadLetterInfo {
   queue: string;
+  /** The task name the message's headers give, clipped; null when it gives none. */
+  task: string | null;
   reason: string;
   code: string;
   id: string | null;
-  /** The task's name, when the message could be decoded. */
-  name: string | null;
 }
 
 /**
  * Event name → listener arguments, for `worker.on(...)`. A type alias, not an interface with an
  * index signature: the signature would make every string a valid event name.
  */
+/** Which of the worker's two broker connections. */
+export interface ConnectionInfo {
+  connection: 'consume' | 'publish';
+}
+
 export type WorkerEvents = {
   /** Passed the gates: it will run here once a slot is free (Celery's task-received). */
   'task:reserved': [info: TaskReservedInfo];
   /** About to run: acked (unless acksLate), the handler starts now (Celery's task-started). */
   'task:received': [info: TaskEventInfo];
+  /** Not run: revoked or expired before it ran (REVOKED reported, message acked), or terminated while it ran. */
+  'task:revoked': [info: TaskRevokedInfo];
   'task:succeeded': [info: TaskSucceededInfo];
   'task:failed': [info: TaskFailedInfo];
   /** The handler asked to retry (ctx.retry or autoRetryFor); the task was republished. */
   'task:retried': [info: TaskRetriedInfo];
-  /** Revoked or expired before it ran (REVOKED stored, message acked), or terminated while it ran. */
-  'task:revoked': [info: TaskRevokedInfo];
   'message:dead-lettered': [info: DeadLetterInfo];
   /** A handler on the inline pool held the event loop for a second or more (BLOCKED_LOOP_MS). */
   'worker:loop-blocked': [info: LoopBlockedInfo];
+  /** A broker connection was lost; the worker reconnects by itself. */
+  'connection:lost': [info: ConnectionInfo];
+  /** A lost connection is back, its channels and consumers set up again. */
+  'connection:restored': [info: ConnectionInfo];
   'worker:ready': [];
   'worker:stopped': [];
 };

@@ -11,8 +11,10 @@ import {
 } from '@celeriac/core';
 import {
   DEFAULT_QUEUE,
+  checkBrokerTls,
   compileQueueType,
   taskQueue,
+  type BrokerTlsOptions,
   type QueueSpec,
   type QueueType,
   type TaskQueueOptions,
@@ -27,6 +29,8 @@ export interface WorkerOptions {
    * array): the first that answers is used, and on loss the next. @default 'amqp://guest:guest@localhost:5672//'
    */
   brokerUrl?: BrokerUrls;
+  /** TLS for `amqps://` URLs: a private CA, a client certificate, a server name (see BrokerTlsOptions). */
+  brokerTls?: BrokerTlsOptions;
   /** Queues to consume. @default ['celery'] */
   queues?: string[];
   /** Declaration options per queue name; must match every other declarer of the queue. */
@@ -97,6 +101,11 @@ export interface WorkerOptions {
    * visible to Flower and `celery events`; Celery's `--without-heartbeat` is false. @default true
    */
   heartbeatEvents?: boolean;
+  /**
+   * At start, ask the other workers for their revoked task ids and clocks (Celery's mingle), so a
+   * revoke sent before a rolling restart still holds. Costs up to a second of start time. @default true
+   */
+  mingle?: boolean;
 }
 
 export type WorkerPool = 'inline' | 'threads';
@@ -105,6 +114,7 @@ export interface CompiledWorkerOptions {
   tasks: TaskRegistry;
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
+  brokerTls: BrokerTlsOptions | null;
   queues: string[];
   queueOptions: Record<string, TaskQueueOptions>;
   queueType: QueueType;
@@ -127,6 +137,7 @@ export interface CompiledWorkerOptions {
   timeLimits: TimeLimitsMs;
   events: boolean;
   heartbeatEvents: boolean;
+  mingle: boolean;
 }
 
 export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOptions {
@@ -135,6 +146,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
   return {
     tasks: options.tasks,
     brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
+    brokerTls: checkBrokerTls(options.brokerTls),
     ...queueDeclarations(options),
     concurrency,
     prefetch: Math.min(65_535, concurrency * positiveInteger(options.prefetchMultiplier ?? 2, 'prefetchMultiplier')),
@@ -149,8 +161,9 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     ...poolOptions(options),
     shutdownTimeoutMs: durationMs(options.shutdownTimeoutMs ?? 30_000, 'shutdownTimeoutMs'),
     timeLimits: compileTimeLimits('worker', options),
-    events: options.events ?? false,
-    heartbeatEvents: options.heartbeatEvents ?? true,
+    events: booleanOption(options.events ?? false, 'events'),
+    heartbeatEvents: booleanOption(options.heartbeatEvents ?? true, 'heartbeatEvents'),
+    mingle: booleanOption(options.mingle ?? true, 'mingle'),
   };
 }
 
@@ -175,6 +188,11 @@ function poolOptions(options: WorkerOptions): { pool: WorkerPool; appModule: str
   if (pool === 'threads' && appModule === null)
     throw new ConfigurationError("pool 'threads' needs appModule, the module each thread imports the tasks from");
   return { pool, appModule };
+}
+
+function booleanOption(value: unknown, field: string): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new ConfigurationError(`${field} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 function durationMs(value: number, field: string): number {

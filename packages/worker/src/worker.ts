@@ -1,5 +1,4 @@
 import {
-  LamportClock,
   TypedEmitter,
   errorMeta,
   loadMongoModule,
@@ -13,15 +12,16 @@ import {
   QueueConsumer,
   RpcResultWriter,
   deadLetterQueue,
+  type AmqpConnectionOptions,
   type Delivery,
+  type GlobalTokens,
   type PidboxConsumer,
 } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
-import { Revocations } from './control/revocations.js';
-import { startControl } from './control/start-control.js';
+import { WorkerControl } from './control/worker-control.js';
 import { startEvents, type WorkerEventsRuntime } from './events/start-events.js';
-import type { TaskEventsSwitch } from './events/task-events.js';
+import { startSharedTokens } from './gates/shared-tokens.js';
 import { createPool, type Pool } from './execution/pool.js';
 import type { WorkerEvents } from './worker-events.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -40,12 +40,14 @@ interface Runtime {
   consuming: AmqpConnection;
   publishing: AmqpConnection;
   consumer: QueueConsumer;
-  /** Celery's remote control (pidbox): ping, revoke, terminate. */
+  /** Celery's remote control (pidbox): inspect and control commands. */
   control: PidboxConsumer;
   /** Where handlers run; the threads pool's threads end when the worker stops. */
   pool: Pool;
   /** A storing result backend (MongoDB), closed when the worker stops. */
   stored: StoredResultBackend | null;
+  /** The token queues of tasks with a globalRateLimit. */
+  sharedTokens: Map<string, GlobalTokens>;
   /** Heartbeats and task events on `celeryev`. */
   events: WorkerEventsRuntime;
 }
@@ -65,10 +67,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   readonly options: CompiledWorkerOptions;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #running = new Set<AbortController>();
-  /** Filled by revoke commands, read by the pipeline; kept across reconnects, as Celery keeps it. */
-  readonly #revocations = new Revocations();
-  /** What control and events share: Celery's `app.clock`, and the task events switch the commands flip. */
-  readonly #shared: { clock: LamportClock; events: TaskEventsSwitch };
+  /** What the remote control reads and changes (revocations, held tasks, slots, time limits). */
+  readonly #control: WorkerControl;
   #state: WorkerState = 'INITIALIZED';
   #runtime: Runtime | null = null;
   #starting: Promise<void> | null = null;
@@ -77,7 +77,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   constructor(options: WorkerOptions) {
     super();
     this.options = compileWorkerOptions(options);
-    this.#shared = { clock: new LamportClock(), events: { enabled: this.options.events } };
+    this.#control = new WorkerControl(this.options, () => void this.stop());
   }
 
   get state(): WorkerState {
@@ -87,6 +87,22 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /** Tasks received and not yet acknowledged. */
   get activeCount(): number {
     return this.#inFlight.size;
+  }
+
+  /** Tasks whose handler is running now (the rest of activeCount waits in the prefetch). */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Both broker connections are up, the consumers set up on them (what a readiness probe asks). */
+  get connected(): boolean {
+    const runtime = this.#runtime;
+    return runtime !== null && runtime.consuming.connected && runtime.publishing.connected;
+  }
+
+  /** Running, connected and consuming: false while starting, reconnecting or stopping. */
+  get healthy(): boolean {
+    return this.#state === 'RUNNING' && this.connected;
   }
 
   start(): Promise<void> {
@@ -117,7 +133,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     }
     this.#state = 'RUNNING';
     this.#runtime.events.heartbeat?.start();
-    logger.log('info', 'worker ready', { node: nodeName, taskEvents: this.#shared.events.enabled });
+    logger.log('info', 'worker ready', { node: nodeName, taskEvents: this.#control.events.enabled });
     this.emit('worker:ready');
   }
 
@@ -136,20 +152,35 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   async #connectWith(pool: Pool): Promise<Runtime> {
     const { brokerUrl: url, nodeName, logger } = this.options;
-    const publishing = await AmqpConnection.open({ url, name: `${nodeName}:publish`, logger });
+    const tls = this.options.brokerTls ?? undefined;
+    const publishing = await AmqpConnection.open({
+      ...this.#watched('publish'),
+      url,
+      tls,
+      name: `${nodeName}:publish`,
+      logger,
+    });
     try {
       const publisher = await ConfirmPublisher.create(publishing, { logger, laneType: this.options.queueType });
       const stored = await this.#openStoredResults();
       const results: ResultWriter | null =
         this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
-      const processor = this.#processor(publisher, results, pool, stored);
+      // On the publishing connection: the refiller's tokens are publishes, and it exists already.
+      const sharedTokens = await startSharedTokens(publishing, this.options.tasks, logger);
+      const processor = this.#processor(publisher, results, pool, { stored, sharedTokens });
       const events = await this.#startEvents(publishing);
-      const consuming = await AmqpConnection.open({ url, name: `${nodeName}:consume`, logger });
+      const consuming = await AmqpConnection.open({
+        ...this.#watched('consume'),
+        url,
+        tls,
+        name: `${nodeName}:consume`,
+        logger,
+      });
       const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
         await Promise.all([consuming.close(), stored?.close()]);
         throw error;
       });
-      return { consuming, publishing, pool, stored, events, ...consumers };
+      return { consuming, publishing, pool, stored, sharedTokens, events, ...consumers };
     } catch (error) {
       await publishing.close();
       throw error;
@@ -157,8 +188,15 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   #startEvents(publishing: AmqpConnection): Promise<WorkerEventsRuntime> {
+    const { clock, events } = this.#control;
     const running = () => this.#running.size;
-    return startEvents({ ...this.options, ...this.#shared, publishing, on: this.on.bind(this), running });
+    return startEvents({ ...this.options, clock, events, publishing, on: this.on.bind(this), running });
+  }
+
+  /** Reports the connection's losses and returns as worker events. */
+  #watched(connection: 'consume' | 'publish'): Pick<AmqpConnectionOptions, 'onStatusChange'> {
+    const emit = safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger);
+    return { onStatusChange: (up) => emit(up ? 'connection:restored' : 'connection:lost', { connection }) };
   }
 
   /** MongoDB results through @celeriac/mongodb, loaded only when such a URL is configured. */
@@ -172,31 +210,35 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     publisher: ConfirmPublisher,
     results: ResultWriter | null,
     pool: Pool,
-    stored: StoredResultBackend | null = null,
+    { stored, sharedTokens }: Pick<Runtime, 'stored' | 'sharedTokens'>,
   ): DeliveryProcessor {
     return buildPipeline({
       stored,
+      sharedTokens,
+      rateLimits: this.#control.rateLimits,
       options: this.options,
       publisher,
       results,
       emit: (event, ...args) => this.emit(event, ...args),
       stopping: () => this.#state === 'STOPPING',
       running: this.#running,
-      revocations: this.#revocations,
       pool,
+      revocations: this.#control.revocations,
+      slots: this.#control.slots,
+      tracker: this.#control.requests,
+      timeLimits: this.#control.timeLimits,
     });
   }
 
-  /** Control first: a revoke sent while the worker starts then already applies to its first tasks. */
+  /** Control (and mingle) first: a revoke sent before the worker consumes applies to its first tasks. */
   async #consumeAll(
     consuming: AmqpConnection,
     processor: DeliveryProcessor,
     publisher: ConfirmPublisher,
   ): Promise<Pick<Runtime, 'consumer' | 'control'>> {
-    const { nodeName, logger } = this.options;
-    const revocations = this.#revocations;
-    const control = await startControl({ nodeName, consuming, publisher, revocations, logger, ...this.#shared });
-    return { control, consumer: await this.#consume(consuming, processor) };
+    const control = await this.#control.start(consuming, publisher);
+    this.#control.consumer = await this.#consume(consuming, processor);
+    return { control, consumer: this.#control.consumer };
   }
 
   #consume(connection: AmqpConnection, processor: DeliveryProcessor): Promise<QueueConsumer> {
@@ -237,6 +279,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     await runtime?.control.close();
     // worker-offline once nothing runs any more, on the connection that is still open.
     await runtime?.events.close();
+    await Promise.all([...(runtime?.sharedTokens.values() ?? [])].map((tokens) => tokens.stop()));
     // After the consumer's channel closed (requeueing what is unfinished), so no abandoned
     // task's outcome can still be acked or reported.
     await runtime?.pool.close();

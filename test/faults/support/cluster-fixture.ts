@@ -67,9 +67,10 @@ export class ClusterFixture {
     }
   }
 
-  newClient(name: string, events: ClientLog): Client {
+  /** A quorum client trying the nodes from `first` (node 1 by default). */
+  newClient(name: string, events: ClientLog, first = 0): Client {
     const client = new Client({
-      brokerUrl: this.urlsFrom(0),
+      brokerUrl: this.urlsFrom(first),
       resultBackend: null,
       queueType: 'quorum',
       connectionName: `faults-${name}`,

@@ -2,7 +2,7 @@
  * Mocha global fixtures of the fault suite (`--require`d by scripts/faults.mjs): one private
  * RabbitMQ node for the whole run, started before the first case and removed after the last.
  */
-import { PrivateBroker } from './private-broker.js';
+import { PrivateBroker } from '../../support/private-broker.js';
 
 let current: PrivateBroker | undefined;
 

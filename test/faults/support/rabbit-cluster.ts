@@ -16,6 +16,10 @@ export interface ClusterNode {
   /** Starts the node again on its own data (after a kill or a stop); resolves once it answers. */
   boot(): Promise<void>;
   ctl(args: string[], timeoutMs?: number): Promise<string>;
+  /** Cuts the node's links to its peers (iptables on its distribution traffic); AMQP stays open. */
+  isolate(): Promise<void>;
+  /** Ends the partition isolate() made. */
+  heal(): Promise<void>;
 }
 
 export interface RabbitCluster {
@@ -31,10 +35,19 @@ export interface RabbitCluster {
 
 interface ClusterModule {
   RabbitCluster: { start(options?: { size?: number; basePort?: number }): Promise<RabbitCluster> };
+  canPartition(): Promise<boolean>;
+}
+
+async function clusterModule(): Promise<ClusterModule> {
+  const script = pathToFileURL(join(ROOT, 'scripts/lib/rabbit-cluster.mjs')).href;
+  return (await import(script)) as ClusterModule;
 }
 
 export async function startCluster(): Promise<RabbitCluster> {
-  const script = pathToFileURL(join(ROOT, 'scripts/lib/rabbit-cluster.mjs')).href;
-  const module = (await import(script)) as ClusterModule;
-  return module.RabbitCluster.start();
+  return (await clusterModule()).RabbitCluster.start();
+}
+
+/** Whether this machine can cut a node off (root with iptables): the partition case needs it. */
+export async function canPartition(): Promise<boolean> {
+  return (await clusterModule()).canPartition();
 }

@@ -9,6 +9,7 @@
  * - events.ts      Celery's monitoring events: the `celeryev` exchange and receivers' queues
  * - delay-lanes.ts Celery 5.5's native delayed delivery cascade
  * - beat.ts        beat's leader lock and control queue, per beat group (Celeriac's own)
+ * - rate-limit.ts  a task's global rate limit: its token queue and refiller lock (Celeriac's own)
  * - conflicts.ts   declaring where a peer may have declared otherwise: throwaway channels, one-line errors
  */
 export {
@@ -31,6 +32,7 @@ export {
   declareControlExchanges,
   declareControlQueue,
   declareReplyExchange,
+  declareControlReplyQueue,
 } from './pidbox.js';
 export { EVENT_EXCHANGE, declareEventExchange, eventQueue, declareEventQueue } from './events.js';
 export {
@@ -50,6 +52,7 @@ export {
   beatControlQueue,
   type BeatGroup,
 } from './beat.js';
+export { rateLimitTokenQueue, rateLimitRefillerQueue } from './rate-limit.js';
 export {
   onThrowawayChannel,
   isPreconditionFailed,

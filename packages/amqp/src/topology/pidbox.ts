@@ -50,3 +50,17 @@ export async function declareControlQueue(channel: Channel, nodeName: string): P
 export async function declareReplyExchange(channel: Channel, name: string): Promise<void> {
   await channel.assertExchange(name, 'direct', { durable: false, autoDelete: false });
 }
+
+/**
+ * A requester's reply queue `<oid>.reply.celery.pidbox`, bound to the reply exchange with key
+ * `<oid>`, with kombu's arguments. Exclusive rather than kombu's transient shared queue: RabbitMQ
+ * 4.3 refuses transient non-exclusive queues, and it serves only the channel that asked.
+ */
+export async function declareControlReplyQueue(channel: Channel, oid: string): Promise<string> {
+  await declareControlExchanges(channel);
+  const name = `${oid}.reply.celery.pidbox`;
+  const args = { 'x-expires': 10_000, 'x-message-ttl': 300_000 };
+  await channel.assertQueue(name, { exclusive: true, autoDelete: true, durable: false, arguments: args });
+  await channel.bindQueue(name, CONTROL_REPLY_EXCHANGE, oid);
+  return name;
+}

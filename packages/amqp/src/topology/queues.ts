@@ -32,6 +32,10 @@ export interface QueueSpec {
   arguments: Record<string, number | string>;
   /** A direct exchange of the same name bound with the queue name, as Celery creates for task queues. */
   exchange: string | null;
+  /** The exchange's type when it is not Celery's direct one (a queue added by `add_consumer`). @default 'direct' */
+  exchangeType?: string;
+  /** The binding key when it is not the queue name (a queue added by `add_consumer`). @default the queue name */
+  routingKey?: string;
   /** Found with the other type, the queue is used as it is (only its replication differs). */
   adoptable?: boolean;
 }
@@ -119,6 +123,6 @@ export async function declareQueue(channel: Channel, spec: QueueSpec): Promise<v
   const { durable, autoDelete, exclusive } = spec;
   await channel.assertQueue(spec.name, { durable, autoDelete, exclusive, arguments: spec.arguments });
   if (spec.exchange === null) return;
-  await channel.assertExchange(spec.exchange, 'direct', { durable: true, autoDelete: false });
-  await channel.bindQueue(spec.name, spec.exchange, spec.name);
+  await channel.assertExchange(spec.exchange, spec.exchangeType ?? 'direct', { durable: true, autoDelete: false });
+  await channel.bindQueue(spec.name, spec.exchange, spec.routingKey ?? spec.name);
 }

@@ -145,6 +145,14 @@ describe('celeriac arguments', function () {
       await runMain(['worker', '--app', 'x.js', '--processes', '-2']),
       /--processes must be an integer from 0 to 1024/,
     );
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--metrics-port', '70000']),
+      /--metrics-port must be an integer from 0 to 65535/,
+    );
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--processes', '2', '--metrics-port', '9808']),
+      /--metrics-port serves one worker process; it cannot be combined with --processes/,
+    );
   });
 
   it('explains that `result` cannot fetch by id with the rpc:// backend', async function () {

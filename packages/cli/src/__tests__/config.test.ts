@@ -47,6 +47,7 @@ describe('config: stages 2 and 3, defaults and compiling', function () {
     const global = compileGlobal(withDefaults(raw, globalDefaults({ stderrIsTTY: false })));
     expect(global).to.deep.equal({
       brokerUrl: 'amqp://guest:guest@localhost:5672//',
+      brokerTls: undefined,
       resultBackend: 'rpc://',
       logLevel: 'debug',
       logFormat: 'json',

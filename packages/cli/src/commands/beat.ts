@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Beat } from '@celeriac/beat';
+import type { MetricsServer } from '@celeriac/metrics';
 import { openScheduleStore, redactUrl, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
 import type { QueueType } from '@celeriac/amqp';
 import { BEAT_GROUP_OPTION } from './beat-group-option.js';
@@ -7,6 +8,7 @@ import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
 import { defineCommand, type RunContext } from '../command.js';
 import { ExitCode } from '../errors.js';
 import { ShutdownSignals } from '../shutdown.js';
+import { METRICS_PORT_OPTION, serveBeatMetrics } from '../metrics.js';
 import { loadScheduleFile } from './schedule-file.js';
 
 interface BeatConfig {
@@ -15,6 +17,8 @@ interface BeatConfig {
   scheduleFile: string | undefined;
   pruneStatic: boolean;
   queueType: QueueType | undefined;
+  /** Serve /metrics and /healthz on this port. */
+  metricsPort: number | undefined;
 }
 
 export const DEFAULT_STORE = 'file:./celeriac-schedule.json';
@@ -38,6 +42,7 @@ export const beatCommand = defineCommand<BeatConfig>({
     },
     'beat-group': BEAT_GROUP_OPTION,
     'queue-type': QUEUE_TYPE_OPTION,
+    'metrics-port': METRICS_PORT_OPTION,
     'prune-static': {
       type: 'boolean',
       describe: 'Make --schedule the whole truth: remove stored schedules not in it (runtime additions included)',
@@ -50,6 +55,7 @@ export const beatCommand = defineCommand<BeatConfig>({
     scheduleFile: settings.string('schedule'),
     pruneStatic: settings.boolean('pruneStatic') ?? false,
     queueType: settings.choice('queueType', QUEUE_TYPES),
+    metricsPort: settings.integer('metricsPort', 0, 65_535),
   }),
   run: runBeat,
 });
@@ -59,8 +65,10 @@ async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): 
   const schedules = config.scheduleFile === undefined ? [] : await loadScheduleFile(config.scheduleFile, io.cwd);
   const store = await openScheduleStore(storeUrl(config.store, io.cwd), { logger });
   const shutdown = new ShutdownSignals(io, logger);
+  let metrics: MetricsServer | null = null;
   try {
     const beat = createBeat(config, schedules, store, { global, logger });
+    if (config.metricsPort !== undefined) metrics = await serveBeatMetrics(beat, config.metricsPort, logger);
     logger.log('debug', 'beat configured', {
       store: redactUrl(config.store),
       broker: redactUrl(global.brokerUrl),
@@ -72,6 +80,7 @@ async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): 
     return ExitCode.OK;
   } finally {
     shutdown.dispose();
+    await metrics?.close();
     await store.close();
   }
 }
@@ -84,6 +93,7 @@ function createBeat(
 ): Beat {
   const beat = new Beat({
     brokerUrl: global.brokerUrl,
+    brokerTls: global.brokerTls,
     store,
     schedules,
     pruneStatic: config.pruneStatic,

@@ -113,6 +113,7 @@ async function runCall(config: CallConfig, { io, global, logger }: RunContext): 
     throw new UsageError('--wait needs a result backend, but results are disabled (--result-backend)');
   const client = new Client({
     brokerUrl: global.brokerUrl,
+    brokerTls: global.brokerTls,
     resultBackend: config.wait ? global.resultBackend : null,
     queueType: config.queueType,
     logger,

@@ -1,8 +1,18 @@
 import type { Command } from '../command.js';
 import { beatCommand } from './beat.js';
 import { callCommand } from './call.js';
+import { deadCommand } from './dead.js';
+import { purgeCommand } from './purge.js';
 import { resultCommand } from './result.js';
 import { scheduleCommand } from './schedule.js';
 import { workerCommand } from './worker.js';
 
-export const COMMANDS: readonly Command[] = [workerCommand, callCommand, resultCommand, beatCommand, scheduleCommand];
+export const COMMANDS: readonly Command[] = [
+  workerCommand,
+  callCommand,
+  resultCommand,
+  beatCommand,
+  scheduleCommand,
+  purgeCommand,
+  deadCommand,
+];

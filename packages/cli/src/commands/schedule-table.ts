@@ -3,6 +3,7 @@
  * schedule or slot. `ls --json` prints the entries themselves instead.
  */
 import { nextSlot, type NormalizedSpec, type ScheduleEntry } from '@celeriac/core';
+import { columns } from './text-columns.js';
 import { formatDuration } from './durations.js';
 import { zonedIso } from './zoned-time.js';
 
@@ -42,9 +43,3 @@ export function previewLine(slot: Date, timezone: string | undefined): string {
 }
 
 /** Left-aligned columns two spaces apart; the last column is not padded. */
-function columns(rows: readonly string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
-  const line = (row: readonly string[]) =>
-    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ');
-  return `${rows.map(line).join('\n')}\n`;
-}

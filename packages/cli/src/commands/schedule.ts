@@ -173,6 +173,7 @@ async function runSchedule(config: ScheduleConfig, context: RunContext): Promise
   // The answers come back on an rpc reply queue, whatever --result-backend says for tasks.
   const client = new Client({
     brokerUrl: context.global.brokerUrl,
+    brokerTls: context.global.brokerTls,
     resultBackend: 'rpc://',
     connectionName: 'celeriac-schedule',
     beatGroup: config.beatGroup ?? null,

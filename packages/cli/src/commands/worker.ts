@@ -5,8 +5,9 @@ import { resolve } from 'node:path';
 import { Worker, type WorkerPool } from '@celeriac/worker';
 import type { QueueType } from '@celeriac/amqp';
 import { loadTaskRegistry } from '../app-loader.js';
+import { METRICS_PORT_OPTION, serveWorkerMetrics } from '../metrics.js';
 import { defineCommand, type RunContext } from '../command.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { ShutdownSignals, watchSupervisor } from '../shutdown.js';
 import { Supervisor, spawnWorkerProcess } from '../supervisor.js';
 import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
@@ -29,6 +30,10 @@ interface WorkerConfig {
   nodeName: string | undefined;
   events: boolean;
   withoutHeartbeat: boolean;
+  /** Celery's --without-mingle: skip asking the other workers for revoked ids at start. */
+  withoutMingle: boolean;
+  /** Serve /metrics and /healthz on this port. */
+  metricsPort: number | undefined;
 }
 
 export const workerCommand = defineCommand<WorkerConfig>({
@@ -117,6 +122,13 @@ export const workerCommand = defineCommand<WorkerConfig>({
       describe: 'Send no worker-online/worker-heartbeat/worker-offline events (monitors will not list the worker)',
       defaultDescription: 'false',
     },
+    'without-mingle': {
+      type: 'boolean',
+      describe:
+        "Start without asking the other workers for their revoked task ids and clocks (Celery's mingle, up to a second)",
+      defaultDescription: 'false',
+    },
+    'metrics-port': METRICS_PORT_OPTION,
     'shutdown-timeout': {
       type: 'number',
       requiresArg: true,
@@ -142,6 +154,8 @@ export const workerCommand = defineCommand<WorkerConfig>({
     nodeName: settings.string('hostname'),
     events: settings.boolean('events') ?? false,
     withoutHeartbeat: settings.boolean('withoutHeartbeat') ?? false,
+    withoutMingle: settings.boolean('withoutMingle') ?? false,
+    metricsPort: settings.integer('metricsPort', 0, 65_535),
   }),
   run: runWorker,
 });
@@ -152,6 +166,9 @@ const LINGER_MS = 1000;
 
 /** Starts the worker, waits for a shutdown signal (even one that arrives while starting), stops it. */
 async function runWorker(config: WorkerConfig, { io, global, logger }: RunContext): Promise<number> {
+  if (config.processes > 0 && config.metricsPort !== undefined)
+    // Every child would bind the same port: one worker per process (or container) has its own instead.
+    throw new UsageError('--metrics-port serves one worker process; it cannot be combined with --processes');
   // Loaded even by a supervisor: a broken --app is a usage error here, not N crash-looping children.
   const tasks = await loadTaskRegistry(config.app, io.cwd);
   if (config.processes > 0)
@@ -175,6 +192,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     softTimeLimitMs: config.softTimeLimitMs,
     events: config.events,
     heartbeatEvents: !config.withoutHeartbeat,
+    mingle: !config.withoutMingle,
   };
   const worker = new Worker({
     tasks,
@@ -184,19 +202,25 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     trackStarted,
     ...semantics,
     brokerUrl: global.brokerUrl,
+    brokerTls: global.brokerTls,
     resultBackend: global.resultBackend,
     logger,
   });
   const shutdown = new ShutdownSignals(io, logger);
   watchSupervisor(shutdown, process, io.env);
+  // Before the worker starts: a probe then reads 503 (starting), not a refused connection.
+  const metrics =
+    config.metricsPort === undefined ? null : await serveWorkerMetrics(worker, config.metricsPort, logger);
   try {
     logger.log('debug', 'worker configured', {
       app: config.app,
       broker: redactUrl(global.brokerUrl),
       resultBackend: global.resultBackend === null ? null : redactUrl(global.resultBackend),
     });
+    // `celery control shutdown` stops the worker from inside; the process then ends as after SIGTERM.
+    const stoppedRemotely = new Promise<void>((resolve) => worker.once('worker:stopped', resolve));
     await Promise.race([worker.start(), shutdown.received]);
-    await shutdown.received;
+    await Promise.race([shutdown.received, stoppedRemotely]);
     await worker.stop();
     // A handler that ignored its abort signal may keep the event loop alive (a pending timer);
     // its message is back in the queue already, so nothing is lost by ending the process.
@@ -204,6 +228,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     return ExitCode.OK;
   } finally {
     shutdown.dispose();
+    await metrics?.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeControlRequest, encodeControlReply, encodeControlRequest } from '../control-message.js';
+import { decodeControlRequest, encodeControlReply, encodeControlRequest } from '../control/message.js';
 import { ProtocolError } from '../errors.js';
 import { fromFieldValue } from '../field-table.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { encodeControlReply } from '../control-message.js';
-import { decodeControlReply, errorReply, okReply, unknownCommandReply } from '../control-reply.js';
-import { revokeArguments, revokeTaskIds } from '../control-commands.js';
+import { encodeControlReply } from '../control/message.js';
+import { decodeControlReply, errorReply, okReply, unknownCommandReply } from '../control/reply.js';
+import { revokeArguments, revokeTaskIds } from '../control/commands.js';
 import { ProtocolError } from '../errors.js';
 
 /** An encoded message as it comes back off the broker: amqplib hands headers over as plain values. */

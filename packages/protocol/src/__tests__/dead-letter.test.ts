@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { DEAD_LETTER_HEADER, MAX_KEPT_HEADER_BYTES, clip, deadLetterHeaders, fromFieldValue } from '../index.js';
+import {
+  DEAD_LETTER_HEADER,
+  MAX_KEPT_HEADER_BYTES,
+  clip,
+  deadLetterHeaders,
+  fromFieldValue,
+  readDeadLetterInfo,
+  requeuedHeaders,
+} from '../index.js';
 
 const stamp = {
   code: 'NOT_REGISTERED',
@@ -54,5 +62,35 @@ describe('deadLetterHeaders', () => {
 
   it('clip leaves short text alone', () => {
     expect(clip('short', 10)).to.equal('short');
+  });
+});
+
+describe('readDeadLetterInfo and requeuedHeaders', () => {
+  const at = new Date('2026-12-02T10:00:00.000Z');
+  const maxed = { code: 'MAX_DELIVERIES', reason: 'delivered 5 times', queue: 'q', routingKey: 'q', node: 'n@h', at };
+  const original = { id: 't-1', task: 'a.b', 'x-celeriac-deliveries': 5, 'x-delivery-count': 4, retries: 0 };
+
+  it('reads back the stamp a dead letter carries', () => {
+    expect(readDeadLetterInfo(deadLetterHeaders(original, maxed, 'whole'))).to.deep.equal(maxed);
+  });
+
+  it('reads what is missing or unusable as null', () => {
+    expect(readDeadLetterInfo({ [DEAD_LETTER_HEADER.at]: 'not a time', [DEAD_LETTER_HEADER.code]: 7 })).to.deep.equal({
+      code: null,
+      reason: null,
+      queue: null,
+      routingKey: null,
+      at: null,
+      node: null,
+    });
+  });
+
+  it('sends a dead letter back with its original headers and no delivery count', () => {
+    const requeued = requeuedHeaders(deadLetterHeaders(original, maxed, 'whole'));
+    expect(Object.fromEntries(Object.entries(requeued).map(([k, v]) => [k, fromFieldValue(v)]))).to.deep.equal({
+      id: 't-1',
+      task: 'a.b',
+      retries: 0,
+    });
   });
 });

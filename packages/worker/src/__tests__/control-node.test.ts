@@ -3,7 +3,9 @@ import { silentLogger } from '@celeriac/core';
 import { encodeControlRequest, fromFieldValue, type EncodedControlMessage } from '@celeriac/protocol';
 import { controlCommands } from '../control/commands.js';
 import { ControlNode, matches } from '../control/control-node.js';
-import { Revocations } from '../control/revocations.js';
+import { WorkerControl } from '../control/worker-control.js';
+import { TaskRegistry } from '../task-registry.js';
+import { compileWorkerOptions } from '../worker-options.js';
 
 const NODE = 'celeriac@host-1';
 const REPLY_TO = { exchange: 'reply.celery.pidbox', routingKey: 'client-oid' };
@@ -17,7 +19,6 @@ interface Sent {
 
 function node(options: { failPublish?: boolean } = {}) {
   const sent: Sent[] = [];
-  const revocations = new Revocations();
   const replies = {
     ensureExchange: async () => undefined,
     publish: async (exchange: string, routingKey: string, message: EncodedControlMessage) => {
@@ -30,13 +31,13 @@ function node(options: { failPublish?: boolean } = {}) {
       });
     },
   };
-  const control = new ControlNode({
-    nodeName: NODE,
-    commands: controlCommands(revocations, silentLogger),
-    replies,
-    logger: silentLogger,
-  });
-  return { control, sent, revocations };
+  const shutdowns: number[] = [];
+  const tasks = new TaskRegistry().register('tasks.add', () => 3);
+  const state = new WorkerControl(compileWorkerOptions({ tasks, nodeName: NODE }), () => shutdowns.push(Date.now()));
+  const { revocations, clock } = state;
+  const commands = controlCommands(state.context(Date.now()));
+  const control = new ControlNode({ nodeName: NODE, commands, replies, logger: silentLogger, clock });
+  return { control, sent, revocations, shutdowns };
 }
 
 function request(
@@ -95,7 +96,7 @@ describe('control node', () => {
   });
 
   it('answers an unknown command with {error: "KeyError(\'name\')"}', async () => {
-    expect(await answer('pool_grow')).to.deep.equal({ error: "KeyError('pool_grow')" });
+    expect(await answer('no_such_command')).to.deep.equal({ error: "KeyError('no_such_command')" });
   });
 
   it('answers unusable arguments with an error reply instead of throwing', async () => {
@@ -134,5 +135,31 @@ describe('control node', () => {
       matches(NODE, 'host', 'pcre'),
     ]).to.deep.equal([true, false, true, false]);
     expect(() => matches(NODE, 'x', 'regex')).to.throw('unknown matcher');
+  });
+});
+
+describe('control commands (unit)', () => {
+  it('sends no reply to shutdown, and stops the worker after the message is handled', async () => {
+    const { control, sent, shutdowns } = node();
+    await control.handle(request('shutdown'));
+    expect(sent).to.deep.equal([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(shutdowns).to.have.length(1);
+  });
+
+  it('masks the broker password in conf and report', async () => {
+    const conf = (await answer('conf', { with_defaults: true })) as Record<string, unknown>;
+    expect(conf.broker_url).to.equal('amqp://guest:********@localhost:5672//');
+    const report = (await answer('report')) as { ok: string };
+    expect(report.ok).not.to.contain('guest:guest');
+  });
+
+  it("merges a hello's revoked ids and answers its own with the clock; its own hello gets null", async () => {
+    const { control, sent, revocations } = node();
+    await control.handle(request('hello', { from_node: 'other@host', revoked: { x: [Date.now() / 1000, 'x'] } }));
+    expect(revocations.ids.has('x')).to.equal(true);
+    const reply = (sent[0]!.body as Record<string, { revoked: Record<string, unknown>; clock: number }>)[NODE]!;
+    expect(Object.keys(reply.revoked)).to.deep.equal(['x']);
+    expect(await answer('hello', { from_node: NODE })).to.equal(null);
   });
 });

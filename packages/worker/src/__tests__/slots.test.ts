@@ -47,4 +47,26 @@ describe('Slots', () => {
     expect(await failed.catch((error: Error) => error.message)).to.equal('boom');
     expect(await next).to.equal('ran');
   });
+
+  it('admits waiting jobs at once when it grows, and lets running jobs finish when it shrinks', async () => {
+    const slots = new Slots(1);
+    const gates = [gate(), gate(), gate()];
+    const started: number[] = [];
+    const runs = gates.map((g, i) => slots.run(async () => (started.push(i), await g.opened)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).to.deep.equal([0]);
+    slots.resize(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).to.deep.equal([0, 1, 2]);
+    slots.resize(1);
+    expect(slots.size).to.equal(1);
+    const late = slots.run(async () => started.push(3));
+    gates[0]!.open();
+    gates[1]!.open();
+    await Promise.all(runs.slice(0, 2));
+    expect(started).to.have.length(3);
+    gates[2]!.open();
+    await Promise.all([runs[2], late]);
+    expect(started).to.deep.equal([0, 1, 2, 3]);
+  });
 });

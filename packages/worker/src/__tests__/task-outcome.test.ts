@@ -28,7 +28,15 @@ function task(handler: (...params: never[]) => unknown): RegisteredTask {
   return {
     name: 'tasks.x',
     handler: handler as TaskHandler<readonly unknown[], unknown>,
-    options: { ignoreResult: false, acksLate: true, softTimeLimitMs: null, timeLimitMs: null, ...DEFAULT_RETRY_POLICY },
+    options: {
+      ignoreResult: false,
+      acksLate: true,
+      softTimeLimitMs: null,
+      timeLimitMs: null,
+      rateLimit: null,
+      globalRateLimit: null,
+      ...DEFAULT_RETRY_POLICY,
+    },
   };
 }
 

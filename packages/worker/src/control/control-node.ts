@@ -7,8 +7,10 @@ import {
   type EncodedControlMessage,
   type RawMessage,
 } from '@celeriac/protocol';
-import { LamportClock, errorMeta, type Logger } from '@celeriac/core';
-import type { ControlCommand } from './commands.js';
+import { errorMeta, type Logger } from '@celeriac/core';
+import type { ControlCommand } from './inspect-commands.js';
+import type { LamportClock } from './lamport-clock.js';
+import { NO_REPLY } from './worker-commands.js';
 
 /** How a node sends a reply: declare the requester's exchange, then publish to it. */
 export interface ReplySender {
@@ -21,8 +23,8 @@ export interface ControlNodeDeps {
   commands: ReadonlyMap<string, ControlCommand>;
   replies: ReplySender;
   logger: Logger;
-  /** The process's Lamport clock, shared with its events. @default a clock of its own */
-  clock?: LamportClock;
+  /** The worker's clock, shared with mingle. */
+  clock: LamportClock;
 }
 
 /**
@@ -31,12 +33,7 @@ export interface ControlNodeDeps {
  * however malformed, makes this throw: it is logged and dropped.
  */
 export class ControlNode {
-  /** Lamport clock, as Celery's `app.clock`: the replies carry it. */
-  readonly #clock: LamportClock;
-
-  constructor(private readonly deps: ControlNodeDeps) {
-    this.#clock = deps.clock ?? new LamportClock();
-  }
+  constructor(private readonly deps: ControlNodeDeps) {}
 
   async handle(message: RawMessage): Promise<void> {
     let request: ControlRequest;
@@ -46,10 +43,10 @@ export class ControlNode {
       this.deps.logger.log('warn', 'ignoring a malformed control message', errorMeta(error));
       return;
     }
-    this.#clock.adjust(request.clock);
+    this.deps.clock.adjust(request.clock);
     if (!this.#addressed(request)) return;
     const reply = this.#dispatch(request);
-    if (request.replyTo) await this.#reply(request, reply);
+    if (request.replyTo && reply !== NO_REPLY) await this.#reply(request, reply);
   }
 
   #addressed({ destination, pattern, matcher }: ControlRequest): boolean {
@@ -87,7 +84,7 @@ export class ControlNode {
   async #reply(request: ControlRequest, reply: unknown): Promise<void> {
     const { exchange, routingKey } = request.replyTo!;
     try {
-      const clock = this.#clock.forward();
+      const clock = this.deps.clock.forward();
       await this.deps.replies.ensureExchange(exchange);
       await this.deps.replies.publish(
         exchange,

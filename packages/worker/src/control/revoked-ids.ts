@@ -30,6 +30,24 @@ export class RevokedIds {
     return false;
   }
 
+  /**
+   * Takes a peer's revoked id (mingle's hello) with the time it was revoked there, so it expires
+   * when it would have; one already expired is dropped.
+   */
+  merge(id: string, revokedAtMs: number, now = Date.now()): void {
+    const expiry = revokedAtMs + this.options.ttlMs;
+    if (expiry <= now || (this.#expiries.get(id) ?? 0) >= expiry) return;
+    this.#expiries.delete(id);
+    this.#expiries.set(id, expiry);
+    this.#prune(now);
+  }
+
+  /** Each id with the time it was revoked, oldest first, for mingle's hello. */
+  entries(now = Date.now()): Array<{ id: string; revokedAtMs: number }> {
+    this.#prune(now);
+    return [...this.#expiries].map(([id, expiry]) => ({ id, revokedAtMs: expiry - this.options.ttlMs }));
+  }
+
   ids(now = Date.now()): string[] {
     this.#prune(now);
     return [...this.#expiries.keys()];

@@ -1,28 +1,23 @@
 import { PidboxConsumer, type AmqpConnection, type ConfirmPublisher } from '@celeriac/amqp';
-import { errorMeta, type LamportClock, type Logger } from '@celeriac/core';
-import type { TaskEventsSwitch } from '../events/task-events.js';
-import type { Revocations } from './revocations.js';
+import { errorMeta } from '@celeriac/core';
 import { controlCommands } from './commands.js';
+import type { ControlContext } from './control-context.js';
 import { ControlNode, type ReplySender } from './control-node.js';
 
 export interface ControlParts {
-  nodeName: string;
   /** The worker's consuming connection: the pidbox queue is consumed there. */
   consuming: AmqpConnection;
   /** Replies go out on the publishing connection, like results. */
   publisher: ConfirmPublisher;
-  revocations: Revocations;
-  logger: Logger;
-  /** The worker's task events switch, for enable_events/disable_events. */
-  events?: TaskEventsSwitch;
-  /** The process's Lamport clock, shared with its events. */
-  clock?: LamportClock;
+  /** What the commands may reach in the worker. */
+  context: ControlContext;
 }
 
-/** Starts answering Celery's remote control (ping, revoke, terminate) for this worker. */
+/** Starts answering Celery's remote control (inspect and control commands) for this worker. */
 export async function startControl(parts: ControlParts): Promise<PidboxConsumer> {
-  const { nodeName, publisher } = parts;
-  const logger = parts.logger.child({ component: 'control' });
+  const { publisher, context } = parts;
+  const { nodeName, clock } = context;
+  const logger = context.logger.child({ component: 'control' });
   // Messages may arrive before start() resolves: replies wait for the consumer, not fail.
   let started!: (consumer: PidboxConsumer) => void;
   const consumerReady = new Promise<PidboxConsumer>((resolve) => (started = resolve));
@@ -31,8 +26,8 @@ export async function startControl(parts: ControlParts): Promise<PidboxConsumer>
     publish: (exchange, routingKey, message) =>
       publisher.publish(exchange, routingKey, message.body, message.properties),
   };
-  const commands = controlCommands(parts.revocations, logger, parts.events);
-  const node = new ControlNode({ nodeName, commands, replies, logger, clock: parts.clock });
+  const commands = controlCommands({ ...context, logger });
+  const node = new ControlNode({ nodeName, commands, replies, logger, clock });
   const consumer = await PidboxConsumer.start(parts.consuming, {
     nodeName,
     logger,

@@ -5,6 +5,7 @@
  */
 import type { EventDispatcher } from '@celeriac/amqp';
 import { exceptionRepr, resultRepr, taskCallFields, valueRepr } from '@celeriac/protocol';
+import { COUNT_REFUSED_CODE, MAX_DELIVERIES_CODE } from '../gates/delivery-count-gate.js';
 import type { DeadLetterInfo, TaskFailedInfo, TaskRevokedInfo, WorkerEvents } from '../worker-events.js';
 
 /** The worker's `on`, as a TypedEmitter has it. */
@@ -17,6 +18,9 @@ export type OnWorkerEvent = <K extends keyof WorkerEvents>(
 export interface TaskEventsSwitch {
   enabled: boolean;
 }
+
+/** Dead-letter codes of a decoded, registered task the worker gave up on (gates/delivery-count-gate.ts). */
+const GIVEN_UP = new Set([MAX_DELIVERIES_CODE, COUNT_REFUSED_CODE]);
 
 /** The signal number Celery reports for a terminate (SIGTERM, its default). */
 const SIGTERM = 15;
@@ -71,11 +75,11 @@ function revoked({ id, terminated, expired }: TaskRevokedInfo) {
 /**
  * A message that names an unknown task is Celery's task-failed `NotRegistered('name')` without a
  * traceback; a known task given up on (delivered too often) is a task-rejected, not requeued.
- * One that could not be decoded names no task: Celery sends nothing for it either.
+ * Nothing for a message that could not be decoded: Celery sends nothing for one either.
  */
-function deadLettered(dispatcher: EventDispatcher, { id, name, code }: DeadLetterInfo): void {
-  if (id === null || name === null) return;
-  if (code === 'NOT_REGISTERED')
-    dispatcher.send('task-failed', { uuid: id, exception: `NotRegistered(${valueRepr(name)})` });
-  else dispatcher.send('task-rejected', { uuid: id, requeue: false });
+function deadLettered(dispatcher: EventDispatcher, { id, task, code }: DeadLetterInfo): void {
+  if (id === null) return;
+  if (code === 'NOT_REGISTERED' && task !== null)
+    dispatcher.send('task-failed', { uuid: id, exception: `NotRegistered(${valueRepr(task)})` });
+  else if (GIVEN_UP.has(code)) dispatcher.send('task-rejected', { uuid: id, requeue: false });
 }

@@ -1,10 +1,24 @@
-/** A counting semaphore: at most `size` callers hold a slot, the rest wait in arrival order. */
+/**
+ * A counting semaphore: at most `size` callers hold a slot, the rest wait in arrival order. The
+ * size changes at run time (`pool_grow` / `pool_shrink`): a shrink takes effect as running
+ * tasks finish, never by stopping one.
+ */
 export class Slots {
-  #free: number;
+  #size: number;
+  #busy = 0;
   readonly #waiting: Array<() => void> = [];
 
   constructor(size: number) {
-    this.#free = size;
+    this.#size = size;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  resize(size: number): void {
+    this.#size = Math.max(1, size);
+    this.#admit();
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
@@ -12,21 +26,23 @@ export class Slots {
     try {
       return await work();
     } finally {
-      this.#release();
+      this.#busy -= 1;
+      this.#admit();
     }
   }
 
   #acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free -= 1;
+    if (this.#busy < this.#size) {
+      this.#busy += 1;
       return Promise.resolve();
     }
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  #release(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#free += 1;
+  #admit(): void {
+    while (this.#busy < this.#size && this.#waiting.length > 0) {
+      this.#busy += 1;
+      this.#waiting.shift()!();
+    }
   }
 }

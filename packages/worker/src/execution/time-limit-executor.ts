@@ -34,6 +34,7 @@ import {
   type Limit,
   type TimeLimitsMs,
 } from './time-limits.js';
+import type { TimeLimitOverrides } from './time-limit-overrides.js';
 
 /** Enforces time limits around another executor (see the file header for the contract). */
 export class TimeLimitExecutor implements TaskExecutor {
@@ -42,10 +43,12 @@ export class TimeLimitExecutor implements TaskExecutor {
     private readonly worker: TimeLimitsMs,
     /** Whether the inner pool can stop a handler on `kill` (only changes what is logged). */
     private readonly canKill: boolean,
+    /** Limits set at run time (`control time_limit`), in place of a task's registered ones. */
+    private readonly overrides: Pick<TimeLimitOverrides, 'for'> = { for: (task) => task.options },
   ) {}
 
   async execute(job: Job, signal: AbortSignal, kill: AbortSignal = signal): Promise<TaskOutcome> {
-    const limits = effectiveLimits(job.task.timeLimit, job.registered.options, this.worker);
+    const limits = effectiveLimits(job.task.timeLimit, this.overrides.for(job.registered), this.worker);
     if (!limits.soft && !limits.hard) return this.inner.execute(job, signal, kill);
     const soft = new AbortController();
     const hard = new AbortController();

@@ -6,10 +6,9 @@ import {
   type ExceptionInfo,
 } from '@celeriac/protocol';
 import { PublishError, errorMeta } from '@celeriac/core';
-import { DEFAULT_EXCHANGE, type ConfirmPublisher } from '@celeriac/amqp';
+import { DEFAULT_EXCHANGE, copyProperties, type ConfirmPublisher } from '@celeriac/amqp';
 import type { Job } from '../job.js';
 import { acksOnTheWire } from '../settle/acks-on-the-wire.js';
-import { copyProperties } from '../settle/copy-properties.js';
 import type { Rejector } from '../settle/rejector.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { TaskReporter } from '../settle/task-reporter.js';
@@ -145,14 +144,14 @@ export class DeliveryCountGate implements Gate {
       code: COUNT_REFUSED_CODE,
       ...errorMeta(error),
     });
-    await this.rejector.deadLetter(delivery, { code: COUNT_REFUSED_CODE, message }, job.task.id, job.task.name);
+    await this.rejector.deadLetter(delivery, { code: COUNT_REFUSED_CODE, message }, job.task.id);
   }
 
   async #deadLetter(job: Job, deliveries: number): Promise<void> {
     const message = `delivered ${deliveries} times without being acknowledged (maxDeliveries ${this.maxDeliveries}): it keeps killing workers or is never finished`;
     job.logger.log('error', 'dead-lettering a poison message', { code: MAX_DELIVERIES_CODE, deliveries });
     await this.reporter.tellCaller(job.task, TaskState.FAILURE, workerLost(message), job.logger);
-    await this.rejector.deadLetter(job.delivery, { code: MAX_DELIVERIES_CODE, message }, job.task.id, job.task.name);
+    await this.rejector.deadLetter(job.delivery, { code: MAX_DELIVERIES_CODE, message }, job.task.id);
   }
 }
 

@@ -1,11 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMeta } from '@celeriac/core';
 import { toFieldTable } from '@celeriac/protocol';
-import { laneSeconds, publishAt, type Delivery, type DelayPublisher, type PublishProperties } from '@celeriac/amqp';
+import {
+  copyProperties,
+  laneSeconds,
+  publishAt,
+  type Delivery,
+  type DelayPublisher,
+  type PublishProperties,
+} from '@celeriac/amqp';
 import type { Job } from '../job.js';
-import { copyProperties } from '../settle/copy-properties.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { Gate } from './gate.js';
+import type { JobTracker } from '../control/task-requests.js';
 
 /**
  * Holds a task until its eta without ever holding its message for long: due → run; due within a
@@ -19,6 +26,8 @@ export class EtaGate implements Gate {
   constructor(
     private readonly publisher: DelayPublisher,
     private readonly now: () => number = Date.now,
+    /** Told while a job waits here in memory, for `inspect scheduled`. */
+    private readonly tracker?: Pick<JobTracker, 'schedule' | 'reserve'>,
   ) {}
 
   async admit(job: Job): Promise<'run' | 'settled'> {
@@ -27,8 +36,10 @@ export class EtaGate implements Gate {
     for (let remainingMs = eta.getTime() - this.now(); remainingMs > 0; remainingMs = eta.getTime() - this.now()) {
       if (laneSeconds(remainingMs) > 0) return this.#toLanes(job, eta);
       // Timers may fire a millisecond early, hence the loop: a task never starts before its eta.
+      this.tracker?.schedule(job);
       await sleep(remainingMs);
     }
+    this.tracker?.reserve(job);
     return 'run';
   }
 

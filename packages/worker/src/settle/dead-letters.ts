@@ -1,8 +1,7 @@
 import { DEAD_LETTER_FITS, deadLetterHeaders, type DeadLetterFit } from '@celeriac/protocol';
 import { errorMeta, type Logger } from '@celeriac/core';
 import type { ConfirmPublisher, Delivery } from '@celeriac/amqp';
-import { DEAD_LETTER_QUEUE, DEFAULT_EXCHANGE } from '@celeriac/amqp';
-import { copyProperties } from './copy-properties.js';
+import { DEAD_LETTER_QUEUE, DEFAULT_EXCHANGE, copyProperties } from '@celeriac/amqp';
 
 /** Why a message was dead-lettered; `code` is stable (ProtocolError codes, NOT_REGISTERED, ...). */
 export interface DeadLetterReason {

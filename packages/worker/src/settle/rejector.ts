@@ -57,27 +57,21 @@ export class Rejector {
       delivery,
       { code: 'NOT_REGISTERED', message: `task ${name} is not registered on this worker` },
       task.id,
-      task.name,
     );
   }
 
   /** Moves the message to `celeriac.dead`, then acks it; if the move fails it is requeued instead. */
-  /** `name` is the task's, when the message could be decoded (monitors hear of it as that task's event). */
-  async deadLetter(
-    delivery: Delivery,
-    reason: DeadLetterReason,
-    id: string | null,
-    name: string | null = null,
-  ): Promise<void> {
+  async deadLetter(delivery: Delivery, reason: DeadLetterReason, id: string | null): Promise<void> {
     try {
       await this.deadLetters.send(delivery, reason);
       delivery.ack();
+      const { queue } = delivery;
       this.emit('message:dead-lettered', {
-        queue: delivery.queue,
+        queue,
+        task: taskHeader(delivery),
         reason: reason.message,
         code: reason.code,
         id,
-        name,
       });
     } catch (error) {
       this.logger.log('error', 'could not dead-letter a message; it goes back to the queue', {
@@ -87,4 +81,10 @@ export class Rejector {
       requeueLater(delivery);
     }
   }
+}
+
+/** The `task` header, if the message has a usable one (a dead letter may be any bytes). */
+function taskHeader(delivery: Delivery): string | null {
+  const task: unknown = delivery.message.properties.headers?.task;
+  return typeof task === 'string' ? clip(task, QUOTED_NAME_CHARS) : null;
 }

@@ -6,10 +6,10 @@
  * the sender wants replies. A reply goes to `reply_to.exchange` with the request's ticket in its
  * headers and the body `{"<nodename>": <reply>}`.
  */
-import { ProtocolError } from './errors.js';
-import { toFieldTable, type FieldTable } from './field-table.js';
-import { parseJson, stringifyJson } from './kombu-json.js';
-import type { RawMessage } from './task-message.js';
+import { ProtocolError } from '../errors.js';
+import { toFieldTable, type FieldTable } from '../field-table.js';
+import { parseJson, stringifyJson } from '../kombu-json.js';
+import type { RawMessage } from '../task-message.js';
 
 /** Where the sender of a request listens for replies. */
 export interface ControlReplyTo {

@@ -3,12 +3,12 @@
  * (reference §6.2): the body `{"<nodename>": <reply>}`, the request's ticket and the node's
  * Lamport clock in the headers. Replies follow Celery's convention `{ok: value}` on success and
  * `{error: "<Python repr of the exception>"}` on failure; the publishing side is
- * `encodeControlReply` in control-message.ts, this file holds the reply bodies and the reader.
+ * `encodeControlReply` in message.ts, this file holds the reply bodies and the reader.
  */
-import { ProtocolError } from './errors.js';
-import { fromFieldValue } from './field-table.js';
-import { parseJson } from './kombu-json.js';
-import type { RawMessage } from './task-message.js';
+import { ProtocolError } from '../errors.js';
+import { fromFieldValue } from '../field-table.js';
+import { parseJson } from '../kombu-json.js';
+import type { RawMessage } from '../task-message.js';
 
 /** One node's answer, as a requester reads it. */
 export interface ControlReply {

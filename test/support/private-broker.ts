@@ -1,7 +1,7 @@
 /**
- * A RabbitMQ node of the fault suite's own: own node name, data directory and ports, so that
- * stopping it, closing all its connections or raising a memory alarm on it disturbs no other
- * user of the machine's broker. Started with Debian's `rabbitmq-server` as the rabbitmq user
+ * A RabbitMQ node of a test's own: own node name, data directory and ports, so that stopping
+ * it, closing all its connections or raising a memory alarm on it disturbs no other user of the
+ * machine's broker (the fault suite's node; the TLS-only node of the TLS tests). Started with Debian's `rabbitmq-server` as the rabbitmq user
  * (the server refuses root) and driven with `rabbitmqctl -n <node>`.
  */
 import { execFile } from 'node:child_process';
@@ -25,6 +25,16 @@ export class PrivateBrokerError extends Error {
   override readonly name = 'PrivateBrokerError';
 }
 
+/** What makes a node different from the plain one: its listener lines and files beside its config. */
+export interface NodeSetup {
+  /** Node name prefix. @default 'celeriac-faults' */
+  name?: string;
+  /** rabbitmq.conf lines for the listener(s). @default a plain AMQP listener on 127.0.0.1:port */
+  listeners?: string[];
+  /** The URL clients use. @default amqp://guest:guest@127.0.0.1:port// */
+  url?: string;
+}
+
 interface Account {
   uid: number;
   gid: number;
@@ -38,15 +48,17 @@ export class PrivateBroker {
     readonly port: number,
     readonly dir: string,
     private readonly account: Account | null,
+    private readonly setup: NodeSetup,
   ) {
-    this.node = `celeriac-faults-${port}@localhost`;
-    this.url = `amqp://guest:guest@127.0.0.1:${port}//`;
+    this.node = `${setup.name ?? 'celeriac-faults'}-${port}@localhost`;
+    this.url = setup.url ?? `amqp://guest:guest@127.0.0.1:${port}//`;
   }
 
   /** Creates the node's directory and configuration and starts it; resolves once it accepts AMQP. */
-  static async start(port = FAULTS_PORT): Promise<PrivateBroker> {
+  static async start(port = FAULTS_PORT, setup: NodeSetup = {}): Promise<PrivateBroker> {
     const account = await rabbitmqAccount();
-    const broker = new PrivateBroker(port, await mkdtemp(join(tmpdir(), `celeriac-faults-${port}-`)), account);
+    const dir = await mkdtemp(join(tmpdir(), `${setup.name ?? 'celeriac-faults'}-${port}-`));
+    const broker = new PrivateBroker(port, dir, account, setup);
     await broker.writeConfig();
     await broker.stopStale();
     await broker.boot();
@@ -96,8 +108,9 @@ export class PrivateBroker {
   }
 
   private async writeConfig(): Promise<void> {
+    const listeners = this.setup.listeners ?? [`listeners.tcp.local = 127.0.0.1:${this.port}`];
     const files = {
-      'rabbitmq.conf': `listeners.tcp.local = 127.0.0.1:${this.port}\nloopback_users = none\n`,
+      'rabbitmq.conf': [...listeners, 'loopback_users = none', ''].join('\n'),
       enabled_plugins: '[].\n',
     };
     for (const [name, text] of Object.entries(files)) await this.own(await writeAndReturn(join(this.dir, name), text));

@@ -1,5 +1,3 @@
-import type { Delivery } from '@celeriac/amqp';
-
 type KeptProperties = Readonly<
   Partial<
     Record<
@@ -10,7 +8,7 @@ type KeptProperties = Readonly<
 >;
 
 /** The AMQP properties worth keeping when a message is published again (no messageId: the publisher sets one). */
-export function copyProperties(properties: Delivery['message']['properties']): Record<string, unknown> {
+export function copyProperties(properties: object): Record<string, unknown> {
   // amqplib types most properties `any`: read them as what they may be.
   const { contentType, contentEncoding, correlationId, replyTo, priority, type, appId, timestamp } =
     properties as KeptProperties;

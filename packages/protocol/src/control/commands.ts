@@ -1,6 +1,6 @@
 /**
  * The `arguments` of the pidbox commands Celeriac sends and answers, with Celery 5.2's names
- * (reference §6.3). The envelope around them is control-message.ts.
+ * (reference §6.3). The envelope around them is message.ts.
  */
 
 /** What `app.control.revoke(task_id, terminate=..., signal='SIGTERM')` puts in `arguments`. */

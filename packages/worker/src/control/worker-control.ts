@@ -1,0 +1,113 @@
+/**
+ * What a worker shares with its remote control, and how the control starts: the revocations,
+ * the clock, the held tasks, the run-time time limits and the slots, which the pipeline reads and
+ * the commands change, each through a small interface (ControlContext), never the Worker itself.
+ */
+import type { AmqpConnection, ConfirmPublisher, PidboxConsumer, QueueConsumer, QueueSpec } from '@celeriac/amqp';
+import { taskQueue } from '@celeriac/amqp';
+import { Slots } from '../execution/slots.js';
+import { TimeLimitOverrides } from '../execution/time-limit-overrides.js';
+import { RateLimits } from '../gates/rate-limits.js';
+import type { TaskEventsSwitch } from '../events/task-events.js';
+import type { CompiledWorkerOptions } from '../worker-options.js';
+import type { ConsumerControl, ControlContext, QueueRequest } from './control-context.js';
+import { LamportClock } from './lamport-clock.js';
+import { mingle } from './mingle.js';
+import { slotsPoolControl } from './pool-commands.js';
+import { Revocations } from './revocations.js';
+import { startControl } from './start-control.js';
+import { TaskRequests } from './task-requests.js';
+import { workerSettings } from './worker-settings.js';
+
+/** How long a starting worker waits for the others' hello replies, as Celery's mingle. */
+const MINGLE_TIMEOUT_MS = 1000;
+
+export class WorkerControl {
+  /** Filled by revoke commands and mingle, read by the pipeline; kept across reconnects, as Celery keeps it. */
+  readonly revocations = new Revocations();
+  readonly clock = new LamportClock();
+  readonly requests: TaskRequests;
+  readonly timeLimits = new TimeLimitOverrides();
+  /** Per-task buckets; `control rate_limit` changes survive reconnects, as in Celery. */
+  readonly rateLimits: RateLimits;
+  readonly slots: Slots;
+  /** Task events on or off: `events` (-E) at start, then enable_events/disable_events. */
+  readonly events: TaskEventsSwitch;
+  /** The task consumer, once it exists (control starts first); add_consumer changes it. */
+  consumer: QueueConsumer | null = null;
+
+  constructor(
+    private readonly options: CompiledWorkerOptions,
+    /** A graceful stop, as SIGTERM (`control shutdown`). */
+    private readonly shutdown: () => void,
+  ) {
+    this.requests = new TaskRequests(options.nodeName);
+    this.slots = new Slots(options.concurrency);
+    this.rateLimits = new RateLimits(options.tasks);
+    this.events = { enabled: options.events };
+  }
+
+  /**
+   * Answers control requests, then mingles: a revoke sent while the worker starts, or before it
+   * started to another worker, then already applies to its first tasks.
+   */
+  async start(consuming: AmqpConnection, publisher: ConfirmPublisher): Promise<PidboxConsumer> {
+    const control = await startControl({ consuming, publisher, context: this.context(Date.now()) });
+    const { nodeName, logger } = this.options;
+    if (this.options.mingle) {
+      const parts = { consuming, publisher, nodeName, logger, timeoutMs: MINGLE_TIMEOUT_MS };
+      await mingle({ ...parts, revocations: this.revocations, clock: this.clock });
+    }
+    return control;
+  }
+
+  context(startedAtMs: number): ControlContext {
+    const { options } = this;
+    return {
+      nodeName: options.nodeName,
+      logger: options.logger,
+      clock: this.clock,
+      revocations: this.revocations,
+      requests: this.requests,
+      tasks: options.tasks,
+      timeLimits: this.timeLimits,
+      rateLimits: this.rateLimits,
+      events: this.events,
+      consumers: consumerControl(() => this.consumer, options),
+      pool: slotsPoolControl(`celeriac:${options.pool}`, this.slots, options.pool === 'inline'),
+      about: {
+        startedAtMs,
+        brokerUrls: options.brokerUrl.split(';'),
+        prefetchCount: options.prefetch,
+        timeLimits: options.timeLimits,
+        settings: (withDefaults) => workerSettings(options, withDefaults),
+      },
+      shutdown: this.shutdown,
+    };
+  }
+}
+
+function consumerControl(consumer: () => QueueConsumer | null, options: CompiledWorkerOptions): ConsumerControl {
+  const current = () => {
+    const found = consumer();
+    if (!found) throw new Error('the worker is not consuming');
+    return found;
+  };
+  return {
+    queues: () => consumer()?.queues ?? options.queueSpecs,
+    add: (request) => current().addQueue(queueSpec(request, options)),
+    cancel: (name) => current().cancelQueue(name),
+  };
+}
+
+/** Declared as this worker declares its task queues; a named exchange or key replaces Celery's defaults. */
+function queueSpec(request: QueueRequest, options: CompiledWorkerOptions): QueueSpec {
+  const spec = taskQueue(request.queue, options.queueOptions[request.queue], options.queueType);
+  if (request.exchange === null && request.routingKey === null) return spec;
+  return {
+    ...spec,
+    exchange: request.exchange ?? request.queue,
+    exchangeType: request.exchangeType,
+    routingKey: request.routingKey ?? request.queue,
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * Prometheus metrics and /healthz on the real broker, through the wiring `--metrics-port` uses
+ * (serveWorkerMetrics, serveBeatMetrics): counters by task and queue after real tasks, and a
+ * health check that fails while the broker connection is down and once the worker stops.
+ */
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Beat } from '@celeriac/beat';
+import { serveBeatMetrics, serveWorkerMetrics } from '@celeriac/cli';
+import { MemoryScheduleStore, silentLogger } from '@celeriac/core';
+import type { MetricsServer } from '@celeriac/metrics';
+import { TaskRegistry, type TaskContext } from '@celeriac/worker';
+import { BEAT_GROUP, BROKER_URL, eventually, uniqueName } from './support/broker.js';
+import { canCloseConnections, closeConnectionsNamed } from './support/connections.js';
+import { takeDeadLetter } from './support/dead-letters.js';
+import { controlCall } from './support/pidbox.js';
+import { SEMANTICS_APP, SpawnedCli } from './support/spawned-cli.js';
+import { TaskHarness } from './support/task-harness.js';
+
+async function scrape(server: MetricsServer): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+  expect(response.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
+  return response.text();
+}
+
+async function health(server: Pick<MetricsServer, 'port'>): Promise<number> {
+  return (await fetch(`http://127.0.0.1:${server.port}/healthz`)).status;
+}
+
+/** A port free right now (the kernel's pick), for a spawned process to listen on. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The value of one sample, labels in any order; undefined when the series does not exist. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const line = text
+    .split('\n')
+    .find((row) =>
+      row.startsWith(`${name}{`) || row.startsWith(`${name} `) ? wanted.every((pair) => row.includes(pair)) : false,
+    );
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('metrics and health checks', function () {
+  this.timeout(60_000);
+  let harness: TaskHarness;
+  const servers: MetricsServer[] = [];
+  const ok = uniqueName('metrics.ok');
+  const boom = uniqueName('metrics.boom');
+  const again = uniqueName('metrics.again');
+  beforeEach(() => (harness = new TaskHarness('metrics')));
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    await harness.release();
+  });
+
+  function tasks(): TaskRegistry {
+    return new TaskRegistry()
+      .register(ok, () => 'ok')
+      .register(boom, () => {
+        throw new Error('boom');
+      })
+      .register(again, (ctx: TaskContext) => (ctx.retries === 0 ? ctx.retry({ countdownMs: 0 }) : 'second try'));
+  }
+
+  async function serve(nodeName: string) {
+    const worker = await harness.worker(tasks(), { nodeName });
+    const server = await serveWorkerMetrics(worker, 0, silentLogger);
+    servers.push(server);
+    return { worker, server };
+  }
+
+  it('counts received, succeeded, failed, retried, revoked and dead-lettered tasks by task and queue', async () => {
+    const nodeName = uniqueName('metrics-node');
+    const { server } = await serve(nodeName);
+    const client = harness.sharedClient;
+    const outcomes = async (name: string, count: number) =>
+      Promise.allSettled(
+        await Promise.all(Array.from({ length: count }, () => client.sendTask(name, []))).then((sent) =>
+          sent.map((result) => result.get({ timeoutMs: 20_000 })),
+        ),
+      );
+    await outcomes(ok, 3);
+    await outcomes(boom, 2);
+    await outcomes(again, 1);
+    const revokedId = randomUUID();
+    await client.revoke(revokedId);
+    await eventually(async () => {
+      const [reply] = await controlCall({ method: 'revoked', destination: [nodeName] });
+      return JSON.stringify(reply).includes(revokedId) ? true : undefined;
+    });
+    await Promise.allSettled([(await client.sendTask(ok, [], {}, { taskId: revokedId })).get({ timeoutMs: 20_000 })]);
+    const unknown = await client.sendTask(uniqueName('metrics.unknown'), []);
+    await takeDeadLetter(unknown.id);
+
+    const text = await eventually(async () => {
+      const body = await scrape(server);
+      return sample(body, 'celeriac_worker_dead_lettered_total', { queue: harness.queue }) === 1 ? body : undefined;
+    });
+    const count = (task: string, outcome: string) =>
+      sample(text, 'celeriac_worker_tasks_total', { task, queue: harness.queue, outcome });
+    expect([count(ok, 'received'), count(ok, 'succeeded'), count(ok, 'revoked')]).to.deep.equal([3, 3, 1]);
+    expect([count(boom, 'received'), count(boom, 'failed'), count(boom, 'succeeded')]).to.deep.equal([2, 2, undefined]);
+    expect([count(again, 'received'), count(again, 'retried'), count(again, 'succeeded')]).to.deep.equal([2, 1, 1]);
+    const dead = { task: 'unregistered', queue: harness.queue, code: 'NOT_REGISTERED' };
+    expect(sample(text, 'celeriac_worker_dead_lettered_total', dead)).to.equal(1);
+    const runtime = { task: ok, queue: harness.queue };
+    expect(sample(text, 'celeriac_worker_task_runtime_seconds_count', runtime)).to.equal(3);
+    expect(sample(text, 'celeriac_worker_broker_connected')).to.equal(1);
+    expect(sample(text, 'celeriac_worker_tasks_running')).to.equal(0);
+  });
+
+  it('answers /healthz 200 while consuming, 503 while the broker connection is down and once stopping', async function () {
+    if (!(await canCloseConnections())) return this.skip();
+    const nodeName = uniqueName('metrics-node');
+    const { worker, server } = await serve(nodeName);
+    expect(await health(server)).to.equal(200);
+    const statuses = new Set<number>();
+    const polling = (async () => {
+      for (const until = Date.now() + 20_000; Date.now() < until && !(statuses.has(503) && worker.healthy);)
+        statuses.add(await health(server));
+    })();
+    expect(await closeConnectionsNamed(`${nodeName}:consume`)).to.equal(1);
+    await polling;
+    expect([...statuses].sort()).to.deep.equal([200, 503]);
+    // Back: consuming again, and the reconnect counted.
+    await eventually(async () => ((await health(server)) === 200 ? true : undefined));
+    const text = await scrape(server);
+    expect(sample(text, 'celeriac_worker_broker_reconnects_total', { connection: 'consume' })).to.equal(1);
+    await worker.stop({ timeoutMs: 2000 });
+    expect(await health(server)).to.equal(503);
+    expect(sample(await scrape(server), 'celeriac_worker_broker_connected')).to.equal(0);
+  });
+
+  it('serves a beat: fires by schedule, lateness, leader state, schedules loaded, and /healthz', async () => {
+    const name = uniqueName('metrics-schedule');
+    const schedule = { kind: 'interval' as const, everyMs: 1000 };
+    const beat = new Beat({
+      brokerUrl: BROKER_URL,
+      store: new MemoryScheduleStore(),
+      beatGroup: `${BEAT_GROUP}-metrics`,
+      schedules: [{ name, task: 'celeriac.test.metrics.tick', schedule, options: { queue: harness.queue } }],
+    });
+    const server = await serveBeatMetrics(beat, 0, silentLogger);
+    servers.push(server);
+    expect(await health(server)).to.equal(503);
+    try {
+      await beat.start();
+      const text = await eventually(async () => {
+        const body = await scrape(server);
+        return (sample(body, 'celeriac_beat_fires_total', { schedule: name }) ?? 0) >= 2 ? body : undefined;
+      });
+      expect(sample(text, 'celeriac_beat_leader')).to.equal(1);
+      expect(sample(text, 'celeriac_beat_schedules_loaded')).to.equal(1);
+      expect(sample(text, 'celeriac_beat_fire_lateness_seconds_count')).to.be.at.least(2);
+      expect(await health(server)).to.equal(200);
+    } finally {
+      await beat.stop();
+    }
+    expect(await health(server)).to.equal(503);
+    expect(sample(await scrape(server), 'celeriac_beat_leader')).to.equal(0);
+  });
+
+  it('is served by `celeriac worker` on CELERIAC_METRICS_PORT and `celeriac beat --metrics-port`', async () => {
+    const [workerPort, beatPort] = [await freePort(), await freePort()];
+    const worker = SpawnedCli.start(['worker', '--app', SEMANTICS_APP, '-Q', harness.queue], {
+      CELERIAC_METRICS_PORT: String(workerPort),
+    });
+    const beat = SpawnedCli.start(['beat', '--store', 'memory:', '--metrics-port', String(beatPort)], {
+      CELERIAC_BEAT_GROUP: `${BEAT_GROUP}-metrics-cli`,
+    });
+    try {
+      await worker.waitForLog((line) => line.message === 'worker ready');
+      await beat.waitForLog((line) => line.message === 'beat leading');
+      expect(await health({ port: workerPort })).to.equal(200);
+      expect(await health({ port: beatPort })).to.equal(200);
+      const text = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+      expect(sample(text, 'celeriac_worker_broker_connected')).to.equal(1);
+      const beatText = await (await fetch(`http://127.0.0.1:${beatPort}/metrics`)).text();
+      expect(sample(beatText, 'celeriac_beat_leader')).to.equal(1);
+    } finally {
+      await Promise.all([worker.stop(), beat.stop()]);
+    }
+  });
+});
