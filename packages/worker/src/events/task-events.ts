@@ -26,41 +26,17 @@ const GIVEN_UP = new Set([MAX_DELIVERIES_CODE, COUNT_REFUSED_CODE]);
 const SIGTERM = 15;
 
 export function forwardTaskEvents(on: OnWorkerEvent, dispatcher: EventDispatcher, events: TaskEventsSwitch): void {
-  const when =
-    <K extends keyof WorkerEvents>(event: K, send: (...args: WorkerEvents[K]) => void) =>
-    (...args: WorkerEvents[K]) => {
-      if (events.enabled) send(...args);
-    };
-  on(
-    'task:reserved',
-    when('task:reserved', ({ task }) => dispatcher.send('task-received', taskCallFields(task))),
+  const forward = <K extends keyof WorkerEvents>(event: K, send: (...args: WorkerEvents[K]) => void) =>
+    on(event, (...args: WorkerEvents[K]) => events.enabled && send(...args));
+  forward('task:reserved', ({ task }) => dispatcher.send('task-received', taskCallFields(task)));
+  forward('task:received', ({ id }) => dispatcher.send('task-started', { uuid: id }));
+  forward('task:succeeded', ({ id, result, runtimeMs }) =>
+    dispatcher.send('task-succeeded', { uuid: id, result: resultRepr(result), runtime: runtimeMs / 1000 }),
   );
-  on(
-    'task:received',
-    when('task:received', ({ id }) => dispatcher.send('task-started', { uuid: id })),
-  );
-  on(
-    'task:succeeded',
-    when('task:succeeded', ({ id, result, runtimeMs }) =>
-      dispatcher.send('task-succeeded', { uuid: id, result: resultRepr(result), runtime: runtimeMs / 1000 }),
-    ),
-  );
-  on(
-    'task:failed',
-    when('task:failed', (info) => dispatcher.send('task-failed', failure(info))),
-  );
-  on(
-    'task:retried',
-    when('task:retried', (info) => dispatcher.send('task-retried', failure(info))),
-  );
-  on(
-    'task:revoked',
-    when('task:revoked', (info) => dispatcher.send('task-revoked', revoked(info))),
-  );
-  on(
-    'message:dead-lettered',
-    when('message:dead-lettered', (info) => deadLettered(dispatcher, info)),
-  );
+  forward('task:failed', (info) => dispatcher.send('task-failed', failure(info)));
+  forward('task:retried', (info) => dispatcher.send('task-retried', failure(info)));
+  forward('task:revoked', (info) => dispatcher.send('task-revoked', revoked(info)));
+  forward('message:dead-lettered', (info) => deadLettered(dispatcher, info));
 }
 
 function failure({ id, error }: TaskFailedInfo): { uuid: string; exception: string; traceback: string } {
