@@ -80,10 +80,7 @@ export class MonitorState {
       active: numberOr(event.active, known?.active ?? null),
       processed: numberOr(event.processed, known?.processed ?? null),
       loadavg: Array.isArray(event.loadavg) ? event.loadavg.map(Number) : (known?.loadavg ?? null),
-      software:
-        typeof event.sw_ident === 'string'
-          ? `${event.sw_ident} ${String(event.sw_ver ?? '')}`.trim()
-          : (known?.software ?? null),
+      software: software(event) ?? known?.software ?? null,
     });
   }
 
@@ -108,6 +105,12 @@ export class MonitorState {
     this.#tasks.set(uuid, task);
     if (this.#tasks.size > this.maxTasks) this.#tasks.delete(this.#tasks.keys().next().value ?? '');
   }
+}
+
+/** `sw_ident sw_ver`, e.g. `py-celery 5.6.3`, when the worker says. */
+function software(event: DecodedEvent): string | null {
+  if (typeof event.sw_ident !== 'string') return null;
+  return typeof event.sw_ver === 'string' ? `${event.sw_ident} ${event.sw_ver}` : event.sw_ident;
 }
 
 function numberOr<T>(value: unknown, fallback: T): number | T {

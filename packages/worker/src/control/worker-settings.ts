@@ -24,6 +24,8 @@ const DEFAULTS: Readonly<Record<string, unknown>> = {
   celeriac_max_deliveries: 5,
   celeriac_shutdown_timeout: 30,
   celeriac_mingle: true,
+  worker_send_task_events: false,
+  celeriac_heartbeat_events: true,
 };
 
 export function workerSettings(options: CompiledWorkerOptions, withDefaults: boolean): Record<string, unknown> {
@@ -51,5 +53,8 @@ function allSettings(options: CompiledWorkerOptions): Record<string, unknown> {
     celeriac_max_deliveries: options.maxDeliveries,
     celeriac_shutdown_timeout: options.shutdownTimeoutMs / 1000,
     celeriac_mingle: options.mingle,
+    // Celery's name for -E; the run-time switch (enable_events) is not a setting, as in Celery.
+    worker_send_task_events: options.events,
+    celeriac_heartbeat_events: options.heartbeatEvents,
   };
 }

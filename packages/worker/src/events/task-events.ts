@@ -5,6 +5,7 @@
  */
 import type { EventDispatcher } from '@celeriac/amqp';
 import { exceptionRepr, resultRepr, taskCallFields, valueRepr } from '@celeriac/protocol';
+import { COUNT_REFUSED_CODE, MAX_DELIVERIES_CODE } from '../gates/delivery-count-gate.js';
 import type { DeadLetterInfo, TaskFailedInfo, TaskRevokedInfo, WorkerEvents } from '../worker-events.js';
 
 /** The worker's `on`, as a TypedEmitter has it. */
@@ -18,45 +19,24 @@ export interface TaskEventsSwitch {
   enabled: boolean;
 }
 
+/** Dead-letter codes of a decoded, registered task the worker gave up on (gates/delivery-count-gate.ts). */
+const GIVEN_UP = new Set([MAX_DELIVERIES_CODE, COUNT_REFUSED_CODE]);
+
 /** The signal number Celery reports for a terminate (SIGTERM, its default). */
 const SIGTERM = 15;
 
 export function forwardTaskEvents(on: OnWorkerEvent, dispatcher: EventDispatcher, events: TaskEventsSwitch): void {
-  const when =
-    <K extends keyof WorkerEvents>(event: K, send: (...args: WorkerEvents[K]) => void) =>
-    (...args: WorkerEvents[K]) => {
-      if (events.enabled) send(...args);
-    };
-  on(
-    'task:reserved',
-    when('task:reserved', ({ task }) => dispatcher.send('task-received', taskCallFields(task))),
+  const forward = <K extends keyof WorkerEvents>(event: K, send: (...args: WorkerEvents[K]) => void) =>
+    on(event, (...args: WorkerEvents[K]) => events.enabled && send(...args));
+  forward('task:reserved', ({ task }) => dispatcher.send('task-received', taskCallFields(task)));
+  forward('task:received', ({ id }) => dispatcher.send('task-started', { uuid: id }));
+  forward('task:succeeded', ({ id, result, runtimeMs }) =>
+    dispatcher.send('task-succeeded', { uuid: id, result: resultRepr(result), runtime: runtimeMs / 1000 }),
   );
-  on(
-    'task:received',
-    when('task:received', ({ id }) => dispatcher.send('task-started', { uuid: id })),
-  );
-  on(
-    'task:succeeded',
-    when('task:succeeded', ({ id, result, runtimeMs }) =>
-      dispatcher.send('task-succeeded', { uuid: id, result: resultRepr(result), runtime: runtimeMs / 1000 }),
-    ),
-  );
-  on(
-    'task:failed',
-    when('task:failed', (info) => dispatcher.send('task-failed', failure(info))),
-  );
-  on(
-    'task:retried',
-    when('task:retried', (info) => dispatcher.send('task-retried', failure(info))),
-  );
-  on(
-    'task:revoked',
-    when('task:revoked', (info) => dispatcher.send('task-revoked', revoked(info))),
-  );
-  on(
-    'message:dead-lettered',
-    when('message:dead-lettered', (info) => deadLettered(dispatcher, info)),
-  );
+  forward('task:failed', (info) => dispatcher.send('task-failed', failure(info)));
+  forward('task:retried', (info) => dispatcher.send('task-retried', failure(info)));
+  forward('task:revoked', (info) => dispatcher.send('task-revoked', revoked(info)));
+  forward('message:dead-lettered', (info) => deadLettered(dispatcher, info));
 }
 
 function failure({ id, error }: TaskFailedInfo): { uuid: string; exception: string; traceback: string } {
@@ -71,11 +51,11 @@ function revoked({ id, terminated, expired }: TaskRevokedInfo) {
 /**
  * A message that names an unknown task is Celery's task-failed `NotRegistered('name')` without a
  * traceback; a known task given up on (delivered too often) is a task-rejected, not requeued.
- * One that could not be decoded names no task: Celery sends nothing for it either.
+ * Nothing for a message that could not be decoded: Celery sends nothing for one either.
  */
-function deadLettered(dispatcher: EventDispatcher, { id, name, code }: DeadLetterInfo): void {
-  if (id === null || name === null) return;
-  if (code === 'NOT_REGISTERED')
-    dispatcher.send('task-failed', { uuid: id, exception: `NotRegistered(${valueRepr(name)})` });
-  else dispatcher.send('task-rejected', { uuid: id, requeue: false });
+function deadLettered(dispatcher: EventDispatcher, { id, task, code }: DeadLetterInfo): void {
+  if (id === null) return;
+  if (code === 'NOT_REGISTERED' && task !== null)
+    dispatcher.send('task-failed', { uuid: id, exception: `NotRegistered(${valueRepr(task)})` });
+  else if (GIVEN_UP.has(code)) dispatcher.send('task-rejected', { uuid: id, requeue: false });
 }
