@@ -241,6 +241,17 @@ describe('events (Celeriac worker and client → celeryev)', function () {
     expect(listener.task(quietAgain.id)).to.deep.equal([]);
   });
 
+  it('sends a worker-heartbeat at once when asked by control heartbeat, answering null as Celery', async () => {
+    await start();
+    await listener.waitFrom(node, 'worker-online');
+    const count = () => listener.of(node).filter((event) => event.type === 'worker-heartbeat').length;
+    const before = count();
+    expect((await controlCall({ method: 'heartbeat', destination: [node] }))[0]?.[node]).to.equal(null);
+    // Within 250 ms of the reply: a periodic beat (every 2 s) lands in such a window one time in eight.
+    await sleep(250);
+    expect(count(), 'a heartbeat sent for the command').to.be.above(before);
+  });
+
   it('celeriac worker sends task events with -E, and with CELERIAC_EVENTS=true', async () => {
     const flagged = uniqueName('cli-events-flag');
     const viaEnv = uniqueName('cli-events-env');

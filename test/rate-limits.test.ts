@@ -71,6 +71,9 @@ describe('rate limits', function () {
       destination: [node],
     });
     expect(reply).to.deep.equal({ [node]: { ok: 'new rate limit set successfully' } });
+    // inspect registered shows the limit in force, as Celery's `name [rate_limit=...]`.
+    const [registered] = await controlCall({ method: 'registered', arguments: {}, destination: [node] });
+    expect(registered?.[node]).to.include(`${limited} [rate_limit=100/s]`);
     const changedAt = Date.now();
     await done;
     expect(Date.now() - changedAt).to.be.below(10_000);

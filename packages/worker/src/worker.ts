@@ -169,6 +169,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       const sharedTokens = await startSharedTokens(publishing, this.options.tasks, logger);
       const processor = this.#processor(publisher, results, pool, { stored, sharedTokens });
       const events = await this.#startEvents(publishing);
+      this.#control.beat = () => events.heartbeat?.beat();
       const consuming = await AmqpConnection.open({
         ...this.#watched('consume'),
         url,

@@ -64,6 +64,8 @@ export interface ControlContext {
   consumers: ConsumerControl;
   pool: PoolControl;
   about: WorkerAbout;
+  /** Sends a worker-heartbeat event now, as Celery's `heartbeat` command (nothing without heartbeat events). */
+  heartbeat(): void;
   /** A graceful stop, as SIGTERM: running tasks finish. */
   shutdown(): void;
 }

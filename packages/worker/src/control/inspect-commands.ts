@@ -69,6 +69,8 @@ function taskAttributes(ctx: ControlContext, task: RegisteredTask): Record<strin
     acks_late: task.options.acksLate ? 'True' : 'False',
     ignore_result: task.options.ignoreResult ? 'True' : 'False',
     max_retries: task.options.maxRetries,
+    // The limit in force, a `control rate_limit` change included, as Celery shows `rate_limit=10/m`.
+    rate_limit: ctx.rateLimits.limitOf(task.name),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Commands about the worker itself: `shutdown` (no reply, as Celery's WorkerShutdown is a
- * SystemExit), `heartbeat` (Celery sends a heartbeat event and answers null; events are sent
- * elsewhere, so here it is only logged) and mingle's `hello` from a starting worker.
+ * SystemExit), `heartbeat` (a worker-heartbeat event now, answered null, as Celery) and mingle's
+ * `hello` from a starting worker.
  */
 import { decodeHelloRevoked, helloReply } from '@celeriac/protocol';
 import type { ControlArguments } from './arguments.js';
@@ -15,7 +15,7 @@ export const NO_REPLY: unique symbol = Symbol('no reply');
 export function workerCommands(ctx: ControlContext): Array<[string, ControlCommand]> {
   return [
     ['shutdown', () => shutdown(ctx)],
-    ['heartbeat', () => (ctx.logger.log('debug', 'heartbeat requested'), null)],
+    ['heartbeat', () => (ctx.heartbeat(), null)],
     ['hello', (args) => hello(ctx, args)],
   ];
 }

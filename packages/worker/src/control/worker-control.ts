@@ -34,6 +34,8 @@ export class WorkerControl {
   /** Per-task buckets; `control rate_limit` changes survive reconnects, as in Celery. */
   readonly rateLimits: RateLimits;
   readonly slots: Slots;
+  /** Sends a heartbeat event now; set once the worker's events have started. */
+  beat: () => void = () => undefined;
   /** The task consumer, once it exists (control starts first); add_consumer changes it. */
   consumer: QueueConsumer | null = null;
 
@@ -83,6 +85,7 @@ export class WorkerControl {
         timeLimits: options.timeLimits,
         settings: (withDefaults) => workerSettings(options, withDefaults),
       },
+      heartbeat: () => this.beat(),
       shutdown: this.shutdown,
     };
   }
