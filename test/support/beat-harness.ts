@@ -30,7 +30,14 @@ export class FireRecorder {
     const tasks = new TaskRegistry();
     for (const task of taskNames)
       tasks.register<[]>(task, (ctx) => void this.fires.push({ taskId: ctx.id, task, receivedAt: Date.now() }));
-    this.#worker = new Worker({ brokerUrl: BROKER_URL, tasks, queues: [queue], resultBackend: null, concurrency: 50 });
+    this.#worker = new Worker({
+      brokerUrl: BROKER_URL,
+      tasks,
+      queues: [queue],
+      resultBackend: null,
+      concurrency: 50,
+      mingle: false,
+    });
   }
 
   start(): Promise<void> {

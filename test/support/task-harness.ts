@@ -33,6 +33,8 @@ export class TaskHarness {
       tasks,
       queues: [this.queue],
       nodeName: uniqueName('node'),
+      // Mingle waits up to a second for other workers' replies at every start; the mingle tests ask for it.
+      mingle: false,
       ...options,
     });
     this.#workers.push(worker);
