@@ -5,7 +5,8 @@
  * `-d` addresses one node only, and no reply within the timeout exits 1 with Celery's words.
  */
 import { expect } from 'chai';
-import { uniqueName } from './support/broker.js';
+import { Client } from '@celeriac/client';
+import { BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
 import { assertPythonCelery, PythonWorker } from './support/python-peer.js';
 import { SpawnedCli } from './support/spawned-cli.js';
 
@@ -13,18 +14,21 @@ describe('celeriac status / inspect / control against Celeriac and Python worker
   this.timeout(90_000);
   const queue = uniqueName('remote-cli');
   const ours = `${uniqueName('celeriac-node')}@host`;
-  const theirs = `interop-${queue}@`;
+  const pythonQueue = uniqueName('remote-cli-py');
+  const theirs = `interop-${pythonQueue}@`;
   let worker: SpawnedCli;
   let python: PythonWorker;
 
   before(async () => {
     await assertPythonCelery();
     worker = await SpawnedCli.worker([queue], '-n', ours);
-    python = await PythonWorker.start(queue);
+    // Its own threads pool (no solo): a solo worker answers no control command while a task runs.
+    python = await PythonWorker.start(pythonQueue, { workerArgs: [] });
   });
   after(async () => {
     await worker?.stop();
     await python?.stop();
+    await deleteQueues(queue, pythonQueue);
   });
 
   const cli = (...args: string[]) => SpawnedCli.run(args);
@@ -46,6 +50,33 @@ describe('celeriac status / inspect / control against Celeriac and Python worker
     const node = pythonNode(replies);
     expect(node, 'the Python worker answered').to.be.a('string');
     expect(replies[node ?? '']).to.include('interop.add');
+  });
+
+  it('inspect active --json lists the task each worker runs now, under its node', async () => {
+    const client = new Client({ brokerUrl: BROKER_URL, resultBackend: null });
+    try {
+      const ourTask = await client.sendTask('sem.nap', [20_000], {}, { queue });
+      const theirTask = await client.sendTask('interop.sleep', [20], {}, { queue: pythonQueue });
+      let last = '';
+      const running = await eventually(async () => {
+        const run = await cli('inspect', 'active', '--json', '--timeout', '2');
+        last = `${run.stdout}${run.stderr}`;
+        const replies = JSON.parse(run.stdout || '{}') as Record<string, Array<{ id: string; name: string }>>;
+        const ids = Object.values(replies)
+          .flat()
+          .map((task) => task.id);
+        return ids.includes(ourTask.id) && ids.includes(theirTask.id) ? replies : undefined;
+      }, 18_000).catch((error: Error) => {
+        throw new Error(`${error.message}; last reply: ${last.slice(-3000)}\n${worker.stderr.slice(-3000)}`);
+      });
+      expect(running[ours]?.map((task) => task.name)).to.include('sem.nap');
+      expect(running[pythonNode(running) ?? '']?.find((task) => task.id === theirTask.id)?.name).to.equal(
+        'interop.sleep',
+      );
+      await client.revoke(ourTask.id, { terminate: true }); // the Python one ends at the worker's stop
+    } finally {
+      await client.close();
+    }
   });
 
   it('control rate_limit -d reaches only the named node and prints its reply', async () => {

@@ -69,6 +69,15 @@ def echo(*args, **kwargs):
     return {'args': list(args), 'kwargs': kwargs}
 
 
+@app.task(name='interop.sleep')
+def sleep_for(seconds):
+    """Keeps a worker busy, so `inspect active` has something to show."""
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
 @app.task(name='interop.fail')
 def fail(msg):
     raise ValueError(msg)

@@ -142,7 +142,7 @@ const READY_LINE = /\bready\.\s*$/m;
  * without the wait. Celery 5.5+ always only sets the flag; interop_tasks.py's PromptWarmShutdown
  * timer wakes the poll so that it, too, stops within a second.
  */
-const SOLO_POOL: readonly string[] = ['-P', 'solo', '-c', '1'];
+export const SOLO_POOL: readonly string[] = ['-P', 'solo', '-c', '1'];
 
 export interface WorkerStart {
   /** Extra `celery worker` options. @default SOLO_POOL */
