@@ -1,21 +1,11 @@
-import {
-  TypedEmitter,
-  errorMeta,
-  loadMongoModule,
-  redactUrl,
-  type ResultWriter,
-  type StoredResultBackend,
-} from '@celeriac/core';
+import { TypedEmitter, errorMeta, redactUrl, type ResultWriter } from '@celeriac/core';
 import {
   AmqpConnection,
   ConfirmPublisher,
   QueueConsumer,
   RpcResultWriter,
   deadLetterQueue,
-  type AmqpConnectionOptions,
   type Delivery,
-  type GlobalTokens,
-  type PidboxConsumer,
 } from '@celeriac/amqp';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { buildPipeline, safeEmit } from './pipeline.js';
@@ -23,7 +13,8 @@ import { WorkerControl } from './control/worker-control.js';
 import { startSharedTokens } from './gates/shared-tokens.js';
 import { startEvents, type WorkerEventsRuntime } from './events/start-events.js';
 import { createPool, type Pool } from './execution/pool.js';
-import type { WorkerEvents } from './worker-events.js';
+import type { EmitWorkerEvent, WorkerEvents } from './worker-events.js';
+import { closeRuntime, openStoredResults, statusWatcher, type Runtime } from './worker-runtime.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
 
 /** After aborting tasks at the shutdown timeout, how long they get to hand their messages back. */
@@ -34,22 +25,6 @@ export type WorkerState = 'INITIALIZED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 
 export interface StopOptions {
   /** After this long, running tasks are aborted and unfinished messages go back to the queue. @default the worker's shutdownTimeoutMs (30 s) */
   timeoutMs?: number;
-}
-
-interface Runtime {
-  consuming: AmqpConnection;
-  publishing: AmqpConnection;
-  consumer: QueueConsumer;
-  /** Celery's remote control (pidbox): inspect and control commands. */
-  control: PidboxConsumer;
-  /** Where handlers run; the threads pool's threads end when the worker stops. */
-  pool: Pool;
-  /** A storing result backend (MongoDB), closed when the worker stops. */
-  stored: StoredResultBackend | null;
-  /** The token queues of tasks with a globalRateLimit. */
-  sharedTokens: Map<string, GlobalTokens>;
-  /** Heartbeats and task events on `celeryev`. */
-  events: WorkerEventsRuntime;
 }
 
 /**
@@ -154,7 +129,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     const { brokerUrl: url, nodeName, logger } = this.options;
     const tls = this.options.brokerTls ?? undefined;
     const publishing = await AmqpConnection.open({
-      ...this.#watched('publish'),
+      ...statusWatcher(this.#emitter(), 'publish'),
       url,
       tls,
       name: `${nodeName}:publish`,
@@ -162,7 +137,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     });
     try {
       const publisher = await ConfirmPublisher.create(publishing, { logger, laneType: this.options.queueType });
-      const stored = await this.#openStoredResults();
+      const stored = await openStoredResults(this.options);
       const results: ResultWriter | null =
         this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
       // On the publishing connection: the refiller's tokens are publishes, and it exists already.
@@ -171,7 +146,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       const events = await this.#startEvents(publishing);
       this.#control.beat = () => events.heartbeat?.beat();
       const consuming = await AmqpConnection.open({
-        ...this.#watched('consume'),
+        ...statusWatcher(this.#emitter(), 'consume'),
         url,
         tls,
         name: `${nodeName}:consume`,
@@ -188,10 +163,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     }
   }
 
-  /** Reports the connection's losses and returns as worker events. */
-  #watched(connection: 'consume' | 'publish'): Pick<AmqpConnectionOptions, 'onStatusChange'> {
-    const emit = safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger);
-    return { onStatusChange: (up) => emit(up ? 'connection:restored' : 'connection:lost', { connection }) };
+  #emitter(): EmitWorkerEvent {
+    return safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger);
   }
 
   #startEvents(publishing: AmqpConnection): Promise<WorkerEventsRuntime> {
@@ -204,13 +177,6 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       on: this.on.bind(this),
       running,
     });
-  }
-
-  /** MongoDB results through @celeriac/mongodb, loaded only when such a URL is configured. */
-  async #openStoredResults(): Promise<StoredResultBackend | null> {
-    const { resultBackend, resultBackendUrl, resultExpiresMs, logger } = this.options;
-    if (resultBackend !== 'mongodb' || resultBackendUrl === null) return null;
-    return (await loadMongoModule()).openMongoResultBackend(resultBackendUrl, { resultExpiresMs, logger });
   }
 
   #processor(
@@ -282,15 +248,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       // Aborted tasks hand their messages back while the channels are still open.
       await this.#drain(ABANDON_GRACE_MS);
     }
-    await runtime?.consumer.close();
-    await runtime?.control.close();
-    await Promise.all([...(runtime?.sharedTokens.values() ?? [])].map((tokens) => tokens.stop()));
-    // worker-offline once nothing runs any more, on the connection that is still open.
-    await runtime?.events.close();
-    // After the consumer's channel closed (requeueing what is unfinished), so no abandoned
-    // task's outcome can still be acked or reported.
-    await runtime?.pool.close();
-    await Promise.all([runtime?.consuming.close(), runtime?.publishing.close(), runtime?.stored?.close()]);
+    if (runtime) await closeRuntime(runtime);
     this.#state = 'STOPPED';
     this.options.logger.log('info', 'worker stopped');
     this.emit('worker:stopped');
