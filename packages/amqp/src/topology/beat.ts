@@ -3,7 +3,7 @@
  * Celeriac's own (Python's beat has neither), so no peer declares them otherwise.
  */
 import { ConfigurationError } from '@celeriac/core';
-import { typeArguments, type QueueSpec, type QueueType } from './queues.js';
+import { lockQueue, typeArguments, type QueueSpec, type QueueType } from './queues.js';
 
 /** Held (exclusive) by the leading beat of the default group; other beats retry declaring it every second. */
 export const BEAT_LEADER_QUEUE = 'celeriac.beat.leader';
@@ -35,15 +35,7 @@ function beatQueueName(group: BeatGroup, role: 'leader' | 'control'): string {
 
 /** The leader lock: exclusive, so the broker deletes it when its beat's connection dies. */
 export function beatLeaderQueue(group: BeatGroup = null): QueueSpec {
-  return {
-    name: beatQueueName(group, 'leader'),
-    type: 'classic',
-    durable: false,
-    autoDelete: true,
-    exclusive: true,
-    arguments: {},
-    exchange: null,
-  };
+  return lockQueue(beatQueueName(group, 'leader'));
 }
 
 /**

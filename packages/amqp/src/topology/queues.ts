@@ -76,6 +76,14 @@ export function deadLetterQueue(type: QueueType = 'classic'): QueueSpec {
   };
 }
 
+/**
+ * A lock held by declaring it: exclusive, so only one connection has it and the broker deletes it
+ * when that connection dies (beat's leader lock, a global rate limit's refiller).
+ */
+export function lockQueue(name: string): QueueSpec {
+  return { name, type: 'classic', durable: false, autoDelete: true, exclusive: true, arguments: {}, exchange: null };
+}
+
 /** The same queue declared as the other type. */
 export function withOtherType(spec: QueueSpec): QueueSpec {
   const type: QueueType = spec.type === 'quorum' ? 'classic' : 'quorum';

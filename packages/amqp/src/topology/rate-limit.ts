@@ -2,7 +2,7 @@
  * A task's global rate limit (Celeriac's own, see GlobalTokens): a queue of tokens every
  * worker of the task takes from, and the lock that elects the one worker refilling it.
  */
-import type { QueueSpec } from './queues.js';
+import { lockQueue, type QueueSpec } from './queues.js';
 
 /** Unused (no gets, no consumers) this long, the token queue goes: the task's workers are all gone. */
 const TOKEN_QUEUE_EXPIRES_MS = 600_000;
@@ -22,13 +22,5 @@ export function rateLimitTokenQueue(task: string): QueueSpec {
 
 /** `celeriac.ratelimit.<task>.refiller`: exclusive, so the broker deletes it when its holder's connection dies. */
 export function rateLimitRefillerQueue(task: string): QueueSpec {
-  return {
-    name: `celeriac.ratelimit.${task}.refiller`,
-    type: 'classic',
-    durable: false,
-    autoDelete: true,
-    exclusive: true,
-    arguments: {},
-    exchange: null,
-  };
+  return lockQueue(`celeriac.ratelimit.${task}.refiller`);
 }
