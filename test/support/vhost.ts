@@ -32,6 +32,27 @@ export class PrivateVhost {
 
   async delete(): Promise<void> {
     await rabbitmqctl('delete_vhost', this.name).catch(() => undefined);
+    for (const user of this.#users.splice(0)) await rabbitmqctl('delete_user', user).catch(() => undefined);
+  }
+
+  readonly #users: string[] = [];
+
+  /** A user of this vhost only, with these permission patterns; deleted with the vhost. Returns its URL. */
+  async user(role: string, permissions: { configure: string; write: string; read: string }): Promise<string> {
+    const name = `${this.name}-${role}`;
+    const password = randomUUID();
+    await rabbitmqctl('add_user', name, password);
+    this.#users.push(name);
+    await rabbitmqctl(
+      'set_permissions',
+      '-p',
+      this.name,
+      name,
+      permissions.configure,
+      permissions.write,
+      permissions.read,
+    );
+    return `amqp://${name}:${password}@127.0.0.1:5672/${this.name}`;
   }
 
   /** Every queue of the vhost with its type and arguments, read from the broker itself. */

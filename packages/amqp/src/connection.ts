@@ -5,6 +5,7 @@ import { ConnectionError, errorMeta, redactUrl, silentLogger, type BrokerUrls, t
 import { BrokerRotation } from './broker-rotation.js';
 import { connectRecovering } from './recovering-connect.js';
 import { tlsHint, tlsSocketOptions, type BrokerTlsOptions } from './tls.js';
+import { declarePassively } from './topology/declare-mode.js';
 
 /**
  * The longest wait between reconnect attempts (amqplib's default is 30 s): after a broker
@@ -38,6 +39,11 @@ export interface AmqpConnectionOptions {
   onStatusChange?: (connected: boolean) => void;
   /** CA, client certificate and server name for `amqps://` URLs. */
   tls?: BrokerTlsOptions;
+  /**
+   * False for a user without `configure` rights: shared queues and exchanges are checked, not
+   * declared (see topology/declare-mode.ts). @default true
+   */
+  declare?: boolean;
 }
 
 /**
@@ -169,6 +175,7 @@ export class AmqpConnection {
   }
 
   async #runHooks(model: ChannelModel): Promise<void> {
+    if (this.options.declare === false) declarePassively(model);
     model.on('error', (error: Error) => this.#logger.log('warn', 'connection error', errorMeta(error)));
     // The live set, not a copy: a Set iterator also visits hooks added while these run, which
     // addSetup did not run itself (there was no model yet) and would otherwise wait a reconnect.

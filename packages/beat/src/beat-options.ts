@@ -11,7 +11,7 @@ import {
   type ScheduleStore,
 } from '@celeriac/core';
 import { compileClientOptions, type ClientOptions } from '@celeriac/client';
-import { beatGroup, checkBrokerTls, type BeatGroup, type BrokerTlsOptions } from '@celeriac/amqp';
+import { beatGroup, checkBrokerTls, checkDeclare, type BeatGroup, type BrokerTlsOptions } from '@celeriac/amqp';
 
 /** How fired tasks are routed and their queues declared, as for a Client. */
 export type BeatClientOptions = Pick<
@@ -30,6 +30,11 @@ export interface BeatOptions {
   brokerUrl?: BrokerUrls;
   /** TLS for `amqps://` URLs (lock and send connections alike); see BrokerTlsOptions. */
   brokerTls?: BrokerTlsOptions;
+  /**
+   * False when this component's broker user may not declare queues and exchanges (least
+   * privilege): they are only checked, and `celeriac topology apply` declares them. @default true
+   */
+  declare?: boolean;
   /**
    * Static schedules (e.g. from a schedule file), merged into the store at start: new ones are
    * added, changed ones updated (keeping their last slot, run count and, for an interval without
@@ -77,6 +82,7 @@ export interface CompiledBeatOptions {
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
   brokerTls: BrokerTlsOptions | null;
+  declare: boolean;
   schedules: ScheduleInput[];
   pruneStatic: boolean;
   tickToleranceMs: number;
@@ -99,6 +105,7 @@ export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
     store: store(options.store),
     brokerUrl: url,
     brokerTls,
+    declare: checkDeclare(options.declare),
     schedules: staticSchedules(options.schedules ?? []),
     pruneStatic: options.pruneStatic ?? false,
     tickToleranceMs: atLeast(options.tickToleranceMs ?? 5, 0, 'tickToleranceMs'),
@@ -109,6 +116,7 @@ export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
     client: clientOptions(options.client ?? {}, {
       brokerUrl: url,
       brokerTls: brokerTls ?? undefined,
+      declare: checkDeclare(options.declare),
       connectionName: `${connectionName}:send`,
       logger,
     }),
@@ -122,7 +130,7 @@ export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
  */
 function clientOptions(
   given: BeatClientOptions,
-  fixed: Pick<ClientOptions, 'brokerUrl' | 'brokerTls' | 'connectionName' | 'logger'>,
+  fixed: Pick<ClientOptions, 'brokerUrl' | 'brokerTls' | 'declare' | 'connectionName' | 'logger'>,
 ): ClientOptions {
   if (typeof given !== 'object' || given === null)
     throw new ConfigurationError('client must be an object of client options');

@@ -155,6 +155,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     const connection = await AmqpConnection.open({
       url,
       tls: brokerTls ?? undefined,
+      declare: this.options.declare,
       name: `${connectionName}:lock`,
       heartbeatSeconds: lockHeartbeatSeconds,
       logger,

@@ -24,6 +24,12 @@ export const SECURITY_OPTIONS: Record<string, Options> = {
     requiresArg: true,
     describe: "Name the broker's certificate must carry when the URL's host is another (an IP address)",
   },
+  declare: {
+    type: 'boolean',
+    describe:
+      'Declare the queues and exchanges used; --no-declare only checks them (a user without configure rights, after "celeriac topology apply")',
+    defaultDescription: 'true',
+  },
   'broker-insecure-skip-verify': {
     type: 'boolean',
     describe: 'Accept any broker certificate (test benches only; logged as an error at every connect)',

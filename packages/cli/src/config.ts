@@ -67,6 +67,8 @@ export interface GlobalConfig {
   brokerUrl: string;
   /** TLS for amqps:// (--broker-ca and friends); undefined when none is given. */
   brokerTls: BrokerTlsOptions | undefined;
+  /** False with --no-declare: shared queues and exchanges are only checked. */
+  declare: boolean;
   /** The validated backend URL, or null when results are disabled. */
   resultBackend: string | null;
   logLevel: LogLevel;
@@ -90,6 +92,7 @@ export function compileGlobal(settings: Settings): GlobalConfig {
   return {
     brokerUrl: brokerUrl(settings),
     brokerTls: brokerTls(settings),
+    declare: settings.boolean('declare') ?? true,
     resultBackend: resultBackend(settings),
     logLevel: settings.choice('logLevel', LOG_LEVELS) ?? 'info',
     logFormat: settings.choice('logFormat', LOG_FORMATS) ?? 'json',

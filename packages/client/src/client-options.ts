@@ -12,6 +12,7 @@ import {
   DEFAULT_QUEUE,
   beatGroup,
   checkBrokerTls,
+  checkDeclare,
   compileQueueType,
   taskQueue,
   type BeatGroup,
@@ -29,6 +30,11 @@ export interface ClientOptions {
   brokerUrl?: BrokerUrls;
   /** TLS for `amqps://` URLs: a private CA, a client certificate, a server name (see BrokerTlsOptions). */
   brokerTls?: BrokerTlsOptions;
+  /**
+   * False when this component's broker user may not declare queues and exchanges (least
+   * privilege): they are only checked, and `celeriac topology apply` declares them. @default true
+   */
+  declare?: boolean;
   /**
    * 'rpc://' (replies over AMQP, as Celery's rpc backend), 'mongodb://host/db' (Celery's mongodb
    * backend, polled; needs @celeriac/mongodb) or null for fire-and-forget. @default 'rpc://'
@@ -69,6 +75,7 @@ export interface CompiledClientOptions {
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
   brokerTls: BrokerTlsOptions | null;
+  declare: boolean;
   resultBackend: ResultBackendKind;
   /** The configured URL, for backends that need more than the kind (mongodb://…/db); null when disabled. */
   resultBackendUrl: string | null;
@@ -89,6 +96,7 @@ export function compileClientOptions(options: ClientOptions): CompiledClientOpti
   return {
     brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
     brokerTls: checkBrokerTls(options.brokerTls),
+    declare: checkDeclare(options.declare),
     resultBackend: resultBackendKind(options.resultBackend),
     resultBackendUrl:
       options.resultBackend === undefined

@@ -197,7 +197,8 @@ export class Client {
   async #openTransport(): Promise<Transport> {
     const { brokerUrl: url, brokerTls, connectionName: name, logger, publishWaitMs } = this.options;
     const tls = brokerTls ?? undefined;
-    const publishing = await AmqpConnection.open({ url, tls, name: `${name}:publish`, logger });
+    const { declare } = this.options;
+    const publishing = await AmqpConnection.open({ url, tls, declare, name: `${name}:publish`, logger });
     const publisher = await ConfirmPublisher.create(publishing, {
       logger,
       channelWaitMs: publishWaitMs,
@@ -229,7 +230,8 @@ export class Client {
         resultConnection: null,
         stored: await this.#openStored(publishing),
       };
-    const resultConnection = await AmqpConnection.open({ url, tls, name: `${name}:results`, logger }).catch(
+    const { declare } = this.options;
+    const resultConnection = await AmqpConnection.open({ url, tls, declare, name: `${name}:results`, logger }).catch(
       async (error: unknown) => {
         await publishing.close();
         throw error;

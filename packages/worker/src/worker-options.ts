@@ -12,6 +12,7 @@ import {
 import {
   DEFAULT_QUEUE,
   checkBrokerTls,
+  checkDeclare,
   compileQueueType,
   taskQueue,
   type BrokerTlsOptions,
@@ -31,6 +32,11 @@ export interface WorkerOptions {
   brokerUrl?: BrokerUrls;
   /** TLS for `amqps://` URLs: a private CA, a client certificate, a server name (see BrokerTlsOptions). */
   brokerTls?: BrokerTlsOptions;
+  /**
+   * False when this component's broker user may not declare queues and exchanges (least
+   * privilege): they are only checked, and `celeriac topology apply` declares them. @default true
+   */
+  declare?: boolean;
   /** Queues to consume. @default ['celery'] */
   queues?: string[];
   /** Declaration options per queue name; must match every other declarer of the queue. */
@@ -115,6 +121,7 @@ export interface CompiledWorkerOptions {
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
   brokerTls: BrokerTlsOptions | null;
+  declare: boolean;
   queues: string[];
   queueOptions: Record<string, TaskQueueOptions>;
   queueType: QueueType;
@@ -147,6 +154,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     tasks: options.tasks,
     brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
     brokerTls: checkBrokerTls(options.brokerTls),
+    declare: checkDeclare(options.declare),
     ...queueDeclarations(options),
     concurrency,
     prefetch: Math.min(65_535, concurrency * positiveInteger(options.prefetchMultiplier ?? 2, 'prefetchMultiplier')),

@@ -132,6 +132,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       ...statusWatcher(this.#emitter(), 'publish'),
       url,
       tls,
+      declare: this.options.declare,
       name: `${nodeName}:publish`,
       logger,
     });
@@ -149,6 +150,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         ...statusWatcher(this.#emitter(), 'consume'),
         url,
         tls,
+        declare: this.options.declare,
         name: `${nodeName}:consume`,
         logger,
       });

@@ -10,6 +10,7 @@
  * `#.<queue>`. The routing-key format itself is @celeriac/protocol's (delay-routing-key.ts).
  */
 import type { Channel } from 'amqplib';
+import { ensureExchange, isPassive } from './declare-mode.js';
 import type { QueueType } from './queues.js';
 import { DELAY_LEVELS, delayEntryLevel, delayedDeliveryBindingKey, laneBindingKey } from '@celeriac/protocol';
 
@@ -55,6 +56,8 @@ export function laneQueueArguments(level: number, type: QueueType = 'classic'): 
 
 /** Declares the whole cascade (idempotent), top level first. */
 export async function declareDelayLanes(channel: Channel, type: QueueType = 'classic'): Promise<void> {
+  // Without declare rights the cascade is topology apply's: only checked, at its two ends.
+  if (isPassive(channel)) return checkLanes(channel);
   for (let level = DELAY_LEVELS - 1; level >= 0; level--) await declareLane(channel, level, type);
 }
 
@@ -73,7 +76,14 @@ async function declareLane(channel: Channel, level: number, type: QueueType): Pr
   await channel.bindExchange(next, name, laneBindingKey(level, 0));
 }
 
-/** Lets messages leaving the cascade reach `queue` (which must exist). */
+async function checkLanes(channel: Channel): Promise<void> {
+  const options = { durable: true, autoDelete: false };
+  await ensureExchange(channel, levelName(DELAY_LEVELS - 1), 'topic', options);
+  await ensureExchange(channel, DELAY_DELIVERY_EXCHANGE, 'topic', options);
+}
+
+/** Lets messages leaving the cascade reach `queue` (which must exist); topology apply's without declare rights. */
 export async function bindToDelayLanes(channel: Channel, queue: string): Promise<void> {
+  if (isPassive(channel)) return;
   await channel.bindQueue(queue, DELAY_DELIVERY_EXCHANGE, delayedDeliveryBindingKey(queue));
 }

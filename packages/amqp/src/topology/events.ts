@@ -7,13 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Channel } from 'amqplib';
+import { ensureExchange } from './declare-mode.js';
 import { declareQueue, type QueueSpec } from './queues.js';
 
 /** Celery's `event_exchange`. Declared otherwise, a Python peer's declaration fails with a 406. */
 export const EVENT_EXCHANGE = 'celeryev';
 
 export async function declareEventExchange(channel: Channel): Promise<void> {
-  await channel.assertExchange(EVENT_EXCHANGE, 'topic', { durable: true, autoDelete: false });
+  await ensureExchange(channel, EVENT_EXCHANGE, 'topic', { durable: true, autoDelete: false });
 }
 
 /** A receiver's queue, `celeryev.<uuid>` as Celery names it, with Celery's event_queue_ttl/expires. */

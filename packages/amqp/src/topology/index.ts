@@ -61,3 +61,4 @@ export {
   checkQueues,
   declareLanesAdopting,
 } from './conflicts.js';
+export { checkDeclare, declarePassively, isPassive } from './declare-mode.js';

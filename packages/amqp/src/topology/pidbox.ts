@@ -4,6 +4,7 @@
  * Python workers and `celery inspect` declare the same names.
  */
 import type { Channel } from 'amqplib';
+import { ensureExchange } from './declare-mode.js';
 import { declareQueue, type QueueSpec } from './queues.js';
 
 /** Celery's remote-control broadcast exchange (pidbox): fanout, transient, as kombu declares it. */
@@ -30,8 +31,8 @@ export function controlQueue(nodeName: string): QueueSpec {
 }
 
 export async function declareControlExchanges(channel: Channel): Promise<void> {
-  await channel.assertExchange(CONTROL_EXCHANGE, 'fanout', { durable: false, autoDelete: false });
-  await channel.assertExchange(CONTROL_REPLY_EXCHANGE, 'direct', { durable: false, autoDelete: false });
+  await ensureExchange(channel, CONTROL_EXCHANGE, 'fanout', { durable: false, autoDelete: false });
+  await ensureExchange(channel, CONTROL_REPLY_EXCHANGE, 'direct', { durable: false, autoDelete: false });
 }
 
 /** Declares a worker's control queue and binds it to the broadcast exchange (declared first). */
@@ -48,7 +49,7 @@ export async function declareControlQueue(channel: Channel, nodeName: string): P
  * `reply.celery.pidbox`): direct and transient, as kombu's Node declares it before it replies.
  */
 export async function declareReplyExchange(channel: Channel, name: string): Promise<void> {
-  await channel.assertExchange(name, 'direct', { durable: false, autoDelete: false });
+  await ensureExchange(channel, name, 'direct', { durable: false, autoDelete: false });
 }
 
 /**

@@ -5,6 +5,7 @@
  * peer's declaration of the same queue is a 406 that closes the channel.
  */
 import type { Channel } from 'amqplib';
+import { ensureQueue, isPassive } from './declare-mode.js';
 import { ConfigurationError } from '@celeriac/core';
 
 export const DEFAULT_QUEUE = 'celery';
@@ -129,8 +130,9 @@ export function replyQueue(name: string, expiresMs: number): QueueSpec {
 
 export async function declareQueue(channel: Channel, spec: QueueSpec): Promise<void> {
   const { durable, autoDelete, exclusive } = spec;
-  await channel.assertQueue(spec.name, { durable, autoDelete, exclusive, arguments: spec.arguments });
-  if (spec.exchange === null) return;
+  await ensureQueue(channel, spec.name, { durable, autoDelete, exclusive, arguments: spec.arguments });
+  // Its exchange and binding are topology apply's when this user may not declare.
+  if (spec.exchange === null || isPassive(channel)) return;
   await channel.assertExchange(spec.exchange, spec.exchangeType ?? 'direct', { durable: true, autoDelete: false });
   await channel.bindQueue(spec.name, spec.exchange, spec.routingKey ?? spec.name);
 }

@@ -48,6 +48,7 @@ describe('config: stages 2 and 3, defaults and compiling', function () {
     expect(global).to.deep.equal({
       brokerUrl: 'amqp://guest:guest@localhost:5672//',
       brokerTls: undefined,
+      declare: true,
       resultBackend: 'rpc://',
       logLevel: 'debug',
       logFormat: 'json',

@@ -94,6 +94,7 @@ function createBeat(
   const beat = new Beat({
     brokerUrl: global.brokerUrl,
     brokerTls: global.brokerTls,
+    declare: global.declare,
     store,
     schedules,
     pruneStatic: config.pruneStatic,

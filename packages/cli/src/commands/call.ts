@@ -114,6 +114,7 @@ async function runCall(config: CallConfig, { io, global, logger }: RunContext): 
   const client = new Client({
     brokerUrl: global.brokerUrl,
     brokerTls: global.brokerTls,
+    declare: global.declare,
     resultBackend: config.wait ? global.resultBackend : null,
     queueType: config.queueType,
     logger,

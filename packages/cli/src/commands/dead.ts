@@ -88,6 +88,7 @@ async function runDead(config: DeadConfig, { io, global, logger }: RunContext): 
   const client = new Client({
     brokerUrl: global.brokerUrl,
     brokerTls: global.brokerTls,
+    declare: global.declare,
     resultBackend: null,
     connectionName: 'celeriac-dead',
     logger,

@@ -51,6 +51,7 @@ async function runEvents(config: EventsConfig, context: RunContext): Promise<num
   const connection = await AmqpConnection.open({
     url: global.brokerUrl,
     tls: global.brokerTls,
+    declare: global.declare,
     name: 'celeriac-events',
     logger,
   });

@@ -7,6 +7,7 @@ import { purgeCommand } from './purge.js';
 import { controlCommand, inspectCommand, statusCommand } from './remote.js';
 import { resultCommand } from './result.js';
 import { scheduleCommand } from './schedule.js';
+import { topologyCommand } from './topology.js';
 import { workerCommand } from './worker.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -21,4 +22,5 @@ export const COMMANDS: readonly Command[] = [
   controlCommand,
   statusCommand,
   eventsCommand,
+  topologyCommand,
 ];

@@ -37,6 +37,7 @@ async function runPurge(config: PurgeConfig, { io, global, logger }: RunContext)
   const client = new Client({
     brokerUrl: global.brokerUrl,
     brokerTls: global.brokerTls,
+    declare: global.declare,
     resultBackend: null,
     connectionName: 'celeriac-purge',
     logger,

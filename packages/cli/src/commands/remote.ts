@@ -78,6 +78,7 @@ async function ask(config: RemoteConfig, { global, logger }: RunContext): Promis
   const client = new Client({
     brokerUrl: global.brokerUrl,
     brokerTls: global.brokerTls,
+    declare: global.declare,
     resultBackend: null,
     connectionName: 'celeriac-control',
     logger,

@@ -174,6 +174,7 @@ async function runSchedule(config: ScheduleConfig, context: RunContext): Promise
   const client = new Client({
     brokerUrl: context.global.brokerUrl,
     brokerTls: context.global.brokerTls,
+    declare: context.global.declare,
     resultBackend: 'rpc://',
     connectionName: 'celeriac-schedule',
     beatGroup: config.beatGroup ?? null,

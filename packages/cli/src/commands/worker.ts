@@ -203,6 +203,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     ...semantics,
     brokerUrl: global.brokerUrl,
     brokerTls: global.brokerTls,
+    declare: global.declare,
     resultBackend: global.resultBackend,
     logger,
   });

@@ -1,0 +1,58 @@
+/**
+ * Least privilege: a component whose broker user may not declare (no `configure` permission on
+ * the shared entities) runs with `declare: false`. Its connection is then marked passive, and
+ * the declarations of this folder check that the shared queues and exchanges exist instead of
+ * declaring them (`celeriac topology apply` declares them once, with an administrator's
+ * credentials). Private, short-lived queues (a worker's pidbox queue, reply and event queues,
+ * locks) are still declared: they belong to the component, and its user is given their names.
+ */
+import type { Channel, ChannelModel, Options } from 'amqplib';
+import { ConfigurationError } from '@celeriac/core';
+
+const PASSIVE = new WeakSet<object>();
+
+/** Stage 3 of the `declare` option of client, worker and beat. */
+export function checkDeclare(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value === 'boolean') return value;
+  throw new ConfigurationError(`declare must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/** From now on, declarations on this connection's channels only check. */
+export function declarePassively(model: ChannelModel): void {
+  PASSIVE.add(model.connection);
+}
+
+export function isPassive(channel: Channel): boolean {
+  return PASSIVE.has(channel.connection);
+}
+
+/** Declares a shared queue, or on a passive connection checks that it exists. */
+export async function ensureQueue(channel: Channel, name: string, options: Options.AssertQueue): Promise<void> {
+  if (!isPassive(channel) || options.exclusive === true || options.autoDelete === true)
+    await channel.assertQueue(name, options);
+  else await passively(() => channel.checkQueue(name), 'queue', name);
+}
+
+/** Declares a shared exchange, or on a passive connection checks that it exists. */
+export async function ensureExchange(
+  channel: Channel,
+  name: string,
+  type: string,
+  options: Options.AssertExchange,
+): Promise<void> {
+  if (!isPassive(channel)) await channel.assertExchange(name, type, options);
+  else await passively(() => channel.checkExchange(name), 'exchange', name);
+}
+
+async function passively(check: () => Promise<unknown>, kind: string, name: string): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 404) throw error;
+    throw new ConfigurationError(
+      `${kind} '${name}' does not exist and declare is off: run "celeriac topology apply" with an administrator's credentials`,
+      { cause: error },
+    );
+  }
+}
