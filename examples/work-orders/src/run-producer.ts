@@ -10,7 +10,7 @@
  * Exit code 0 when every result came back (orders for `depot-7` fail on purpose), 1 otherwise.
  */
 import { Client, PublishError, type AsyncResult } from '@celeriac/client';
-import { DEFAULT_BROKER_URL } from '@celeriac/core';
+import { globalConfigFromEnv } from '@celeriac/cli';
 import { report, type ClosedWorkOrder, type CrewAssignment, type SiteSummary } from './contracts.js';
 import { runWorkOrders, type BatchReport, type Outcome } from './producer.js';
 import { sampleOrders } from './sample-orders.js';
@@ -93,10 +93,9 @@ function printReport(batch: BatchReport): void {
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const client = new Client({
-    brokerUrl: process.env.CELERIAC_BROKER ?? DEFAULT_BROKER_URL,
-    resultBackend: process.env.CELERIAC_RESULT_BACKEND,
-  });
+  // Broker URLs, TLS files, secrets from files and the backend, as every celeriac command reads them.
+  const { brokerUrl, brokerTls, resultBackend, declare } = globalConfigFromEnv(process.env);
+  const client = new Client({ brokerUrl, brokerTls, resultBackend, declare });
   try {
     await waitForWorker(client, settings);
     console.log(`sending ${settings.count} work orders to queue "${settings.queue}"`);

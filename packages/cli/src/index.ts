@@ -8,7 +8,7 @@
  * const code = await main(['node', 'celeriac', 'call', 'tasks.add', '--args', '[2,3]', '--wait']);
  * ```
  */
-export { main, GLOBAL_OPTIONS } from './main.js';
+export { main, GLOBAL_OPTIONS, globalConfigFromEnv } from './main.js';
 export { ExitCode, UsageError } from './errors.js';
 export type { CliIo, Env, SignalSource, ShutdownSignal } from './io.js';
 export {

@@ -7,7 +7,8 @@ import { optionNames, toYargsCommand, type CliRun } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { SECURITY_OPTIONS } from './broker-security.js';
 import { ExitCode, UsageError, errorLine, exitCodeFor } from './errors.js';
-import { processIo, type CliIo } from './io.js';
+import { processIo, type CliIo, type Env } from './io.js';
+import { compileGlobal, globalDefaults, layerSettings, withDefaults, type GlobalConfig } from './config.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -44,6 +45,16 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   },
   ...SECURITY_OPTIONS,
 };
+
+/**
+ * The options every command shares (broker URLs, TLS, secrets from files, result backend,
+ * declare) read from CELERIAC_* variables alone, for a program of one's own that embeds a
+ * Client: it then takes them exactly as the CLI does.
+ */
+export function globalConfigFromEnv(env: Env = process.env): GlobalConfig {
+  const raw = layerSettings(optionNames(GLOBAL_OPTIONS), { flags: {}, env, file: null });
+  return compileGlobal(withDefaults(raw, globalDefaults({ stderrIsTTY: false })));
+}
 
 const EPILOGUE =
   'Every option can also be set as a CELERIAC_<OPTION> environment variable (CELERIAC_BROKER, ' +
