@@ -56,9 +56,9 @@ describe('hostile messages reaching a worker', function () {
     await deleteQueues(queue);
   });
 
-  function send(headers: Record<string, unknown>): string {
+  function send(headers: Record<string, unknown>, body = BODY): string {
     const id = randomUUID();
-    channel.sendToQueue(queue, BODY, {
+    channel.sendToQueue(queue, body, {
       contentType: 'application/json',
       contentEncoding: 'utf-8',
       correlationId: id,
@@ -104,6 +104,22 @@ describe('hostile messages reaching a worker', function () {
       send({ task: 'celeriac.test.hostile.unknown', ...many, ['__proto__']: { polluted: 'yes' } }),
     );
     expect(headers).to.include({ h999: 'value-999', [DEAD_LETTER_HEADER.code]: 'NOT_REGISTERED' });
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+  });
+
+  it('a body nested 100,000 arrays deep, and one with a __proto__ kwarg: dead-lettered or run once, nothing polluted', async () => {
+    const deep = Buffer.from(`[${'['.repeat(100_000)}${']'.repeat(100_000)}, {}, {}]`);
+    const nested = send({ task: add.name }, deep);
+    const headers = await onlyDeadLetter(nested);
+    expect(headers[DEAD_LETTER_HEADER.code]).to.be.a('string');
+    const proto = Buffer.from('[[1, 2], {"__proto__": {"polluted": "yes"}}, {}]');
+    const sneaky = send({ task: add.name }, proto);
+    const outcome = await eventually(async () => {
+      const dead = deadLettered.some((info) => info.id === sneaky);
+      const queued = (await channel.checkQueue(queue)).messageCount;
+      return dead || queued === 0 ? { dead } : undefined;
+    });
+    if (outcome.dead) expect(deadLettered.filter((info) => info.id === sneaky)).to.have.length(1);
     expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
   });
 
