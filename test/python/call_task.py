@@ -55,6 +55,10 @@ def main():
     from celery import Celery
     from celery.exceptions import TimeoutError as CeleryTimeoutError
 
+    import rpc_quiet_timeouts
+
+    rpc_quiet_timeouts.install()
+
     app = Celery('pyuser')
     app.config_from_object('celeryconfig')
     oid = app.thread_oid

@@ -60,6 +60,10 @@ def main():
     from celery.exceptions import TimeoutError as CeleryTimeoutError
     from interop_tasks import app
 
+    import rpc_quiet_timeouts
+
+    rpc_quiet_timeouts.install()
+
     oid = app.thread_oid  # the rpc reply queue send_task declares before publishing
     options = {}
     for key in ('queue', 'countdown', 'expires', 'priority', 'headers', 'time_limit', 'soft_time_limit'):
