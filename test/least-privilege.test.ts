@@ -95,6 +95,14 @@ describe('least privilege: topology apply, then components under narrow users wi
     );
   });
 
+  it('finds out by itself, without declare: false, that a narrow user may only check', async () => {
+    const producer = new Client({ brokerUrl: urls.producer, resultBackend: null, defaultQueue: QUEUE });
+    closers.push(() => producer.close());
+    const before = ran.length;
+    await producer.send(record, ['auto']);
+    await eventually(() => (ran.slice(before).includes('auto') ? true : undefined), 10_000);
+  });
+
   it("refuses the producer's user to consume or delete the task queue", async () => {
     const model = await connect(urls.producer ?? '');
     try {

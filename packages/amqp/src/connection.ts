@@ -5,7 +5,8 @@ import { ConnectionError, errorMeta, redactUrl, silentLogger, type BrokerUrls, t
 import { BrokerRotation } from './broker-rotation.js';
 import { connectRecovering } from './recovering-connect.js';
 import { tlsHint, tlsSocketOptions, type BrokerTlsOptions } from './tls.js';
-import { declarePassively } from './topology/declare-mode.js';
+import { declarePassively, type DeclareMode } from './topology/declare-mode.js';
+import { probeDeclareRights } from './topology/declare-probe.js';
 
 /**
  * The longest wait between reconnect attempts (amqplib's default is 30 s): after a broker
@@ -41,9 +42,9 @@ export interface AmqpConnectionOptions {
   tls?: BrokerTlsOptions;
   /**
    * False for a user without `configure` rights: shared queues and exchanges are checked, not
-   * declared (see topology/declare-mode.ts). @default true
+   * declared (topology/declare-mode.ts). 'auto' finds out at each connect. @default 'auto'
    */
-  declare?: boolean;
+  declare?: DeclareMode;
 }
 
 /**
@@ -175,7 +176,9 @@ export class AmqpConnection {
   }
 
   async #runHooks(model: ChannelModel): Promise<void> {
-    if (this.options.declare === false) declarePassively(model);
+    const { declare = 'auto' } = this.options;
+    if (declare === false) declarePassively(model);
+    else if (declare === 'auto') await probeDeclareRights(model, this.#logger);
     model.on('error', (error: Error) => this.#logger.log('warn', 'connection error', errorMeta(error)));
     // The live set, not a copy: a Set iterator also visits hooks added while these run, which
     // addSetup did not run itself (there was no model yet) and would otherwise wait a reconnect.

@@ -11,7 +11,14 @@ import {
   type ScheduleStore,
 } from '@celeriac/core';
 import { compileClientOptions, type ClientOptions } from '@celeriac/client';
-import { beatGroup, checkBrokerTls, checkDeclare, type BeatGroup, type BrokerTlsOptions } from '@celeriac/amqp';
+import {
+  beatGroup,
+  checkBrokerTls,
+  checkDeclare,
+  type BeatGroup,
+  type BrokerTlsOptions,
+  type DeclareMode,
+} from '@celeriac/amqp';
 
 /** How fired tasks are routed and their queues declared, as for a Client. */
 export type BeatClientOptions = Pick<
@@ -32,9 +39,10 @@ export interface BeatOptions {
   brokerTls?: BrokerTlsOptions;
   /**
    * False when this component's broker user may not declare queues and exchanges (least
-   * privilege): they are only checked, and `celeriac topology apply` declares them. @default true
+   * privilege): they are only checked, and `celeriac topology apply` declares them. 'auto'
+   * declares unless a probe at connect finds the user may not. @default 'auto'
    */
-  declare?: boolean;
+  declare?: DeclareMode;
   /**
    * Static schedules (e.g. from a schedule file), merged into the store at start: new ones are
    * added, changed ones updated (keeping their last slot, run count and, for an interval without
@@ -82,7 +90,7 @@ export interface CompiledBeatOptions {
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
   brokerTls: BrokerTlsOptions | null;
-  declare: boolean;
+  declare: DeclareMode;
   schedules: ScheduleInput[];
   pruneStatic: boolean;
   tickToleranceMs: number;

@@ -28,7 +28,7 @@ export const SECURITY_OPTIONS: Record<string, Options> = {
     type: 'boolean',
     describe:
       'Declare the queues and exchanges used; --no-declare only checks them (a user without configure rights, after "celeriac topology apply")',
-    defaultDescription: 'true',
+    defaultDescription: 'declare, unless a probe at connect finds the user may not',
   },
   'broker-insecure-skip-verify': {
     type: 'boolean',

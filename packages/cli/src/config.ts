@@ -20,7 +20,7 @@ import {
   resultBackendKind,
   type LogLevel,
 } from '@celeriac/core';
-import type { BrokerTlsOptions } from '@celeriac/amqp';
+import type { BrokerTlsOptions, DeclareMode } from '@celeriac/amqp';
 import { brokerTls, brokerValue, resultBackendValue } from './broker-security.js';
 import { UsageError } from './errors.js';
 import type { CliIo, Env } from './io.js';
@@ -67,8 +67,8 @@ export interface GlobalConfig {
   brokerUrl: string;
   /** TLS for amqps:// (--broker-ca and friends); undefined when none is given. */
   brokerTls: BrokerTlsOptions | undefined;
-  /** False with --no-declare: shared queues and exchanges are only checked. */
-  declare: boolean;
+  /** False with --no-declare (shared queues and exchanges only checked); 'auto' unless given. */
+  declare: DeclareMode;
   /** The validated backend URL, or null when results are disabled. */
   resultBackend: string | null;
   logLevel: LogLevel;
@@ -92,7 +92,7 @@ export function compileGlobal(settings: Settings): GlobalConfig {
   return {
     brokerUrl: brokerUrl(settings),
     brokerTls: brokerTls(settings),
-    declare: settings.boolean('declare') ?? true,
+    declare: settings.boolean('declare') ?? 'auto',
     resultBackend: resultBackend(settings),
     logLevel: settings.choice('logLevel', LOG_LEVELS) ?? 'info',
     logFormat: settings.choice('logFormat', LOG_FORMATS) ?? 'json',

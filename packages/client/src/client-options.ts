@@ -17,6 +17,7 @@ import {
   taskQueue,
   type BeatGroup,
   type BrokerTlsOptions,
+  type DeclareMode,
   type QueueType,
   type TaskQueueOptions,
 } from '@celeriac/amqp';
@@ -32,9 +33,10 @@ export interface ClientOptions {
   brokerTls?: BrokerTlsOptions;
   /**
    * False when this component's broker user may not declare queues and exchanges (least
-   * privilege): they are only checked, and `celeriac topology apply` declares them. @default true
+   * privilege): they are only checked, and `celeriac topology apply` declares them. 'auto'
+   * declares unless a probe at connect finds the user may not. @default 'auto'
    */
-  declare?: boolean;
+  declare?: DeclareMode;
   /**
    * 'rpc://' (replies over AMQP, as Celery's rpc backend), 'mongodb://host/db' (Celery's mongodb
    * backend, polled; needs @celeriac/mongodb) or null for fire-and-forget. @default 'rpc://'
@@ -75,7 +77,7 @@ export interface CompiledClientOptions {
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
   brokerTls: BrokerTlsOptions | null;
-  declare: boolean;
+  declare: DeclareMode;
   resultBackend: ResultBackendKind;
   /** The configured URL, for backends that need more than the kind (mongodb://…/db); null when disabled. */
   resultBackendUrl: string | null;

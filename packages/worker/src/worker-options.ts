@@ -16,6 +16,7 @@ import {
   compileQueueType,
   taskQueue,
   type BrokerTlsOptions,
+  type DeclareMode,
   type QueueSpec,
   type QueueType,
   type TaskQueueOptions,
@@ -34,9 +35,10 @@ export interface WorkerOptions {
   brokerTls?: BrokerTlsOptions;
   /**
    * False when this component's broker user may not declare queues and exchanges (least
-   * privilege): they are only checked, and `celeriac topology apply` declares them. @default true
+   * privilege): they are only checked, and `celeriac topology apply` declares them. 'auto'
+   * declares unless a probe at connect finds the user may not. @default 'auto'
    */
-  declare?: boolean;
+  declare?: DeclareMode;
   /** Queues to consume. @default ['celery'] */
   queues?: string[];
   /** Declaration options per queue name; must match every other declarer of the queue. */
@@ -121,7 +123,7 @@ export interface CompiledWorkerOptions {
   /** One URL, or several joined with `;`. */
   brokerUrl: string;
   brokerTls: BrokerTlsOptions | null;
-  declare: boolean;
+  declare: DeclareMode;
   queues: string[];
   queueOptions: Record<string, TaskQueueOptions>;
   queueType: QueueType;

@@ -1,6 +1,7 @@
 /**
  * Least privilege: a component whose broker user may not declare (no `configure` permission on
- * the shared entities) runs with `declare: false`. Its connection is then marked passive, and
+ * the shared entities) runs with `declare: false`, or finds out at connect (`'auto'`, the default:
+ * declare-probe.ts). Its connection is then marked passive, and
  * the declarations of this folder check that the shared queues and exchanges exist instead of
  * declaring them (`celeriac topology apply` declares them once, with an administrator's
  * credentials). Private, short-lived queues (a worker's pidbox queue, reply and event queues,
@@ -11,11 +12,14 @@ import { ConfigurationError } from '@celeriac/core';
 
 const PASSIVE = new WeakSet<object>();
 
+/** Declare; only check; or declare unless the broker user may not (probed at each connect). */
+export type DeclareMode = boolean | 'auto';
+
 /** Stage 3 of the `declare` option of client, worker and beat. */
-export function checkDeclare(value: unknown): boolean {
-  if (value === undefined) return true;
-  if (typeof value === 'boolean') return value;
-  throw new ConfigurationError(`declare must be true or false, got ${JSON.stringify(value)}`);
+export function checkDeclare(value: unknown): DeclareMode {
+  if (value === undefined) return 'auto';
+  if (typeof value === 'boolean' || value === 'auto') return value;
+  throw new ConfigurationError(`declare must be true, false or 'auto', got ${JSON.stringify(value)}`);
 }
 
 /** From now on, declarations on this connection's channels only check. */

@@ -61,4 +61,4 @@ export {
   checkQueues,
   declareLanesAdopting,
 } from './conflicts.js';
-export { checkDeclare, declarePassively, isPassive } from './declare-mode.js';
+export { checkDeclare, declarePassively, isPassive, type DeclareMode } from './declare-mode.js';

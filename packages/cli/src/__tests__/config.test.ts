@@ -48,7 +48,7 @@ describe('config: stages 2 and 3, defaults and compiling', function () {
     expect(global).to.deep.equal({
       brokerUrl: 'amqp://guest:guest@localhost:5672//',
       brokerTls: undefined,
-      declare: true,
+      declare: 'auto',
       resultBackend: 'rpc://',
       logLevel: 'debug',
       logFormat: 'json',
