@@ -32,7 +32,9 @@ export class WorkerHeartbeat {
     this.#timer = setInterval(() => this.beat(), HEARTBEAT_FREQ_S * 1000).unref();
   }
 
+  /** A heartbeat now; none before worker-online or after worker-offline (a `heartbeat` command can come then). */
   beat(): void {
+    if (this.#timer === null) return;
     this.dispatcher.send('worker-heartbeat', this.#fields());
   }
 
