@@ -14,6 +14,7 @@ import {
   type ScheduleStore,
 } from '@celeriac/core';
 import { Expiry } from './expiry.js';
+import { FireBatch, fireKey, type FireDocument, type FiredFields } from './fire-batch.js';
 import { MongoConnection } from './mongo-connection.js';
 import { isDuplicateKey } from './mongo-errors.js';
 import { databaseName } from './mongo-url.js';
@@ -23,15 +24,10 @@ export const FIRES_COLLECTION = 'celeriac_schedule_fires';
 export const DEFAULT_SCHEDULE_DATABASE = 'celeriac';
 /** Fire records only matter around their slot; older ones are collected (lastSlot still guards). */
 export const FIRE_RECORD_TTL_SECONDS = 7 * 24 * 3600;
+/** Definitions per bulk upsert in putMany. */
+const MAX_PUT_BATCH = 2000;
 
 type ScheduleDocument = ScheduleEntry & { _id: string };
-
-interface FireDocument {
-  _id: string;
-  schedule: string;
-  slot: Date;
-  firedAt: Date;
-}
 
 export interface MongoScheduleStoreOptions {
   /** Overrides the database in the URL's path. @default the path, else 'celeriac' */
@@ -48,6 +44,7 @@ export class MongoScheduleStore implements ScheduleStore {
   readonly #fires: Collection<FireDocument>;
   readonly #clock: () => Date;
   readonly #expiry: Expiry<FireDocument>;
+  readonly #fireBatch: FireBatch;
   #indexes: Promise<void> | null = null;
 
   constructor(url: string, options: MongoScheduleStoreOptions = {}) {
@@ -59,6 +56,13 @@ export class MongoScheduleStore implements ScheduleStore {
     // Majority: a fire recorded on a primary that then loses its election must not be forgotten.
     this.#schedules = db.collection<ScheduleDocument>(SCHEDULES_COLLECTION, { writeConcern: { w: 'majority' } });
     this.#fires = db.collection<FireDocument>(FIRES_COLLECTION, { writeConcern: { w: 'majority' } });
+    this.#fireBatch = new FireBatch({
+      schedules: db.collection<FiredFields>(SCHEDULES_COLLECTION, { writeConcern: { w: 'majority' } }),
+      fires: this.#fires,
+      ready: () => this.#ensureIndexes(),
+      now: () => this.#now(),
+      claimed: () => this.#expiry.touch(),
+    });
     this.#clock = options.clock ?? (() => new Date());
     const createIndex = async () =>
       void (await this.#fires.createIndex({ firedAt: 1 }, { expireAfterSeconds: FIRE_RECORD_TTL_SECONDS }));
@@ -113,60 +117,48 @@ export class MongoScheduleStore implements ScheduleStore {
     return document ? entryOf(document) : null;
   }
 
-  /** The fire guard first (unique _id), then lastSlot advances only if the slot is later. */
+  /**
+   * The fire guard first (unique _id), then lastSlot advances only if the slot is later. Fires
+   * recorded together are written together (fire-batch.ts).
+   */
   async recordFire(name: string, slot: Date): Promise<boolean> {
+    return this.#fireBatch.record(name, slot);
+  }
+
+  /**
+   * Many definitions in one bulk upsert per MAX_PUT_BATCH, then read back: merging 100,000
+   * static schedules one findOneAndUpdate at a time took minutes against FerretDB.
+   */
+  async putMany(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]> {
     await this.#ensureIndexes();
-    const slotIso = slot.toISOString();
-    if (!(await this.#claimSlot(name, slot))) return false;
-    this.#expiry.touch();
-    if (await this.#advance(name, slotIso)) return true;
-    // Unknown schedule or an older slot: the claim means nothing, so do not keep it.
-    await this.#fires.deleteOne({ _id: fireId(name, slotIso) });
-    return false;
+    const entries: ScheduleEntry[] = [];
+    for (let start = 0; start < definitions.length; start += MAX_PUT_BATCH)
+      entries.push(...(await this.#upsertMany(definitions.slice(start, start + MAX_PUT_BATCH))));
+    return entries;
   }
 
   async close(): Promise<void> {
     await this.#connection.close();
   }
 
-  async #upsert(definition: ScheduleDefinition): Promise<ScheduleEntry> {
+  async #upsertMany(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]> {
     const now = this.#now();
-    const update = {
-      $set: { ...definitionOnly(definition), updatedAt: now },
-      $setOnInsert: { lastSlot: null, runCount: 0, createdAt: now },
-    };
+    const operations = definitions.map((definition) => ({
+      updateOne: { filter: { _id: definition.name }, update: upsertOf(definition, now), upsert: true },
+    }));
+    await this.#schedules.bulkWrite(operations, { ordered: false });
+    const names = definitions.map((definition) => definition.name);
+    return (await this.#schedules.find({ _id: { $in: names } }).toArray()).map(entryOf);
+  }
+
+  async #upsert(definition: ScheduleDefinition): Promise<ScheduleEntry> {
+    const update = upsertOf(definition, this.#now());
     const document = await this.#schedules.findOneAndUpdate({ _id: definition.name }, update, {
       upsert: true,
       returnDocument: 'after',
     });
     if (!document) throw new Error(`upsert of schedule '${definition.name}' returned no document`);
     return entryOf(document);
-  }
-
-  /** False when another beat (or this one) already inserted this (schedule, slot). */
-  async #claimSlot(name: string, slot: Date): Promise<boolean> {
-    try {
-      await this.#fires.insertOne({ _id: fireId(name, slot.toISOString()), schedule: name, slot, firedAt: new Date() });
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
-  }
-
-  /**
-   * ISO strings of one format order as their instants do, so `$lt` compares slots. Plain update
-   * operators, not an aggregation-pipeline update: MongoDB-compatible servers such as FerretDB
-   * refuse pipelines. A fired `once` schedule is then disabled by a second write; a crash between
-   * the two leaves it enabled with its slot recorded, which plans no further fire either.
-   */
-  async #advance(name: string, slotIso: string): Promise<boolean> {
-    const filter = { _id: name, $or: [{ lastSlot: null }, { lastSlot: { $lt: slotIso } }] };
-    const update = { $set: { lastSlot: slotIso, updatedAt: this.#now() }, $inc: { runCount: 1 } };
-    const fired = await this.#schedules.findOneAndUpdate(filter, update, { returnDocument: 'after' });
-    if (fired?.schedule.kind === 'once' && fired.enabled)
-      await this.#schedules.updateOne({ _id: name }, { $set: { enabled: false } });
-    return fired !== null;
   }
 
   #ensureIndexes(): Promise<void> {
@@ -191,7 +183,15 @@ export class MongoScheduleStore implements ScheduleStore {
 
 /** The guard's key: one document per (schedule, slot instant). */
 export function fireId(name: string, slotIso: string): string {
-  return `${name}|${slotIso}`;
+  return fireKey({ name, slotIso });
+}
+
+/** The definition is set, the state only on insert, so it is kept on replace. */
+function upsertOf(definition: ScheduleDefinition, now: string) {
+  return {
+    $set: { ...definitionOnly(definition), updatedAt: now },
+    $setOnInsert: { lastSlot: null, runCount: 0, createdAt: now },
+  };
 }
 
 /** A caller may pass a whole entry as the definition; its state must not overwrite the stored state. */
