@@ -4,7 +4,7 @@
  * is the fire guard: one document per (schedule, slot), inserted before the beat publishes, so
  * the unique `_id` lets exactly one beat own a slot even when two think they lead (split brain).
  */
-import { MongoClient, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, type Collection, type Db } from 'mongodb';
 import {
   scheduleEntry,
   silentLogger,
@@ -14,9 +14,9 @@ import {
   type ScheduleStore,
 } from '@celeriac/core';
 import { Expiry } from './expiry.js';
-import { FireBatch, fireKey, type FireDocument, type FiredFields } from './fire-batch.js';
+import { FireBatch, MAX_UPDATE_BATCH, fireKey, type FireDocument, type FiredFields } from './fire-batch.js';
 import { MongoConnection } from './mongo-connection.js';
-import { isDuplicateKey } from './mongo-errors.js';
+import { DUPLICATE_KEY, isDuplicateKey } from './mongo-errors.js';
 import { databaseName } from './mongo-url.js';
 
 export const SCHEDULES_COLLECTION = 'celeriac_schedules';
@@ -24,7 +24,7 @@ export const FIRES_COLLECTION = 'celeriac_schedule_fires';
 export const DEFAULT_SCHEDULE_DATABASE = 'celeriac';
 /** Fire records only matter around their slot; older ones are collected (lastSlot still guards). */
 export const FIRE_RECORD_TTL_SECONDS = 7 * 24 * 3600;
-/** Definitions per bulk upsert in putMany. */
+/** Definitions per step of putMany. */
 const MAX_PUT_BATCH = 2000;
 
 type ScheduleDocument = ScheduleEntry & { _id: string };
@@ -141,14 +141,52 @@ export class MongoScheduleStore implements ScheduleStore {
     await this.#connection.close();
   }
 
+  /**
+   * New schedules are inserted in one insertMany, existing ones upserted in bulk writes of
+   * MAX_UPDATE_BATCH: FerretDB 1.24 (SQLite) takes about 5 ms per update either way, while an
+   * insertMany of 20,000 documents takes about a second. One inserted meanwhile by another beat
+   * (a duplicate key) is upserted after all.
+   */
   async #upsertMany(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]> {
     const now = this.#now();
-    const operations = definitions.map((definition) => ({
-      updateOne: { filter: { _id: definition.name }, update: upsertOf(definition, now), upsert: true },
-    }));
-    await this.#schedules.bulkWrite(operations, { ordered: false });
     const names = definitions.map((definition) => definition.name);
+    const existing = new Set(
+      (await this.#schedules.find({ _id: { $in: names } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id),
+    );
+    const taken = await this.#insertNew(
+      definitions.filter((definition) => !existing.has(definition.name)),
+      now,
+    );
+    const updates = definitions.filter((definition) => existing.has(definition.name) || taken.has(definition.name));
+    for (let start = 0; start < updates.length; start += MAX_UPDATE_BATCH) {
+      const operations = updates.slice(start, start + MAX_UPDATE_BATCH).map((definition) => ({
+        updateOne: { filter: { _id: definition.name }, update: upsertOf(definition, now), upsert: true },
+      }));
+      await this.#schedules.bulkWrite(operations, { ordered: false });
+    }
     return (await this.#schedules.find({ _id: { $in: names } }).toArray()).map(entryOf);
+  }
+
+  /** Inserts `definitions` as new schedules; resolves with the names another writer inserted first. */
+  async #insertNew(definitions: readonly ScheduleDefinition[], now: string): Promise<Set<string>> {
+    if (definitions.length === 0) return new Set();
+    const documents = definitions.map((definition) => ({
+      ...definitionOnly(definition),
+      _id: definition.name,
+      lastSlot: null,
+      runCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    try {
+      await this.#schedules.insertMany(documents, { ordered: false });
+      return new Set();
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      const failures = [error.writeErrors].flat();
+      if (failures.some((failure) => failure.code !== DUPLICATE_KEY)) throw error;
+      return new Set(failures.map((failure) => definitions[failure.index]?.name ?? ''));
+    }
   }
 
   async #upsert(definition: ScheduleDefinition): Promise<ScheduleEntry> {
