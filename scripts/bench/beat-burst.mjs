@@ -22,7 +22,7 @@ import { openScheduleStore, silentLogger } from '@celeriac/core';
 import { startFerretdb } from '../lib/ferretdb.mjs';
 import { sleep } from './lib/broker.mjs';
 import { emit, progress } from './lib/output.mjs';
-import { mixedSchedules } from './lib/schedule-mix.mjs';
+import { burstSecond, mixedSchedules } from './lib/schedule-mix.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -83,6 +83,7 @@ async function run(store, burstAt) {
   if (Date.now() > burstAt.getTime()) throw new Error('loading took longer than --burst-in: raise it');
   await sleep(burstAt.getTime() - Date.now() - 200);
   const cpu = process.cpuUsage();
+  const firesBefore = watch.seen.fires;
   await waitFor(() => watch.seen.recorded >= watch.burstNames.size, burstAt.getTime() + 60_000);
   const { user, system } = process.cpuUsage(cpu);
   await loop.stop();
@@ -117,7 +118,8 @@ function report(r, burstAt) {
       lastHandedMs: r.seen.lastHanded - slot,
       lastRecordedMs: r.seen.lastRecorded - slot,
     },
-    cpuPerBurstFireUs: (r.cpuMs * 1000) / r.seen.fires,
+    cpuPerBurstFireUs: (r.cpuMs * 1000) / r.fires,
+    windowFires: r.fires,
   };
   if (r.seen.handed !== r.burst)
     throw new Error(`the burst of ${r.burst} slots was handed ${r.seen.handed} times, not once each`);
@@ -126,7 +128,7 @@ function report(r, burstAt) {
     `  merge into the store: ${r.mergeMs.toFixed(0)} ms; loop start (load + heap): ${r.startMs.toFixed(0)} ms`,
     `  RSS after loading (after a GC): ${r.rssMb.toFixed(0)} MB; peak: ${r.peakMb.toFixed(0)} MB`,
     `  burst of ${r.burst.toLocaleString('en')}: last handed ${result.burst.lastHandedMs} ms, last recorded ${result.burst.lastRecordedMs} ms after the slot`,
-    `  CPU per fire from 0.2 s before the burst until it was recorded: ${result.cpuPerBurstFireUs.toFixed(1)} µs (${r.seen.fires} fires)`,
+    `  CPU per fire from 0.2 s before the burst until it was recorded: ${result.cpuPerBurstFireUs.toFixed(1)} µs (${r.fires} fires)`,
   ]);
 }
 
@@ -134,7 +136,7 @@ async function main() {
   const directory = await mkdtemp(join(tmpdir(), 'celeriac-bench-beat-burst-'));
   const { store, stop } = await openStore(directory);
   try {
-    const burstAt = new Date(Math.ceil((Date.now() + Number(values['burst-in']) * 1000) / 1000) * 1000);
+    const burstAt = burstSecond(Number(values['burst-in']) * 1000);
     progress(`beat loop with ${COUNT} schedules, ${values.store} store, burst at ${burstAt.toISOString()}...`);
     report(await run(store, burstAt), burstAt);
   } finally {

@@ -25,7 +25,7 @@ import { startFerretdb } from '../lib/ferretdb.mjs';
 import { deleteQueues, queueName, sleep } from './lib/broker.mjs';
 import { emit, progress } from './lib/output.mjs';
 import { CLI, start, stop, unlessExited } from './lib/processes.mjs';
-import { mixedSchedules } from './lib/schedule-mix.mjs';
+import { burstSecond, mixedSchedules } from './lib/schedule-mix.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -99,7 +99,7 @@ function beatArgs(schedulePath, storeUrl) {
 }
 
 async function run(directory) {
-  const burstAt = new Date(Math.ceil((Date.now() + Number(values['burst-in']) * 1000) / 1000) * 1000);
+  const burstAt = burstSecond(Number(values['burst-in']) * 1000);
   const schedules = await scheduleFile(directory, burstAt);
   const store = await openStore(directory);
   const probePath = join(directory, 'probe.json');

@@ -64,3 +64,14 @@ export function mixedSchedules(count, { now = Date.now(), task = 'bench.noop', o
     };
   });
 }
+
+/**
+ * The second of the burst, at least `inMs` from now: one whose seconds are 7 past a quarter
+ * minute, so the mix's crons (which fire on :00, :15, :30, :45 and on whole minutes) do not fall
+ * on it too and the burst is the 25% alone, comparable from run to run.
+ */
+export function burstSecond(inMs) {
+  let second = Math.ceil((Date.now() + inMs) / 1000);
+  while (second % 15 !== 7) second += 1;
+  return new Date(second * 1000);
+}
