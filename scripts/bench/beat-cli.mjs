@@ -67,6 +67,11 @@ function rssOf(pid, field) {
     .catch(() => NaN);
 }
 
+/** A sleep that does not keep this process alive once the run is over. */
+function unrefSleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 /** Resolves with the time of the 'beat leading' line, watching the child's stderr. */
 function leading(child) {
   return new Promise((resolve) => {
@@ -110,7 +115,7 @@ async function run(directory) {
     });
     const ledAt = await unlessExited(
       child,
-      Promise.race([leading(child), sleep(LEAD_WAIT_MS).then(() => NaN)]),
+      Promise.race([leading(child), unrefSleep(LEAD_WAIT_MS).then(() => NaN)]),
       'beat',
     );
     const rssLeading = await rssOf(child.pid, 'VmRSS');

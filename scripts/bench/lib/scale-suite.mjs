@@ -13,7 +13,10 @@ const count = (n) => n.toLocaleString('en');
 export function beatScale({ quick }) {
   const schedules = quick ? 10_000 : 100_000;
   const n = ['--count', String(schedules)];
-  const cli = (store) => ({ script: 'beat-cli.mjs', args: ['--store', store, ...n, '--burst-in', store === 'mongodb' ? '60' : '20'] });
+  const cli = (store) => ({
+    script: 'beat-cli.mjs',
+    args: ['--store', store, ...n, '--burst-in', store === 'mongodb' ? '60' : '20'],
+  });
   const loop = (store) => ({
     script: 'beat-burst.mjs',
     nodeArgs: ['--expose-gc'],

@@ -20,10 +20,7 @@ export function detachedDefinition(definition: ScheduleDefinition): ScheduleDefi
     task: definition.task,
     schedule: detachedSpec(definition.schedule),
     args: definition.args.length === 0 ? (EMPTY_ARGS as unknown[]) : copyJson(definition.args),
-    kwargs:
-      Object.keys(definition.kwargs).length === 0
-        ? (EMPTY_KWARGS as Record<string, unknown>)
-        : copyJson(definition.kwargs),
+    kwargs: Object.keys(definition.kwargs).length === 0 ? EMPTY_KWARGS : copyJson(definition.kwargs),
     options: shared(taskOptions, JSON.stringify(definition.options), () => Object.freeze(copyJson(definition.options))),
     enabled: definition.enabled,
     missedRuns: definition.missedRuns,

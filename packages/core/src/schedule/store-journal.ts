@@ -44,9 +44,7 @@ export function journalPath(storePath: string): string {
 
 /** The whole lines appended since `from` (all of them if the journal is a new file). */
 export async function readJournal(path: string, from: JournalPosition): Promise<JournalTail> {
-  const handle = await open(path, 'r').catch((error: unknown) =>
-    isCode(error, 'ENOENT') ? null : Promise.reject(error),
-  );
+  const handle = await openIfExists(path);
   if (!handle) return { lines: [], position: JOURNAL_START, torn: false };
   try {
     const { ino, size } = await handle.stat({ bigint: true });
@@ -57,6 +55,15 @@ export async function readJournal(path: string, from: JournalPosition): Promise<
     return { lines, position: { ino, offset: start + whole }, torn: whole < bytes.length };
   } finally {
     await handle.close();
+  }
+}
+
+async function openIfExists(path: string): Promise<FileHandle | null> {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return null;
+    throw error;
   }
 }
 
