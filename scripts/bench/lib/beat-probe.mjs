@@ -2,7 +2,7 @@
  * Loaded into a `celeriac beat` process by beat-cli.mjs (`node --import`): records when each
  * publish is handed to amqplib's confirm channel, without changing what is sent, and writes a
  * summary to $CELERIAC_BENCH_PROBE when the process exits. Publishes of the task named in
- * $CELERIAC_BENCH_BURST_TASK are the burst being timed.
+ * $CELERIAC_BENCH_BURST_TASK are the burst being timed. The summary is also saved every second.
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,7 +28,12 @@ ConfirmChannel.prototype.publish = function (exchange, routingKey, content, opti
   return publish.call(this, exchange, routingKey, content, options, cb);
 };
 
-process.on('exit', () => {
+function save() {
   const summary = { ...seen, processStartedAt: performance.timeOrigin, cpu: process.cpuUsage() };
   writeFileSync(process.env.CELERIAC_BENCH_PROBE, JSON.stringify(summary));
-});
+}
+
+// Every second as well as at exit: a beat still recording a backlog when the benchmark stops it
+// may be killed before it exits on its own.
+setInterval(save, 1000).unref();
+process.on('exit', save);
