@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { BeatLoop, ScheduleHeap, fireSlots } from '@celeriac/beat';
 import { MemoryScheduleStore, compileScheduleInput, dueSlots, nextSlot, silentLogger } from '@celeriac/core';
 import { emit, progress } from './lib/output.mjs';
+import { mixedSchedules } from './lib/schedule-mix.mjs';
 import { distribution } from './lib/stats.mjs';
 
 const { values } = parseArgs({
@@ -34,54 +35,9 @@ const RUN_MS = Number(values.seconds) * 1000;
 const TICK_MS = Number(values.tick);
 const WARM_UP_MS = 3000;
 
-const ZONES = [
-  'UTC',
-  'Europe/Warsaw',
-  'Europe/London',
-  'America/Chicago',
-  'America/New_York',
-  'America/Los_Angeles',
-  'Asia/Tokyo',
-  'Asia/Kolkata',
-  'Australia/Sydney',
-  'Pacific/Auckland',
-];
-const CRON_5 = ['*/5 * * * *', '0 * * * *', '0 7 * * *', '30 2 * * *', '0 9 * * 1-5', '15 */2 * * *', '*/1 * * * *'];
-const CRON_6 = ['*/15 * * * * *', '0 */5 * * * *', '30 * * * * *', '0 0 * * * *'];
-const LONG_MS = [60_000, 300_000, 900_000, 3_600_000, 86_400_000];
-
-/** A small deterministic PRNG (mulberry32), so every run loads the same schedules. */
-function random(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function specFor(i, rand, now) {
-  const bucket = i % 20;
-  if (bucket < 2) return interval(1000 * (1 + Math.floor(rand() * 10)), rand, now);
-  if (bucket < 10) return interval(LONG_MS[Math.floor(rand() * LONG_MS.length)], rand, now);
-  const zone = ZONES[Math.floor(rand() * ZONES.length)];
-  const list = bucket < 15 ? CRON_5 : CRON_6;
-  return { kind: 'cron', expression: list[Math.floor(rand() * list.length)], timezone: zone };
-}
-
-function interval(everyMs, rand, now) {
-  return { kind: 'interval', everyMs, anchor: new Date(now + Math.floor(rand() * everyMs) - everyMs) };
-}
-
+/** The mix of every beat benchmark (lib/schedule-mix.mjs), without a burst. */
 function inputs(count) {
-  const rand = random(42);
-  const now = Date.now();
-  return Array.from({ length: count }, (_, i) => ({
-    name: `bench-${i}`,
-    task: 'bench.noop',
-    schedule: specFor(i, rand, now),
-    missedRuns: 'skip',
-  }));
+  return mixedSchedules(count);
 }
 
 function mb(bytes) {

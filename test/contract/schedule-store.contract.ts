@@ -25,6 +25,8 @@ const CASES = [
   'recordFire on a once schedule disables it',
   'two recordFire calls racing for the same slot: exactly one wins',
   'concurrent recordFire and put for different schedules all persist',
+  'putMany (where a store has it) puts like put: new entries, and replaced ones keep their state',
+  'many fires recorded together each get their own answer',
 ] as const;
 
 const SHARED_CASES = [
@@ -193,6 +195,33 @@ function defineCases(current: () => ScheduleStore): void {
       c: slot(15).toISOString(),
       d: null,
     });
+  });
+
+  it(CASES[10], async function () {
+    const store = current();
+    if (!store.putMany) return this.skip();
+    await store.put(definition('a'));
+    expect(await store.recordFire('a', slot(5))).to.equal(true);
+    const entries = await store.putMany([definition('a', { task: 'contract.other' }), definition('b')]);
+    expect(entries.map((entry) => [entry.name, entry.task, entry.lastSlot, entry.runCount])).to.have.deep.members([
+      ['a', 'contract.other', slot(5).toISOString(), 1],
+      ['b', 'contract.task', null, 0],
+    ]);
+    expect(await store.get('b')).to.deep.equal(entries.find((entry) => entry.name === 'b'));
+  });
+
+  it(CASES[11], async () => {
+    const names = Array.from({ length: 50 }, (_, i) => `n${i}`);
+    await Promise.all(names.map((name) => current().put(definition(name))));
+    await current().recordFire('n0', slot(10));
+    const answers = await Promise.all([
+      ...names.map((name) => current().recordFire(name, slot(5))),
+      current().recordFire('unknown', slot(5)),
+      current().recordFire('n1', slot(5)),
+    ]);
+    expect(answers).to.deep.equal([false, ...names.slice(1).map(() => true), false, false]);
+    expect(await current().get('n1')).to.deep.include({ lastSlot: slot(5).toISOString(), runCount: 1 });
+    expect(await current().get('n0')).to.deep.include({ lastSlot: slot(10).toISOString(), runCount: 1 });
   });
 }
 

@@ -63,7 +63,8 @@ export class ScheduleEditor {
   async mergeAll(inputs: readonly ScheduleInput[]): Promise<number> {
     const stored = new Map((await this.store.list()).map((entry) => [entry.name, entry]));
     const changed = inputs.flatMap((input) => this.#merged(input, stored.get(nameOf(input)) ?? null) ?? []);
-    await Promise.all(changed.map((definition) => this.#put(definition)));
+    if (!this.store.putMany) await Promise.all(changed.map((definition) => this.#put(definition)));
+    else for (const entry of await this.store.putMany(changed)) this.loop?.upsert(entry);
     return changed.length;
   }
 

@@ -6,6 +6,7 @@
 import { atLeast, atMost, figure, missing, under, values, versus } from './rows.mjs';
 import { median } from './stats.mjs';
 import { brokerText, openTarget } from './targets.mjs';
+import { beatScale } from './scale-suite.mjs';
 
 /** The tuned worker settings for the drain (see BENCHMARKS.md for how they were chosen). */
 export const DRAIN_CONCURRENCY = 200;
@@ -325,5 +326,6 @@ export function suites(options) {
     beatCapacity,
     queueTypes('node'),
     queueTypes('cluster'),
+    beatScale,
   ].map((suite) => suite(options));
 }

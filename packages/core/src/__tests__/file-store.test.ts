@@ -46,10 +46,11 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     expect(await readdir(directory)).to.deep.equal([]);
   });
 
-  it('writes {version: 1, schedules: {name: entry}} and leaves no temp or lock file behind', async () => {
+  it('writes {version: 1, schedules: {name: entry}} and, after close, leaves no journal, temp or lock file behind', async () => {
     const store = new FileScheduleStore(path);
     const entry = await store.put(definition('a'));
     await store.recordFire('a', new Date('2024-01-01T00:01:00Z'));
+    await store.close();
     const file = JSON.parse(await readFile(path, 'utf8')) as { version: number; schedules: Record<string, unknown> };
     expect(file.version).to.equal(1);
     expect(file.schedules).to.have.keys('a');
@@ -127,6 +128,56 @@ describe('FileScheduleStore (file format and failure modes)', () => {
       1,
       false,
     ]);
+  });
+
+  it('records fires in a journal instead of rewriting the file, and another instance reads them', async () => {
+    const store = new FileScheduleStore(path);
+    await store.put(definition('a'));
+    await store.recordFire('a', new Date('2024-01-01T00:01:00Z'));
+    await store.recordFire('a', new Date('2024-01-01T00:02:00Z'));
+    expect(store.counters).to.include({ writes: 1, appends: 2 });
+    expect((await readdir(directory)).sort()).to.deep.equal(['schedule.json', 'schedule.json.journal']);
+    const other = new FileScheduleStore(path);
+    expect(await other.get('a')).to.include({ lastSlot: '2024-01-01T00:02:00.000Z', runCount: 2 });
+    expect(await other.recordFire('a', new Date('2024-01-01T00:02:00Z'))).to.equal(false);
+    expect(await other.recordFire('a', new Date('2024-01-01T00:03:00Z'))).to.equal(true);
+    expect(await store.get('a')).to.include({ lastSlot: '2024-01-01T00:03:00.000Z', runCount: 3 });
+  });
+
+  it('replays a journal already folded into the file without counting its fires twice', async () => {
+    const store = new FileScheduleStore(path);
+    await store.put(definition('a'));
+    await store.recordFire('a', new Date('2024-01-01T00:01:00Z'));
+    const journal = await readFile(`${path}.journal`);
+    await store.close(); // folds the journal in and removes it
+    await writeFile(`${path}.journal`, journal); // as if a crash came before the removal
+    expect(await new FileScheduleStore(path).get('a')).to.include({
+      lastSlot: '2024-01-01T00:01:00.000Z',
+      runCount: 1,
+    });
+  });
+
+  it('ignores a torn last journal line (a crash mid-append) and cuts it before the next append', async () => {
+    const store = new FileScheduleStore(path);
+    await store.put(definition('a'));
+    await store.recordFire('a', new Date('2024-01-01T00:01:00Z'));
+    await writeFile(`${path}.journal`, '["a","2024-01-01T00:0', { flag: 'a' });
+    const other = new FileScheduleStore(path);
+    expect(await other.get('a')).to.include({ runCount: 1 });
+    expect(await other.recordFire('a', new Date('2024-01-01T00:02:00Z'))).to.equal(true);
+    expect(await new FileScheduleStore(path).get('a')).to.include({
+      lastSlot: '2024-01-01T00:02:00.000Z',
+      runCount: 2,
+    });
+  });
+
+  it('fails clearly on a corrupt journal line, and never resets it', async () => {
+    const store = new FileScheduleStore(path);
+    await store.put(definition('a'));
+    await writeFile(`${path}.journal`, 'garbage\n');
+    const error = await rejection(new FileScheduleStore(path).list());
+    expect(error).to.be.instanceOf(ConfigurationError);
+    expect(error.message).to.contain(`schedule store journal '${path}.journal' is corrupt`);
   });
 
   it("reads its own writes without parsing, and sees another process's write", async () => {

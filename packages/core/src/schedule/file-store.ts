@@ -6,7 +6,10 @@
  *   other's changes and never record the same slot twice.
  * - Group commit: mutations that arrive while one is being written are applied together and
  *   written once. A beat firing 2,000 schedules in one second, or merging 5,000 static ones at
- *   start, writes the file a few times, not once per schedule (each write is the whole file).
+ *   start, writes a few times, not once per schedule.
+ * - Fires go to a journal beside the file (store-journal.ts), not into the file: recording a
+ *   group of fires appends a line each instead of rewriting every schedule. Any other change,
+ *   close(), or a journal larger than the file writes the whole file with the journal folded in.
  * - The parsed file is kept while the file's stamp (inode, size, times) is unchanged, so a read
  *   costs a stat, not a parse of the whole file.
  * - A missing file is an empty store; a corrupt one is an error, never silently reset.
@@ -14,7 +17,16 @@
 import { resolve } from 'node:path';
 import { withFileLock } from './file-lock.js';
 import { enableRecord, fireRecord, putRecord } from './store-records.js';
-import { emptyStoreFile, readStoreFile, stampOf, writeStoreFile, type ReadFile, type StoreFile } from './store-file.js';
+import { emptyStoreFile, readStoreFile, stampOf, writeStoreFile, type StoreFile } from './store-file.js';
+import {
+  JOURNAL_START,
+  appendJournal,
+  journalPath,
+  readJournal,
+  removeJournal,
+  type FireLine,
+  type JournalPosition,
+} from './store-journal.js';
 import type { StoreOptions } from './memory-store.js';
 import type { ScheduleStore } from './schedule-store.js';
 import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
@@ -26,8 +38,22 @@ export interface FileStoreOptions extends StoreOptions {
   lockTimeoutMs?: number;
 }
 
-/** What a mutation changed (write: the file must be written) and what it returns. */
-type Change<T> = { write: boolean; value: T };
+/**
+ * What a mutation changed and what it returns: `write` means the whole file must be written,
+ * `fire` a journal line suffices.
+ */
+type Change<T> = { write: boolean; value: T; fire?: FireLine };
+
+/** The file as this store last saw it: its stamp, and how far into the journal it has read. */
+interface View {
+  file: StoreFile;
+  stamp: string | null;
+  bytes: number;
+  journal: JournalPosition;
+}
+
+/** A journal is folded into the file once it is larger than the file, and at least this large. */
+const MIN_FOLD_BYTES = 1024 * 1024;
 
 interface PendingChange {
   apply: (file: StoreFile) => Change<unknown>;
@@ -39,19 +65,23 @@ interface PendingChange {
 export interface FileStoreCounters {
   parses: number;
   writes: number;
+  /** Journal appends: groups of fires recorded without writing the file. */
+  appends: number;
 }
 
 export class FileScheduleStore implements ScheduleStore {
   readonly path: string;
-  readonly counters: FileStoreCounters = { parses: 0, writes: 0 };
+  readonly counters: FileStoreCounters = { parses: 0, writes: 0, appends: 0 };
+  readonly #journal: string;
   readonly #clock: () => Date;
   readonly #lockTimeoutMs: number;
   #queue: Promise<unknown> = Promise.resolve();
   #pending: PendingChange[] = [];
-  #cache: ReadFile | null = null;
+  #cache: View | null = null;
 
   constructor(path: string, options: FileStoreOptions = {}) {
     this.path = resolve(path);
+    this.#journal = journalPath(this.path);
     this.#clock = options.clock ?? (() => new Date());
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
   }
@@ -94,13 +124,17 @@ export class FileScheduleStore implements ScheduleStore {
     return this.#mutate((file) => {
       const entry = file.schedules[name];
       const fired = entry ? fireRecord(entry, slot, this.#clock()) : null;
-      if (fired) file.schedules[name] = fired;
-      return { write: fired !== null, value: fired !== null };
+      if (!fired?.lastSlot) return { write: false, value: false };
+      file.schedules[name] = fired;
+      return { write: false, value: true, fire: { name, slot: fired.lastSlot, updatedAt: fired.updatedAt } };
     });
   }
 
+  /** Folds a journal this store wrote into the file, so a stopped beat leaves one whole file. */
   async close(): Promise<void> {
     await this.#queue.catch(() => undefined);
+    if ((this.#cache?.journal.offset ?? 0) === 0) return;
+    await this.#mutate(() => ({ write: true, value: undefined })).catch(() => undefined);
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
@@ -132,35 +166,65 @@ export class FileScheduleStore implements ScheduleStore {
   async #applyAll(batch: readonly PendingChange[]): Promise<Array<{ value: unknown } | { error: unknown }>> {
     const file = await this.#load();
     let write = false;
+    const fires: FireLine[] = [];
     const results = batch.map((change) => {
       try {
         const result = change.apply(file);
         write ||= result.write;
+        if (result.fire) fires.push(result.fire);
         return { value: result.value };
       } catch (error) {
         return { error };
       }
     });
+    if (!write && fires.length > 0) write = await this.#append(fires);
     if (write) await this.#write(file);
     return results;
   }
 
+  /** Journals `fires`; true when the journal has outgrown the file and should be folded in now. */
+  async #append(fires: readonly FireLine[]): Promise<boolean> {
+    const view = this.#cache;
+    if (!view) return true;
+    view.journal = await appendJournal(this.#journal, view.journal, fires);
+    this.counters.appends += 1;
+    return view.journal.offset > Math.max(MIN_FOLD_BYTES, view.bytes);
+  }
+
+  /** The whole file with the journal folded in, then the journal removed (a replay of it would change nothing). */
   async #write(file: StoreFile): Promise<void> {
     this.#cache = null;
     const stamp = await writeStoreFile(this.path, file);
     this.counters.writes += 1;
-    this.#cache = { file, stamp };
+    await removeJournal(this.#journal);
+    this.#cache = { file, stamp: stamp.id, bytes: stamp.bytes, journal: JOURNAL_START };
   }
 
-  /** The file as it is now: the kept view while its stamp is unchanged, else parsed afresh. */
+  /** The file as it is now: the kept view while its stamp is unchanged, else parsed afresh; then the journal's new lines. */
   async #load(): Promise<StoreFile> {
+    const stamp = await stampOf(this.path);
     const cached = this.#cache;
-    if (cached && cached.stamp === (await stampOf(this.path))) return cached.file;
-    const read = await readStoreFile(this.path);
-    if (read) this.counters.parses += 1;
-    this.#cache = read;
-    return read?.file ?? emptyStoreFile();
+    const view = cached && cached.stamp === (stamp?.id ?? null) ? cached : await this.#read();
+    const tail = await readJournal(this.#journal, view.journal);
+    for (const line of tail.lines) replay(view.file, line);
+    view.journal = tail.position;
+    this.#cache = view;
+    return view.file;
   }
+
+  async #read(): Promise<View> {
+    const read = await readStoreFile(this.path);
+    if (!read) return { file: emptyStoreFile(), stamp: null, bytes: 0, journal: JOURNAL_START };
+    this.counters.parses += 1;
+    return { file: read.file, stamp: read.stamp.id, bytes: read.stamp.bytes, journal: JOURNAL_START };
+  }
+}
+
+/** A journalled fire applied to the file's view; one already in it (or older) changes nothing. */
+function replay(file: StoreFile, line: FireLine): void {
+  const entry = file.schedules[line.name];
+  const fired = entry ? fireRecord(entry, new Date(line.slot), new Date(line.updatedAt)) : null;
+  if (fired) file.schedules[line.name] = fired;
 }
 
 function settle(change: PendingChange, result: { value: unknown } | { error: unknown } | undefined): void {

@@ -14,6 +14,11 @@ export interface ScheduleStore {
   get(name: string): Promise<ScheduleEntry | null>;
   /** Adds or replaces a definition; an existing schedule keeps its lastSlot and runCount. */
   put(definition: ScheduleDefinition): Promise<ScheduleEntry>;
+  /**
+   * put for many definitions at once, where a store can do it in fewer round trips than one
+   * put each (MongoDB: bulk writes). Optional: callers fall back to put.
+   */
+  putMany?(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]>;
   /** Removes a schedule; false if there was none. */
   remove(name: string): Promise<boolean>;
   setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null>;

@@ -34,15 +34,31 @@ export function compileSpec(spec: ScheduleSpec, now: Date): NormalizedSpec {
   }
 }
 
+/**
+ * (zone, expression) pairs already found valid. Cron fields have no year, so an expression that
+ * fires once fires every year (or leap year) after: its validity does not depend on `now` and is
+ * checked once per pair, not once per schedule. 100,000 schedules share a few hundred pairs;
+ * parsing and iterating each was most of a beat's start-up.
+ */
+const validCrons = new Set<string>();
+const VALID_CRON_LIMIT = 10_000;
+
 function compileCron(rawExpression: unknown, rawZone: unknown, now: Date): NormalizedSpec {
   const expression = normalizeCronExpression(rawExpression);
   const timezone = rawZone === undefined ? 'UTC' : normalizeTimeZone(rawZone);
+  const key = `${timezone}\n${expression}`;
+  if (!validCrons.has(key)) validateCron(expression, timezone, now, key);
+  return { kind: 'cron', expression, timezone };
+}
+
+function validateCron(expression: string, timezone: string, now: Date, key: string): void {
   parseCron(expression, timezone);
   // Unsatisfiable expressions (Feb 30 with a weekday, ...) only show when iterated.
   if (nextSlot({ kind: 'cron', expression, timezone }, now) === null) {
     throw cronError(expression, 'it never fires (no matching date before the year 3000)');
   }
-  return { kind: 'cron', expression, timezone };
+  if (validCrons.size >= VALID_CRON_LIMIT) validCrons.clear();
+  validCrons.add(key);
 }
 
 function compileInterval(everyMs: unknown, anchor: unknown, now: Date): NormalizedSpec {

@@ -8,6 +8,7 @@
  * keeps one copy of them, not one per holder.
  */
 import { scheduleEntry, updateEntry } from './schedule-entry.js';
+import { detachedDefinition } from './shared-parts.js';
 import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 /** A new entry, or `existing` with the new definition and its state and createdAt kept. */
@@ -19,7 +20,7 @@ export function putRecord(
   const stamp = now.toISOString();
   const state = existing ?? { lastSlot: null, runCount: 0 };
   return deepFreeze(
-    scheduleEntry(cloneJson(definition), state, { createdAt: existing?.createdAt ?? stamp, updatedAt: stamp }),
+    scheduleEntry(detachedDefinition(definition), state, { createdAt: existing?.createdAt ?? stamp, updatedAt: stamp }),
   );
 }
 
@@ -39,11 +40,6 @@ export function fireRecord(entry: ScheduleEntry, slot: Date, now: Date): Schedul
 
 export function enableRecord(entry: ScheduleEntry, enabled: boolean, now: Date): ScheduleEntry {
   return Object.freeze(updateEntry(entry, { enabled, updatedAt: now.toISOString() }));
-}
-
-/** A deep copy through JSON: detaches a caller's definition from the stored entry. */
-export function cloneJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 /** Freezes `value` and everything it holds (JSON data: no cycles). */

@@ -5,6 +5,13 @@
 import { InvalidArgumentError } from '../errors.js';
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Zone names as given → canonical spelling. Building an Intl.DateTimeFormat costs ~50 µs: with
+ * 100,000 cron schedules in ten zones it was a tenth of a beat's start-up. Only known zones are
+ * kept, and few exist, so the map stays small.
+ */
+const canonicalZones = new Map<string, string>();
+const ZONE_CACHE_LIMIT = 2000;
 
 /** The canonical spelling of an IANA zone ('europe/berlin' → 'Europe/Berlin'); throws if unknown. */
 export function normalizeTimeZone(zone: unknown): string {
@@ -13,8 +20,12 @@ export function normalizeTimeZone(zone: unknown): string {
       `invalid time zone ${JSON.stringify(zone)}: expected an IANA zone name such as 'Europe/Berlin'`,
     );
   }
+  const known = canonicalZones.get(zone);
+  if (known !== undefined) return known;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    if (canonicalZones.size < ZONE_CACHE_LIMIT) canonicalZones.set(zone, canonical);
+    return canonical;
   } catch {
     throw new InvalidArgumentError(
       `unknown time zone '${zone}': expected an IANA zone name such as 'Europe/Berlin' or 'UTC'`,

@@ -1,0 +1,59 @@
+/**
+ * A definition detached from the caller's objects, with the parts many schedules have in common
+ * shared between them: empty args and kwargs, a cron spec (100,000 schedules hold a few hundred
+ * (zone, expression) pairs) and task options (usually one queue for all). Stored entries are
+ * deeply frozen (store-records.ts), so sharing is safe. Copying each definition through
+ * JSON.stringify/parse was the largest cost of putting 100,000 schedules in a store, and every
+ * copy of the same spec was memory held for nothing.
+ */
+import type { NormalizedSpec, ScheduleDefinition, ScheduleTaskOptions } from '@celeriac/protocol';
+
+const EMPTY_ARGS: readonly unknown[] = Object.freeze([]);
+const EMPTY_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({});
+const SHARED_LIMIT = 10_000;
+const cronSpecs = new Map<string, NormalizedSpec>();
+const taskOptions = new Map<string, ScheduleTaskOptions>();
+
+export function detachedDefinition(definition: ScheduleDefinition): ScheduleDefinition {
+  return {
+    name: definition.name,
+    task: definition.task,
+    schedule: detachedSpec(definition.schedule),
+    args: definition.args.length === 0 ? (EMPTY_ARGS as unknown[]) : copyJson(definition.args),
+    kwargs: Object.keys(definition.kwargs).length === 0 ? EMPTY_KWARGS : copyJson(definition.kwargs),
+    options: shared(taskOptions, JSON.stringify(definition.options), () => Object.freeze(copyJson(definition.options))),
+    enabled: definition.enabled,
+    missedRuns: definition.missedRuns,
+    maxCatchUp: definition.maxCatchUp,
+  };
+}
+
+function detachedSpec(spec: NormalizedSpec): NormalizedSpec {
+  switch (spec.kind) {
+    case 'cron': {
+      const { expression, timezone } = spec;
+      return shared(cronSpecs, `${timezone}\n${expression}`, () =>
+        Object.freeze({ kind: 'cron', expression, timezone }),
+      );
+    }
+    case 'interval':
+      return { kind: 'interval', everyMs: spec.everyMs, anchor: spec.anchor };
+    case 'once':
+      return { kind: 'once', at: spec.at };
+  }
+}
+
+/** The one object kept under `key`, made by `make` the first time (the map is bounded). */
+function shared<T>(map: Map<string, T>, key: string, make: () => T): T {
+  let value = map.get(key);
+  if (value === undefined) {
+    if (map.size >= SHARED_LIMIT) map.clear();
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function copyJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+/**
+ * Beat's own cost in its worst second, without a broker in the loop: N mixed schedules (the mix
+ * of beat-capacity.mjs) merged into a store as `celeriac beat --schedule` merges them, run by
+ * beat's loop (BeatLoop) with a sender that only counts; every fourth schedule falls due on one
+ * second (25,000 of 100,000).
+ *
+ *   npx tsc -b && node --expose-gc scripts/bench/beat-burst.mjs [--store memory|file|mongodb] [--count 100000] [--burst-in 20] [--json]
+ *
+ * Measured: the merge and the loop's start; RSS after them (after a forced GC) and the peak
+ * (VmHWM); for the burst, when its last fire was handed to the sender and when its last fire was
+ * recorded in the store, both from the slot; every slot of the burst must be handed exactly
+ * once. `mongodb` starts a FerretDB of its own. Not a test: the figures depend on the machine.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { BeatLoop, ScheduleEditor } from '@celeriac/beat';
+import { openScheduleStore, silentLogger } from '@celeriac/core';
+import { startFerretdb } from '../lib/ferretdb.mjs';
+import { sleep } from './lib/broker.mjs';
+import { emit, progress } from './lib/output.mjs';
+import { burstSecond, mixedSchedules } from './lib/schedule-mix.mjs';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'memory' },
+    count: { type: 'string', default: '100000' },
+    'burst-in': { type: 'string', default: '20' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const COUNT = Number(values.count);
+const BURST_TASK = 'bench.burst';
+
+async function openStore(directory) {
+  if (values.store === 'memory') return { store: await openScheduleStore('memory:'), stop: async () => {} };
+  if (values.store === 'file')
+    return { store: await openScheduleStore(`file:${join(directory, 'store.json')}`), stop: async () => {} };
+  const ferret = await startFerretdb();
+  const store = await openScheduleStore(`${ferret.url}/bench${process.pid}`);
+  return { store, stop: ferret.stop };
+}
+
+async function memoryMb(field) {
+  globalThis.gc?.();
+  const status = await readFile('/proc/self/status', 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** The counting sender and the recorded fires of the burst. */
+function observer() {
+  const seen = { handed: 0, lastHanded: NaN, recorded: 0, lastRecorded: NaN, fires: 0 };
+  const sender = {
+    sendTask: async (task) => {
+      seen.fires += 1;
+      if (task === BURST_TASK) ((seen.handed += 1), (seen.lastHanded = Date.now()));
+    },
+  };
+  const burstNames = new Set();
+  const emitEvent = (event, info) => {
+    if (event === 'schedule:fired' && burstNames.has(info.name))
+      ((seen.recorded += 1), (seen.lastRecorded = Date.now()));
+  };
+  return { seen, sender, emitEvent, burstNames };
+}
+
+async function run(store, burstAt) {
+  const inputs = mixedSchedules(COUNT, { burst: { at: burstAt, task: BURST_TASK } });
+  const watch = observer();
+  for (const input of inputs) if (input.task === BURST_TASK) watch.burstNames.add(input.name);
+  let started = performance.now();
+  await new ScheduleEditor(store, null).mergeAll(inputs);
+  const mergeMs = performance.now() - started;
+  const deps = { store, logger: silentLogger, emit: watch.emitEvent, sender: watch.sender, clock: Date.now };
+  const loop = new BeatLoop({ ...deps, toleranceMs: 5 });
+  started = performance.now();
+  await loop.start();
+  const startMs = performance.now() - started;
+  const rssMb = await memoryMb('VmRSS');
+  if (Date.now() > burstAt.getTime()) throw new Error('loading took longer than --burst-in: raise it');
+  await sleep(burstAt.getTime() - Date.now() - 200);
+  const cpu = process.cpuUsage();
+  const firesBefore = watch.seen.fires;
+  await waitFor(() => watch.seen.recorded >= watch.burstNames.size, burstAt.getTime() + 60_000);
+  const { user, system } = process.cpuUsage(cpu);
+  const fires = watch.seen.fires - firesBefore;
+  // stop() waits for every fire to be recorded: with FerretDB's ~5 ms per update that is minutes.
+  await Promise.race([loop.stop(), sleep(5000)]);
+  return {
+    mergeMs,
+    startMs,
+    rssMb,
+    peakMb: await memoryMb('VmHWM'),
+    seen: watch.seen,
+    burst: watch.burstNames.size,
+    cpuMs: (user + system) / 1000,
+    fires,
+  };
+}
+
+async function waitFor(done, deadline) {
+  while (!done() && Date.now() < deadline) await sleep(50);
+}
+
+function report(r, burstAt) {
+  const slot = burstAt.getTime();
+  const result = {
+    store: values.store,
+    count: COUNT,
+    mergeMs: r.mergeMs,
+    loopStartMs: r.startMs,
+    rssMb: r.rssMb,
+    peakRssMb: r.peakMb,
+    burst: {
+      size: r.burst,
+      handed: r.seen.handed,
+      recorded: r.seen.recorded,
+      lastHandedMs: r.seen.lastHanded - slot,
+      lastRecordedMs: r.seen.lastRecorded - slot,
+    },
+    cpuPerBurstFireUs: (r.cpuMs * 1000) / r.fires,
+    windowFires: r.fires,
+  };
+  if (r.seen.handed !== r.burst)
+    throw new Error(`the burst of ${r.burst} slots was handed ${r.seen.handed} times, not once each`);
+  emit(values.json, result, [
+    `beat loop, ${COUNT.toLocaleString('en')} schedules, ${values.store} store, counting sender (no broker)`,
+    `  merge into the store: ${r.mergeMs.toFixed(0)} ms; loop start (load + heap): ${r.startMs.toFixed(0)} ms`,
+    `  RSS after loading (after a GC): ${r.rssMb.toFixed(0)} MB; peak: ${r.peakMb.toFixed(0)} MB`,
+    `  burst of ${r.burst.toLocaleString('en')}: last handed ${result.burst.lastHandedMs} ms, last recorded ${result.burst.lastRecordedMs} ms after the slot`,
+    `  CPU per fire from 0.2 s before the burst until it was recorded: ${result.cpuPerBurstFireUs.toFixed(1)} µs (${r.fires} fires)`,
+  ]);
+}
+
+async function main() {
+  const directory = await mkdtemp(join(tmpdir(), 'celeriac-bench-beat-burst-'));
+  const { store, stop } = await openStore(directory);
+  try {
+    const burstAt = burstSecond(Number(values['burst-in']) * 1000);
+    progress(`beat loop with ${COUNT} schedules, ${values.store} store, burst at ${burstAt.toISOString()}...`);
+    report(await run(store, burstAt), burstAt);
+  } finally {
+    await Promise.race([store.close(), sleep(5000)]);
+    await stop();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+await main();
+// Fires still being recorded (a slow store) must not keep the process alive after the report.
+process.exit();
