@@ -65,6 +65,7 @@ if (mongoUrl === null) {
     });
 
     scheduleStoreContract('MongoScheduleStore', async () => fresh(), {
+      putMany: true,
       reopen: async (store: ScheduleStore) =>
         new MongoScheduleStore(url, { database: (store as MongoScheduleStore).database }),
     });
