@@ -83,8 +83,11 @@ export class ClusterFixture {
   /** Every confirmed id finished, and nothing left in the queue as a live node counts it. */
   async drain(log: RunLog, confirmed: Iterable<string>, queue: string, from: ClusterNode): Promise<void> {
     const ids = [...confirmed];
-    await eventually(() => (log.missing(ids).length === 0 ? true : undefined), DRAIN_TIMEOUT_MS).catch(() => {
-      throw new Error(`${log.missing(ids).length} of ${ids.length} confirmed tasks never finished`);
+    await eventually(() => (log.missing(ids).length === 0 ? true : undefined), DRAIN_TIMEOUT_MS).catch(async () => {
+      const row = await queueRow(from, queue).catch(String);
+      throw new Error(
+        `${log.missing(ids).length} of ${ids.length} confirmed tasks never finished; queue ${JSON.stringify(row)}`,
+      );
     });
     await eventually(async () => ((await queueRow(from, queue)).messages === 0 ? true : undefined), 30_000);
     // A duplicate redelivered at the very end would still be on its way.
