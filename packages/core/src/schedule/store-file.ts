@@ -59,7 +59,7 @@ export async function readStoreFile(path: string): Promise<ReadFile | null> {
 }
 
 /** The file opened for reading, or null when there is none. */
-async function openIfExists(path: string): Promise<FileHandle | null> {
+export async function openIfExists(path: string): Promise<FileHandle | null> {
   try {
     return await open(path, 'r');
   } catch (error) {

@@ -13,7 +13,7 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { ConfigurationError } from '../errors.js';
 import { isCode } from './file-lock.js';
-import { syncDirectory } from './store-file.js';
+import { openIfExists, syncDirectory } from './store-file.js';
 import { dirname } from 'node:path';
 
 /** A fire as journalled. */
@@ -55,15 +55,6 @@ export async function readJournal(path: string, from: JournalPosition): Promise<
     return { lines, position: { ino, offset: start + whole }, torn: whole < bytes.length };
   } finally {
     await handle.close();
-  }
-}
-
-async function openIfExists(path: string): Promise<FileHandle | null> {
-  try {
-    return await open(path, 'r');
-  } catch (error) {
-    if (isCode(error, 'ENOENT')) return null;
-    throw error;
   }
 }
 
