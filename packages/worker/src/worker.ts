@@ -126,16 +126,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   async #connectWith(pool: Pool): Promise<Runtime> {
-    const { brokerUrl: url, nodeName, logger } = this.options;
-    const tls = this.options.brokerTls ?? undefined;
-    const publishing = await AmqpConnection.open({
-      ...statusWatcher(this.#emitter(), 'publish'),
-      url,
-      tls,
-      declare: this.options.declare,
-      name: `${nodeName}:publish`,
-      logger,
-    });
+    const { logger } = this.options;
+    const publishing = await this.#open('publish');
     try {
       const publisher = await ConfirmPublisher.create(publishing, { logger, laneType: this.options.queueType });
       const stored = await openStoredResults(this.options);
@@ -146,14 +138,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       const processor = this.#processor(publisher, results, pool, { stored, sharedTokens });
       const events = await this.#startEvents(publishing);
       this.#control.beat = () => events.heartbeat?.beat();
-      const consuming = await AmqpConnection.open({
-        ...statusWatcher(this.#emitter(), 'consume'),
-        url,
-        tls,
-        declare: this.options.declare,
-        name: `${nodeName}:consume`,
-        logger,
-      });
+      const consuming = await this.#open('consume');
       const consumers = await this.#consumeAll(consuming, processor, publisher).catch(async (error: unknown) => {
         await Promise.all([consuming.close(), stored?.close()]);
         throw error;
@@ -163,6 +148,14 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       await publishing.close();
       throw error;
     }
+  }
+
+  /** One of the worker's two connections, its losses and returns reported as worker events. */
+  #open(role: 'publish' | 'consume'): Promise<AmqpConnection> {
+    const { brokerUrl: url, brokerTls, declare, nodeName, logger } = this.options;
+    const tls = brokerTls ?? undefined;
+    const watcher = statusWatcher(this.#emitter(), role);
+    return AmqpConnection.open({ ...watcher, url, tls, declare, name: `${nodeName}:${role}`, logger });
   }
 
   #emitter(): EmitWorkerEvent {
