@@ -170,8 +170,11 @@ describe('beat (real broker)', function () {
   it('stops firing at once when the leader loses its lock connection; one beat leads again, no slot twice', async function () {
     if (!(await canCloseConnections())) this.skip();
     const connectionName = uniqueName('beat-conn');
-    const first = await harness.leading(await harness.beat({ schedules: [harness.everySecond()], connectionName }));
-    const second = await harness.beat({ schedules: [harness.everySecond()] });
+    // No tolerance: a slot then fires no earlier than its time, so a slot after the loss was started after it.
+    const beat = (extra: Partial<BeatOptions>) =>
+      harness.beat({ schedules: [harness.everySecond()], tickToleranceMs: 0, ...extra });
+    const first = await harness.leading(await beat({ connectionName }));
+    const second = await beat({});
     // A fire already under way when the lock went may still complete; none may start after it.
     let lostAt: number | null = null;
     let startedWhileFollowing = 0;

@@ -46,17 +46,31 @@ export class BeatLoop {
 
   constructor(private readonly deps: LoopDeps) {}
 
-  /** Loads every schedule from the store (once earlier fires have ended) and starts sleeping until the earliest. */
+  /** Loads every schedule from the store, then starts sleeping until the earliest. */
   async start(): Promise<void> {
+    if (await this.load()) this.run();
+  }
+
+  /**
+   * Loads every schedule from the store (once earlier fires have ended) without firing any: a
+   * beat becomes leader between load() and run(), so nothing fires before it says it leads.
+   * Edits that arrive in between are kept and planned by run(). False: stopped while loading.
+   */
+  async load(): Promise<boolean> {
     const generation = ++this.#generation;
     // Restarted (the lock lost and regained) while fires of the last run still wait for their
     // confirm: plan from what they record, or their slots would go out a second time.
     await Promise.allSettled([...this.#inFlight.values()]);
     const entries = await this.deps.store.list();
-    if (generation !== this.#generation) return;
+    if (generation !== this.#generation) return false;
     this.#entries.clear();
     for (const entry of entries) this.#entries.set(entry.name, entry);
-    this.#heap = ScheduleHeap.from(this.#plan(entries));
+    return true;
+  }
+
+  /** Plans the loaded schedules and arms the timer for the earliest. */
+  run(): void {
+    this.#heap = ScheduleHeap.from(this.#plan(this.#entries.values()));
     this.#running = true;
     this.#arm();
   }

@@ -178,7 +178,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
   async #lead(lock: LeaderLock, model: AmqpChannelModel): Promise<void> {
     const runtime = this.#runtime;
     if (!runtime || this.#state !== 'STANDBY' || !lock.held) return;
-    await this.#loop.start();
+    if (!(await this.#loop.load())) return;
     const control = await ControlConsumer.start({
       model,
       publisher: runtime.publisher,
@@ -193,8 +193,10 @@ export class Beat extends TypedEmitter<BeatEvents> {
     }
     this.#control = control;
     this.#state = 'LEADING';
-    this.options.logger.log('info', 'beat leading', { schedules: this.#loop.scheduledCount });
     this.#emit('leader:acquired');
+    // Armed only now: a slot due while the control queue was being set up fires as leader.
+    this.#loop.run();
+    this.options.logger.log('info', 'beat leading', { schedules: this.#loop.scheduledCount });
   }
 
   /** Holding the lock without leading would block every standby: give it up and compete again later. */

@@ -21,6 +21,23 @@ describe('BeatLoop (fake sender, memory store)', () => {
     expect(h.loop.scheduledCount).to.equal(0);
   });
 
+  it('fires nothing between load() and run() (a beat not yet leading), then plans what was loaded and edited', async () => {
+    h = loopHarness();
+    const due = inMs(-10);
+    await h.store.put(compile(onceAt('due', due)));
+    expect(await h.loop.load()).to.equal(true);
+    const edited = inMs(20);
+    await h.editor.add(onceAt('added', edited));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(h.sender.sent).to.have.length(0);
+    h.loop.run();
+    await until(() => h.sender.sent.length === 2);
+    expect(h.sender.sent.map((task) => task.options.taskId)).to.deep.equal([
+      slotTaskId('due', due),
+      slotTaskId('added', edited),
+    ]);
+  });
+
   it('moves an edited schedule in the heap at once', async () => {
     h = loopHarness();
     await h.loop.start();
