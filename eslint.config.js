@@ -23,7 +23,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -31,7 +31,12 @@ export default tseslint.config(
     settings: {
       'import-x/resolver-next': [
         createTypeScriptImportResolver({
-          project: ['packages/*/tsconfig.json', 'test/tsconfig.json', 'examples/*/tsconfig.json'],
+          project: [
+            'packages/*/tsconfig.json',
+            'packages/dashboard/web/tsconfig.json',
+            'test/tsconfig.json',
+            'examples/*/tsconfig.json',
+          ],
           noWarnOnMultipleProjects: true,
         }),
       ],

@@ -61,4 +61,5 @@ export {
   checkQueues,
   declareLanesAdopting,
 } from './conflicts.js';
+export { queueStats, type QueueStats } from './queue-stats.js';
 export { checkDeclare, declarePassively, isPassive, type DeclareMode } from './declare-mode.js';

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { beatCommand } from './beat.js';
 import { callCommand } from './call.js';
+import { dashboardCommand } from './dashboard.js';
 import { deadCommand } from './dead.js';
 import { eventsCommand } from './events.js';
 import { purgeCommand } from './purge.js';
@@ -22,5 +23,6 @@ export const COMMANDS: readonly Command[] = [
   controlCommand,
   statusCommand,
   eventsCommand,
+  dashboardCommand,
   topologyCommand,
 ];

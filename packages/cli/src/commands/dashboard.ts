@@ -1,0 +1,117 @@
+/**
+ * `celeriac dashboard`: the web dashboard (@celeriac/dashboard) on 127.0.0.1:5555 by default,
+ * with the broker options every command shares. Any other bind address needs --auth; the
+ * dashboard refuses to start without it. Runs until SIGINT or SIGTERM.
+ */
+import type { QueueType } from '@celeriac/amqp';
+import {
+  Dashboard,
+  DashboardConfigError,
+  DEFAULT_DASHBOARD_HOST,
+  DEFAULT_DASHBOARD_PORT,
+  TOKEN_ENV,
+  parseAuth,
+} from '@celeriac/dashboard';
+import { defineCommand, type RunContext } from '../command.js';
+import { ExitCode, UsageError } from '../errors.js';
+import type { Settings } from '../settings.js';
+import { ShutdownSignals } from '../shutdown.js';
+import { BEAT_GROUP_OPTION } from './beat-group-option.js';
+import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
+
+interface DashboardConfig {
+  host: string;
+  port: number;
+  auth: string | undefined;
+  managementUrl: string | undefined;
+  queues: string[] | undefined;
+  beatGroup: string | undefined;
+  queueType: QueueType | undefined;
+}
+
+export const dashboardCommand = defineCommand<DashboardConfig>({
+  command: 'dashboard',
+  describe: 'Serve the web dashboard: workers, tasks, queues, schedules and dead letters, live',
+  options: {
+    host: {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Address to bind; anything but loopback needs --auth',
+      defaultDescription: DEFAULT_DASHBOARD_HOST,
+    },
+    port: {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Port to listen on',
+      defaultDescription: String(DEFAULT_DASHBOARD_PORT),
+    },
+    auth: {
+      type: 'string',
+      requiresArg: true,
+      describe: `basic:USER:PASS, or bearer (the token in ${TOKEN_ENV})`,
+      defaultDescription: 'none (loopback only)',
+    },
+    'management-url': {
+      type: 'string',
+      requiresArg: true,
+      describe: "RabbitMQ's management API for the queues view, e.g. http://guest:guest@localhost:15672",
+      defaultDescription: 'none (passive declares)',
+    },
+    queues: {
+      alias: 'Q',
+      type: 'string',
+      requiresArg: true,
+      describe: 'Comma-separated queues the queues view always shows',
+      defaultDescription: 'celery,celeriac.dead',
+    },
+    'beat-group': BEAT_GROUP_OPTION,
+    'queue-type': QUEUE_TYPE_OPTION,
+  },
+  compile: (settings: Settings) => ({
+    host: settings.string('host') ?? DEFAULT_DASHBOARD_HOST,
+    port: settings.integer('port', 0, 65_535) ?? DEFAULT_DASHBOARD_PORT,
+    auth: settings.string('auth'),
+    managementUrl: settings.string('managementUrl'),
+    queues: settings.list('queues'),
+    beatGroup: settings.string('beatGroup'),
+    queueType: settings.choice('queueType', QUEUE_TYPES),
+  }),
+  run: runDashboard,
+});
+
+async function runDashboard(config: DashboardConfig, context: RunContext): Promise<number> {
+  const { io, logger } = context;
+  const signals = new ShutdownSignals(io, logger);
+  try {
+    const dashboard = await startDashboard(config, context).catch(rethrow);
+    logger.log('info', 'dashboard listening', { url: dashboard.url });
+    io.stdout.write(`dashboard at ${dashboard.url}\n`);
+    await signals.received;
+    await dashboard.close();
+    return ExitCode.OK;
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function startDashboard(config: DashboardConfig, { io, global, logger }: RunContext): Promise<Dashboard> {
+  return Dashboard.start({
+    host: config.host,
+    port: config.port,
+    auth: config.auth === undefined ? null : parseAuth(config.auth, io.env),
+    brokerUrl: global.brokerUrl,
+    brokerTls: global.brokerTls,
+    declare: global.declare,
+    beatGroup: config.beatGroup ?? null,
+    queueType: config.queueType,
+    managementUrl: config.managementUrl ?? null,
+    queues: config.queues,
+    logger,
+  });
+}
+
+/** A refused configuration (no auth on a public address, bad --auth) is a usage error: exit 2. */
+function rethrow(error: unknown): never {
+  if (error instanceof DashboardConfigError) throw new UsageError(error.message);
+  throw error;
+}
