@@ -8,6 +8,7 @@ import type { DeadLetter, DeadLetterFilter } from '@celeriac/client';
 import type { RouteContext } from '../context.js';
 
 const ID = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const CODE = { type: 'string', pattern: '^[A-Z_]{1,64}$' } as const;
 
 const selectionSchema = (summary: string) =>
   ({
@@ -17,7 +18,7 @@ const selectionSchema = (summary: string) =>
       additionalProperties: false,
       properties: {
         taskIds: { type: 'array', items: ID, minItems: 1, maxItems: 1000 },
-        code: { type: 'string', pattern: '^[A-Z_]{1,64}$' },
+        code: CODE,
         all: { type: 'boolean' },
       },
     },
@@ -31,15 +32,27 @@ interface Selection {
 
 export function registerDeadLetterRoutes(app: FastifyInstance, { fleet }: RouteContext): void {
   const admin = () => fleet.client.deadLetters;
-  app.get<{ Querystring: { limit?: number } }>(
+  app.get<{ Querystring: { limit?: number; task?: string; code?: string } }>(
     '/api/dead-letters',
     {
       schema: {
-        summary: 'Dead letters, oldest first',
-        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
+        summary: 'Dead letters, oldest first, optionally of one task name or reason code',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            task: ID,
+            code: CODE,
+          },
+        },
       },
     },
-    async (request) => (await admin().list({}, request.query.limit ?? 100)).map(summary),
+    async (request) => {
+      const { limit, task, code } = request.query;
+      const filter: DeadLetterFilter = { ...(task ? { task } : {}), ...(code ? { code } : {}) };
+      return (await admin().list(filter, limit ?? 100)).map(summary);
+    },
   );
   app.get<{ Params: { id: string } }>(
     '/api/dead-letters/:id',

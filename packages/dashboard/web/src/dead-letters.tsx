@@ -18,7 +18,10 @@ interface Shown extends Letter {
 }
 
 export function DeadLettersView() {
-  const { data, error, reload } = useApi<Letter[]>('/api/dead-letters');
+  const [task, setTask] = useState('');
+  const { data, error, reload } = useApi<Letter[]>(
+    `/api/dead-letters${task ? `?task=${encodeURIComponent(task)}` : ''}`,
+  );
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [shown, setShown] = useState<Shown | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -56,6 +59,10 @@ export function DeadLettersView() {
       )}
       {error && <div class="notice error">{error}</div>}
       <p>
+        <label>
+          Task name
+          <input name="task" value={task} onChange={(e) => setTask(e.currentTarget.value.trim())} />
+        </label>{' '}
         <button onClick={reload}>Refresh</button>{' '}
         <button
           disabled={ids.length === 0}

@@ -57,7 +57,7 @@ export function TaskPage({ id }: { id: string }) {
           <Row name="Result" value={task.result} />
           <Row name="Exception" value={task.exception} />
           <Row name="Parent" value={task.parentId} link />
-          <Row name="Root" value={task.rootId} link />
+          <Row name="Root" value={task.rootId === task.uuid ? null : task.rootId} link />
         </tbody>
       </table>
       {task.traceback && (

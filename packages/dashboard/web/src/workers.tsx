@@ -63,7 +63,7 @@ function WorkerRow({ worker, onDone }: { worker: Worker; onDone: (text: string) 
       <td class="num">{worker.concurrency ?? ''}</td>
       <td class="num">{worker.active ?? ''}</td>
       <td class="num">{worker.processed ?? ''}</td>
-      <td>{worker.loadavg?.map((n) => n.toFixed(2)).join(' ') ?? ''}</td>
+      <td class="nowrap">{worker.loadavg?.map((n) => n.toFixed(2)).join(' ') ?? ''}</td>
       <td>{worker.software ?? ''}</td>
       <td>{when(worker.lastSeenMs)}</td>
       <td>
