@@ -3,7 +3,7 @@
  * and the compiled form the server runs on. Compiling is where "safe by default" is enforced: a
  * bind address other than loopback without auth is refused before anything listens.
  */
-import { silentLogger, type BrokerUrls, type Logger } from '@celeriac/core';
+import { silentLogger, splitBrokerUrls, type BrokerUrls, type Logger } from '@celeriac/core';
 import type { BrokerTlsOptions, DeclareMode, QueueType } from '@celeriac/amqp';
 import { DashboardConfigError } from './errors.js';
 import type { DashboardAuth } from './auth.js';
@@ -22,7 +22,10 @@ export interface DashboardOptions {
   /** The beat group whose schedules the dashboard edits. @default null */
   beatGroup?: string | null;
   queueType?: QueueType;
-  /** RabbitMQ's management API, e.g. `http://guest:guest@localhost:15672`; queues are read by passive declares without it. */
+  /**
+   * RabbitMQ's management API, e.g. `http://localhost:15672`, for the queues view (passive
+   * declares without it). Without a user in the URL, the broker URL's user and password are used.
+   */
   managementUrl?: string | null;
   /** Queues the queues view always shows (besides those the workers consume from). @default ['celery', 'celeriac.dead'] */
   queues?: readonly string[];
@@ -53,6 +56,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 export function compileDashboardOptions(options: DashboardOptions = {}): CompiledDashboardOptions {
   const host = options.host ?? DEFAULT_DASHBOARD_HOST;
   const auth = options.auth ?? null;
+  const brokerUrl = options.brokerUrl ?? 'amqp://guest:guest@localhost:5672//';
   if (!LOOPBACK.has(host) && auth === null)
     throw new DashboardConfigError(
       'AUTH_REQUIRED',
@@ -62,12 +66,12 @@ export function compileDashboardOptions(options: DashboardOptions = {}): Compile
     host,
     port: port(options.port ?? DEFAULT_DASHBOARD_PORT),
     auth,
-    brokerUrl: options.brokerUrl ?? 'amqp://guest:guest@localhost:5672//',
+    brokerUrl,
     brokerTls: options.brokerTls,
     declare: options.declare ?? 'auto',
     beatGroup: options.beatGroup ?? null,
     queueType: options.queueType ?? 'classic',
-    managementUrl: managementUrl(options.managementUrl ?? null),
+    managementUrl: managementUrl(options.managementUrl ?? null, brokerUrl),
     queues: options.queues ?? ['celery', 'celeriac.dead'],
     maxTasks: options.maxTasks ?? 10_000,
     logger: options.logger ?? silentLogger,
@@ -79,11 +83,18 @@ function port(value: number): number {
   throw new DashboardConfigError('INVALID_DASHBOARD_OPTION', `invalid port ${value}: expected 0 to 65535`);
 }
 
-function managementUrl(value: string | null): URL | null {
+function managementUrl(value: string | null, brokerUrl: BrokerUrls): URL | null {
   if (value === null) return null;
-  if (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)) return new URL(value);
-  throw new DashboardConfigError(
-    'INVALID_DASHBOARD_OPTION',
-    'invalid management URL: expected http(s)://user:pass@host:port',
-  );
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+    throw new DashboardConfigError(
+      'INVALID_DASHBOARD_OPTION',
+      'invalid management URL: expected http(s)://user:pass@host:port',
+    );
+  const url = new URL(value);
+  const [broker] = splitBrokerUrls(brokerUrl);
+  if (url.username === '' && broker !== undefined && URL.canParse(broker)) {
+    url.username = new URL(broker).username;
+    url.password = new URL(broker).password;
+  }
+  return url;
 }

@@ -3,6 +3,7 @@
  * with the broker options every command shares. Any other bind address needs --auth; the
  * dashboard refuses to start without it. Runs until SIGINT or SIGTERM.
  */
+import { readFile } from 'node:fs/promises';
 import type { QueueType } from '@celeriac/amqp';
 import {
   Dashboard,
@@ -11,6 +12,7 @@ import {
   DEFAULT_DASHBOARD_PORT,
   TOKEN_ENV,
   parseAuth,
+  type DashboardAuth,
 } from '@celeriac/dashboard';
 import { defineCommand, type RunContext } from '../command.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -23,6 +25,7 @@ interface DashboardConfig {
   host: string;
   port: number;
   auth: string | undefined;
+  authFile: string | undefined;
   managementUrl: string | undefined;
   queues: string[] | undefined;
   beatGroup: string | undefined;
@@ -51,6 +54,11 @@ export const dashboardCommand = defineCommand<DashboardConfig>({
       describe: `basic:USER:PASS, or bearer (the token in ${TOKEN_ENV})`,
       defaultDescription: 'none (loopback only)',
     },
+    'auth-file': {
+      type: 'string',
+      requiresArg: true,
+      describe: 'File holding the --auth value (a mounted secret); instead of --auth',
+    },
     'management-url': {
       type: 'string',
       requiresArg: true,
@@ -71,6 +79,7 @@ export const dashboardCommand = defineCommand<DashboardConfig>({
     host: settings.string('host') ?? DEFAULT_DASHBOARD_HOST,
     port: settings.integer('port', 0, 65_535) ?? DEFAULT_DASHBOARD_PORT,
     auth: settings.string('auth'),
+    authFile: settings.string('authFile'),
     managementUrl: settings.string('managementUrl'),
     queues: settings.list('queues'),
     beatGroup: settings.string('beatGroup'),
@@ -98,7 +107,7 @@ async function startDashboard(config: DashboardConfig, { io, global, logger }: R
   return Dashboard.start({
     host: config.host,
     port: config.port,
-    auth: config.auth === undefined ? null : parseAuth(config.auth, io.env),
+    auth: await authOf(config, io.env),
     brokerUrl: global.brokerUrl,
     brokerTls: global.brokerTls,
     declare: global.declare,
@@ -108,6 +117,13 @@ async function startDashboard(config: DashboardConfig, { io, global, logger }: R
     queues: config.queues,
     logger,
   });
+}
+
+async function authOf(config: DashboardConfig, env: RunContext['io']['env']): Promise<DashboardAuth | null> {
+  if (config.auth !== undefined && config.authFile !== undefined)
+    throw new UsageError('give --auth or --auth-file, not both');
+  const spec = config.authFile === undefined ? config.auth : (await readFile(config.authFile, 'utf8')).trim();
+  return spec === undefined ? null : parseAuth(spec, env);
 }
 
 /** A refused configuration (no auth on a public address, bad --auth) is a usage error: exit 2. */
