@@ -7,6 +7,9 @@ import { expect } from 'chai';
 import { Dashboard, parseAuth } from '@celeriac/dashboard';
 import { BROKER_URL, uniqueName } from './support/broker.js';
 import { connect } from 'amqplib';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const PAGE = { 'content-type': 'application/json', 'x-celeriac-dashboard': '1' };
 const MANAGEMENT_SECRET = 'mgmt-s3cret-not-shown';
@@ -135,6 +138,63 @@ describe('dashboard API', function () {
     }
     const queues = await call(`${base}api/queues`);
     expect(queues.body.source, 'the unreachable management API falls back').to.equal('passive');
+  });
+});
+
+describe('dashboard queues view from the management API', function () {
+  this.timeout(30_000);
+
+  it("reads depth, ready, unacked, consumers and rates, authenticated with the broker's user", async function () {
+    const seen: Array<string | undefined> = [];
+    const management = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify([
+          {
+            name: 'workorders',
+            messages: 7,
+            messages_ready: 5,
+            messages_unacknowledged: 2,
+            consumers: 3,
+            message_stats: { publish_details: { rate: 1.5 }, deliver_get_details: { rate: 1.25 }, ack: 40 },
+          },
+        ]),
+      );
+    });
+    management.listen(0, '127.0.0.1');
+    await once(management, 'listening');
+    const { port } = management.address() as AddressInfo;
+    const dashboard = await Dashboard.start({
+      brokerUrl: BROKER_URL,
+      port: 0,
+      managementUrl: `http://127.0.0.1:${port}`,
+    });
+    try {
+      const { body } = await call(`${dashboard.url}api/queues`);
+      expect(body).to.deep.equal({
+        source: 'management',
+        queues: [
+          {
+            name: 'workorders',
+            exists: true,
+            messages: 7,
+            ready: 5,
+            unacked: 2,
+            consumers: 3,
+            publishRate: 1.5,
+            deliverRate: 1.25,
+            ackRate: null,
+          },
+        ],
+      });
+      const broker = new URL(BROKER_URL);
+      const credentials = `${decodeURIComponent(broker.username)}:${decodeURIComponent(broker.password)}`;
+      expect(seen).to.deep.equal([`Basic ${Buffer.from(credentials).toString('base64')}`]);
+    } finally {
+      await dashboard.close();
+      management.close();
+    }
   });
 });
 

@@ -1,10 +1,10 @@
 /**
  * `celeriac dashboard` end to end in Debian's Chromium (driven by playwright-core, which
  * downloads nothing): a spawned worker, beat and dashboard on the test broker, and a browser that
- * sees the worker appear, sends a task and sees it succeed, reads a failed task's traceback, adds
- * a cron schedule through the form (after the server refused a bad zone) and sees its next fires
- * in its zone with DST-change days marked, disables it, and requeues a dead letter to its queue.
- * It writes the screenshots the README shows (docs/dashboard/*.png).
+ * sees the worker appear, sends a task and sees it succeed, reads a failed task's traceback and
+ * re-sends it, adds a cron schedule through the form (after the server refused a bad zone) and
+ * sees its next fires in its zone with DST-change days marked, disables it, and requeues a dead
+ * letter to its queue. It writes the screenshots the README shows (docs/dashboard/*.png).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ describe('celeriac dashboard in a browser', function () {
     expect(await page.locator(`tr[data-task="${id}"]`).innerText()).to.include(node);
   });
 
-  it('opens a failed task and reads its traceback', async function () {
+  it('opens a failed task, reads its traceback and re-sends it', async function () {
     const id = await sendTask('sem.fail', '["valve 7 inspection failed"]', queue);
     await page.locator(`tr[data-task="${id}"] .state-FAILURE`).waitFor();
     await page.screenshot({ path: join(SHOTS, 'tasks.png') });
@@ -80,6 +80,16 @@ describe('celeriac dashboard in a browser', function () {
       .to.include('ValueError')
       .and.include('valve 7 inspection failed');
     await page.screenshot({ path: join(SHOTS, 'task-failed.png'), fullPage: true });
+
+    // Re-send reads the arguments back from the events: the copy fails with the same message.
+    await page.getByRole('button', { name: 'Re-send' }).click();
+    const resent = page.getByText(/^re-sent as /);
+    await resent.waitFor();
+    const copy = (await resent.innerText()).replace('re-sent as ', '').trim();
+    expect(copy).to.not.equal(id);
+    await page.goto(`${page.url().split('#')[0]}#/tasks/${copy}`);
+    await page.locator('#task-page .state-FAILURE').waitFor();
+    expect(await page.locator('#traceback').innerText()).to.include('valve 7 inspection failed');
   });
 
   it('adds a cron schedule through the form, sees its next fires in its zone, and disables it', async function () {
@@ -124,7 +134,7 @@ describe('celeriac dashboard in a browser', function () {
     await page.goto(`${page.url().split('#')[0]}#/workers`);
     promptAnswer = idle;
     await page.locator(`tr[data-worker="${node}"]`).getByRole('button', { name: '−queue' }).click();
-    await page.getByText(`cancel_consumer sent to ${node}`).waitFor();
+    await page.getByText(`cancel_consumer sent to ${node}: no longer consuming from ${idle}`).waitFor();
 
     await page.goto(`${page.url().split('#')[0]}#/dead`);
     await page.locator('input[name=task]').fill(unknownTask);

@@ -51,8 +51,15 @@ export function WorkersView() {
 
 function WorkerRow({ worker, onDone }: { worker: Worker; onDone: (text: string) => void }) {
   const act = (action: string, extra: Record<string, unknown>, question: string) =>
-    confirmed(question, () => post(`/api/workers/${encodeURIComponent(worker.hostname)}/control`, { action, ...extra }))
-      .then((sent) => sent && onDone(`${action} sent to ${worker.hostname}`))
+    confirmed(question, () =>
+      post<{ replies: Record<string, unknown> }>(`/api/workers/${encodeURIComponent(worker.hostname)}/control`, {
+        action,
+        ...extra,
+      }),
+    )
+      .then(
+        (sent) => sent && onDone(`${action} sent to ${worker.hostname}: ${replyText(sent.replies[worker.hostname])}`),
+      )
       .catch((failure: unknown) => onDone(errorText(failure)));
   const ask = (what: string) => window.prompt(what)?.trim() || null;
   return (
@@ -102,4 +109,13 @@ function WorkerRow({ worker, onDone }: { worker: Worker; onDone: (text: string) 
       </td>
     </tr>
   );
+}
+
+/** Celery's control replies are `{ok: text}` or `{error: text}`; a shutdown gets none. */
+function replyText(reply: unknown): string {
+  if (reply === undefined) return 'no reply (yet)';
+  const { ok, error } = (reply ?? {}) as { ok?: unknown; error?: unknown };
+  if (typeof ok === 'string') return ok;
+  if (typeof error === 'string') return `error: ${error}`;
+  return JSON.stringify(reply);
 }
