@@ -92,7 +92,7 @@ export class MonitorState {
     const task: TaskView = {
       uuid,
       name: typeof event.name === 'string' ? event.name : (known?.name ?? null),
-      state: TASK_STATES[event.type] ?? known?.state ?? 'PENDING',
+      state: stateAfter(TASK_STATES[event.type] ?? known?.state ?? 'PENDING', known?.state),
       worker: event.type === 'task-sent' ? (known?.worker ?? null) : event.hostname,
       receivedMs: event.type === 'task-received' ? at : (known?.receivedMs ?? null),
       startedMs: event.type === 'task-started' ? at : (known?.startedMs ?? null),
@@ -105,6 +105,34 @@ export class MonitorState {
     this.#tasks.set(uuid, task);
     if (this.#tasks.size > this.maxTasks) this.#tasks.delete(this.#tasks.keys().next().value ?? '');
   }
+}
+
+/**
+ * Celery's states.PRECEDENCE, latest first (an unknown state ranks where Celery's None does).
+ * Events of one task come from different connections (task-sent from the client, the rest from
+ * the worker), so a task-sent can arrive after the task-failed: it must not turn a FAILURE back
+ * into PENDING. RETRY is exempt both ways, as in Celery's Task.event.
+ */
+const PRECEDENCE = [
+  'SUCCESS',
+  'FAILURE',
+  '(unknown)',
+  'REVOKED',
+  'STARTED',
+  'RECEIVED',
+  'REJECTED',
+  'RETRY',
+  'PENDING',
+];
+
+function stateAfter(next: string, current: string | undefined): string {
+  if (current === undefined || next === 'RETRY' || current === 'RETRY') return next;
+  return rank(next) > rank(current) ? current : next;
+}
+
+function rank(state: string): number {
+  const index = PRECEDENCE.indexOf(state);
+  return index === -1 ? PRECEDENCE.indexOf('(unknown)') : index;
 }
 
 /** `sw_ident sw_ver`, e.g. `py-celery 5.6.3`, when the worker says. */

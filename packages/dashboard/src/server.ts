@@ -21,7 +21,11 @@ import { registerStream } from './routes/stream.js';
 const BODY_LIMIT = 256 * 1024;
 
 export async function buildServer(context: RouteContext): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, ajv: { customOptions: { allErrors: false, removeAdditional: false } } });
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    ajv: { customOptions: { allErrors: false, removeAdditional: false } },
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Celeriac dashboard API', version: '0.1.0' },

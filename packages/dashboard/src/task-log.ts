@@ -43,6 +43,8 @@ export class TaskLog {
     if (typeof event.parent_id === 'string') details.parentId = event.parent_id;
     if (details.timeline.length >= MAX_TIMELINE) details.timeline.splice(1, 1);
     details.timeline.push({ type: event.type, at: event.timestamp * 1000, hostname: event.hostname });
+    // Events of one task come over different connections (task-sent from the client): by time.
+    details.timeline.sort((a, b) => a.at - b.at);
     this.#remember(event.uuid, details);
   }
 
