@@ -23,6 +23,7 @@ const STEPS = [
       '-T',
       'false',
       'packages/*/src/**/*.ts',
+      'packages/*/web/src/**/*.{ts,tsx}',
       'test/**/*.ts',
       'examples/*/src/**/*.ts',
     ],
