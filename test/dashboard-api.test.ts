@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { Dashboard, parseAuth } from '@celeriac/dashboard';
-import { BROKER_URL, uniqueName } from './support/broker.js';
+import { BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
 import { connect } from 'amqplib';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -108,6 +108,32 @@ describe('dashboard API', function () {
     expect(query.status).to.equal(400);
     const purgeAll = await call(`${base}api/dead-letters/purge`, { method: 'POST', headers: PAGE, body: '{}' });
     expect(purgeAll.status, 'a bare purge selects nothing').to.equal(400);
+  });
+
+  it('finds recent tasks by name or id and by state', async function () {
+    const queue = uniqueName('dash-search');
+    const name = uniqueName('dash.search');
+    try {
+      const sent = await call(`${base}api/tasks`, {
+        method: 'POST',
+        headers: PAGE,
+        body: JSON.stringify({ name, queue }),
+      });
+      const id = String(sent.body.id);
+      const found = await eventually(async () => {
+        const { body } = await call(`${base}api/tasks?q=${encodeURIComponent(name)}`);
+        return (body as unknown as Array<{ uuid: string; state: string }>).length > 0 ? body : undefined;
+      });
+      expect(found).to.deep.equal([{ ...(found as unknown as Array<object>)[0], uuid: id, name, state: 'PENDING' }]);
+      const byId = (await call(`${base}api/tasks?q=${id}`)).body as unknown as Array<{ uuid: string }>;
+      expect(byId.map((task) => task.uuid)).to.deep.equal([id]);
+      const succeeded = (await call(`${base}api/tasks?q=${encodeURIComponent(name)}&state=SUCCESS`)).body;
+      expect(succeeded).to.deep.equal([]);
+      const later = (await call(`${base}api/tasks?q=${encodeURIComponent(name)}&since=${Date.now() + 60_000}`)).body;
+      expect(later).to.deep.equal([]);
+    } finally {
+      await deleteQueues(queue);
+    }
   });
 
   it('describes its routes in an OpenAPI document', async function () {

@@ -92,7 +92,7 @@ describe('celeriac dashboard in a browser', function () {
     expect(await page.locator('#traceback').innerText()).to.include('valve 7 inspection failed');
   });
 
-  it('adds a cron schedule through the form, sees its next fires in its zone, and disables it', async function () {
+  it('adds a cron schedule through the form, sees its next fires in its zone, edits, disables and removes it', async function () {
     await page.goto(`${page.url().split('#')[0]}#/schedules`);
     const form = page.locator('#schedule-form');
     await form.locator('input[name=name]').fill(schedule);
@@ -116,6 +116,12 @@ describe('celeriac dashboard in a browser', function () {
     await row.getByText('Europe/Warsaw').waitFor();
     await page.screenshot({ path: join(SHOTS, 'schedules.png'), fullPage: true });
 
+    // Edit: the same form, filled from the entry; the change reaches beat at once.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await form.locator('input[name=expression]').fill('0 22 * * 1-5');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await row.getByText('cron 0 22 * * 1-5').waitFor();
+
     await row.getByRole('button', { name: 'Disable' }).click();
     await row.locator('td.offline', { hasText: 'no' }).waitFor();
     const listed = await runCli(['schedule', 'ls', '--json']);
@@ -126,7 +132,10 @@ describe('celeriac dashboard in a browser', function () {
     }>;
     const entry = entries.find((one) => one.name === schedule);
     expect(entry, listed.stderr).to.deep.include({ enabled: false });
-    expect(entry?.schedule.timezone).to.equal('Europe/Warsaw');
+    expect(entry?.schedule).to.include({ expression: '0 22 * * 1-5', timezone: 'Europe/Warsaw' });
+
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await row.waitFor({ state: 'detached' });
   });
 
   it('requeues a dead letter to the queue it came from', async function () {
