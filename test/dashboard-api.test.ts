@@ -136,6 +136,18 @@ describe('dashboard API', function () {
     }
   });
 
+  it('serves the page unframeable, with scripts from itself and its import map only', async function () {
+    const page = await fetch(base);
+    expect(page.headers.get('content-type')).to.match(/^text\/html/);
+    expect(page.headers.get('x-frame-options')).to.equal('DENY');
+    expect(page.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect(page.headers.get('content-security-policy'))
+      .to.match(/script-src 'self' 'sha256-[A-Za-z0-9+/]+=*'/)
+      .and.include("frame-ancestors 'none'");
+    const missing = await fetch(`${base}app/..%2Fpackage.json`);
+    expect(missing.status).to.equal(404);
+  });
+
   it('describes its routes in an OpenAPI document', async function () {
     const { status, body } = await call(`${base}api/openapi.json`);
     expect(status).to.equal(200);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const INDEX_HTML = join(PACKAGE_ROOT, 'web/static/index.html');
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -26,7 +27,7 @@ const VENDOR: Readonly<Record<string, string>> = {
 
 export function registerAssets(app: FastifyInstance): void {
   const hide = { schema: { hide: true } };
-  app.get('/', hide, (_request, reply) => send(reply, join(PACKAGE_ROOT, 'web/static/index.html')));
+  app.get('/', hide, (_request, reply) => send(reply, INDEX_HTML));
   app.get('/style.css', hide, (_request, reply) => send(reply, join(PACKAGE_ROOT, 'web/static/style.css')));
   app.get<{ Params: { file: string } }>('/vendor/:file', hide, (request, reply) => {
     const specifier = VENDOR[request.params.file];

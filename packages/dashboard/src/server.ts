@@ -9,7 +9,8 @@ import swagger from '@fastify/swagger';
 import { CeleriacError } from '@celeriac/core';
 import { authorized, sameSiteAction } from './auth.js';
 import type { RouteContext } from './context.js';
-import { registerAssets } from './assets.js';
+import { INDEX_HTML, registerAssets } from './assets.js';
+import { securityHeaders } from './headers.js';
 import { registerFleetRoutes } from './routes/fleet-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
 import { registerScheduleRoutes } from './routes/schedule-routes.js';
@@ -32,7 +33,9 @@ export async function buildServer(context: RouteContext): Promise<FastifyInstanc
       components: { securitySchemes: securitySchemes() },
     },
   });
+  const headers = await securityHeaders(INDEX_HTML);
   app.addHook('onRequest', (request, reply, done) => guard(context, request, reply, done));
+  app.addHook('onSend', async (_request, reply) => void reply.headers(headers));
   app.setErrorHandler<FastifyError>((error, request, reply) => failure(context, error, request, reply));
   registerAssets(app);
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
