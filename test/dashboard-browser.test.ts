@@ -2,7 +2,7 @@
  * `celeriac dashboard` end to end in Debian's Chromium (driven by playwright-core, which
  * downloads nothing): a spawned worker, beat and dashboard on the test broker, and a browser that
  * sees the worker appear, sends a task and sees it succeed, reads a failed task's traceback and
- * re-sends it, adds a cron schedule through the form (after the server refused a bad zone) and
+ * re-sends it, terminates a running task, adds a cron schedule through the form (after the server refused a bad zone) and
  * sees its next fires in its zone with DST-change days marked, disables it, and requeues a dead
  * letter to its queue. It writes the screenshots the README shows (docs/dashboard/*.png).
  */
@@ -91,6 +91,15 @@ describe('celeriac dashboard in a browser', function () {
     await page.goto(`${page.url().split('#')[0]}#/tasks/${copy}`);
     await page.locator('#task-page .state-FAILURE').waitFor();
     expect(await page.locator('#traceback').innerText()).to.include('valve 7 inspection failed');
+  });
+
+  it('terminates a running task from its page', async function () {
+    const id = await sendTask('sem.nap', '[120000]', queue);
+    await page.locator(`tr[data-task="${id}"] .state-STARTED`).waitFor();
+    await page.locator(`tr[data-task="${id}"] a`).click();
+    await page.getByRole('button', { name: 'Terminate' }).click();
+    await page.locator('#task-page .state-REVOKED').waitFor();
+    expect(await page.locator('#timeline').innerText()).to.include('task-revoked');
   });
 
   it('adds a cron schedule through the form, sees its next fires in its zone, edits, disables and removes it', async function () {
