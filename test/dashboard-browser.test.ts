@@ -2,9 +2,10 @@
  * `celeriac dashboard` end to end in Debian's Chromium (driven by playwright-core, which
  * downloads nothing): a spawned worker, beat and dashboard on the test broker, and a browser that
  * sees the worker appear, sends a task and sees it succeed, reads a failed task's traceback and
- * re-sends it, terminates a running task, adds a cron schedule through the form (after the server refused a bad zone) and
- * sees its next fires in its zone with DST-change days marked, disables it, and requeues a dead
- * letter to its queue. It writes the screenshots the README shows (docs/dashboard/*.png).
+ * re-sends it, terminates a running task, adds a cron schedule through the form (after the server
+ * refused a bad zone) and sees its next fires in its zone with DST-change days marked, edits,
+ * disables and removes it, and requeues a dead letter to its queue. It writes the screenshots the
+ * README shows (docs/dashboard/*.png).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
