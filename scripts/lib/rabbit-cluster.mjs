@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * A three-node RabbitMQ cluster on this machine, for the cluster fault cases (issue 13, item 4).
- * Each node has its own name (celeriac-c1@localhost…), AMQP port (5681…), dist port, data and log
+ * Each node has its own name (celeriac-c1@localhost…), AMQP port (5781…), dist port, data and log
  * directories in one temp dir; they share the rabbitmq user's Erlang cookie, are joined with
  * `rabbitmqctl join_cluster`, and are stopped and their data removed by destroy(). Started as the
  * rabbitmq user when we are root (the server refuses root), as test/faults/support/private-broker.
@@ -15,7 +15,7 @@
  * Plain Node, no npm imports: `node scripts/lib/rabbit-cluster.mjs` starts a cluster, prints its
  * status and timings, and removes it again.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
@@ -191,7 +191,7 @@ export class RabbitCluster {
   }
 
   /** Starts `size` nodes, joins them to the first, and resolves once all run in one cluster. */
-  static async start({ size = 3, basePort = 5681, prefix = 'celeriac-c' } = {}) {
+  static async start({ size = 3, basePort = 5781, prefix = 'celeriac-c' } = {}) {
     const account = await rabbitmqAccount();
     const dir = await mkdtemp(join(tmpdir(), 'celeriac-cluster-'));
     if (account) await chown(dir, account.uid, account.gid);
@@ -254,6 +254,9 @@ export class RabbitCluster {
   async destroy() {
     await Promise.all(this.nodes.map((node) => node.heal()));
     await Promise.all(this.nodes.map((node) => node.stop().catch(() => node.kill().catch(() => undefined))));
+    // A node that failed half-way through its start may answer neither: its command line names
+    // its directory, so nothing of this cluster outlives it to hold the ports of the next run.
+    spawnSync('pkill', ['-9', '-f', this.dir]);
     await rm(this.dir, { recursive: true, force: true });
   }
 }

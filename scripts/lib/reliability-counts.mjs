@@ -12,15 +12,24 @@ const START = '<!-- counts:start -->';
 const END = '<!-- counts:end -->';
 const COLUMNS = ['sent', 'confirmed', 'unconfirmed', 'run', 'succeeded', 'duplicated', 'lost'];
 
-function table(results) {
-  const rows = Object.entries(results).map(
-    ([name, { counts, notes }]) =>
-      `| ${name} | ${COLUMNS.map((key) => counts[key]).join(' | ')} | ${notes.join('; ')} |`,
-  );
+function row(name, { counts, notes }) {
+  return `| ${name} | ${COLUMNS.map((key) => counts[key]).join(' | ')} | ${notes.join('; ')} |`;
+}
+
+/** The rows already in the table, by case name: a run of some cases (--grep) keeps the others. */
+function existingRows(section) {
+  const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| case |'));
+  return new Map(rows.map((line) => [line.slice(2, line.indexOf(' | ')), line]));
+}
+
+function table(results, previous) {
+  const rows = new Map(previous);
+  for (const [name, result] of Object.entries(results)) rows.set(name, row(name, result));
+  const sorted = [...rows.keys()].sort().map((name) => rows.get(name));
   return [
     `| case | ${COLUMNS.join(' | ')} | notes |`,
     `|---|${COLUMNS.map(() => '---:').join('|')}|---|`,
-    ...rows,
+    ...sorted,
   ].join('\n');
 }
 
@@ -29,9 +38,12 @@ export function updateReliabilityCounts() {
   const results = JSON.parse(readFileSync(LAST_RUN, 'utf8'));
   const doc = readFileSync(DOC, 'utf8');
   const [before, rest] = doc.split(START);
-  const after = rest?.split(END)[1];
-  if (before === undefined || after === undefined) return;
-  const stamp = `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run test:faults\`.`;
-  writeFileSync(DOC, `${before}${START}\n${stamp}\n\n${table(results)}\n${END}${after}`);
-  console.log(`\nRELIABILITY.md: counts of ${Object.keys(results).length} cases updated`);
+  const [section, after] = rest?.split(END) ?? [];
+  if (before === undefined || section === undefined || after === undefined) return;
+  const previous = existingRows(section);
+  const kept = [...previous.keys()].filter((name) => !(name in results)).length;
+  const time = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const stamp = `Last run: ${time} UTC, \`npm run test:faults\`${kept ? ` (${kept} rows from an earlier run)` : ''}.`;
+  writeFileSync(DOC, `${before}${START}\n${stamp}\n\n${table(results, previous)}\n${END}${after}`);
+  console.log(`\nRELIABILITY.md: counts of ${Object.keys(results).length} cases updated, ${kept} kept`);
 }

@@ -11,7 +11,7 @@ import { RabbitCluster } from '../../lib/rabbit-cluster.mjs';
 
 const run = promisify(execFile);
 const NODE_URL = 'amqp://guest:guest@127.0.0.1:5672//';
-/** Away from the fault suite's cluster (5681-5683, celeriac-c*), which may run at the same time. */
+/** Away from the fault suite's cluster (5781-5783, celeriac-c*), which may run at the same time. */
 const CLUSTER = { size: 3, basePort: 5691, prefix: 'celeriac-bench-c' };
 
 /** The same broker URL with another vhost. */

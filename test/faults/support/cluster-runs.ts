@@ -43,12 +43,12 @@ export class RunLog {
     });
   }
 
-  /** The runs in the shape ledger.ts tallies (a worker name stands in for a pid). */
-  ledger(): LedgerRuns {
+  /** The runs (of `only`'s ids, when given) in the shape ledger.ts tallies (a worker name stands in for a pid). */
+  ledger(only?: ReadonlySet<string>): LedgerRuns {
     const started = new Map<string, number>();
     const done = new Map<string, number>();
     const pids = new Map<string, Set<string>>();
-    for (const run of this.runs) {
+    for (const run of this.runs.filter((candidate) => !only || only.has(candidate.id))) {
       started.set(run.id, (started.get(run.id) ?? 0) + 1);
       if (run.done) done.set(run.id, (done.get(run.id) ?? 0) + 1);
       pids.set(run.id, (pids.get(run.id) ?? new Set()).add(run.worker));
@@ -116,10 +116,25 @@ export interface QueueRow {
   members: string[];
   online: string[];
   messages: number;
+  messages_ready: number;
+  messages_unacknowledged: number;
+  consumers: number;
 }
 
 export async function queueRows(from: ClusterNode): Promise<QueueRow[]> {
-  const out = await from.ctl(['list_queues', 'name', 'leader', 'members', 'online', 'messages', '--formatter', 'json']);
+  const out = await from.ctl([
+    'list_queues',
+    'name',
+    'leader',
+    'members',
+    'online',
+    'messages',
+    'messages_ready',
+    'messages_unacknowledged',
+    'consumers',
+    '--formatter',
+    'json',
+  ]);
   return JSON.parse(out) as QueueRow[];
 }
 
