@@ -125,6 +125,8 @@ describe('celeriac dashboard in a browser', function () {
     await form.getByRole('button', { name: 'Add' }).click();
     const row = page.locator(`tr[data-schedule="${schedule}"]`);
     await row.getByText('Europe/Warsaw').waitFor();
+    // The next fire in the list is written in the schedule's zone, 02:30 in Warsaw (GMT+1 in March).
+    expect(await row.locator('td:nth-child(7)').innerText()).to.match(/2:30:00.*GMT\+1$/);
     await page.screenshot({ path: join(SHOTS, 'schedules.png'), fullPage: true });
 
     // Edit: the same form, filled from the entry; the change reaches beat at once.

@@ -34,6 +34,10 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function when(ms: number | null | undefined): string {
-  return ms == null ? '' : new Date(ms).toLocaleString();
+/** A time as the browser writes it; with `zone`, in that zone and named (a schedule's own zone). */
+export function when(ms: number | null | undefined, zone?: string): string {
+  if (ms == null) return '';
+  return zone
+    ? new Date(ms).toLocaleString(undefined, { timeZone: zone, timeZoneName: 'short' })
+    : new Date(ms).toLocaleString();
 }

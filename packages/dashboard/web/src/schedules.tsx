@@ -60,8 +60,8 @@ export function SchedulesView() {
                   <td class="mono">{kind}</td>
                   <td>{zone}</td>
                   <td class={entry.enabled ? 'online' : 'offline'}>{entry.enabled ? 'yes' : 'no'}</td>
-                  <td>{entry.lastSlot ? when(Date.parse(entry.lastSlot)) : ''}</td>
-                  <td>{entry.nextFire ? when(Date.parse(entry.nextFire)) : ''}</td>
+                  <td>{entry.lastSlot ? when(Date.parse(entry.lastSlot), zone) : ''}</td>
+                  <td>{entry.nextFire ? when(Date.parse(entry.nextFire), zone) : ''}</td>
                   <td class="num">{entry.runCount}</td>
                   <td>
                     <button onClick={() => setEditing(entry)}>Edit</button>{' '}
