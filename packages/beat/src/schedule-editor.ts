@@ -33,7 +33,7 @@ export class ScheduleEditor {
       case 'disable':
         return { op: command.op, entry: await this.setEnabled(command.name, command.op === 'enable') };
       case 'list':
-        return { op: 'list', entries: await this.store.list() };
+        return { op: 'list', entries: byName(await this.store.list()) };
     }
   }
 
@@ -127,4 +127,9 @@ const DEFINITION_KEYS = [
 
 function sameDefinition(entry: ScheduleEntry, definition: ScheduleDefinition): boolean {
   return DEFINITION_KEYS.every((key) => JSON.stringify(entry[key]) === JSON.stringify(definition[key]));
+}
+
+/** Stores list in their own order (MongoDB's is not sorted, which costs it a third of a load): people read lists by name. */
+function byName(entries: ScheduleEntry[]): ScheduleEntry[] {
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -76,9 +76,10 @@ export class MongoScheduleStore implements ScheduleStore {
     });
   }
 
+  /** In no order: beat builds a heap from it, and sorting 100,000 documents costs FerretDB a third of the load. */
   async list(): Promise<ScheduleEntry[]> {
     await this.#ensureIndexes();
-    return (await this.#schedules.find({}).sort({ _id: 1 }).toArray()).map(entryOf);
+    return (await this.#schedules.find({}).toArray()).map(entryOf);
   }
 
   async get(name: string): Promise<ScheduleEntry | null> {
