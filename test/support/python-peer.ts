@@ -122,6 +122,51 @@ function sendTaskArgs(send: PythonSend): string[] {
   return argv;
 }
 
+/** A canvas node as test/python/canvas.py builds it (see its docstring). */
+export type PythonCanvas =
+  | {
+      task: string;
+      args?: readonly unknown[];
+      kwargs?: Record<string, unknown>;
+      queue?: string;
+      immutable?: boolean;
+      link?: PythonCanvas[];
+      link_error?: PythonCanvas[];
+    }
+  | { chain: PythonCanvas[] }
+  | { group: PythonCanvas[] }
+  | { chord: { header: PythonCanvas[]; body: PythonCanvas } };
+
+export interface PythonCanvasOutcome {
+  status: 'SUCCESS' | 'FAILURE' | 'TIMEOUT' | 'SENT';
+  task_id: string;
+  /** result.parent, its parent, ...: a chain's earlier steps, last first. */
+  parents: string[];
+  result?: unknown;
+  exc_type?: string;
+  exc_message?: string;
+}
+
+/** Builds a canvas with Python's celery.chain/group/chord, applies it and (unless `wait: false`) gets it. */
+export async function canvasFromPython(
+  canvas: PythonCanvas,
+  {
+    queue,
+    timeoutS = 20,
+    wait = true,
+    env = {},
+  }: { queue?: string; timeoutS?: number; wait?: boolean; env?: Record<string, string> } = {},
+): Promise<PythonCanvasOutcome> {
+  const spec = stringifyJson({ canvas, queue, timeout: timeoutS, wait });
+  const run = await runProcess(PYTHON, [`${PEER_DIR}canvas.py`, spec], env);
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return parseJson(line) as PythonCanvasOutcome;
+  } catch {
+    throw new Error(`canvas.py printed no result line (exit ${run.code}):\n${tail(run.stdout + run.stderr)}`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Python's own command line
 

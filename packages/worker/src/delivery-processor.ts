@@ -10,6 +10,7 @@ import type { Gate } from './gates/gate.js';
 import type { Job } from './job.js';
 import type { JobTracker } from './control/task-requests.js';
 import type { RetryPublisher } from './retry/retry-publisher.js';
+import type { WorkflowSender } from './canvas/workflow-sender.js';
 import { acksOnTheWire } from './settle/acks-on-the-wire.js';
 import type { Rejector } from './settle/rejector.js';
 import { requeueLater } from './settle/requeue-later.js';
@@ -30,6 +31,8 @@ export interface ProcessorDeps {
   finished: Pick<FinishedOutcomes, 'remember'>;
   /** Republishes a task whose handler asked to retry. */
   retries: Pick<RetryPublisher, 'resend'>;
+  /** Sends what a finished task's embed asks for: callbacks, the chain's next step, errbacks. @default none */
+  workflow?: Pick<WorkflowSender, 'afterSuccess' | 'afterFailure'>;
   executor: TaskExecutor;
   slots: Slots;
   emit: EmitWorkerEvent;
@@ -48,6 +51,11 @@ const NO_TRACKER: JobTracker = {
   schedule: () => undefined,
   start: () => undefined,
   forget: () => undefined,
+};
+
+const NO_WORKFLOW: NonNullable<ProcessorDeps['workflow']> = {
+  afterSuccess: () => Promise.resolve(),
+  afterFailure: () => Promise.resolve(),
 };
 
 /**
@@ -175,7 +183,10 @@ export class DeliveryProcessor {
    * instead of running twice (gates/finished-outcomes.ts).
    */
   async #settle(job: Job, outcome: TaskOutcome): Promise<boolean> {
+    // As Celery's tracer: the callbacks and the chain's next step go out before the result is stored.
+    if (outcome.state === TaskState.SUCCESS && !(await this.#sendNext(job, outcome.result))) return false;
     const reported = await this.#report(job, outcome);
+    if (outcome.state === TaskState.FAILURE) await this.#sendErrbacks(job);
     const unacked = !reported || job.delivery.orphaned();
     if (unacked && this.deps.finished.remember(job, outcome, reported)) return this.#kept(job, outcome, reported);
     if (!reported) {
@@ -186,6 +197,27 @@ export class DeliveryProcessor {
     if (outcome.state === TaskState.RETRY && !(await this.deps.retries.resend(job, outcome.retry))) return false;
     job.delivery.ack();
     return true;
+  }
+
+  /** False (and the message requeued, to run again) when the broker did not take the next step. */
+  async #sendNext(job: Job, result: unknown): Promise<boolean> {
+    try {
+      await (this.deps.workflow ?? NO_WORKFLOW).afterSuccess(job.task, result);
+      return true;
+    } catch (error) {
+      job.logger.log('error', 'could not send the next step of the workflow; the task goes back to the queue', {
+        ...errorMeta(error),
+      });
+      requeueLater(job.delivery);
+      return false;
+    }
+  }
+
+  /** Best effort, as Celery: the failure is stored whether or not its errbacks could be sent. */
+  async #sendErrbacks(job: Job): Promise<void> {
+    await (this.deps.workflow ?? NO_WORKFLOW)
+      .afterFailure(job.task)
+      .catch((error: unknown) => job.logger.log('error', 'could not send the link_error callbacks', errorMeta(error)));
   }
 
   #kept(job: Job, outcome: TaskOutcome, reported: boolean): true {

@@ -15,7 +15,10 @@
  *    handler in the pool (inline or threads/), inside the time limits, inside the revokes that
  *    can terminate it. The run ends as a TaskOutcome.
  * 4. retry/ republishes a task whose handler asked to retry, through the delay lanes.
- * 5. settle/ reports the outcome, then acks the message; whatever fails on the way sends the
+ * 5. canvas/ sends what the message's embed asks for once the task ended (Celery's tracer): on
+ *    success its callbacks (`link`) and its chain's next step, before the result is stored; on
+ *    failure its errbacks (`link_error`), with the failed task's id.
+ * 6. settle/ reports the outcome, then acks the message; whatever fails on the way sends the
  *    message back to the queue after a pause.
  *
  * Beside the line, control/ answers pidbox commands, is told each job's stage (task-requests.ts)
@@ -23,7 +26,8 @@
  * gate and the terminating executor read.
  */
 import { safeEmitter, type Logger, type ResultReader, type ResultWriter } from '@celeriac/core';
-import type { ConfirmPublisher } from '@celeriac/amqp';
+import { DEFAULT_QUEUE, type ConfirmPublisher } from '@celeriac/amqp';
+import { WorkflowSender } from './canvas/workflow-sender.js';
 import type { Revocations } from './control/revocations.js';
 import type { JobTracker } from './control/task-requests.js';
 import type { TimeLimitOverrides } from './execution/time-limit-overrides.js';
@@ -97,6 +101,12 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
   const gates = buildGates(parts, reporter, rejector, emit);
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
+  const workflow = new WorkflowSender(publisher, {
+    origin: options.nodeName,
+    defaultQueue: DEFAULT_QUEUE,
+    queueOptions: options.queueOptions,
+    queueType: options.queueType,
+  });
   const slots = parts.slots ?? new Slots(options.concurrency);
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
@@ -108,6 +118,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     gates: before,
     recheck,
     retries,
+    workflow,
     finished,
     executor,
     slots,
