@@ -6,12 +6,14 @@
  */
 import { expect } from 'chai';
 import { defineTask } from '@celeriac/core';
+import { GroupResult, TaskFailedError, chain, group, signature, type Client } from '@celeriac/client';
 import { TaskRegistry, type TaskContext } from '@celeriac/worker';
 import { TaskHarness } from './support/task-harness.js';
 import { PythonWorker, assertPythonCelery, canvasFromPython, type PythonCanvas } from './support/python-peer.js';
 
 const add = defineTask<[x: number, y: number], number>('ts.add');
 const mul = defineTask<[x: number, y: number], number>('ts.mul');
+const pyAdd = defineTask<[x: number, y: number], number>('interop.add');
 
 class ValueError extends Error {
   override name = 'ValueError';
@@ -33,6 +35,7 @@ describe('interop: canvas between Python and Celeriac workers', function () {
   const seen: Seen[] = [];
   const waiters: Array<(seen: Seen) => void> = [];
   let python: PythonWorker | undefined;
+  let client: Client;
 
   function record(...params: unknown[]): string {
     const ctx = params.pop() as TaskContext;
@@ -57,6 +60,7 @@ describe('interop: canvas between Python and Celeriac workers', function () {
       })
       .register('ts.record', record);
     await harness.worker(tasks);
+    client = harness.client();
   });
 
   after(async function () {
@@ -129,5 +133,47 @@ describe('interop: canvas between Python and Celeriac workers', function () {
     const group = { group: [ts('ts.add', [1, 1]), ts('ts.mul', [3, 3]), py('interop.add', [2, 2])] };
     const outcome = await canvasFromPython(group, { queue: pyQueue });
     expect(outcome).to.deep.include({ status: 'SUCCESS', result: [2, 9, 4] });
+  });
+
+  describe('the same canvases built in TypeScript', function () {
+    const onPy = (sig: ReturnType<typeof pyAdd.s>) => sig.set({ queue: pyQueue });
+
+    it('runs a chain alternating between Celeriac and Python workers, typed, with parents', async function () {
+      const flow = chain(add.s(1, 2), onPy(pyAdd.s(10)), mul.s(2), onPy(pyAdd.s(100)));
+      const result = await client.send(flow);
+      const value: number = await result.get({ timeoutMs: 20_000 });
+      expect(value, python?.output.slice(-3000)).to.equal(126);
+      expect(result.parent?.parent?.parent?.id).to.be.a('string');
+      expect(await (result.parent as typeof result).get({ timeoutMs: 5000 })).to.equal(26);
+    });
+
+    it('reads a group of Celeriac and Python tasks as a GroupResult', async function () {
+      const result = await client.send(group(add.s(1, 1), mul.s(3, 3), onPy(pyAdd.s(2, 2))));
+      expect(result).to.be.instanceOf(GroupResult);
+      const values: [number, number, number] = await result.get({ timeoutMs: 20_000 });
+      expect(values).to.deep.equal([2, 9, 4]);
+      expect(await result.completedCount()).to.equal(3);
+      expect(await result.failed()).to.equal(false);
+    });
+
+    it('sends link and linkError as send options; a failed chain calls its errback with the failed id', async function () {
+      const recorded = nextRecord();
+      const flow = chain(add.s(1, 2), signature<never>('ts.fail'), signature('ts.record', ['never']));
+      const result = await client.send(flow, { linkError: signature('ts.record', ['ts-errback']) });
+      const errback = await recorded;
+      expect(errback.args).to.deep.equal([result.parent?.id, 'ts-errback']);
+      const failure = await result.parent!.get({ timeoutMs: 5000 }).catch((error: unknown) => error);
+      expect(failure).to.be.instanceOf(TaskFailedError);
+    });
+
+    it('calls a Python link callback from a Celeriac task', async function () {
+      const next = nextRecord();
+      const linked = await client.send(add, [2, 3], {
+        link: chain(onPy(pyAdd.s(10)), signature('ts.record', ['linked'])),
+      });
+      const recorded = await next;
+      expect(await linked.get({ timeoutMs: 5000 })).to.equal(5);
+      expect(recorded.args).to.deep.equal([15, 'linked']);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { PROPAGATE_STATES, TaskState, type ResultMeta } from '@celeriac/protocol';
 import { ResultError, TaskFailedError, type ResultReader } from '@celeriac/core';
+import type { GroupResult } from './group-result.js';
 
 export interface GetOptions {
   /** Give up after this long with a RESULT_TIMEOUT ResultError. @default wait without limit, as Celery does */
@@ -17,6 +18,8 @@ export class AsyncResult<T = unknown> {
   constructor(
     readonly id: string,
     private readonly reader: ResultReader | null,
+    /** The step before this one in a chain (Celery's `AsyncResult.parent`); null for a lone task. */
+    readonly parent: AsyncResult | GroupResult | null = null,
   ) {}
 
   /** The latest known state; PENDING until the worker reports one. */

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { encodeTask, taskSentFields } from '@celeriac/protocol';
+import { canvasSends, encodeTask, taskSentFields } from '@celeriac/protocol';
 import {
+  Canvas,
+  Chord,
   InvalidArgumentError,
+  type AnyCanvas,
   LamportClock,
   assertTaskName,
   loadMongoModule,
@@ -22,6 +25,9 @@ import {
   taskQueue,
 } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
+import { freeze, handleOf, routeCallbacks, withLinks } from './canvas-freeze.js';
+import type { CanvasHandle, CanvasSendOptions } from './canvas-handle.js';
+import type { GroupResult } from './group-result.js';
 import {
   ControlBroadcaster,
   revokeArguments,
@@ -30,7 +36,7 @@ import {
   type RevokeOptions,
 } from './control.js';
 import { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
-import { compileSendOptions, messageFields, type SendOptions } from './send-options.js';
+import { compileSendOptions, messageFields, type CompiledSendOptions, type SendOptions } from './send-options.js';
 import { ScheduleClient } from './schedules.js';
 import { DeadLetterAdmin } from './dead-letters.js';
 
@@ -69,13 +75,25 @@ export class Client {
     this.options = compileClientOptions(options);
   }
 
+  /**
+   * Sends a canvas (a signature, chain or group) built with `add.s()`, chain(), group(); resolves
+   * once the broker has its first messages. A chain's result is its last step's, with `parent`
+   * going back; a group's is a GroupResult.
+   */
+  send<C extends AnyCanvas>(canvas: C, options?: CanvasSendOptions): Promise<CanvasHandle<C>>;
   /** Sends a task through its typed contract; resolves once the broker has confirmed it. */
   send<C extends TaskContract<readonly unknown[], unknown>>(
     contract: C,
     args: ArgsOf<C>,
+    options?: SendOptions,
+  ): Promise<AsyncResult<ResultOf<C>>>;
+  send(
+    target: AnyCanvas | TaskContract<readonly unknown[], unknown>,
+    second?: readonly unknown[] | CanvasSendOptions,
     options: SendOptions = {},
-  ): Promise<AsyncResult<ResultOf<C>>> {
-    return this.#publish<ResultOf<C>>(contract.name, args, {}, options);
+  ): Promise<AsyncResult | GroupResult> {
+    if (target instanceof Canvas) return this.#sendCanvas(target, (second ?? {}) as CanvasSendOptions);
+    return this.#publish(target.name, second as readonly unknown[], {}, options);
   }
 
   /** Sends a task by name, e.g. one that only a Python worker implements. */
@@ -168,7 +186,7 @@ export class Client {
     checkTaskName(name);
     checkArguments(args, kwargs);
     const now = new Date();
-    const send = compileSendOptions(options, now);
+    const send = this.#routedLinks(compileSendOptions(options, now));
     const { publisher, results, stored, events } = await this.#connect();
     const id = send.taskId ?? randomUUID();
     // Celery's order: the send's own queue, then the routes, then the default queue.
@@ -183,6 +201,30 @@ export class Client {
     await publishAt(publisher, queue, send.eta, body, properties);
     events?.dispatcher.send('task-sent', taskSentFields(input, { queue, exchange: '', routingKey: queue }));
     return new AsyncResult<T>(id, results ?? stored ?? null);
+  }
+
+  /** Callbacks are sent by a worker, which knows neither this client's routes nor its default queue. */
+  #routedLinks(send: CompiledSendOptions): CompiledSendOptions {
+    const route = (task: string) => this.options.router(task) ?? this.options.defaultQueue;
+    return { ...send, link: routeCallbacks(send.link, route), linkError: routeCallbacks(send.linkError, route) };
+  }
+
+  async #sendCanvas(canvas: AnyCanvas, options: CanvasSendOptions): Promise<AsyncResult | GroupResult> {
+    if (canvas instanceof Chord) throw new InvalidArgumentError(CHORD_PENDING);
+    const send = compileSendOptions(options, new Date());
+    const { publisher, results, stored } = await this.#connect();
+    const replyTo = results ? await results.replyTo() : null;
+    const route = (task: string) => send.queue ?? this.options.router(task) ?? this.options.defaultQueue;
+    const sig = freeze(withLinks(canvas.toSignature(), send.link, send.linkError), { replyTo, route });
+    const now = new Date();
+    for (const { message, queue } of canvasSends(sig, {}, randomUUID, now)) {
+      const { body, properties } = encodeTask({ ...message, origin: this.#origin }, now);
+      const target = queue ?? route(message.name);
+      const { queues, queueType } = this.options;
+      if (!publisher.queueReady(target)) await publisher.ensureQueue(taskQueue(target, queues[target], queueType));
+      await publishAt(publisher, target, message.eta ?? null, body, properties);
+    }
+    return handleOf(sig, results ?? stored ?? null);
   }
 
   #connect(): Promise<Transport> {
@@ -252,6 +294,10 @@ export class Client {
     }
   }
 }
+
+const CHORD_PENDING =
+  'chords cannot be sent by a Celeriac client yet: they need a result backend that joins the header (MongoDB), ' +
+  'which is not built; with rpc:// Celery refuses them too. Send the group, then the callback with its results.';
 
 /** A bad name is a bad call input like any other: InvalidArgumentError, not core's TypeError. */
 function checkTaskName(name: unknown): void {

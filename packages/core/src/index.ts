@@ -13,10 +13,27 @@ export {
   defineTask,
   assertTaskName,
   type TaskContract,
+  type TaskDefinition,
   type DefineTaskOptions,
   type ArgsOf,
   type ResultOf,
 } from './task-contract.js';
+export {
+  Canvas,
+  TaskSignature,
+  Chain,
+  Group,
+  Chord,
+  chain,
+  group,
+  chord,
+  signature,
+  type AnyCanvas,
+  type CanvasInput,
+  type CanvasResult,
+  type CheckedChain,
+  type SignatureOptions,
+} from './canvas.js';
 export { bindArguments, compileParams, TaskArgumentsError, type ParamNames, type TaskParam } from './task-params.js';
 export {
   CeleriacError,
