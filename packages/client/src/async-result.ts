@@ -1,10 +1,16 @@
 import { PROPAGATE_STATES, TaskState, type ResultMeta } from '@celeriac/protocol';
 import { ResultError, TaskFailedError, type ResultReader } from '@celeriac/core';
-import type { GroupResult } from './group-result.js';
 
 export interface GetOptions {
   /** Give up after this long with a RESULT_TIMEOUT ResultError. @default wait without limit, as Celery does */
   timeoutMs?: number;
+}
+
+/** A chain step's `parent`: the previous task's AsyncResult, or a GroupResult. */
+export interface ParentResult {
+  readonly id: string;
+  readonly parent: ParentResult | null;
+  get(options?: GetOptions): Promise<unknown>;
 }
 
 /**
@@ -19,7 +25,7 @@ export class AsyncResult<T = unknown> {
     readonly id: string,
     private readonly reader: ResultReader | null,
     /** The step before this one in a chain (Celery's `AsyncResult.parent`); null for a lone task. */
-    readonly parent: AsyncResult | GroupResult | null = null,
+    readonly parent: ParentResult | null = null,
   ) {}
 
   /** The latest known state; PENDING until the worker reports one. */

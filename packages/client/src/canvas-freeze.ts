@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ResultReader } from '@celeriac/core';
 import type { Signature } from '@celeriac/protocol';
-import { AsyncResult } from './async-result.js';
+import { AsyncResult, type ParentResult } from './async-result.js';
 import { GroupResult } from './group-result.js';
 
 export interface FreezeContext {
@@ -48,7 +48,7 @@ function routed(sig: Signature, context: FreezeContext): Signature {
 export function handleOf(
   sig: Signature,
   reader: ResultReader | null,
-  parent: AsyncResult | GroupResult | null = null,
+  parent: ParentResult | null = null,
 ): AsyncResult | GroupResult {
   const id = sig.options.task_id as string;
   if (sig.subtask_type === 'group')
@@ -57,11 +57,11 @@ export function handleOf(
       partsOf(sig).map((part) => handleOf(part, reader) as AsyncResult),
       parent,
     );
-  if (sig.subtask_type === 'chain')
-    return partsOf(sig).reduce<AsyncResult | GroupResult | null>(
-      (before, step) => handleOf(step, reader, before),
-      parent,
-    )!;
+  if (sig.subtask_type === 'chain') {
+    let last: AsyncResult | GroupResult | null = null;
+    for (const step of partsOf(sig)) last = handleOf(step, reader, last ?? parent);
+    if (last) return last;
+  }
   return new AsyncResult(id, reader, parent);
 }
 

@@ -1,6 +1,6 @@
 import { TaskState } from '@celeriac/protocol';
 import { ResultError } from '@celeriac/core';
-import type { AsyncResult, GetOptions } from './async-result.js';
+import type { AsyncResult, GetOptions, ParentResult } from './async-result.js';
 
 /**
  * The results of a group, in order, as Celery's GroupResult: `get()` gives the tuple of results
@@ -11,7 +11,7 @@ export class GroupResult<T extends readonly unknown[] = unknown[]> {
     readonly id: string,
     readonly results: readonly AsyncResult[],
     /** The step before this group in a chain, if any. */
-    readonly parent: AsyncResult | GroupResult | null = null,
+    readonly parent: ParentResult | null = null,
   ) {}
 
   /** Every member's result, in order; waits at most `timeoutMs` in all. */

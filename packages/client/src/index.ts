@@ -11,7 +11,7 @@
  * ```
  */
 export { Client } from './client.js';
-export { AsyncResult, type GetOptions } from './async-result.js';
+export { AsyncResult, type GetOptions, type ParentResult } from './async-result.js';
 export { GroupResult } from './group-result.js';
 export type { CanvasHandle, CanvasSendOptions } from './canvas-handle.js';
 export { chain, group, chord, signature, type TaskSignature } from '@celeriac/core';
