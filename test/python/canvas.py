@@ -3,7 +3,9 @@
 
   python test/python/canvas.py SPEC_JSON
 
-SPEC_JSON: {"canvas": NODE, "queue": default queue, "timeout": seconds, "wait": true}, where a
+SPEC_JSON: {"canvas": NODE, "queue": default queue, "timeout": seconds, "wait": true,
+            "save": false (GroupResult.save() after sending a group)}
+        or {"restore_group": group id, "timeout": seconds}: GroupResult.restore(id).get(), where a
 NODE is one of
   {"task": name, "args": [...], "kwargs": {...}, "queue": q, "immutable": bool,
    "link": [NODE...], "link_error": [NODE...]}
@@ -56,7 +58,18 @@ def main():
     app.config_from_object('celeryconfig')
     if spec.get('queue'):
         app.conf.task_default_queue = spec['queue']
-    result = build(app, spec['canvas']).apply_async()
+    if spec.get('restore_group'):
+        result = app.GroupResult.restore(spec['restore_group'])
+        if isinstance(result, list):
+            # Celery's mongodb backend restores the member results, not a GroupResult.
+            result = app.GroupResult(spec['restore_group'], result)
+        if result is None:
+            sys.stdout.write(json.dumps({'status': 'MISSING', 'task_id': spec['restore_group'], 'parents': []}) + '\n')
+            return
+    else:
+        result = build(app, spec['canvas']).apply_async()
+    if spec.get('save'):
+        result.save()
     out = {'task_id': result.id, 'parents': parents(result)}
     if not spec.get('wait', True):
         out['status'] = 'SENT'

@@ -138,7 +138,7 @@ export type PythonCanvas =
   | { chord: { header: PythonCanvas[]; body: PythonCanvas } };
 
 export interface PythonCanvasOutcome {
-  status: 'SUCCESS' | 'FAILURE' | 'TIMEOUT' | 'SENT';
+  status: 'SUCCESS' | 'FAILURE' | 'TIMEOUT' | 'SENT' | 'MISSING';
   task_id: string;
   /** result.parent, its parent, ...: a chain's earlier steps, last first. */
   parents: string[];
@@ -149,15 +149,18 @@ export interface PythonCanvasOutcome {
 
 /** Builds a canvas with Python's celery.chain/group/chord, applies it and (unless `wait: false`) gets it. */
 export async function canvasFromPython(
-  canvas: PythonCanvas,
+  canvas: PythonCanvas | { restore_group: string },
   {
     queue,
     timeoutS = 20,
     wait = true,
+    save = false,
     env = {},
-  }: { queue?: string; timeoutS?: number; wait?: boolean; env?: Record<string, string> } = {},
+  }: { queue?: string; timeoutS?: number; wait?: boolean; save?: boolean; env?: Record<string, string> } = {},
 ): Promise<PythonCanvasOutcome> {
-  const spec = stringifyJson({ canvas, queue, timeout: timeoutS, wait });
+  const spec = stringifyJson(
+    'restore_group' in canvas ? { ...canvas, timeout: timeoutS } : { canvas, queue, timeout: timeoutS, wait, save },
+  );
   const run = await runProcess(PYTHON, [`${PEER_DIR}canvas.py`, spec], env);
   const line = run.stdout.trim().split('\n').pop() ?? '';
   try {

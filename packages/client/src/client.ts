@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { canvasSends, encodeTask, taskSentFields } from '@celeriac/protocol';
+import { encodeTask, taskSentFields } from '@celeriac/protocol';
 import {
   Canvas,
-  Chord,
   InvalidArgumentError,
   type AnyCanvas,
   LamportClock,
@@ -25,9 +24,10 @@ import {
   taskQueue,
 } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
-import { freeze, handleOf, routeCallbacks, withLinks } from './canvas-freeze.js';
+import { routeCallbacks } from './canvas-freeze.js';
+import { sendCanvas } from './canvas-sender.js';
 import type { CanvasHandle, CanvasSendOptions } from './canvas-handle.js';
-import type { GroupResult } from './group-result.js';
+import { GroupResult } from './group-result.js';
 import {
   ControlBroadcaster,
   revokeArguments,
@@ -210,21 +210,36 @@ export class Client {
   }
 
   async #sendCanvas(canvas: AnyCanvas, options: CanvasSendOptions): Promise<AsyncResult | GroupResult> {
-    if (canvas instanceof Chord) throw new InvalidArgumentError(CHORD_PENDING);
     const send = compileSendOptions(options, new Date());
     const { publisher, results, stored } = await this.#connect();
-    const replyTo = results ? await results.replyTo() : null;
-    const route = (task: string) => send.queue ?? this.options.router(task) ?? this.options.defaultQueue;
-    const sig = freeze(withLinks(canvas.toSignature(), send.link, send.linkError), { replyTo, route });
-    const now = new Date();
-    for (const { message, queue } of canvasSends(sig, {}, randomUUID, now)) {
-      const { body, properties } = encodeTask({ ...message, origin: this.#origin }, now);
-      const target = queue ?? route(message.name);
-      const { queues, queueType } = this.options;
-      if (!publisher.queueReady(target)) await publisher.ensureQueue(taskQueue(target, queues[target], queueType));
-      await publishAt(publisher, target, message.eta ?? null, body, properties);
-    }
-    return handleOf(sig, results ?? stored ?? null);
+    const { queues, queueType, router, defaultQueue } = this.options;
+    return sendCanvas(
+      {
+        publisher,
+        replyTo: results ? await results.replyTo() : null,
+        reader: results ?? stored ?? null,
+        groups: stored ?? null,
+        origin: this.#origin,
+        queues,
+        queueType,
+        route: (task) => send.queue ?? router(task) ?? defaultQueue,
+      },
+      canvas,
+      send,
+    );
+  }
+
+  /** A group's results saved in the backend (MongoDB's celery_groupmeta), e.g. by Python's `GroupResult.save()`. */
+  async groupResult<T extends readonly unknown[] = unknown[]>(groupId: string): Promise<GroupResult<T> | null> {
+    const { stored } = await this.#connect();
+    if (!stored) throw new InvalidArgumentError('group results are stored only with a mongodb:// result backend');
+    const ids = await stored.restoreGroup(groupId);
+    return ids
+      ? new GroupResult<T>(
+          groupId,
+          ids.map((id) => new AsyncResult(id, stored)),
+        )
+      : null;
   }
 
   #connect(): Promise<Transport> {
@@ -294,10 +309,6 @@ export class Client {
     }
   }
 }
-
-const CHORD_PENDING =
-  'chords cannot be sent by a Celeriac client yet: they need a result backend that joins the header (MongoDB), ' +
-  'which is not built; with rpc:// Celery refuses them too. Send the group, then the callback with its results.';
 
 /** A bad name is a bad call input like any other: InvalidArgumentError, not core's TypeError. */
 function checkTaskName(name: unknown): void {

@@ -70,6 +70,8 @@ export {
   type MongoBackendModule,
   type MongoResultBackendOptions,
   type StoredResultBackend,
+  type GroupStore,
+  type ChordProgress,
 } from './load-backend.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export * from './schedule/index.js';

@@ -10,7 +10,8 @@ import type { Gate } from './gates/gate.js';
 import type { Job } from './job.js';
 import type { JobTracker } from './control/task-requests.js';
 import type { RetryPublisher } from './retry/retry-publisher.js';
-import type { WorkflowSender } from './canvas/workflow-sender.js';
+import { WorkflowSteps, type Workflow } from './canvas/workflow-steps.js';
+import type { TaskRegistry } from './task-registry.js';
 import { acksOnTheWire } from './settle/acks-on-the-wire.js';
 import type { Rejector } from './settle/rejector.js';
 import { requeueLater } from './settle/requeue-later.js';
@@ -32,7 +33,9 @@ export interface ProcessorDeps {
   /** Republishes a task whose handler asked to retry. */
   retries: Pick<RetryPublisher, 'resend'>;
   /** Sends what a finished task's embed asks for: callbacks, the chain's next step, errbacks. @default none */
-  workflow?: Pick<WorkflowSender, 'afterSuccess' | 'afterFailure'>;
+  workflow?: Workflow;
+  /** Celery's built-in tasks (canvas/builtins.ts), looked up after the application's. @default none */
+  builtins?: Pick<TaskRegistry, 'get'>;
   executor: TaskExecutor;
   slots: Slots;
   emit: EmitWorkerEvent;
@@ -53,11 +56,6 @@ const NO_TRACKER: JobTracker = {
   forget: () => undefined,
 };
 
-const NO_WORKFLOW: NonNullable<ProcessorDeps['workflow']> = {
-  afterSuccess: () => Promise.resolve(),
-  afterFailure: () => Promise.resolve(),
-};
-
 /**
  * Takes one delivery from the broker to its end: decode, look up, pass the gates, run, report,
  * acknowledge. The state is reported before the ack (a crash in between re-runs the task, never
@@ -65,9 +63,11 @@ const NO_WORKFLOW: NonNullable<ProcessorDeps['workflow']> = {
  */
 export class DeliveryProcessor {
   readonly #logger: Logger;
+  readonly #steps: WorkflowSteps;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.#logger = deps.options.logger;
+    this.#steps = new WorkflowSteps(deps.workflow);
   }
 
   async process(received: Delivery): Promise<void> {
@@ -78,7 +78,7 @@ export class DeliveryProcessor {
     } catch (error) {
       return this.deps.rejector.undecodable(delivery, error);
     }
-    const registered = this.deps.options.tasks.get(task.name);
+    const registered = this.deps.options.tasks.get(task.name) ?? this.deps.builtins?.get(task.name);
     if (!registered) return this.deps.rejector.notRegistered(delivery, task);
     const job: Job = {
       delivery,
@@ -184,9 +184,10 @@ export class DeliveryProcessor {
    */
   async #settle(job: Job, outcome: TaskOutcome): Promise<boolean> {
     // As Celery's tracer: the callbacks and the chain's next step go out before the result is stored.
-    if (outcome.state === TaskState.SUCCESS && !(await this.#sendNext(job, outcome.result))) return false;
+    if (outcome.state === TaskState.SUCCESS && !(await this.#steps.sendNext(job, outcome.result))) return false;
     const reported = await this.#report(job, outcome);
-    if (outcome.state === TaskState.FAILURE) await this.#sendErrbacks(job);
+    if (outcome.state === TaskState.FAILURE) await this.#steps.sendErrbacks(job);
+    if (reported && outcome.state !== TaskState.RETRY && !(await this.#steps.joinChord(job))) return false;
     const unacked = !reported || job.delivery.orphaned();
     if (unacked && this.deps.finished.remember(job, outcome, reported)) return this.#kept(job, outcome, reported);
     if (!reported) {
@@ -197,27 +198,6 @@ export class DeliveryProcessor {
     if (outcome.state === TaskState.RETRY && !(await this.deps.retries.resend(job, outcome.retry))) return false;
     job.delivery.ack();
     return true;
-  }
-
-  /** False (and the message requeued, to run again) when the broker did not take the next step. */
-  async #sendNext(job: Job, result: unknown): Promise<boolean> {
-    try {
-      await (this.deps.workflow ?? NO_WORKFLOW).afterSuccess(job.task, result);
-      return true;
-    } catch (error) {
-      job.logger.log('error', 'could not send the next step of the workflow; the task goes back to the queue', {
-        ...errorMeta(error),
-      });
-      requeueLater(job.delivery);
-      return false;
-    }
-  }
-
-  /** Best effort, as Celery: the failure is stored whether or not its errbacks could be sent. */
-  async #sendErrbacks(job: Job): Promise<void> {
-    await (this.deps.workflow ?? NO_WORKFLOW)
-      .afterFailure(job.task)
-      .catch((error: unknown) => job.logger.log('error', 'could not send the link_error callbacks', errorMeta(error)));
   }
 
   #kept(job: Job, outcome: TaskOutcome, reported: boolean): true {

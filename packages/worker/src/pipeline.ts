@@ -27,7 +27,12 @@
  */
 import { safeEmitter, type Logger, type ResultReader, type ResultWriter } from '@celeriac/core';
 import { DEFAULT_QUEUE, type ConfirmPublisher } from '@celeriac/amqp';
+import { BuiltinsInline } from './canvas/builtins-inline.js';
+import { builtinTasks } from './canvas/builtins.js';
+import { ChordJoin, type ChordStore } from './canvas/chord-join.js';
 import { WorkflowSender } from './canvas/workflow-sender.js';
+import type { Workflow } from './canvas/workflow-steps.js';
+import type { TaskRegistry } from './task-registry.js';
 import type { Revocations } from './control/revocations.js';
 import type { JobTracker } from './control/task-requests.js';
 import type { TimeLimitOverrides } from './execution/time-limit-overrides.js';
@@ -67,6 +72,8 @@ export interface PipelineParts {
   revocations: Revocations;
   /** The result backend, when it can be read by task id (MongoDB): enables duplicate suppression. */
   stored?: Pick<ResultReader, 'latest'> | null;
+  /** The same backend's groups (MongoDB): chords joined by a counter, and Celery's built-in tasks. */
+  groups?: ChordStore | null;
   /** The concurrency slots; the worker keeps them to resize them (`pool_grow`). @default new Slots(concurrency) */
   slots?: Slots;
   /** Told each job's stage, for the inspect commands. */
@@ -101,16 +108,11 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
   const gates = buildGates(parts, reporter, rejector, emit);
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
-  const workflow = new WorkflowSender(publisher, {
-    origin: options.nodeName,
-    defaultQueue: DEFAULT_QUEUE,
-    queueOptions: options.queueOptions,
-    queueType: options.queueType,
-  });
+  const { workflow, builtins } = buildWorkflow(parts);
   const slots = parts.slots ?? new Slots(options.concurrency);
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
-  const executor = buildExecutor(parts);
+  const executor = buildExecutor(parts, builtins);
   return new DeliveryProcessor({
     options,
     reporter,
@@ -119,6 +121,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     recheck,
     retries,
     workflow,
+    ...(builtins ? { builtins } : {}),
     finished,
     executor,
     slots,
@@ -158,9 +161,29 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
   return { before, recheck: [revoked, expiry], finished, deliveries };
 }
 
-/** The pool, inside the time limits, inside the revokes that can terminate a run. */
-function buildExecutor(parts: PipelineParts): TaskExecutor {
-  const { options, pool, revocations } = parts;
+/** What a finished task's embed asks for; with a group store also the chord joins and Celery's built-ins. */
+function buildWorkflow(parts: PipelineParts): { workflow: Workflow; builtins: TaskRegistry | null } {
+  const { options } = parts;
+  const sender = new WorkflowSender(parts.publisher, {
+    origin: options.nodeName,
+    defaultQueue: DEFAULT_QUEUE,
+    queueOptions: options.queueOptions,
+    queueType: options.queueType,
+  });
+  if (!parts.groups) return { workflow: sender, builtins: null };
+  const join = new ChordJoin(parts.groups, sender);
+  const workflow: Workflow = {
+    afterSuccess: (task, result) => sender.afterSuccess(task, result),
+    afterFailure: (task) => sender.afterFailure(task),
+    afterStored: (task) => join.partDone(task),
+  };
+  return { workflow, builtins: builtinTasks(join) };
+}
+
+/** The pool (the built-ins inline), inside the time limits, inside the revokes that can terminate a run. */
+function buildExecutor(parts: PipelineParts, builtins: TaskRegistry | null): TaskExecutor {
+  const { options, revocations } = parts;
+  const pool = builtins ? new BuiltinsInline(parts.pool, builtins, options.nodeName) : parts.pool;
   const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads', parts.timeLimits);
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
   return new TerminableExecutor(revocations, limited);

@@ -26,28 +26,29 @@ export class WorkflowSender {
   async afterSuccess(task: TaskMessage, result: unknown): Promise<void> {
     const call = { args: [result], options: { parent_id: task.id, root_id: task.rootId } };
     const { callbacks, chain } = task.embed;
-    if (callbacks?.length === 1 && callbacks[0]) await this.#send(callbacks[0], call);
+    if (callbacks?.length === 1 && callbacks[0]) await this.send(callbacks[0], call);
     else if (callbacks && callbacks.length > 1) await this.#sendMany(callbacks, call);
     const next = chain?.at(-1);
-    if (chain && next) await this.#send(next, { ...call, options: { ...call.options, chain: chain.slice(0, -1) } });
+    if (chain && next) await this.send(next, { ...call, options: { ...call.options, chain: chain.slice(0, -1) } });
   }
 
   /** Celery's _call_task_errbacks for errbacks it cannot call in-process: a group called with the task id. */
-  async afterFailure(task: TaskMessage): Promise<void> {
+  async afterFailure(task: Pick<TaskMessage, 'id' | 'rootId' | 'embed'>): Promise<void> {
     const errbacks = task.embed.errbacks;
     if (!errbacks?.length) return;
-    await this.#send(groupOf(errbacks), { args: [task.id], options: { parent_id: task.id, root_id: task.rootId } });
+    await this.send(groupOf(errbacks), { args: [task.id], options: { parent_id: task.id, root_id: task.rootId } });
   }
 
   /** Several callbacks: each group alone, the other signatures together as one group. */
   async #sendMany(callbacks: readonly Signature[], call: SignatureCall): Promise<void> {
     const groups = callbacks.filter((sig) => sig.subtask_type === 'group');
-    for (const group of groups) await this.#send(group, call);
+    for (const group of groups) await this.send(group, call);
     const others = callbacks.filter((sig) => sig.subtask_type !== 'group');
-    if (others.length) await this.#send(groupOf(others), call);
+    if (others.length) await this.send(groupOf(others), call);
   }
 
-  async #send(sig: Signature, call: SignatureCall): Promise<void> {
+  /** `sig.apply_async(args, **options)`: every message it makes, to the queues they name. */
+  async send(sig: Signature, call: SignatureCall): Promise<void> {
     const now = new Date();
     for (const { message, queue: named } of canvasSends(sig, call, randomUUID, now)) {
       const queue = named ?? this.options.defaultQueue;
