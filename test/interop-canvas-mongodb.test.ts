@@ -10,7 +10,7 @@
  */
 import { expect } from 'chai';
 import { defineTask } from '@celeriac/core';
-import { Client, GroupResult, TaskFailedError, chord, group } from '@celeriac/client';
+import { Client, GroupResult, TaskFailedError, chord, group, signature } from '@celeriac/client';
 import { TaskRegistry, Worker, type TaskContext } from '@celeriac/worker';
 import { BROKER_URL, deleteQueues, uniqueName } from './support/broker.js';
 import { MONGODB_PENDING, MONGODB_URL, dropDatabase, uniqueDatabaseUrl } from './support/mongodb.js';
@@ -19,6 +19,7 @@ import { PythonWorker, assertPythonCelery, canvasFromPython } from './support/py
 const add = defineTask<[x: number, y: number], number>('ts.add');
 const total = defineTask<[values: number[]], number>('ts.total');
 const fail = defineTask<[message: string], number>('ts.fail');
+const pyAdd = defineTask<[x: number, y: number], number>('interop.add');
 
 class ValueError extends Error {
   override name = 'ValueError';
@@ -104,6 +105,23 @@ function defineCases(serverUrl: string): void {
       const failed = (result.parent as GroupResult).results[1]!.id;
       expect(error).to.include({ excType: 'ChordError' });
       expect((error as TaskFailedError).excMessage).to.equal(`Dependency ${failed} raised ValueError('roof')`);
+    });
+
+    it('joins a Celeriac chord with a Python callback, by the counter', async function () {
+      const body = signature<{ args: unknown[] }>('interop.echo').set({ queue: pyQueue });
+      const result = await client.send(chord(group(add.s(1, 2), add.s(3, 4)), body));
+      expect(await result.get({ timeoutMs: 30_000 }), python?.output.slice(-3000)).to.deep.include({ args: [[3, 7]] });
+    });
+
+    it('joins a Celeriac chord whose header runs on Python workers through celery.chord_unlock', async function () {
+      const onPy = pyAdd.s(1, 2).set({ queue: pyQueue });
+      const result = await client.send(
+        chord(group(onPy, pyAdd.s(3, 4).set({ queue: pyQueue }), add.s(5, 6)), total.s()),
+        {
+          chordJoin: 'unlock',
+        },
+      );
+      expect(await result.get({ timeoutMs: 30_000 })).to.equal(21);
     });
 
     it('refuses a chord over rpc:// at send time with a clear error', async function () {

@@ -7,7 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Chord, InvalidArgumentError, type AnyCanvas, type GroupStore, type ResultReader } from '@celeriac/core';
-import { canvasSends, encodeTask, groupSignature, type Signature, type SignatureSend } from '@celeriac/protocol';
+import {
+  canvasSends,
+  encodeTask,
+  groupSignature,
+  signatureSend,
+  taskSignature,
+  type Signature,
+  type SignatureSend,
+} from '@celeriac/protocol';
 import { publishAt, taskQueue, type ConfirmPublisher, type QueueType, type TaskQueueOptions } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
 import { freeze, handleOf, withLinks, type FreezeContext } from './canvas-freeze.js';
@@ -36,9 +44,10 @@ export async function sendCanvas(
   transport: CanvasTransport,
   canvas: AnyCanvas,
   send: CompiledSendOptions,
+  chordJoin: 'counter' | 'unlock' = 'counter',
 ): Promise<AsyncResult | GroupResult> {
   const context = { replyTo: transport.replyTo, route: transport.route };
-  if (canvas instanceof Chord) return sendChord(transport, canvas, send, context);
+  if (canvas instanceof Chord) return sendChord(transport, canvas, send, context, chordJoin);
   const sig = freeze(withLinks(canvas.toSignature(), send.link, send.linkError), context);
   if (sig.subtask_type === 'group' && transport.groups)
     await transport.groups.saveGroup(sig.options.task_id as string, partIds(sig));
@@ -51,6 +60,7 @@ async function sendChord(
   canvas: Chord<unknown>,
   send: CompiledSendOptions,
   context: FreezeContext,
+  join: 'counter' | 'unlock',
 ): Promise<AsyncResult> {
   if (!transport.groups) throw new InvalidArgumentError(CHORD_NEEDS_STORE);
   const chordSig = canvas.toSignature();
@@ -59,10 +69,28 @@ async function sendChord(
   if (body.subtask_type !== null) throw new InvalidArgumentError('the callback of a chord must be one task signature');
   const ids = partIds(header);
   const groupId = header.options.task_id as string;
-  await transport.groups.saveGroup(groupId, ids, ids.length);
+  await transport.groups.saveGroup(groupId, ids, join === 'counter' ? ids.length : null);
   await publishAll(transport, canvasSends(header, { options: { chord: body } }, randomUUID, new Date()));
+  if (join === 'unlock')
+    await publishAll(transport, [signatureSend(chordUnlock(groupId, ids, body), {}, randomUUID, new Date())]);
   const members = ids.map((id) => new AsyncResult(id, transport.reader));
   return new AsyncResult(body.options.task_id as string, transport.reader, new GroupResult(groupId, members));
+}
+
+/**
+ * Celery's fallback_chord_unlock: `celery.chord_unlock(group_id, body, interval=None,
+ * max_retries=None, result=[r.as_tuple() ...])` in a second, to the body's queue.
+ */
+function chordUnlock(groupId: string, ids: readonly string[], body: Signature): Signature {
+  const result = ids.map((id) => [[id, null], null]);
+  const kwargs = { interval: null, max_retries: null, result };
+  return taskSignature(
+    'celery.chord_unlock',
+    [groupId, body],
+    kwargs,
+    { queue: body.options.queue, countdown: 1 },
+    false,
+  );
 }
 
 /** The ids a group's result is made of: each member's own, a chain's last step's. */

@@ -226,6 +226,7 @@ export class Client {
       },
       canvas,
       send,
+      options.chordJoin,
     );
   }
 
