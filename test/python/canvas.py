@@ -10,6 +10,8 @@ NODE is one of
   {"task": name, "args": [...], "kwargs": {...}, "queue": q, "immutable": bool,
    "link": [NODE...], "link_error": [NODE...]}
   {"chain": [NODE...]}   {"group": [NODE...]}   {"chord": {"header": [NODE...], "body": NODE}}
+  {"map"|"starmap": {"task": name, "items": [...], "queue": q}}
+  {"chunks": {"task": name, "items": [[args]...], "n": size, "queue": q}} (sent as its group)
 Builds it with celery.chain/group/chord/signature, calls apply_async(), then (when "wait")
 result.get(). Prints one JSON line: {"status": "SUCCESS"|"FAILURE"|"TIMEOUT", "task_id": ...,
 "parents": [ids of result.parent, ...], "result": ..., "exc_type": ..., "exc_message": ...}.
@@ -29,6 +31,17 @@ def build(app, node):
         return chain(*[build(app, n) for n in node['chain']])
     if 'group' in node:
         return group(*[build(app, n) for n in node['group']])
+    if 'map' in node or 'starmap' in node or 'chunks' in node:
+        kind = 'map' if 'map' in node else 'starmap' if 'starmap' in node else 'chunks'
+        spec = node[kind]
+        from celery.canvas import chunks, xmap, xstarmap
+        # xmap.apply_async drops the signature's options and routes by the inner task's name.
+        if spec.get('queue'):
+            app.conf.task_routes = {spec['task']: {'queue': spec['queue']}}
+        task = app.signature(spec['task'])
+        if kind == 'chunks':
+            return chunks(task, spec['items'], spec['n']).group()
+        return (xmap if kind == 'map' else xstarmap)(task, spec['items'])
     if 'chord' in node:
         return chord([build(app, n) for n in node['chord']['header']], build(app, node['chord']['body']))
     options = {'queue': node['queue']} if node.get('queue') else {}

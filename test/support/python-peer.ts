@@ -135,7 +135,16 @@ export type PythonCanvas =
     }
   | { chain: PythonCanvas[] }
   | { group: PythonCanvas[] }
-  | { chord: { header: PythonCanvas[]; body: PythonCanvas } };
+  | { chord: { header: PythonCanvas[]; body: PythonCanvas } }
+  | { map: PythonMap }
+  | { starmap: PythonMap }
+  | { chunks: PythonMap & { n: number } };
+
+interface PythonMap {
+  task: string;
+  items: unknown[];
+  queue?: string;
+}
 
 export interface PythonCanvasOutcome {
   status: 'SUCCESS' | 'FAILURE' | 'TIMEOUT' | 'SENT' | 'MISSING';

@@ -29,8 +29,15 @@ export function freeze(sig: Signature, context: FreezeContext): Signature {
 function frozenTask(sig: Signature, options: Record<string, unknown>, context: FreezeContext): Signature {
   options.task_id ??= randomUUID();
   if (context.replyTo) options.reply_to ??= context.replyTo;
-  options.queue ??= context.route(sig.task);
+  options.queue ??= context.route(routedName(sig));
   return { ...sig, options };
+}
+
+/** celery.map and celery.starmap run where their task is registered: routed by its name. */
+function routedName(sig: Signature): string {
+  const inner = sig.kwargs.task as Signature | undefined;
+  const isMap = sig.task === 'celery.map' || sig.task === 'celery.starmap';
+  return isMap && typeof inner?.task === 'string' ? inner.task : sig.task;
 }
 
 /** Callbacks of a single send, routed as freeze() routes a canvas's. */
@@ -40,7 +47,7 @@ export function routeCallbacks(sigs: readonly Signature[], route: FreezeContext[
 
 /** Callbacks get a queue on every task, not an id: each call of one is a new task. */
 function routed(sig: Signature, context: FreezeContext): Signature {
-  if (sig.subtask_type === null) return { ...sig, options: { queue: context.route(sig.task), ...sig.options } };
+  if (sig.subtask_type === null) return { ...sig, options: { queue: context.route(routedName(sig)), ...sig.options } };
   return { ...sig, kwargs: { ...sig.kwargs, tasks: partsOf(sig).map((part) => routed(part, context)) } };
 }
 

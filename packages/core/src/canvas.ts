@@ -144,6 +144,31 @@ export function signature<Out = unknown>(
   return new TaskSignature(task, args, kwargs, options);
 }
 
+/** Celery's xmap / xstarmap: `celery.map` or `celery.starmap` with the task and its items, immutable. */
+export function xmap<Out>(
+  builtin: 'celery.map' | 'celery.starmap',
+  task: string,
+  items: readonly unknown[],
+): TaskSignature<unknown, Out[]> {
+  const inner = taskSignature(task, [], {}, {}, false);
+  return new TaskSignature(builtin, [], { task: inner, it: [...items] }, {}, true);
+}
+
+/** Celery's `chunks(task, items, n).group()`: a group of starmaps over `n` items each. */
+export function chunks<Out>(
+  task: string,
+  items: readonly (readonly unknown[])[],
+  size: number,
+): Group<unknown, Out[][]> {
+  if (!(Number.isInteger(size) && size > 0))
+    throw new InvalidArgumentError('chunks needs a chunk size that is an integer > 0');
+  const parts: TaskSignature<unknown, Out[]>[] = [];
+  for (let start = 0; start < items.length; start += size)
+    parts.push(xmap<Out>('celery.starmap', task, items.slice(start, start + size)));
+  if (parts.length === 0) throw new InvalidArgumentError('chunks needs at least one item');
+  return new Group(parts);
+}
+
 /**
  * A group in the middle of a chain is a chord in Celery (it waits for all its results): built
  * with chord() explicitly, so a chain never runs its next step once per group member.

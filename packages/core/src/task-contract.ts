@@ -12,7 +12,7 @@
  * Without `params` a handler receives the positional args only, and keyword arguments only as
  * `ctx.kwargs`; a task called by keyword then sees its parameters as undefined.
  */
-import { TaskSignature } from './canvas.js';
+import { TaskSignature, chunks, xmap, type Group } from './canvas.js';
 import { compileParams, type ParamNames, type TaskParam } from './task-params.js';
 
 export interface TaskContract<Args extends readonly unknown[] = unknown[], Result = unknown> {
@@ -37,6 +37,12 @@ export interface TaskDefinition<Args extends readonly unknown[] = unknown[], Res
   s(...args: TailOf<Args>): TaskSignature<HeadOf<Args>, Result>;
   /** `add.si(2, 3)`: immutable, every argument given; the previous step's result is not passed. */
   si(...args: Args): TaskSignature<unknown, Result>;
+  /** Celery's `task.map(items)`: one task (`celery.map`) calling this one with each item in turn. */
+  map(items: readonly (Args extends readonly [infer Only] ? Only : never)[]): TaskSignature<unknown, Result[]>;
+  /** Celery's `task.starmap(items)`: one task (`celery.starmap`) calling this one with each item's arguments. */
+  starmap(items: readonly Args[]): TaskSignature<unknown, Result[]>;
+  /** Celery's `task.chunks(items, n)`: a group of starmaps of `n` items each; its result is their lists. */
+  chunks(items: readonly Args[], size: number): Group<unknown, Result[][]>;
 }
 
 export interface DefineTaskOptions<Args extends readonly unknown[]> {
@@ -57,7 +63,13 @@ export function defineTask<Args extends readonly unknown[] = unknown[], Result =
   const s = (...args: readonly unknown[]) => new TaskSignature<never, Result>(name, args);
   const si = (...args: Args) => new TaskSignature<unknown, Result>(name, args, {}, {}, true);
   // Not enumerable: a contract still compares, prints and serialises as its name (and params).
-  const methods = { s: { value: s }, si: { value: si } };
+  const methods = {
+    s: { value: s },
+    si: { value: si },
+    map: { value: (items: readonly unknown[]) => xmap<Result>('celery.map', name, items) },
+    starmap: { value: (items: readonly Args[]) => xmap<Result>('celery.starmap', name, items) },
+    chunks: { value: (items: readonly Args[], size: number) => chunks<Result>(name, items, size) },
+  };
   const params = options.params === undefined ? {} : { params: compileParams(name, options.params) };
   return Object.freeze(Object.defineProperties({ name, ...params }, methods)) as TaskDefinition<Args, Result>;
 }

@@ -121,7 +121,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     recheck,
     retries,
     workflow,
-    ...(builtins ? { builtins } : {}),
+    builtins,
     finished,
     executor,
     slots,
@@ -162,7 +162,7 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
 }
 
 /** What a finished task's embed asks for; with a group store also the chord joins and Celery's built-ins. */
-function buildWorkflow(parts: PipelineParts): { workflow: Workflow; builtins: TaskRegistry | null } {
+function buildWorkflow(parts: PipelineParts): { workflow: Workflow; builtins: TaskRegistry } {
   const { options } = parts;
   const sender = new WorkflowSender(parts.publisher, {
     origin: options.nodeName,
@@ -170,20 +170,20 @@ function buildWorkflow(parts: PipelineParts): { workflow: Workflow; builtins: Ta
     queueOptions: options.queueOptions,
     queueType: options.queueType,
   });
-  if (!parts.groups) return { workflow: sender, builtins: null };
+  if (!parts.groups) return { workflow: sender, builtins: builtinTasks(options.tasks, null) };
   const join = new ChordJoin(parts.groups, sender);
   const workflow: Workflow = {
     afterSuccess: (task, result) => sender.afterSuccess(task, result),
     afterFailure: (task) => sender.afterFailure(task),
     afterStored: (task) => join.partDone(task),
   };
-  return { workflow, builtins: builtinTasks(join) };
+  return { workflow, builtins: builtinTasks(options.tasks, join) };
 }
 
 /** The pool (the built-ins inline), inside the time limits, inside the revokes that can terminate a run. */
-function buildExecutor(parts: PipelineParts, builtins: TaskRegistry | null): TaskExecutor {
+function buildExecutor(parts: PipelineParts, builtins: TaskRegistry): TaskExecutor {
   const { options, revocations } = parts;
-  const pool = builtins ? new BuiltinsInline(parts.pool, builtins, options.nodeName) : parts.pool;
+  const pool = new BuiltinsInline(parts.pool, builtins, options.nodeName);
   const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads', parts.timeLimits);
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
   return new TerminableExecutor(revocations, limited);

@@ -73,6 +73,46 @@ describe('canvas', function () {
     chord(group(add.s(1, 1), format.s(1, 'kg')), summary.s());
   });
 
+  it('builds map, starmap and chunks exactly as Celery 5 serialises them', function () {
+    const inner = { task: 't.add', args: [], kwargs: {}, options: {}, subtask_type: null, immutable: false };
+    const double = defineTask<[x: number], number>('t.double');
+    expect(add.starmap([[1, 2]]).toSignature()).to.deep.equal({
+      task: 'celery.starmap',
+      args: [],
+      kwargs: { task: inner, it: [[1, 2]] },
+      options: {},
+      subtask_type: null,
+      immutable: true,
+    });
+    expect(double.map([1, 2]).toSignature()).to.deep.include({ task: 'celery.map', immutable: true });
+    const chunked = add
+      .chunks(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        2,
+      )
+      .toSignature();
+    expect(chunked.subtask_type).to.equal('group');
+    const parts = chunked.kwargs.tasks as { kwargs: { it: unknown[] } }[];
+    expect(parts.map((part) => part.kwargs.it)).to.deep.equal([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [[5, 6]],
+    ]);
+    const all = add.chunks([[1, 2]], 1);
+    sameType<CanvasResult<typeof all>, number[][]>();
+    // @ts-expect-error: map is for one-argument tasks; add takes two (use starmap)
+    add.map([1, 2]);
+    // @ts-expect-error: starmap items are the task's argument lists
+    add.starmap([['a', 2]]);
+    expect(() => add.chunks([[1, 2]], 0)).to.throw(InvalidArgumentError, 'chunk size');
+  });
+
   it('refuses a group in the middle of a chain: that is a chord', function () {
     const middle = group(add.s(1, 1)) as unknown as ReturnType<typeof shout.si>;
     expect(() => chain(add.s(1, 2), middle, shout.s())).to.throw(InvalidArgumentError, /chord/);

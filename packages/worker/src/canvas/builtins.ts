@@ -1,32 +1,33 @@
 /**
  * Celery's built-in tasks that a mixed fleet sends to whichever worker serves the queue:
+ * `celery.map` and `celery.starmap` (`task.map(items)`, `task.starmap(items)`, `task.chunks()`),
  * `celery.chord_unlock`, which a Python client's chord over a result backend without native
  * joins (MongoDB) sends to its body's queue, and `celery.backend_cleanup`, which Python's beat
- * sends every day. A Celeriac worker with a stored result backend runs them as Celery does,
- * instead of dead-lettering them as unknown.
+ * sends every day. A Celeriac worker runs them as Celery does (the last two with a stored
+ * result backend), instead of dead-lettering them as unknown.
  */
 import { readSignature } from '@celeriac/protocol';
 import type { TaskContext } from '../execution/task-context.js';
 import { TaskRegistry } from '../task-registry.js';
+import { runMap } from './builtin-map.js';
 import type { ChordJoin } from './chord-join.js';
-
-export const BUILTIN_TASKS = ['celery.chord_unlock', 'celery.backend_cleanup'] as const;
 
 /** Celery's result_chord_retry_interval, in seconds. */
 const DEFAULT_UNLOCK_INTERVAL_S = 1;
 
-/** The built-ins, run inline whatever the pool: they need the worker's backend, not the app's code. */
-export function builtinTasks(join: ChordJoin): TaskRegistry {
+/**
+ * The built-ins, run inline whatever the pool: they need the worker's backend and registry. The
+ * chord ones only with a stored backend (`join`); the maps call the application's own tasks.
+ */
+export function builtinTasks(app: Pick<TaskRegistry, 'get'>, join: ChordJoin | null): TaskRegistry {
+  const builtins = new TaskRegistry()
+    .register('celery.map', (ctx: TaskContext) => runMap(app, false, ctx))
+    .register('celery.starmap', (ctx: TaskContext) => runMap(app, true, ctx));
+  if (!join) return builtins;
+  const unlock = (_groupId: unknown, callback: unknown, ctx: TaskContext) => chordUnlock(join, callback, ctx);
   return (
-    new TaskRegistry()
-      .register(
-        'celery.chord_unlock',
-        (_groupId: unknown, callback: unknown, ctx: TaskContext) => chordUnlock(join, callback, ctx),
-        {
-          ignoreResult: true,
-          maxRetries: null,
-        },
-      )
+    builtins
+      .register('celery.chord_unlock', unlock, { ignoreResult: true, maxRetries: null })
       // Results expire through the TTL index on date_done (packages/mongodb): nothing left to sweep.
       .register('celery.backend_cleanup', () => null, { ignoreResult: true })
   );
