@@ -104,8 +104,9 @@ describe('canvas', function () {
       ],
       [[5, 6]],
     ]);
-    const all = add.chunks([[1, 2]], 1);
-    sameType<CanvasResult<typeof all>, number[][]>();
+    const lists = add.chunks([[1, 2]], 1);
+    sameType<CanvasResult<typeof lists>, number[][]>();
+    expect(lists.members).to.have.length(1);
     // @ts-expect-error: map is for one-argument tasks; add takes two (use starmap)
     add.map([1, 2]);
     // @ts-expect-error: starmap items are the task's argument lists

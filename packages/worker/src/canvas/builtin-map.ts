@@ -22,7 +22,7 @@ export async function runMap(app: Pick<TaskRegistry, 'get'>, spread: boolean, ct
   const callContext = Object.create(ctx, { kwargs: { value: {} } }) as TaskContext;
   const results: unknown[] = [];
   for (const item of items) {
-    const args = spread && Array.isArray(item) ? item : [item];
+    const args: unknown[] = spread && Array.isArray(item) ? (item as unknown[]) : [item];
     const outcome = await runHandler(registered, [...inner.args, ...args], callContext);
     if (outcome.state !== TaskState.SUCCESS) throw outcome.error;
     results.push(outcome.result);
