@@ -10,7 +10,14 @@
  * const all = chord(group(close.s(1), close.s(2)), summarise.s());
  * ```
  */
-import { chainSignature, chordSignature, groupSignature, taskSignature, type Signature } from '@celeriac/protocol';
+import {
+  chainSignature,
+  chordSignature,
+  groupSignature,
+  readSignatures,
+  taskSignature,
+  type Signature,
+} from '@celeriac/protocol';
 import { InvalidArgumentError } from './errors.js';
 
 /** Celery's apply_async options a signature carries (`queue`, `countdown`, `priority`, ...), by their wire names. */
@@ -142,6 +149,46 @@ export function signature<Out = unknown>(
   options: SignatureOptions = {},
 ): TaskSignature<unknown, Out> {
   return new TaskSignature(task, args, kwargs, options);
+}
+
+/** A canvas as it was serialised (a stored schedule's chain or group), sent as it is; untyped. */
+export class SerialisedCanvas extends Canvas<unknown, unknown> {
+  constructor(readonly signature: Signature) {
+    super();
+  }
+
+  toSignature(): Signature {
+    return this.signature;
+  }
+}
+
+/** Task names under which a schedule stores a canvas: Celery's own names for them. */
+export const CANVAS_TASKS: Readonly<Record<string, 'chain' | 'group'>> = {
+  'celery.chain': 'chain',
+  'celery.group': 'group',
+};
+
+/**
+ * The `task` and `kwargs` of a schedule that fires `canvas` (beat sends it whole at every slot),
+ * stored as Celery serialises it, so a schedule file or `celeriac schedule` edits it like any other:
+ * `{ name: 'nightly', schedule, ...scheduledCanvas(chain(close.s(), summarise.s())) }`.
+ */
+export function scheduledCanvas(canvas: Chain<unknown, unknown> | Group<unknown, readonly unknown[]>): {
+  task: string;
+  kwargs: Record<string, unknown>;
+} {
+  const sig = canvas.toSignature();
+  return { task: sig.task, kwargs: JSON.parse(JSON.stringify(sig.kwargs)) as Record<string, unknown> };
+}
+
+/** The canvas a schedule's task and kwargs describe, or null for a plain task. */
+export function canvasOfSchedule(task: string, kwargs: Readonly<Record<string, unknown>>): SerialisedCanvas | null {
+  const kind = CANVAS_TASKS[task];
+  if (!kind) return null;
+  const tasks = readSignatures(kwargs.tasks, `${task}.kwargs.tasks`) ?? [];
+  if (tasks.length === 0) throw new InvalidArgumentError(`a ${kind} needs at least one task in kwargs.tasks`);
+  const sig = kind === 'chain' ? chainSignature(tasks) : groupSignature(tasks);
+  return new SerialisedCanvas(sig);
 }
 
 /** Celery's xmap / xstarmap: `celery.map` or `celery.starmap` with the task and its items, immutable. */
