@@ -31,8 +31,8 @@ export interface TaskDefinition<Args extends readonly unknown[] = unknown[], Res
   Args,
   Result
 > {
-  /** `add.s(2, 3)`: every argument given; first in a chain, or alone. */
-  s(...args: Args): TaskSignature<never, Result>;
+  /** `add.s(2, 3)`: every argument given; first in a chain, or alone. A variadic task (`unknown[]`) takes more. */
+  s(...args: Args): TaskSignature<number extends Args['length'] ? unknown : never, Result>;
   /** `add.s(3)`: all but the first, which the previous step's result fills (Celery's partial args). */
   s(...args: TailOf<Args>): TaskSignature<HeadOf<Args>, Result>;
   /** `add.si(2, 3)`: immutable, every argument given; the previous step's result is not passed. */

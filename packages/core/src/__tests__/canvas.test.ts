@@ -60,8 +60,10 @@ describe('canvas', function () {
     chain(add.s(1, 2), format.s(3));
     // An immutable step ignores the previous result, so any type is fine.
     chain(add.s(1, 2), shout.si('done'));
-    // A task known only by name accepts anything.
+    // A task known only by name accepts anything, and so does a contract without argument types.
     chain(add.s(1, 2), signature('py.anything'));
+    const untyped = defineTask('t.untyped');
+    chain(add.s(1, 2), untyped.s('extra'), untyped.s());
   });
 
   it("refuses, at compile time, a chord whose callback does not take the header's results", function () {
