@@ -34,6 +34,8 @@ export interface ProcessorDeps {
   retries: Pick<RetryPublisher, 'resend'>;
   /** Sends what a finished task's embed asks for: callbacks, the chain's next step, errbacks. @default none */
   workflow?: Workflow;
+  /** The workflow steps, when the pipeline shares them with the gates. @default new WorkflowSteps(workflow) */
+  steps?: WorkflowSteps;
   /** Celery's built-in tasks (canvas/builtins.ts), looked up after the application's. @default none */
   builtins?: Pick<TaskRegistry, 'get'>;
   executor: TaskExecutor;
@@ -67,7 +69,7 @@ export class DeliveryProcessor {
 
   constructor(private readonly deps: ProcessorDeps) {
     this.#logger = deps.options.logger;
-    this.#steps = new WorkflowSteps(deps.workflow);
+    this.#steps = deps.steps ?? new WorkflowSteps(deps.workflow);
   }
 
   async process(received: Delivery): Promise<void> {

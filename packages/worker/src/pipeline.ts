@@ -31,7 +31,7 @@ import { BuiltinsInline } from './canvas/builtins-inline.js';
 import { builtinTasks } from './canvas/builtins.js';
 import { ChordJoin, type ChordStore } from './canvas/chord-join.js';
 import { WorkflowSender } from './canvas/workflow-sender.js';
-import type { Workflow } from './canvas/workflow-steps.js';
+import { WorkflowSteps, type Workflow } from './canvas/workflow-steps.js';
 import type { TaskRegistry } from './task-registry.js';
 import type { Revocations } from './control/revocations.js';
 import type { JobTracker } from './control/task-requests.js';
@@ -106,9 +106,10 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const reporter = new TaskReporter(parts.results);
   const deadLetters = new DeadLetters(publisher, options.nodeName, options.logger);
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
-  const gates = buildGates(parts, reporter, rejector, emit);
-  const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
   const { workflow, builtins } = buildWorkflow(parts);
+  const steps = new WorkflowSteps(workflow);
+  const gates = buildGates(parts, reporter, rejector, emit, (job) => steps.joinChord(job));
+  const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
   const slots = parts.slots ?? new Slots(options.concurrency);
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
@@ -121,6 +122,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     recheck,
     retries,
     workflow,
+    steps,
     builtins,
     finished,
     executor,
@@ -133,9 +135,18 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   });
 }
 
-function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector, emit: EmitWorkerEvent): Gates {
+/** A chord header task settled again on redelivery still counts itself (canvas/workflow-steps.ts). */
+type JoinChord = (job: Job) => Promise<boolean>;
+
+function buildGates(
+  parts: PipelineParts,
+  reporter: TaskReporter,
+  rejector: Rejector,
+  emit: EmitWorkerEvent,
+  joinChord: JoinChord,
+): Gates {
   const { options, publisher } = parts;
-  const finished = new FinishedOutcomes(reporter);
+  const finished = new FinishedOutcomes(reporter, Date.now, joinChord);
   const quorum = new Set(options.queueSpecs.filter((spec) => spec.type === 'quorum').map((spec) => spec.name));
   const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter, (queue) =>
     quorum.has(queue),
@@ -149,7 +160,7 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
     deliveries,
     revoked,
     // A task whose id already SUCCEEDED (redelivery, duplicate fire) is acked, not run twice.
-    ...(parts.stored ? [new DuplicateGate(parts.stored)] : []),
+    ...(parts.stored ? [new DuplicateGate(parts.stored, joinChord)] : []),
     expiry,
     // Only a task that would run now may wait (under a second) in memory.
     new EtaGate(publisher, Date.now, parts.tracker),
