@@ -124,6 +124,13 @@ function defineCases(serverUrl: string): void {
       expect(await result.get({ timeoutMs: 30_000 })).to.equal(21);
     });
 
+    it('sends a chord as the next step of a Python chain from a Celeriac worker (a | group | b)', async function () {
+      const header = { group: [ts('ts.add', [10]), py('interop.add', [20])] };
+      const canvas = { chain: [ts('ts.add', [1, 1]), header, ts('ts.total', [])] };
+      const outcome = await canvasFromPython(canvas, { env, queue: pyQueue, timeoutS: 30 });
+      expect(outcome, python?.output.slice(-3000)).to.deep.include({ status: 'SUCCESS', result: 34 });
+    });
+
     it('refuses a chord over rpc:// at send time with a clear error', async function () {
       const rpc = new Client({ brokerUrl: BROKER_URL, defaultQueue: queue });
       try {

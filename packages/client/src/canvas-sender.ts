@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { Chord, InvalidArgumentError, type AnyCanvas, type GroupStore, type ResultReader } from '@celeriac/core';
 import {
   canvasSends,
+  chordUnlockSignature,
   encodeTask,
   groupSignature,
   signatureSend,
-  taskSignature,
   type Signature,
   type SignatureSend,
 } from '@celeriac/protocol';
@@ -72,25 +72,11 @@ async function sendChord(
   await transport.groups.saveGroup(groupId, ids, join === 'counter' ? ids.length : null);
   await publishAll(transport, canvasSends(header, { options: { chord: body } }, randomUUID, new Date()));
   if (join === 'unlock')
-    await publishAll(transport, [signatureSend(chordUnlock(groupId, ids, body), {}, randomUUID, new Date())]);
+    await publishAll(transport, [
+      signatureSend(chordUnlockSignature(groupId, ids, body, body.options.queue as string), {}, randomUUID, new Date()),
+    ]);
   const members = ids.map((id) => new AsyncResult(id, transport.reader));
   return new AsyncResult(body.options.task_id as string, transport.reader, new GroupResult(groupId, members));
-}
-
-/**
- * Celery's fallback_chord_unlock: `celery.chord_unlock(group_id, body, interval=None,
- * max_retries=None, result=[r.as_tuple() ...])` in a second, to the body's queue.
- */
-function chordUnlock(groupId: string, ids: readonly string[], body: Signature): Signature {
-  const result = ids.map((id) => [[id, null], null]);
-  const kwargs = { interval: null, max_retries: null, result };
-  return taskSignature(
-    'celery.chord_unlock',
-    [groupId, body],
-    kwargs,
-    { queue: body.options.queue, countdown: 1 },
-    false,
-  );
 }
 
 /** The ids a group's result is made of: each member's own, a chain's last step's. */

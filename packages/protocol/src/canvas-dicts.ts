@@ -49,3 +49,19 @@ function canvas(
 ): Signature {
   return { task, args: [], kwargs, options: { ...options }, subtask_type: subtaskType, immutable: false };
 }
+
+/**
+ * Celery's fallback_chord_unlock (backends/base.py): `celery.chord_unlock(group_id, body,
+ * interval=None, max_retries=None, result=[r.as_tuple() ...])` in a second, to `queue` (the
+ * body's). A backend without native chord joins (MongoDB) polls the header this way.
+ */
+export function chordUnlockSignature(
+  groupId: string,
+  taskIds: readonly string[],
+  body: Signature,
+  queue: string | null,
+): Signature {
+  const result = taskIds.map((id) => [[id, null], null]);
+  const kwargs = { interval: null, max_retries: null, result };
+  return taskSignature('celery.chord_unlock', [groupId, body], kwargs, { queue, countdown: 1 }, false);
+}

@@ -49,7 +49,7 @@ export {
   type SignatureSend,
 } from './signature.js';
 export { canvasSends } from './canvas-send.js';
-export { taskSignature, chainSignature, groupSignature, chordSignature } from './canvas-dicts.js';
+export { taskSignature, chainSignature, groupSignature, chordSignature, chordUnlockSignature } from './canvas-dicts.js';
 export { decodeTask, UNDECODABLE_HEADERS, type DecodeOptions } from './decode-task.js';
 export { encodeResult, decodeResult, type ResultMeta, type ResultPublishProperties } from './result-message.js';
 export {

@@ -180,6 +180,7 @@ function buildWorkflow(parts: PipelineParts): { workflow: Workflow; builtins: Ta
     defaultQueue: DEFAULT_QUEUE,
     queueOptions: options.queueOptions,
     queueType: options.queueType,
+    groups: parts.groups ?? null,
   });
   if (!parts.groups) return { workflow: sender, builtins: builtinTasks(options.tasks, null) };
   const join = new ChordJoin(parts.groups, sender);

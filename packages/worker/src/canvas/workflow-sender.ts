@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { canvasSends, encodeTask, type Signature, type SignatureCall, type TaskMessage } from '@celeriac/protocol';
+import type { GroupStore } from '@celeriac/core';
 import { publishAt, taskQueue, type ConfirmPublisher, type QueueType, type TaskQueueOptions } from '@celeriac/amqp';
+import { planChord } from './chord-send.js';
 
 export interface WorkflowSenderOptions {
   /** The `origin` header of what this worker sends: its node name. */
@@ -9,6 +11,8 @@ export interface WorkflowSenderOptions {
   defaultQueue: string;
   queueOptions: Record<string, TaskQueueOptions>;
   queueType: QueueType;
+  /** The backend's groups, for a chord sent as a chain's next step. @default none: such a chord is refused */
+  groups?: GroupStore | null;
 }
 
 /**
@@ -49,6 +53,7 @@ export class WorkflowSender {
 
   /** `sig.apply_async(args, **options)`: every message it makes, to the queues they name. */
   async send(sig: Signature, call: SignatureCall): Promise<void> {
+    if (sig.subtask_type === 'chord') return this.#sendChord(sig, call);
     const now = new Date();
     for (const { message, queue: named } of canvasSends(sig, call, randomUUID, now)) {
       const queue = named ?? this.options.defaultQueue;
@@ -57,6 +62,13 @@ export class WorkflowSender {
         await this.publisher.ensureQueue(taskQueue(queue, this.options.queueOptions[queue], this.options.queueType));
       await publishAt(this.publisher, queue, message.eta ?? null, body, properties);
     }
+  }
+
+  /** Celery's chord.run over MongoDB: the header with the body in each task, then celery.chord_unlock. */
+  async #sendChord(sig: Signature, call: SignatureCall): Promise<void> {
+    const plan = await planChord(sig, call, this.options.groups ?? null, this.options.defaultQueue);
+    await this.send(plan.header, plan.call);
+    await this.send(plan.unlock, {});
   }
 }
 

@@ -1,5 +1,5 @@
 import { errorMeta } from '@celeriac/core';
-import type { TaskMessage } from '@celeriac/protocol';
+import { ProtocolError, type TaskMessage } from '@celeriac/protocol';
 import type { Job } from '../job.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { WorkflowSender } from './workflow-sender.js';
@@ -23,12 +23,24 @@ const NO_WORKFLOW: Workflow = {
 export class WorkflowSteps {
   constructor(private readonly workflow: Workflow = NO_WORKFLOW) {}
 
-  /** False (and the message requeued, to run again) when the broker did not take the next step. */
+  /**
+   * False (and the message requeued, to run again) when the broker did not take the next step. A
+   * next step that can never be sent (a signature this worker cannot send) is logged and dropped:
+   * running the task again would not change that.
+   */
   async sendNext(job: Job, result: unknown): Promise<boolean> {
     try {
       await this.workflow.afterSuccess(job.task, result);
       return true;
     } catch (error) {
+      if (error instanceof ProtocolError) {
+        job.logger.log(
+          'error',
+          'the next step of the workflow cannot be sent; the workflow ends here',
+          errorMeta(error),
+        );
+        return true;
+      }
       job.logger.log('error', 'could not send the next step of the workflow; the task goes back to the queue', {
         ...errorMeta(error),
       });
