@@ -122,6 +122,63 @@ function sendTaskArgs(send: PythonSend): string[] {
   return argv;
 }
 
+/** A canvas node as test/python/canvas.py builds it (see its docstring). */
+export type PythonCanvas =
+  | {
+      task: string;
+      args?: readonly unknown[];
+      kwargs?: Record<string, unknown>;
+      queue?: string;
+      immutable?: boolean;
+      link?: PythonCanvas[];
+      link_error?: PythonCanvas[];
+    }
+  | { chain: PythonCanvas[] }
+  | { group: PythonCanvas[] }
+  | { chord: { header: PythonCanvas[]; body: PythonCanvas } }
+  | { map: PythonMap }
+  | { starmap: PythonMap }
+  | { chunks: PythonMap & { n: number } };
+
+interface PythonMap {
+  task: string;
+  items: unknown[];
+  queue?: string;
+}
+
+export interface PythonCanvasOutcome {
+  status: 'SUCCESS' | 'FAILURE' | 'TIMEOUT' | 'SENT' | 'MISSING';
+  task_id: string;
+  /** result.parent, its parent, ...: a chain's earlier steps, last first. */
+  parents: string[];
+  result?: unknown;
+  exc_type?: string;
+  exc_message?: string;
+}
+
+/** Builds a canvas with Python's celery.chain/group/chord, applies it and (unless `wait: false`) gets it. */
+export async function canvasFromPython(
+  canvas: PythonCanvas | { restore_group: string },
+  {
+    queue,
+    timeoutS = 20,
+    wait = true,
+    save = false,
+    env = {},
+  }: { queue?: string; timeoutS?: number; wait?: boolean; save?: boolean; env?: Record<string, string> } = {},
+): Promise<PythonCanvasOutcome> {
+  const spec = stringifyJson(
+    'restore_group' in canvas ? { ...canvas, timeout: timeoutS } : { canvas, queue, timeout: timeoutS, wait, save },
+  );
+  const run = await runProcess(PYTHON, [`${PEER_DIR}canvas.py`, spec], env);
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return parseJson(line) as PythonCanvasOutcome;
+  } catch {
+    throw new Error(`canvas.py printed no result line (exit ${run.code}):\n${tail(run.stdout + run.stderr)}`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Python's own command line
 

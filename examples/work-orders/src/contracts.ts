@@ -85,3 +85,33 @@ export const hourlyReport = defineTask<[], HourlyReport>('workorders.hourly_repo
 
 /** A one-off audit of a site, scheduled for a given date. */
 export const auditSite = defineTask<[siteId: string, reason: string], AuditRecord>('workorders.audit_site');
+
+// ---------------------------------------------------------------------------------------------
+// Workflows (canvas): steps that feed each other, built with chain() and chord() in producer.ts.
+
+/** What the inspector writes once the inspection order is open. */
+export interface InspectionReport {
+  orderId: string;
+  siteId: string;
+  crew: string;
+  findings: string;
+}
+
+/** One summary of the orders closed together. */
+export interface DaySummary {
+  closed: number;
+  orderIds: string[];
+  closedBy: string[];
+}
+
+/** Chain step 2: the inspection's report, from the order step 1 opened. */
+export const writeReport = defineTask<[inspection: InspectionOrder], InspectionReport>('workorders.write_report');
+
+/** Chain step 3: tells the crew; returns the message sent. */
+export const notifyCrew = defineTask<[report: InspectionReport], string>('workorders.notify_crew');
+
+/** A chord's callback: one summary of the closed orders, in the order they were sent. */
+export const summariseDay = defineTask<[closed: ClosedWorkOrder[]], DaySummary>('workorders.summarise_day');
+
+/** Nightly, step 1: closes the orders still open (here: today's sample), returning what it closed. */
+export const closeOpenOrders = defineTask<[], ClosedWorkOrder[]>('workorders.close_open_orders');

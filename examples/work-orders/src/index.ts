@@ -6,6 +6,8 @@ export * from './contracts.js';
 export {
   runWorkOrders,
   dispatchOrders,
+  inspectAndNotify,
+  closeAllWithSummary,
   settle,
   type BatchOptions,
   type BatchReport,
@@ -19,6 +21,7 @@ export {
   dailyInspections,
   hourly,
   depotAudit,
+  nightlyClose,
   DEFAULT_AUDIT_AT,
   type PeriodicOptions,
 } from './schedules.js';

@@ -3,11 +3,16 @@
  * It imports the contracts only, never the handlers. Every `get()` is typed by its contract:
  * `dispatch` yields a CrewAssignment, `report` a SiteSummary, `close` a ClosedWorkOrder.
  */
-import { TaskFailedError, type AsyncResult, type Client } from '@celeriac/client';
+import { TaskFailedError, chain, chord, group, type AsyncResult, type Client } from '@celeriac/client';
 import {
   close,
   dispatch,
+  inspectSite,
+  notifyCrew,
   report,
+  summariseDay,
+  writeReport,
+  type DaySummary,
   type ClosedWorkOrder,
   type CrewAssignment,
   type SiteSummary,
@@ -77,4 +82,30 @@ export async function settle<T>(result: AsyncResult<T>, timeoutMs: number): Prom
     if (error instanceof TaskFailedError) return { ok: false, taskId: result.id, error };
     throw error;
   }
+}
+
+/**
+ * A chain: open a site's inspection, write its report, notify the crew. Each step gets the one
+ * before's result; the compiler checks that they fit (InspectionOrder → InspectionReport →
+ * string). The result is the last step's, typed `string`; `.parent` goes back along the chain.
+ */
+export async function inspectAndNotify(client: Client, siteId: string, options: BatchOptions): Promise<string> {
+  const flow = chain(inspectSite.s(siteId), writeReport.s(), notifyCrew.s());
+  const result = await client.send(flow, { queue: options.queue });
+  return result.get({ timeoutMs: options.timeoutMs ?? 30_000 });
+}
+
+/**
+ * A chord: close every order in parallel, then one summary of them all. It needs a result
+ * backend that stores results (mongodb://): the worker that closes the last order sends the
+ * summary, once.
+ */
+export async function closeAllWithSummary(
+  client: Client,
+  orders: readonly WorkOrder[],
+  options: BatchOptions,
+): Promise<DaySummary> {
+  const closings = group(...orders.map((order) => close.s(order.id, 'closed at end of day')));
+  const result = await client.send(chord(closings, summariseDay.s()), { queue: options.queue });
+  return result.get({ timeoutMs: options.timeoutMs ?? 30_000 });
 }

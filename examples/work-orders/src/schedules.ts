@@ -6,12 +6,13 @@
  * - a daily inspection per crewed site at 07:00 in the site's own zone (cron, DST-correct:
  *   07:00 stays 07:00 on the clock at the site through every daylight-saving change);
  * - an hourly coverage report on the hour (cron, UTC);
- * - a one-off audit of the crew-less depot at a fixed date (once; disabled after it fires).
+ * - a one-off audit of the crew-less depot at a fixed date (once; disabled after it fires);
+ * - a nightly chain at 22:00 UTC: close the day's open orders, then send one summary.
  *
  * Contracts give the task names, so a renamed task cannot leave a schedule pointing nowhere.
  */
-import type { ScheduleInput } from '@celeriac/core';
-import { auditSite, hourlyReport, inspectSite } from './contracts.js';
+import { chain, scheduledCanvas, type ScheduleInput } from '@celeriac/core';
+import { auditSite, closeOpenOrders, hourlyReport, inspectSite, summariseDay } from './contracts.js';
 import { CREW_ROSTER } from './crews.js';
 import { siteZone } from './sites.js';
 
@@ -27,7 +28,12 @@ export const DEFAULT_AUDIT_AT = '2030-01-15T09:00:00.000Z';
 /** Every periodic work order, sent to `options.queue`. */
 export function periodicSchedules(options: PeriodicOptions = {}): ScheduleInput[] {
   const queue = options.queue ?? 'workorders';
-  return [...dailyInspections(queue), hourly(queue), depotAudit(queue, options.auditAt ?? DEFAULT_AUDIT_AT)];
+  return [
+    ...dailyInspections(queue),
+    hourly(queue),
+    depotAudit(queue, options.auditAt ?? DEFAULT_AUDIT_AT),
+    nightlyClose(queue),
+  ];
 }
 
 /** Sites without a crew get no inspection: it could only fail with NoCrewAvailable every day. */
@@ -62,6 +68,19 @@ export function depotAudit(queue: string, at: Date | string): ScheduleInput {
     schedule: { kind: 'once', at },
     args: ['depot-7', 'no crew assigned'],
     options: { queue },
+  };
+}
+
+/**
+ * A canvas schedule: beat sends the whole chain at each slot, stored as Celery's `celery.chain`
+ * with its signatures in kwargs, so `celeriac schedule list/update` shows and edits it as any other.
+ */
+export function nightlyClose(queue: string): ScheduleInput {
+  return {
+    name: 'nightly-close',
+    schedule: { kind: 'cron', expression: '0 22 * * *' },
+    options: { queue },
+    ...scheduledCanvas(chain(closeOpenOrders.s(), summariseDay.s())),
   };
 }
 

@@ -8,19 +8,26 @@ import { TaskRegistry } from '@celeriac/worker';
 import {
   auditSite,
   close,
+  closeOpenOrders,
   dispatch,
   hourlyReport,
   inspectSite,
+  notifyCrew,
   report,
+  summariseDay,
+  writeReport,
   type AuditRecord,
   type ClosedWorkOrder,
   type CrewAssignment,
+  type DaySummary,
   type HourlyReport,
   type InspectionOrder,
+  type InspectionReport,
   type SiteSummary,
   type WorkOrder,
 } from './contracts.js';
 import { CREW_ROSTER, RESPONSE_HOURS, crewsFor, pickCrew } from './crews.js';
+import { sampleOrders } from './sample-orders.js';
 import { localTime, siteZone } from './sites.js';
 
 export function assignCrew(order: WorkOrder): CrewAssignment {
@@ -60,15 +67,41 @@ export function audit(siteId: string, reason: string, at: Date): AuditRecord {
   return { siteId, reason, crews: [...crewsFor(siteId)], auditedAt: at.toISOString() };
 }
 
+/** How many of the sample orders the nightly run finds open (the example keeps no order store). */
+const NIGHTLY_SAMPLE = 5;
+
+export function inspectionReport(inspection: InspectionOrder): InspectionReport {
+  const { order, crew } = inspection;
+  return {
+    orderId: order.id,
+    siteId: order.siteId,
+    crew,
+    findings: `${order.siteId} inspected at ${inspection.localTime}`,
+  };
+}
+
+export function summarise(closed: readonly ClosedWorkOrder[]): DaySummary {
+  return {
+    closed: closed.length,
+    orderIds: closed.map((order) => order.orderId),
+    closedBy: [...new Set(closed.map((order) => order.closedBy))],
+  };
+}
+
+function closeOrder(orderId: string, notes: string, closedBy: string): ClosedWorkOrder {
+  return { orderId, status: 'closed', notes: notes.trim(), closedBy };
+}
+
 export default new TaskRegistry()
   .register(dispatch, (order) => assignCrew(order))
   .register(report, (siteId, orders) => summariseSite(siteId, orders))
-  .register(close, (orderId, notes, ctx): ClosedWorkOrder => ({
-    orderId,
-    status: 'closed',
-    notes: notes.trim(),
-    closedBy: ctx.hostname,
-  }))
+  .register(close, (orderId, notes, ctx) => closeOrder(orderId, notes, ctx.hostname))
   .register(inspectSite, (siteId) => openInspection(siteId, new Date()))
   .register(hourlyReport, () => coverage(new Date()))
-  .register(auditSite, (siteId, reason) => audit(siteId, reason, new Date()));
+  .register(auditSite, (siteId, reason) => audit(siteId, reason, new Date()))
+  .register(writeReport, (inspection) => inspectionReport(inspection))
+  .register(notifyCrew, (report) => `${report.crew}: ${report.findings}`)
+  .register(summariseDay, (closed) => summarise(closed))
+  .register(closeOpenOrders, (ctx) =>
+    sampleOrders(NIGHTLY_SAMPLE).map((order) => closeOrder(order.id, 'closed by the nightly run', ctx.hostname)),
+  );

@@ -1,7 +1,7 @@
 import type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
-import { TypedEmitter, errorMeta, redactUrl, safeEmitter } from '@celeriac/core';
+import { TypedEmitter, errorMeta, redactUrl, safeEmitter, type AnyCanvas } from '@celeriac/core';
 import { AmqpConnection, ConfirmPublisher, LeaderLock, type AmqpChannelModel } from '@celeriac/amqp';
-import { Client } from '@celeriac/client';
+import { Client, type CanvasSendOptions } from '@celeriac/client';
 import type { BeatEvents, EmitBeatEvent } from './beat-events.js';
 import { BeatLoop } from './beat-loop.js';
 import { compileBeatOptions, type BeatOptions, type CompiledBeatOptions } from './beat-options.js';
@@ -58,7 +58,10 @@ export class Beat extends TypedEmitter<BeatEvents> {
     this.options = compileBeatOptions(options);
     const { store, logger } = this.options;
     const emit = (this.#emit = safeEmitter<BeatEvents>((event, ...args) => this.emit(event, ...args), logger));
-    const sender = { sendTask: (...args: Parameters<Client['sendTask']>) => this.#client().sendTask(...args) };
+    const sender = {
+      sendTask: (...args: Parameters<Client['sendTask']>) => this.#client().sendTask(...args),
+      send: (canvas: AnyCanvas, options: CanvasSendOptions) => this.#client().send(canvas, options),
+    };
     this.#loop = new BeatLoop({
       store,
       logger,

@@ -12,14 +12,18 @@
  */
 import {
   InvalidArgumentError,
+  SerialisedCanvas,
+  canvasOfSchedule,
   errorMeta,
+  type AnyCanvas,
   slotTaskId,
   updateEntry,
   type Logger,
   type ScheduleEntry,
   type ScheduleStore,
 } from '@celeriac/core';
-import type { SendOptions } from '@celeriac/client';
+import type { CanvasSendOptions, SendOptions } from '@celeriac/client';
+import type { Signature } from '@celeriac/protocol';
 import type { EmitBeatEvent } from './beat-events.js';
 
 /** The part of a Client beat needs; a fake in unit tests. */
@@ -30,6 +34,8 @@ export interface TaskSender {
     kwargs: Record<string, unknown>,
     options: SendOptions,
   ): Promise<unknown>;
+  /** Sends a schedule whose task is a chain or a group. */
+  send(canvas: AnyCanvas, options: CanvasSendOptions): Promise<unknown>;
 }
 
 export interface FireDeps {
@@ -77,7 +83,9 @@ async function publish(
   deps: FireDeps,
 ): Promise<'sent' | 'retry' | 'invalid'> {
   try {
-    await deps.sender.sendTask(entry.task, entry.args, entry.kwargs, sendOptions(entry, slot, taskId));
+    const canvas = canvasOfSchedule(entry.task, entry.kwargs);
+    if (canvas) await deps.sender.send(withSlotId(canvas, taskId), canvasOptions(entry));
+    else await deps.sender.sendTask(entry.task, entry.args, entry.kwargs, sendOptions(entry, slot, taskId));
     return 'sent';
   } catch (error) {
     const meta = { schedule: entry.name, slot: slot.toISOString(), taskId, ...errorMeta(error) };
@@ -100,6 +108,24 @@ export function sendOptions(entry: ScheduleEntry, slot: Date, taskId: string): S
     ...(priority === undefined ? {} : { priority }),
     ...(expires === undefined ? {} : { expires: new Date(slot.getTime() + expires * 1000) }),
   };
+}
+
+/**
+ * A canvas fire carries the slot's id too, so a duplicate fire is recognisable: a chain's first
+ * task has it, a group is it.
+ */
+function withSlotId(canvas: SerialisedCanvas, taskId: string): SerialisedCanvas {
+  const sig = canvas.signature;
+  const tasks = sig.kwargs.tasks as Signature[];
+  const [first, ...rest] = tasks;
+  if (sig.subtask_type === 'group' || !first)
+    return new SerialisedCanvas({ ...sig, options: { ...sig.options, task_id: taskId } });
+  const head = { ...first, options: { ...first.options, task_id: taskId } };
+  return new SerialisedCanvas({ ...sig, kwargs: { ...sig.kwargs, tasks: [head, ...rest] } });
+}
+
+function canvasOptions(entry: ScheduleEntry): CanvasSendOptions {
+  return entry.options.queue === undefined ? {} : { queue: entry.options.queue };
 }
 
 /** A store that fails to record is retried like a failed publish: the slot goes out again with its id. */

@@ -6,6 +6,13 @@ export interface GetOptions {
   timeoutMs?: number;
 }
 
+/** A chain step's `parent`: the previous task's AsyncResult, or a GroupResult. */
+export interface ParentResult {
+  readonly id: string;
+  readonly parent: ParentResult | null;
+  get(options?: GetOptions): Promise<unknown>;
+}
+
 /**
  * A handle on one task's result. `get()` resolves with the return value, or throws
  * TaskFailedError (FAILURE or REVOKED) carrying the remote exception's type, message and
@@ -17,6 +24,8 @@ export class AsyncResult<T = unknown> {
   constructor(
     readonly id: string,
     private readonly reader: ResultReader | null,
+    /** The step before this one in a chain (Celery's `AsyncResult.parent`); null for a lone task. */
+    readonly parent: ParentResult | null = null,
   ) {}
 
   /** The latest known state; PENDING until the worker reports one. */

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { encodeTask, taskSentFields } from '@celeriac/protocol';
 import {
+  Canvas,
   InvalidArgumentError,
+  type AnyCanvas,
   LamportClock,
   assertTaskName,
   loadMongoModule,
@@ -22,6 +24,10 @@ import {
   taskQueue,
 } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
+import { routeCallbacks } from './canvas-freeze.js';
+import { sendCanvas } from './canvas-sender.js';
+import type { CanvasHandle, CanvasSendOptions } from './canvas-handle.js';
+import { GroupResult } from './group-result.js';
 import {
   ControlBroadcaster,
   revokeArguments,
@@ -30,7 +36,7 @@ import {
   type RevokeOptions,
 } from './control.js';
 import { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
-import { compileSendOptions, messageFields, type SendOptions } from './send-options.js';
+import { compileSendOptions, messageFields, type CompiledSendOptions, type SendOptions } from './send-options.js';
 import { ScheduleClient } from './schedules.js';
 import { DeadLetterAdmin } from './dead-letters.js';
 
@@ -69,13 +75,25 @@ export class Client {
     this.options = compileClientOptions(options);
   }
 
+  /**
+   * Sends a canvas (a signature, chain or group) built with `add.s()`, chain(), group(); resolves
+   * once the broker has its first messages. A chain's result is its last step's, with `parent`
+   * going back; a group's is a GroupResult.
+   */
+  send<C extends AnyCanvas>(canvas: C, options?: CanvasSendOptions): Promise<CanvasHandle<C>>;
   /** Sends a task through its typed contract; resolves once the broker has confirmed it. */
   send<C extends TaskContract<readonly unknown[], unknown>>(
     contract: C,
     args: ArgsOf<C>,
+    options?: SendOptions,
+  ): Promise<AsyncResult<ResultOf<C>>>;
+  send(
+    target: AnyCanvas | TaskContract<readonly unknown[], unknown>,
+    second?: readonly unknown[] | CanvasSendOptions,
     options: SendOptions = {},
-  ): Promise<AsyncResult<ResultOf<C>>> {
-    return this.#publish<ResultOf<C>>(contract.name, args, {}, options);
+  ): Promise<AsyncResult | GroupResult> {
+    if (target instanceof Canvas) return this.#sendCanvas(target, (second ?? {}) as CanvasSendOptions);
+    return this.#publish(target.name, second as readonly unknown[], {}, options);
   }
 
   /** Sends a task by name, e.g. one that only a Python worker implements. */
@@ -168,7 +186,7 @@ export class Client {
     checkTaskName(name);
     checkArguments(args, kwargs);
     const now = new Date();
-    const send = compileSendOptions(options, now);
+    const send = this.#routedLinks(compileSendOptions(options, now));
     const { publisher, results, stored, events } = await this.#connect();
     const id = send.taskId ?? randomUUID();
     // Celery's order: the send's own queue, then the routes, then the default queue.
@@ -183,6 +201,46 @@ export class Client {
     await publishAt(publisher, queue, send.eta, body, properties);
     events?.dispatcher.send('task-sent', taskSentFields(input, { queue, exchange: '', routingKey: queue }));
     return new AsyncResult<T>(id, results ?? stored ?? null);
+  }
+
+  /** Callbacks are sent by a worker, which knows neither this client's routes nor its default queue. */
+  #routedLinks(send: CompiledSendOptions): CompiledSendOptions {
+    const route = (task: string) => this.options.router(task) ?? this.options.defaultQueue;
+    return { ...send, link: routeCallbacks(send.link, route), linkError: routeCallbacks(send.linkError, route) };
+  }
+
+  async #sendCanvas(canvas: AnyCanvas, options: CanvasSendOptions): Promise<AsyncResult | GroupResult> {
+    const send = compileSendOptions(options, new Date());
+    const { publisher, results, stored } = await this.#connect();
+    const { queues, queueType, router, defaultQueue } = this.options;
+    return sendCanvas(
+      {
+        publisher,
+        replyTo: results ? await results.replyTo() : null,
+        reader: results ?? stored ?? null,
+        groups: stored ?? null,
+        origin: this.#origin,
+        queues,
+        queueType,
+        route: (task) => send.queue ?? router(task) ?? defaultQueue,
+      },
+      canvas,
+      send,
+      options.chordJoin,
+    );
+  }
+
+  /** A group's results saved in the backend (MongoDB's celery_groupmeta), e.g. by Python's `GroupResult.save()`. */
+  async groupResult<T extends readonly unknown[] = unknown[]>(groupId: string): Promise<GroupResult<T> | null> {
+    const { stored } = await this.#connect();
+    if (!stored) throw new InvalidArgumentError('group results are stored only with a mongodb:// result backend');
+    const ids = await stored.restoreGroup(groupId);
+    return ids
+      ? new GroupResult<T>(
+          groupId,
+          ids.map((id) => new AsyncResult(id, stored)),
+        )
+      : null;
   }
 
   #connect(): Promise<Transport> {

@@ -11,7 +11,10 @@
  * ```
  */
 export { Client } from './client.js';
-export { AsyncResult, type GetOptions } from './async-result.js';
+export { AsyncResult, type GetOptions, type ParentResult } from './async-result.js';
+export { GroupResult } from './group-result.js';
+export type { CanvasHandle, CanvasSendOptions } from './canvas-handle.js';
+export { chain, group, chord, signature, type TaskSignature } from '@celeriac/core';
 export { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
 export type { SendOptions } from './send-options.js';
 export { compileRoutes, type Routes, type Router } from './routes.js';

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@celeriac/core';
-import { parseCeleryDate, type TaskMessageInput } from '@celeriac/protocol';
+import { Canvas, InvalidArgumentError, type AnyCanvas } from '@celeriac/core';
+import { parseCeleryDate, type Signature, type TaskMessageInput } from '@celeriac/protocol';
 
 /** How to send one task. Times follow Celery: `countdown` and numeric `expires` are seconds. */
 export interface SendOptions {
@@ -24,6 +24,10 @@ export interface SendOptions {
    * `soft_time_limit`); sent as the `timelimit` header in seconds, which Python workers honour too.
    */
   timeLimit?: { hardMs?: number; softMs?: number };
+  /** Sent with the result as first argument once the task succeeds (Celery's `link`). */
+  link?: AnyCanvas | readonly AnyCanvas[];
+  /** Sent with the task's id if it fails (Celery's `link_error`). */
+  linkError?: AnyCanvas | readonly AnyCanvas[];
 }
 
 /** Send options checked and turned into absolute times, as Celery's client does before publishing. */
@@ -37,6 +41,9 @@ export interface CompiledSendOptions {
   ignoreResult: boolean;
   /** Seconds, as on the wire. */
   timeLimit: { hard: number | null; soft: number | null };
+  /** The embed's callbacks and errbacks, as signatures on the wire. */
+  link: Signature[];
+  linkError: Signature[];
 }
 
 export function compileSendOptions(options: SendOptions, now: Date): CompiledSendOptions {
@@ -57,12 +64,23 @@ export function compileSendOptions(options: SendOptions, now: Date): CompiledSen
     headers: headers(options.headers),
     ignoreResult: options.ignoreResult ?? false,
     timeLimit: timeLimit(options.timeLimit),
+    link: callbacks(options.link, 'link'),
+    linkError: callbacks(options.linkError, 'linkError'),
   };
 }
 
 export function messageFields(options: CompiledSendOptions): Partial<TaskMessageInput> {
-  const { priority, eta, expires, headers, ignoreResult, timeLimit } = options;
-  return { ...(priority === undefined ? {} : { priority }), eta, expires, headers, ignoreResult, timeLimit };
+  const { priority, eta, expires, headers, ignoreResult, timeLimit, link, linkError } = options;
+  const fields = { ...(priority === undefined ? {} : { priority }), eta, expires, headers, ignoreResult, timeLimit };
+  if (!link.length && !linkError.length) return fields;
+  return { ...fields, embed: { callbacks: link.length ? link : null, errbacks: linkError.length ? linkError : null } };
+}
+
+function callbacks(value: unknown, field: string): Signature[] {
+  if (value === undefined) return [];
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  if (list.every((item) => item instanceof Canvas)) return list.map((item) => (item as AnyCanvas).toSignature());
+  throw new InvalidArgumentError(`${field} must be a signature or a list of signatures, e.g. notify.s()`);
 }
 
 function optionalName(value: unknown, field: string): string | undefined {

@@ -13,10 +13,31 @@ export {
   defineTask,
   assertTaskName,
   type TaskContract,
+  type TaskDefinition,
   type DefineTaskOptions,
   type ArgsOf,
   type ResultOf,
 } from './task-contract.js';
+export {
+  Canvas,
+  TaskSignature,
+  Chain,
+  Group,
+  Chord,
+  chain,
+  group,
+  chord,
+  signature,
+  SerialisedCanvas,
+  CANVAS_TASKS,
+  scheduledCanvas,
+  canvasOfSchedule,
+  type AnyCanvas,
+  type CanvasInput,
+  type CanvasResult,
+  type CheckedChain,
+  type SignatureOptions,
+} from './canvas.js';
 export { bindArguments, compileParams, TaskArgumentsError, type ParamNames, type TaskParam } from './task-params.js';
 export {
   CeleriacError,
@@ -53,6 +74,8 @@ export {
   type MongoBackendModule,
   type MongoResultBackendOptions,
   type StoredResultBackend,
+  type GroupStore,
+  type ChordProgress,
 } from './load-backend.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export * from './schedule/index.js';

@@ -25,6 +25,13 @@ export {
   fireId,
   type MongoScheduleStoreOptions,
 } from './mongo-schedule-store.js';
+export {
+  GroupMeta,
+  GROUPMETA_COLLECTION,
+  CHORDS_COLLECTION,
+  type GroupMetaDocument,
+  type ChordPartDocument,
+} from './group-meta.js';
 export { taskMetaDocument, resultMetaOf, TASKMETA_COLLECTION, type TaskMetaDocument } from './task-meta.js';
 export { databaseName, DEFAULT_RESULT_DATABASE } from './mongo-url.js';
 export { nextPollMs, pollDelayMs, FIRST_POLL_MS, MAX_POLL_MS } from './poll.js';

@@ -15,6 +15,7 @@ import {
   ConfigurationError,
   ResultError,
   silentLogger,
+  type ChordProgress,
   type MongoResultBackendOptions,
   type StateUpdate,
   type StoredResultBackend,
@@ -24,6 +25,7 @@ import { Expiry } from './expiry.js';
 import { isIndexConflict } from './mongo-errors.js';
 import { DEFAULT_RESULT_DATABASE, databaseName } from './mongo-url.js';
 import { FIRST_POLL_MS, nextPollMs, pollDelayMs, sleep } from './poll.js';
+import { GroupMeta } from './group-meta.js';
 import { TASKMETA_COLLECTION, resultMetaOf, taskMetaDocument, type TaskMetaDocument } from './task-meta.js';
 
 export const DEFAULT_RESULT_EXPIRES_MS = 86_400_000;
@@ -37,6 +39,7 @@ export class MongoResultBackend implements StoredResultBackend {
   readonly #connection: MongoConnection;
   readonly #collection: Collection<TaskMetaDocument>;
   readonly #expiry: Expiry<TaskMetaDocument>;
+  readonly #groups: GroupMeta;
   #closed = false;
 
   /** Connects lazily (on the first operation), so a worker or client starts without a round trip. */
@@ -46,6 +49,9 @@ export class MongoResultBackend implements StoredResultBackend {
     this.#client = new MongoClient(url, { appName: 'celeriac' });
     this.#connection = new MongoConnection(this.#client);
     this.#collection = this.#client.db(this.database).collection<TaskMetaDocument>(TASKMETA_COLLECTION);
+    this.#groups = new GroupMeta(this.#client.db(this.database), async () => {
+      await this.#connection.ready();
+    });
     const logger = options.logger ?? silentLogger;
     this.#expiry = new Expiry({
       collection: this.#collection,
@@ -93,6 +99,26 @@ export class MongoResultBackend implements StoredResultBackend {
           'the result backend was closed while waiting for the result',
         );
     }
+  }
+
+  saveGroup(groupId: string, taskIds: readonly string[], chordSize?: number | null): Promise<void> {
+    return this.#groups.saveGroup(groupId, taskIds, chordSize);
+  }
+
+  restoreGroup(groupId: string): Promise<string[] | null> {
+    return this.#groups.restoreGroup(groupId);
+  }
+
+  chordPartDone(groupId: string, taskId: string): Promise<ChordProgress | null> {
+    return this.#groups.chordPartDone(groupId, taskId);
+  }
+
+  claimChord(groupId: string): Promise<boolean> {
+    return this.#groups.claimChord(groupId);
+  }
+
+  releaseChord(groupId: string): Promise<void> {
+    return this.#groups.releaseChord(groupId);
   }
 
   async close(): Promise<void> {

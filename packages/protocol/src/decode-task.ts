@@ -3,6 +3,7 @@ import { ProtocolError, type MessageIdentity } from './errors.js';
 import { fromFieldValue } from './field-table.js';
 import { parseCeleryDate } from './iso-date.js';
 import { parseJson } from './kombu-json.js';
+import { readSignature, readSignatures } from './signature.js';
 import { EMPTY_EMBED, type RawMessage, type TaskEmbed, type TaskMessage, type TimeLimit } from './task-message.js';
 
 /**
@@ -186,8 +187,10 @@ function bodyEmbed(value: unknown, identity: MessageIdentity): TaskEmbed {
     throw new ProtocolError('BODY_SHAPE_INVALID', 'task embed must be a JSON object', identity);
   }
   const embed = value as Record<string, unknown>;
-  const list = (key: string) => (Array.isArray(embed[key]) ? (embed[key] as TaskEmbed['chain']) : null);
-  const chord = typeof embed.chord === 'object' && embed.chord !== null ? (embed.chord as TaskEmbed['chord']) : null;
+  // Checked here, so that a broken callback is refused with the message, not lost when the task ends.
+  const list = (key: string) => readSignatures(embed[key], key, identity);
+  const chord =
+    embed.chord === undefined || embed.chord === null ? null : readSignature(embed.chord, 'chord', identity);
   return { callbacks: list('callbacks'), errbacks: list('errbacks'), chain: list('chain'), chord };
 }
 

@@ -36,6 +36,7 @@ export type ProtocolErrorCode =
   | 'HEADER_MISSING'
   | 'HEADER_INVALID'
   | 'DATE_INVALID'
+  | 'SIGNATURE_INVALID'
   | 'VALUE_UNENCODABLE';
 
 /** What a broken message still tells us, so a caller waiting on it can be told it failed. */

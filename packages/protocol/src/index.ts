@@ -40,6 +40,16 @@ export {
   type ExceptionInfo,
 } from './exception-info.js';
 export { encodeTask } from './encode-task.js';
+export {
+  readSignature,
+  readSignatures,
+  mergeCall,
+  signatureSend,
+  type SignatureCall,
+  type SignatureSend,
+} from './signature.js';
+export { canvasSends } from './canvas-send.js';
+export { taskSignature, chainSignature, groupSignature, chordSignature, chordUnlockSignature } from './canvas-dicts.js';
 export { decodeTask, UNDECODABLE_HEADERS, type DecodeOptions } from './decode-task.js';
 export { encodeResult, decodeResult, type ResultMeta, type ResultPublishProperties } from './result-message.js';
 export {

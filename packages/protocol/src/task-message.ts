@@ -4,7 +4,11 @@
  */
 import type { FieldTable } from './field-table.js';
 
-/** A canvas signature as Celery embeds it (`link=`, chains). */
+/**
+ * A canvas signature as Celery serialises it (canvas.Signature, a dict): in `link`/`link_error`,
+ * chains, chord bodies. `subtask_type` is null for a task, 'group', 'chain' or 'chord' for the
+ * canvases (their parts in `kwargs`); `chord_size` is set on a chord's header tasks only.
+ */
 export interface Signature {
   task: string;
   args: unknown[];
@@ -12,6 +16,7 @@ export interface Signature {
   options: Record<string, unknown>;
   subtask_type: string | null;
   immutable: boolean;
+  chord_size?: number | null;
 }
 
 /** The third element of the body: workflow signatures carried with the task. */

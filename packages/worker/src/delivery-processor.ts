@@ -10,6 +10,8 @@ import type { Gate } from './gates/gate.js';
 import type { Job } from './job.js';
 import type { JobTracker } from './control/task-requests.js';
 import type { RetryPublisher } from './retry/retry-publisher.js';
+import { WorkflowSteps, type Workflow } from './canvas/workflow-steps.js';
+import type { TaskRegistry } from './task-registry.js';
 import { acksOnTheWire } from './settle/acks-on-the-wire.js';
 import type { Rejector } from './settle/rejector.js';
 import { requeueLater } from './settle/requeue-later.js';
@@ -30,6 +32,12 @@ export interface ProcessorDeps {
   finished: Pick<FinishedOutcomes, 'remember'>;
   /** Republishes a task whose handler asked to retry. */
   retries: Pick<RetryPublisher, 'resend'>;
+  /** Sends what a finished task's embed asks for: callbacks, the chain's next step, errbacks. @default none */
+  workflow?: Workflow;
+  /** The workflow steps, when the pipeline shares them with the gates. @default new WorkflowSteps(workflow) */
+  steps?: WorkflowSteps;
+  /** Celery's built-in tasks (canvas/builtins.ts), looked up after the application's. @default none */
+  builtins?: Pick<TaskRegistry, 'get'>;
   executor: TaskExecutor;
   slots: Slots;
   emit: EmitWorkerEvent;
@@ -57,9 +65,11 @@ const NO_TRACKER: JobTracker = {
  */
 export class DeliveryProcessor {
   readonly #logger: Logger;
+  readonly #steps: WorkflowSteps;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.#logger = deps.options.logger;
+    this.#steps = deps.steps ?? new WorkflowSteps(deps.workflow);
   }
 
   async process(received: Delivery): Promise<void> {
@@ -70,7 +80,7 @@ export class DeliveryProcessor {
     } catch (error) {
       return this.deps.rejector.undecodable(delivery, error);
     }
-    const registered = this.deps.options.tasks.get(task.name);
+    const registered = this.deps.options.tasks.get(task.name) ?? this.deps.builtins?.get(task.name);
     if (!registered) return this.deps.rejector.notRegistered(delivery, task);
     const job: Job = {
       delivery,
@@ -175,7 +185,11 @@ export class DeliveryProcessor {
    * instead of running twice (gates/finished-outcomes.ts).
    */
   async #settle(job: Job, outcome: TaskOutcome): Promise<boolean> {
+    // As Celery's tracer: the callbacks and the chain's next step go out before the result is stored.
+    if (outcome.state === TaskState.SUCCESS && !(await this.#steps.sendNext(job, outcome.result))) return false;
     const reported = await this.#report(job, outcome);
+    if (outcome.state === TaskState.FAILURE) await this.#steps.sendErrbacks(job);
+    if (reported && outcome.state !== TaskState.RETRY && !(await this.#steps.joinChord(job))) return false;
     const unacked = !reported || job.delivery.orphaned();
     if (unacked && this.deps.finished.remember(job, outcome, reported)) return this.#kept(job, outcome, reported);
     if (!reported) {

@@ -15,7 +15,10 @@
  *    handler in the pool (inline or threads/), inside the time limits, inside the revokes that
  *    can terminate it. The run ends as a TaskOutcome.
  * 4. retry/ republishes a task whose handler asked to retry, through the delay lanes.
- * 5. settle/ reports the outcome, then acks the message; whatever fails on the way sends the
+ * 5. canvas/ sends what the message's embed asks for once the task ended (Celery's tracer): on
+ *    success its callbacks (`link`) and its chain's next step, before the result is stored; on
+ *    failure its errbacks (`link_error`), with the failed task's id.
+ * 6. settle/ reports the outcome, then acks the message; whatever fails on the way sends the
  *    message back to the queue after a pause.
  *
  * Beside the line, control/ answers pidbox commands, is told each job's stage (task-requests.ts)
@@ -23,7 +26,13 @@
  * gate and the terminating executor read.
  */
 import { safeEmitter, type Logger, type ResultReader, type ResultWriter } from '@celeriac/core';
-import type { ConfirmPublisher } from '@celeriac/amqp';
+import { DEFAULT_QUEUE, type ConfirmPublisher } from '@celeriac/amqp';
+import { BuiltinsInline } from './canvas/builtins-inline.js';
+import { builtinTasks } from './canvas/builtins.js';
+import { ChordJoin, type ChordStore } from './canvas/chord-join.js';
+import { WorkflowSender } from './canvas/workflow-sender.js';
+import { WorkflowSteps, type Workflow } from './canvas/workflow-steps.js';
+import type { TaskRegistry } from './task-registry.js';
 import type { Revocations } from './control/revocations.js';
 import type { JobTracker } from './control/task-requests.js';
 import type { TimeLimitOverrides } from './execution/time-limit-overrides.js';
@@ -63,6 +72,8 @@ export interface PipelineParts {
   revocations: Revocations;
   /** The result backend, when it can be read by task id (MongoDB): enables duplicate suppression. */
   stored?: Pick<ResultReader, 'latest'> | null;
+  /** The same backend's groups (MongoDB): chords joined by a counter, and Celery's built-in tasks. */
+  groups?: ChordStore | null;
   /** The concurrency slots; the worker keeps them to resize them (`pool_grow`). @default new Slots(concurrency) */
   slots?: Slots;
   /** Told each job's stage, for the inspect commands. */
@@ -95,12 +106,14 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const reporter = new TaskReporter(parts.results);
   const deadLetters = new DeadLetters(publisher, options.nodeName, options.logger);
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
-  const gates = buildGates(parts, reporter, rejector, emit);
+  const { workflow, builtins } = buildWorkflow(parts);
+  const steps = new WorkflowSteps(workflow);
+  const gates = buildGates(parts, reporter, rejector, emit, (job) => steps.joinChord(job));
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
   const slots = parts.slots ?? new Slots(options.concurrency);
   const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
-  const executor = buildExecutor(parts);
+  const executor = buildExecutor(parts, builtins);
   return new DeliveryProcessor({
     options,
     reporter,
@@ -108,6 +121,9 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     gates: before,
     recheck,
     retries,
+    workflow,
+    steps,
+    builtins,
     finished,
     executor,
     slots,
@@ -119,9 +135,18 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   });
 }
 
-function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector, emit: EmitWorkerEvent): Gates {
+/** A chord header task settled again on redelivery still counts itself (canvas/workflow-steps.ts). */
+type JoinChord = (job: Job) => Promise<boolean>;
+
+function buildGates(
+  parts: PipelineParts,
+  reporter: TaskReporter,
+  rejector: Rejector,
+  emit: EmitWorkerEvent,
+  joinChord: JoinChord,
+): Gates {
   const { options, publisher } = parts;
-  const finished = new FinishedOutcomes(reporter);
+  const finished = new FinishedOutcomes(reporter, Date.now, joinChord);
   const quorum = new Set(options.queueSpecs.filter((spec) => spec.type === 'quorum').map((spec) => spec.name));
   const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter, (queue) =>
     quorum.has(queue),
@@ -135,7 +160,7 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
     deliveries,
     revoked,
     // A task whose id already SUCCEEDED (redelivery, duplicate fire) is acked, not run twice.
-    ...(parts.stored ? [new DuplicateGate(parts.stored)] : []),
+    ...(parts.stored ? [new DuplicateGate(parts.stored, joinChord)] : []),
     expiry,
     // Only a task that would run now may wait (under a second) in memory.
     new EtaGate(publisher, Date.now, parts.tracker),
@@ -147,9 +172,30 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
   return { before, recheck: [revoked, expiry], finished, deliveries };
 }
 
-/** The pool, inside the time limits, inside the revokes that can terminate a run. */
-function buildExecutor(parts: PipelineParts): TaskExecutor {
-  const { options, pool, revocations } = parts;
+/** What a finished task's embed asks for; with a group store also the chord joins and Celery's built-ins. */
+function buildWorkflow(parts: PipelineParts): { workflow: Workflow; builtins: TaskRegistry } {
+  const { options } = parts;
+  const sender = new WorkflowSender(parts.publisher, {
+    origin: options.nodeName,
+    defaultQueue: DEFAULT_QUEUE,
+    queueOptions: options.queueOptions,
+    queueType: options.queueType,
+    groups: parts.groups ?? null,
+  });
+  if (!parts.groups) return { workflow: sender, builtins: builtinTasks(options.tasks, null) };
+  const join = new ChordJoin(parts.groups, sender);
+  const workflow: Workflow = {
+    afterSuccess: (task, result) => sender.afterSuccess(task, result),
+    afterFailure: (task) => sender.afterFailure(task),
+    afterStored: (task) => join.partDone(task),
+  };
+  return { workflow, builtins: builtinTasks(options.tasks, join) };
+}
+
+/** The pool (the built-ins inline), inside the time limits, inside the revokes that can terminate a run. */
+function buildExecutor(parts: PipelineParts, builtins: TaskRegistry): TaskExecutor {
+  const { options, revocations } = parts;
+  const pool = new BuiltinsInline(parts.pool, builtins, options.nodeName);
   const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads', parts.timeLimits);
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
   return new TerminableExecutor(revocations, limited);

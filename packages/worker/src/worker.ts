@@ -182,6 +182,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   ): DeliveryProcessor {
     return buildPipeline({
       stored,
+      groups: stored,
       sharedTokens,
       rateLimits: this.#control.rateLimits,
       options: this.options,

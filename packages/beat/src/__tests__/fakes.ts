@@ -1,5 +1,13 @@
-import { MemoryScheduleStore, PublishError, silentLogger, type ScheduleInput, type StoreOptions } from '@celeriac/core';
-import type { SendOptions } from '@celeriac/client';
+import {
+  MemoryScheduleStore,
+  PublishError,
+  silentLogger,
+  type AnyCanvas,
+  type ScheduleInput,
+  type StoreOptions,
+} from '@celeriac/core';
+import type { CanvasSendOptions, SendOptions } from '@celeriac/client';
+import type { Signature } from '@celeriac/protocol';
 import type { BeatEvents, EmitBeatEvent } from '../beat-events.js';
 import { BeatLoop } from '../beat-loop.js';
 import type { TaskSender } from '../fire.js';
@@ -31,6 +39,14 @@ export class FakeSender implements TaskSender {
     }
     this.sent.push({ name, args, options });
     return undefined;
+  }
+
+  /** A canvas fire, recorded under its serialised task name with its first task's id. */
+  async send(canvas: AnyCanvas, options: CanvasSendOptions): Promise<unknown> {
+    const sig = canvas.toSignature();
+    const [first] = (sig.kwargs.tasks as Signature[] | undefined) ?? [];
+    const taskId = sig.subtask_type === 'group' ? sig.options.task_id : first?.options.task_id;
+    return this.sendTask(sig.task, [sig.kwargs], {}, { ...options, taskId: taskId as string });
   }
 }
 

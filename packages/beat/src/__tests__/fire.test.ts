@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import {
   InvalidArgumentError,
+  chain,
+  defineTask,
+  scheduledCanvas,
   MemoryScheduleStore,
   compileScheduleInput,
   silentLogger,
@@ -32,7 +35,10 @@ describe('fireSlots', () => {
   it('publishes each slot before recording it, with the slot task id', async () => {
     const store = new MemoryScheduleStore();
     const order: string[] = [];
-    const sender: TaskSender = { sendTask: async (_n, _a, _k, options) => void order.push(`send ${options.taskId}`) };
+    const sender: TaskSender = {
+      sendTask: async (_n, _a, _k, options) => void order.push(`send ${options.taskId}`),
+      send: () => Promise.reject(new Error('no canvas here')),
+    };
     const recordFire = store.recordFire.bind(store);
     store.recordFire = async (name, slot) => (order.push(`record ${slotTaskId(name, slot)}`), recordFire(name, slot));
     const outcome = await fireSlots(await stored(store), [SLOT_1, SLOT_2], deps(store, sender));
@@ -99,10 +105,41 @@ describe('fireSlots', () => {
     expect(sender.sent).to.have.length(1); // the duplicate carries the same id, so it is recognisable
   });
 
+  it('sends a chain schedule whole, with the slot id on its first task', async () => {
+    const store = new MemoryScheduleStore();
+    const close = defineTask<[day: string], number>('orders.close_day');
+    const summary = defineTask<[count: number], string>('orders.summary');
+    const input = {
+      name: 'nightly',
+      schedule: { kind: 'interval' as const, everyMs: 60_000, anchor: SLOT_1 },
+      options: { queue: 'orders' },
+      ...scheduledCanvas(chain(close.s('today'), summary.s())),
+    };
+    const entry = await store.put(compileScheduleInput(input, SLOT_1));
+    const sender = new FakeSender();
+    expect((await fireSlots(entry, [SLOT_1], deps(store, sender))).kind).to.equal('fired');
+    expect(sender.sent).to.have.length(1);
+    expect(sender.sent[0]).to.deep.include({ name: 'celery.chain' });
+    expect(sender.sent[0]?.options).to.deep.equal({ queue: 'orders', taskId: slotTaskId('nightly', SLOT_1) });
+  });
+
+  it('refuses a stored chain whose tasks are not signatures', () => {
+    const input = {
+      name: 'bad',
+      task: 'celery.chain',
+      kwargs: { tasks: [{ args: [] }] },
+      schedule: { kind: 'interval' as const, everyMs: 1000 },
+    };
+    expect(() => compileScheduleInput(input)).to.throw(InvalidArgumentError, "schedule 'bad': invalid kwargs");
+  });
+
   it('marks a schedule the client refuses as invalid, with schedule:error', async () => {
     const store = new MemoryScheduleStore();
     const events = new Events();
-    const sender: TaskSender = { sendTask: async () => Promise.reject(new InvalidArgumentError('bad priority')) };
+    const sender: TaskSender = {
+      sendTask: async () => Promise.reject(new InvalidArgumentError('bad priority')),
+      send: () => Promise.reject(new Error('no canvas here')),
+    };
     expect((await fireSlots(await stored(store), [SLOT_1], deps(store, sender, events))).kind).to.equal('invalid');
     expect(events.of('schedule:error')).to.have.length(1);
   });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InvalidArgumentError } from '@celeriac/core';
+import { InvalidArgumentError, defineTask, signature } from '@celeriac/core';
 import { compileSendOptions, messageFields, type SendOptions } from '../send-options.js';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
@@ -25,7 +25,20 @@ describe('send options', () => {
       headers: {},
       ignoreResult: false,
       timeLimit: { hard: null, soft: null },
+      link: [],
+      linkError: [],
     });
+  });
+
+  it('takes link and linkError as signatures, into the embed as Celery names them', () => {
+    const notify = defineTask<[id: string], void>('t.notify');
+    const fields = messageFields(compile({ link: signature('t.done'), linkError: [notify.s()] }));
+    expect(fields.embed?.callbacks?.map((sig) => sig.task)).to.deep.equal(['t.done']);
+    expect(fields.embed?.errbacks?.map((sig) => sig.task)).to.deep.equal(['t.notify']);
+    expect(() => compile({ link: { task: 't.done' } as never })).to.throw(
+      InvalidArgumentError,
+      'link must be a signature',
+    );
   });
 
   describe('times', () => {

@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { assertTaskName } from '../task-contract.js';
 import { compileSpec } from './spec.js';
+import { canvasOfSchedule } from '../canvas.js';
 import type { MissedRunPolicy, ScheduleDefinition, ScheduleInput, ScheduleTaskOptions } from '@celeriac/protocol';
 
 export const MAX_NAME_LENGTH = 200;
@@ -22,12 +23,15 @@ export function compileScheduleInput(input: ScheduleInput, now: Date = new Date(
   const name = compileName(input.name);
   const fail = (field: string, reason: string) =>
     new InvalidArgumentError(`schedule '${name}': invalid ${field}: ${reason}`);
+  const task = compileTask(input.task, fail);
+  const kwargs = compileKwargs(input.kwargs, fail);
+  checkCanvas(task, kwargs, fail);
   return {
     name,
-    task: compileTask(input.task, fail),
+    task,
     schedule: withName(name, () => compileSpec(input.schedule, now)),
     args: compileArgs(input.args, fail),
-    kwargs: compileKwargs(input.kwargs, fail),
+    kwargs,
     options: compileOptions(input.options, fail),
     enabled: compileEnabled(input.enabled, fail),
     missedRuns: compilePolicy(input.missedRuns, fail),
@@ -62,6 +66,15 @@ function compileTask(task: unknown, fail: Fail): string {
     return task;
   } catch (error) {
     throw fail('task', error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** A chain or group stored as Celery's `celery.chain` / `celery.group` must hold valid signatures. */
+function checkCanvas(task: string, kwargs: Record<string, unknown>, fail: Fail): void {
+  try {
+    canvasOfSchedule(task, kwargs);
+  } catch (error) {
+    throw fail('kwargs', error instanceof Error ? error.message : String(error));
   }
 }
 

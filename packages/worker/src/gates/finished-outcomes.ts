@@ -37,6 +37,8 @@ export class FinishedOutcomes implements Gate {
   constructor(
     private readonly reporter: Pick<TaskReporter, 'storeOutcome'>,
     private readonly clock: () => number = Date.now,
+    /** A chord's header task counts itself once its state is stored; false when that failed (requeued). */
+    private readonly joinChord: (job: Job) => Promise<boolean> = () => Promise.resolve(true),
   ) {}
 
   /** Keeps the outcome of a task whose message could not be acked; false for one not worth keeping (RETRY). */
@@ -57,6 +59,8 @@ export class FinishedOutcomes implements Gate {
       { state: kept.outcome.state, reported: kept.reported },
     );
     if (!kept.reported && !(await this.#report(job, kept))) return 'settled';
+    if (job.task.embed.chord && kept.outcome.state !== TaskState.RETRY && !(await this.joinChord(job)))
+      return 'settled';
     job.delivery.ack();
     return 'settled';
   }
