@@ -5,25 +5,14 @@ import {
   Canvas,
   InvalidArgumentError,
   type AnyCanvas,
-  LamportClock,
   assertTaskName,
-  loadMongoModule,
   type ArgsOf,
   type ResultOf,
-  type StoredResultBackend,
   type TaskContract,
 } from '@celeriac/core';
-import {
-  AmqpConnection,
-  ConfirmPublisher,
-  EventDispatcher,
-  EventPublisher,
-  RpcResultReader,
-  publishAt,
-  purgeQueue,
-  taskQueue,
-} from '@celeriac/amqp';
+import { type ConfirmPublisher, publishAt, purgeQueue, taskQueue } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
+import { closeTransport, openTransport, type Transport } from './client-transport.js';
 import { routeCallbacks } from './canvas-freeze.js';
 import { sendCanvas } from './canvas-sender.js';
 import type { CanvasHandle, CanvasSendOptions } from './canvas-handle.js';
@@ -39,17 +28,6 @@ import { compileClientOptions, type ClientOptions, type CompiledClientOptions } 
 import { compileSendOptions, messageFields, type CompiledSendOptions, type SendOptions } from './send-options.js';
 import { ScheduleClient } from './schedules.js';
 import { DeadLetterAdmin } from './dead-letters.js';
-
-interface Transport {
-  publishing: AmqpConnection;
-  publisher: ConfirmPublisher;
-  results: RpcResultReader | null;
-  resultConnection: AmqpConnection | null;
-  /** MongoDB results (polled by task id), when configured; then `results` is null. */
-  stored?: StoredResultBackend | null;
-  /** task-sent events, when sendSentEvent is on. */
-  events?: { publisher: EventPublisher; dispatcher: EventDispatcher } | null;
-}
 
 /**
  * Sends tasks and reads their results. Connects on first use: one connection publishes (with
@@ -169,12 +147,7 @@ export class Client {
   async close(): Promise<void> {
     const transport = this.#transport;
     this.#transport = null;
-    if (!transport) return;
-    const { publishing, results, resultConnection, stored, events } = await transport.catch(
-      (): Partial<Transport> => ({}),
-    );
-    await Promise.all([results?.close(), stored?.close(), events?.publisher.close()]);
-    await Promise.all([publishing?.close(), resultConnection?.close()]);
+    if (transport) await closeTransport(transport);
   }
 
   async #publish<T>(
@@ -245,69 +218,11 @@ export class Client {
 
   #connect(): Promise<Transport> {
     if (this.#transport) return this.#transport;
-    const opening = this.#openTransport();
+    const opening = openTransport(this.options, this.#origin);
     this.#transport = opening;
     // A failed start is forgotten, so the next send tries again.
     opening.catch(() => this.#transport === opening && (this.#transport = null));
     return opening;
-  }
-
-  async #openTransport(): Promise<Transport> {
-    const { brokerUrl: url, brokerTls, connectionName: name, logger, publishWaitMs } = this.options;
-    const tls = brokerTls ?? undefined;
-    const { declare } = this.options;
-    const publishing = await AmqpConnection.open({ url, tls, declare, name: `${name}:publish`, logger });
-    const publisher = await ConfirmPublisher.create(publishing, {
-      logger,
-      channelWaitMs: publishWaitMs,
-      laneType: this.options.queueType,
-    });
-    const events = await this.#openEvents(publishing);
-    return { ...(await this.#openResults(publishing, publisher)), events };
-  }
-
-  /** task-sent events go out on the publishing connection, on a channel of their own; as Celery, named `gen<pid>@host`. */
-  async #openEvents(publishing: AmqpConnection): Promise<Transport['events']> {
-    if (!this.options.sendSentEvent) return null;
-    const publisher = await EventPublisher.create(publishing, { logger: this.options.logger });
-    return {
-      publisher,
-      dispatcher: new EventDispatcher(publisher, { hostname: this.#origin, clock: new LamportClock() }),
-    };
-  }
-
-  async #openResults(publishing: AmqpConnection, publisher: ConfirmPublisher): Promise<Transport> {
-    const { brokerUrl: url, connectionName: name, logger } = this.options;
-    const tls = this.options.brokerTls ?? undefined;
-    if (this.options.resultBackend === null) return { publishing, publisher, results: null, resultConnection: null };
-    if (this.options.resultBackend === 'mongodb')
-      return {
-        publishing,
-        publisher,
-        results: null,
-        resultConnection: null,
-        stored: await this.#openStored(publishing),
-      };
-    const { declare } = this.options;
-    const resultConnection = await AmqpConnection.open({ url, tls, declare, name: `${name}:results`, logger }).catch(
-      async (error: unknown) => {
-        await publishing.close();
-        throw error;
-      },
-    );
-    const results = new RpcResultReader(resultConnection, { logger, expiresMs: this.options.resultExpiresMs });
-    return { publishing, publisher, results, resultConnection };
-  }
-
-  /** MongoDB results through @celeriac/mongodb, loaded only when such a URL is configured. */
-  async #openStored(publishing: AmqpConnection): Promise<StoredResultBackend> {
-    const { resultBackendUrl, resultExpiresMs, logger } = this.options;
-    try {
-      return (await loadMongoModule()).openMongoResultBackend(resultBackendUrl ?? '', { resultExpiresMs, logger });
-    } catch (error) {
-      await publishing.close();
-      throw error;
-    }
   }
 }
 
