@@ -152,5 +152,29 @@ function defineCases(serverUrl: string): void {
         await backend.close();
       }
     });
+
+    it(`chord parts expire as results do, counted through an index on their group (${noTtl ? 'swept here' : 'TTL index here'})`, async () => {
+      const backend = new MongoResultBackend(url, { resultExpiresMs: HOUR_MS, logger: recordingLogger().logger });
+      const parts = client.db(database).collection<Doc & { group?: string }>('celeriac_chords');
+      try {
+        await parts.insertOne({
+          _id: 'old-group/a',
+          group: 'old-group',
+          date_done: new Date(Date.now() - 2 * HOUR_MS),
+        });
+        await backend.saveGroup('chord-1', ['t1', 't2'], 2);
+        expect(await backend.chordPartDone('chord-1', 't1')).to.deep.equal({ done: 1, size: 2, fired: false });
+        const indexes = await parts.indexes();
+        expect(indexes.some((index) => JSON.stringify(index.key) === '{"group":1}')).to.equal(true);
+        if (noTtl === null) {
+          expect(indexes.some((index) => index.expireAfterSeconds === 3600)).to.equal(true);
+          return;
+        }
+        await eventually(async () => ((await parts.countDocuments({ _id: 'old-group/a' })) === 0 ? true : undefined));
+        expect(await parts.countDocuments({ group: 'chord-1' })).to.equal(1);
+      } finally {
+        await backend.close();
+      }
+    });
   });
 }

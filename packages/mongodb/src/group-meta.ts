@@ -5,15 +5,19 @@
  * `celeriac_chords`: one document per finished header task (`<group>/<task>`, so a redelivered
  * task counts once) and one claim on the callback (`<group>/fired`). Both are inserts under a
  * unique `_id`, the one write every MongoDB-wire server makes atomic: FerretDB loses concurrent
- * `$addToSet` updates of one document (seen: 18 of 20 parts counted).
+ * `$addToSet` updates of one document (seen: 18 of 20 parts counted). The parts expire as results
+ * do (Celery's Redis chord counters live as long as results too), indexed by group so a count
+ * never scans other chords.
  */
 import type { Collection, Db } from 'mongodb';
 import { parseJson, stringifyJson } from '@celeriac/protocol';
-import type { ChordProgress, GroupStore } from '@celeriac/core';
+import type { ChordProgress, GroupStore, Logger } from '@celeriac/core';
+import { Expiry } from './expiry.js';
 import { isDuplicateKey } from './mongo-errors.js';
 
 export const GROUPMETA_COLLECTION = 'celery_groupmeta';
 export const CHORDS_COLLECTION = 'celeriac_chords';
+export const CHORDS_TTL_INDEX_NAME = 'celeriac_chords_ttl';
 
 export interface GroupMetaDocument {
   _id: string;
@@ -30,17 +34,35 @@ export interface ChordPartDocument {
   date_done: Date;
 }
 
-/** The group operations over one database; `ready` connects first. */
+export interface GroupMetaOptions {
+  /** Connects first. */
+  ready: () => Promise<void>;
+  /** How long chord parts are kept: the results' expiry. */
+  expireAfterSeconds: number;
+  logger: Logger;
+}
+
+/** The group operations over one database. */
 export class GroupMeta implements GroupStore {
   readonly #groups: Collection<GroupMetaDocument>;
   readonly #parts: Collection<ChordPartDocument>;
+  readonly #expiry: Expiry<ChordPartDocument>;
+  readonly ready: () => Promise<void>;
 
-  constructor(
-    database: Db,
-    private readonly ready: () => Promise<void>,
-  ) {
+  constructor(database: Db, options: GroupMetaOptions) {
+    this.ready = options.ready;
     this.#groups = database.collection<GroupMetaDocument>(GROUPMETA_COLLECTION);
     this.#parts = database.collection<ChordPartDocument>(CHORDS_COLLECTION);
+    const { expireAfterSeconds: afterSeconds, logger } = options;
+    const createIndex = () => this.#createIndexes(afterSeconds);
+    this.#expiry = new Expiry({
+      collection: this.#parts,
+      field: 'date_done',
+      afterSeconds,
+      createIndex,
+      what: 'chord parts',
+      logger,
+    });
   }
 
   async saveGroup(groupId: string, taskIds: readonly string[], chordSize: number | null = null): Promise<void> {
@@ -63,7 +85,9 @@ export class GroupMeta implements GroupStore {
     const group = await this.#groups.findOne({ _id: groupId });
     if (!group) return null;
     if (typeof group.chord_size !== 'number') return { done: 0, size: null, fired: false };
+    await this.#expiry.ensure();
     await this.#insertOnce({ _id: `${groupId}/${taskId}`, group: groupId, date_done: new Date() });
+    this.#expiry.touch();
     const done = await this.#parts.countDocuments({ group: groupId });
     const fired = (await this.#parts.countDocuments({ _id: claimId(groupId) })) > 0;
     return { done, size: group.chord_size, fired };
@@ -77,6 +101,12 @@ export class GroupMeta implements GroupStore {
   async releaseChord(groupId: string): Promise<void> {
     await this.ready();
     await this.#parts.deleteOne({ _id: claimId(groupId) });
+  }
+
+  /** The group index first: a server that refuses the TTL one (FerretDB 1.x) still counts by index. */
+  async #createIndexes(expireAfterSeconds: number): Promise<void> {
+    await this.#parts.createIndex({ group: 1 }, { name: 'celeriac_chords_group' });
+    await this.#parts.createIndex({ date_done: 1 }, { name: CHORDS_TTL_INDEX_NAME, expireAfterSeconds });
   }
 
   /** True when this call inserted the document, false when it was there already. */

@@ -49,10 +49,14 @@ export class MongoResultBackend implements StoredResultBackend {
     this.#client = new MongoClient(url, { appName: 'celeriac' });
     this.#connection = new MongoConnection(this.#client);
     this.#collection = this.#client.db(this.database).collection<TaskMetaDocument>(TASKMETA_COLLECTION);
-    this.#groups = new GroupMeta(this.#client.db(this.database), async () => {
-      await this.#connection.ready();
-    });
     const logger = options.logger ?? silentLogger;
+    this.#groups = new GroupMeta(this.#client.db(this.database), {
+      ready: async () => {
+        await this.#connection.ready();
+      },
+      expireAfterSeconds: this.expireAfterSeconds,
+      logger,
+    });
     this.#expiry = new Expiry({
       collection: this.#collection,
       field: 'date_done',
