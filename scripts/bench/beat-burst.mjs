@@ -10,7 +10,11 @@
  * Measured: the merge and the loop's start; RSS after them (after a forced GC) and the peak
  * (VmHWM); for the burst, when its last fire was handed to the sender and when its last fire was
  * recorded in the store, both from the slot; every slot of the burst must be handed exactly
- * once. `mongodb` starts a FerretDB of its own. Not a test: the figures depend on the machine.
+ * once. Before the burst, from the loop's start until 0.2 s before the burst, the steady mix alone:
+ * its fires, their CPU, and how late a 50 ms timer fired at worst (a loop that cannot keep up
+ * starves the event loop). With --json those figures are printed as a line of their own
+ * (`partial: true`) before the burst, so a run stopped before it ends still has them. `mongodb`
+ * starts a FerretDB of its own. Not a test: the figures depend on the machine.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,7 +85,9 @@ async function run(store, burstAt) {
   const startMs = performance.now() - started;
   const rssMb = await memoryMb('VmRSS');
   if (Date.now() > burstAt.getTime()) throw new Error('loading took longer than --burst-in: raise it');
-  await sleep(burstAt.getTime() - Date.now() - 200);
+  const steady = await steadyMix(watch.seen, burstAt.getTime() - 200);
+  if (values.json)
+    emit(true, { partial: true, store: values.store, count: COUNT, mergeMs, loopStartMs: startMs, rssMb, steady }, []);
   const cpu = process.cpuUsage();
   const firesBefore = watch.seen.fires;
   await waitFor(() => watch.seen.recorded >= watch.burstNames.size, burstAt.getTime() + 60_000);
@@ -93,11 +99,33 @@ async function run(store, burstAt) {
     mergeMs,
     startMs,
     rssMb,
+    steady,
     peakMb: await memoryMb('VmHWM'),
     seen: watch.seen,
     burst: watch.burstNames.size,
     cpuMs: (user + system) / 1000,
     fires,
+  };
+}
+
+/** The mix's own fires until `until`: their CPU, and the worst lateness of a 50 ms timer meanwhile. */
+async function steadyMix(seen, until) {
+  const [cpu, fires, started] = [process.cpuUsage(), seen.fires, performance.now()];
+  let timerLateMs = 0;
+  while (Date.now() < until - 50) {
+    const asked = performance.now();
+    await sleep(50);
+    timerLateMs = Math.max(timerLateMs, performance.now() - asked - 50);
+  }
+  const { user, system } = process.cpuUsage(cpu);
+  const n = seen.fires - fires;
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    fires: n,
+    firesPerSecond: n / seconds,
+    cpuPerFireUs: (user + system) / n,
+    cpuShare: (user + system) / 1e6 / seconds,
+    timerLateMs,
   };
 }
 
@@ -114,6 +142,7 @@ function report(r, burstAt) {
     loopStartMs: r.startMs,
     rssMb: r.rssMb,
     peakRssMb: r.peakMb,
+    steady: r.steady,
     burst: {
       size: r.burst,
       handed: r.seen.handed,
@@ -130,6 +159,7 @@ function report(r, burstAt) {
     `beat loop, ${COUNT.toLocaleString('en')} schedules, ${values.store} store, counting sender (no broker)`,
     `  merge into the store: ${r.mergeMs.toFixed(0)} ms; loop start (load + heap): ${r.startMs.toFixed(0)} ms`,
     `  RSS after loading (after a GC): ${r.rssMb.toFixed(0)} MB; peak: ${r.peakMb.toFixed(0)} MB`,
+    `  the mix before the burst: ${r.steady.firesPerSecond.toFixed(0)} fires/s, ${r.steady.cpuPerFireUs.toFixed(1)} µs CPU a fire, a 50 ms timer up to ${r.steady.timerLateMs.toFixed(0)} ms late`,
     `  burst of ${r.burst.toLocaleString('en')}: last handed ${result.burst.lastHandedMs} ms, last recorded ${result.burst.lastRecordedMs} ms after the slot`,
     `  CPU per fire from 0.2 s before the burst until it was recorded: ${result.cpuPerBurstFireUs.toFixed(1)} µs (${r.fires} fires)`,
   ]);
