@@ -8,6 +8,7 @@
  *   npm run bench -- --quick             # smoke run: 1 run, small counts, ~2 minutes, no write
  *   npm run bench -- --only publish,drain [--write]
  *   npm run bench -- --only queue-types --write   # quorum beside classic, one node and a 3-node cluster
+ *   npm run bench -- --only growth --write        # growth with N, concurrency, prefetch, body size; charts
  *
  * Each measurement is one benchmark script in a fresh process (`node scripts/bench/<x>.mjs
  * --json`). Within a run the contestants of a suite follow each other (Celeriac, its baselines)
@@ -19,13 +20,16 @@
  * the local node (rabbitmqctl), or a three-node cluster (scripts/lib/rabbit-cluster.mjs).
  *
  * BENCHMARKS.md has one generated section per `section` of the suites ('main', 'queue-types');
- * a section is rewritten only when every suite of it ran (--only may name suites or sections).
+ * a section is rewritten only when every suite of it ran (--only may name suites or sections). A
+ * suite may also give charts of its figures (SVG, drawn by lib/svg-chart.mjs), written to
+ * docs/bench/ with its section.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { commandLine, measure } from './lib/child.mjs';
+import { writeCharts } from './lib/charts.mjs';
 import { describeMachine, load } from './lib/machine.mjs';
 import { progress } from './lib/output.mjs';
 import { ROOT } from './lib/processes.mjs';
@@ -88,7 +92,7 @@ async function runContestants(suite, names, results, target, failures) {
     for (const name of rotated(names, run)) {
       const spec = suite.contestants[name];
       try {
-        results[name][run] = await measure(spec, suite.timeoutMs, target?.env(spec.queueType) ?? {});
+        results[name][run] = await measure(spec, spec.timeoutMs ?? suite.timeoutMs, target?.env(spec.queueType) ?? {});
         progress(`  ${suite.id} run ${run + 1}/${suite.runs}, ${describe(name, results[name][run])}`);
       } catch (error) {
         results[name][run] = null;
@@ -120,9 +124,10 @@ async function main() {
   for (const suite of selected) {
     progress(`${suite.title}: ${suite.runs} run(s) of ${Object.keys(suite.contestants).join(', ')}`);
     const results = await runSuite(suite, failures);
-    const section = sections.get(suite.section ?? 'main') ?? { suites: [], rows: [], notes: [] };
+    const section = sections.get(suite.section ?? 'main') ?? { suites: [], rows: [], notes: [], charts: [] };
     section.suites.push(suite);
     section.rows.push(...suite.rows(results));
+    section.charts.push(...(suite.charts?.(results) ?? []));
     section.notes.push(...suite.notes(results).map((note) => `**${suite.title}.** ${note}`));
     sections.set(suite.section ?? 'main', section);
   }
@@ -149,6 +154,7 @@ async function main() {
       runs: RUNS,
       quick: QUICK,
     };
+    report.chartLines = await writeCharts(ROOT, section.charts, report);
     await writeReport(join(ROOT, 'BENCHMARKS.md'), generatedSection(report, SECTIONS[name]), SECTIONS[name]);
     console.log(`BENCHMARKS.md rewritten (${name})`);
   }

@@ -14,7 +14,10 @@ export function commandLine({ script, args = [], nodeArgs = [], envText }) {
   return [...(envText ? [envText] : []), 'node', ...nodeArgs, `scripts/bench/${script}`, ...args].join(' ');
 }
 
-/** Runs one measurement; `env` adds to the child's environment (CELERIAC_BROKER of a suite's target). */
+/**
+ * Runs one measurement; `env` adds to the child's environment (CELERIAC_BROKER of a suite's
+ * target). With `spec.keepPartial`, a script stopped at the timeout gives its last JSON line.
+ */
 export async function measure(spec, timeoutMs, env = {}) {
   const { script, args = [], nodeArgs = [] } = spec;
   const child = start(process.execPath, [...nodeArgs, `scripts/bench/${script}`, ...args, '--json'], {
@@ -29,6 +32,8 @@ export async function measure(spec, timeoutMs, env = {}) {
   clearTimeout(timer);
   const line = stdout.trim().split('\n').at(-1) ?? '';
   if (code === 0 && line.startsWith('{')) return JSON.parse(line);
+  // A script that prints what it has measured so far (`partial: true`) keeps it when it overruns.
+  if (overran && spec.keepPartial && line.startsWith('{')) return { ...JSON.parse(line), overran: true };
   const why = overran ? `was stopped after ${timeoutMs / 1000} s` : `ended with ${signal ?? `exit code ${code}`}`;
   throw new MeasurementError(
     `${commandLine(spec)} ${why}:\n${child.stderrText.trim().split('\n').slice(-15).join('\n')}`,

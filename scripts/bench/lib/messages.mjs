@@ -14,10 +14,21 @@ export const ECHO = 'celeriac.bench.echo';
 
 const ORIGIN = `gen${process.pid}@${hostname()}`;
 
-export function noopMessage() {
-  return encodeTask({ id: randomUUID(), name: NOOP, args: [], kwargs: {}, origin: ORIGIN, replyTo: null });
+export function noopMessage(args = []) {
+  return encodeTask({ id: randomUUID(), name: NOOP, args, kwargs: {}, origin: ORIGIN, replyTo: null });
 }
 
-export function noopMessages(count) {
-  return Array.from({ length: count }, noopMessage);
+export function noopMessages(count, args = []) {
+  return Array.from({ length: count }, () => noopMessage(args));
+}
+
+/**
+ * The args of a no-op task whose message body is `bodySize` bytes (one string of 'x', the rest
+ * being the JSON of args, kwargs and embed); none for 0, the default no-op.
+ */
+export function argsOfBodySize(bodySize) {
+  if (!(bodySize > 0)) return [];
+  const base = noopMessage(['']).body.length;
+  if (bodySize < base) throw new Error(`a body of ${bodySize} bytes is smaller than the smallest (${base} bytes)`);
+  return ['x'.repeat(bodySize - base)];
 }

@@ -7,6 +7,7 @@ import { atLeast, atMost, figure, missing, under, values, versus } from './rows.
 import { median } from './stats.mjs';
 import { brokerText, openTarget } from './targets.mjs';
 import { beatScale } from './scale-suite.mjs';
+import { beatGrowth, drainGrowth, publishGrowth } from './growth-suite.mjs';
 
 /** The tuned worker settings for the drain (see BENCHMARKS.md for how they were chosen). */
 export const DRAIN_CONCURRENCY = 200;
@@ -327,5 +328,8 @@ export function suites(options) {
     queueTypes('node'),
     queueTypes('cluster'),
     beatScale,
+    publishGrowth,
+    drainGrowth,
+    beatGrowth,
   ].map((suite) => suite(options));
 }
