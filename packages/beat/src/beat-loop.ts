@@ -23,6 +23,12 @@ import { ScheduleHeap, type HeapItem } from './schedule-heap.js';
 export { MAX_TIMER_MS };
 /** A fire the broker did not confirm is tried again this much later. */
 export const FIRE_RETRY_MS = 1000;
+/**
+ * Fires started in one pass of the loop before it yields to the event loop: 25,000 slots due on
+ * one second, started in one synchronous pass, held timers and I/O (the leader lock's heartbeats
+ * among them) for seconds at 100,000 schedules.
+ */
+export const WAKE_BATCH = 256;
 
 export interface LoopDeps extends FireDeps {
   store: ScheduleStore;
@@ -160,11 +166,19 @@ export class BeatLoop {
   #wake(): void {
     this.#timer = null;
     const now = this.deps.clock();
+    let started = 0;
     for (let head = this.#heap.peek(); head && head.next <= now + this.deps.toleranceMs; head = this.#heap.peek()) {
+      if (started++ === WAKE_BATCH) return this.#yieldThenWake();
       this.#heap.pop();
       this.#start(head.name, new Date(Math.max(now, head.next)));
     }
     this.#arm();
+  }
+
+  /** More is due: the rest starts on the next turn of the event loop, after its timers and I/O. */
+  #yieldThenWake(): void {
+    this.#disarm();
+    this.#timer = setTimeout(() => this.#wake(), 0);
   }
 
   #start(name: string, now: Date): void {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { compileScheduleInput, slotTaskId, type ScheduleInput } from '@celeriac/core';
+import { WAKE_BATCH } from '../beat-loop.js';
 import { inMs, loopHarness, onceAt, sleep, until } from './fakes.js';
 
 describe('BeatLoop (fake sender, memory store)', () => {
@@ -36,6 +37,20 @@ describe('BeatLoop (fake sender, memory store)', () => {
       slotTaskId('due', due),
       slotTaskId('added', edited),
     ]);
+  });
+
+  it(`yields to the event loop after every ${WAKE_BATCH} fires of a burst, and still fires each due slot once`, async () => {
+    h = loopHarness();
+    const due = inMs(-10);
+    const total = WAKE_BATCH * 4 + 3;
+    for (let i = 0; i < total; i++) await h.store.put(compile(onceAt(`burst-${i}`, due)));
+    expect(await h.loop.load()).to.equal(true);
+    h.loop.run();
+    // Set after the loop armed its wake-up: it runs once the first pass has yielded.
+    const sentWhenYielded = await new Promise<number>((resolve) => setTimeout(() => resolve(h.sender.sent.length), 0));
+    expect(sentWhenYielded).to.be.within(1, WAKE_BATCH);
+    await until(() => h.sender.sent.length === total);
+    expect(new Set(h.sender.sent.map((task) => task.options.taskId)).size).to.equal(total);
   });
 
   it('moves an edited schedule in the heap at once', async () => {
