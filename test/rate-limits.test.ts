@@ -52,8 +52,10 @@ describe('rate limits', function () {
     await limitedDone;
     const times = starts.filter((start) => start.task === limited).map((start) => start.at);
     const gaps = times.slice(1).map((at, i) => at - times[i]!);
-    // Capacity one: no two starts closer than 1/rate (a few ms of timer slack allowed).
-    expect(Math.min(...gaps)).to.be.at.least(190);
+    // Capacity one: no burst. Tokens come 200 ms apart, but a handler may start some ms after its
+    // token on a loaded machine (172 ms between two starts was seen in CI): a bucket that let two
+    // through together would show a gap near 0.
+    expect(Math.min(...gaps)).to.be.at.least(120);
     expect(times.at(-1)! - times[0]!).to.be.at.least(7 * 190);
     // The free tasks were all done while most limited ones still waited.
     expect(freeDoneAt).to.be.below(times[4]!);
