@@ -12,11 +12,16 @@
  *    the task through the broker (shared-tokens.ts, globalRateLimit). A waiting task keeps its
  *    message unacked in the prefetch but holds no slot, so other tasks run meanwhile.
  * 3. execution/ gives it a slot (slots.ts), asks the revoke and expiry gates again, then runs the
- *    handler in the pool (inline or threads/), inside the time limits, inside the revokes that
- *    can terminate it. The run ends as a TaskOutcome.
+ *    handler in the pool (pool.ts: on the event loop, or in a child, a thread or a process, of
+ *    children/), inside the time limits, inside the revokes that can terminate it. The run ends
+ *    as a TaskOutcome.
  * 4. retry/ republishes a task whose handler asked to retry, through the delay lanes.
  * 5. settle/ reports the outcome, then acks the message; whatever fails on the way sends the
  *    message back to the queue after a pause.
+ *
+ * Around all of it, from arrival to ack, settle/consumer-timeout.ts watches the broker's
+ * consumer timeout: a task still waiting at four fifths of it goes back to its queue, a task
+ * still running moves to a lease, so the broker never closes the channel under other tasks.
  *
  * Beside the line, control/ answers pidbox commands, is told each job's stage (task-requests.ts)
  * for the inspect commands, and fills the revocations that the revoked
@@ -33,7 +38,7 @@ import { Slots } from './execution/slots.js';
 import type { TaskExecutor } from './execution/task-executor.js';
 import { TerminableExecutor } from './execution/terminable-executor.js';
 import { TimeLimitExecutor } from './execution/time-limit-executor.js';
-import { DeliveryCountGate } from './gates/delivery-count-gate.js';
+import { DeliveryCountGate, type HandBack } from './gates/delivery-count-gate.js';
 import { DuplicateGate } from './gates/duplicate-gate.js';
 import { EtaGate } from './gates/eta-gate.js';
 import { ExpiryGate } from './gates/expiry-gate.js';
@@ -44,6 +49,7 @@ import type { RateLimits } from './gates/rate-limits.js';
 import { RevokedGate } from './gates/revoked-gate.js';
 import { SharedTokens, type TokenSource } from './gates/shared-tokens.js';
 import { RetryPublisher } from './retry/retry-publisher.js';
+import { ConsumerTimeoutGuard, type OpenLease } from './settle/consumer-timeout.js';
 import { DeadLetters } from './settle/dead-letters.js';
 import { Rejector } from './settle/rejector.js';
 import { TaskReporter } from './settle/task-reporter.js';
@@ -57,8 +63,8 @@ export interface PipelineParts {
   emit: EmitWorkerEvent;
   stopping: () => boolean;
   running: Set<AbortController>;
-  /** Where handlers run (execution/pool.ts): the inline pool or the threads pool. */
-  pool: TaskExecutor;
+  /** Where handlers run (execution/pool.ts): the event loop, or a child pool (threads, processes). */
+  pool: TaskExecutor & { canKill(job: Job): boolean };
   /** Revoked ids and running tasks, shared with the control consumer that fills it. */
   revocations: Revocations;
   /** The result backend, when it can be read by task id (MongoDB): enables duplicate suppression. */
@@ -73,6 +79,10 @@ export interface PipelineParts {
   rateLimits: RateLimits;
   /** Tokens of the tasks with a globalRateLimit, by task name. */
   sharedTokens: ReadonlyMap<string, TokenSource>;
+  /** Opens leases for tasks running near the broker's consumer timeout; none: no handover. */
+  openLease?: OpenLease;
+  /** Told the guard, so that the worker can stop its timers. */
+  onGuard?: (guard: ConsumerTimeoutGuard) => void;
 }
 
 /** The gates of one pipeline, and the two the processor talks to directly. */
@@ -98,9 +108,11 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const gates = buildGates(parts, reporter, rejector, emit);
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
   const slots = parts.slots ?? new Slots(options.concurrency);
-  const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
+  const handBack = (job: Job, how: HandBack) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
   const executor = buildExecutor(parts);
+  const guard = buildGuard(parts, handBack);
+  if (guard) parts.onGuard?.(guard);
   return new DeliveryProcessor({
     options,
     reporter,
@@ -116,20 +128,41 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     handBack,
     running,
     ...(parts.tracker ? { tracker: parts.tracker } : {}),
+    ...(guard ? { guard } : {}),
   });
+}
+
+/**
+ * Around the whole life: a delivery still held near the broker's consumer timeout is handed
+ * over, back to its queue if it waits, to a lease if it runs, before the broker closes the
+ * channel under every other task on it.
+ */
+function buildGuard(
+  parts: PipelineParts,
+  handBack: (job: Job, how: HandBack) => Promise<void>,
+): ConsumerTimeoutGuard | null {
+  const { consumerTimeoutMs: timeoutMs, logger } = parts.options;
+  if (timeoutMs === null || !parts.openLease) return null;
+  return new ConsumerTimeoutGuard({ timeoutMs, openLease: parts.openLease, handBack, logger });
 }
 
 function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Rejector, emit: EmitWorkerEvent): Gates {
   const { options, publisher } = parts;
   const finished = new FinishedOutcomes(reporter);
   const quorum = new Set(options.queueSpecs.filter((spec) => spec.type === 'quorum').map((spec) => spec.name));
-  const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter, (queue) =>
-    quorum.has(queue),
+  const deliveries = new DeliveryCountGate(
+    options.maxDeliveries,
+    publisher,
+    rejector,
+    reporter,
+    (queue) => quorum.has(queue),
+    (job) => finished.uncounted(job),
   );
   const revoked = new RevokedGate(parts.revocations.ids, reporter, emit);
   const expiry = new ExpiryGate(reporter, Date.now, emit);
   const before: Gate[] = [
-    // First: a task that already finished here (its ack was lost with its channel) is answered, not run or counted again.
+    // First: a task that already finished (or still runs) here, its ack lost with its channel, is
+    // answered, not run or counted again; one whose channel closed before it started is not counted.
     finished,
     // Then: a message that keeps killing workers must be stopped before anything else runs it.
     deliveries,
@@ -150,7 +183,7 @@ function buildGates(parts: PipelineParts, reporter: TaskReporter, rejector: Reje
 /** The pool, inside the time limits, inside the revokes that can terminate a run. */
 function buildExecutor(parts: PipelineParts): TaskExecutor {
   const { options, pool, revocations } = parts;
-  const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads', parts.timeLimits);
+  const limited = new TimeLimitExecutor(pool, options.timeLimits, (job) => pool.canKill(job), parts.timeLimits);
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
   return new TerminableExecutor(revocations, limited);
 }
