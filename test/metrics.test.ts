@@ -168,6 +168,25 @@ describe('metrics and health checks', function () {
     expect(sample(await scrape(server), 'celeriac_beat_leader')).to.equal(0);
   });
 
+  it("shows a handler that holds the event loop in the loop delay and the blocked-loop count (the loop watchdog's)", async () => {
+    const blocking = uniqueName('metrics.blocking');
+    const worker = await harness.worker(
+      new TaskRegistry().register(blocking, () => {
+        const end = Date.now() + 1500;
+        while (Date.now() < end); // computes on the inline pool
+        return 'done';
+      }),
+    );
+    const server = await serveWorkerMetrics(worker, 0, silentLogger);
+    servers.push(server);
+    expect(await (await harness.sharedClient.sendTask(blocking, [])).get({ timeoutMs: 20_000 })).to.equal('done');
+    const text = await eventually(async () => {
+      const body = await scrape(server);
+      return sample(body, 'celeriac_worker_loop_blocked_total', { task: blocking }) === 1 ? body : undefined;
+    });
+    expect(sample(text, 'celeriac_worker_event_loop_delay_max_seconds')).to.be.at.least(1.2);
+  });
+
   it('is served by `celeriac worker` on CELERIAC_METRICS_PORT and `celeriac beat --metrics-port`', async () => {
     const [workerPort, beatPort] = [await freePort(), await freePort()];
     const worker = SpawnedCli.start(['worker', '--app', SEMANTICS_APP, '-Q', harness.queue], {
@@ -183,6 +202,8 @@ describe('metrics and health checks', function () {
       expect(await health({ port: beatPort })).to.equal(200);
       const text = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
       expect(sample(text, 'celeriac_worker_broker_connected')).to.equal(1);
+      expect(sample(text, 'celeriac_worker_concurrency')).to.equal(10);
+      expect(sample(text, 'celeriac_worker_event_loop_delay_max_seconds')).to.be.a('number');
       const beatText = await (await fetch(`http://127.0.0.1:${beatPort}/metrics`)).text();
       expect(sample(beatText, 'celeriac_beat_leader')).to.equal(1);
     } finally {

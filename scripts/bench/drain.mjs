@@ -6,7 +6,7 @@
  *       [--concurrency 200] [--prefetch-multiplier 4] [--celery-concurrency <cores>] [--profile DIR]
  *       [--queue-type classic|quorum] [--events]
  *
- * celeriac: `celeriac worker` (default 'inline' pool, results disabled), -c and
+ * celeriac: `celeriac worker --pool inline` (results disabled), -c and
  *   --prefetch-multiplier as given. raw: scripts/bench/apps/raw-consumer.mjs, an amqplib consumer
  *   that acks each message undecoded, with the same prefetch as the Celeriac worker (concurrency ×
  *   multiplier). celery: `python3 -m celery worker -P prefork -c <cores>` (scripts/bench/python).

@@ -7,7 +7,7 @@
  *   npx tsc -b && node scripts/bench/round-trip.mjs --impl celeriac|raw [--count 2000] [--load 500] [--concurrency 10] [--json] [--profile DIR]
  *
  * celeriac: `await (await client.sendTask(echo, [i])).get()` with rpc:// results, against a
- *   `celeriac worker` process (default 'inline' pool, -c --concurrency, prefetch ×2).
+ *   `celeriac worker --pool inline` process (-c --concurrency, prefetch ×2).
  * raw: the same task message published by amqplib (persistent, confirmed) with a reply_to, to
  *   scripts/bench/apps/raw-rpc-worker.mjs, which answers with a confirmed transient reply and
  *   acks (prefetch the same); the reply is consumed from an exclusive queue. The ceiling.

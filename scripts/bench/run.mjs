@@ -9,6 +9,7 @@
  *   npm run bench -- --only publish,drain [--write]
  *   npm run bench -- --only queue-types --write   # quorum beside classic, one node and a 3-node cluster
  *   npm run bench -- --only growth --write        # growth with N, concurrency, prefetch, body size; charts
+ *   npm run bench -- --only cpu --write           # CPU-bound tasks across the pools, beside Celery prefork -c 2
  *
  * Each measurement is one benchmark script in a fresh process (`node scripts/bench/<x>.mjs
  * --json`). Within a run the contestants of a suite follow each other (Celeriac, its baselines)

@@ -33,6 +33,14 @@ export interface NodeSetup {
   listeners?: string[];
   /** The URL clients use. @default amqp://guest:guest@127.0.0.1:port// */
   url?: string;
+  /** More rabbitmq.conf lines, e.g. `consumer_timeout = 5000`. @default none */
+  config?: string[];
+  /**
+   * Settings of the `rabbit` application that rabbitmq.conf does not take, written to
+   * advanced.config, e.g. `{ channel_tick_interval: 500 }` (how often a channel checks its
+   * consumer timeout; a minute by default). @default none
+   */
+  rabbit?: Record<string, number>;
 }
 
 interface Account {
@@ -109,9 +117,11 @@ export class PrivateBroker {
 
   private async writeConfig(): Promise<void> {
     const listeners = this.setup.listeners ?? [`listeners.tcp.local = 127.0.0.1:${this.port}`];
+    const rabbit = Object.entries(this.setup.rabbit ?? {}).map(([key, value]) => `{${key}, ${value}}`);
     const files = {
-      'rabbitmq.conf': [...listeners, 'loopback_users = none', ''].join('\n'),
+      'rabbitmq.conf': [...listeners, 'loopback_users = none', ...(this.setup.config ?? []), ''].join('\n'),
       enabled_plugins: '[].\n',
+      'advanced.config': `[{rabbit, [${rabbit.join(', ')}]}].\n`,
     };
     for (const [name, text] of Object.entries(files)) await this.own(await writeAndReturn(join(this.dir, name), text));
     await this.own(this.dir);
@@ -129,6 +139,7 @@ export class PrivateBroker {
       RABBITMQ_NODE_PORT: String(this.port),
       RABBITMQ_DIST_PORT: String(this.port + 20_000),
       RABBITMQ_CONFIG_FILE: join(this.dir, 'rabbitmq.conf'),
+      RABBITMQ_ADVANCED_CONFIG_FILE: join(this.dir, 'advanced.config'),
       RABBITMQ_ENABLED_PLUGINS_FILE: join(this.dir, 'enabled_plugins'),
       RABBITMQ_MNESIA_BASE: join(this.dir, 'mnesia'),
       RABBITMQ_LOG_BASE: join(this.dir, 'log'),

@@ -42,3 +42,4 @@ export {
   type TlsSocketOptions,
 } from './tls.js';
 export { QueueBrowser, purgeQueue } from './queue-browser.js';
+export { LeaseQueue, LEASE_QUEUE_PREFIX, type LeaseOptions } from './lease-queue.js';

@@ -17,7 +17,13 @@ export const METRICS_PORT_OPTION = {
 /** Counts the worker's task events; gauges and /healthz read the worker when asked. */
 export function serveWorkerMetrics(worker: Worker, port: number, logger: Logger): Promise<MetricsServer> {
   const registry = new Registry();
-  const gauges = () => ({ running: worker.runningCount, held: worker.activeCount, connected: worker.connected });
+  const gauges = () => ({
+    running: worker.runningCount,
+    held: worker.activeCount,
+    connected: worker.connected,
+    concurrency: worker.concurrency,
+    loopDelay: worker.loopDelay,
+  });
   const knownTask = (name: string) => worker.options.tasks.get(name) !== undefined;
   const metrics = new WorkerMetrics({ registry, gauges, knownTask });
   worker.on('task:received', (info) => metrics.received(info));
@@ -28,6 +34,7 @@ export function serveWorkerMetrics(worker: Worker, port: number, logger: Logger)
   worker.on('message:dead-lettered', (info) => metrics.deadLettered(info));
   worker.on('connection:restored', ({ connection }) => metrics.reconnected(connection));
   worker.on('worker:loop-blocked', (info) => metrics.loopBlocked(info));
+  worker.on('pool:child-recycled', (info) => metrics.childRecycled(info));
   return MetricsServer.start({ port, registry, healthy: () => worker.healthy, logger });
 }
 

@@ -14,6 +14,13 @@ export interface WorkerGauges {
   held: number;
   /** Both broker connections up and consuming. */
   connected: boolean;
+  /** Tasks that may run at once now (pool_grow, pool_shrink and autoscale change it). @default not exported */
+  concurrency?: number;
+  /**
+   * How late the worker's event loop ran over the last 15-30 s (its loop watchdog): the loop
+   * carries heartbeats and acks, so a handler that blocks it shows here. @default not exported
+   */
+  loopDelay?: { p99Ms: number; maxMs: number };
 }
 
 export interface WorkerMetricsOptions {
@@ -39,6 +46,7 @@ export class WorkerMetrics {
   readonly #deadLettered: Counter<'task' | 'queue' | 'code'>;
   readonly #reconnects: Counter<'connection'>;
   readonly #blocked: Counter<'task'>;
+  readonly #recycled: Counter<'reason'>;
 
   constructor(private readonly options: WorkerMetricsOptions) {
     const registers = [options.registry];
@@ -71,6 +79,12 @@ export class WorkerMetrics {
       name: 'celeriac_worker_loop_blocked_total',
       help: 'Inline handlers that held the event loop for a second or more',
       labelNames: ['task'],
+      registers,
+    });
+    this.#recycled = new Counter({
+      name: 'celeriac_worker_pool_recycled_total',
+      help: 'Pool threads or processes replaced after a task, by reason (max-tasks-per-child, max-memory-per-child)',
+      labelNames: ['reason'],
       registers,
     });
     this.#gauges(registers);
@@ -109,6 +123,10 @@ export class WorkerMetrics {
     this.#blocked.inc({ task: task.name });
   }
 
+  childRecycled(info: { reason: string }): void {
+    this.#recycled.inc({ reason: info.reason });
+  }
+
   #finished(task: TaskLabels & { runtimeMs: number }, outcome: string): void {
     this.#count(task, outcome);
     this.#runtime.observe({ task: task.name, queue: task.queue }, task.runtimeMs / 1000);
@@ -129,6 +147,25 @@ export class WorkerMetrics {
     );
     gauge(registers, 'celeriac_worker_broker_connected', '1 while both broker connections are up and consuming', () =>
       read().connected ? 1 : 0,
+    );
+    const { concurrency, loopDelay } = read();
+    if (concurrency !== undefined)
+      gauge(registers, 'celeriac_worker_concurrency', 'Tasks that may run at once now (autoscale moves it)', () => {
+        return read().concurrency ?? 0;
+      });
+    if (loopDelay === undefined) return;
+    const delay = () => read().loopDelay ?? { p99Ms: 0, maxMs: 0 };
+    gauge(
+      registers,
+      'celeriac_worker_event_loop_delay_p99_seconds',
+      "99th percentile of the delay of the worker's event loop (heartbeats, acks) over the last 15-30 s",
+      () => delay().p99Ms / 1000,
+    );
+    gauge(
+      registers,
+      'celeriac_worker_event_loop_delay_max_seconds',
+      "Longest delay of the worker's event loop over the last 15-30 s: a handler computing on it shows here",
+      () => delay().maxMs / 1000,
     );
   }
 }

@@ -5,6 +5,7 @@ import type { Slots } from './execution/slots.js';
 import type { TaskExecutor } from './execution/task-executor.js';
 import type { TaskOutcome } from './execution/task-outcome.js';
 import { TaskRevokedError } from './execution/task-revoked-error.js';
+import type { HandBack } from './gates/delivery-count-gate.js';
 import type { FinishedOutcomes } from './gates/finished-outcomes.js';
 import type { Gate } from './gates/gate.js';
 import type { Job } from './job.js';
@@ -13,6 +14,7 @@ import type { RetryPublisher } from './retry/retry-publisher.js';
 import { WorkflowSteps, type Workflow } from './canvas/workflow-steps.js';
 import type { TaskRegistry } from './task-registry.js';
 import { acksOnTheWire } from './settle/acks-on-the-wire.js';
+import type { ConsumerTimeoutGuard } from './settle/consumer-timeout.js';
 import type { Rejector } from './settle/rejector.js';
 import { requeueLater } from './settle/requeue-later.js';
 import { settleOnce } from './settle/settle-once.js';
@@ -29,7 +31,7 @@ export interface ProcessorDeps {
   /** Gates asked again once the slot is free, right before running: the wait may have been long (expiry). */
   recheck?: readonly Gate[];
   /** Keeps the outcome of a task whose channel closed before its ack, for its redelivery. */
-  finished: Pick<FinishedOutcomes, 'remember'>;
+  finished: Pick<FinishedOutcomes, 'remember' | 'begin' | 'unstarted'>;
   /** Republishes a task whose handler asked to retry. */
   retries: Pick<RetryPublisher, 'resend'>;
   /** Sends what a finished task's embed asks for: callbacks, the chain's next step, errbacks. @default none */
@@ -44,11 +46,13 @@ export interface ProcessorDeps {
   /** True once the worker is stopping: tasks still waiting for a slot go back to the queue. */
   stopping: () => boolean;
   /** Returns a task the worker chose not to finish to its queue without counting a delivery. */
-  handBack: (job: Job, how: { started: boolean }) => Promise<void>;
+  handBack: (job: Job, how: HandBack) => Promise<void>;
   /** One controller per running task, aborted when the worker gives up on it. */
   running: Set<AbortController>;
   /** Told each job's stage, for the inspect commands. @default none */
   tracker?: JobTracker;
+  /** Hands a delivery held near the broker's consumer timeout over (settle/consumer-timeout.ts). @default none */
+  guard?: Pick<ConsumerTimeoutGuard, 'hold' | 'started' | 'released' | 'forget'>;
 }
 
 const NO_TRACKER: JobTracker = {
@@ -82,13 +86,15 @@ export class DeliveryProcessor {
     }
     const registered = this.deps.options.tasks.get(task.name) ?? this.deps.builtins?.get(task.name);
     if (!registered) return this.deps.rejector.notRegistered(delivery, task);
-    const job: Job = {
+    const made: Job = {
       delivery,
       task,
       registered,
       logger: this.#logger.child({ taskId: task.id, task: task.name }),
       abort: new AbortController(),
     };
+    // From here on its delivery may outlive the broker's consumer timeout (a lease).
+    const job = this.deps.guard ? this.deps.guard.hold(made) : made;
     const tracker = this.deps.tracker ?? NO_TRACKER;
     tracker.reserve(job);
     try {
@@ -97,14 +103,21 @@ export class DeliveryProcessor {
       await this.deps.slots.run(() => this.#execute(job));
     } finally {
       tracker.forget(job);
+      this.deps.guard?.forget(job);
     }
   }
 
   async #execute(job: Job): Promise<void> {
     const { delivery, task, logger } = job;
-    // Its channel closed while it waited (a lost connection): the broker has put it back already.
-    if (delivery.orphaned())
+    // Handed back near the broker's consumer timeout while it waited: its copy runs instead.
+    if (this.deps.guard?.released(job))
+      return logger.log('info', 'not started: it went back to its queue while it waited here');
+    // Its channel closed while it waited (a lost connection): the broker has put it back already,
+    // and that redelivery is not counted against it here (it never ran).
+    if (delivery.orphaned()) {
+      this.deps.finished.unstarted(job);
       return logger.log('info', 'not started: its channel closed while it waited; the broker delivers it again');
+    }
     if (this.deps.stopping()) return this.#handBack(job, { started: false });
     for (const gate of this.deps.recheck ?? []) if ((await gate.admit(job)) === 'settled') return;
     // Celery's early ack: just before the handler starts, after every gate and the slot wait.
@@ -119,13 +132,19 @@ export class DeliveryProcessor {
       redelivered: delivery.message.fields.redelivered,
     });
     this.deps.emit('task:received', info);
-    const started = Date.now();
-    const outcome = await this.#run(job);
-    // Given up at shutdown: the message goes back to the queue, so the caller must not hear a FAILURE.
-    if (!outcome) return this.#handBack(job, { started: true });
-    const runtimeMs = Date.now() - started;
-    if (!(await this.#settle(job, outcome))) return;
-    this.#announce(job, info, outcome, runtimeMs);
+    // A redelivery of this task (its channel closed under it) waits for this run, not beside it.
+    const settled = this.deps.finished.begin(job);
+    try {
+      const started = Date.now();
+      const outcome = await this.#run(job);
+      // Given up at shutdown: the message goes back to the queue, so the caller must not hear a FAILURE.
+      if (!outcome) return await this.#handBack(job, { started: true });
+      const runtimeMs = Date.now() - started;
+      if (!(await this.#settle(job, outcome))) return;
+      this.#announce(job, info, outcome, runtimeMs);
+    } finally {
+      settled();
+    }
   }
 
   /** Logs the outcome and emits its worker event. */
@@ -163,6 +182,7 @@ export class DeliveryProcessor {
     const controller = job.abort;
     this.deps.running.add(controller);
     this.deps.tracker?.start(job);
+    this.deps.guard?.started(job);
     try {
       // As Celery's tracer: `track_started and not ignore_result` (an ignored result stores nothing).
       const ignored = job.task.ignoreResult || job.registered.options.ignoreResult;

@@ -12,14 +12,19 @@
  *    the task through the broker (shared-tokens.ts, globalRateLimit). A waiting task keeps its
  *    message unacked in the prefetch but holds no slot, so other tasks run meanwhile.
  * 3. execution/ gives it a slot (slots.ts), asks the revoke and expiry gates again, then runs the
- *    handler in the pool (inline or threads/), inside the time limits, inside the revokes that
- *    can terminate it. The run ends as a TaskOutcome.
+ *    handler in the pool (pool.ts: on the event loop, or in a child, a thread or a process, of
+ *    children/), inside the time limits, inside the revokes that can terminate it. The run ends
+ *    as a TaskOutcome.
  * 4. retry/ republishes a task whose handler asked to retry, through the delay lanes.
  * 5. canvas/ sends what the message's embed asks for once the task ended (Celery's tracer): on
  *    success its callbacks (`link`) and its chain's next step, before the result is stored; on
  *    failure its errbacks (`link_error`), with the failed task's id.
  * 6. settle/ reports the outcome, then acks the message; whatever fails on the way sends the
  *    message back to the queue after a pause.
+ *
+ * Around all of it, from arrival to ack, settle/consumer-timeout.ts watches the broker's
+ * consumer timeout: a task still waiting at four fifths of it goes back to its queue, a task
+ * still running moves to a lease, so the broker never closes the channel under other tasks.
  *
  * Beside the line, control/ answers pidbox commands, is told each job's stage (task-requests.ts)
  * for the inspect commands, and fills the revocations that the revoked
@@ -42,7 +47,7 @@ import { Slots } from './execution/slots.js';
 import type { TaskExecutor } from './execution/task-executor.js';
 import { TerminableExecutor } from './execution/terminable-executor.js';
 import { TimeLimitExecutor } from './execution/time-limit-executor.js';
-import { DeliveryCountGate } from './gates/delivery-count-gate.js';
+import { DeliveryCountGate, type HandBack } from './gates/delivery-count-gate.js';
 import { DuplicateGate } from './gates/duplicate-gate.js';
 import { EtaGate } from './gates/eta-gate.js';
 import { ExpiryGate } from './gates/expiry-gate.js';
@@ -53,6 +58,7 @@ import type { RateLimits } from './gates/rate-limits.js';
 import { RevokedGate } from './gates/revoked-gate.js';
 import { SharedTokens, type TokenSource } from './gates/shared-tokens.js';
 import { RetryPublisher } from './retry/retry-publisher.js';
+import { ConsumerTimeoutGuard, type OpenLease } from './settle/consumer-timeout.js';
 import { DeadLetters } from './settle/dead-letters.js';
 import { Rejector } from './settle/rejector.js';
 import { TaskReporter } from './settle/task-reporter.js';
@@ -66,8 +72,8 @@ export interface PipelineParts {
   emit: EmitWorkerEvent;
   stopping: () => boolean;
   running: Set<AbortController>;
-  /** Where handlers run (execution/pool.ts): the inline pool or the threads pool. */
-  pool: TaskExecutor;
+  /** Where handlers run (execution/pool.ts): the event loop, or a child pool (threads, processes). */
+  pool: TaskExecutor & { canKill(job: Job): boolean };
   /** Revoked ids and running tasks, shared with the control consumer that fills it. */
   revocations: Revocations;
   /** The result backend, when it can be read by task id (MongoDB): enables duplicate suppression. */
@@ -84,6 +90,10 @@ export interface PipelineParts {
   rateLimits: RateLimits;
   /** Tokens of the tasks with a globalRateLimit, by task name. */
   sharedTokens: ReadonlyMap<string, TokenSource>;
+  /** Opens leases for tasks running near the broker's consumer timeout; none: no handover. */
+  openLease?: OpenLease;
+  /** Told the guard, so that the worker can stop its timers. */
+  onGuard?: (guard: ConsumerTimeoutGuard) => void;
 }
 
 /** The gates of one pipeline, and the two the processor talks to directly. */
@@ -111,9 +121,11 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const gates = buildGates(parts, reporter, rejector, emit, (job) => steps.joinChord(job));
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
   const slots = parts.slots ?? new Slots(options.concurrency);
-  const handBack = (job: Job, how: { started: boolean }) => gates.deliveries.handBack(job, how);
+  const handBack = (job: Job, how: HandBack) => gates.deliveries.handBack(job, how);
   const { before, recheck, finished } = gates;
   const executor = buildExecutor(parts, builtins);
+  const guard = buildGuard(parts, handBack);
+  if (guard) parts.onGuard?.(guard);
   return new DeliveryProcessor({
     options,
     reporter,
@@ -132,7 +144,22 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
     handBack,
     running,
     ...(parts.tracker ? { tracker: parts.tracker } : {}),
+    ...(guard ? { guard } : {}),
   });
+}
+
+/**
+ * Around the whole life: a delivery still held near the broker's consumer timeout is handed
+ * over, back to its queue if it waits, to a lease if it runs, before the broker closes the
+ * channel under every other task on it.
+ */
+function buildGuard(
+  parts: PipelineParts,
+  handBack: (job: Job, how: HandBack) => Promise<void>,
+): ConsumerTimeoutGuard | null {
+  const { consumerTimeoutMs: timeoutMs, logger } = parts.options;
+  if (timeoutMs === null || !parts.openLease) return null;
+  return new ConsumerTimeoutGuard({ timeoutMs, openLease: parts.openLease, handBack, logger });
 }
 
 /** A chord header task settled again on redelivery still counts itself (canvas/workflow-steps.ts). */
@@ -148,13 +175,19 @@ function buildGates(
   const { options, publisher } = parts;
   const finished = new FinishedOutcomes(reporter, Date.now, joinChord);
   const quorum = new Set(options.queueSpecs.filter((spec) => spec.type === 'quorum').map((spec) => spec.name));
-  const deliveries = new DeliveryCountGate(options.maxDeliveries, publisher, rejector, reporter, (queue) =>
-    quorum.has(queue),
+  const deliveries = new DeliveryCountGate(
+    options.maxDeliveries,
+    publisher,
+    rejector,
+    reporter,
+    (queue) => quorum.has(queue),
+    (job) => finished.uncounted(job),
   );
   const revoked = new RevokedGate(parts.revocations.ids, reporter, emit);
   const expiry = new ExpiryGate(reporter, Date.now, emit);
   const before: Gate[] = [
-    // First: a task that already finished here (its ack was lost with its channel) is answered, not run or counted again.
+    // First: a task that already finished (or still runs) here, its ack lost with its channel, is
+    // answered, not run or counted again; one whose channel closed before it started is not counted.
     finished,
     // Then: a message that keeps killing workers must be stopped before anything else runs it.
     deliveries,
@@ -196,7 +229,9 @@ function buildWorkflow(parts: PipelineParts): { workflow: Workflow; builtins: Ta
 function buildExecutor(parts: PipelineParts, builtins: TaskRegistry): TaskExecutor {
   const { options, revocations } = parts;
   const pool = new BuiltinsInline(parts.pool, builtins, options.nodeName);
-  const limited = new TimeLimitExecutor(pool, options.timeLimits, options.pool === 'threads', parts.timeLimits);
+  // A built-in runs on the event loop, where nothing can kill it, whatever the pool.
+  const canKill = (job: Job) => builtins.get(job.task.name) !== job.registered && parts.pool.canKill(job);
+  const limited = new TimeLimitExecutor(pool, options.timeLimits, canKill, parts.timeLimits);
   // Outermost: a terminated task is REVOKED whatever the limits made of it.
   return new TerminableExecutor(revocations, limited);
 }

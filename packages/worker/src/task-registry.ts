@@ -48,6 +48,15 @@ export interface TaskOptions extends Partial<RetryPolicy>, Partial<TimeLimitsMs>
    * RabbitMQ queue, see the README). Applies on top of `rateLimit`. @default null (no limit)
    */
   globalRateLimit?: RateLimit | null;
+  /**
+   * Where the handler runs. true: in a child of the worker's pool (a worker thread, or a process
+   * with pool 'processes'), even on an inline worker: for handlers that compute synchronously
+   * (render a PDF, crunch a report), which would hold the event loop that carries the worker's
+   * heartbeats and acks. false: on the worker's event loop, even on a threads worker: for async,
+   * I/O-bound handlers (least overhead, state shared with the process). Running in a child needs
+   * the worker's appModule (the CLI passes --app). @default null (the worker's pool decides)
+   */
+  cpu?: boolean | null;
 }
 
 /** Registering by name: the task's options, and its parameter names as defineTask takes them. */
@@ -126,6 +135,7 @@ function registeredOptions(name: string, options: TaskOptions): Required<TaskOpt
     ...compileTimeLimits(`task ${name}`, options),
     rateLimit: checkedRateLimit(name, 'rateLimit', options.rateLimit),
     globalRateLimit: checkedRateLimit(name, 'globalRateLimit', options.globalRateLimit),
+    cpu: checkedCpu(name, options.cpu),
   };
 }
 
@@ -137,6 +147,17 @@ function checkedRateLimit(name: string, field: string, value: RateLimit | null |
     if (!(error instanceof RateLimitError)) throw error;
     throw new ConfigurationError(`task ${name}: ${field}: ${error.message}`, { cause: error });
   }
+}
+
+function checkedCpu(name: string, value: unknown): boolean | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'boolean') return value;
+  throw new ConfigurationError(`task ${name}: cpu must be true, false or null, got ${JSON.stringify(value)}`);
+}
+
+/** Tasks registered with `cpu: true`: they run in a pool child even on an inline worker. */
+export function cpuTasks(tasks: Pick<TaskRegistry, 'get' | 'names'>): string[] {
+  return tasks.names().filter((name) => tasks.get(name)?.options.cpu === true);
 }
 
 /** Duck-typed check for registries loaded from another copy of this package (`--app` modules). */

@@ -1,5 +1,6 @@
 import type { EmitFunction } from '@celeriac/core';
 import type { TaskMessage } from '@celeriac/protocol';
+import type { ChildRecycledInfo } from './execution/children/child-pool.js';
 /** Payloads of the events a Worker emits. */
 export interface TaskEventInfo {
   id: string;
@@ -37,7 +38,7 @@ export interface TaskRetriedInfo extends TaskFailedInfo {
 }
 
 export interface LoopBlockedInfo extends TaskEventInfo {
-  /** How long the synchronous part of the handler call held the event loop. */
+  /** How long the handler held the event loop (at least). */
   blockedMs: number;
 }
 
@@ -73,8 +74,10 @@ export type WorkerEvents = {
   /** Revoked or expired before it ran (REVOKED stored, message acked), or terminated while it ran. */
   'task:revoked': [info: TaskRevokedInfo];
   'message:dead-lettered': [info: DeadLetterInfo];
-  /** A handler on the inline pool held the event loop for a second or more (BLOCKED_LOOP_MS). */
+  /** A handler on the inline pool held the event loop for a second or more (the loop watchdog's BLOCKED_LOOP_MS). */
   'worker:loop-blocked': [info: LoopBlockedInfo];
+  /** A pool thread or process was replaced after its task: --max-tasks-per-child or --max-memory-per-child. */
+  'pool:child-recycled': [info: ChildRecycledInfo];
   /** A broker connection was lost; the worker reconnects by itself. */
   'connection:lost': [info: ConnectionInfo];
   /** A lost connection is back, its channels and consumers set up again. */

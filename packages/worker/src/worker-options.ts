@@ -21,7 +21,7 @@ import {
   type QueueType,
   type TaskQueueOptions,
 } from '@celeriac/amqp';
-import { isTaskRegistry, type TaskRegistry } from './task-registry.js';
+import { cpuTasks, isTaskRegistry, type TaskRegistry } from './task-registry.js';
 import { compileTimeLimits, type TimeLimitsMs } from './execution/time-limits.js';
 
 export interface WorkerOptions {
@@ -74,15 +74,56 @@ export interface WorkerOptions {
    */
   maxDeliveries?: number;
   /**
-   * Where handlers run: 'inline' on the worker's event loop (async, I/O-bound work), or 'threads'
-   * in a fixed pool of `concurrency` worker_threads (CPU-bound work; needs `appModule`). @default 'inline'
+   * Where handlers run. 'threads': in worker_threads, one task per thread, started as tasks need
+   * them up to `concurrency`; 'processes': in forked Node processes, likewise (Celery's prefork:
+   * isolated memory, a true resident-memory limit); both keep the worker's event loop, which
+   * carries its heartbeats and acks, free while handlers compute, and both need `appModule` (each
+   * child imports it). 'inline': on that event loop, for async, I/O-bound handlers (least
+   * overhead per task); a handler that computes synchronously there holds heartbeats and acks
+   * (the loop watchdog reports it). A task's `cpu` option overrides this per task.
+   * @default 'threads' when appModule is given (as `celeriac worker` gives it), else 'inline'
    */
   pool?: WorkerPool;
   /**
    * Path or file URL of the module whose default export (or export `tasks`) is the TaskRegistry;
-   * each thread of the 'threads' pool imports it. Required when `pool` is 'threads'.
+   * each thread or process of the pool imports it. Needed by pools 'threads' and 'processes' and
+   * by tasks registered with `cpu: true`.
    */
   appModule?: string;
+  /**
+   * Celery's --max-tasks-per-child: a pool thread or process is replaced after this many tasks
+   * (after its current one), so a handler that leaks cannot grow it for ever. Needs a child
+   * pool. @default null (never)
+   */
+  maxTasksPerChild?: number | null;
+  /**
+   * Celery's --max-memory-per-child, in KiB: a pool thread or process that holds more than this
+   * after a task is replaced. A process's resident memory; a thread's own V8 heap in use plus its
+   * Buffer memory (threads share the process's resident memory, and memory a native addon
+   * allocates is not seen: use pool 'processes' for such handlers). @default null (never)
+   */
+  maxMemoryPerChildKb?: number | null;
+  /**
+   * Celery's --autoscale: between `min` and `max` tasks at once, following the load (tasks
+   * running and waiting for a slot), checked every second; it grows at once and shrinks after
+   * `keepaliveMs` without a need for the extra slots. Replaces `concurrency`; the prefetch is
+   * `max` × prefetchMultiplier. `control autoscale max min` changes the bounds. @default null (a fixed concurrency)
+   */
+  autoscale?: AutoscaleOptions | null;
+  /**
+   * The broker's delivery acknowledgement timeout (RabbitMQ's `consumer_timeout`, 30 min by
+   * default): past it the broker closes the consuming channel, with every unacknowledged task on
+   * it. A task still running at four fifths of it is handed over to a lease queue of its own
+   * (its message acknowledged, a copy held until it finishes, returned to its queue if this
+   * worker dies), and a task still waiting then goes back to its queue. Set it to the broker's
+   * value; null when the broker has none. @default 1 800 000
+   */
+  consumerTimeoutMs?: number | null;
+  /**
+   * The AMQP heartbeat of the worker's connections, in seconds (Celery's broker_heartbeat): a
+   * peer that misses two is taken for dead. A `heartbeat=` in the broker URL wins. @default 10
+   */
+  brokerHeartbeatSeconds?: number;
   /**
    * How long stop() (and SIGTERM in the CLI) lets running tasks finish before their messages go
    * back to the queue. Infinity waits for ever. @default 30 000
@@ -116,7 +157,16 @@ export interface WorkerOptions {
   heartbeatEvents?: boolean;
 }
 
-export type WorkerPool = 'inline' | 'threads';
+export type WorkerPool = 'inline' | 'threads' | 'processes';
+
+export interface AutoscaleOptions {
+  /** The most tasks at once. */
+  max: number;
+  /** The fewest slots kept (at least one). @default 1 */
+  min?: number;
+  /** How long extra slots are kept after the load that needed them is gone. @default 30 000 (Celery's AUTOSCALE_KEEPALIVE) */
+  keepaliveMs?: number;
+}
 
 export interface CompiledWorkerOptions {
   tasks: TaskRegistry;
@@ -142,6 +192,12 @@ export interface CompiledWorkerOptions {
   maxDeliveries: number;
   pool: WorkerPool;
   appModule: string | null;
+  maxTasksPerChild: number | null;
+  maxMemoryPerChildKb: number | null;
+  autoscale: Required<AutoscaleOptions> | null;
+  /** Null: the broker has no consumer timeout; no handover. */
+  consumerTimeoutMs: number | null;
+  brokerHeartbeatSeconds: number;
   shutdownTimeoutMs: number;
   timeLimits: TimeLimitsMs;
   mingle: boolean;
@@ -151,7 +207,10 @@ export interface CompiledWorkerOptions {
 
 export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOptions {
   if (!isTaskRegistry(options.tasks)) throw new ConfigurationError('tasks must be a TaskRegistry');
-  const concurrency = positiveInteger(options.concurrency ?? 10, 'concurrency');
+  const autoscale = autoscaleOptions(options.autoscale);
+  // Autoscaled: the slots start at min and the prefetch is sized for max, as in Celery.
+  const concurrency = autoscale ? autoscale.min : positiveInteger(options.concurrency ?? 10, 'concurrency');
+  const mostAtOnce = autoscale ? autoscale.max : concurrency;
   return {
     tasks: options.tasks,
     brokerUrl: checkBrokerUrl(options.brokerUrl ?? DEFAULT_BROKER_URL),
@@ -159,7 +218,7 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     declare: checkDeclare(options.declare),
     ...queueDeclarations(options),
     concurrency,
-    prefetch: Math.min(65_535, concurrency * positiveInteger(options.prefetchMultiplier ?? 2, 'prefetchMultiplier')),
+    prefetch: Math.min(65_535, mostAtOnce * positiveInteger(options.prefetchMultiplier ?? 2, 'prefetchMultiplier')),
     resultBackend: resultBackendKind(options.resultBackend),
     resultBackendUrl: resultBackendUrl(options.resultBackend),
     resultExpiresMs: positiveDuration(options.resultExpiresMs ?? 86_400_000, 'resultExpiresMs'),
@@ -169,6 +228,9 @@ export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOpti
     logger: options.logger ?? silentLogger,
     maxDeliveries: positiveInteger(options.maxDeliveries ?? 5, 'maxDeliveries'),
     ...poolOptions(options),
+    autoscale,
+    consumerTimeoutMs: consumerTimeout(options.consumerTimeoutMs),
+    brokerHeartbeatSeconds: heartbeatSeconds(options.brokerHeartbeatSeconds ?? 10),
     shutdownTimeoutMs: durationMs(options.shutdownTimeoutMs ?? 30_000, 'shutdownTimeoutMs'),
     timeLimits: compileTimeLimits('worker', options),
     mingle: booleanOption(options.mingle ?? true, 'mingle'),
@@ -187,17 +249,63 @@ function queueDeclarations(
   return { queues, queueOptions, queueType, queueSpecs };
 }
 
-function poolOptions(options: WorkerOptions): { pool: WorkerPool; appModule: string | null } {
-  const pool = options.pool ?? 'inline';
-  if (pool !== 'inline' && pool !== 'threads')
-    throw new ConfigurationError(`pool must be 'inline' or 'threads', got ${JSON.stringify(pool)}`);
+type PoolOptions = Pick<CompiledWorkerOptions, 'pool' | 'appModule' | 'maxTasksPerChild' | 'maxMemoryPerChildKb'>;
+
+function poolOptions(options: WorkerOptions): PoolOptions {
   const appModule = options.appModule ?? null;
   if (appModule !== null && (typeof appModule !== 'string' || !appModule))
     throw new ConfigurationError('appModule must be a module path');
-  // Threads cannot share the main thread's handlers: each imports the module itself.
-  if (pool === 'threads' && appModule === null)
-    throw new ConfigurationError("pool 'threads' needs appModule, the module each thread imports the tasks from");
-  return { pool, appModule };
+  // Handlers can only leave the event loop when a child can import them.
+  const pool = options.pool ?? (appModule === null ? 'inline' : 'threads');
+  if (!POOLS.includes(pool))
+    throw new ConfigurationError(`pool must be 'inline', 'threads' or 'processes', got ${JSON.stringify(pool)}`);
+  // Children cannot share the worker's handlers: each imports the module itself.
+  if (pool !== 'inline' && appModule === null)
+    throw new ConfigurationError(`pool '${pool}' needs appModule, the module each child imports the tasks from`);
+  const cpu = cpuTasks(options.tasks);
+  if (cpu.length > 0 && appModule === null)
+    throw new ConfigurationError(
+      `${cpu.join(', ')} ${cpu.length === 1 ? 'is' : 'are'} registered with cpu: true, which runs a handler in a worker thread: give the worker appModule, the module the thread imports the tasks from (celeriac worker passes --app)`,
+    );
+  const maxTasksPerChild = optionalPositiveInteger(options.maxTasksPerChild, 'maxTasksPerChild');
+  const maxMemoryPerChildKb = optionalPositiveInteger(options.maxMemoryPerChildKb, 'maxMemoryPerChildKb');
+  const recycles = maxTasksPerChild !== null || maxMemoryPerChildKb !== null;
+  if (recycles && pool === 'inline' && cpu.length === 0)
+    throw new ConfigurationError(
+      "maxTasksPerChild and maxMemoryPerChildKb replace the pool's threads or processes: they need pool 'threads' or 'processes' (the inline pool runs handlers in the worker itself)",
+    );
+  return { pool, appModule, maxTasksPerChild, maxMemoryPerChildKb };
+}
+
+const POOLS: readonly WorkerPool[] = ['inline', 'threads', 'processes'];
+
+function autoscaleOptions(value: AutoscaleOptions | null | undefined): Required<AutoscaleOptions> | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object') throw new ConfigurationError('autoscale must be { max, min?, keepaliveMs? } or null');
+  const max = positiveInteger(value.max, 'autoscale.max');
+  // Celery's min may be 0; a worker keeps at least one slot.
+  const min = Math.max(1, nonNegativeInteger(value.min ?? 1, 'autoscale.min'));
+  if (min > max) throw new ConfigurationError(`autoscale.min (${min}) must not be above autoscale.max (${max})`);
+  return { max, min, keepaliveMs: durationMs(value.keepaliveMs ?? 30_000, 'autoscale.keepaliveMs') };
+}
+
+function consumerTimeout(value: number | null | undefined): number | null {
+  if (value === null || value === 0) return null;
+  return positiveDuration(value ?? 1_800_000, 'consumerTimeoutMs');
+}
+
+function heartbeatSeconds(value: number): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  throw new ConfigurationError(`brokerHeartbeatSeconds must be a number of seconds >= 0, got ${JSON.stringify(value)}`);
+}
+
+function optionalPositiveInteger(value: number | null | undefined, field: string): number | null {
+  return value === undefined || value === null ? null : positiveInteger(value, field);
+}
+
+function nonNegativeInteger(value: number, field: string): number {
+  if (Number.isInteger(value) && value >= 0) return value;
+  throw new ConfigurationError(`${field} must be a whole number >= 0, got ${JSON.stringify(value)}`);
 }
 
 function booleanOption(value: unknown, field: string): boolean {

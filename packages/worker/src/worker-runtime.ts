@@ -22,7 +22,7 @@ export interface Runtime {
   consumer: QueueConsumer;
   /** Celery's remote control (pidbox): inspect and control commands. */
   control: PidboxConsumer;
-  /** Where handlers run; the threads pool's threads end when the worker stops. */
+  /** Where handlers run; a child pool's threads or processes end when the worker stops. */
   pool: Pool;
   /** A storing result backend (MongoDB), closed when the worker stops. */
   stored: StoredResultBackend | null;

@@ -12,7 +12,9 @@ import { buildPipeline, safeEmit } from './pipeline.js';
 import { WorkerControl } from './control/worker-control.js';
 import { startSharedTokens } from './gates/shared-tokens.js';
 import { startEvents, type WorkerEventsRuntime } from './events/start-events.js';
-import { createPool, type Pool } from './execution/pool.js';
+import { LoopWatchdog, blockReport, type LoopBlock, type LoopDelay } from './execution/loop-watchdog.js';
+import { Pool } from './execution/pool.js';
+import { brokerLeases, type ConsumerTimeoutGuard, type OpenLease } from './settle/consumer-timeout.js';
 import type { EmitWorkerEvent, WorkerEvents } from './worker-events.js';
 import { closeRuntime, openStoredResults, statusWatcher, type Runtime } from './worker-runtime.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
@@ -44,6 +46,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   readonly #running = new Set<AbortController>();
   /** What the remote control reads and changes (revocations, held tasks, slots, time limits). */
   readonly #control: WorkerControl;
+  /** Where handlers run: the event loop, or the threads or processes of a child pool. */
+  readonly #pool: Pool;
+  /** Notices what holds the event loop that carries heartbeats and acks. */
+  readonly #watchdog: LoopWatchdog;
+  /** Hands deliveries over before the broker's consumer timeout; null when there is none. */
+  #guard: ConsumerTimeoutGuard | null = null;
   #state: WorkerState = 'INITIALIZED';
   #runtime: Runtime | null = null;
   #starting: Promise<void> | null = null;
@@ -52,7 +60,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   constructor(options: WorkerOptions) {
     super();
     this.options = compileWorkerOptions(options);
-    this.#control = new WorkerControl(this.options, () => void this.stop());
+    this.#pool = new Pool(this.options, this.#emitter());
+    this.#control = new WorkerControl(this.options, this.#pool, () => void this.stop());
+    this.#watchdog = new LoopWatchdog({
+      suspects: () => this.#pool.inline.takeSuspects(),
+      onBlocked: (block) => this.#reportBlock(block),
+    });
   }
 
   get state(): WorkerState {
@@ -67,6 +80,16 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /** Tasks whose handler is running now (the rest of activeCount waits in the prefetch). */
   get runningCount(): number {
     return this.#running.size;
+  }
+
+  /** Tasks that may run at once now: the concurrency, as pool_grow, pool_shrink and the autoscaler left it. */
+  get concurrency(): number {
+    return this.#control.concurrency.size;
+  }
+
+  /** How late the event loop ran over the last 15-30 s (the loop watchdog's figures, for metrics). */
+  get loopDelay(): LoopDelay {
+    return this.#watchdog.delay;
   }
 
   /** Both broker connections are up, the consumers set up on them (what a readiness probe asks). */
@@ -108,16 +131,15 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     }
     this.#state = 'RUNNING';
     this.#runtime.events.heartbeat?.start();
+    this.#watchdog.start();
+    this.#control.autoscaler?.start();
     logger.log('info', 'worker ready', { node: nodeName, taskEvents: this.#control.events.enabled });
     this.emit('worker:ready');
   }
 
   async #connect(): Promise<Runtime> {
-    // The pool first: a threads pool whose app module fails to load stops the start here.
-    const pool = createPool(
-      this.options,
-      safeEmit((event, ...args) => this.emit(event, ...args), this.options.logger),
-    );
+    // The pool first: a child pool whose app module fails to load stops the start here.
+    const pool = this.#pool;
     await pool.start();
     return this.#connectWith(pool).catch(async (error: unknown) => {
       await pool.close();
@@ -135,7 +157,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         this.options.resultBackend === 'rpc' ? new RpcResultWriter(publisher, logger) : stored;
       // On the publishing connection: the refiller's tokens are publishes, and it exists already.
       const sharedTokens = await startSharedTokens(publishing, this.options.tasks, logger);
-      const processor = this.#processor(publisher, results, pool, { stored, sharedTokens });
+      const openLease = brokerLeases(publishing, publisher);
+      const processor = this.#processor(publisher, results, pool, { stored, sharedTokens, openLease });
       const events = await this.#startEvents(publishing);
       this.#control.beat = () => events.heartbeat?.beat();
       const consuming = await this.#open('consume');
@@ -152,10 +175,19 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   /** One of the worker's two connections, its losses and returns reported as worker events. */
   #open(role: 'publish' | 'consume'): Promise<AmqpConnection> {
-    const { brokerUrl: url, brokerTls, declare, nodeName, logger } = this.options;
+    const { brokerUrl: url, brokerTls, declare, nodeName, logger, brokerHeartbeatSeconds } = this.options;
     const tls = brokerTls ?? undefined;
     const watcher = statusWatcher(this.#emitter(), role);
-    return AmqpConnection.open({ ...watcher, url, tls, declare, name: `${nodeName}:${role}`, logger });
+    const name = `${nodeName}:${role}`;
+    return AmqpConnection.open({
+      ...watcher,
+      url,
+      tls,
+      declare,
+      name,
+      logger,
+      heartbeatSeconds: brokerHeartbeatSeconds,
+    });
   }
 
   #emitter(): EmitWorkerEvent {
@@ -178,12 +210,14 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     publisher: ConfirmPublisher,
     results: ResultWriter | null,
     pool: Pool,
-    { stored, sharedTokens }: Pick<Runtime, 'stored' | 'sharedTokens'>,
+    { stored, sharedTokens, openLease }: Pick<Runtime, 'stored' | 'sharedTokens'> & { openLease: OpenLease },
   ): DeliveryProcessor {
     return buildPipeline({
       stored,
       groups: stored,
       sharedTokens,
+      openLease,
+      onGuard: (guard) => (this.#guard = guard),
       rateLimits: this.#control.rateLimits,
       options: this.options,
       publisher,
@@ -244,10 +278,28 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       // Aborted tasks hand their messages back while the channels are still open.
       await this.#drain(ABANDON_GRACE_MS);
     }
+    this.#control.autoscaler?.stop();
+    this.#guard?.stop();
     if (runtime) await closeRuntime(runtime);
+    this.#watchdog.stop();
     this.#state = 'STOPPED';
     this.options.logger.log('info', 'worker stopped');
     this.emit('worker:stopped');
+  }
+
+  /**
+   * One error per block: the handler when known (with its task id and name), how long, and the
+   * pool to use instead; the event lets metrics count it. A redelivery the lost connection may
+   * cause is answered here without running again or counting a delivery (FinishedOutcomes).
+   */
+  #reportBlock(block: LoopBlock): void {
+    const { blockedMs, culprit } = block;
+    const logger = culprit?.logger ?? this.options.logger;
+    logger.log('error', blockReport(block), { blockedMs, pool: culprit ? 'inline' : this.options.pool });
+    if (culprit) {
+      const { id, name } = culprit.task;
+      this.#emitter()('worker:loop-blocked', { id, name, queue: culprit.delivery.queue, blockedMs });
+    }
   }
 
   /** Waits for in-flight tasks; false if the timeout came first. */

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { brokerVersion } from './broker.mjs';
+import { existsSync } from 'node:fs';
 import { ROOT, SYSTEM_PYTHON } from './processes.mjs';
+import { VENV_PYTHON, celeryVersion as pypiCeleryVersion } from '../../lib/python-peers.mjs';
 
 function output(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000, ...options });
@@ -58,6 +60,8 @@ export async function describeMachine() {
     amqplib: packageVersion('node_modules/amqplib'),
     celery: celeryVersion(),
     python: output(SYSTEM_PYTHON, ['-c', 'import platform; print(platform.python_version())']),
+    /** The PyPI Celery of .venv-celery (the CPU benchmark's peer), or null. */
+    pypiCelery: existsSync(VENV_PYTHON) ? pypiCeleryVersion(VENV_PYTHON) : null,
     celeriac: checkout(),
     loadBefore: load(),
   };

@@ -69,10 +69,14 @@ export function unlessExited(child, promise, what) {
   return Promise.race([promise, died]);
 }
 
-/** `celeriac worker` with the bench app, as a user runs it. */
+/**
+ * `celeriac worker` with the bench app, as a user runs it. The pool is 'inline' unless asked:
+ * the no-op and echo benchmarks measure the worker's own path, and a thread per slot (the CLI's
+ * default pool) at -c 200 would measure thread hand-offs instead.
+ */
 export function celeriacWorker(
   queue,
-  { concurrency, prefetchMultiplier, resultBackend = 'disabled', pool, profileDir, queueType, events } = {},
+  { concurrency, prefetchMultiplier, resultBackend = 'disabled', pool = 'inline', profileDir, queueType, events } = {},
 ) {
   const args = [
     CLI,
@@ -101,8 +105,11 @@ export function profileFlags(dir) {
   return dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
 }
 
-/** Python Celery's worker (prefork), on the bench app in scripts/bench/python. */
-export function celeryWorker(queue, { concurrency }) {
+/**
+ * Python Celery's worker (prefork), on the bench app in scripts/bench/python: Debian's Celery
+ * unless `python` names another interpreter (the PyPI Celery of .venv-celery).
+ */
+export function celeryWorker(queue, { concurrency, python = SYSTEM_PYTHON, env = {} }) {
   const args = [
     '-m',
     'celery',
@@ -123,5 +130,8 @@ export function celeryWorker(queue, { concurrency }) {
     '-l',
     'warning',
   ];
-  return start(SYSTEM_PYTHON, args, { cwd: join(ROOT, 'scripts/bench/python'), env: { PYTHONDONTWRITEBYTECODE: '1' } });
+  return start(python, args, {
+    cwd: join(ROOT, 'scripts/bench/python'),
+    env: { PYTHONDONTWRITEBYTECODE: '1', ...env },
+  });
 }

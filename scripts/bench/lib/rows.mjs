@@ -51,6 +51,11 @@ export const atLeast = (limit) =>
   Object.assign((measured) => ({ text: `≥ ${limit}×`, met: Number.isFinite(measured) ? measured >= limit : null }), {
     relative: true,
   });
+/** Celeriac's figure at most `limit` times the baseline's (a time: lower is better). */
+export const ratioAtMost = (limit) =>
+  Object.assign((measured) => ({ text: `≤ ${limit}×`, met: Number.isFinite(measured) ? measured <= limit : null }), {
+    relative: true,
+  });
 export const atMost = (limit, unit) => (measured) => ({
   text: `≤ ${limit} ${unit}`,
   met: Number.isFinite(measured) ? measured <= limit : null,

@@ -8,6 +8,7 @@ import { median } from './stats.mjs';
 import { brokerText, openTarget } from './targets.mjs';
 import { beatScale } from './scale-suite.mjs';
 import { beatGrowth, drainGrowth, publishGrowth } from './growth-suite.mjs';
+import { cpuBound } from './cpu-suite.mjs';
 
 /** The tuned worker settings for the drain (see BENCHMARKS.md for how they were chosen). */
 export const DRAIN_CONCURRENCY = 200;
@@ -87,7 +88,7 @@ function drain({ quick, runs, cores, celery }) {
       ...(celery ? [versus(cpuLabel('Celery'), cpu(r.celeriac), cpu(r.celery), 'us', `Celery ${celery} prefork`)] : []),
     ],
     notes: () => [
-      `Celeriac: \`celeriac worker\`, default pool (inline), -c ${DRAIN_CONCURRENCY} --prefetch-multiplier ${DRAIN_PREFETCH_MULTIPLIER} (prefetch ${DRAIN_CONCURRENCY * DRAIN_PREFETCH_MULTIPLIER}), results disabled. Raw: the same prefetch, ack on arrival, no decoding.`,
+      `Celeriac: \`celeriac worker --pool inline\`, -c ${DRAIN_CONCURRENCY} --prefetch-multiplier ${DRAIN_PREFETCH_MULTIPLIER} (prefetch ${DRAIN_CONCURRENCY * DRAIN_PREFETCH_MULTIPLIER}), results disabled. Raw: the same prefetch, ack on arrival, no decoding.`,
       celery
         ? `Celery: \`celery worker -P prefork -c ${cores}\`, prefetch multiplier 4 (its default), acks_late, results disabled, --without-gossip --without-mingle --without-heartbeat.`
         : 'Celery: not measured (python3-celery is not installed).',
@@ -331,5 +332,6 @@ export function suites(options) {
     publishGrowth,
     drainGrowth,
     beatGrowth,
+    cpuBound,
   ].map((suite) => suite(options));
 }

@@ -3,6 +3,7 @@
  * code 2, and must surface before anything connects to a broker. Runs `main` in-process.
  */
 import { expect } from 'chai';
+import { autoscaleSetting } from '../commands/worker.js';
 import { lines, runMain, type Captured } from './support.js';
 
 /** Port 1 refuses connections: a command that got as far as connecting would exit 1, not 2. */
@@ -127,7 +128,19 @@ describe('celeriac arguments', function () {
   it('checks the worker semantics flags before connecting', async function () {
     expectUsageError(
       await runMain(['worker', '--app', 'x.js', '--pool', 'forks']),
-      /--pool must be one of inline, threads/,
+      /--pool must be one of threads, processes, inline/,
+    );
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--autoscale', '3,5']),
+      /--autoscale must be MAX,MIN with 1 <= MAX and MIN <= MAX/,
+    );
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--max-tasks-per-child', '0']),
+      /--max-tasks-per-child must be an integer >= 1/,
+    );
+    expectUsageError(
+      await runMain(['worker', '--app', 'x.js', '--max-memory-per-child', 'lots']),
+      /--max-memory-per-child must be an integer >= 1/,
     );
     expectUsageError(
       await runMain(['worker', '--app', 'x.js', '--max-priority', '256']),
@@ -173,5 +186,15 @@ describe('celeriac arguments', function () {
     const result = await runMain(['--version']);
     expect(result.code).to.equal(0);
     expect(result.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('--autoscale', () => {
+  it("reads Celery's MAX,MIN, MIN optional", () => {
+    expect(autoscaleSetting('10,3')).to.deep.equal({ max: 10, min: 3 });
+    expect(autoscaleSetting(' 4 ')).to.deep.equal({ max: 4, min: 0 });
+    expect(autoscaleSetting(undefined)).to.equal(undefined);
+    expect(() => autoscaleSetting('0')).to.throw(/--autoscale must be MAX,MIN/);
+    expect(() => autoscaleSetting('a,b')).to.throw(/--autoscale must be MAX,MIN/);
   });
 });

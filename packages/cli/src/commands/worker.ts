@@ -22,6 +22,13 @@ interface WorkerConfig {
   queueType: QueueType | undefined;
   maxDeliveries: number | undefined;
   pool: WorkerPool | undefined;
+  maxTasksPerChild: number | undefined;
+  /** KiB, as Celery's --max-memory-per-child. */
+  maxMemoryPerChild: number | undefined;
+  autoscale: { max: number; min: number } | undefined;
+  /** The broker's consumer_timeout; 0 when it has none. */
+  consumerTimeoutMs: number | undefined;
+  brokerHeartbeat: number | undefined;
   /** 0: run the worker in this process; N: supervise N child worker processes. */
   processes: number;
   shutdownTimeoutMs: number | undefined;
@@ -80,10 +87,44 @@ export const workerCommand = defineCommand<WorkerConfig>({
       defaultDescription: '5',
     },
     pool: {
+      alias: 'P',
       type: 'string',
       requiresArg: true,
-      describe: 'inline (async handlers on the event loop) or threads (worker_threads, for CPU-bound tasks)',
-      defaultDescription: 'inline',
+      describe:
+        'threads (handlers in worker_threads, off the event loop that carries heartbeats and acks), processes (in forked processes, like Celery prefork) or inline (async handlers on the event loop, least overhead)',
+      defaultDescription: 'threads',
+    },
+    'max-tasks-per-child': {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Replace a pool thread or process after it has run this many tasks (threads and processes pools)',
+      defaultDescription: 'no limit',
+    },
+    'max-memory-per-child': {
+      type: 'number',
+      requiresArg: true,
+      describe:
+        "Replace a pool thread or process, after its task, once it holds more than this many KiB (a process's resident memory; a thread's own heap)",
+      defaultDescription: 'no limit',
+    },
+    autoscale: {
+      type: 'string',
+      requiresArg: true,
+      describe: 'MAX,MIN: run between MIN and MAX tasks at once, following the load (replaces --concurrency)',
+      defaultDescription: 'off',
+    },
+    'consumer-timeout': {
+      type: 'number',
+      requiresArg: true,
+      describe:
+        "The broker's consumer_timeout in seconds (0: it has none): tasks held at 4/5 of it are handed over (waiting ones back to their queue, running ones to a lease) before the broker closes the channel",
+      defaultDescription: "1800 (RabbitMQ's default)",
+    },
+    'broker-heartbeat': {
+      type: 'number',
+      requiresArg: true,
+      describe: "AMQP heartbeat of the worker's connections, in seconds (Celery's broker_heartbeat)",
+      defaultDescription: '10',
     },
     processes: {
       type: 'number',
@@ -146,6 +187,11 @@ export const workerCommand = defineCommand<WorkerConfig>({
     queueType: settings.choice('queueType', QUEUE_TYPES),
     maxDeliveries: settings.integer('maxDeliveries', 1),
     pool: settings.choice('pool', POOLS),
+    maxTasksPerChild: settings.integer('maxTasksPerChild', 1),
+    maxMemoryPerChild: settings.integer('maxMemoryPerChild', 1),
+    autoscale: autoscaleSetting(settings.string('autoscale')),
+    consumerTimeoutMs: secondsToMs(settings.seconds('consumerTimeout')),
+    brokerHeartbeat: settings.seconds('brokerHeartbeat'),
     processes: settings.integer('processes', 0, 1024) ?? 0,
     shutdownTimeoutMs: secondsToMs(settings.seconds('shutdownTimeout')),
     // 0 means no limit, as in Celery.
@@ -160,7 +206,7 @@ export const workerCommand = defineCommand<WorkerConfig>({
   run: runWorker,
 });
 
-const POOLS: readonly WorkerPool[] = ['inline', 'threads'];
+const POOLS: readonly WorkerPool[] = ['threads', 'processes', 'inline'];
 /** How long the process may linger after the worker stopped before it is ended. */
 const LINGER_MS = 1000;
 
@@ -184,6 +230,12 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     nodeName,
     maxDeliveries,
     pool,
+    maxTasksPerChild: config.maxTasksPerChild,
+    maxMemoryPerChildKb: config.maxMemoryPerChild,
+    autoscale: config.autoscale,
+    // 0 says the broker has no consumer timeout.
+    consumerTimeoutMs: config.consumerTimeoutMs === 0 ? null : config.consumerTimeoutMs,
+    brokerHeartbeatSeconds: config.brokerHeartbeat,
     shutdownTimeoutMs,
     appModule: resolve(io.cwd, config.app),
     queueOptions: priorityQueues(config),
@@ -243,6 +295,19 @@ function priorityQueues(config: WorkerConfig): Record<string, { maxPriority: num
 /** Celery's node-name placeholders that make sense here: %h host name, %p process id. */
 export function expandNodeName(template: string): string {
   return template.replace(/%h/g, hostname()).replace(/%p/g, String(process.pid));
+}
+
+/** Celery's `--autoscale MAX,MIN` (MIN may be left out). */
+export function autoscaleSetting(text: string | undefined): { max: number; min: number } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^\s*(\d+)\s*(?:,\s*(\d+)\s*)?$/.exec(text);
+  const max = Number(match?.[1]);
+  const min = match?.[2] === undefined ? 0 : Number(match[2]);
+  if (!match || max < 1 || min > max)
+    throw new UsageError(
+      `--autoscale must be MAX,MIN with 1 <= MAX and MIN <= MAX (e.g. 10,3), got ${JSON.stringify(text)}`,
+    );
+  return { max, min };
 }
 
 function secondsToMs(seconds: number | undefined): number | undefined {

@@ -6,7 +6,7 @@ import { WorkerMetrics } from '../worker-metrics.js';
 
 function metrics(known: string[] = ['tasks.add']) {
   const registry = new Registry();
-  const state = { running: 2, held: 5, connected: true };
+  const state = { running: 2, held: 5, connected: true, concurrency: 4, loopDelay: { p99Ms: 12, maxMs: 10_500 } };
   const worker = new WorkerMetrics({ registry, gauges: () => state, knownTask: (name) => known.includes(name) });
   return { registry, worker, state };
 }
@@ -29,6 +29,18 @@ describe('WorkerMetrics', () => {
     expect(text).to.contain('celeriac_worker_tasks_running 2');
     expect(text).to.contain('celeriac_worker_prefetch_in_use 5');
     expect(text).to.contain('celeriac_worker_broker_connected 0');
+    expect(text).to.contain('celeriac_worker_concurrency 4');
+    expect(text).to.contain('celeriac_worker_event_loop_delay_p99_seconds 0.012');
+    expect(text).to.contain('celeriac_worker_event_loop_delay_max_seconds 10.5');
+  });
+
+  it('counts blocked loops by task and recycled pool children by reason', async () => {
+    const { registry, worker } = metrics();
+    worker.loopBlocked({ name: 'tasks.add', queue: 'q' });
+    worker.childRecycled({ reason: 'max-memory-per-child' });
+    const text = await registry.metrics();
+    expect(text).to.contain('celeriac_worker_loop_blocked_total{task="tasks.add"} 1');
+    expect(text).to.contain('celeriac_worker_pool_recycled_total{reason="max-memory-per-child"} 1');
   });
 
   it('labels dead letters of names the worker does not run as unregistered (bounded series)', async () => {

@@ -85,6 +85,8 @@ export interface PoolDescription {
   implementation: string;
   maxConcurrency: number;
   pids: readonly number[];
+  /** Celery's --max-tasks-per-child; 'N/A' when children are never replaced. @default null */
+  maxTasksPerChild?: number | null;
   softTimeoutS: number | null;
   hardTimeoutS: number | null;
 }
@@ -95,7 +97,7 @@ export function poolInfo(pool: PoolDescription): Record<string, unknown> {
     implementation: pool.implementation,
     'max-concurrency': pool.maxConcurrency,
     processes: [...pool.pids],
-    'max-tasks-per-child': 'N/A',
+    'max-tasks-per-child': pool.maxTasksPerChild ?? 'N/A',
     'put-guarded-by-semaphore': false,
     timeouts: [pool.softTimeoutS ?? 0, pool.hardTimeoutS ?? 0],
     writes: 'N/A',

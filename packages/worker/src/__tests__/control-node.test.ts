@@ -3,6 +3,7 @@ import { silentLogger } from '@celeriac/core';
 import { encodeControlRequest, fromFieldValue, type EncodedControlMessage } from '@celeriac/protocol';
 import { controlCommands } from '../control/commands.js';
 import { ControlNode, matches } from '../control/control-node.js';
+import { Pool } from '../execution/pool.js';
 import { WorkerControl } from '../control/worker-control.js';
 import { TaskRegistry } from '../task-registry.js';
 import { compileWorkerOptions } from '../worker-options.js';
@@ -33,7 +34,8 @@ function node(options: { failPublish?: boolean } = {}) {
   };
   const shutdowns: number[] = [];
   const tasks = new TaskRegistry().register('tasks.add', () => 3);
-  const state = new WorkerControl(compileWorkerOptions({ tasks, nodeName: NODE }), () => shutdowns.push(Date.now()));
+  const compiled = compileWorkerOptions({ tasks, nodeName: NODE });
+  const state = new WorkerControl(compiled, new Pool(compiled, () => undefined), () => shutdowns.push(Date.now()));
   const { revocations, clock } = state;
   const commands = controlCommands(state.context(Date.now()));
   const control = new ControlNode({ nodeName: NODE, commands, replies, logger: silentLogger, clock });

@@ -5,6 +5,7 @@ import { encodeTask, type TaskMessageInput } from '@celeriac/protocol';
 import type { DeadLetterReason, DeadLetters } from '../settle/dead-letters.js';
 import { DeliveryProcessor } from '../delivery-processor.js';
 import { FinishedOutcomes } from '../gates/finished-outcomes.js';
+import type { Gate } from '../gates/gate.js';
 import { safeEmit } from '../pipeline.js';
 import { Rejector } from '../settle/rejector.js';
 import { Slots } from '../execution/slots.js';
@@ -41,7 +42,7 @@ class Recorder {
   /** Set to make deliveries report their channel as closed. */
   orphaned = false;
 
-  delivery(input: Partial<TaskMessageInput> & { body?: Buffer }): Delivery {
+  delivery(input: Partial<TaskMessageInput> & { body?: Buffer }, redelivered = false): Delivery {
     const { body, properties } = encodeTask({
       id: 'task-1',
       name: 'tasks.add',
@@ -52,7 +53,7 @@ class Recorder {
     const message = {
       content: input.body ?? body,
       properties,
-      fields: { redelivered: false, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' },
+      fields: { redelivered, routingKey: 'q', deliveryTag: 1, exchange: '', consumerTag: 'c' },
     };
     return {
       message,
@@ -69,6 +70,7 @@ function processor(
   tasks: TaskRegistry,
   options: Partial<WorkerOptions> = {},
   state = { stopping: false, listenerThrows: false },
+  after: (finished: FinishedOutcomes) => Gate[] = () => [],
 ) {
   const running = new Set<AbortController>();
   const compiled = compileWorkerOptions({ tasks, ...options });
@@ -83,7 +85,7 @@ function processor(
     options: compiled,
     reporter,
     rejector: new Rejector(recorder.deadLetters, reporter, emit, compiled.logger),
-    gates: [finished],
+    gates: [finished, ...after(finished)],
     finished,
     retries: { resend: async () => true },
     executor: new InlineExecutor(compiled.nodeName),
@@ -255,5 +257,44 @@ describe('DeliveryProcessor', () => {
     recorder.orphaned = false;
     await subject.process(recorder.delivery({ args: [1, 1] }));
     expect(recorder.log).to.deep.equal(['store SUCCESS', 'ack']);
+  });
+
+  it('makes a redelivery that arrives while the task still runs here wait for that run, then answers it', async () => {
+    const recorder = new Recorder();
+    let runs = 0;
+    let lost = false;
+    let finish: () => void = () => undefined;
+    const tasks = new TaskRegistry().register(add, async (x, y) => {
+      runs += 1;
+      lost = true; // the connection drops under the running task
+      await new Promise<void>((resolve) => (finish = resolve));
+      return x + y;
+    });
+    const { processor: subject } = processor(recorder, tasks);
+    const first = subject.process({ ...recorder.delivery({}), orphaned: () => lost });
+    while (runs === 0) await new Promise((resolve) => setImmediate(resolve));
+    // Reconnected: the broker delivers it again, while it still runs here.
+    const again = subject.process(recorder.delivery({}, true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(runs, 'the redelivery does not start a second run').to.equal(1);
+    finish();
+    await Promise.all([first, again]);
+    expect({ runs, log: recorder.log }).to.deep.equal({ runs: 1, log: ['store SUCCESS', 'ack'] });
+  });
+
+  it('does not count the redelivery of a task whose channel closed before it started here', async () => {
+    const recorder = new Recorder();
+    const counted: boolean[] = [];
+    const countGate = (finished: FinishedOutcomes): Gate[] => [
+      { admit: (job) => Promise.resolve((counted.push(!finished.uncounted(job)), 'run' as const)) },
+    ];
+    const { processor: subject } = processor(recorder, adder(), {}, undefined, countGate);
+    recorder.orphaned = true; // lost while it waited for its slot
+    await subject.process(recorder.delivery({}));
+    recorder.orphaned = false;
+    await subject.process(recorder.delivery({}, true));
+    await subject.process(recorder.delivery({}, true));
+    expect(counted, 'the first redelivery is not counted, a later one is').to.deep.equal([true, false, true]);
+    expect(recorder.log).to.deep.equal(['store SUCCESS', 'ack', 'store SUCCESS', 'ack']);
   });
 });

@@ -35,6 +35,7 @@ function task(handler: (...params: never[]) => unknown): RegisteredTask {
       timeLimitMs: null,
       rateLimit: null,
       globalRateLimit: null,
+      cpu: null,
       ...DEFAULT_RETRY_POLICY,
     },
   };

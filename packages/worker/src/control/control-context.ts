@@ -4,6 +4,7 @@
  */
 import type { LamportClock, Logger } from '@celeriac/core';
 import type { QueueSpec } from '@celeriac/amqp';
+import type { AutoscalerInfo } from '../execution/autoscaler.js';
 import type { TimeLimitOverrides } from '../execution/time-limit-overrides.js';
 import type { TaskEventsSwitch } from '../events/task-events.js';
 import type { RateLimits } from '../gates/rate-limits.js';
@@ -29,12 +30,19 @@ export interface QueueRequest {
   routingKey: string | null;
 }
 
-/** The concurrency, changed at run time by `pool_grow` / `pool_shrink`. */
+/** The concurrency, changed at run time by `pool_grow` / `pool_shrink` / `autoscale`. */
 export interface PoolControl {
   readonly implementation: string;
   readonly size: number;
-  /** Throws ControlUnsupportedError where the pool cannot change size (threads). */
-  resize(size: number): void;
+  /** The processes tasks run in (a processes pool's children, else this one). */
+  readonly pids: readonly number[];
+  readonly maxTasksPerChild: number | null;
+  /** The autoscaler's bounds and load, null when autoscale is off. */
+  readonly autoscaler: AutoscalerInfo | null;
+  grow(n: number): void;
+  shrink(n: number): void;
+  /** New autoscale bounds; throws ControlUnsupportedError('Autoscale not enabled') without an autoscaler. */
+  autoscale(max: number | null, min: number | null): [max: number, min: number];
 }
 
 /** What `stats`, `conf` and `report` describe. */

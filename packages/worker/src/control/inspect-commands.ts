@@ -102,11 +102,12 @@ function stats(ctx: ControlContext): Record<string, unknown> {
     pool: poolInfo({
       implementation: pool.implementation,
       maxConcurrency: pool.size,
-      // Inline and thread pools run in this process.
-      pids: [process.pid],
+      pids: pool.pids,
+      maxTasksPerChild: pool.maxTasksPerChild,
       softTimeoutS: seconds(about.timeLimits.softTimeLimitMs),
       hardTimeoutS: seconds(about.timeLimits.timeLimitMs),
     }),
+    ...(pool.autoscaler ? { autoscaler: pool.autoscaler } : {}),
     broker: brokerInfo(about.brokerUrls),
     prefetch_count: about.prefetchCount,
     rusage: rusageInfo(process.resourceUsage()),

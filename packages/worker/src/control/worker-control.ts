@@ -1,11 +1,14 @@
 /**
  * What a worker shares with its remote control, and how the control starts: the revocations,
- * the clock, the held tasks, the run-time time limits and the slots, which the pipeline reads and
- * the commands change, each through a small interface (ControlContext), never the Worker itself.
+ * the clock, the held tasks, the run-time time limits, the slots and the pool (with the
+ * autoscaler that sizes them), which the pipeline reads and the commands change, each through a
+ * small interface (ControlContext), never the Worker itself.
  */
 import { LamportClock } from '@celeriac/core';
 import type { AmqpConnection, ConfirmPublisher, PidboxConsumer, QueueConsumer, QueueSpec } from '@celeriac/amqp';
 import { taskQueue } from '@celeriac/amqp';
+import { Autoscaler, type Scalable } from '../execution/autoscaler.js';
+import type { Pool } from '../execution/pool.js';
 import { Slots } from '../execution/slots.js';
 import { TimeLimitOverrides } from '../execution/time-limit-overrides.js';
 import type { TaskEventsSwitch } from '../events/task-events.js';
@@ -13,7 +16,7 @@ import { RateLimits } from '../gates/rate-limits.js';
 import type { CompiledWorkerOptions } from '../worker-options.js';
 import type { ConsumerControl, ControlContext, QueueRequest } from './control-context.js';
 import { mingle } from './mingle.js';
-import { slotsPoolControl } from './pool-commands.js';
+import { poolControl } from './pool-commands.js';
 import { Revocations } from './revocations.js';
 import { startControl } from './start-control.js';
 import { TaskRequests } from './task-requests.js';
@@ -34,6 +37,10 @@ export class WorkerControl {
   /** Per-task buckets; `control rate_limit` changes survive reconnects, as in Celery. */
   readonly rateLimits: RateLimits;
   readonly slots: Slots;
+  /** The slots and the pool's children, sized together (pool_grow, pool_shrink, the autoscaler). */
+  readonly concurrency: Scalable;
+  /** Sizes the concurrency by the load (`autoscale`); null when it is fixed. */
+  readonly autoscaler: Autoscaler | null;
   /** Sends a heartbeat event now; set once the worker's events have started. */
   beat: () => void = () => undefined;
   /** The task consumer, once it exists (control starts first); add_consumer changes it. */
@@ -41,11 +48,27 @@ export class WorkerControl {
 
   constructor(
     private readonly options: CompiledWorkerOptions,
+    /** Where handlers run: its children follow the concurrency. */
+    private readonly pool: Pool,
     /** A graceful stop, as SIGTERM (`control shutdown`). */
     private readonly shutdown: () => void,
   ) {
     this.requests = new TaskRequests(options.nodeName);
-    this.slots = new Slots(options.concurrency);
+    const slots = (this.slots = new Slots(options.concurrency));
+    this.concurrency = {
+      get size() {
+        return slots.size;
+      },
+      resize: (size) => {
+        slots.resize(size);
+        pool.resize(slots.size);
+      },
+      get demand() {
+        return slots.busy + slots.waiting;
+      },
+    };
+    const { autoscale, logger } = options;
+    this.autoscaler = autoscale ? new Autoscaler(this.concurrency, autoscale, logger) : null;
     this.rateLimits = new RateLimits(options.tasks);
     this.events = { enabled: options.events };
   }
@@ -77,7 +100,13 @@ export class WorkerControl {
       rateLimits: this.rateLimits,
       events: this.events,
       consumers: consumerControl(() => this.consumer, options),
-      pool: slotsPoolControl(`celeriac:${options.pool}`, this.slots, options.pool === 'inline'),
+      pool: poolControl({
+        implementation: this.pool.implementation,
+        concurrency: this.concurrency,
+        pids: () => this.pool.pids,
+        maxTasksPerChild: options.maxTasksPerChild,
+        autoscaler: this.autoscaler,
+      }),
       about: {
         startedAtMs,
         brokerUrls: options.brokerUrl.split(';'),

@@ -1,44 +1,80 @@
 import { ConfigurationError } from '@celeriac/core';
 import type { Job } from '../job.js';
+import { cpuTasks } from '../task-registry.js';
 import type { CompiledWorkerOptions } from '../worker-options.js';
 import type { EmitWorkerEvent } from '../worker-events.js';
+import { ChildPool } from './children/child-pool.js';
 import { InlineExecutor } from './inline-executor.js';
 import type { TaskExecutor } from './task-executor.js';
-import { ThreadExecutor } from './threads/thread-executor.js';
-
-/** Where handlers run, with a lifetime: started before the worker consumes, closed when it stops. */
-export interface Pool extends TaskExecutor {
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** The pool the options ask for: 'inline' (the event loop) or 'threads' (worker_threads). */
-export function createPool(options: CompiledWorkerOptions, emit: EmitWorkerEvent): Pool {
-  const { pool, appModule, concurrency: size, nodeName: hostname, logger } = options;
-  if (pool === 'inline')
-    return inlinePool(new InlineExecutor(hostname, (job, blockedMs) => reportBlockedLoop(job, blockedMs, emit)));
-  if (appModule === null) throw new ConfigurationError("pool 'threads' needs appModule");
-  return new ThreadExecutor({ appModule, size, hostname, logger });
-}
-
-/** Nothing to start or stop: the handlers are the worker's own functions. */
-function inlinePool(executor: InlineExecutor): Pool {
-  return {
-    execute: (job, signal) => executor.execute(job, signal),
-    start: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
-}
+import type { TaskOutcome } from './task-outcome.js';
 
 /**
- * One error naming the task, how long it blocked and the pool to use instead; the event lets
- * metrics count it. The lost connection it may cause is handled by FinishedOutcomes.
+ * Where handlers run, with a lifetime: started before the worker consumes, closed when it stops.
+ * Two places: the worker's own event loop (inline) and a child pool (threads or processes), and
+ * each task goes to one of them: its registration's `cpu` decides (true: a child, false: the
+ * loop), else the worker's `pool`.
  */
-function reportBlockedLoop(job: Job, blockedMs: number, emit: EmitWorkerEvent): void {
-  job.logger.log(
-    'error',
-    `the handler blocked the event loop for ${blockedMs} ms: heartbeats and acks waited, and past the heartbeat timeout the broker drops the connection and delivers the task again; run CPU-bound or synchronous handlers on the threads pool (--pool threads)`,
-    { blockedMs, pool: 'inline' },
-  );
-  emit('worker:loop-blocked', { id: job.task.id, name: job.task.name, queue: job.delivery.queue, blockedMs });
+export class Pool implements TaskExecutor {
+  readonly inline: InlineExecutor;
+  /** The threads or processes; null when every task runs inline. */
+  readonly children: ChildPool | null;
+  readonly #offLoopByDefault: boolean;
+
+  constructor(options: CompiledWorkerOptions, emit: EmitWorkerEvent) {
+    const { pool, appModule, concurrency, nodeName: hostname, logger } = options;
+    this.inline = new InlineExecutor(hostname);
+    this.#offLoopByDefault = pool !== 'inline';
+    const needed = this.#offLoopByDefault || cpuTasks(options.tasks).length > 0;
+    if (needed && appModule === null) throw new ConfigurationError(`pool '${pool}' needs appModule`);
+    this.children =
+      needed && appModule !== null
+        ? new ChildPool({
+            kind: pool === 'processes' ? 'processes' : 'threads',
+            appModule,
+            size: concurrency,
+            hostname,
+            logger,
+            maxTasksPerChild: options.maxTasksPerChild,
+            maxMemoryPerChildKb: options.maxMemoryPerChildKb,
+            onRecycled: (info) => emit('pool:child-recycled', info),
+          })
+        : null;
+  }
+
+  /** What the control commands and `stats` call this pool. */
+  get implementation(): string {
+    return this.children && this.#offLoopByDefault ? `celeriac:${this.children.kind}` : 'celeriac:inline';
+  }
+
+  /** The process ids tasks run in (`stats` → pool.processes). */
+  get pids(): number[] {
+    const children = this.children?.pids ?? [];
+    return this.#offLoopByDefault ? children : [...new Set([process.pid, ...children])];
+  }
+
+  start(): Promise<void> {
+    return this.children?.start() ?? Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return this.children?.close() ?? Promise.resolve();
+  }
+
+  execute(job: Job, signal: AbortSignal, kill?: AbortSignal): Promise<TaskOutcome> {
+    return this.#offLoop(job) ? this.children!.execute(job, signal, kill) : this.inline.execute(job, signal);
+  }
+
+  /** Whether a hard limit or a terminate really stops this job's handler (only in a child). */
+  canKill(job: Job): boolean {
+    return this.#offLoop(job);
+  }
+
+  /** The most tasks in children at once follows the worker's concurrency (pool_grow, autoscale). */
+  resize(size: number): void {
+    this.children?.resize(size);
+  }
+
+  #offLoop(job: Job): boolean {
+    return this.children !== null && (job.registered.options.cpu ?? this.#offLoopByDefault);
+  }
 }

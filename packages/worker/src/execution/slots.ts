@@ -16,6 +16,16 @@ export class Slots {
     return this.#size;
   }
 
+  /** Slots held now (tasks running). */
+  get busy(): number {
+    return this.#busy;
+  }
+
+  /** Callers waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
   resize(size: number): void {
     this.#size = Math.max(1, size);
     this.#admit();

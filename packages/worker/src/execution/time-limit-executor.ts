@@ -8,7 +8,7 @@
  * - Hard: the task is reported FAILURE TimeLimitExceeded at once and its slot is freed. The
  *   handler's promise is no longer awaited.
  *
- * Contract with the executor beneath (the inline pool, the thread pool), `execute(job, signal,
+ * Contract with the executor beneath (the inline pool, a child pool), `execute(job, signal,
  * kill)`:
  * - `signal` is the handler's `ctx.signal`. Forward its abort, with its reason, to the handler
  *   (SoftTimeLimitExceeded, TaskRevokedError 'terminated', the shutdown error). Do not stop the
@@ -41,8 +41,8 @@ export class TimeLimitExecutor implements TaskExecutor {
   constructor(
     private readonly inner: TaskExecutor,
     private readonly worker: TimeLimitsMs,
-    /** Whether the inner pool can stop a handler on `kill` (only changes what is logged). */
-    private readonly canKill: boolean,
+    /** Whether the inner pool can stop this job's handler on `kill` (only changes what is logged). */
+    private readonly canKill: boolean | ((job: Job) => boolean),
     /** Limits set at run time (`control time_limit`), in place of a task's registered ones. */
     private readonly overrides: Pick<TimeLimitOverrides, 'for'> = { for: (task) => task.options },
   ) {}
@@ -79,7 +79,8 @@ export class TimeLimitExecutor implements TaskExecutor {
 
   #hard(job: Job, soft: AbortController, hard: AbortController, limit: Limit): void {
     const error = new TimeLimitExceeded(limit.seconds);
-    const detached = this.canKill
+    const canKill = typeof this.canKill === 'function' ? this.canKill(job) : this.canKill;
+    const detached = canKill
       ? ''
       : '; an async handler cannot be killed in the inline pool and keeps running detached until it returns';
     job.logger.log(

@@ -15,6 +15,13 @@ import type { TaskReporter } from '../settle/task-reporter.js';
 import type { Gate } from './gate.js';
 
 export const MAX_DELIVERIES_CODE = 'MAX_DELIVERIES';
+
+/** A task the worker chose not to finish: whether it had started, and why (for the log). */
+export interface HandBack {
+  started: boolean;
+  /** @default 'the worker is stopping' */
+  why?: string;
+}
 export const COUNT_REFUSED_CODE = 'DELIVERY_COUNT_REFUSED';
 
 /**
@@ -38,11 +45,15 @@ export class DeliveryCountGate implements Gate {
     private readonly reporter: Pick<TaskReporter, 'tellCaller'>,
     /** True for queues whose broker counts deliveries (quorum queues). */
     private readonly brokerCounts: (queue: string) => boolean = () => false,
+    /** True for a redelivery of a message that never started here (FinishedOutcomes.uncounted). */
+    private readonly uncounted: (job: Job) => boolean = () => false,
   ) {}
 
   async admit(job: Job): Promise<'run' | 'settled'> {
     const { fields, properties } = job.delivery.message;
     if (!fields.redelivered) return this.#afterOriginal(job);
+    // It waited in this worker's prefetch when its channel closed: it never ran, so it is no poison.
+    if (this.uncounted(job)) return 'run';
     if (this.brokerCounts(job.delivery.queue)) return this.#counted(job);
     const deliveries = readDeliveries(properties.headers) + 1;
     if (deliveries >= this.maxDeliveries) await this.#deadLetter(job, deliveries);
@@ -86,8 +97,8 @@ export class DeliveryCountGate implements Gate {
    * acked. A plain requeue would come back `redelivered` and count against a healthy task, so
    * a few restarts in a row would dead-letter it.
    */
-  async handBack(job: Job, { started }: { started: boolean }): Promise<void> {
-    job.logger.log('info', 'task handed back to its queue: the worker is stopping', { started });
+  async handBack(job: Job, { started, why = 'the worker is stopping' }: HandBack): Promise<void> {
+    job.logger.log('info', `task handed back to its queue: ${why}`, { started });
     // On a quorum queue a requeue would count a delivery too; the copy carries the count so far.
     await this.#republish(job, this.#countSoFar(job), started);
   }

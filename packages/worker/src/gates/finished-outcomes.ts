@@ -1,13 +1,18 @@
 /**
- * Tasks that finished here while their message's channel closed under them: a handler that
- * blocked the event loop past the heartbeat (the broker drops the connection), or a connection
- * lost mid-task. The broker delivers such a message again. Before this gate, the task then ran a
- * second time, and each loss counted as a poison delivery: a 40 s synchronous handler ran five
- * times and was dead-lettered as MAX_DELIVERIES although it succeeded every time.
+ * Deliveries whose channel closed under them here: a handler that blocked the event loop past
+ * the heartbeat (the broker drops the connection), or a connection lost mid-task. The broker
+ * delivers such a message again. Before this gate, the task then ran a second time, and each loss
+ * counted as a poison delivery: a 40 s synchronous handler ran five times and was dead-lettered
+ * as MAX_DELIVERIES although it succeeded every time.
  *
- * Now the outcome is kept (bounded, for an hour) and the redelivery, recognised by task id and
- * retry count, is answered with it: reported if the first report did not get through, then
- * acked, without running and before the delivery-count gate counts it.
+ * Now, recognised by task id and retry count, the redelivery of
+ * - a task that finished here is answered with its outcome (kept, bounded, for an hour): reported
+ *   if the first report did not get through, then acked, without running and before the
+ *   delivery-count gate counts it;
+ * - a task still running (or reporting) here waits for that run, then is answered the same way,
+ *   instead of running beside it;
+ * - a task that had not started here (it waited in the prefetch) runs, and its delivery is not
+ *   counted: it never ran, so it cannot be what kills workers (`uncounted`).
  *
  * Only this process remembers. A redelivery that reaches another worker runs there (with a
  * storing backend, DuplicateGate stops a SUCCESS from running twice). A RETRY is not kept: its
@@ -24,6 +29,11 @@ import type { Gate } from './gate.js';
 const MAX_KEPT = 1000;
 const KEEP_MS = 3600_000;
 
+/** A run in progress: who waits for its end (made only when a redelivery does). */
+interface Running {
+  waiters: Array<() => void> | null;
+}
+
 interface Kept {
   outcome: TaskOutcome;
   /** False when the first report failed too (the result connection went with it). */
@@ -33,6 +43,12 @@ interface Kept {
 
 export class FinishedOutcomes implements Gate {
   readonly #kept = new Map<string, Kept>();
+  /** Runs in progress here, by key, until their outcome is reported (or kept). */
+  readonly #running = new Map<string, Running>();
+  /** Keys of deliveries whose channel closed before they started here, with when. */
+  readonly #unstarted = new Map<string, number>();
+  /** Redeliveries admitted to run without counting a delivery. */
+  readonly #uncounted = new WeakSet<Job>();
 
   constructor(
     private readonly reporter: Pick<TaskReporter, 'storeOutcome'>,
@@ -50,7 +66,43 @@ export class FinishedOutcomes implements Gate {
     return true;
   }
 
+  /** A run starts here; call the returned function once it is settled (acked, or kept). */
+  begin(job: Job): () => void {
+    const key = keyOf(job);
+    const run: Running = { waiters: null };
+    this.#running.set(key, run);
+    return () => {
+      if (this.#running.get(key) === run) this.#running.delete(key);
+      for (const wake of run.waiters ?? []) wake();
+    };
+  }
+
+  /** The delivery's channel closed before its task started here: its redelivery is not a poison delivery. */
+  unstarted(job: Job): void {
+    this.#unstarted.delete(keyOf(job));
+    this.#unstarted.set(keyOf(job), this.clock());
+    for (const [key, at] of this.#unstarted) {
+      if (this.#unstarted.size <= MAX_KEPT && this.clock() - at <= KEEP_MS) break;
+      this.#unstarted.delete(key);
+    }
+  }
+
+  /** Whether this delivery was admitted as the redelivery of one that never started here (not counted). */
+  uncounted(job: Job): boolean {
+    return this.#uncounted.has(job);
+  }
+
   async admit(job: Job): Promise<'run' | 'settled'> {
+    // Almost always empty: every delivery passes here, so no key is built for nothing.
+    if (this.#running.size > 0 && job.delivery.message.fields.redelivered) {
+      await this.#afterRun(job);
+      // Its own channel closed meanwhile (or it went back to its queue): the next delivery takes the outcome.
+      if (job.delivery.orphaned()) return 'settled';
+    }
+    if (this.#unstarted.size > 0 && job.delivery.message.fields.redelivered && this.#wasUnstarted(job)) {
+      this.#uncounted.add(job);
+      return 'run';
+    }
     const kept = this.#take(job);
     if (!kept) return 'run';
     job.logger.log(
@@ -63,6 +115,30 @@ export class FinishedOutcomes implements Gate {
       return 'settled';
     job.delivery.ack();
     return 'settled';
+  }
+
+  /** A redelivery of a task still running here waits for that run (then its outcome is kept). */
+  async #afterRun(job: Job): Promise<void> {
+    const running = this.#running.get(keyOf(job));
+    if (!running) return;
+    job.logger.log(
+      'warn',
+      'redelivered while it still runs here (its channel closed under it); waiting for that run instead of starting another',
+    );
+    await new Promise<void>((wake) => (running.waiters ??= []).push(wake));
+  }
+
+  #wasUnstarted(job: Job): boolean {
+    const key = keyOf(job);
+    const at = this.#unstarted.get(key);
+    if (at === undefined) return false;
+    this.#unstarted.delete(key);
+    if (this.clock() - at > KEEP_MS) return false;
+    job.logger.log(
+      'info',
+      'redelivered after its channel closed while it waited here, before it started: runs, and the delivery is not counted',
+    );
+    return true;
   }
 
   async #report(job: Job, kept: Kept): Promise<boolean> {

@@ -1,6 +1,8 @@
 /**
- * The messages between the thread pool (main thread) and its threads (thread-worker.ts). All of
- * them are structured-clone data: no functions, no class instances, errors as plain records.
+ * The messages between a child pool (the worker's thread) and its children (child-entry.ts),
+ * worker threads or child processes alike. All of them are structured-clone data (a child
+ * process's IPC channel uses the same V8 serializer): no functions, no class instances, errors
+ * as plain records.
  */
 import { TaskState, type ExceptionInfo } from '@celeriac/protocol';
 import type { LogLevel } from '@celeriac/core';
@@ -15,7 +17,7 @@ export interface WireError {
   excModule: string | null;
 }
 
-/** The TaskContext fields that are data; the thread adds signal, logger and retry. */
+/** The TaskContext fields that are data; the child adds signal, logger and retry. */
 export interface WireContext {
   id: string;
   name: string;
@@ -30,7 +32,7 @@ export interface WireContext {
   hostname: string;
 }
 
-export type ToThread =
+export type ToChild =
   | { type: 'run'; runId: number; args: readonly unknown[]; context: WireContext }
   /** Fires the running handler's `ctx.signal` with this reason. */
   | { type: 'abort'; runId: number; reason: WireError };
@@ -51,11 +53,16 @@ export type WireOutcome =
       retry: { delayMs: number; queue: string | null };
     };
 
-export type FromThread =
+export type FromChild =
   | { type: 'ready' }
   | { type: 'load-failed'; error: WireError }
   | { type: 'log'; runId: number; level: LogLevel; message: string; meta: Record<string, unknown> }
-  | { type: 'done'; runId: number; outcome: WireOutcome };
+  /**
+   * `memoryBytes`: what the child holds after the run, for maxMemoryPerChildKb: a process's
+   * resident set; a thread's own V8 heap in use plus its external (Buffer) memory, since the
+   * threads of a process share one resident set.
+   */
+  | { type: 'done'; runId: number; outcome: WireOutcome; memoryBytes: number };
 
 export function toWireError(error: unknown): WireError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error), stack: null, excModule: null };
