@@ -98,7 +98,12 @@ export class PrivateBroker {
   /** Stops the node and removes its data. */
   async destroy(): Promise<void> {
     await this.stop().catch(() => undefined);
-    await rm(this.dir, { recursive: true, force: true });
+    // A node still shutting down after `stop` returned was seen writing its mnesia directory
+    // again after the first removal: look once more a moment later.
+    for (let attempt = 0; attempt < 3 && existsSync(this.dir); attempt++) {
+      await rm(this.dir, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 
   async ctl(args: string[], timeoutMs = 30_000): Promise<string> {
