@@ -165,6 +165,6 @@ describe("tasks held longer than the broker's consumer_timeout (a node with cons
     closers.push(() => second.stop({ timeoutMs: 2000 }));
     expect(await result.get({ timeoutMs: 60_000 })).to.equal('slept');
     expect(redelivered, 'the second worker ran it once').to.have.length(1);
-    await eventually(async () => ((await queues('celeriac.lease.')).length === 0 ? true : undefined), 30_000);
+    await eventually(async () => ((await queues('celeriac.lease.')).length === 0 ? true : undefined), 60_000);
   });
 });

@@ -9,7 +9,7 @@
  * copy in, the older one out), releases it when the task is settled (the queue is deleted, copy
  * and all) or returns the copy to the task's queue at once (a requeue). A worker that dies stops
  * renewing: within `leaseMs` the copy is back in the task's queue and runs elsewhere; nothing
- * is lost. The queue expires (`x-expires`) a few leases after its last use, once its copy has
+ * is lost. The queue expires (`x-expires`) two leases after its last use, once its copy has
  * gone back, so a dead worker leaves nothing behind.
  *
  * A narrow broker user needs configure, write and read on `celeriac\.lease\..*`.
@@ -21,7 +21,7 @@ import { DEFAULT_EXCHANGE, onThrowawayChannel } from './topology/index.js';
 
 export const LEASE_QUEUE_PREFIX = 'celeriac.lease.';
 /** The queue outlives its copy's TTL by this many leases, then expires unused. */
-const EXPIRES_IN_LEASES = 4;
+const EXPIRES_IN_LEASES = 2;
 
 export interface LeaseOptions {
   /** The queue the copy returns to when the lease ends without renewal. */

@@ -31,6 +31,7 @@ function guarded(leases = new FakeLeases()) {
   const handedBack: HandBack[] = [];
   const guard = new ConsumerTimeoutGuard({
     timeoutMs: TIMEOUT_MS,
+    leaseMs: TIMEOUT_MS / 2,
     openLease: leases.open,
     handBack: async (job, how) => {
       handedBack.push(how);

@@ -28,6 +28,12 @@ import type { Job } from '../job.js';
 export const HANDOVER_AT = 0.8;
 /** The longest lease: how long after a worker dies its leased task waits to run elsewhere. */
 const MAX_LEASE_MS = 60_000;
+/**
+ * The shortest: the copy waits in a queue, not as a delivery, so the broker's timeout does not
+ * bound it; a lease of half a short timeout (1.5 s of 3 s) lapsed under a loaded CI machine's
+ * stalls while its task still ran.
+ */
+const MIN_LEASE_MS = 10_000;
 /** Renewals per lease, so that one or two late ones do not end it. */
 const RENEWALS_PER_LEASE = 3;
 /** The held deliveries are looked at this often (a timer per delivery costs a no-op task more). */
@@ -69,6 +75,8 @@ export interface ConsumerTimeoutOptions {
   /** Returns a task not started here to its queue, uncounted (DeliveryCountGate.handBack). */
   handBack: (job: Job, how: HandBack) => Promise<void>;
   logger: Logger;
+  /** The lease's length; @default half the timeout, within 10 s to 60 s. */
+  leaseMs?: number;
 }
 
 interface Held {
@@ -102,7 +110,7 @@ export class ConsumerTimeoutGuard {
 
   constructor(private readonly options: ConsumerTimeoutOptions) {
     this.#handoverMs = options.timeoutMs * HANDOVER_AT;
-    this.#leaseMs = Math.min(options.timeoutMs / 2, MAX_LEASE_MS);
+    this.#leaseMs = options.leaseMs ?? Math.min(Math.max(options.timeoutMs / 2, MIN_LEASE_MS), MAX_LEASE_MS);
     // Late by at most a sweep: well inside the fifth of the timeout left after the handover point.
     this.#sweepMs = Math.min(MAX_SWEEP_MS, options.timeoutMs / 20);
   }
