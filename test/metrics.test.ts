@@ -106,9 +106,13 @@ describe('metrics and health checks', function () {
     });
     const count = (task: string, outcome: string) =>
       sample(text, 'celeriac_worker_tasks_total', { task, queue: harness.queue, outcome });
-    expect([count(ok, 'received'), count(ok, 'succeeded'), count(ok, 'revoked')]).to.deep.equal([3, 3, 1]);
-    expect([count(boom, 'received'), count(boom, 'failed'), count(boom, 'succeeded')]).to.deep.equal([2, 2, undefined]);
-    expect([count(again, 'received'), count(again, 'retried'), count(again, 'succeeded')]).to.deep.equal([2, 1, 1]);
+    // The revoked one was received too, and never started.
+    const okCounts = ['received', 'started', 'succeeded', 'revoked'].map((outcome) => count(ok, outcome));
+    expect(okCounts).to.deep.equal([4, 3, 3, 1]);
+    const boomCounts = ['received', 'started', 'failed', 'succeeded'].map((outcome) => count(boom, outcome));
+    expect(boomCounts).to.deep.equal([2, 2, 2, undefined]);
+    const againCounts = ['received', 'started', 'retried', 'succeeded'].map((outcome) => count(again, outcome));
+    expect(againCounts).to.deep.equal([2, 2, 1, 1]);
     const dead = { task: 'unregistered', queue: harness.queue, code: 'NOT_REGISTERED' };
     expect(sample(text, 'celeriac_worker_dead_lettered_total', dead)).to.equal(1);
     const runtime = { task: ok, queue: harness.queue };
@@ -166,6 +170,59 @@ describe('metrics and health checks', function () {
     }
     expect(await health(server)).to.equal(503);
     expect(sample(await scrape(server), 'celeriac_beat_leader')).to.equal(0);
+  });
+
+  it('answers a standing-by beat 200 (leader 0), and 503 while its broker connection is down', async function () {
+    if (!(await canCloseConnections())) return this.skip();
+    const beatGroup = `${BEAT_GROUP}-metrics-standby-${randomUUID().slice(0, 8)}`;
+    const beat = (connectionName: string) =>
+      new Beat({ brokerUrl: BROKER_URL, store: new MemoryScheduleStore(), beatGroup, connectionName });
+    const leader = beat(uniqueName('metrics-leader'));
+    const standbyName = uniqueName('metrics-standby');
+    const standby = beat(standbyName);
+    try {
+      await leader.start();
+      await standby.start();
+      const server = await serveBeatMetrics(standby, 0, silentLogger);
+      servers.push(server);
+      expect([standby.isLeader, await health(server)]).to.deep.equal([false, 200]);
+      expect(sample(await scrape(server), 'celeriac_beat_leader')).to.equal(0);
+      const statuses = new Set<number>();
+      const polling = (async () => {
+        for (const until = Date.now() + 20_000; Date.now() < until && !(statuses.has(503) && standby.healthy);)
+          statuses.add(await health(server));
+      })();
+      expect(await closeConnectionsNamed(`${standbyName}:lock`)).to.equal(1);
+      await polling;
+      expect([...statuses].sort()).to.deep.equal([200, 503]);
+      expect(standby.isLeader).to.equal(false);
+    } finally {
+      await Promise.all([standby.stop(), leader.stop()]);
+    }
+  });
+
+  it('shows the messages a real worker holds in celeriac_worker_prefetch_in_use', async () => {
+    const slow = uniqueName('metrics.slow');
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const worker = await harness.worker(
+      new TaskRegistry().register(slow, () => gate.then(() => 'done')),
+      { concurrency: 2, prefetchMultiplier: 3 },
+    );
+    const server = await serveWorkerMetrics(worker, 0, silentLogger);
+    servers.push(server);
+    const sent = await Promise.all(Array.from({ length: 8 }, () => harness.sharedClient.sendTask(slow, [])));
+    // Two run, four wait for a slot (prefetch 2 × 3), two wait in the queue.
+    const text = await eventually(async () => {
+      const body = await scrape(server);
+      return sample(body, 'celeriac_worker_prefetch_in_use') === 6 ? body : undefined;
+    });
+    expect(sample(text, 'celeriac_worker_tasks_running')).to.equal(2);
+    release();
+    await Promise.all(sent.map((result) => result.get({ timeoutMs: 20_000 })));
+    await eventually(async () =>
+      sample(await scrape(server), 'celeriac_worker_prefetch_in_use') === 0 ? true : undefined,
+    );
   });
 
   it("shows a handler that holds the event loop in the loop delay and the blocked-loop count (the loop watchdog's)", async () => {

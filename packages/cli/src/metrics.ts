@@ -26,7 +26,8 @@ export function serveWorkerMetrics(worker: Worker, port: number, logger: Logger)
   });
   const knownTask = (name: string) => worker.options.tasks.get(name) !== undefined;
   const metrics = new WorkerMetrics({ registry, gauges, knownTask });
-  worker.on('task:received', (info) => metrics.received(info));
+  worker.on('task:reserved', (info) => metrics.received(info));
+  worker.on('task:received', (info) => metrics.started(info));
   worker.on('task:succeeded', (info) => metrics.succeeded(info));
   worker.on('task:failed', (info) => metrics.failed(info));
   worker.on('task:retried', (info) => metrics.retried(info));

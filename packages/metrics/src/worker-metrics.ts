@@ -52,7 +52,7 @@ export class WorkerMetrics {
     const registers = [options.registry];
     this.#tasks = new Counter({
       name: 'celeriac_worker_tasks_total',
-      help: 'Tasks by outcome: received (started), succeeded, failed, retried, revoked (discarded before running)',
+      help: 'Tasks by outcome: received (taken by this worker), started, succeeded, failed, retried, revoked (discarded before running or terminated)',
       labelNames: ['task', 'queue', 'outcome'],
       registers,
     });
@@ -90,8 +90,13 @@ export class WorkerMetrics {
     this.#gauges(registers);
   }
 
+  /** Passed the worker's gates: Celery's task-received. */
   received(task: TaskLabels): void {
     this.#count(task, 'received');
+  }
+
+  started(task: TaskLabels): void {
+    this.#count(task, 'started');
   }
 
   succeeded(task: TaskLabels & { runtimeMs: number }): void {
@@ -106,7 +111,9 @@ export class WorkerMetrics {
     this.#finished(task, 'retried');
   }
 
-  revoked(task: TaskLabels): void {
+  /** A task revoked before the gates let it through was received all the same. */
+  revoked(task: TaskLabels & { reserved: boolean }): void {
+    if (!task.reserved) this.#count(task, 'received');
     this.#count(task, 'revoked');
   }
 

@@ -99,6 +99,7 @@ export class DeliveryProcessor {
     tracker.reserve(job);
     try {
       for (const gate of this.deps.gates) if ((await gate.admit(job)) === 'settled') return;
+      job.reserved = true;
       this.deps.emit('task:reserved', { id: task.id, name: task.name, queue: delivery.queue, task });
       await this.deps.slots.run(() => this.#execute(job));
     } finally {
@@ -164,7 +165,7 @@ export class DeliveryProcessor {
       this.deps.emit('task:retried', { ...info, runtimeMs, error: outcome.error, delayMs: outcome.retry.delayMs });
     } else if (outcome.state === TaskState.REVOKED) {
       logger.log('warn', 'task revoked while it ran', { runtimeMs });
-      this.deps.emit('task:revoked', { ...info, terminated: true, expired: false });
+      this.deps.emit('task:revoked', { ...info, terminated: true, expired: false, reserved: true });
     } else {
       logger.log('warn', 'task failed', { runtimeMs, ...errorMeta(outcome.error) });
       this.deps.emit('task:failed', { ...info, runtimeMs, error: outcome.error });

@@ -16,4 +16,6 @@ export interface Job {
    * shared by every layer: a controller costs a no-op task several percent of its time.
    */
   readonly abort: AbortController;
+  /** Passed the gates and announced (task:reserved): metrics and events count it received once. */
+  reserved?: boolean;
 }

@@ -26,6 +26,8 @@ export interface TaskSucceededInfo extends TaskFinishedInfo {
 export interface TaskRevokedInfo extends TaskEventInfo {
   terminated: boolean;
   expired: boolean;
+  /** Whether it had passed the gates (task:reserved) first: revoked while it waited for a slot, or terminated. */
+  reserved: boolean;
 }
 
 export interface TaskFailedInfo extends TaskFinishedInfo {

@@ -22,6 +22,19 @@ describe('WorkerMetrics', () => {
     expect(text).to.contain('celeriac_worker_task_runtime_seconds_sum{task="tasks.add",queue="math"} 1.5');
   });
 
+  it('counts a task revoked before the gates let it through as received, one revoked after as received once', async () => {
+    const { registry, worker } = metrics();
+    const task = { name: 'tasks.add', queue: 'math' };
+    worker.revoked({ ...task, reserved: false });
+    worker.received(task);
+    worker.started(task);
+    worker.revoked({ ...task, reserved: true });
+    const text = await registry.metrics();
+    expect(text).to.contain('celeriac_worker_tasks_total{task="tasks.add",queue="math",outcome="received"} 2');
+    expect(text).to.contain('celeriac_worker_tasks_total{task="tasks.add",queue="math",outcome="started"} 1');
+    expect(text).to.contain('celeriac_worker_tasks_total{task="tasks.add",queue="math",outcome="revoked"} 2');
+  });
+
   it('reads the gauges at scrape time', async () => {
     const { registry, state } = metrics();
     state.connected = false;

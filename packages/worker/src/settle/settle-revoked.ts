@@ -21,7 +21,8 @@ export async function settleRevoked(
     job.delivery.ack();
     const { task, delivery } = job;
     const expired = result.exc_message[0] === 'expired';
-    emit('task:revoked', { id: task.id, name: task.name, queue: delivery.queue, terminated: false, expired });
+    const reserved = job.reserved === true;
+    emit('task:revoked', { id: task.id, name: task.name, queue: delivery.queue, terminated: false, expired, reserved });
   } catch (error) {
     job.logger.log('error', 'could not report REVOKED; the task goes back to the queue', errorMeta(error));
     requeueLater(job.delivery);
