@@ -13,7 +13,15 @@ import { MemoryScheduleStore, slotTaskId, type ScheduleInput, type ScheduleStore
 import { beatControlQueue } from '@celeriac/amqp';
 import { decodeResult, type ResultMeta } from '@celeriac/protocol';
 import { connect } from 'amqplib';
-import { BEAT_GROUP, BROKER_URL, deleteQueues, drainQueue, eventually, uniqueName } from './support/broker.js';
+import {
+  BEAT_GROUP,
+  BROKER_URL,
+  deleteQueues,
+  drainQueue,
+  eventually,
+  sideBeatGroup,
+  uniqueName,
+} from './support/broker.js';
 import { canCloseConnections, closeConnectionsNamed } from './support/connections.js';
 
 class Harness {
@@ -197,7 +205,7 @@ describe('beat (real broker)', function () {
   });
 
   it('lets two beat groups on one vhost lead at once, each answering its own clients', async () => {
-    const other = `${BEAT_GROUP}-other`;
+    const other = sideBeatGroup('other');
     const ours = await harness.leading(await harness.beat({ schedules: [harness.everySecond()] }));
     const theirs = await harness.leading(await harness.beat({ beatGroup: other, store: new MemoryScheduleStore() }));
     expect([ours.isLeader, theirs.isLeader]).to.deep.equal([true, true]);

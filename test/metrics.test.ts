@@ -1,52 +1,21 @@
 /**
  * Prometheus metrics and /healthz on the real broker, through the wiring `--metrics-port` uses
- * (serveWorkerMetrics, serveBeatMetrics): counters by task and queue after real tasks, and a
- * health check that fails while the broker connection is down and once the worker stops.
+ * (serveWorkerMetrics): counters by task and queue after real tasks, and a health check that fails
+ * while the broker connection is down and once the worker stops. The beat's: metrics-beat.test.ts.
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { Beat } from '@celeriac/beat';
-import { serveBeatMetrics, serveWorkerMetrics } from '@celeriac/cli';
-import { MemoryScheduleStore, silentLogger } from '@celeriac/core';
+import { serveWorkerMetrics } from '@celeriac/cli';
+import { silentLogger } from '@celeriac/core';
 import type { MetricsServer } from '@celeriac/metrics';
 import { TaskRegistry, type TaskContext } from '@celeriac/worker';
-import { BEAT_GROUP, BROKER_URL, eventually, uniqueName } from './support/broker.js';
+import { eventually, sideBeatGroup, uniqueName } from './support/broker.js';
 import { canCloseConnections, closeConnectionsNamed } from './support/connections.js';
 import { takeDeadLetter } from './support/dead-letters.js';
+import { freePort, health, sample, scrape } from './support/metrics-scrape.js';
 import { controlCall } from './support/pidbox.js';
 import { SEMANTICS_APP, SpawnedCli } from './support/spawned-cli.js';
 import { TaskHarness } from './support/task-harness.js';
-
-async function scrape(server: MetricsServer): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
-  expect(response.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
-  return response.text();
-}
-
-async function health(server: Pick<MetricsServer, 'port'>): Promise<number> {
-  return (await fetch(`http://127.0.0.1:${server.port}/healthz`)).status;
-}
-
-/** A port free right now (the kernel's pick), for a spawned process to listen on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The value of one sample, labels in any order; undefined when the series does not exist. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  const line = text
-    .split('\n')
-    .find((row) =>
-      row.startsWith(`${name}{`) || row.startsWith(`${name} `) ? wanted.every((pair) => row.includes(pair)) : false,
-    );
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
 
 describe('metrics and health checks', function () {
   this.timeout(60_000);
@@ -143,64 +112,6 @@ describe('metrics and health checks', function () {
     expect(sample(await scrape(server), 'celeriac_worker_broker_connected')).to.equal(0);
   });
 
-  it('serves a beat: fires by schedule, lateness, leader state, schedules loaded, and /healthz', async () => {
-    const name = uniqueName('metrics-schedule');
-    const schedule = { kind: 'interval' as const, everyMs: 1000 };
-    const beat = new Beat({
-      brokerUrl: BROKER_URL,
-      store: new MemoryScheduleStore(),
-      beatGroup: `${BEAT_GROUP}-metrics`,
-      schedules: [{ name, task: 'celeriac.test.metrics.tick', schedule, options: { queue: harness.queue } }],
-    });
-    const server = await serveBeatMetrics(beat, 0, silentLogger);
-    servers.push(server);
-    expect(await health(server)).to.equal(503);
-    try {
-      await beat.start();
-      const text = await eventually(async () => {
-        const body = await scrape(server);
-        return (sample(body, 'celeriac_beat_fires_total', { schedule: name }) ?? 0) >= 2 ? body : undefined;
-      });
-      expect(sample(text, 'celeriac_beat_leader')).to.equal(1);
-      expect(sample(text, 'celeriac_beat_schedules_loaded')).to.equal(1);
-      expect(sample(text, 'celeriac_beat_fire_lateness_seconds_count')).to.be.at.least(2);
-      expect(await health(server)).to.equal(200);
-    } finally {
-      await beat.stop();
-    }
-    expect(await health(server)).to.equal(503);
-    expect(sample(await scrape(server), 'celeriac_beat_leader')).to.equal(0);
-  });
-
-  it('answers a standing-by beat 200 (leader 0), and 503 while its broker connection is down', async function () {
-    if (!(await canCloseConnections())) return this.skip();
-    const beatGroup = `${BEAT_GROUP}-metrics-standby-${randomUUID().slice(0, 8)}`;
-    const beat = (connectionName: string) =>
-      new Beat({ brokerUrl: BROKER_URL, store: new MemoryScheduleStore(), beatGroup, connectionName });
-    const leader = beat(uniqueName('metrics-leader'));
-    const standbyName = uniqueName('metrics-standby');
-    const standby = beat(standbyName);
-    try {
-      await leader.start();
-      await standby.start();
-      const server = await serveBeatMetrics(standby, 0, silentLogger);
-      servers.push(server);
-      expect([standby.isLeader, await health(server)]).to.deep.equal([false, 200]);
-      expect(sample(await scrape(server), 'celeriac_beat_leader')).to.equal(0);
-      const statuses = new Set<number>();
-      const polling = (async () => {
-        for (const until = Date.now() + 20_000; Date.now() < until && !(statuses.has(503) && standby.healthy);)
-          statuses.add(await health(server));
-      })();
-      expect(await closeConnectionsNamed(`${standbyName}:lock`)).to.equal(1);
-      await polling;
-      expect([...statuses].sort()).to.deep.equal([200, 503]);
-      expect(standby.isLeader).to.equal(false);
-    } finally {
-      await Promise.all([standby.stop(), leader.stop()]);
-    }
-  });
-
   it('shows the messages a real worker holds in celeriac_worker_prefetch_in_use', async () => {
     const slow = uniqueName('metrics.slow');
     let release = (): void => undefined;
@@ -250,7 +161,7 @@ describe('metrics and health checks', function () {
       CELERIAC_METRICS_PORT: String(workerPort),
     });
     const beat = SpawnedCli.start(['beat', '--store', 'memory:', '--metrics-port', String(beatPort)], {
-      CELERIAC_BEAT_GROUP: `${BEAT_GROUP}-metrics-cli`,
+      CELERIAC_BEAT_GROUP: sideBeatGroup('metrics-cli'),
     });
     try {
       await worker.waitForLog((line) => line.message === 'worker ready');

@@ -13,6 +13,16 @@ export const BROKER_URL = process.env.CELERIAC_TEST_BROKER_URL ?? 'amqp://guest:
  */
 export const BEAT_GROUP = `test-${randomUUID().slice(0, 8)}`;
 
+/** Beat groups beside this run's own (for a second, independent beat), deleted with it at the end. */
+export const SIDE_BEAT_GROUPS = new Set<string>();
+
+/** A beat group of this run's, other than BEAT_GROUP; its control queue goes at the end of the run. */
+export function sideBeatGroup(suffix: string): string {
+  const group = `${BEAT_GROUP}-${suffix}`;
+  SIDE_BEAT_GROUPS.add(group);
+  return group;
+}
+
 /** A queue or task name no other test (or test run) uses. */
 export function uniqueName(prefix: string): string {
   return `celeriac.test.${prefix}.${randomUUID().slice(0, 8)}`;

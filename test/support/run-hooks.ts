@@ -3,10 +3,11 @@
  * run's beat group goes, so runs leave nothing behind on the broker.
  */
 import { beatControlQueue } from '@celeriac/amqp';
-import { BEAT_GROUP, deleteQueues } from './broker.js';
+import { BEAT_GROUP, SIDE_BEAT_GROUPS, deleteQueues } from './broker.js';
 
 export const mochaHooks = {
   async afterAll(): Promise<void> {
-    await deleteQueues(beatControlQueue(BEAT_GROUP).name);
+    const groups = [BEAT_GROUP, ...SIDE_BEAT_GROUPS];
+    await deleteQueues(...groups.map((group) => beatControlQueue(group).name));
   },
 };
