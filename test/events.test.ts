@@ -252,24 +252,26 @@ describe('events (Celeriac worker and client → celeryev)', function () {
     expect(count(), 'a heartbeat sent for the command').to.be.above(before);
   });
 
-  it('celeriac worker sends task events with -E, and with CELERIAC_EVENTS=true', async () => {
+  it('celeriac worker sends task events with -E, --events, and CELERIAC_EVENTS=true', async () => {
     const flagged = uniqueName('cli-events-flag');
+    const longFlag = uniqueName('cli-events-long');
     const viaEnv = uniqueName('cli-events-env');
     const workers = [
       await SpawnedCli.worker([harness.queue], '-E', '-n', flagged),
       SpawnedCli.start(['worker', '--app', SEMANTICS_APP, '-Q', harness.queue, '-n', viaEnv], {
         CELERIAC_EVENTS: 'true',
       }),
+      await SpawnedCli.worker([harness.queue], '--events', '-n', longFlag),
     ];
     try {
       await workers[1]!.waitForLog((line) => line.message === 'worker ready');
       const seen = new Set<string>();
-      // Two workers on one queue: send until each has announced a task of its own.
+      // Three workers on one queue: send until each has announced a task of its own.
       await eventually(async () => {
         const result = await harness.sharedClient.send(spin, [0]);
         const succeeded = await listener.waitTask(result.id, 'task-succeeded');
         seen.add(succeeded.hostname);
-        return seen.has(flagged) && seen.has(viaEnv) ? true : undefined;
+        return [flagged, viaEnv, longFlag].every((node) => seen.has(node)) ? true : undefined;
       }, 20_000);
     } finally {
       await Promise.all(workers.map((worker) => worker.stop()));

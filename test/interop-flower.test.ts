@@ -1,8 +1,10 @@
 /**
  * Flower (issue 14, item 6), from PyPI (requirements/celery-peer.txt), started on the same broker
- * as a Celeriac worker run with -E: its HTTP API lists the worker (`/api/workers`, built from
- * inspect replies) and the worker's tasks with their states, worker and runtimes (`/api/tasks`,
- * built from task events), as it lists a Python worker's. Flower is a tool no one here wrote.
+ * as a Celeriac worker run without -E: Flower turns the worker's task events on by itself (its
+ * `enable_events` broadcast, every 5 s), shows the worker online (from its heartbeats), lists it
+ * (`/api/workers`, built from inspect replies) and its tasks with their states, worker and runtimes
+ * (`/api/tasks`, built from task events), as it lists a Python worker's. Flower is a tool no one
+ * here wrote.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,7 +38,7 @@ describe('Flower sees a Celeriac worker and its tasks', function () {
 
   before(async () => {
     if (!existsSync(FLOWER_CELERY)) throw new Error(`no Flower: ${FLOWER_CELERY} is missing (npm run setup makes it)`);
-    worker = await SpawnedCli.worker([queue], '-n', node, '-E');
+    worker = await SpawnedCli.worker([queue], '-n', node);
     flower = spawn(
       FLOWER_CELERY,
       ['-A', 'interop_tasks', '--broker', BROKER_URL, 'flower', `--port=${PORT}`, '--address=127.0.0.1'],
@@ -68,6 +70,10 @@ describe('Flower sees a Celeriac worker and its tasks', function () {
   });
 
   it('lists the worker from its inspect replies: online, its tasks and queues', async () => {
+    await eventually(async () => {
+      const status = (await (await fetch(`${API}/workers?status=1`)).json()) as Record<string, boolean>;
+      return status[node] === true ? true : undefined;
+    }, 30_000);
     const workers = await eventually(async () => {
       const body = (await (await fetch(`${API}/workers?refresh=1`)).json()) as Record<string, Record<string, unknown>>;
       return body[node]?.registered ? body : undefined;
@@ -78,7 +84,15 @@ describe('Flower sees a Celeriac worker and its tasks', function () {
     expect(ours.stats).to.have.property('pool');
   });
 
-  it('lists its tasks from their events: SUCCESS and FAILURE, the worker, runtimes', async () => {
+  it('turns its task events on, then lists its tasks from them: SUCCESS and FAILURE, the worker, runtimes', async () => {
+    // Started without -E: tasks show up once Flower's enable_events has reached the worker.
+    const probes: string[] = [];
+    await eventually(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      probes.push((await client.sendTask('sem.nap', [10], {}, { queue })).id);
+      const body = (await (await fetch(`${API}/tasks`)).json()) as Record<string, FlowerTask>;
+      return probes.some((id) => body[id]?.state === 'SUCCESS') ? true : undefined;
+    }, 30_000);
     const ok = await client.sendTask('sem.nap', [200], {}, { queue });
     const bad = await client.sendTask('sem.fail', ['flower sees this'], {}, { queue });
     const tasks = await eventually(async () => {

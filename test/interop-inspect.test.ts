@@ -147,6 +147,14 @@ describe('Python celery inspect / control → Celeriac worker', function () {
     expect(await harness.control('heartbeat')).to.equal(null);
   });
 
+  it('control enable_events and disable_events, with Celery replies', async () => {
+    await harness.start({ events: false });
+    expect(await harness.control('enable_events')).to.deep.equal({ ok: 'task events enabled' });
+    expect(await harness.control('enable_events')).to.deep.equal({ ok: 'task events already enabled' });
+    expect(await harness.control('disable_events')).to.deep.equal({ ok: 'task events disabled' });
+    expect(await harness.control('disable_events')).to.deep.equal({ ok: 'task events already disabled' });
+  });
+
   it('control shutdown stops the worker gracefully; as with a Celery worker, no node replies', async () => {
     const worker = await harness.start();
     const run = await celeryCommand(['control', 'shutdown', '--json', '-d', harness.nodeName, '-t', '2']);
