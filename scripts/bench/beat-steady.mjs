@@ -5,7 +5,7 @@
  * N a second and beside Python Celery beat with the same N entries.
  *
  *   npx tsc -b && node scripts/bench/beat-steady.mjs --impl celeriac|client|celery|celery-pypi
- *       [--count 10000] [--seconds 10] [--warm-up 3] [--start-wait 120] [--json]
+ *       [--count 10000] [--seconds 10] [--warm-up 3] [--start-wait 120] [--profile DIR] [--json]
  *
  * celeriac: `celeriac beat --schedule <file of N> --store file:<dir>/celeriac-schedule.json` (the
  *   default file store, default log level info: a line per fire), each schedule an interval of
@@ -20,7 +20,8 @@
  * second in which anything arrived, and lasts --seconds; reported are the mean rate over it, the
  * worst and best second, start → first arrival, and the publisher's CPU per fire (its process
  * group, over the window). A publisher that sent nothing within --start-wait seconds is reported
- * with a rate of 0. Env: CELERIAC_BROKER.
+ * with a rate of 0. --profile DIR writes a CPU profile of the Celeriac beat (node --cpu-prof).
+ * Env: CELERIAC_BROKER.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ import { declareTaskQueue, deleteQueues, queueName, sleep, withChannel } from '.
 import { groupCpuMs } from './lib/cpu.mjs';
 import { NOOP } from './lib/messages.mjs';
 import { emit, progress, rate } from './lib/output.mjs';
-import { CLI, ROOT, SYSTEM_PYTHON, start, stop, unlessExited } from './lib/processes.mjs';
+import { CLI, ROOT, SYSTEM_PYTHON, profileFlags, start, stop, unlessExited } from './lib/processes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     'warm-up': { type: 'string', default: '3' },
     'start-wait': { type: 'string', default: '120' },
+    profile: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -65,7 +67,7 @@ async function scheduleFile(directory) {
 }
 
 async function celeriacBeat(directory) {
-  const args = [CLI, 'beat', '--schedule', await scheduleFile(directory)];
+  const args = [...profileFlags(values.profile), CLI, 'beat', '--schedule', await scheduleFile(directory)];
   args.push('--store', `file:${join(directory, 'celeriac-schedule.json')}`, '--beat-group', `bench-${process.pid}`);
   return start(process.execPath, args, { env: { CELERIAC_LOG_FORMAT: 'json' } });
 }

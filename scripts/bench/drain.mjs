@@ -115,17 +115,21 @@ function cpuOver(before, after) {
 /**
  * Polls the ready count until the queue is empty: how long the drain took and what it took in,
  * and the CPU time over the same window (the worker's whole process group, the local broker's,
- * the machine's busy share).
+ * the machine's busy share). With --processes N the clock waits for N consumers: the process
+ * that starts first would otherwise drain alone while the others start, counted against them.
  */
 async function watch(channel, queue, pgid) {
   let first = null;
   const brokerPid = localBrokerPid();
+  const consumers = Math.max(1, PROCESSES);
   const deadline = performance.now() + DRAIN_TIMEOUT_MS;
   while (performance.now() < deadline) {
-    const { messageCount } = await channel.checkQueue(queue);
+    const { messageCount, consumerCount } = await channel.checkQueue(queue);
     const at = performance.now();
-    if (first === null && messageCount < COUNT) first = { at, messageCount, cpu: cpuNow(pgid, brokerPid) };
-    if (messageCount === 0 && first)
+    if (first === null && messageCount < COUNT && consumerCount >= consumers)
+      first = { at, messageCount, cpu: cpuNow(pgid, brokerPid) };
+    if (messageCount === 0 && !first) throw new Error(`drained before ${consumers} consumers were up: raise --count`);
+    if (messageCount === 0)
       return { elapsedMs: at - first.at, taken: first.messageCount, ...cpuOver(first.cpu, cpuNow(pgid, brokerPid)) };
     await sleep(POLL_MS);
   }

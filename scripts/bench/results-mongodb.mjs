@@ -5,7 +5,8 @@
  * (a `celery_taskmeta` document per task).
  *
  *   npx tsc -b && node scripts/bench/results-mongodb.mjs --impl celeriac|celery|celery-pypi
- *       [--count 5000] [--concurrency 200] [--prefetch-multiplier 4] [--celery-concurrency <cores>] [--json]
+ *       [--count 5000] [--concurrency 200] [--prefetch-multiplier 4] [--celery-concurrency <cores>]
+ *       [--profile DIR] [--json]
  *
  * celeriac: `celeriac worker --pool inline --result-backend mongodb://…/<db>`. celery: Debian's
  * Celery 5.2 (`python3 -m celery worker -P prefork`, scripts/bench/python/bench_tasks.py with
@@ -17,7 +18,8 @@
  * clock starts at the first poll that sees one and stops at the first that sees N; the rate is
  * the documents stored in between over that time. Afterwards every one of the N documents must be
  * a SUCCESS, or the run fails. Also reported: the worker's CPU per task (its process group) and,
- * when the server is a FerretDB on this host, its CPU per result.
+ * when the server is a FerretDB on this host, its CPU per result. --profile DIR writes a CPU
+ * profile of the Celeriac worker (node --cpu-prof).
  * Env: CELERIAC_BROKER; CELERIAC_BENCH_MONGODB, the server (mongodb://host:port) to use, or a
  * FerretDB is started for this run (scripts/lib/ferretdb.mjs).
  */
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     'prefetch-multiplier': { type: 'string', default: '4' },
     'celery-concurrency': { type: 'string', default: String(cpus().length) },
     poll: { type: 'string', default: '50' },
+    profile: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -56,6 +59,7 @@ const CONTESTANTS = {
       concurrency: Number(values.concurrency),
       prefetchMultiplier: Number(values['prefetch-multiplier']),
       resultBackend: url,
+      profileDir: values.profile,
     }),
   celery: (queue, url) => celeryWorker(queue, { concurrency: CELERY_C, env: { CELERIAC_BENCH_RESULTS: url } }),
   'celery-pypi': (queue, url) =>

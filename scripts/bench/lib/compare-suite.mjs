@@ -140,7 +140,7 @@ export function resultsMongodb({ quick, runs, celery, cores }) {
 }
 
 export function drainProcesses({ quick, runs }) {
-  const tasks = quick ? 5000 : 20_000;
+  const tasks = quick ? 10_000 : 20_000;
   const args = ['--impl', 'celeriac', '--count', String(tasks), '--concurrency', String(DRAIN_CONCURRENCY)];
   args.push('--prefetch-multiplier', String(DRAIN_PREFETCH_MULTIPLIER));
   const contestants = {
@@ -166,7 +166,7 @@ export function drainProcesses({ quick, runs }) {
         pair('the machine busy, all cores (%)', 'machineBusyPercent', '%'),
       ].map((row) => row(r)),
     notes: (r) => [
-      `drain.mjs as in the main table (\`celeriac worker --pool inline -c ${DRAIN_CONCURRENCY} --prefetch-multiplier ${DRAIN_PREFETCH_MULTIPLIER}\`, results disabled), once as one process and once with \`--processes 2\`: a supervisor and two worker processes, each with that -c and prefetch (named with %p). The worker's CPU is its whole process group; the broker's is the local RabbitMQ node's beam.smp; the machine's busy share is over all cores, from /proc/stat, everything on the machine included. Median cores used by the workers while draining: one process ${cores(r.one)}, two ${cores(r.two)}.`,
+      `drain.mjs as in the main table (\`celeriac worker --pool inline -c ${DRAIN_CONCURRENCY} --prefetch-multiplier ${DRAIN_PREFETCH_MULTIPLIER}\`, results disabled), once as one process and once with \`--processes 2\`: a supervisor and two worker processes, each with that -c and prefetch (named with %p); the clock starts once the queue has two consumers, so the process that starts first does not drain alone on the clock. The worker's CPU is its whole process group; the broker's is the local RabbitMQ node's beam.smp; the machine's busy share is over all cores, from /proc/stat, everything on the machine included. Median cores used by the workers while draining: one process ${cores(r.one)}, two ${cores(r.two)}.`,
     ],
   };
 }
