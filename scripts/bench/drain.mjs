@@ -4,7 +4,7 @@
  *
  *   npx tsc -b && node scripts/bench/drain.mjs --impl celeriac|raw|celery [--count 20000] [--json]
  *       [--concurrency 200] [--prefetch-multiplier 4] [--celery-concurrency <cores>] [--profile DIR]
- *       [--queue-type classic|quorum] [--events]
+ *       [--queue-type classic|quorum] [--events] [--processes N]
  *
  * celeriac: `celeriac worker --pool inline` (results disabled), -c and
  *   --prefetch-multiplier as given. raw: scripts/bench/apps/raw-consumer.mjs, an amqplib consumer
@@ -13,7 +13,9 @@
  *   --queue-type quorum fills a quorum queue and runs the worker with --queue-type quorum (celeriac
  *   and raw only: Debian's Celery 5.2 has no quorum setting). --events runs the Celeriac worker
  *   with -E (task events) while this process consumes every event from a queue bound to celeryev,
- *   as a monitor (Flower, `celery events`) would; the events received are reported.
+ *   as a monitor (Flower, `celery events`) would; the events received are reported. --processes N
+ *   runs `celeriac worker --processes N`: N supervised worker processes, each with the -c and
+ *   prefetch given (celeriac only).
  *
  * The same method for all three: the queue is filled (raw confirmed publishes of the bytes a
  * Client sends), then the worker process is started while this process polls the queue's ready
@@ -23,14 +25,15 @@
  * (at most its prefetch) are not in the ready count: they are taken at the start and still being
  * worked at the end alike, so the two ends cancel to within a prefetch. After the worker is
  * stopped the queue must be empty (nothing requeued), or the run fails. Also reported: the worker's
- * CPU time per task over the same window (user + system, its whole process group, from /proc).
- * Env: CELERIAC_BROKER.
+ * CPU time per task over the same window (user + system, its whole process group, from /proc),
+ * the local broker's (its beam.smp, when it runs on this host) and the machine's busy share (all
+ * cores, /proc/stat). Env: CELERIAC_BROKER.
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { deleteQueues, prefill, queueName, queueTypeOption, sleep, withChannel } from './lib/broker.mjs';
-import { groupCpuMs } from './lib/cpu.mjs';
+import { groupCpuMs, localBrokerPid, machineCpuMs, processCpuMs } from './lib/cpu.mjs';
 import { noopMessages } from './lib/messages.mjs';
 import { emit, progress, rate } from './lib/output.mjs';
 import { ROOT, celeriacWorker, celeryWorker, profileFlags, start, stop, unlessExited } from './lib/processes.mjs';
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'queue-type': { type: 'string', default: 'classic' },
     events: { type: 'boolean', default: false },
+    processes: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -56,6 +60,7 @@ const POLL_MS = Number(values.poll);
 const DRAIN_TIMEOUT_MS = 300_000;
 const SETTLE_MS = 1500;
 const QUEUE_TYPE = queueTypeOption(values['queue-type']);
+const PROCESSES = Number(values.processes);
 
 const CONTESTANTS = {
   celeriac: (queue) =>
@@ -65,6 +70,7 @@ const CONTESTANTS = {
       profileDir: values.profile,
       queueType: QUEUE_TYPE,
       events: values.events,
+      processes: PROCESSES,
     }),
   raw: (queue) =>
     start(
@@ -83,22 +89,48 @@ function settings() {
       prefetch: `${4 * Number(values['celery-concurrency'])} (Celery's default, 4 × concurrency)`,
     };
   if (values.impl === 'raw') return { prefetch: CONCURRENCY * MULTIPLIER };
-  return { pool: 'inline', concurrency: CONCURRENCY, prefetch: CONCURRENCY * MULTIPLIER, events: values.events };
+  return {
+    pool: 'inline',
+    concurrency: CONCURRENCY,
+    prefetch: CONCURRENCY * MULTIPLIER,
+    events: values.events,
+    processes: PROCESSES,
+  };
+}
+
+/** CPU counters read at both ends of the window: the worker's group, the broker, the whole machine. */
+function cpuNow(pgid, brokerPid) {
+  return { worker: groupCpuMs(pgid), broker: processCpuMs(brokerPid), machine: machineCpuMs() };
+}
+
+function cpuOver(before, after) {
+  const total = after.machine.totalMs - before.machine.totalMs;
+  return {
+    cpuMs: after.worker - before.worker,
+    brokerCpuMs: after.broker - before.broker,
+    machineBusy: (after.machine.busyMs - before.machine.busyMs) / total,
+  };
 }
 
 /**
  * Polls the ready count until the queue is empty: how long the drain took and what it took in,
- * and the worker's CPU time (its whole process group) over the same window.
+ * and the CPU time over the same window (the worker's whole process group, the local broker's,
+ * the machine's busy share). With --processes N the clock waits for N consumers: the process
+ * that starts first would otherwise drain alone while the others start, counted against them.
  */
 async function watch(channel, queue, pgid) {
   let first = null;
+  const brokerPid = localBrokerPid();
+  const consumers = Math.max(1, PROCESSES);
   const deadline = performance.now() + DRAIN_TIMEOUT_MS;
   while (performance.now() < deadline) {
-    const { messageCount } = await channel.checkQueue(queue);
+    const { messageCount, consumerCount } = await channel.checkQueue(queue);
     const at = performance.now();
-    if (first === null && messageCount < COUNT) first = { at, messageCount, cpuMs: groupCpuMs(pgid) };
-    if (messageCount === 0 && first)
-      return { elapsedMs: at - first.at, taken: first.messageCount, cpuMs: groupCpuMs(pgid) - first.cpuMs };
+    if (first === null && messageCount < COUNT && consumerCount >= consumers)
+      first = { at, messageCount, cpu: cpuNow(pgid, brokerPid) };
+    if (messageCount === 0 && !first) throw new Error(`drained before ${consumers} consumers were up: raise --count`);
+    if (messageCount === 0)
+      return { elapsedMs: at - first.at, taken: first.messageCount, ...cpuOver(first.cpu, cpuNow(pgid, brokerPid)) };
     await sleep(POLL_MS);
   }
   throw new Error(`the queue was not drained within ${DRAIN_TIMEOUT_MS / 1000} s`);
@@ -141,11 +173,12 @@ async function drain(queue) {
 async function main() {
   if (!CONTESTANTS[values.impl]) throw new Error(`--impl must be one of ${Object.keys(CONTESTANTS).join(', ')}`);
   if (values.impl === 'celery' && QUEUE_TYPE !== 'classic') throw new Error('--impl celery drains classic queues only');
+  if (PROCESSES > 0 && values.impl !== 'celeriac') throw new Error('--processes is for --impl celeriac only');
   const queue = queueName('drain');
   try {
     progress(`drain ${values.impl}: filling ${queue} with ${COUNT} tasks...`);
     await prefill(queue, noopMessages(COUNT), QUEUE_TYPE);
-    const { elapsedMs, taken, cpuMs, eventsReceived } = await drain(queue);
+    const { elapsedMs, taken, cpuMs, brokerCpuMs, machineBusy, eventsReceived } = await drain(queue);
     const left = await withChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
     if (left !== 0)
       throw new Error(`${left} messages were back in the queue after the worker stopped: not all were acknowledged`);
@@ -159,6 +192,8 @@ async function main() {
       elapsedMs,
       perSecond,
       cpuPerTaskUs,
+      brokerCpuPerTaskUs: (brokerCpuMs * 1000) / taken,
+      machineBusyPercent: machineBusy * 100,
       ...(values.events ? { eventsReceived } : {}),
       ...settings(),
     };

@@ -10,6 +10,9 @@
  *   npm run bench -- --only queue-types --write   # quorum beside classic, one node and a 3-node cluster
  *   npm run bench -- --only growth --write        # growth with N, concurrency, prefetch, body size; charts
  *   npm run bench -- --only cpu --write           # CPU-bound tasks across the pools, beside Celery prefork -c 2
+ *   npm run bench -- --only beat-steady --write   # beat, 10,000 due every second, beside a Client and Celery beat
+ *   npm run bench -- --only results-mongodb --write  # results to FerretDB, beside Celery's mongodb backend
+ *   npm run bench -- --only drain-processes --write  # celeriac worker --processes 2 beside one process
  *
  * Each measurement is one benchmark script in a fresh process (`node scripts/bench/<x>.mjs
  * --json`). Within a run the contestants of a suite follow each other (Celeriac, its baselines)

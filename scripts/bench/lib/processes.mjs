@@ -76,7 +76,16 @@ export function unlessExited(child, promise, what) {
  */
 export function celeriacWorker(
   queue,
-  { concurrency, prefetchMultiplier, resultBackend = 'disabled', pool = 'inline', profileDir, queueType, events } = {},
+  {
+    concurrency,
+    prefetchMultiplier,
+    resultBackend = 'disabled',
+    pool = 'inline',
+    profileDir,
+    queueType,
+    events,
+    processes,
+  } = {},
 ) {
   const args = [
     CLI,
@@ -90,13 +99,15 @@ export function celeriacWorker(
     '--log-level',
     'warn',
     '-n',
-    `${queue}@%h`,
+    // Each supervised process needs a name of its own (%p, its pid).
+    processes ? `${queue}-%p@%h` : `${queue}@%h`,
   ];
   if (concurrency) args.push('-c', String(concurrency));
   if (prefetchMultiplier) args.push('--prefetch-multiplier', String(prefetchMultiplier));
   if (pool) args.push('--pool', pool);
   if (queueType) args.push('--queue-type', queueType);
   if (events) args.push('--events');
+  if (processes) args.push('--processes', String(processes));
   return start(process.execPath, [...profileFlags(profileDir), ...args], { env: { CELERIAC_LOG_FORMAT: 'json' } });
 }
 

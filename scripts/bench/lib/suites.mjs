@@ -9,10 +9,11 @@ import { brokerText, openTarget } from './targets.mjs';
 import { beatScale } from './scale-suite.mjs';
 import { beatGrowth, drainGrowth, publishGrowth } from './growth-suite.mjs';
 import { cpuBound } from './cpu-suite.mjs';
+import { beatSteady, drainProcesses, resultsMongodb } from './compare-suite.mjs';
+import { DRAIN_CONCURRENCY, DRAIN_PREFETCH_MULTIPLIER } from './drain-settings.mjs';
 
-/** The tuned worker settings for the drain (see BENCHMARKS.md for how they were chosen). */
-export const DRAIN_CONCURRENCY = 200;
-export const DRAIN_PREFETCH_MULTIPLIER = 4;
+/** The tuned worker settings for the drain, kept in lib/drain-settings.mjs (the comparison suites use them too). */
+export { DRAIN_CONCURRENCY, DRAIN_PREFETCH_MULTIPLIER };
 
 const MINUTE = 60_000;
 const UNIT_TEXT = { rate: 'tasks/s', us: 'µs', ms: 'ms' };
@@ -333,5 +334,8 @@ export function suites(options) {
     drainGrowth,
     beatGrowth,
     cpuBound,
+    beatSteady,
+    resultsMongodb,
+    drainProcesses,
   ].map((suite) => suite(options));
 }
