@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { silentLogger } from '@celeriac/core';
 import type { HandBack } from '../gates/delivery-count-gate.js';
 import type { Job } from '../job.js';
-import { ConsumerTimeoutGuard, type Lease } from '../settle/consumer-timeout.js';
+import { ConsumerTimeoutGuard } from '../settle/consumer-timeout.js';
+import type { Lease } from '../settle/leases.js';
 import { fakeJob } from './job-fixture.js';
 
 const TIMEOUT_MS = 100; // handover at 80 ms, lease 50 ms, renewed every ~17 ms

@@ -19,10 +19,10 @@
  * retry's republish, a rejection, a hand-back at shutdown) goes to the lease once there is one.
  */
 import { errorMeta, type Logger } from '@celeriac/core';
-import { countedHeaders, readDeliveries } from '@celeriac/protocol';
-import { LeaseQueue, copyProperties, type AmqpConnection, type ConfirmPublisher, type Delivery } from '@celeriac/amqp';
+import type { Delivery } from '@celeriac/amqp';
 import type { HandBack } from '../gates/delivery-count-gate.js';
 import type { Job } from '../job.js';
+import type { Lease, OpenLease } from './leases.js';
 
 /** A delivery is handed over at this fraction of the consumer timeout after it arrived. */
 export const HANDOVER_AT = 0.8;
@@ -38,35 +38,6 @@ const MIN_LEASE_MS = 10_000;
 const RENEWALS_PER_LEASE = 3;
 /** The held deliveries are looked at this often (a timer per delivery costs a no-op task more). */
 const MAX_SWEEP_MS = 1000;
-
-/** A copy of a running task held outside the consumer (see LeaseQueue). */
-export interface Lease {
-  readonly name: string;
-  renew(): Promise<boolean>;
-  release(): Promise<void>;
-  returnNow(): Promise<void>;
-}
-
-export type OpenLease = (job: Job, leaseMs: number) => Promise<Lease>;
-
-/** Leases on the broker: on the publishing connection, the copy counting one more lost delivery. */
-export function brokerLeases(connection: AmqpConnection, publisher: ConfirmPublisher): OpenLease {
-  return (job, leaseMs) => {
-    const { message, queue } = job.delivery;
-    const { headers } = message.properties;
-    // If the copy ever comes back, the run it stands for ended without an ack, as a killed worker's.
-    const copied = {
-      ...copyProperties(message.properties),
-      headers: countedHeaders(headers, readDeliveries(headers) + 1, true),
-    };
-    return LeaseQueue.open(connection, publisher, {
-      origin: queue,
-      body: message.content,
-      properties: copied,
-      leaseMs,
-    });
-  };
-}
 
 export interface ConsumerTimeoutOptions {
   /** The broker's consumer timeout. */
