@@ -46,6 +46,6 @@ export { TaskRevokedError } from './execution/task-revoked-error.js';
 export { DELIVERIES_HEADER } from '@celeriac/protocol';
 export { MAX_DELIVERIES_CODE } from './gates/delivery-count-gate.js';
 export type { WorkerPool, AutoscaleOptions } from './worker-options.js';
-export type { ChildRecycledInfo, RecycleReason } from './execution/children/child-pool.js';
+export type { ChildRecycledInfo, RecycleReason } from './execution/children/recycling.js';
 export { BLOCKED_LOOP_MS, type LoopDelay } from './execution/loop-watchdog.js';
 export { HEARTBEAT_FREQ_S } from './events/worker-heartbeat.js';

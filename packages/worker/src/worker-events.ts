@@ -1,6 +1,6 @@
 import type { EmitFunction } from '@celeriac/core';
 import type { TaskMessage } from '@celeriac/protocol';
-import type { ChildRecycledInfo } from './execution/children/child-pool.js';
+import type { ChildRecycledInfo } from './execution/children/recycling.js';
 /** Payloads of the events a Worker emits. */
 export interface TaskEventInfo {
   id: string;

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { ConfigurationError, type Logger, type LogLevel } from '@celeriac/core';
 import { TaskState } from '@celeriac/protocol';
 import type { ChildKind } from '../execution/children/child-handle.js';
-import { ChildPool, type ChildPoolOptions, type ChildRecycledInfo } from '../execution/children/child-pool.js';
+import { ChildPool, type ChildPoolOptions } from '../execution/children/child-pool.js';
+import type { ChildRecycledInfo } from '../execution/children/recycling.js';
 import type { TaskOutcome } from '../execution/task-outcome.js';
 import { fakeJob } from './job-fixture.js';
 

@@ -2,27 +2,15 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigurationError, errorMeta, type Logger } from '@celeriac/core';
 import type { Job } from '../../job.js';
-import { wasRedelivered } from '../../gates/delivery-count.js';
 import type { TaskExecutor } from '../task-executor.js';
 import { failure, type TaskOutcome } from '../task-outcome.js';
 import type { ChildKind } from './child-handle.js';
-import type { WireContext } from './child-protocol.js';
+import { wireContext } from './child-protocol.js';
 import { PoolChild } from './pool-child.js';
+import { recycleReason, type ChildRecycledInfo } from './recycling.js';
 
 /** A child that died before it was ready is replaced after this pause, so a broken module cannot spin. */
 const RESPAWN_DELAY_MS = 1000;
-
-/** Why a child was replaced after its task (Celery's --max-tasks-per-child, --max-memory-per-child). */
-export type RecycleReason = 'max-tasks-per-child' | 'max-memory-per-child';
-
-export interface ChildRecycledInfo {
-  kind: ChildKind;
-  reason: RecycleReason;
-  /** Tasks the child ran. */
-  tasks: number;
-  /** What it held after its last task, in KiB (see FromChild 'done' for what is measured). */
-  memoryKb: number;
-}
 
 export interface ChildPoolOptions {
   /** Worker threads, or forked processes (like Celery's prefork children). */
@@ -205,7 +193,7 @@ export class ChildPool implements TaskExecutor {
   /** After a task: a child past a limit is replaced, a healthy one takes the next task. */
   #afterRun(child: PoolChild, job: Job): void {
     if (child.gone) return;
-    const reason = this.#recycleReason(child);
+    const reason = recycleReason(child, this.options);
     if (!reason) return this.#release(child);
     const info = { kind: child.kind, reason, tasks: child.tasks, memoryKb: Math.round(child.memoryBytes / 1024) };
     job.logger.log('info', `pool ${noun(child.kind)} recycled after this task (${reason})`, {
@@ -215,13 +203,6 @@ export class ChildPool implements TaskExecutor {
     this.#retire(child);
     this.options.onRecycled?.(info);
     this.#fill();
-  }
-
-  #recycleReason(child: PoolChild): RecycleReason | null {
-    const { maxTasksPerChild, maxMemoryPerChildKb } = this.options;
-    if (maxTasksPerChild && child.tasks >= maxTasksPerChild) return 'max-tasks-per-child';
-    if (maxMemoryPerChildKb && child.memoryBytes > maxMemoryPerChildKb * 1024) return 'max-memory-per-child';
-    return null;
   }
 
   /** Ends an idle child: it takes no task from now on, and its place is free at once. */
@@ -267,11 +248,4 @@ export class ChildPool implements TaskExecutor {
 
 function noun(kind: ChildKind): string {
   return kind === 'threads' ? 'thread' : 'process';
-}
-
-/** The context fields a handler sees, as data the child can receive. */
-function wireContext(job: Job, hostname: string): WireContext {
-  const { id, name, retries, kwargs, headers, rootId, parentId, eta, expires } = job.task;
-  const delivery = { queue: job.delivery.queue, redelivered: wasRedelivered(job.delivery.message) };
-  return { id, name, retries, kwargs, headers, rootId, parentId, eta, expires, delivery, hostname };
 }

@@ -6,6 +6,8 @@
  */
 import { TaskState, type ExceptionInfo } from '@celeriac/protocol';
 import type { LogLevel } from '@celeriac/core';
+import { wasRedelivered } from '../../gates/delivery-count.js';
+import type { Job } from '../../job.js';
 import { Retry } from '../../retry/retry-decision.js';
 import type { TaskOutcome } from '../task-outcome.js';
 
@@ -98,4 +100,11 @@ export function fromWireOutcome(wire: WireOutcome): TaskOutcome {
   if (wire.state === TaskState.RETRY)
     return { ...wire, error, retry: new Retry(wire.retry.delayMs, wire.retry.queue, error) };
   return { ...wire, error } as TaskOutcome;
+}
+
+/** The context fields a handler sees, as data the child can receive. */
+export function wireContext(job: Job, hostname: string): WireContext {
+  const { id, name, retries, kwargs, headers, rootId, parentId, eta, expires } = job.task;
+  const delivery = { queue: job.delivery.queue, redelivered: wasRedelivered(job.delivery.message) };
+  return { id, name, retries, kwargs, headers, rootId, parentId, eta, expires, delivery, hostname };
 }
