@@ -23,6 +23,18 @@ import {
 } from '@celeriac/amqp';
 import { cpuTasks, isTaskRegistry, type TaskRegistry } from './task-registry.js';
 import { compileTimeLimits, type TimeLimitsMs } from './execution/time-limits.js';
+import {
+  consumerTimeout,
+  heartbeatSeconds,
+  optionalPositiveInteger,
+  nonNegativeInteger,
+  booleanOption,
+  durationMs,
+  positiveInteger,
+  queueNames,
+  resultBackendUrl,
+  positiveDuration,
+} from './option-checks.js';
 
 export interface WorkerOptions {
   tasks: TaskRegistry;
@@ -287,58 +299,4 @@ function autoscaleOptions(value: AutoscaleOptions | null | undefined): Required<
   const min = Math.max(1, nonNegativeInteger(value.min ?? 1, 'autoscale.min'));
   if (min > max) throw new ConfigurationError(`autoscale.min (${min}) must not be above autoscale.max (${max})`);
   return { max, min, keepaliveMs: durationMs(value.keepaliveMs ?? 30_000, 'autoscale.keepaliveMs') };
-}
-
-function consumerTimeout(value: number | null | undefined): number | null {
-  if (value === null || value === 0) return null;
-  return positiveDuration(value ?? 1_800_000, 'consumerTimeoutMs');
-}
-
-function heartbeatSeconds(value: number): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  throw new ConfigurationError(`brokerHeartbeatSeconds must be a number of seconds >= 0, got ${JSON.stringify(value)}`);
-}
-
-function optionalPositiveInteger(value: number | null | undefined, field: string): number | null {
-  return value === undefined || value === null ? null : positiveInteger(value, field);
-}
-
-function nonNegativeInteger(value: number, field: string): number {
-  if (Number.isInteger(value) && value >= 0) return value;
-  throw new ConfigurationError(`${field} must be a whole number >= 0, got ${JSON.stringify(value)}`);
-}
-
-function booleanOption(value: unknown, field: string): boolean {
-  if (typeof value === 'boolean') return value;
-  throw new ConfigurationError(`${field} must be true or false, got ${JSON.stringify(value)}`);
-}
-
-function durationMs(value: number, field: string): number {
-  if (typeof value === 'number' && value >= 0 && !Number.isNaN(value)) return value;
-  throw new ConfigurationError(`${field} must be a number of milliseconds >= 0, got ${JSON.stringify(value)}`);
-}
-
-function positiveInteger(value: number, field: string): number {
-  if (Number.isInteger(value) && value > 0) return value;
-  throw new ConfigurationError(`${field} must be a positive integer, got ${JSON.stringify(value)}`);
-}
-
-function queueNames(queues: unknown): string[] {
-  // Options also come from JavaScript and config files, where a bare string is an easy mistake.
-  if (!Array.isArray(queues) || !queues.every((queue) => typeof queue === 'string'))
-    throw new ConfigurationError('queues must be an array of queue names');
-  const names = [...new Set(queues.map((queue: string) => queue.trim()))];
-  if (names.length === 0 || names.some((name) => !name))
-    throw new ConfigurationError('queues must name at least one queue, none empty');
-  return names;
-}
-
-function resultBackendUrl(url: string | null | undefined): string | null {
-  if (url === undefined) return 'rpc://';
-  return resultBackendKind(url) === null ? null : url;
-}
-
-function positiveDuration(value: number, field: string): number {
-  if (Number.isFinite(value) && value > 0) return value;
-  throw new ConfigurationError(`${field} must be a positive number of milliseconds`);
 }
