@@ -30,7 +30,7 @@ export function toFieldTable(headers: Readonly<Record<string, unknown>>): FieldT
   return table;
 }
 
-function toFieldValue(value: unknown): FieldValue {
+export function toFieldValue(value: unknown): FieldValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   // Values amqplib decoded from a received table (timestamps, decimals, byte arrays) go back as
   // they came; rewrapping them would make amqplib throw when a dead letter is published.
