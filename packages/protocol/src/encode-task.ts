@@ -1,5 +1,5 @@
 import { stringifyJson } from './kombu-json.js';
-import { toFieldTable } from './field-table.js';
+import { toFieldTable, toFieldValue, type FieldTable } from './field-table.js';
 import { formatCeleryDate } from './iso-date.js';
 import { argsRepr, kwargsRepr } from './py-repr.js';
 import { EMPTY_EMBED, type EncodedTask, type TaskMessageInput, type TaskPublishProperties } from './task-message.js';
@@ -22,13 +22,25 @@ function encodeProperties(input: TaskMessageInput, args: unknown[], kwargs: Reco
     deliveryMode: 2,
     priority: input.priority ?? 0,
     correlationId: input.id,
-    headers: toFieldTable({ ...taskHeaders(input, args, kwargs), ...input.headers }),
+    headers: headerTable(input, args, kwargs),
   };
   if (input.replyTo) properties.replyTo = input.replyTo;
   if (input.expires) properties.expiration = String(Math.max(0, input.expires.getTime() - now.getTime()));
   return properties;
 }
 
+/**
+ * The headers as amqplib writes them. Without extra headers, the literal below is the table:
+ * built key by key (toFieldTable), 16 keys made a slow dictionary-mode object that amqplib's
+ * encodeTable walked at twice the cost, and it was one more object per send.
+ */
+function headerTable(input: TaskMessageInput, args: unknown[], kwargs: Record<string, unknown>): FieldTable {
+  const headers = taskHeaders(input, args, kwargs);
+  if (!input.headers || Object.keys(input.headers).length === 0) return headers;
+  return toFieldTable({ ...headers, ...input.headers });
+}
+
+/** Every §1.2 header in Celery's order, each value already a field value (integers typed). */
 function taskHeaders(input: TaskMessageInput, args: unknown[], kwargs: Record<string, unknown>) {
   return {
     lang: 'js',
@@ -38,9 +50,9 @@ function taskHeaders(input: TaskMessageInput, args: unknown[], kwargs: Record<st
     eta: input.eta ? formatCeleryDate(input.eta) : null,
     expires: input.expires ? formatCeleryDate(input.expires) : null,
     group: input.group ?? null,
-    group_index: input.groupIndex ?? null,
-    retries: input.retries ?? 0,
-    timelimit: [input.timeLimit?.hard ?? null, input.timeLimit?.soft ?? null],
+    group_index: input.groupIndex === undefined ? null : toFieldValue(input.groupIndex),
+    retries: toFieldValue(input.retries ?? 0),
+    timelimit: [toFieldValue(input.timeLimit?.hard ?? null), toFieldValue(input.timeLimit?.soft ?? null)],
     root_id: input.rootId ?? input.id,
     parent_id: input.parentId ?? null,
     argsrepr: argsRepr(args),

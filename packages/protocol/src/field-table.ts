@@ -30,7 +30,7 @@ export function toFieldTable(headers: Readonly<Record<string, unknown>>): FieldT
   return table;
 }
 
-function toFieldValue(value: unknown): FieldValue {
+export function toFieldValue(value: unknown): FieldValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   // Values amqplib decoded from a received table (timestamps, decimals, byte arrays) go back as
   // they came; rewrapping them would make amqplib throw when a dead letter is published.
@@ -59,5 +59,22 @@ export function fromFieldValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(fromFieldValue);
   if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return value;
   if ('!' in value && 'value' in value) return value.value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromFieldValue(v)]));
+  return plainTable(value as Record<string, unknown>);
+}
+
+/**
+ * A table's own keys in their order, each value plain. A loop, not fromEntries(entries().map()):
+ * a worker runs this on every task's headers, and the pair arrays were a tenth of its drain CPU.
+ */
+function plainTable(table: Record<string, unknown>): Record<string, unknown> {
+  const plain: Record<string, unknown> = {};
+  for (const key in table) {
+    if (!Object.hasOwn(table, key)) continue;
+    const value = fromFieldValue(table[key]);
+    // A header named __proto__ (it comes off the wire) stays a key, as fromEntries made it.
+    if (key === '__proto__')
+      Object.defineProperty(plain, key, { value, enumerable: true, writable: true, configurable: true });
+    else plain[key] = value;
+  }
+  return plain;
 }

@@ -48,10 +48,34 @@ function numberOrBigInt(text: string): number | bigint {
 }
 
 export function stringifyJson(value: unknown): string {
+  // The common case, checked by one walk: JSON.stringify alone writes it as kombu would.
+  if (isPlainJson(value)) return stringifyWith(value);
   const json = stringifyWith(value);
   // JSON.stringify writes a NaN as null: only a text with a null can have lost one.
   if (!json.includes('null') || !containsNonFinite(value)) return json;
   return stringifyNonFinite(value, stringifyWith);
+}
+
+/** Deeper than this, the walk gives up and the checked path decides (it also meets cycles there). */
+const PLAIN_DEPTH = 32;
+
+/**
+ * True when `value` holds no bigint and no NaN or infinity where JSON.stringify would write
+ * it: nothing JSON.stringify gets wrong. Objects with toJSON (a Date) are written as what it
+ * returns, as on the checked path. A task body always holds a null (its embed), so the checked
+ * path's `includes('null')` never spared a task the walk; this one spares it the scan.
+ */
+function isPlainJson(value: unknown, depth = 0): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value === 'bigint') return false;
+  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return true;
+  if (depth >= PLAIN_DEPTH) return false;
+  if (Array.isArray(value)) return value.every((item) => isPlainJson(item, depth + 1));
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && !isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 function stringifyWith(value: unknown, replacer?: Reviver): string {

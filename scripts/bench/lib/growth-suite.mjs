@@ -111,7 +111,7 @@ function axesOf(xTitle, steps) {
 }
 
 /** Body sizes, and how many tasks at each (fewer for large bodies: 200 × 1 MB is 200 MB). */
-const BODIES = [
+export const PUBLISH_BODIES = [
   { bytes: 100, label: '100 B', tasks: 10_000 },
   { bytes: 1000, label: '1 KB', tasks: 10_000 },
   { bytes: 100_000, label: '100 KB', tasks: 1000 },
@@ -119,7 +119,7 @@ const BODIES = [
 ];
 
 export function publishGrowth({ quick, runs }) {
-  const bodies = BODIES.map((body) => ({ ...body, tasks: quick ? Math.ceil(body.tasks / 5) : body.tasks }));
+  const bodies = PUBLISH_BODIES.map((body) => ({ ...body, tasks: quick ? Math.ceil(body.tasks / 5) : body.tasks }));
   const contestants = {};
   for (const { bytes, tasks } of bodies)
     for (const impl of ['celeriac', 'raw'])

@@ -32,3 +32,47 @@ export function argsOfBodySize(bodySize) {
   if (bodySize < base) throw new Error(`a body of ${bodySize} bytes is smaller than the smallest (${base} bytes)`);
   return ['x'.repeat(bodySize - base)];
 }
+
+const EMBED_JSON = '{"callbacks":null,"errbacks":null,"chain":null,"chord":null}';
+const REPR_MAX = 1024;
+
+/**
+ * The same task as `noopMessage(args)`, built the way a user of raw amqplib writes a Celery
+ * message by hand: one `JSON.stringify` of the args, the body around it, the protocol-2 headers
+ * Celeriac and Celery 5.2 send (the same keys and values, retries typed as int32 so py-amqp reads
+ * it), argsrepr the JSON of the args capped at 1,024 characters as Celery caps its repr. No
+ * checks, no Python repr: the least a correct hand-written publisher does per message.
+ */
+export function handWrittenMessage(args) {
+  const id = randomUUID();
+  const argsJson = JSON.stringify(args);
+  const headers = {
+    lang: 'js',
+    task: NOOP,
+    id,
+    shadow: null,
+    eta: null,
+    expires: null,
+    group: null,
+    group_index: null,
+    retries: { '!': 'int', value: 0 },
+    timelimit: [null, null],
+    root_id: id,
+    parent_id: null,
+    argsrepr: argsJson.length > REPR_MAX ? `${argsJson.slice(0, REPR_MAX - 3)}...` : argsJson,
+    kwargsrepr: '{}',
+    origin: ORIGIN,
+    ignore_result: false,
+  };
+  return {
+    body: Buffer.from(`[${argsJson},{},${EMBED_JSON}]`, 'utf8'),
+    properties: {
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      deliveryMode: 2,
+      priority: 0,
+      correlationId: id,
+      headers,
+    },
+  };
+}

@@ -122,6 +122,19 @@ describe('encodeTask against what Celery 5.2.6 sends', () => {
     expect(properties.headers.x_neg).to.deep.equal({ '!': 'int', value: -5 });
   });
 
+  it('writes the same table, in the same order, with extra headers as without (but for the extras)', () => {
+    const input: TaskMessageInput = { id: 'a', name: 't', retries: 3, groupIndex: 2, timeLimit: { hard: 10, soft: 5 } };
+    const plain = encodeTask(input).properties.headers;
+    const extra = encodeTask({ ...input, headers: { x_extra: 1, retries: 4 } }).properties.headers;
+    expect(Object.keys(extra)).to.deep.equal([...Object.keys(plain), 'x_extra']);
+    expect(extra).to.deep.equal({ ...plain, retries: { '!': 'int', value: 4 }, x_extra: { '!': 'int', value: 1 } });
+    expect(plain.timelimit).to.deep.equal([
+      { '!': 'int', value: 10 },
+      { '!': 'int', value: 5 },
+    ]);
+    expect(plain.group_index).to.deep.equal({ '!': 'int', value: 2 });
+  });
+
   it('args that cannot be JSON are a VALUE_UNENCODABLE ProtocolError', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;

@@ -49,4 +49,15 @@ describe('header field tables', () => {
       e: null,
     });
   });
+  it('reads a table back in its key order, a __proto__ header as a key of its own', () => {
+    const table = JSON.parse('{"z": 1, "__proto__": {"polluted": true}, "a": {"!": "int", "value": 2}}') as Record<
+      string,
+      unknown
+    >;
+    const plain = fromFieldValue(table) as Record<string, unknown>;
+    expect(Object.keys(plain)).to.deep.equal(['z', '__proto__', 'a']);
+    expect(Object.getPrototypeOf(plain)).to.equal(Object.prototype);
+    expect(plain.a).to.equal(2);
+    expect((plain as { polluted?: boolean }).polluted).to.equal(undefined);
+  });
 });

@@ -51,6 +51,33 @@ describe('kombu JSON', () => {
       expect(stringifyJson({ a: undefined, b: [undefined, 1n] })).to.equal('{"b":[null,1]}');
     });
 
+    it('writes plain task bodies exactly as JSON.stringify does (the fast path)', () => {
+      const embed = { callbacks: null, errbacks: null, chain: null, chord: null };
+      const when = new Date(Date.UTC(2026, 11, 2, 20, 0, 0, 5));
+      const bodies: unknown[] = [
+        [[], {}, embed],
+        [[1, 'two', 3.5, true, null, ['x'.repeat(100_000)], { when }], { k: [1, { n: -0 }] }, embed],
+        { a: undefined, list: [undefined, 1], nested: { deeper: [[[[{ s: 'é\n"' }]]]] } },
+      ];
+      for (const body of bodies) expect(stringifyJson(body)).to.equal(JSON.stringify(body));
+    });
+
+    it('still writes bigints, NaN and the infinities as kombu does, at any depth (the checked path)', () => {
+      const embed = { callbacks: null, errbacks: null, chain: null, chord: null };
+      expect(stringifyJson([[2n ** 70n, 'x'.repeat(5000).length], {}, embed])).to.equal(
+        '[[1180591620717411303424,5000],{},{"callbacks":null,"errbacks":null,"chain":null,"chord":null}]',
+      );
+      expect(stringifyJson([[Number.NaN], { i: [Infinity, -Infinity] }, embed])).to.equal(
+        '[[NaN],{"i":[Infinity,-Infinity]},{"callbacks":null,"errbacks":null,"chain":null,"chord":null}]',
+      );
+      let deep: unknown = [Number.NaN, new Date(0)];
+      for (let i = 0; i < 40; i++) deep = [deep];
+      expect(stringifyJson(deep)).to.equal(`${'['.repeat(41)}NaN,"1970-01-01T00:00:00.000Z"${']'.repeat(41)}`);
+      let deepPlain: unknown = [1, null];
+      for (let i = 0; i < 40; i++) deepPlain = { d: deepPlain };
+      expect(stringifyJson(deepPlain)).to.equal(JSON.stringify(deepPlain));
+    });
+
     it('refuses a cycle with VALUE_UNENCODABLE, with or without a bigint in it', () => {
       const plain: Record<string, unknown> = { n: 1 };
       plain.self = plain;
