@@ -25,9 +25,15 @@ export function toFieldTable(headers: Readonly<Record<string, unknown>>): FieldT
   // for-in, not Object.entries: no pair arrays for every header of every message sent.
   for (const key in headers) {
     const value = headers[key];
-    if (value !== undefined && Object.hasOwn(headers, key)) table[key] = toFieldValue(value);
+    if (value !== undefined && Object.hasOwn(headers, key)) setOwn(table, key, toFieldValue(value));
   }
   return table;
+}
+
+/** `table[key] = value`, except that a key `__proto__` stays a header instead of replacing the prototype. */
+function setOwn(table: FieldTable, key: string, value: FieldValue): void {
+  if (key !== '__proto__') table[key] = value;
+  else Object.defineProperty(table, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function toFieldValue(value: unknown): FieldValue {
