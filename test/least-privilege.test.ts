@@ -2,7 +2,7 @@
  * Least privilege (issue 18, item 4): `celeriac topology apply` declares an application's queues
  * and exchanges once as an administrator; then a producer, a worker and a beat run end to end
  * with `declare: false` under users holding only the permissions README "Least privilege" gives
- * each role, and the producer's user can neither consume nor delete the task queue.
+ * each role (read from its table), and the producer's user can neither consume nor delete the task queue.
  */
 import { expect } from 'chai';
 import { connect } from 'amqplib';
@@ -11,29 +11,12 @@ import { Client } from '@celeriac/client';
 import { MemoryScheduleStore, defineTask } from '@celeriac/core';
 import { TaskRegistry, Worker } from '@celeriac/worker';
 import { eventually } from './support/broker.js';
+import { README_NAMES, readmePermissions } from './support/readme-permissions.js';
 import { SpawnedCli } from './support/spawned-cli.js';
 import { PrivateVhost } from './support/vhost.js';
 
-const QUEUE = 'lp.tasks';
-const GROUP = 'lp';
-const NODE = 'lp-worker@host';
+const { queue: QUEUE, beatGroup: GROUP, node: NODE } = README_NAMES;
 const record = defineTask<[string], void>('lp.record');
-
-/** README "Least privilege": each role's configure, write and read patterns. */
-const PERMISSIONS = {
-  producer: { configure: '^$', write: '^(amq\\.default|celery_delayed_.*)$', read: '^$' },
-  worker: {
-    configure: '^(lp-worker@host\\.celery\\.pidbox|.*\\.reply\\.celery\\.pidbox)$',
-    write:
-      '^(amq\\.default|celeriac\\.dead|celery_delayed_.*|celery\\.pidbox|reply\\.celery\\.pidbox|celeryev|lp-worker@host\\.celery\\.pidbox|.*\\.reply\\.celery\\.pidbox)$',
-    read: '^(lp\\.tasks|celery\\.pidbox|reply\\.celery\\.pidbox|lp-worker@host\\.celery\\.pidbox|.*\\.reply\\.celery\\.pidbox)$',
-  },
-  beat: {
-    configure: '^celeriac\\.beat\\.lp\\.leader$',
-    write: '^(amq\\.default|celery_delayed_.*|celeriac\\.beat\\.lp\\.leader)$',
-    read: '^celeriac\\.beat\\.lp\\.(leader|control)$',
-  },
-};
 
 describe('least privilege: topology apply, then components under narrow users with declare off', function () {
   this.timeout(60_000);
@@ -44,7 +27,8 @@ describe('least privilege: topology apply, then components under narrow users wi
 
   before(async () => {
     await vhost.create();
-    for (const [role, permissions] of Object.entries(PERMISSIONS)) urls[role] = await vhost.user(role, permissions);
+    for (const [role, permissions] of Object.entries(readmePermissions()))
+      urls[role] = await vhost.user(role, permissions);
     const applied = await SpawnedCli.run(['topology', 'apply', '-Q', QUEUE, '--beat-group', GROUP], {
       CELERIAC_BROKER: vhost.url,
     });
@@ -130,12 +114,12 @@ describe('least privilege: topology apply, then components under narrow users wi
   it('says which entity is missing when nothing was applied, instead of declaring it', async () => {
     const client = new Client({ brokerUrl: urls.producer, declare: false, resultBackend: null });
     closers.push(() => client.close());
-    const error = await client.send(record, ['x'], { queue: 'lp.not-applied' }).then(
+    const error = await client.send(record, ['x'], { queue: 'workorders.not-applied' }).then(
       () => null,
       (e: unknown) => e as Error,
     );
     expect(error?.message).to.match(
-      /queue 'lp\.not-applied' does not exist and declare is off: run "celeriac topology apply"/,
+      /queue 'workorders\.not-applied' does not exist and declare is off: run "celeriac topology apply"/,
     );
   });
 });

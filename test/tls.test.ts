@@ -13,50 +13,32 @@ import { Client } from '@celeriac/client';
 import { defineTask, type Logger } from '@celeriac/core';
 import { TaskRegistry, Worker } from '@celeriac/worker';
 import { uniqueName } from './support/broker.js';
-import { PrivateBroker } from './support/private-broker.js';
+import type { PrivateBroker } from './support/private-broker.js';
 import { SpawnedCli } from './support/spawned-cli.js';
-import { TlsCerts } from './support/tls-certs.js';
+import type { TlsCerts } from './support/tls-certs.js';
+import { destroyTlsNode, startTlsNode, type TlsNode } from './support/tls-node.js';
 
 const PORT = Number(process.env.CELERIAC_TEST_TLS_PORT ?? 5679);
 const add = defineTask<[number, number], number>('tls.add');
 
 describe('TLS to RabbitMQ (a TLS-only node requiring client certificates)', function () {
   this.timeout(120_000);
+  let node: TlsNode;
   let certs: TlsCerts;
   let broker: PrivateBroker;
+  let trusted: () => BrokerTlsOptions;
   const closers: Array<() => Promise<unknown>> = [];
   const url = `amqps://guest:guest@localhost:${PORT}//`;
 
   before(async () => {
-    certs = await TlsCerts.create();
-    broker = await PrivateBroker.start(PORT, {
-      name: 'celeriac-tls',
-      url,
-      listeners: [
-        'listeners.tcp = none',
-        `listeners.ssl.default = 127.0.0.1:${PORT}`,
-        `ssl_options.cacertfile = ${certs.path('ca.pem')}`,
-        `ssl_options.certfile = ${certs.path('server.pem')}`,
-        `ssl_options.keyfile = ${certs.path('server.key')}`,
-        'ssl_options.verify = verify_peer',
-        'ssl_options.fail_if_no_peer_cert = true',
-      ],
-    });
+    node = await startTlsNode(PORT, 'celeriac-tls');
+    ({ certs, broker, trusted } = node);
   });
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   });
-  after(async () => {
-    await broker?.destroy();
-    await certs?.remove();
-  });
+  after(() => destroyTlsNode(node));
 
-  const trusted = (): BrokerTlsOptions => ({
-    caFile: certs.path('ca.pem'),
-    certFile: certs.path('client.pem'),
-    keyFile: certs.path('client.key'),
-    keyPassphraseFile: certs.path('passphrase'),
-  });
   function client(brokerTls: BrokerTlsOptions, brokerUrl = url): Client {
     const made = new Client({ brokerUrl, brokerTls });
     closers.push(() => made.close());

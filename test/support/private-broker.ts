@@ -41,6 +41,8 @@ export interface NodeSetup {
    * consumer timeout; a minute by default). @default none
    */
   rabbit?: Record<string, number>;
+  /** Plugins to enable, e.g. `rabbitmq_management`. @default none */
+  plugins?: string[];
 }
 
 interface Account {
@@ -125,7 +127,7 @@ export class PrivateBroker {
     const rabbit = Object.entries(this.setup.rabbit ?? {}).map(([key, value]) => `{${key}, ${value}}`);
     const files = {
       'rabbitmq.conf': [...listeners, 'loopback_users = none', ...(this.setup.config ?? []), ''].join('\n'),
-      enabled_plugins: '[].\n',
+      enabled_plugins: `[${(this.setup.plugins ?? []).join(', ')}].\n`,
       'advanced.config': `[{rabbit, [${rabbit.join(', ')}]}].\n`,
     };
     for (const [name, text] of Object.entries(files)) await this.own(await writeAndReturn(join(this.dir, name), text));

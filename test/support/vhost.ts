@@ -38,9 +38,12 @@ export class PrivateVhost {
   readonly #users: string[] = [];
 
   /** A user of this vhost only, with these permission patterns; deleted with the vhost. Returns its URL. */
-  async user(role: string, permissions: { configure: string; write: string; read: string }): Promise<string> {
+  async user(
+    role: string,
+    permissions: { configure: string; write: string; read: string },
+    password: string = randomUUID(),
+  ): Promise<string> {
     const name = `${this.name}-${role}`;
-    const password = randomUUID();
     await rabbitmqctl('add_user', name, password);
     this.#users.push(name);
     await rabbitmqctl(
@@ -52,7 +55,7 @@ export class PrivateVhost {
       permissions.write,
       permissions.read,
     );
-    return `amqp://${name}:${password}@127.0.0.1:5672/${this.name}`;
+    return `amqp://${name}:${encodeURIComponent(password)}@127.0.0.1:5672/${this.name}`;
   }
 
   /** Every queue of the vhost with its type and arguments, read from the broker itself. */

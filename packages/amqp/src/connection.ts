@@ -5,7 +5,7 @@ import { ConnectionError, errorMeta, redactUrl, silentLogger, type BrokerUrls, t
 import { BrokerRotation } from './broker-rotation.js';
 import { connectRecovering } from './recovering-connect.js';
 import { tlsHint, tlsSocketOptions, type BrokerTlsOptions } from './tls.js';
-import { declarePassively, type DeclareMode } from './topology/declare-mode.js';
+import { declarePassively, fallBackToPassive, type DeclareMode } from './topology/declare-mode.js';
 import { probeDeclareRights } from './topology/declare-probe.js';
 
 /**
@@ -84,7 +84,7 @@ export class AmqpConnection {
     if (this.#closed) throw closedError();
     this.#hooks.add(hook);
     const model = this.#model;
-    if (model) await hook(model).catch((error: unknown) => this.#failHook(hook, error));
+    if (model) await runHook(hook, model).catch((error: unknown) => this.#failHook(hook, error));
     else await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
     return () => this.#hooks.delete(hook);
   }
@@ -182,7 +182,7 @@ export class AmqpConnection {
     model.on('error', (error: Error) => this.#logger.log('warn', 'connection error', errorMeta(error)));
     // The live set, not a copy: a Set iterator also visits hooks added while these run, which
     // addSetup did not run itself (there was no model yet) and would otherwise wait a reconnect.
-    for (const hook of this.#hooks) await hook(model);
+    for (const hook of this.#hooks) await runHook(hook, model);
     const reconnected = this.#lost;
     this.#model = model;
     this.#lost = false;
@@ -215,6 +215,16 @@ export class AmqpConnection {
     this.#lost = true;
     if (!this.#closed) this.options.onStatusChange?.(false);
     this.#logger.log('warn', 'connection lost; reconnecting', { broker: this.#node, ...errorMeta(error) });
+  }
+}
+
+/** Runs a hook, and once more if a 403 to one of its declarations just made the connection passive. */
+async function runHook(hook: SetupHook, model: ChannelModel): Promise<void> {
+  try {
+    await hook(model);
+  } catch (error) {
+    if (!fallBackToPassive(model, error)) throw error;
+    await hook(model);
   }
 }
 

@@ -73,16 +73,39 @@ function normaliseArray(slice: Buffer, start: number, end: number): boolean {
 function tolerant(original: DecodeFields): DecodeFields {
   return (slice) => {
     try {
-      return original(slice);
+      return withProtoKeys(slice, original(slice));
     } catch (error) {
       const copy = Buffer.from(slice);
       if (safely(() => normaliseTableTags(copy))) {
         const decoded = safely(() => original(copy));
-        if (decoded) return decoded;
+        if (decoded) return withProtoKeys(copy, decoded);
       }
       return { [UNDECODABLE_HEADERS]: `header table could not be decoded: ${(error as Error).message}` };
     }
   };
+}
+
+const PROTO_KEY = Buffer.from('__proto__');
+
+/**
+ * amqplib fills each table with `fields[key] = value`, so a header named `__proto__` whose value
+ * is a table became that table's prototype: the key vanished from the message and its entries were
+ * inherited by every lookup. It is put back as an own data key, at every depth.
+ */
+function withProtoKeys(slice: Buffer, decoded: Record<string, unknown>): Record<string, unknown> {
+  if (slice.includes(PROTO_KEY)) restoreProtoKeys(decoded);
+  return decoded;
+}
+
+function restoreProtoKeys(value: unknown): void {
+  if (Array.isArray(value)) return value.forEach(restoreProtoKeys);
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    Object.setPrototypeOf(value, Object.prototype);
+    Object.defineProperty(value, '__proto__', { value: proto, enumerable: true, writable: true, configurable: true });
+  }
+  Object.values(value).forEach(restoreProtoKeys);
 }
 
 function safely<T>(work: () => T): T | undefined {

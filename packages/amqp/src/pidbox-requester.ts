@@ -24,6 +24,9 @@ export async function askPidbox(connection: AmqpConnection, ask: PidboxAsk): Pro
     const oid = randomUUID();
     const queue = await declareControlReplyQueue(channel, oid);
     const replies = collect(channel, queue, ask);
+    // A failed send closes the channel under the pending consume; its rejection must not go
+    // unhandled (it took the whole process down): the send's error is this call's.
+    replies.catch(() => undefined);
     await ask.send({ exchange: CONTROL_REPLY_EXCHANGE, routingKey: oid });
     return await replies;
   } finally {

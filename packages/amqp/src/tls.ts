@@ -97,6 +97,8 @@ export function tlsHint(error: unknown): string | null {
   if (code === 'CERT_HAS_EXPIRED') return "the broker's certificate has expired";
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')
     return 'the broker asks for a client certificate: give certFile and keyFile (--broker-cert, --broker-key)';
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER')
+    return "the broker's port answered without TLS (amqps:// to a plain AMQP port?): use the port of its TLS listener (5671 by default), or amqp:// for this one";
   if (code === 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' || code === 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE')
     return "the broker refused this client's certificate: it is not signed by a CA the broker trusts";
   return null;

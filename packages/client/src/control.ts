@@ -11,6 +11,7 @@ import {
   declareControlExchanges,
   type AmqpConnection,
   type ConfirmPublisher,
+  type PublishProperties,
 } from '@celeriac/amqp';
 import { InvalidArgumentError, PublishError, errorMeta, type Logger } from '@celeriac/core';
 import {
@@ -80,6 +81,11 @@ export class ControlBroadcaster {
       clock: this.#clock,
       expires: Date.now() / 1000 + BROADCAST_TIMEOUT_S,
     });
+    await this.#publish(method, body, properties);
+  }
+
+  /** Publishes a command; one that no worker is bound to receive is logged, not thrown. */
+  async #publish(method: string, body: Buffer, properties: PublishProperties): Promise<void> {
     try {
       await this.publisher.publish(CONTROL_EXCHANGE, '', body, properties);
     } catch (error) {
@@ -105,7 +111,8 @@ export class ControlBroadcaster {
         const expires = (Date.now() + timeoutMs) / 1000;
         const request = { method, arguments: args, destination, ticket, replyTo, clock: this.#clock, expires };
         const { body, properties } = encodeControlRequest(request);
-        await this.publisher.publish(CONTROL_EXCHANGE, '', body, properties);
+        // No worker listening: no replies, as with Celery, after the timeout.
+        await this.#publish(method, body, properties);
       },
     });
     return this.#collect(replies, ticket);

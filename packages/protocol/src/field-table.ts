@@ -25,9 +25,15 @@ export function toFieldTable(headers: Readonly<Record<string, unknown>>): FieldT
   // for-in, not Object.entries: no pair arrays for every header of every message sent.
   for (const key in headers) {
     const value = headers[key];
-    if (value !== undefined && Object.hasOwn(headers, key)) table[key] = toFieldValue(value);
+    if (value !== undefined && Object.hasOwn(headers, key)) setOwn(table, key, toFieldValue(value));
   }
   return table;
+}
+
+/** `table[key] = value`, except that a key `__proto__` stays a header instead of replacing the prototype. */
+function setOwn<T>(table: Record<string, T>, key: string, value: T): void {
+  if (key !== '__proto__') table[key] = value;
+  else Object.defineProperty(table, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 export function toFieldValue(value: unknown): FieldValue {
@@ -70,11 +76,7 @@ function plainTable(table: Record<string, unknown>): Record<string, unknown> {
   const plain: Record<string, unknown> = {};
   for (const key in table) {
     if (!Object.hasOwn(table, key)) continue;
-    const value = fromFieldValue(table[key]);
-    // A header named __proto__ (it comes off the wire) stays a key, as fromEntries made it.
-    if (key === '__proto__')
-      Object.defineProperty(plain, key, { value, enumerable: true, writable: true, configurable: true });
-    else plain[key] = value;
+    setOwn(plain, key, fromFieldValue(table[key]));
   }
   return plain;
 }

@@ -7,6 +7,7 @@
  */
 import type { Channel, ChannelModel } from 'amqplib';
 import { ConfigurationError, silentLogger, type Logger } from '@celeriac/core';
+import { fallBackToPassive } from './declare-mode.js';
 import { declareDelayLanes } from './delay-lanes.js';
 import { declareQueue, withOtherType, type QueueSpec, type QueueType } from './queues.js';
 
@@ -14,6 +15,16 @@ const QUEUE_SETTING = 'queueType (--queue-type, CELERIAC_QUEUE_TYPE) or maxPrior
 
 /** Runs `work` on a channel of its own, closed afterwards: a 406 costs this channel only. */
 export async function onThrowawayChannel<T>(model: ChannelModel, work: (channel: Channel) => Promise<T>): Promise<T> {
+  try {
+    return await onFreshChannel(model, work);
+  } catch (error) {
+    // The 403 closed that channel: once the connection is passive, the same work only checks.
+    if (!fallBackToPassive(model, error)) throw error;
+    return onFreshChannel(model, work);
+  }
+}
+
+async function onFreshChannel<T>(model: ChannelModel, work: (channel: Channel) => Promise<T>): Promise<T> {
   const channel = await model.createChannel();
   // The failed call rejects with the same news; without a listener amqplib would escalate it.
   channel.on('error', () => undefined);

@@ -1,16 +1,19 @@
 /**
  * Least privilege: a component whose broker user may not declare (no `configure` permission on
- * the shared entities) runs with `declare: false`, or finds out at connect (`'auto'`, the default:
- * declare-probe.ts). Its connection is then marked passive, and
+ * the shared entities) runs with `declare: false`, or finds out (`'auto'`, the default): at connect
+ * (declare-probe.ts), or from the 403 to any later declaration, after which the refused work is
+ * redone on a fresh channel (fallBackToPassive). Its connection is then marked passive, and
  * the declarations of this folder check that the shared queues and exchanges exist instead of
  * declaring them (`celeriac topology apply` declares them once, with an administrator's
  * credentials). Private, short-lived queues (a worker's pidbox queue, reply and event queues,
  * locks) are still declared: they belong to the component, and its user is given their names.
  */
 import type { Channel, ChannelModel, Options } from 'amqplib';
-import { ConfigurationError } from '@celeriac/core';
+import { ConfigurationError, type Logger } from '@celeriac/core';
 
 const PASSIVE = new WeakSet<object>();
+/** Connections in 'auto' mode, with the logger that reports their fall back to passive. */
+const AUTO = new WeakMap<object, Logger>();
 
 /** Declare; only check; or declare unless the broker user may not (probed at each connect). */
 export type DeclareMode = boolean | 'auto';
@@ -25,6 +28,26 @@ export function checkDeclare(value: unknown): DeclareMode {
 /** From now on, declarations on this connection's channels only check. */
 export function declarePassively(model: ChannelModel): void {
   PASSIVE.add(model.connection);
+}
+
+/** 'auto': a 403 to a declaration on this connection makes it passive (fallBackToPassive). */
+export function declareAuto(model: ChannelModel, logger: Logger): void {
+  AUTO.set(model.connection, logger);
+}
+
+/**
+ * After `error`: true when it was the 403 of an 'auto' connection not yet passive, which is now
+ * passive (said in one line), so the caller redoes its work on a fresh channel and only checks.
+ */
+export function fallBackToPassive(model: ChannelModel, error: unknown): boolean {
+  const logger = AUTO.get(model.connection);
+  if (!logger || (error as { code?: unknown } | null)?.code !== 403) return false;
+  AUTO.delete(model.connection);
+  declarePassively(model);
+  logger.log('info', 'this broker user may not declare: queues and exchanges are checked, not declared', {
+    refused: (error as Error).message,
+  });
+  return true;
 }
 
 export function isPassive(channel: Channel): boolean {
