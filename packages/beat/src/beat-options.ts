@@ -3,7 +3,6 @@ import {
   DEFAULT_BROKER_URL,
   checkBrokerUrl,
   InvalidArgumentError,
-  compileScheduleInput,
   silentLogger,
   type BrokerUrls,
   type Logger,
@@ -19,6 +18,7 @@ import {
   type BrokerTlsOptions,
   type DeclareMode,
 } from '@celeriac/amqp';
+import { compileStatic, type StaticSchedule } from './static-schedule.js';
 
 /** How fired tasks are routed and their queues declared, as for a Client. */
 export type BeatClientOptions = Pick<
@@ -91,7 +91,8 @@ export interface CompiledBeatOptions {
   brokerUrl: string;
   brokerTls: BrokerTlsOptions | null;
   declare: DeclareMode;
-  schedules: ScheduleInput[];
+  /** Compiled once here; the merge into the store reuses them. */
+  schedules: readonly StaticSchedule[];
   pruneStatic: boolean;
   tickToleranceMs: number;
   lockRetryMs: number;
@@ -170,20 +171,22 @@ function store(value: unknown): ScheduleStore {
 }
 
 /** Every static schedule must compile now, so a typo stops the start instead of a fire. */
-function staticSchedules(inputs: unknown): ScheduleInput[] {
+function staticSchedules(inputs: unknown): StaticSchedule[] {
   if (!Array.isArray(inputs)) throw new ConfigurationError('schedules must be an array of schedules');
   const names = new Set<string>();
-  for (const input of inputs as ScheduleInput[]) {
-    const { name } = compileStatic(input);
+  const now = new Date();
+  return (inputs as ScheduleInput[]).map((input) => {
+    const schedule = compiled(input, now);
+    const { name } = schedule.definition;
     if (names.has(name)) throw new ConfigurationError(`schedule "${name}" is defined twice`);
     names.add(name);
-  }
-  return inputs as ScheduleInput[];
+    return schedule;
+  });
 }
 
-function compileStatic(input: ScheduleInput): { name: string } {
+function compiled(input: ScheduleInput, now: Date): StaticSchedule {
   try {
-    return compileScheduleInput(input, new Date());
+    return compileStatic(input, now);
   } catch (error) {
     if (!(error instanceof InvalidArgumentError)) throw error;
     throw new ConfigurationError(`invalid static schedule: ${error.message}`, { cause: error });

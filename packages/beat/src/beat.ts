@@ -7,6 +7,7 @@ import { BeatLoop } from './beat-loop.js';
 import { compileBeatOptions, type BeatOptions, type CompiledBeatOptions } from './beat-options.js';
 import { ControlConsumer } from './control.js';
 import { ScheduleEditor } from './schedule-editor.js';
+import type { StaticSchedule } from './static-schedule.js';
 import { untilStoreAnswers } from './store-retry.js';
 
 /**
@@ -42,7 +43,13 @@ interface Runtime {
  * ```
  */
 export class Beat extends TypedEmitter<BeatEvents> {
-  readonly options: CompiledBeatOptions;
+  /** The options as compiled; the static schedules are not kept here (see #statics). */
+  readonly options: Omit<CompiledBeatOptions, 'schedules'>;
+  /**
+   * The static schedules until they are merged into the store, then null: 100,000 compiled
+   * schedules are tens of MB the beat never reads again (the store and the loop hold their own).
+   */
+  #statics: readonly StaticSchedule[] | null;
   readonly #loop: BeatLoop;
   readonly #editor: ScheduleEditor;
   /** A throwing listener is logged; it must never break the loop or the lock. */
@@ -55,7 +62,9 @@ export class Beat extends TypedEmitter<BeatEvents> {
 
   constructor(options: BeatOptions) {
     super();
-    this.options = compileBeatOptions(options);
+    const { schedules, ...compiled } = compileBeatOptions(options);
+    this.options = compiled;
+    this.#statics = schedules;
     const { store, logger } = this.options;
     const emit = (this.#emit = safeEmitter<BeatEvents>((event, ...args) => this.emit(event, ...args), logger));
     const sender = {
@@ -119,14 +128,21 @@ export class Beat extends TypedEmitter<BeatEvents> {
   async #start(): Promise<void> {
     const { brokerUrl, logger } = this.options;
     this.#state = 'STARTING';
-    logger.log('info', 'beat starting', { broker: redactUrl(brokerUrl), static: this.options.schedules.length });
+    logger.log('info', 'beat starting', { broker: redactUrl(brokerUrl), static: this.#statics?.length ?? 0 });
+    // The broker connection opens while the store merges (neither waits for the other); the
+    // lock is competed for only once the merge is in the store.
+    const connecting = this.#connect();
+    connecting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     try {
       await untilStoreAnswers(
         () => this.#mergeStatic(),
         logger,
         () => this.#stopping !== null,
-      );
-      this.#runtime = await this.#connect();
+      ).catch(async (error: unknown) => {
+        await connecting.then(closeRuntime, () => undefined);
+        throw error;
+      });
+      this.#runtime = await connecting;
       this.#state = 'STANDBY';
       this.#runtime.lock = await LeaderLock.start(
         this.#runtime.connection,
@@ -143,14 +159,17 @@ export class Beat extends TypedEmitter<BeatEvents> {
 
   /** Static schedules are added or updated; with pruneStatic, every other stored schedule goes. */
   async #mergeStatic(): Promise<void> {
-    const { schedules, pruneStatic, store, logger } = this.options;
+    const { pruneStatic, store, logger } = this.options;
+    const schedules = this.#statics ?? [];
     if (schedules.length === 0 && !pruneStatic) return;
-    const changed = await this.#editor.mergeAll(schedules);
+    const changed = await this.#editor.mergeStatic(schedules);
     logger.log('info', 'static schedules merged into the store', { static: schedules.length, changed });
-    if (!pruneStatic) return;
-    const keep = new Set(schedules.map((input) => input.name));
-    const stale = (await store.list()).filter((entry) => !keep.has(entry.name));
-    await Promise.all(stale.map((entry) => this.#editor.remove(entry.name)));
+    if (pruneStatic) {
+      const keep = new Set(schedules.map(({ definition }) => definition.name));
+      const stale = (await store.list()).filter((entry) => !keep.has(entry.name));
+      await Promise.all(stale.map((entry) => this.#editor.remove(entry.name)));
+    }
+    this.#statics = null; // only now: a merge retried after a store error needs them
   }
 
   async #connect(): Promise<Runtime> {
@@ -181,6 +200,11 @@ export class Beat extends TypedEmitter<BeatEvents> {
   async #lead(lock: LeaderLock, model: AmqpChannelModel): Promise<void> {
     const runtime = this.#runtime;
     if (!runtime || this.#state !== 'STANDBY' || !lock.held) return;
+    // The send connection opens while the store loads, not at the first fire. A failure here is
+    // not fatal: the first send tries again (and a fire that cannot be sent is retried).
+    runtime.client.connect().catch((error: unknown) => {
+      this.options.logger.log('warn', 'could not open the send connection yet', errorMeta(error));
+    });
     if (!(await this.#loop.load())) return;
     const control = await ControlConsumer.start({
       model,
@@ -241,9 +265,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
   async #close(): Promise<void> {
     const runtime = this.#runtime;
     this.#runtime = null;
-    await runtime?.lock?.stop();
-    await runtime?.connection.close();
-    await runtime?.client.close();
+    if (runtime) await closeRuntime(runtime);
   }
 
   #client(): Client {
@@ -251,4 +273,10 @@ export class Beat extends TypedEmitter<BeatEvents> {
     if (!runtime) throw new Error('beat is not running');
     return runtime.client;
   }
+}
+
+async function closeRuntime(runtime: Runtime): Promise<void> {
+  await runtime.lock?.stop();
+  await runtime.connection.close();
+  await runtime.client.close();
 }

@@ -39,5 +39,6 @@ export { ScheduleHeap, type HeapItem } from './schedule-heap.js';
 export { fireSlots, sendOptions, type TaskSender, type FireDeps, type FireOutcome } from './fire.js';
 /** @internal Applies schedule commands to a store and a loop; for tools embedding beat's logic. */
 export { ScheduleEditor } from './schedule-editor.js';
+export { compileStatic, type StaticSchedule } from './static-schedule.js';
 /** @internal The control queue's command reader (protocol's decoder with beat's error type). */
 export { parseCommand } from './parse-command.js';

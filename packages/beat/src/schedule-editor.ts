@@ -6,13 +6,13 @@
 import type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
 import {
   InvalidArgumentError,
-  compileScheduleInput,
   type ScheduleDefinition,
   type ScheduleEntry,
   type ScheduleInput,
   type ScheduleStore,
 } from '@celeriac/core';
 import type { BeatLoop } from './beat-loop.js';
+import { compileStatic, withStoredParts, type StaticSchedule } from './static-schedule.js';
 
 export class ScheduleEditor {
   constructor(
@@ -61,18 +61,17 @@ export class ScheduleEditor {
    * schedules take minutes to start. Resolves with the number of schedules written.
    */
   async mergeAll(inputs: readonly ScheduleInput[]): Promise<number> {
+    const now = new Date(this.clock());
+    return this.mergeStatic(inputs.map((input) => compileStatic(input, now)));
+  }
+
+  /** mergeAll of schedules compiled already (a Beat compiles its static schedules when it is built). */
+  async mergeStatic(schedules: readonly StaticSchedule[]): Promise<number> {
     const stored = new Map((await this.store.list()).map((entry) => [entry.name, entry]));
-    const changed = inputs.flatMap((input) => this.#merged(input, stored.get(nameOf(input)) ?? null) ?? []);
+    const changed = schedules.flatMap((schedule) => merged(schedule, stored.get(schedule.definition.name)) ?? []);
     if (!this.store.putMany) await Promise.all(changed.map((definition) => this.#put(definition)));
     else for (const entry of await this.store.putMany(changed)) this.loop?.upsert(entry);
     return changed.length;
-  }
-
-  /** The definition to write for `input`, or null when the stored one is the same already. */
-  #merged(input: ScheduleInput, existing: ScheduleEntry | null): ScheduleDefinition | null {
-    const kept = existing && input.enabled === undefined ? { ...input, enabled: existing.enabled } : input;
-    const definition = this.#compile(kept, existing);
-    return existing && sameDefinition(existing, definition) ? null : definition;
   }
 
   async remove(name: string): Promise<boolean> {
@@ -88,24 +87,27 @@ export class ScheduleEditor {
     return entry;
   }
 
+  /**
+   * An interval given without an anchor keeps the stored one: re-applying the same input must
+   * not move its slots. `enabled` is the input's (default true): an update is the whole truth.
+   */
+  #compile(input: ScheduleInput, existing: ScheduleEntry | null): ScheduleDefinition {
+    const schedule = compileStatic(input, new Date(this.clock()));
+    return existing ? withStoredParts({ ...schedule, keepsEnabled: false }, existing) : schedule.definition;
+  }
+
   async #put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
     const entry = await this.store.put(definition);
     this.loop?.upsert(entry);
     return entry;
   }
+}
 
-  /**
-   * An interval given without an anchor keeps the stored one: re-applying the same input (a
-   * restart with a static schedule file) must not move its slots.
-   */
-  #compile(input: ScheduleInput, existing: ScheduleEntry | null): ScheduleDefinition {
-    const spec = input.schedule;
-    const keep = spec?.kind === 'interval' && spec.anchor === undefined && existing?.schedule.kind === 'interval';
-    const anchored: ScheduleInput = keep
-      ? { ...input, schedule: { ...spec, anchor: (existing.schedule as { anchor: string }).anchor } }
-      : input;
-    return compileScheduleInput(anchored, new Date(this.clock()));
-  }
+/** The definition to write for `schedule`, or null when the stored one is the same already. */
+function merged(schedule: StaticSchedule, existing: ScheduleEntry | undefined): ScheduleDefinition | null {
+  if (!existing) return schedule.definition;
+  const definition = withStoredParts(schedule, existing);
+  return sameDefinition(existing, definition) ? null : definition;
 }
 
 function nameOf(input: ScheduleInput): string {

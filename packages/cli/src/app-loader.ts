@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isTaskRegistry, type TaskRegistry } from '@celeriac/worker';
+import type { TaskRegistry } from '@celeriac/worker';
 import { UsageError } from './errors.js';
 
 /**
@@ -14,6 +14,8 @@ export async function loadTaskRegistry(app: string, cwd: string): Promise<TaskRe
     throw new UsageError(`--app module ${app} not found (resolved to ${path})`);
   });
   const module = await importModule(app, path);
+  // Loaded here, not at the top: every other command (beat among them) starts without the worker package.
+  const { isTaskRegistry } = await import('@celeriac/worker');
   const registry = [module.default, module.tasks].find(isTaskRegistry);
   if (registry) return registry;
   throw new UsageError(`--app module ${app} must export a TaskRegistry as its default export or as "tasks"`);

@@ -144,6 +144,14 @@ export class Client {
     return purged;
   }
 
+  /**
+   * Opens the broker connection now rather than at the first send, e.g. while other start-up work
+   * runs (a beat loading its schedules): the first send then only publishes. Optional.
+   */
+  async connect(): Promise<void> {
+    await this.#connect();
+  }
+
   async close(): Promise<void> {
     const transport = this.#transport;
     this.#transport = null;

@@ -9,7 +9,9 @@ import { DashboardConfigError } from './errors.js';
 
 export type DashboardAuth = { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
 
-export const TOKEN_ENV = 'CELERIAC_DASHBOARD_TOKEN';
+import { TOKEN_ENV } from './defaults.js';
+
+export { TOKEN_ENV };
 
 /** `basic:USER:PASS` (the password may contain colons) or `bearer` (token from `env[TOKEN_ENV]`). */
 export function parseAuth(spec: string, env: Readonly<Record<string, string | undefined>>): DashboardAuth {

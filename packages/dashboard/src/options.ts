@@ -5,6 +5,7 @@
  */
 import { silentLogger, splitBrokerUrls, type BrokerUrls, type Logger } from '@celeriac/core';
 import type { BrokerTlsOptions, DeclareMode, QueueType } from '@celeriac/amqp';
+import { DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT } from './defaults.js';
 import { DashboardConfigError } from './errors.js';
 import type { DashboardAuth } from './auth.js';
 
@@ -49,8 +50,7 @@ export interface CompiledDashboardOptions {
   logger: Logger;
 }
 
-export const DEFAULT_DASHBOARD_PORT = 5555;
-export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
+export { DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT };
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export function compileDashboardOptions(options: DashboardOptions = {}): CompiledDashboardOptions {

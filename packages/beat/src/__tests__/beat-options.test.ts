@@ -24,6 +24,12 @@ describe('compileBeatOptions', () => {
     expect(options.schedules).to.deep.equal([]);
   });
 
+  it('compiles static schedules once, saying which parts a stored schedule keeps', () => {
+    const [schedule] = compileBeatOptions({ store, schedules: [tick] }).schedules;
+    expect(schedule?.definition).to.include({ name: 'tick', task: 'tasks.tick', enabled: true });
+    expect(schedule).to.include({ keepsEnabled: true, keepsAnchor: true });
+  });
+
   it('passes routing options on to the client', () => {
     const options = compileBeatOptions({
       store,

@@ -10,6 +10,7 @@ import {
   type ScheduleInput,
 } from '@celeriac/core';
 import { ScheduleEditor } from '../schedule-editor.js';
+import { compileStatic } from '../static-schedule.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 
@@ -109,6 +110,27 @@ describe('ScheduleEditor', () => {
     await editor.setEnabled('job', false);
     expect((await merged(every(1000))).enabled).to.equal(false);
     expect((await merged(every(1000, { enabled: true }))).enabled).to.equal(true);
+  });
+
+  it('merges schedules compiled earlier (as a Beat compiles them when built) as it merges inputs', async () => {
+    const first = await merged(every(1000));
+    await editor.setEnabled('job', false);
+    now = T0 + 5500;
+    const compiled = compileStatic(every(1000, { args: [1] }), new Date(now));
+    expect(compiled).to.include({ keepsEnabled: true, keepsAnchor: true });
+    expect(await editor.mergeStatic([compiled])).to.equal(1);
+    const again = (await store.get('job')) as ScheduleEntry;
+    expect(again).to.deep.include({ enabled: false, args: [1], schedule: first.schedule });
+    const explicit = compileStatic(
+      every(1000, {
+        enabled: true,
+        schedule: { kind: 'interval', everyMs: 1000, anchor: new Date(now).toISOString() },
+      }),
+      new Date(now),
+    );
+    expect(explicit).to.include({ keepsEnabled: false, keepsAnchor: false });
+    await editor.mergeStatic([explicit]);
+    expect(await store.get('job')).to.deep.include({ enabled: true, schedule: explicit.definition.schedule });
   });
 
   it('validates the whole list before writing any of it', async () => {

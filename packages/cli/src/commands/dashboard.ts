@@ -5,15 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { QueueType } from '@celeriac/amqp';
-import {
-  Dashboard,
-  DashboardConfigError,
-  DEFAULT_DASHBOARD_HOST,
-  DEFAULT_DASHBOARD_PORT,
-  TOKEN_ENV,
-  parseAuth,
-  type DashboardAuth,
-} from '@celeriac/dashboard';
+import type * as DashboardModule from '@celeriac/dashboard';
+import type { Dashboard, DashboardAuth } from '@celeriac/dashboard';
+// Only the defaults at load: the server (fastify) is imported when this command runs.
+import { DEFAULT_DASHBOARD_HOST, DEFAULT_DASHBOARD_PORT, TOKEN_ENV } from '@celeriac/dashboard/defaults';
 import { defineCommand, type RunContext } from '../command.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Settings } from '../settings.js';
@@ -90,9 +85,10 @@ export const dashboardCommand = defineCommand<DashboardConfig>({
 
 async function runDashboard(config: DashboardConfig, context: RunContext): Promise<number> {
   const { io, logger } = context;
+  const server = await import('@celeriac/dashboard');
   const signals = new ShutdownSignals(io, logger);
   try {
-    const dashboard = await startDashboard(config, context).catch(rethrow);
+    const dashboard = await startDashboard(server, config, context).catch((error: unknown) => rethrow(server, error));
     logger.log('info', 'dashboard listening', { url: dashboard.url });
     io.stdout.write(`dashboard at ${dashboard.url}\n`);
     await signals.received;
@@ -103,11 +99,15 @@ async function runDashboard(config: DashboardConfig, context: RunContext): Promi
   }
 }
 
-async function startDashboard(config: DashboardConfig, { io, global, logger }: RunContext): Promise<Dashboard> {
-  return Dashboard.start({
+async function startDashboard(
+  server: typeof DashboardModule,
+  config: DashboardConfig,
+  { io, global, logger }: RunContext,
+): Promise<Dashboard> {
+  return server.Dashboard.start({
     host: config.host,
     port: config.port,
-    auth: await authOf(config, io.env),
+    auth: await authOf(server, config, io.env),
     brokerUrl: global.brokerUrl,
     brokerTls: global.brokerTls,
     declare: global.declare,
@@ -119,15 +119,19 @@ async function startDashboard(config: DashboardConfig, { io, global, logger }: R
   });
 }
 
-async function authOf(config: DashboardConfig, env: RunContext['io']['env']): Promise<DashboardAuth | null> {
+async function authOf(
+  server: typeof DashboardModule,
+  config: DashboardConfig,
+  env: RunContext['io']['env'],
+): Promise<DashboardAuth | null> {
   if (config.auth !== undefined && config.authFile !== undefined)
     throw new UsageError('give --auth or --auth-file, not both');
   const spec = config.authFile === undefined ? config.auth : (await readFile(config.authFile, 'utf8')).trim();
-  return spec === undefined ? null : parseAuth(spec, env);
+  return spec === undefined ? null : server.parseAuth(spec, env);
 }
 
 /** A refused configuration (no auth on a public address, bad --auth) is a usage error: exit 2. */
-function rethrow(error: unknown): never {
-  if (error instanceof DashboardConfigError) throw new UsageError(error.message);
+function rethrow(server: typeof DashboardModule, error: unknown): never {
+  if (error instanceof server.DashboardConfigError) throw new UsageError(error.message);
   throw error;
 }

@@ -2,7 +2,7 @@ import { redactUrl } from '@celeriac/core';
 import { DEFAULT_QUEUE } from '@celeriac/amqp';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { Worker, type WorkerPool } from '@celeriac/worker';
+import type { WorkerPool } from '@celeriac/worker';
 import type { QueueType } from '@celeriac/amqp';
 import { loadTaskRegistry } from '../app-loader.js';
 import { METRICS_PORT_OPTION, serveWorkerMetrics } from '../metrics.js';
@@ -246,6 +246,7 @@ async function runWorker(config: WorkerConfig, { io, global, logger }: RunContex
     events: config.events,
     heartbeatEvents: !config.withoutHeartbeat,
   };
+  const { Worker } = await import('@celeriac/worker'); // only the worker command loads it
   const worker = new Worker({
     tasks,
     queues,
