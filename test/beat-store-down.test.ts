@@ -53,7 +53,11 @@ describe('celeriac beat with its MongoDB store down or limited', function () {
     await beat.waitForLog(waiting);
     await beat.waitForLog((line) => waiting(line) && beat!.logs().filter(waiting).length >= 2);
     expect(beat.child.exitCode).to.equal(null);
-    expect(beat.logs().find(waiting)).to.include({ errorName: 'MongoServerSelectionError' });
+    const line = beat.logs().find(waiting);
+    expect(line).to.include({ code: 'MONGODB_UNREACHABLE' });
+    expect(String(line?.error)).to.match(
+      /^cannot connect to the schedule store at mongodb:\/\/127\.0\.0\.1:\d+\/celeriac/,
+    );
     expect(await stopGracefully(beat)).to.deep.equal({ code: 0, signal: null });
     beat = null;
   });

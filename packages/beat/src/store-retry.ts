@@ -4,7 +4,7 @@
  * failure with less said. Refusals that waiting cannot fix (a corrupt file, an invalid schedule)
  * still fail at once.
  */
-import { CeleriacError, backoffDelayMs, errorMeta, type Logger } from '@celeriac/core';
+import { CeleriacError, ConnectionError, backoffDelayMs, errorMeta, type Logger } from '@celeriac/core';
 
 const RETRY = { baseMs: 1000, maxMs: 30_000, jitter: false } as const;
 
@@ -13,8 +13,10 @@ export async function untilStoreAnswers<T>(work: () => Promise<T>, logger: Logge
     try {
       return await work();
     } catch (error) {
-      // Celeriac's own errors are verdicts (corrupt file, bad schedule); a driver's are conditions.
-      if (error instanceof CeleriacError || stopped()) throw error;
+      // Celeriac's own errors are verdicts (corrupt file, bad schedule), except an unreachable
+      // server; a driver's are conditions.
+      const verdict = error instanceof CeleriacError && !(error instanceof ConnectionError);
+      if (verdict || stopped()) throw error;
       const delayMs = backoffDelayMs(attempt, RETRY);
       logger.log(
         'warn',

@@ -29,7 +29,7 @@ export class InvalidArgumentError extends CeleriacError {
   }
 }
 
-export type ConnectionErrorCode = 'BROKER_UNREACHABLE' | 'CONNECTION_CLOSED';
+export type ConnectionErrorCode = 'BROKER_UNREACHABLE' | 'MONGODB_UNREACHABLE' | 'CONNECTION_CLOSED';
 
 export class ConnectionError extends CeleriacError {
   declare readonly code: ConnectionErrorCode;

@@ -5,13 +5,18 @@
  * so a worker or beat started while MongoDB was down would never recover. An explicit connect()
  * can be retried. Once connected, the driver's monitoring follows the servers by itself.
  */
+import { ConnectionError, redactUrl } from '@celeriac/core';
 import type { MongoClient } from 'mongodb';
 
 export class MongoConnection {
   #connected: Promise<MongoClient> | null = null;
   #closed = false;
 
-  constructor(readonly client: MongoClient) {}
+  /** `role` and `url` name the server in a failure, e.g. "the result backend", without its password. */
+  constructor(
+    readonly client: MongoClient,
+    private readonly where: { role: string; url: string },
+  ) {}
 
   /** The client, connected; a failed attempt is forgotten so the next call tries again. */
   ready(): Promise<MongoClient> {
@@ -19,9 +24,17 @@ export class MongoConnection {
     if (this.#closed) return Promise.reject(new MongoClientClosedError());
     this.#connected ??= this.client.connect().catch((error: unknown) => {
       this.#connected = null;
-      throw error;
+      throw this.#unreachable(error);
     });
     return this.#connected;
+  }
+
+  /** The driver says only "connect ECONNREFUSED 127.0.0.1:1"; the user needs to know which server. */
+  #unreachable(error: unknown): ConnectionError {
+    const { role, url } = this.where;
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = `cannot connect to ${role} at ${redactUrl(url)}: ${reason}`;
+    return new ConnectionError('MONGODB_UNREACHABLE', message, { cause: error });
   }
 
   close(): Promise<void> {

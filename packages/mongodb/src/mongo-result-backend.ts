@@ -47,7 +47,7 @@ export class MongoResultBackend implements StoredResultBackend {
     this.database = databaseName(url, DEFAULT_RESULT_DATABASE);
     this.expireAfterSeconds = expireAfterSeconds(options.resultExpiresMs ?? DEFAULT_RESULT_EXPIRES_MS);
     this.#client = new MongoClient(url, { appName: 'celeriac' });
-    this.#connection = new MongoConnection(this.#client);
+    this.#connection = new MongoConnection(this.#client, { role: 'the result backend', url });
     this.#collection = this.#client.db(this.database).collection<TaskMetaDocument>(TASKMETA_COLLECTION);
     const logger = options.logger ?? silentLogger;
     this.#groups = new GroupMeta(this.#client.db(this.database), {

@@ -51,7 +51,7 @@ export class MongoScheduleStore implements ScheduleStore {
     this.database = options.database ?? databaseName(url, DEFAULT_SCHEDULE_DATABASE);
     // ignoreUndefined: an absent option stays absent, as it does in the JSON-based stores.
     const client = new MongoClient(url, { appName: 'celeriac-beat', ignoreUndefined: true });
-    this.#connection = new MongoConnection(client);
+    this.#connection = new MongoConnection(client, { role: 'the schedule store', url });
     const db: Db = client.db(this.database);
     // Majority: a fire recorded on a primary that then loses its election must not be forgotten.
     this.#schedules = db.collection<ScheduleDocument>(SCHEDULES_COLLECTION, { writeConcern: { w: 'majority' } });

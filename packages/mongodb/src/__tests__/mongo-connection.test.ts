@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { expect } from 'chai';
+import { MongoClient } from 'mongodb';
+import { ConnectionError } from '@celeriac/core';
+import { MongoConnection } from '../mongo-connection.js';
 import { MongoResultBackend, MongoScheduleStore } from '../index.js';
 
 /** Something that accepts TCP and hangs up at once: no MongoDB, but every dial is counted. */
@@ -48,7 +51,11 @@ describe('MongoDB connections after a failed first attempt', () => {
           await errorOf(target.operation),
           await errorOf(target.operation),
         ];
-        expect(errors.map((error) => error.name)).to.deep.equal(Array(3).fill('MongoServerSelectionError'));
+        const causes = errors.map((error) => (error.cause as Error | undefined)?.name);
+        expect(causes).to.deep.equal(Array(3).fill('MongoServerSelectionError'));
+        // The driver's message says only where it dialled; ours says which server that is.
+        for (const error of errors)
+          expect(error.message).to.match(new RegExp(`^cannot connect to ${name} at mongodb://`));
         expect(dials()).to.be.at.least(3);
       } finally {
         await target.close();
@@ -69,6 +76,27 @@ describe('MongoDB connections after a failed first attempt', () => {
       expect(dials()).to.equal(before);
     } finally {
       server.close();
+    }
+  });
+
+  it('names the server it could not reach, without its password, and tries again on the next use', async () => {
+    const url = 'mongodb://app:s3cret@127.0.0.1:1/celery?serverSelectionTimeoutMS=300';
+    const connection = new MongoConnection(new MongoClient(url), { role: 'the result backend', url });
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const error: unknown = await connection.ready().then(
+          () => null,
+          (failure: unknown) => failure,
+        );
+        expect(error).to.be.instanceOf(ConnectionError).with.property('code', 'MONGODB_UNREACHABLE');
+        const { message } = error as ConnectionError;
+        expect(message).to.match(
+          /^cannot connect to the result backend at mongodb:\/\/app:\*\*\*@127\.0\.0\.1:1\/celery/,
+        );
+        expect(message).not.to.include('s3cret');
+      }
+    } finally {
+      await connection.close();
     }
   });
 });
