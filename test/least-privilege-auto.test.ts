@@ -11,7 +11,7 @@ import { Client } from '@celeriac/client';
 import { MemoryScheduleStore, defineTask, type LogLevel, type Logger } from '@celeriac/core';
 import { TaskRegistry, Worker } from '@celeriac/worker';
 import { eventually } from './support/broker.js';
-import { README_NAMES, readmePermissions } from './support/readme-permissions.js';
+import { README_NAMES, readmeVhost } from './support/readme-permissions.js';
 import { SpawnedCli } from './support/spawned-cli.js';
 import { PrivateVhost } from './support/vhost.js';
 
@@ -44,17 +44,10 @@ describe("least privilege in 'auto' mode, and the CLI's declare switches", funct
   const vhost = new PrivateVhost();
   const ran: string[] = [];
   const closers: Array<() => Promise<unknown>> = [];
-  const urls: Record<string, string> = {};
+  let urls: Record<string, string> = {};
 
   before(async () => {
-    await vhost.create();
-    for (const [role, permissions] of Object.entries(readmePermissions()))
-      urls[role] = await vhost.user(role, permissions);
-    urls.pidboxOnly = await vhost.user('pidbox-only', PIDBOX_ONLY);
-    const applied = await SpawnedCli.run(['topology', 'apply', '-Q', QUEUE, '--beat-group', GROUP], {
-      CELERIAC_BROKER: vhost.url,
-    });
-    expect(applied.code, applied.stderr).to.equal(0);
+    ({ urls } = await readmeVhost(vhost, { 'pidbox-only': PIDBOX_ONLY }));
   });
   after(async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
@@ -104,7 +97,7 @@ describe("least privilege in 'auto' mode, and the CLI's declare switches", funct
   it('a user the probe passes but the task queue refuses: the 403 to that queue falls back, the send goes through', async () => {
     const lines: LogLine[] = [];
     const client = new Client({
-      brokerUrl: urls.pidboxOnly,
+      brokerUrl: urls['pidbox-only'],
       resultBackend: null,
       defaultQueue: QUEUE,
       logger: recordingLogger(lines),
@@ -146,7 +139,7 @@ describe("least privilege in 'auto' mode, and the CLI's declare switches", funct
   });
 
   it("refuses the pidbox-only user the task queue's declaration itself (the 403 the fall back met)", async () => {
-    const model = await connect(urls.pidboxOnly ?? '');
+    const model = await connect(urls['pidbox-only'] ?? '');
     try {
       const channel = await model.createChannel();
       channel.on('error', () => undefined);

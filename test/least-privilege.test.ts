@@ -11,8 +11,7 @@ import { Client } from '@celeriac/client';
 import { MemoryScheduleStore, defineTask } from '@celeriac/core';
 import { TaskRegistry, Worker } from '@celeriac/worker';
 import { eventually } from './support/broker.js';
-import { README_NAMES, readmePermissions } from './support/readme-permissions.js';
-import { SpawnedCli } from './support/spawned-cli.js';
+import { README_NAMES, readmeVhost } from './support/readme-permissions.js';
 import { PrivateVhost } from './support/vhost.js';
 
 const { queue: QUEUE, beatGroup: GROUP, node: NODE } = README_NAMES;
@@ -23,17 +22,12 @@ describe('least privilege: topology apply, then components under narrow users wi
   const vhost = new PrivateVhost();
   const ran: string[] = [];
   const closers: Array<() => Promise<unknown>> = [];
-  const urls: Record<string, string> = {};
+  let urls: Record<string, string> = {};
 
   before(async () => {
-    await vhost.create();
-    for (const [role, permissions] of Object.entries(readmePermissions()))
-      urls[role] = await vhost.user(role, permissions);
-    const applied = await SpawnedCli.run(['topology', 'apply', '-Q', QUEUE, '--beat-group', GROUP], {
-      CELERIAC_BROKER: vhost.url,
-    });
-    expect(applied.code, applied.stderr).to.equal(0);
-    expect(applied.stdout).to.include(`queue ${QUEUE} (classic)`);
+    let applied: string;
+    ({ urls, applied } = await readmeVhost(vhost));
+    expect(applied).to.include(`queue ${QUEUE} (classic)`);
   });
   after(async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);

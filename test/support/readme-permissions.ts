@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './spawned-cli.js';
+import { expect } from 'chai';
+import { ROOT, SpawnedCli } from './spawned-cli.js';
+import type { PrivateVhost } from './vhost.js';
 
 export interface Permissions {
   configure: string;
@@ -41,4 +43,24 @@ function row(rows: string[], role: Role): Permissions {
 
 function pattern(cell: string): string {
   return cell.trim().replace(/^`|`$/g, '').replace(/\\\|/g, '|');
+}
+
+/**
+ * The README's users in a fresh vhost, after an administrator's `celeriac topology apply` of the
+ * README's queue and beat group; `extra` users beside them. Returns each user's broker URL.
+ */
+export async function readmeVhost(
+  vhost: PrivateVhost,
+  extra: Record<string, Permissions> = {},
+): Promise<{ urls: Record<string, string>; applied: string }> {
+  await vhost.create();
+  const urls: Record<string, string> = {};
+  for (const [role, permissions] of Object.entries({ ...readmePermissions(), ...extra }))
+    urls[role] = await vhost.user(role, permissions);
+  const { queue, beatGroup } = README_NAMES;
+  const applied = await SpawnedCli.run(['topology', 'apply', '-Q', queue, '--beat-group', beatGroup], {
+    CELERIAC_BROKER: vhost.url,
+  });
+  expect(applied.code, applied.stderr).to.equal(0);
+  return { urls, applied: applied.stdout };
 }
