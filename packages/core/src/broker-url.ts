@@ -18,10 +18,21 @@ function redactOne(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
-    return parsed.toString();
+    return maskSecretParams(parsed.toString(), '***');
   } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+    return maskSecretParams(url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@'), '***');
   }
+}
+
+/**
+ * URL options that carry a secret: MongoDB's tlsCertificateKeyFilePassword, an AWS session token
+ * in authMechanismProperties, any *password*, *passphrase*, *secret* or *token* parameter.
+ */
+const SECRET_PARAM = /([?&](?:[^=&#]*(?:password|passphrase|secret|token)[^=&#]*|authMechanismProperties)=)[^&#]*/gi;
+
+/** The URL with the value of every secret-bearing query parameter replaced by `mask`. */
+export function maskSecretParams(url: string, mask: string): string {
+  return url.replace(SECRET_PARAM, `$1${mask}`);
 }
 
 /** True for one `amqp://` or `amqps://` URL with a host: the rule every element of a list must meet. */

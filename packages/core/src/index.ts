@@ -60,6 +60,7 @@ export {
   checkBrokerUrl,
   isBrokerUrl,
   redactUrl,
+  maskSecretParams,
   splitBrokerUrls,
   type BrokerUrls,
 } from './broker-url.js';

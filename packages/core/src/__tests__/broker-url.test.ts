@@ -45,4 +45,14 @@ describe('broker URLs', () => {
       'amqp://u:***@h1:5672/;amqp://u:***@h2:5672/',
     );
   });
+
+  it('redacts secret-bearing query parameters too: a MongoDB key passphrase, an AWS session token', () => {
+    const tls = 'mongodb://app:pw@db:27017/celery?tls=true&tlsCertificateKeyFilePassword=s3cret&tlsCAFile=/ca.pem';
+    expect(redactUrl(tls)).to.equal(
+      'mongodb://app:***@db:27017/celery?tls=true&tlsCertificateKeyFilePassword=***&tlsCAFile=/ca.pem',
+    );
+    const aws = 'mongodb://a,b/db?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok';
+    expect(redactUrl(aws)).to.equal('mongodb://a,b/db?authMechanism=MONGODB-AWS&authMechanismProperties=***');
+    expect(redactUrl('redis://h/0?password=p&db=1')).to.equal('redis://h/0?password=***&db=1');
+  });
 });

@@ -3,11 +3,12 @@
  * URLs with their passwords masked as Celery masks them, and only the settings off their
  * defaults unless the requester asks `with_defaults`.
  */
+import { maskSecretParams } from '@celeriac/core';
 import type { CompiledWorkerOptions } from '../worker-options.js';
 
 /** Celery's mask for a URL's password (`amqp://guest:********@host//`). */
 export function maskUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@;]*:)[^@;]*@/g, '$1********@');
+  return maskSecretParams(url.replace(/(\/\/[^:/@;]*:)[^@;]*@/g, '$1********@'), '********');
 }
 
 /** The settings with their defaults (those of compileWorkerOptions), in Celery's units (seconds). */
