@@ -46,6 +46,8 @@ export class BeatLoop {
   /** Fires under way, by schedule: such an entry is out of the heap until its fire ends. */
   readonly #inFlight = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | null = null;
+  /** The wake-up time of a burst still being started (see #wake); null between bursts. */
+  #burstAt: number | null = null;
   #running = false;
   /** Bumped by stop(), so a start() still loading the store when it is stopped does not start after all. */
   #generation = 0;
@@ -85,6 +87,7 @@ export class BeatLoop {
   async stop(): Promise<void> {
     this.#generation += 1;
     this.#running = false;
+    this.#burstAt = null;
     this.#disarm();
     this.#heap.clear();
     await Promise.allSettled([...this.#inFlight.values()]);
@@ -163,12 +166,18 @@ export class BeatLoop {
     this.#timer = null;
   }
 
+  /**
+   * Starts what is due. A burst continued after a yield keeps the time of the wake-up that found
+   * it (#burstAt): its slots were on time then, and the time this beat spends handing the burst
+   * out must not turn its tail into missed runs that the `skip` policy drops.
+   */
   #wake(): void {
     this.#timer = null;
-    const now = this.deps.clock();
+    const now = this.#burstAt ?? this.deps.clock();
+    this.#burstAt = null;
     let started = 0;
     for (let head = this.#heap.peek(); head && head.next <= now + this.deps.toleranceMs; head = this.#heap.peek()) {
-      if (started++ === WAKE_BATCH) return this.#yieldThenWake();
+      if (started++ === WAKE_BATCH) return this.#yieldThenWake(now);
       this.#heap.pop();
       this.#start(head.name, new Date(Math.max(now, head.next)));
     }
@@ -176,8 +185,9 @@ export class BeatLoop {
   }
 
   /** More is due: the rest starts on the next turn of the event loop, after its timers and I/O. */
-  #yieldThenWake(): void {
+  #yieldThenWake(burstAt: number): void {
     this.#disarm();
+    this.#burstAt = burstAt;
     this.#timer = setTimeout(() => this.#wake(), 0);
   }
 

@@ -53,6 +53,22 @@ describe('BeatLoop (fake sender, memory store)', () => {
     expect(new Set(h.sender.sent.map((task) => task.options.taskId)).size).to.equal(total);
   });
 
+  it("fires the whole burst when handing it out takes longer than the skip policy's second (the tail is not a missed run)", async () => {
+    // The beat's clock jumps 2 s with the first fire: every later batch of the burst starts
+    // more than a second after its slot, as 25,000 fires on one second do on a slow machine.
+    let skew = 0;
+    h = loopHarness({ clock: () => new Date(Date.now() - 30_000) }, 20, () => Date.now() + skew);
+    const every = { kind: 'interval', everyMs: 60_000, anchor: new Date(Date.now() - 60_010) } as const;
+    const total = WAKE_BATCH * 2 + 5;
+    for (let i = 0; i < total; i++)
+      await h.store.put(compile({ name: `tail-${i}`, task: 'tasks.tail', schedule: every, missedRuns: 'skip' }));
+    const send = h.sender.sendTask.bind(h.sender);
+    h.sender.sendTask = (...args) => ((skew = 2000), send(...args));
+    await h.loop.start();
+    await until(() => h.events.of('schedule:fired').length === total);
+    expect(new Set(h.sender.sent.map((task) => task.options.taskId)).size).to.equal(total);
+  });
+
   it('moves an edited schedule in the heap at once', async () => {
     h = loopHarness();
     await h.loop.start();

@@ -61,7 +61,7 @@ export class Events {
 }
 
 /** A loop on a memory store with a fake sender and the real clock. */
-export function loopHarness(storeOptions: StoreOptions = {}, retryMs = 20) {
+export function loopHarness(storeOptions: StoreOptions = {}, retryMs = 20, clock: () => number = Date.now) {
   const store = new MemoryScheduleStore(storeOptions);
   const sender = new FakeSender();
   const events = new Events();
@@ -70,7 +70,7 @@ export function loopHarness(storeOptions: StoreOptions = {}, retryMs = 20) {
     sender,
     logger: silentLogger,
     emit: events.emit,
-    clock: Date.now,
+    clock,
     toleranceMs: 2,
     retryMs,
   });
