@@ -39,6 +39,7 @@ const { values } = parseArgs({
 });
 const COUNT = Number(values.count);
 const BURST_TASK = 'bench.burst';
+const BURST_WAIT_MS = 30_000;
 const QUEUE = queueName('beat-cli');
 const GROUP = `bench-${process.pid}`;
 const LEAD_WAIT_MS = 120_000;
@@ -103,6 +104,20 @@ function beatArgs(schedulePath, storeUrl) {
   ];
 }
 
+/**
+ * Until the probe (saved every second) has seen the whole burst handed, at most BURST_WAIT_MS
+ * after its slot: with the broker, the rest of the mix and a log line per fire, handing out
+ * 25,000 fires takes seconds, and a fixed wait would count the tail as never handed.
+ */
+async function burstHanded(probePath, burstAt, size) {
+  await sleep(Math.max(0, burstAt + 3000 - Date.now()));
+  while (Date.now() < burstAt + BURST_WAIT_MS) {
+    const probe = JSON.parse(await readFile(probePath, 'utf8').catch(() => '{}'));
+    if ((probe.burst ?? 0) >= size) return;
+    await sleep(1000);
+  }
+}
+
 async function run(directory) {
   const burstAt = burstSecond(Number(values['burst-in']) * 1000);
   const schedules = await scheduleFile(directory, burstAt);
@@ -119,7 +134,7 @@ async function run(directory) {
       'beat',
     );
     const rssLeading = await rssOf(child.pid, 'VmRSS');
-    await unlessExited(child, sleep(Math.max(0, burstAt.getTime() + 3000 - Date.now())), 'beat');
+    await unlessExited(child, burstHanded(probePath, burstAt.getTime(), schedules.burst), 'beat');
     const peak = await rssOf(child.pid, 'VmHWM');
     await stop(child);
     const probe = JSON.parse(await readFile(probePath, 'utf8'));
