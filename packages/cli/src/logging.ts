@@ -33,23 +33,39 @@ export function createLogging(options: { level: LogLevel; format: LogFormat }, s
  * its transport drops them, and the worker logs every task at info and debug. A child is created
  * on its first line that is written (each task gets one).
  */
-export function adapt(logger: winston.Logger): Logger {
+export function adapt(logger: winston.Logger, enabled = levelCheck(logger)): Logger {
   return {
     log: (level: LogLevel, message: string, meta?: LogMeta) => {
-      if (logger.isLevelEnabled(level)) logger.log(level, message, safeMeta(meta));
+      if (enabled(level)) logger.log(level, message, safeMeta(meta));
     },
-    child: (meta: LogMeta) => lazyChild(logger, meta),
+    child: (meta: LogMeta) => lazyChild(logger, meta, enabled),
   };
 }
 
-function lazyChild(parent: winston.Logger, meta: LogMeta): Logger {
+function lazyChild(parent: winston.Logger, meta: LogMeta, enabled: LevelCheck): Logger {
   let child: Logger | null = null;
-  const real = () => (child ??= adapt(parent.child(safeMeta(meta))));
+  const real = () => (child ??= adapt(parent.child(safeMeta(meta)), enabled));
   return {
     log: (level, message, more) => {
-      if (parent.isLevelEnabled(level)) real().log(level, message, more);
+      if (enabled(level)) real().log(level, message, more);
     },
     child: (more) => real().child(more),
+  };
+}
+
+type LevelCheck = (level: LogLevel) => boolean;
+
+/**
+ * winston's isLevelEnabled walks the transports (a stream's pipes) on every call, and a worker
+ * asks for each of its tasks' lines; the level and transports are fixed when the CLI builds the
+ * logger, so each level's answer is taken once.
+ */
+function levelCheck(logger: winston.Logger): LevelCheck {
+  const known = new Map<LogLevel, boolean>();
+  return (level) => {
+    let answer = known.get(level);
+    if (answer === undefined) known.set(level, (answer = logger.isLevelEnabled(level)));
+    return answer;
   };
 }
 

@@ -98,6 +98,15 @@ describe('kombu JSON', () => {
       expect((date as Date).toISOString()).to.equal('2024-01-02T01:04:05.123Z');
     });
 
+    it('decodes an envelope whose keys are spelled with \\u escapes (the text lacks "__type__")', () => {
+      const date = parseJson('{"\\u005f_type__": "datetime", "\\u005f_value__": "2024-01-02T03:04:05Z"}');
+      expect(date).to.be.instanceOf(Date);
+      expect(parseJson('[{"__type__": "date", "__value__": "2024-01-02"}, "\\u00e9"]')).to.deep.equal([
+        '2024-01-02',
+        'é',
+      ]);
+    });
+
     it('reads a naive datetime as UTC, as Celery does, whatever the local zone', () => {
       const date = inTimeZone('America/New_York', () =>
         parseJson('{"__type__": "datetime", "__value__": "2024-01-02T03:04:05"}'),
