@@ -318,7 +318,8 @@ function amqpProperties(p: PublishProperties, messageId: string): Options.Publis
     mandatory: true,
     contentType: p.contentType,
     contentEncoding: p.contentEncoding,
-    headers: p.headers,
+    // amqplib types headers `any`; they are the caller's field table, passed on as is.
+    headers: p.headers as object | undefined,
     correlationId: p.correlationId,
     replyTo: p.replyTo,
     messageId,
