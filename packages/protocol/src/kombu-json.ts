@@ -43,9 +43,36 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * Deeper than this a value is refused. JSON.parse alone reads any depth (it does not recurse), but
+ * what walks a value afterwards does (a reviver, JSON.stringify, a structured clone) and would
+ * overflow the stack somewhere less clear; Python's json stops near 1,000 (its recursion limit).
+ */
+export const MAX_JSON_DEPTH = 2000;
+
 function parseWith(text: string, reviver: Reviver | undefined): unknown {
   if (LONG_DIGIT_RUN.test(text)) return losslessParse(text, reviver, numberOrBigInt);
-  return reviver ? JSON.parse(text, reviver) : JSON.parse(text);
+  const value: unknown = reviver ? JSON.parse(text, reviver) : JSON.parse(text);
+  // Each level takes two characters at least: only a long text can be too deep.
+  if (text.length > 2 * MAX_JSON_DEPTH) checkDepth(value);
+  return value;
+}
+
+/** Walks arrays and plain objects without recursing (a revived Date or Buffer is a leaf). */
+function checkDepth(root: unknown): void {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: root, depth: 0 }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { value, depth } = next;
+    if (!isContainer(value)) continue;
+    if (depth >= MAX_JSON_DEPTH) throw new RangeError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    for (const item of Array.isArray(value) ? value : Object.values(value))
+      stack.push({ value: item, depth: depth + 1 });
+  }
+}
+
+function isContainer(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  return Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /** Only integers a double cannot hold exactly become bigint; `1` stays a number beside `2**70`. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ProtocolError } from '../errors.js';
-import { parseJson, stringifyJson } from '../kombu-json.js';
+import { MAX_JSON_DEPTH, parseJson, stringifyJson } from '../kombu-json.js';
 
 /** Runs `work` with the process in another time zone, so "local time" differs from UTC. */
 function inTimeZone<T>(zone: string, work: () => T): T {
@@ -88,6 +88,21 @@ describe('kombu JSON', () => {
           .to.throw(ProtocolError)
           .with.property('code', 'VALUE_UNENCODABLE');
       }
+    });
+  });
+
+  describe('nesting', () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+    it(`reads a value nested ${MAX_JSON_DEPTH} levels deep and refuses one level more`, () => {
+      expect(() => parseJson(nested(MAX_JSON_DEPTH))).not.to.throw();
+      expect(() => parseJson(nested(MAX_JSON_DEPTH + 1))).to.throw(RangeError, /nested deeper than/);
+    });
+
+    it('refuses 100,000 levels, which JSON.parse alone would read, with or without an envelope', () => {
+      expect(() => parseJson(nested(100_000))).to.throw(RangeError, /nested deeper than/);
+      const withEnvelope = `[${nested(100_000)}, {"__type__": "date", "__value__": "2024-01-02"}]`;
+      expect(() => parseJson(withEnvelope)).to.throw();
     });
   });
 
