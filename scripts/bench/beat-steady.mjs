@@ -20,7 +20,8 @@
  * second in which anything arrived, and lasts --seconds; reported are the mean rate over it, the
  * worst and best second, start → first arrival, and the publisher's CPU per fire (its process
  * group, over the window). A publisher that sent nothing within --start-wait seconds is reported
- * with a rate of 0. --profile DIR writes a CPU profile of the Celeriac beat (node --cpu-prof).
+ * with a rate of 0. --profile DIR writes a CPU profile of the Celeriac beat or the Client (node
+ * --cpu-prof).
  * Env: CELERIAC_BROKER.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -82,7 +83,13 @@ function celeryBeat(python, directory) {
 
 const CONTESTANTS = {
   celeriac: celeriacBeat,
-  client: async () => start(process.execPath, ['scripts/bench/apps/steady-load.mjs', QUEUE, String(COUNT)]),
+  client: async () =>
+    start(process.execPath, [
+      ...profileFlags(values.profile),
+      'scripts/bench/apps/steady-load.mjs',
+      QUEUE,
+      String(COUNT),
+    ]),
   celery: async (directory) => celeryBeat(SYSTEM_PYTHON, directory),
   'celery-pypi': async (directory) => celeryBeat(VENV_PYTHON, directory),
 };

@@ -51,8 +51,12 @@ export class BeatLoop {
   #running = false;
   /** Bumped by stop(), so a start() still loading the store when it is stopped does not start after all. */
   #generation = 0;
+  /** What fireSlots needs, with `active` bound to the current generation: built once per run(), not per fire. */
+  #fireDeps: FireDeps;
 
-  constructor(private readonly deps: LoopDeps) {}
+  constructor(private readonly deps: LoopDeps) {
+    this.#fireDeps = this.#fireDepsOf(0);
+  }
 
   /** Loads every schedule from the store, then starts sleeping until the earliest. */
   async start(): Promise<void> {
@@ -78,6 +82,7 @@ export class BeatLoop {
 
   /** Plans the loaded schedules and arms the timer for the earliest. */
   run(): void {
+    this.#fireDeps = this.#fireDepsOf(this.#generation);
     this.#heap = ScheduleHeap.from(this.#plan(this.#entries.values()));
     this.#running = true;
     this.#arm();
@@ -202,13 +207,15 @@ export class BeatLoop {
     if (!entry) return;
     const plan = this.#due(entry, now);
     if (!plan) return;
-    const generation = this.#generation;
-    const active = () => this.#running && this.#generation === generation;
     const outcome: FireOutcome =
-      plan.fire.length === 0 ? { kind: 'fired', entry } : await fireSlots(entry, plan.fire, { ...this.deps, active });
+      plan.fire.length === 0 ? { kind: 'fired', entry } : await fireSlots(entry, plan.fire, this.#fireDeps);
     const latest = outcome.kind === 'taken' ? await this.#reload(name) : outcome.entry;
     this.#inFlight.delete(name);
     if (this.#running) this.#settle(entry, outcome.kind, latest, plan.next);
+  }
+
+  #fireDepsOf(generation: number): FireDeps {
+    return { ...this.deps, active: () => this.#running && this.#generation === generation };
   }
 
   #due(entry: ScheduleEntry, now: Date): { fire: Date[]; next: Date | null } | null {

@@ -73,7 +73,7 @@ export async function fireSlots(entry: ScheduleEntry, slots: readonly Date[], de
     current = updateEntry(current, { lastSlot: slot.toISOString(), runCount: current.runCount + 1 });
     deps.emit('schedule:fired', { name: entry.name, slot, taskId, lateMs: deps.clock() - slot.getTime() });
   }
-  return { kind: 'fired', entry: await disableIfOnce(current, deps) };
+  return { kind: 'fired', entry: current.schedule.kind === 'once' ? await disableIfOnce(current, deps) : current };
 }
 
 async function publish(
@@ -153,7 +153,7 @@ function taken(name: string, slot: Date, taskId: string, logger: Logger): FireOu
 
 /** A one-off schedule is done once it fired: disabled, so it stays listed with its run count. */
 async function disableIfOnce(entry: ScheduleEntry, deps: FireDeps): Promise<ScheduleEntry> {
-  if (entry.schedule.kind !== 'once' || !entry.enabled || entry.runCount === 0) return entry;
+  if (!entry.enabled || entry.runCount === 0) return entry;
   try {
     return (await deps.store.setEnabled(entry.name, false)) ?? updateEntry(entry, { enabled: false });
   } catch (error) {

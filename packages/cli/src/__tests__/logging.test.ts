@@ -50,6 +50,16 @@ describe('winston adapter', function () {
     });
   });
 
+  it('writes metadata plain JSON cannot hold: a bigint as its digits, a repeated object as [Circular]', async function () {
+    const { logger, logged } = jsonLogging();
+    const cycle: Record<string, unknown> = { name: 'loop' };
+    cycle.self = cycle;
+    logger.log('info', 'odd metadata', { count: 12345678901234567890n, cycle });
+    const [line] = await logged();
+    expect(line).to.include({ message: 'odd metadata', count: '12345678901234567890' });
+    expect(line?.cycle).to.deep.equal({ name: 'loop', self: '[Circular]' });
+  });
+
   it('writes text lines with key=value pairs and the stack below', async function () {
     const output = capture();
     const { logger, flush } = createLogging({ level: 'info', format: 'text' }, output.stream);
