@@ -4,6 +4,7 @@ import type { Delivery } from '@celeriac/amqp';
 import type { Slots } from './execution/slots.js';
 import type { TaskExecutor } from './execution/task-executor.js';
 import type { TaskOutcome } from './execution/task-outcome.js';
+import { TaskAbort } from './execution/task-abort.js';
 import { TaskRevokedError } from './execution/task-revoked-error.js';
 import type { HandBack } from './gates/delivery-count-gate.js';
 import type { FinishedOutcomes } from './gates/finished-outcomes.js';
@@ -47,8 +48,8 @@ export interface ProcessorDeps {
   stopping: () => boolean;
   /** Returns a task the worker chose not to finish to its queue without counting a delivery. */
   handBack: (job: Job, how: HandBack) => Promise<void>;
-  /** One controller per running task, aborted when the worker gives up on it. */
-  running: Set<AbortController>;
+  /** The abort switch of each running task, pulled when the worker gives up on it. */
+  running: Set<Pick<TaskAbort, 'abort'>>;
   /** Told each job's stage, for the inspect commands. @default none */
   tracker?: JobTracker;
   /** Hands a delivery held near the broker's consumer timeout over (settle/consumer-timeout.ts). @default none */
@@ -91,7 +92,7 @@ export class DeliveryProcessor {
       task,
       registered,
       logger: this.#logger.child({ taskId: task.id, task: task.name }),
-      abort: new AbortController(),
+      abort: new TaskAbort(),
     };
     // From here on its delivery may outlive the broker's consumer timeout (a lease).
     const job = this.deps.guard ? this.deps.guard.hold(made) : made;
@@ -192,8 +193,8 @@ export class DeliveryProcessor {
           pid: process.pid,
           hostname: this.deps.options.nodeName,
         });
-      const outcome = await this.deps.executor.execute(job, controller.signal);
-      return givenUp(controller.signal) ? null : outcome;
+      const outcome = await this.deps.executor.execute(job);
+      return givenUp(controller) ? null : outcome;
     } finally {
       this.deps.running.delete(controller);
     }
@@ -251,6 +252,6 @@ export class DeliveryProcessor {
 }
 
 /** Aborted by the worker (shutdown timeout), not by a revoke: the message goes back to the queue. */
-function givenUp(signal: AbortSignal): boolean {
-  return signal.aborted && !(signal.reason instanceof TaskRevokedError);
+function givenUp(abort: TaskAbort): boolean {
+  return abort.aborted && !(abort.reason instanceof TaskRevokedError);
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@celeriac/core';
 import type { TaskMessage } from '@celeriac/protocol';
 import type { Delivery } from '@celeriac/amqp';
+import type { TaskAbort } from './execution/task-abort.js';
 import type { RegisteredTask } from './task-registry.js';
 
 /** One decoded, registered task on its way through the worker, with the delivery it came in. */
@@ -12,10 +13,10 @@ export interface Job {
   readonly logger: Logger;
   /**
    * Stops this run: the worker giving up at its shutdown timeout, or a revoke with terminate
-   * (reason TaskRevokedError). The signal executors receive is this controller's. One per task,
-   * shared by every layer: a controller costs a no-op task several percent of its time.
+   * (reason TaskRevokedError). Executors called without a signal use this one's, made only when
+   * read (TaskAbort): one per task, shared by every layer.
    */
-  readonly abort: AbortController;
+  readonly abort: TaskAbort;
   /** Passed the gates and announced (task:reserved): metrics and events count it received once. */
   reserved?: boolean;
 }

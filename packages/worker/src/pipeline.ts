@@ -44,6 +44,7 @@ import type { TimeLimitOverrides } from './execution/time-limit-overrides.js';
 import { DeliveryProcessor } from './delivery-processor.js';
 import type { Job } from './job.js';
 import { Slots } from './execution/slots.js';
+import type { TaskAbort } from './execution/task-abort.js';
 import type { TaskExecutor } from './execution/task-executor.js';
 import { TerminableExecutor } from './execution/terminable-executor.js';
 import { TimeLimitExecutor } from './execution/time-limit-executor.js';
@@ -72,7 +73,7 @@ export interface PipelineParts {
   results: ResultWriter | null;
   emit: EmitWorkerEvent;
   stopping: () => boolean;
-  running: Set<AbortController>;
+  running: Set<Pick<TaskAbort, 'abort'>>;
   /** Where handlers run (execution/pool.ts): the event loop, or a child pool (threads, processes). */
   pool: TaskExecutor & { canKill(job: Job): boolean };
   /** Revoked ids and running tasks, shared with the control consumer that fills it. */

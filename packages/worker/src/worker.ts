@@ -19,6 +19,7 @@ import { brokerLeases, type OpenLease } from './settle/leases.js';
 import type { EmitWorkerEvent, WorkerEvents } from './worker-events.js';
 import { closeRuntime, openStoredResults, statusWatcher, type Runtime } from './worker-runtime.js';
 import { compileWorkerOptions, type CompiledWorkerOptions, type WorkerOptions } from './worker-options.js';
+import type { TaskAbort } from './execution/task-abort.js';
 
 /** After aborting tasks at the shutdown timeout, how long they get to hand their messages back. */
 const ABANDON_GRACE_MS = 2000;
@@ -44,7 +45,7 @@ export interface StopOptions {
 export class Worker extends TypedEmitter<WorkerEvents> {
   readonly options: CompiledWorkerOptions;
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #running = new Set<AbortController>();
+  readonly #running = new Set<Pick<TaskAbort, 'abort'>>();
   /** What the remote control reads and changes (revocations, held tasks, slots, time limits). */
   readonly #control: WorkerControl;
   /** Where handlers run: the event loop, or the threads or processes of a child pool. */

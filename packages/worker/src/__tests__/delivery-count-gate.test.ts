@@ -7,6 +7,7 @@ import { DeliveryCountGate } from '../gates/delivery-count-gate.js';
 import type { DeadLetterReason } from '../settle/dead-letters.js';
 import type { Job } from '../job.js';
 import { TaskRegistry } from '../task-registry.js';
+import { TaskAbort } from '../execution/task-abort.js';
 
 interface Published {
   routingKey: string;
@@ -59,7 +60,7 @@ function harness(maxDeliveries = 3, failPublish = false, quorum = false) {
       task: decodeTask(delivery.message),
       registered: registered!,
       logger: silentLogger,
-      abort: new AbortController(),
+      abort: new TaskAbort(),
     };
   };
   return { gate, job, log, published, reasons };

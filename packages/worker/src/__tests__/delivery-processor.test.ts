@@ -15,6 +15,7 @@ import type { TaskContext } from '../execution/task-context.js';
 import { TaskRegistry } from '../task-registry.js';
 import { compileWorkerOptions, type WorkerOptions } from '../worker-options.js';
 import type { EmitWorkerEvent } from '../worker-events.js';
+import type { TaskAbort } from '../execution/task-abort.js';
 
 /** Records, in order, everything the processor does to the broker and the result backend. */
 class Recorder {
@@ -72,7 +73,7 @@ function processor(
   state = { stopping: false, listenerThrows: false },
   after: (finished: FinishedOutcomes) => Gate[] = () => [],
 ) {
-  const running = new Set<AbortController>();
+  const running = new Set<Pick<TaskAbort, 'abort'>>();
   const compiled = compileWorkerOptions({ tasks, ...options });
   const record = (event: string) => {
     recorder.events.push(event);

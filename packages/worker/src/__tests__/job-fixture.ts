@@ -3,6 +3,7 @@ import { silentLogger } from '@celeriac/core';
 import { decodeTask, encodeTask, type TaskMessageInput } from '@celeriac/protocol';
 import type { Job } from '../job.js';
 import { TaskRegistry, type TaskOptions } from '../task-registry.js';
+import { TaskAbort } from '../execution/task-abort.js';
 
 /** A job as the processor hands it to gates, with a delivery that records how it was settled. */
 export function fakeJob(
@@ -35,7 +36,7 @@ export function fakeJob(
     task: decodeTask(message),
     registered,
     logger: silentLogger,
-    abort: new AbortController(),
+    abort: new TaskAbort(),
   };
   return { job, settled };
 }

@@ -20,7 +20,7 @@ export class BuiltinsInline implements TaskExecutor {
     this.#inline = new InlineExecutor(hostname);
   }
 
-  execute(job: Job, signal: AbortSignal, kill?: AbortSignal): Promise<TaskOutcome> {
+  execute(job: Job, signal?: AbortSignal, kill?: AbortSignal): Promise<TaskOutcome> {
     if (this.builtins.get(job.task.name) === job.registered) return this.#inline.execute(job, signal);
     return this.pool.execute(job, signal, kill);
   }

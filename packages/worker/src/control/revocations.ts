@@ -3,12 +3,13 @@
  * the tasks running right now, so that `revoke(..., terminate=True)` can reach them. The control
  * commands fill it; RevokedGate and TerminableExecutor read it.
  */
+import type { TaskAbort } from '../execution/task-abort.js';
 import { TaskRevokedError } from '../execution/task-revoked-error.js';
 import { RevokedIds } from './revoked-ids.js';
 
 export class Revocations {
   /** Task id → the controllers of its runs (a redelivered duplicate may run twice at once). */
-  readonly #running = new Map<string, Set<AbortController>>();
+  readonly #running = new Map<string, Set<Pick<TaskAbort, 'abort'>>>();
 
   constructor(readonly ids: RevokedIds = new RevokedIds()) {}
 
@@ -20,8 +21,8 @@ export class Revocations {
   }
 
   /** Makes a run reachable by a terminate until the returned function is called (TerminableExecutor). */
-  track(id: string, controller: AbortController): () => void {
-    const runs = this.#running.get(id) ?? new Set<AbortController>();
+  track(id: string, controller: Pick<TaskAbort, 'abort'>): () => void {
+    const runs = this.#running.get(id) ?? new Set<Pick<TaskAbort, 'abort'>>();
     runs.add(controller);
     this.#running.set(id, runs);
     return () => {

@@ -60,7 +60,7 @@ export class Pool implements TaskExecutor {
     return this.children?.close() ?? Promise.resolve();
   }
 
-  execute(job: Job, signal: AbortSignal, kill?: AbortSignal): Promise<TaskOutcome> {
+  execute(job: Job, signal?: AbortSignal, kill?: AbortSignal): Promise<TaskOutcome> {
     return this.#offLoop(job) ? this.children!.execute(job, signal, kill) : this.inline.execute(job, signal);
   }
 

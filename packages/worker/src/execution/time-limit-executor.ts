@@ -47,14 +47,15 @@ export class TimeLimitExecutor implements TaskExecutor {
     private readonly overrides: Pick<TimeLimitOverrides, 'for'> = { for: (task) => task.options },
   ) {}
 
-  async execute(job: Job, signal: AbortSignal, kill: AbortSignal = signal): Promise<TaskOutcome> {
+  async execute(job: Job, signal?: AbortSignal, kill: AbortSignal | undefined = signal): Promise<TaskOutcome> {
     const limits = effectiveLimits(job.task.timeLimit, this.overrides.for(job.registered), this.worker);
     if (!limits.soft && !limits.hard) return this.inner.execute(job, signal, kill);
     const soft = new AbortController();
     const hard = new AbortController();
     const timers = this.#arm(job, limits, soft, hard);
     try {
-      const running = this.inner.execute(job, anySignal([signal, soft.signal]), anySignal([kill, hard.signal]));
+      const own = job.abort.signal;
+      const running = this.inner.execute(job, anySignal([signal ?? own, soft.signal]), anySignal([kill ?? own, hard.signal]));
       // race() subscribes to `running`: a rejection after the hard limit is not left unhandled.
       return await Promise.race([running, hardLimitOutcome(hard.signal)]);
     } finally {

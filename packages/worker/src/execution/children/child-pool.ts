@@ -104,7 +104,9 @@ export class ChildPool implements TaskExecutor {
     }
   }
 
-  async execute(job: Job, signal: AbortSignal, kill: AbortSignal = signal): Promise<TaskOutcome> {
+  async execute(job: Job, given?: AbortSignal, killGiven?: AbortSignal): Promise<TaskOutcome> {
+    const signal = given ?? job.abort.signal;
+    const kill = killGiven ?? signal;
     const child = await this.#acquire();
     // Killed while it waited for a child (hard limit, terminate, shutdown): nobody waits for its
     // outcome, so it does not run, and the healthy child it got is not stopped for it.
