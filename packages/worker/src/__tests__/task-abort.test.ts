@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TaskAbort } from '../execution/task-abort.js';
 
-describe('TaskAbort (a task run\'s abort switch)', function () {
+describe("TaskAbort (a task run's abort switch)", function () {
   it('gives a signal read before the abort the abort and its reason', function () {
     const abort = new TaskAbort();
     const { signal } = abort;

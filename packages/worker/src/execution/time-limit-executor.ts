@@ -55,7 +55,11 @@ export class TimeLimitExecutor implements TaskExecutor {
     const timers = this.#arm(job, limits, soft, hard);
     try {
       const own = job.abort.signal;
-      const running = this.inner.execute(job, anySignal([signal ?? own, soft.signal]), anySignal([kill ?? own, hard.signal]));
+      const running = this.inner.execute(
+        job,
+        anySignal([signal ?? own, soft.signal]),
+        anySignal([kill ?? own, hard.signal]),
+      );
       // race() subscribes to `running`: a rejection after the hard limit is not left unhandled.
       return await Promise.race([running, hardLimitOutcome(hard.signal)]);
     } finally {
