@@ -46,6 +46,8 @@ export interface FireDeps {
   clock: () => number;
   /** False once this beat must stop firing (it lost the lock): no further slot is sent. @default always true */
   active?: () => boolean;
+  /** While a burst is still being handed out, resolves when it is: records wait for it (burst.ts). @default null */
+  handedOff?: () => Promise<void> | null;
 }
 
 /**
@@ -67,6 +69,8 @@ export async function fireSlots(entry: ScheduleEntry, slots: readonly Date[], de
     const taskId = slotTaskId(entry.name, slot);
     const sent = await publish(current, slot, taskId, deps);
     if (sent !== 'sent') return { kind: sent, entry: current };
+    const handedOff = deps.handedOff?.();
+    if (handedOff) await handedOff;
     const recorded = await record(entry.name, slot, deps);
     if (recorded === 'failed') return { kind: 'retry', entry: current };
     if (!recorded) return taken(entry.name, slot, taskId, deps.logger);

@@ -53,6 +53,34 @@ describe('BeatLoop (fake sender, memory store)', () => {
     expect(new Set(h.sender.sent.map((task) => task.options.taskId)).size).to.equal(total);
   });
 
+  it('hands out a whole burst before recording its fires, when the sends resolve at once', async () => {
+    h = loopHarness();
+    const due = inMs(-10);
+    const total = WAKE_BATCH * 3 + 7;
+    for (let i = 0; i < total; i++) await h.store.put(compile(onceAt(`handed-${i}`, due)));
+    let sentAtFirstRecord: number | null = null;
+    const recordFire = h.store.recordFire.bind(h.store);
+    h.store.recordFire = (name, slot) => ((sentAtFirstRecord ??= h.sender.sent.length), recordFire(name, slot));
+    await h.loop.start();
+    await until(() => h.events.of('schedule:fired').length === total);
+    expect(sentAtFirstRecord).to.equal(total);
+    expect((await h.store.list()).every((entry) => entry.runCount === 1)).to.equal(true);
+  });
+
+  it('records the fires already sent when it is stopped in the middle of a burst', async () => {
+    h = loopHarness();
+    const due = inMs(-10);
+    const total = WAKE_BATCH * 3;
+    for (let i = 0; i < total; i++) await h.store.put(compile(onceAt(`stopped-${i}`, due)));
+    await h.loop.start();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const sent = h.sender.sent.length;
+    expect(sent).to.be.within(1, total - 1);
+    await h.loop.stop();
+    const fired = (await h.store.list()).filter((entry) => entry.runCount === 1);
+    expect(fired).to.have.length(sent);
+  });
+
   it("fires the whole burst when handing it out takes longer than the skip policy's second (the tail is not a missed run)", async () => {
     // The beat's clock jumps 2 s with the first fire: every later batch of the burst starts
     // more than a second after its slot, as 25,000 fires on one second do on a slow machine.
