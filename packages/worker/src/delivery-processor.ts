@@ -99,7 +99,11 @@ export class DeliveryProcessor {
     const tracker = this.deps.tracker ?? NO_TRACKER;
     tracker.reserve(job);
     try {
-      for (const gate of this.deps.gates) if ((await gate.admit(job)) === 'settled') return;
+      for (const gate of this.deps.gates) {
+        // Awaited only when the gate must wait: an await of a plain answer still costs a microtask turn.
+        const verdict = gate.admit(job);
+        if ((typeof verdict === 'string' ? verdict : await verdict) === 'settled') return;
+      }
       job.reserved = true;
       this.deps.emit('task:reserved', { id: task.id, name: task.name, queue: delivery.queue, task });
       await this.deps.slots.run(() => this.#execute(job));
@@ -121,7 +125,10 @@ export class DeliveryProcessor {
       return logger.log('info', 'not started: its channel closed while it waited; the broker delivers it again');
     }
     if (this.deps.stopping()) return this.#handBack(job, { started: false });
-    for (const gate of this.deps.recheck ?? []) if ((await gate.admit(job)) === 'settled') return;
+    for (const gate of this.deps.recheck ?? []) {
+      const verdict = gate.admit(job);
+      if ((typeof verdict === 'string' ? verdict : await verdict) === 'settled') return;
+    }
     // Celery's early ack: just before the handler starts, after every gate and the slot wait.
     if (!job.registered.options.acksLate) {
       delivery.ack();

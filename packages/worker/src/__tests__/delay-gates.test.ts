@@ -43,7 +43,7 @@ describe('EtaGate', () => {
     const gate = new EtaGate(lanes());
     const admitted = gate.admit(job);
     let done = false;
-    void admitted.then(() => (done = true));
+    void Promise.resolve(admitted).then(() => (done = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(done, 'admitted before its eta').to.equal(false);
     expect(await admitted).to.equal('run');

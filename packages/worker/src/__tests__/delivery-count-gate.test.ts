@@ -102,7 +102,7 @@ describe('DeliveryCountGate', () => {
     const { gate, job, log } = harness();
     const republished = gate.admit(job(true));
     // The copy arrives before the confirm does (same task id, not redelivered).
-    const copy = gate.admit(job(false)).then((verdict) => log.push(`copy ${verdict}`));
+    const copy = Promise.resolve(gate.admit(job(false))).then((verdict) => log.push(`copy ${verdict}`));
     await Promise.all([republished, copy]);
     expect(log).to.deep.equal(['publish', 'ack', 'copy run']);
   });

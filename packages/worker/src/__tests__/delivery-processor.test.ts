@@ -130,6 +130,32 @@ describe('DeliveryProcessor', () => {
     expect(recorder.events).to.deep.equal(['task:reserved', 'task:received', 'task:succeeded']);
   });
 
+  it('passes gates that answer at once and gates that wait, in order, and stops at either kind settling it', async () => {
+    const seen: string[] = [];
+    const gate = (name: string, verdict: 'run' | 'settled', waits: boolean): Gate => ({
+      admit: () => (seen.push(name), waits ? Promise.resolve(verdict) : verdict),
+    });
+    for (const [stopAt, waits] of [
+      ['none', false],
+      ['b', false],
+      ['b', true],
+    ] as const) {
+      const recorder = new Recorder();
+      seen.length = 0;
+      const gates = () => [
+        gate('a', 'run', !waits),
+        gate('b', stopAt === 'b' ? 'settled' : 'run', waits),
+        gate('c', 'run', waits),
+      ];
+      await processor(recorder, adder(), {}, undefined, gates).processor.process(recorder.delivery({}));
+      const ran = stopAt === 'none';
+      expect({ seen, log: recorder.log }).to.deep.equal({
+        seen: ran ? ['a', 'b', 'c'] : ['a', 'b'],
+        log: ran ? ['store SUCCESS', 'ack'] : [],
+      });
+    }
+  });
+
   it('settles each message once even when an event listener throws', async () => {
     const recorder = new Recorder();
     const { processor: subject } = processor(recorder, adder(), {}, { stopping: false, listenerThrows: true });

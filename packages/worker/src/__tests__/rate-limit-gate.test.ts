@@ -27,7 +27,8 @@ describe('RateLimitGate', () => {
     const tokens = new ManualTokens();
     const gate = new RateLimitGate(tokens, () => false);
     const passed: string[] = [];
-    const admit = (name: string, id: string) => void gate.admit(job(name, id)).then(() => passed.push(id));
+    const admit = (name: string, id: string) =>
+      void Promise.resolve(gate.admit(job(name, id))).then(() => passed.push(id));
     admit('a', 'a1');
     admit('a', 'a2');
     admit('b', 'b1');

@@ -12,7 +12,7 @@ import { acksOnTheWire } from '../settle/acks-on-the-wire.js';
 import type { Rejector } from '../settle/rejector.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { TaskReporter } from '../settle/task-reporter.js';
-import type { Gate } from './gate.js';
+import type { Gate, Verdict } from './gate.js';
 
 export const MAX_DELIVERIES_CODE = 'MAX_DELIVERIES';
 
@@ -49,9 +49,13 @@ export class DeliveryCountGate implements Gate {
     private readonly uncounted: (job: Job) => boolean = () => false,
   ) {}
 
-  async admit(job: Job): Promise<'run' | 'settled'> {
-    const { fields, properties } = job.delivery.message;
-    if (!fields.redelivered) return this.#afterOriginal(job);
+  admit(job: Job): Verdict | Promise<Verdict> {
+    if (!job.delivery.message.fields.redelivered) return this.#afterOriginal(job);
+    return this.#redelivered(job);
+  }
+
+  async #redelivered(job: Job): Promise<Verdict> {
+    const { properties } = job.delivery.message;
     // It waited in this worker's prefetch when its channel closed: it never ran, so it is no poison.
     if (this.uncounted(job)) return 'run';
     if (this.brokerCounts(job.delivery.queue)) return this.#counted(job);
@@ -86,9 +90,9 @@ export class DeliveryCountGate implements Gate {
    * The copy can arrive before the publish confirm does, and a copy that kills the process before
    * the original's ack is out would leave both in the queue: it waits for the original's ack.
    */
-  async #afterOriginal(job: Job): Promise<'run'> {
-    await this.#republishing.get(job.task.id);
-    return 'run';
+  #afterOriginal(job: Job): 'run' | Promise<'run'> {
+    const republishing = this.#republishing.get(job.task.id);
+    return republishing ? republishing.then(() => 'run' as const) : 'run';
   }
 
   /**

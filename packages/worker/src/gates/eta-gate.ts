@@ -11,7 +11,7 @@ import {
 } from '@celeriac/amqp';
 import type { Job } from '../job.js';
 import { requeueLater } from '../settle/requeue-later.js';
-import type { Gate } from './gate.js';
+import type { Gate, Verdict } from './gate.js';
 import type { JobTracker } from '../control/task-requests.js';
 
 /**
@@ -30,9 +30,12 @@ export class EtaGate implements Gate {
     private readonly tracker?: Pick<JobTracker, 'schedule' | 'reserve'>,
   ) {}
 
-  async admit(job: Job): Promise<'run' | 'settled'> {
+  admit(job: Job): Verdict | Promise<Verdict> {
     const eta = job.task.eta;
-    if (!eta) return 'run';
+    return eta ? this.#wait(job, eta) : 'run';
+  }
+
+  async #wait(job: Job, eta: Date): Promise<Verdict> {
     for (let remainingMs = eta.getTime() - this.now(); remainingMs > 0; remainingMs = eta.getTime() - this.now()) {
       if (laneSeconds(remainingMs) > 0) return this.#toLanes(job, eta);
       // Timers may fire a millisecond early, hence the loop: a task never starts before its eta.

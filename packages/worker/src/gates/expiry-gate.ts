@@ -25,9 +25,12 @@ export class ExpiryGate implements Gate {
     private readonly emit?: EmitWorkerEvent,
   ) {}
 
-  async admit(job: Job): Promise<'run' | 'settled'> {
+  admit(job: Job): 'run' | Promise<'settled'> {
     const expires = job.task.expires;
-    if (!expires || expires.getTime() > this.now()) return 'run';
+    return !expires || expires.getTime() > this.now() ? 'run' : this.#expire(job, expires);
+  }
+
+  async #expire(job: Job, expires: Date): Promise<'settled'> {
     job.logger.log('info', 'task expired before it ran; recorded REVOKED and acknowledged', {
       expires: formatCeleryDate(expires),
     });

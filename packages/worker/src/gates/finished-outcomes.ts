@@ -24,7 +24,7 @@ import type { Job } from '../job.js';
 import type { TaskOutcome } from '../execution/task-outcome.js';
 import { requeueLater } from '../settle/requeue-later.js';
 import type { TaskReporter } from '../settle/task-reporter.js';
-import type { Gate } from './gate.js';
+import type { Gate, Verdict } from './gate.js';
 
 const MAX_KEPT = 1000;
 const KEEP_MS = 3600_000;
@@ -92,8 +92,14 @@ export class FinishedOutcomes implements Gate {
     return this.#uncounted.has(job);
   }
 
-  async admit(job: Job): Promise<'run' | 'settled'> {
-    // Almost always empty: every delivery passes here, so no key is built for nothing.
+  admit(job: Job): Verdict | Promise<Verdict> {
+    // Almost always: a first delivery, and nothing kept (every delivery passes here, so no key is built for nothing).
+    const redelivered = job.delivery.message.fields.redelivered;
+    if (!redelivered && this.#kept.size === 0) return 'run';
+    return this.#admitKnown(job);
+  }
+
+  async #admitKnown(job: Job): Promise<Verdict> {
     if (this.#running.size > 0 && job.delivery.message.fields.redelivered) {
       await this.#afterRun(job);
       // Its own channel closed meanwhile (or it went back to its queue): the next delivery takes the outcome.

@@ -29,10 +29,13 @@ export class RateLimitGate implements Gate {
     private readonly stopping: () => boolean,
   ) {}
 
-  async admit(job: Job): Promise<'run'> {
+  admit(job: Job): 'run' | Promise<'run'> {
     const name = job.task.name;
     // The common case costs a lookup, not a promise chain: nothing limits it, and no one waits.
-    if (!this.tokens.limits(name) && !this.#lines.has(name)) return 'run';
+    return !this.tokens.limits(name) && !this.#lines.has(name) ? 'run' : this.#inLine(name);
+  }
+
+  async #inLine(name: string): Promise<'run'> {
     const turn = (this.#lines.get(name) ?? Promise.resolve()).then(() => this.tokens.acquire(name, this.stopping));
     this.#lines.set(name, turn);
     await turn;

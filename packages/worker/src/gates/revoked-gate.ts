@@ -18,8 +18,11 @@ export class RevokedGate implements Gate {
     private readonly emit?: EmitWorkerEvent,
   ) {}
 
-  async admit(job: Job): Promise<'run' | 'settled'> {
-    if (!this.revoked.has(job.task.id)) return 'run';
+  admit(job: Job): 'run' | Promise<'settled'> {
+    return this.revoked.has(job.task.id) ? this.#discard(job) : 'run';
+  }
+
+  async #discard(job: Job): Promise<'settled'> {
     job.logger.log('info', 'discarding a revoked task without running it');
     return settleRevoked(job, this.reporter, revokedException('revoked'), this.emit);
   }
