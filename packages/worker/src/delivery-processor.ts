@@ -215,10 +215,14 @@ export class DeliveryProcessor {
    */
   async #settle(job: Job, outcome: TaskOutcome): Promise<boolean> {
     // As Celery's tracer: the callbacks and the chain's next step go out before the result is stored.
-    if (outcome.state === TaskState.SUCCESS && !(await this.#steps.sendNext(job, outcome.result))) return false;
-    const reported = await this.#report(job, outcome);
+    // Each step answers at once when it has nothing to do; only a promise is awaited (a microtask turn each).
+    const next = outcome.state === TaskState.SUCCESS ? this.#steps.sendNext(job, outcome.result) : true;
+    if (!(typeof next === 'boolean' ? next : await next)) return false;
+    const report = this.#report(job, outcome);
+    const reported = typeof report === 'boolean' ? report : await report;
     if (outcome.state === TaskState.FAILURE) await this.#steps.sendErrbacks(job);
-    if (reported && outcome.state !== TaskState.RETRY && !(await this.#steps.joinChord(job))) return false;
+    const joined = reported && outcome.state !== TaskState.RETRY ? this.#steps.joinChord(job) : true;
+    if (!(typeof joined === 'boolean' ? joined : await joined)) return false;
     const unacked = !reported || job.delivery.orphaned();
     if (unacked && this.deps.finished.remember(job, outcome, reported)) return this.#kept(job, outcome, reported);
     if (!reported) {
@@ -245,9 +249,12 @@ export class DeliveryProcessor {
   }
 
   /** Stores the outcome (skipped for an ignored SUCCESS); false when the backend could not take it. */
-  async #report(job: Job, outcome: TaskOutcome): Promise<boolean> {
+  #report(job: Job, outcome: TaskOutcome): boolean | Promise<boolean> {
     const skip = outcome.state === TaskState.SUCCESS && (job.task.ignoreResult || job.registered.options.ignoreResult);
-    if (skip) return true;
+    return skip || !this.deps.reporter.stores ? true : this.#store(job, outcome);
+  }
+
+  async #store(job: Job, outcome: TaskOutcome): Promise<boolean> {
     try {
       await this.deps.reporter.storeOutcome(job.task, outcome);
       return true;

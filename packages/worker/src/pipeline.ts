@@ -120,7 +120,7 @@ export function buildPipeline(parts: PipelineParts): DeliveryProcessor {
   const rejector = new Rejector(deadLetters, reporter, emit, options.logger);
   const { workflow, builtins } = buildWorkflow(parts);
   const steps = new WorkflowSteps(workflow);
-  const gates = buildGates(parts, reporter, rejector, emit, (job) => steps.joinChord(job));
+  const gates = buildGates(parts, reporter, rejector, emit, (job) => Promise.resolve(steps.joinChord(job)));
   const retries = new RetryPublisher(publisher, options.nodeName, options.queueOptions, options.queueType);
   const slots = parts.slots ?? new Slots(options.concurrency);
   const handBack = (job: Job, how: HandBack) => gates.deliveries.handBack(job, how);

@@ -28,7 +28,13 @@ export class WorkflowSteps {
    * next step that can never be sent (a signature this worker cannot send) is logged and dropped:
    * running the task again would not change that.
    */
-  async sendNext(job: Job, result: unknown): Promise<boolean> {
+  sendNext(job: Job, result: unknown): boolean | Promise<boolean> {
+    const { callbacks, chain } = job.task.embed;
+    // Most tasks have no next step: answered at once, without a promise to await.
+    return callbacks?.length || chain?.length ? this.#sendNext(job, result) : true;
+  }
+
+  async #sendNext(job: Job, result: unknown): Promise<boolean> {
     try {
       await this.workflow.afterSuccess(job.task, result);
       return true;
@@ -50,7 +56,11 @@ export class WorkflowSteps {
   }
 
   /** A chord's header task, once its state is stored; false (and the message requeued) if the join failed. */
-  async joinChord(job: Job): Promise<boolean> {
+  joinChord(job: Job): boolean | Promise<boolean> {
+    return job.task.embed.chord && this.workflow.afterStored ? this.#joinChord(job) : true;
+  }
+
+  async #joinChord(job: Job): Promise<boolean> {
     try {
       await this.workflow.afterStored?.(job.task);
       return true;

@@ -9,6 +9,11 @@ export type ReplyAddress = Pick<TaskMessage, 'id' | 'replyTo' | 'correlationId'>
 export class TaskReporter {
   constructor(private readonly results: ResultWriter | null) {}
 
+  /** Whether states go anywhere: without a backend, reporting needs no await at all. */
+  get stores(): boolean {
+    return this.results !== null;
+  }
+
   /** Resolves once the backend holds the state; throws if it could not take it. */
   async store(
     task: ReplyAddress,
