@@ -44,6 +44,8 @@ export class Client {
   readonly options: CompiledClientOptions;
   readonly #origin = `gen${process.pid}@${hostname()}`;
   #transport: Promise<Transport> | null = null;
+  /** The transport once open: a send then needs no await to reach it (one promise and microtask less per send). */
+  #open: Transport | null = null;
   /** Remote-control broadcasting, per publishing connection. */
   readonly #control = new WeakMap<ConfirmPublisher, ControlBroadcaster>();
   #schedules: ScheduleClient | null = null;
@@ -155,6 +157,7 @@ export class Client {
   async close(): Promise<void> {
     const transport = this.#transport;
     this.#transport = null;
+    this.#open = null;
     if (transport) await closeTransport(transport);
   }
 
@@ -168,7 +171,7 @@ export class Client {
     checkArguments(args, kwargs);
     const now = new Date();
     const send = this.#routedLinks(compileSendOptions(options, now));
-    const { publisher, results, stored, events } = await this.#connect();
+    const { publisher, results, stored, events } = this.#open ?? (await this.#connect());
     const id = send.taskId ?? randomUUID();
     // Celery's order: the send's own queue, then the routes, then the default queue.
     const queue = send.queue ?? this.options.router(name) ?? this.options.defaultQueue;
@@ -228,8 +231,11 @@ export class Client {
     if (this.#transport) return this.#transport;
     const opening = openTransport(this.options, this.#origin);
     this.#transport = opening;
-    // A failed start is forgotten, so the next send tries again.
-    opening.catch(() => this.#transport === opening && (this.#transport = null));
+    opening.then(
+      (transport) => this.#transport === opening && (this.#open = transport),
+      // A failed start is forgotten, so the next send tries again.
+      () => this.#transport === opening && (this.#transport = null),
+    );
     return opening;
   }
 }
