@@ -107,7 +107,7 @@ function textFormat(): winston.Logform.Format {
   return oneLine({ json: false });
 }
 
-/** Plain JSON; metadata JSON cannot hold (a cycle, a bigint) is written by util.inspect's rules instead. */
+/** Plain JSON in the order the fields were given; a line JSON cannot hold (a bigint, a cycle) goes through safeReplacer. */
 function jsonLine(info: winston.Logform.TransformableInfo): string {
   try {
     return JSON.stringify(info);

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { taskContext } from '../execution/inline-executor.js';
 import { TaskAbort } from '../execution/task-abort.js';
+import { fakeJob } from './job-fixture.js';
 
 describe("TaskAbort (a task run's abort switch)", function () {
   it('gives a signal read before the abort the abort and its reason', function () {
@@ -42,5 +44,17 @@ describe("TaskAbort (a task run's abort switch)", function () {
     abort.abort('stop');
     abort.abort('again');
     expect(calls).to.deep.equal(['kept:stop']);
+  });
+
+  it("gives ctx.signal through a spread copy, a Proxy and a context derived with Object.create (celery.map's inner calls)", function () {
+    const { job } = fakeJob();
+    const ctx = taskContext(job, undefined, 'celeriac@test');
+    const derived = Object.create(ctx, { kwargs: { value: {} } }) as typeof ctx;
+    const reasons = [derived.signal, { ...ctx }.signal, new Proxy(ctx, {}).signal].map(
+      (signal) => signal === job.abort.signal,
+    );
+    expect(reasons).to.deep.equal([true, true, true]);
+    job.abort.abort('stop');
+    expect(derived.signal.aborted).to.equal(true);
   });
 });

@@ -1,8 +1,6 @@
 import type { Job } from '../job.js';
 import { wasRedelivered } from '../gates/delivery-count.js';
-import type { Logger } from '@celeriac/core';
-import { retry, type RetryOptions } from '../retry/retry-decision.js';
-import type { TaskAbort } from './task-abort.js';
+import { retry } from '../retry/retry-decision.js';
 import { runHandler } from './run-handler.js';
 import type { TaskContext } from './task-context.js';
 import type { TaskExecutor } from './task-executor.js';
@@ -78,54 +76,32 @@ export class InlineExecutor implements TaskExecutor {
 
 /**
  * What the handler sees of its run on the worker's own thread (a child pool sends the data part).
- * Without `signal`, `ctx.signal` is the job's own, made when the handler first reads it (a class
- * getter: a getter in an object literal made each context several times dearer to build).
+ * Without `signal`, `ctx.signal` is the job's own, made when the handler first reads it. It is an
+ * own, enumerable getter of a plain object, so a spread copy, a Proxy and a context derived with
+ * Object.create (celery.map's inner calls) all reach it; a class getter over private fields broke
+ * the last two.
  */
 export function taskContext(job: Job, signal: AbortSignal | undefined, hostname: string): TaskContext {
-  return new InlineContext(job, signal, hostname);
-}
-
-class InlineContext implements TaskContext {
-  readonly id: string;
-  readonly name: string;
-  readonly retries: number;
-  readonly kwargs: Readonly<Record<string, unknown>>;
-  readonly headers: Readonly<Record<string, unknown>>;
-  readonly rootId: string;
-  readonly parentId: string | null;
-  readonly eta: Date | null;
-  readonly expires: Date | null;
-  readonly delivery: { readonly queue: string; readonly redelivered: boolean };
-  readonly logger: Logger;
-  /** A field, not a method: a handler may take it off the context (`const { retry } = ctx`). */
-  readonly retry: (options?: RetryOptions) => never;
-  readonly #abort: TaskAbort;
-  readonly #given: AbortSignal | undefined;
-
-  constructor(
-    job: Job,
-    given: AbortSignal | undefined,
-    readonly hostname: string,
-  ) {
-    const task = job.task;
-    this.id = task.id;
-    this.name = task.name;
-    this.retries = task.retries;
-    this.kwargs = task.kwargs;
-    this.headers = task.headers;
-    this.rootId = task.rootId;
-    this.parentId = task.parentId;
-    this.eta = task.eta;
-    this.expires = task.expires;
-    this.delivery = { queue: job.delivery.queue, redelivered: wasRedelivered(job.delivery.message) };
-    this.logger = job.logger;
-    const target = { id: task.id, name: task.name, retries: task.retries, policy: job.registered.options };
-    this.retry = (options) => retry(target, options);
-    this.#abort = job.abort;
-    this.#given = given;
-  }
-
-  get signal(): AbortSignal {
-    return this.#given ?? this.#abort.signal;
-  }
+  const { id, name, retries, kwargs, headers, rootId, parentId, eta, expires } = job.task;
+  const delivery = { queue: job.delivery.queue, redelivered: wasRedelivered(job.delivery.message) };
+  const target = { id, name, retries, policy: job.registered.options };
+  const abort = job.abort;
+  return {
+    id,
+    name,
+    retries,
+    kwargs,
+    headers,
+    rootId,
+    parentId,
+    eta,
+    expires,
+    delivery,
+    hostname,
+    get signal() {
+      return signal ?? abort.signal;
+    },
+    logger: job.logger,
+    retry: (options) => retry(target, options),
+  };
 }
