@@ -1,9 +1,25 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { DNS_NAMESPACE, SLOT_ID_NAMESPACE, slotTaskId, uuidV5 } from '../index.js';
 
 describe('slotTaskId (UUIDv5)', () => {
   it('computes the RFC 4122 version 5 test vector (DNS namespace, www.example.com)', () => {
     expect(uuidV5('www.example.com', DNS_NAMESPACE)).to.equal('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  });
+
+  it('gives names longer than its scratch buffer (and multi-byte ones) the same id as a plain SHA-1 would', () => {
+    const reference = (name: string) => {
+      const hash = createHash('sha1')
+        .update(Buffer.from(DNS_NAMESPACE.replace(/-/g, ''), 'hex'))
+        .update(name)
+        .digest();
+      hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+      hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+      const hex = hash.toString('hex', 0, 16);
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    };
+    for (const name of ['x'.repeat(1024), 'x'.repeat(1025), 'ü'.repeat(600), 'ü'.repeat(100), 'short'])
+      expect(uuidV5(name, DNS_NAMESPACE), `${name.length} characters`).to.equal(reference(name));
   });
 
   it('uses a namespace derived from a fixed name, so it can be recomputed anywhere', () => {
