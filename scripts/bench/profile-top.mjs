@@ -10,6 +10,8 @@
  * --inclusive A,B,... prints the total time spent inside each named function (callees included).
  * --stalls MS keeps only the samples of busy stretches (no idle sample) longer than MS: what
  * blocks the event loop when a latency figure has a long tail.
+ * --until MS keeps only the samples of the first MS of the profile (a start-up's own cost);
+ * --from MS only those after MS (with --until: a window, such as one burst).
  *
  * The benchmarks write profiles with --profile DIR (drain.mjs, round-trip.mjs) or run under
  * `node --cpu-prof` (publish.mjs).
@@ -25,6 +27,8 @@ const { values, positionals } = parseArgs({
     inclusive: { type: 'string' },
     stalls: { type: 'string' },
     depth: { type: 'string', default: '6' },
+    until: { type: 'string' },
+    from: { type: 'string' },
   },
 });
 
@@ -58,6 +62,17 @@ function stallSamples(profile, ms) {
   });
   close();
   return { keep: (i) => kept.has(i), count };
+}
+
+/** Indexes of the samples taken between `fromMs` and `untilMs` after the profile's start. */
+function windowSamples(profile, fromMs, untilMs) {
+  const kept = new Set();
+  let elapsed = 0;
+  profile.timeDeltas.forEach((delta, i) => {
+    elapsed += delta;
+    if (elapsed >= fromMs * 1000 && elapsed <= untilMs * 1000) kept.add(i);
+  });
+  return (i) => kept.has(i);
 }
 
 /** Where a frame's code lives, shortened: packages/worker/dist/pipeline.js, node_modules/amqplib/lib/… */
@@ -132,7 +147,11 @@ function inclusive(profile, name) {
 for (const file of positionals) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const stalls = values.stalls ? stallSamples(profile, Number(values.stalls)) : null;
-  const { total, byFunction, byOwner } = aggregate(profile, stalls?.keep);
+  const windowed = values.until !== undefined || values.from !== undefined;
+  const window = windowed
+    ? windowSamples(profile, Number(values.from ?? 0), Number(values.until ?? Infinity))
+    : undefined;
+  const { total, byFunction, byOwner } = aggregate(profile, stalls?.keep ?? window);
   console.log(
     `${file}: ${(total / 1000).toFixed(0)} ms sampled${stalls ? ` in ${stalls.count} busy stretches over ${values.stalls} ms` : ''}`,
   );
