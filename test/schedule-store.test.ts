@@ -7,7 +7,7 @@ import { MongoScheduleStore } from '@celeriac/mongodb';
 import { scheduleStoreContract } from './contract/schedule-store.contract.js';
 import { MONGODB_PENDING, MONGODB_URL, dropDatabase, uniqueDatabaseUrl } from './support/mongodb.js';
 
-scheduleStoreContract('MemoryScheduleStore', async () => new MemoryScheduleStore());
+scheduleStoreContract('MemoryScheduleStore', async () => new MemoryScheduleStore(), { putMany: true });
 
 describe('FileScheduleStore (temp files)', () => {
   let directory = '';
@@ -25,6 +25,7 @@ describe('FileScheduleStore (temp files)', () => {
     'FileScheduleStore',
     async () => new FileScheduleStore(join(directory, `store-${++count}.json`)),
     {
+      putMany: true,
       reopen: async (store: ScheduleStore) => new FileScheduleStore((store as FileScheduleStore).path),
     },
   );

@@ -16,7 +16,7 @@
  */
 import { resolve } from 'node:path';
 import { withFileLock } from './file-lock.js';
-import { enableRecord, fireRecord, putRecord } from './store-records.js';
+import { enableRecord, fireRecord, putRecord, putRecords } from './store-records.js';
 import { emptyStoreFile, readStoreFile, stampOf, writeStoreFile, type StoreFile } from './store-file.js';
 import {
   JOURNAL_START,
@@ -99,6 +99,15 @@ export class FileScheduleStore implements ScheduleStore {
       const entry = putRecord(file.schedules[definition.name], definition, this.#clock());
       file.schedules[entry.name] = entry;
       return { write: true, value: entry };
+    });
+  }
+
+  /** One change for all of them: a merge of 100,000 static schedules is one mutation and one write. */
+  async putMany(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]> {
+    return this.#mutate((file) => {
+      const entries = putRecords((name) => file.schedules[name], definitions, this.#clock());
+      for (const entry of entries) file.schedules[entry.name] = entry;
+      return { write: entries.length > 0, value: entries };
     });
   }
 

@@ -1,4 +1,4 @@
-import { enableRecord, fireRecord, putRecord } from './store-records.js';
+import { enableRecord, fireRecord, putRecord, putRecords } from './store-records.js';
 import type { ScheduleStore } from './schedule-store.js';
 import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
@@ -30,6 +30,12 @@ export class MemoryScheduleStore implements ScheduleStore {
 
   async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
     return this.#save(putRecord(this.#entries.get(definition.name), definition, this.#clock()));
+  }
+
+  async putMany(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]> {
+    const entries = putRecords((name) => this.#entries.get(name), definitions, this.#clock());
+    for (const entry of entries) this.#save(entry);
+    return entries;
   }
 
   async remove(name: string): Promise<boolean> {

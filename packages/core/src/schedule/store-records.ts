@@ -17,11 +17,25 @@ export function putRecord(
   definition: ScheduleDefinition,
   now: Date,
 ): ScheduleEntry {
+  return putRecords(() => existing, [definition], now)[0] as ScheduleEntry;
+}
+
+/**
+ * putRecord for many definitions at one instant, as a merge of static schedules puts them: one
+ * timestamp string for all of them, not one per schedule.
+ */
+export function putRecords(
+  existing: (name: string) => ScheduleEntry | undefined,
+  definitions: readonly ScheduleDefinition[],
+  now: Date,
+): ScheduleEntry[] {
   const stamp = now.toISOString();
-  const state = existing ?? { lastSlot: null, runCount: 0 };
-  return deepFreeze(
-    scheduleEntry(detachedDefinition(definition), state, { createdAt: existing?.createdAt ?? stamp, updatedAt: stamp }),
-  );
+  return definitions.map((definition) => {
+    const stored = existing(definition.name);
+    const state = stored ?? { lastSlot: null, runCount: 0 };
+    const stamps = { createdAt: stored?.createdAt ?? stamp, updatedAt: stamp };
+    return deepFreeze(scheduleEntry(detachedDefinition(definition), state, stamps));
+  });
 }
 
 /** The entry after firing `slot`, or null if `slot` is not later than its last slot. */
