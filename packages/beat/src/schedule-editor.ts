@@ -127,8 +127,32 @@ const DEFINITION_KEYS = [
   'maxCatchUp',
 ] as const;
 
+/**
+ * Compared as JSON values, not as JSON texts: a restart merging 100,000 unchanged schedules
+ * stringified 1.8 million values for it. Shared parts (a cron spec, the options) are the same
+ * object and compare at once.
+ */
 function sameDefinition(entry: ScheduleEntry, definition: ScheduleDefinition): boolean {
-  return DEFINITION_KEYS.every((key) => JSON.stringify(entry[key]) === JSON.stringify(definition[key]));
+  return DEFINITION_KEYS.every((key) => sameJson(entry[key], definition[key]));
+}
+
+/** Equal as JSON would write them: key order does not count, a key holding undefined is absent. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) return sameArray(a, b);
+  const [left, right] = [a as Record<string, unknown>, b as Record<string, unknown>];
+  const keys = definedKeys(left);
+  return keys.length === definedKeys(right).length && keys.every((key) => sameJson(left[key], right[key]));
+}
+
+function sameArray(a: object, b: object): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  return a.every((value: unknown, index) => sameJson(value ?? null, b[index] ?? null));
+}
+
+function definedKeys(value: Record<string, unknown>): string[] {
+  return Object.keys(value).filter((key) => value[key] !== undefined);
 }
 
 /** Stores list in their own order (MongoDB's is not sorted, which costs it a third of a load): people read lists by name. */

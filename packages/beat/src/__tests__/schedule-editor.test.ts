@@ -9,7 +9,7 @@ import {
   type ScheduleEntry,
   type ScheduleInput,
 } from '@celeriac/core';
-import { ScheduleEditor } from '../schedule-editor.js';
+import { ScheduleEditor, sameJson } from '../schedule-editor.js';
 import { compileStatic } from '../static-schedule.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -138,6 +138,39 @@ describe('ScheduleEditor', () => {
     await refusal(editor.mergeAll(list));
     expect(await store.list()).to.deep.equal([]);
     expect(loop.calls).to.deep.equal([]);
+  });
+});
+
+describe('sameJson (how a merge tells an unchanged schedule)', () => {
+  it('compares as JSON values: key order does not count, a key holding undefined is absent', () => {
+    expect(sameJson({ a: 1, b: { c: [1, 'x'] } }, { b: { c: [1, 'x'] }, a: 1 })).to.equal(true);
+    expect(sameJson({ queue: 'q', priority: undefined }, { queue: 'q' })).to.equal(true);
+    expect(sameJson([undefined, 1], [null, 1])).to.equal(true);
+    expect(sameJson('1', 1)).to.equal(false);
+    expect(sameJson({ a: 1 }, { a: 1, b: 2 })).to.equal(false);
+    expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).to.equal(false);
+    expect(sameJson({ a: null }, {})).to.equal(false);
+    expect(sameJson([], {})).to.equal(false);
+    expect(sameJson({ 0: 'x', length: 1 }, ['x'])).to.equal(false);
+  });
+
+  it('finds nothing to write for a stored schedule whose parts were read back in another key order', async () => {
+    const store = new MemoryScheduleStore();
+    const input = every(1000, { args: [{ x: 1, y: [2] }], options: { queue: 'q', priority: 3 } });
+    await new ScheduleEditor(store, null).mergeAll([input]);
+    const stored = (await store.get('job')) as ScheduleEntry;
+    const reordered: ScheduleEntry = {
+      ...stored,
+      args: [{ y: [2], x: 1 }],
+      options: { priority: 3, queue: 'q' },
+    };
+    const readBack = new (class extends MemoryScheduleStore {
+      override async list(): Promise<ScheduleEntry[]> {
+        return [reordered];
+      }
+    })();
+    expect(await new ScheduleEditor(readBack, null).mergeAll([{ ...input, schedule: stored.schedule }])).to.equal(0);
+    expect(await new ScheduleEditor(readBack, null).mergeAll([{ ...input, args: [{ x: 2, y: [2] }] }])).to.equal(1);
   });
 });
 
