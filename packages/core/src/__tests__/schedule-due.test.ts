@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { compileScheduleInput, dueSlots, nextSlot, type ScheduleEntry, type ScheduleInput } from '../index.js';
+import { cronCounters } from '../schedule/cron.js';
 
 const HOUR = 3600_000;
 const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
@@ -200,5 +201,21 @@ describe('dueSlots', () => {
     const due = dueSlots(entry({}, { lastSlot: '2024-01-01T12:00:00.000Z' }), new Date('2024-01-01T12:00:00.005Z'));
     expect(due.fire).to.deep.equal([]);
     expect(due.next!.getTime() - Date.parse('2024-01-01T12:00:00.000Z')).to.equal(HOUR);
+  });
+
+  it('computes a cron slot once for many schedules sharing the cron, not once per due check and lookup', () => {
+    // A zone and expression no other case uses, so nothing is remembered from before.
+    const spec: Partial<ScheduleInput> = {
+      schedule: { kind: 'cron', expression: '7/15 * * * * *', timezone: 'Asia/Kathmandu' },
+    };
+    const slot = Date.parse('2024-05-01T00:00:07.000Z');
+    const before = cronCounters.computed;
+    for (let i = 0; i < 50; i++) {
+      const due = dueSlots(entry(spec, { lastSlot: '2024-05-01T00:00:00.000Z' }), new Date(slot + 20 * i));
+      expect(due.fire.map((date) => date.getTime())).to.deep.equal([slot]);
+      expect(due.next?.getTime()).to.equal(slot + 15_000);
+    }
+    // Each due check asks from just before the slot and from the slot on: two answers, kept.
+    expect(cronCounters.computed - before).to.be.at.most(3);
   });
 });
