@@ -180,7 +180,9 @@ async function main() {
   const { store, stop } = await openStore(directory);
   try {
     const burstAt = burstSecond(Number(values['burst-in']) * 1000);
-    progress(`beat loop with ${COUNT} schedules, ${values.store} store, burst at ${burstAt.toISOString()} (${Math.round(burstAt.getTime() - performance.timeOrigin)} ms after the process started: a window for profile-top.mjs --from)...`);
+    progress(
+      `beat loop with ${COUNT} schedules, ${values.store} store, burst at ${burstAt.toISOString()} (${Math.round(burstAt.getTime() - performance.timeOrigin)} ms after the process started: a window for profile-top.mjs --from)...`,
+    );
     report(await run(store, burstAt), burstAt);
   } finally {
     await Promise.race([store.close(), sleep(5000)]);

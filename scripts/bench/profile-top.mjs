@@ -151,7 +151,8 @@ for (const file of positionals) {
   const window = windowed
     ? windowSamples(profile, Number(values.from ?? 0), Number(values.until ?? Infinity))
     : undefined;
-  const { total, byFunction, byOwner } = aggregate(profile, stalls?.keep ?? window);
+  const keep = stalls && window ? (i) => stalls.keep(i) && window(i) : (stalls?.keep ?? window);
+  const { total, byFunction, byOwner } = aggregate(profile, keep);
   console.log(
     `${file}: ${(total / 1000).toFixed(0)} ms sampled${stalls ? ` in ${stalls.count} busy stretches over ${values.stalls} ms` : ''}`,
   );

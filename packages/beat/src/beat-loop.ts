@@ -205,22 +205,24 @@ export class BeatLoop {
   }
 
   #start(name: string, now: Date): void {
-    this.#inFlight.set(name, this.#guarded(name, now));
+    const run: Promise<void> = this.#guarded(name, now, () => run);
+    this.#inFlight.set(name, run);
   }
 
   /**
    * One promise per fire in flight, not three (.catch, .finally): a burst's fires are all in
-   * flight until it is handed out, 25,000 of them at once.
+   * flight until it is handed out, 25,000 of them at once. `self` is that promise: a run that
+   * ended at once (nothing due) may have a successor in flight already, started by the same
+   * wake-up, whose mark it must not remove.
    */
-  async #guarded(name: string, now: Date): Promise<void> {
+  async #guarded(name: string, now: Date, self: () => Promise<void>): Promise<void> {
     try {
       await this.#run(name, now);
     } catch (error) {
       this.#retryAfterError(name, error);
+    } finally {
+      if (this.#inFlight.get(name) === self()) this.#inFlight.delete(name);
     }
-    // Past an await, so after #start kept this run. No later run of `name` can be in flight yet:
-    // runs start from a timer, and only microtasks ran since this one ended.
-    this.#inFlight.delete(name);
   }
 
   async #run(name: string, now: Date): Promise<void> {

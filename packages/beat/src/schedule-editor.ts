@@ -69,6 +69,7 @@ export class ScheduleEditor {
   async mergeStatic(schedules: readonly StaticSchedule[]): Promise<number> {
     const stored = new Map((await this.store.list()).map((entry) => [entry.name, entry]));
     const changed = schedules.flatMap((schedule) => merged(schedule, stored.get(schedule.definition.name)) ?? []);
+    if (changed.length === 0) return 0; // a restart with nothing new: no write, no lock
     if (!this.store.putMany) await Promise.all(changed.map((definition) => this.#put(definition)));
     else for (const entry of await this.store.putMany(changed)) this.loop?.upsert(entry);
     return changed.length;
@@ -136,7 +137,10 @@ function sameDefinition(entry: ScheduleEntry, definition: ScheduleDefinition): b
   return DEFINITION_KEYS.every((key) => sameJson(entry[key], definition[key]));
 }
 
-/** Equal as JSON would write them: key order does not count, a key holding undefined is absent. */
+/**
+ * Equal as JSON would write them, for JSON data (what compiled definitions and stores hold: no
+ * Dates, NaN or toJSON): key order does not count, a key holding undefined is absent.
+ */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -146,9 +150,11 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return keys.length === definedKeys(right).length && keys.every((key) => sameJson(left[key], right[key]));
 }
 
+/** By index, not by every(): a hole is null in JSON, and every() would skip it. */
 function sameArray(a: object, b: object): boolean {
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  return a.every((value: unknown, index) => sameJson(value ?? null, b[index] ?? null));
+  for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, b[i] ?? null)) return false;
+  return true;
 }
 
 function definedKeys(value: Record<string, unknown>): string[] {

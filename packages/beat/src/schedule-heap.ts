@@ -41,7 +41,7 @@ export class ScheduleHeap {
     return this.#index.has(name);
   }
 
-  /** The earliest item, without removing it; valid until the heap next changes. */
+  /** The earliest item, without removing it: the heap's own object, valid until the heap next changes. */
   peek(): HeapItem | undefined {
     return this.#items[0];
   }
@@ -62,7 +62,7 @@ export class ScheduleHeap {
     this.#restore(node.position);
   }
 
-  /** Removes and returns the earliest item. */
+  /** Removes and returns the earliest item (the heap's own object: read it, do not keep it). */
   pop(): HeapItem | undefined {
     const head = this.#items[0];
     if (head) this.#removeAt(0);

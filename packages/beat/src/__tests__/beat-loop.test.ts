@@ -208,6 +208,28 @@ describe('BeatLoop (fake sender, memory store)', () => {
     expect((await h.store.get('held'))?.runCount).to.equal(1);
   });
 
+  it('keeps a fire in flight when the same wake-up first found nothing due for its schedule (a stale slot skipped)', async () => {
+    const now = Date.now();
+    h = loopHarness({ clock: () => new Date(now - 10_000) }, 20, Date.now, 1000);
+    const every = { kind: 'interval', everyMs: 2000, anchor: new Date(now - 3500) } as const;
+    await h.editor.add({ name: 'x', task: 'tasks.x', schedule: every, missedRuns: 'skip' });
+    // Its due slot (1.5 s old) is skipped; the next, 0.5 s ahead, is within the tolerance.
+    await h.store.recordFire('x', new Date(now - 3500));
+    let confirm!: () => void;
+    h.sender.held = new Promise((resolve) => (confirm = resolve));
+    await h.loop.start();
+    await until(() => h.loop.nextFireOf('x') === undefined);
+    await sleep(20);
+    expect(h.loop.nextFireOf('x')).to.equal(undefined); // still firing, not planned again
+    let stopped = false;
+    const stopping = h.loop.stop().then(() => (stopped = true));
+    await sleep(30);
+    expect(stopped).to.equal(false); // stop() waits for the fire still unconfirmed
+    confirm();
+    await stopping;
+    expect(h.sender.sent.map((task) => task.options.taskId)).to.deep.equal([slotTaskId('x', new Date(now + 500))]);
+  });
+
   it('fires nothing after stop()', async () => {
     h = loopHarness();
     await h.editor.add(onceAt('stopped', inMs(40)));

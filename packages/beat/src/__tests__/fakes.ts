@@ -61,7 +61,12 @@ export class Events {
 }
 
 /** A loop on a memory store with a fake sender and the real clock. */
-export function loopHarness(storeOptions: StoreOptions = {}, retryMs = 20, clock: () => number = Date.now) {
+export function loopHarness(
+  storeOptions: StoreOptions = {},
+  retryMs = 20,
+  clock: () => number = Date.now,
+  toleranceMs = 2,
+) {
   const store = new MemoryScheduleStore(storeOptions);
   const sender = new FakeSender();
   const events = new Events();
@@ -71,7 +76,7 @@ export function loopHarness(storeOptions: StoreOptions = {}, retryMs = 20, clock
     logger: silentLogger,
     emit: events.emit,
     clock,
-    toleranceMs: 2,
+    toleranceMs,
     retryMs,
   });
   const editor = new ScheduleEditor(store, loop);

@@ -146,6 +146,8 @@ describe('sameJson (how a merge tells an unchanged schedule)', () => {
     expect(sameJson({ a: 1, b: { c: [1, 'x'] } }, { b: { c: [1, 'x'] }, a: 1 })).to.equal(true);
     expect(sameJson({ queue: 'q', priority: undefined }, { queue: 'q' })).to.equal(true);
     expect(sameJson([undefined, 1], [null, 1])).to.equal(true);
+    // eslint-disable-next-line no-sparse-arrays -- a hole is null in JSON
+    expect(sameJson([, 1], [5, 1])).to.equal(false);
     expect(sameJson('1', 1)).to.equal(false);
     expect(sameJson({ a: 1 }, { a: 1, b: 2 })).to.equal(false);
     expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).to.equal(false);
