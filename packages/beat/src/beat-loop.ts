@@ -18,6 +18,7 @@ import {
 import type { EmitBeatEvent } from './beat-events.js';
 import { fireSlots, type FireDeps, type FireOutcome } from './fire.js';
 import { Burst } from './burst.js';
+import { InFlight } from './in-flight.js';
 import { ScheduleHeap, type HeapItem } from './schedule-heap.js';
 
 /** Longer sleeps than core's MAX_TIMER_MS (about 24.8 days) wake early and re-arm. */
@@ -45,7 +46,7 @@ export class BeatLoop {
   /** Every schedule known to the loop, enabled or not, with its latest state. */
   readonly #entries = new Map<string, ScheduleEntry>();
   /** Fires under way, by schedule: such an entry is out of the heap until its fire ends. */
-  readonly #inFlight = new Map<string, Promise<void>>();
+  readonly #inFlight = new InFlight();
   #timer: NodeJS.Timeout | null = null;
   /** The rest of a burst, started on the next turn of the event loop (#yieldThenWake). */
   #continuation: NodeJS.Immediate | null = null;
@@ -75,7 +76,7 @@ export class BeatLoop {
     const generation = ++this.#generation;
     // Restarted (the lock lost and regained) while fires of the last run still wait for their
     // confirm: plan from what they record, or their slots would go out a second time.
-    await Promise.allSettled([...this.#inFlight.values()]);
+    await this.#inFlight.settled();
     const entries = await this.deps.store.list();
     if (generation !== this.#generation) return false;
     this.#entries.clear();
@@ -98,7 +99,7 @@ export class BeatLoop {
     this.#burst.end();
     this.#disarm();
     this.#heap.clear();
-    await Promise.allSettled([...this.#inFlight.values()]);
+    await this.#inFlight.settled();
   }
 
   get running(): boolean {
@@ -205,24 +206,11 @@ export class BeatLoop {
   }
 
   #start(name: string, now: Date): void {
-    const run: Promise<void> = this.#guarded(name, now, () => run);
-    this.#inFlight.set(name, run);
-  }
-
-  /**
-   * One promise per fire in flight, not three (.catch, .finally): a burst's fires are all in
-   * flight until it is handed out, 25,000 of them at once. `self` is that promise: a run that
-   * ended at once (nothing due) may have a successor in flight already, started by the same
-   * wake-up, whose mark it must not remove.
-   */
-  async #guarded(name: string, now: Date, self: () => Promise<void>): Promise<void> {
-    try {
-      await this.#run(name, now);
-    } catch (error) {
-      this.#retryAfterError(name, error);
-    } finally {
-      if (this.#inFlight.get(name) === self()) this.#inFlight.delete(name);
-    }
+    this.#inFlight.start(
+      name,
+      () => this.#run(name, now),
+      (error) => this.#retryAfterError(name, error),
+    );
   }
 
   async #run(name: string, now: Date): Promise<void> {
@@ -233,7 +221,7 @@ export class BeatLoop {
     const outcome: FireOutcome =
       plan.fire.length === 0 ? { kind: 'fired', entry } : await fireSlots(entry, plan.fire, this.#fireDeps);
     const latest = outcome.kind === 'taken' ? await this.#reload(name) : outcome.entry;
-    this.#inFlight.delete(name);
+    this.#inFlight.end(name);
     if (this.#running) this.#settle(entry, outcome.kind, latest, plan.next);
   }
 
@@ -278,7 +266,7 @@ export class BeatLoop {
 
   /** Only the store can throw here (reloading a taken slot): try the schedule again later. */
   #retryAfterError(name: string, error: unknown): void {
-    this.#inFlight.delete(name);
+    this.#inFlight.end(name);
     this.deps.logger.log('error', 'schedule fire failed; retrying', { schedule: name, ...errorMeta(error) });
     if (!this.#running || !this.#entries.has(name)) return;
     this.#heap.set(name, this.deps.clock() + (this.deps.retryMs ?? FIRE_RETRY_MS));
