@@ -35,6 +35,7 @@ const SHARED_CASES = [
   'a second instance sees the first one’s writes and its fired slots',
   'two instances racing for the same slot: exactly one wins',
   'writes are durable: a reopened store has them after close',
+  'schedules named like members of every object (constructor, __proto__, toString) are schedules like any other',
 ] as const;
 
 function definition(name: string, overrides: Partial<ScheduleInput> = {}): ScheduleDefinition {
@@ -263,6 +264,22 @@ function defineSharedCases(
     await current().close();
     const reopened = await reopen(current());
     expect(await reopened.get('a')).to.deep.equal(expected);
+  });
+
+  it(SHARED_CASES[3], async () => {
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
+    expect(await Promise.all(names.map((name) => current().get(name)))).to.deep.equal(names.map(() => null));
+    expect(await current().setEnabled('constructor', false)).to.equal(null);
+    expect(await current().recordFire('toString', slot(5))).to.equal(false);
+    for (const name of names) expect((await current().put(definition(name))).runCount).to.equal(0);
+    expect(await current().recordFire('__proto__', slot(5))).to.equal(true);
+    expect(await current().remove('hasOwnProperty')).to.equal(true);
+    const expected = (await current().list()).sort((a, b) => a.name.localeCompare(b.name));
+    expect(expected.map((entry) => entry.name)).to.deep.equal(['__proto__', 'constructor', 'toString']);
+    await current().close();
+    const reopened = await reopen(current());
+    expect(await reopened.get('__proto__')).to.deep.include({ runCount: 1, lastSlot: slot(5).toISOString() });
+    expect((await reopened.list()).sort((a, b) => a.name.localeCompare(b.name))).to.deep.equal(expected);
   });
 }
 

@@ -13,6 +13,11 @@ export const FILE_STORE_VERSION = 1;
 
 export interface StoreFile {
   version: typeof FILE_STORE_VERSION;
+  /**
+   * Without a prototype: a schedule may be called 'constructor', '__proto__' or 'toString', and
+   * in a plain object those names found Object.prototype's members ('already exists') or, for
+   * '__proto__', set the prototype instead of storing the schedule.
+   */
   schedules: Record<string, ScheduleEntry>;
 }
 
@@ -29,7 +34,7 @@ export interface ReadFile {
 }
 
 export function emptyStoreFile(): StoreFile {
-  return { version: FILE_STORE_VERSION, schedules: {} };
+  return { version: FILE_STORE_VERSION, schedules: Object.create(null) as Record<string, ScheduleEntry> };
 }
 
 /**
@@ -88,10 +93,12 @@ export function parseStoreFile(path: string, text: string): StoreFile {
   if (data.version !== FILE_STORE_VERSION)
     throw corrupt(`unsupported version ${JSON.stringify(data.version)} (expected ${FILE_STORE_VERSION})`);
   if (!isRecord(data.schedules)) throw corrupt("'schedules' is not an object");
+  const schedules = Object.create(null) as Record<string, ScheduleEntry>;
   for (const [name, entry] of Object.entries(data.schedules)) {
     if (!isEntry(entry) || entry.name !== name) throw corrupt(`schedule '${name}' is not a valid entry`);
+    schedules[name] = entry;
   }
-  return data as unknown as StoreFile;
+  return { version: FILE_STORE_VERSION, schedules };
 }
 
 function isEntry(value: unknown): value is ScheduleEntry {
