@@ -3,6 +3,9 @@
  * Where `celeriac beat --schedule` spends its start-up: the time (after spawn) of each log line of
  * the start, to the first fire, for N schedules of the mix of beat-capacity.mjs in a fresh store
  * (a second start on the same store with --restart). A diagnostic, not a row of BENCHMARKS.md.
+ * It stops at the first 'schedule fired' line, which comes once that fire is recorded: after
+ * the whole burst due at the start is handed out, so later than the first publish (beat-cli.mjs's
+ * probe measures that one).
  *
  *   npx tsc -b && node scripts/bench/startup-phases.mjs [--store file|mongodb] [--count 100000] [--restart]
  */
@@ -24,7 +27,7 @@ const { values } = parseArgs({
 });
 const QUEUE = queueName('startup');
 
-/** Spawns the beat and prints each log line's message with its time after the spawn, until the first fire. */
+/** Spawns the beat and prints each log line's message with its time after the spawn, until the first fire line. */
 async function once(schedulePath, storeUrl) {
   const spawnedAt = Date.now();
   const child = start(
@@ -34,7 +37,10 @@ async function once(schedulePath, storeUrl) {
       env: { CELERIAC_LOG_FORMAT: 'json' },
     },
   );
-  await new Promise((resolve) => {
+  // Stopped by hand (Ctrl-C), the beat must not stay behind publishing into the queue.
+  const interrupted = () => child.kill('SIGKILL');
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  const ended = await new Promise((resolve) => {
     let buffer = '';
     child.stderr.on('data', (chunk) => {
       buffer += chunk.toString();
@@ -42,14 +48,15 @@ async function once(schedulePath, storeUrl) {
       buffer = lines.pop() ?? '';
       for (const line of lines) {
         const message = /"message":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 80);
-        if (message === 'schedule fired') return resolve();
+        if (message === 'schedule fired') return resolve('first "schedule fired" line (the fire recorded)');
         console.log(`${String(Date.now() - spawnedAt).padStart(7)} ms  ${message}`);
       }
     });
-    child.once('exit', resolve);
+    child.once('exit', (code) => resolve(`beat exited (${code}) before any fire`));
   });
-  console.log(`${String(Date.now() - spawnedAt).padStart(7)} ms  first fire`);
+  console.log(`${String(Date.now() - spawnedAt).padStart(7)} ms  ${ended}`);
   await stop(child);
+  process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
 }
 
 const directory = await mkdtemp(join(tmpdir(), 'celeriac-startup-'));
