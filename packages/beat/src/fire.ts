@@ -15,6 +15,7 @@ import {
   SerialisedCanvas,
   canvasOfSchedule,
   errorMeta,
+  isoString,
   type AnyCanvas,
   slotTaskId,
   updateEntry,
@@ -74,7 +75,7 @@ export async function fireSlots(entry: ScheduleEntry, slots: readonly Date[], de
     const recorded = await record(entry.name, slot, deps);
     if (recorded === 'failed') return { kind: 'retry', entry: current };
     if (!recorded) return taken(entry.name, slot, taskId, deps.logger);
-    current = updateEntry(current, { lastSlot: slot.toISOString(), runCount: current.runCount + 1 });
+    current = updateEntry(current, { lastSlot: isoString(slot), runCount: current.runCount + 1 });
     deps.emit('schedule:fired', { name: entry.name, slot, taskId, lateMs: deps.clock() - slot.getTime() });
   }
   return { kind: 'fired', entry: current.schedule.kind === 'once' ? await disableIfOnce(current, deps) : current };

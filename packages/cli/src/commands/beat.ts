@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Beat } from '@celeriac/beat';
 import type { MetricsServer } from '@celeriac/metrics';
-import { openScheduleStore, redactUrl, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+import { isoString, openScheduleStore, redactUrl, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
 import type { QueueType } from '@celeriac/amqp';
 import { BEAT_GROUP_OPTION } from './beat-group-option.js';
 import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
@@ -108,7 +108,7 @@ function createBeat(
   });
   // One line per fire: what an operator greps for ("did the 07:00 inspection go out?").
   beat.on('schedule:fired', ({ name, slot, taskId, lateMs }) =>
-    logger.log('info', 'schedule fired', { schedule: name, slot: slot.toISOString(), taskId, lateMs }),
+    logger.log('info', 'schedule fired', { schedule: name, slot: isoString(slot), taskId, lateMs }),
   );
   return beat;
 }

@@ -17,6 +17,7 @@ export { compileScheduleInput, DEFAULT_MAX_CATCH_UP, MAX_CATCH_UP_LIMIT, MAX_NAM
 export { nextSlot, compileSpec, MIN_INTERVAL_MS, MAX_INTERVAL_MS, LAST_SLOT_MS } from './spec.js';
 export { dueSlots, ON_TIME_MS, CRON_SCAN_LIMIT, type DueSlots } from './due-slots.js';
 export { slotTaskId, uuidV5, SLOT_ID_NAMESPACE, DNS_NAMESPACE } from './slot-id.js';
+export { isoString } from './instant.js';
 export { previewSlots, MAX_PREVIEW } from './preview.js';
 export { scheduleEntry, updateEntry, type EntryChanges } from './schedule-entry.js';
 export { MemoryScheduleStore, type StoreOptions } from './memory-store.js';

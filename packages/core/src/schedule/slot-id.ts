@@ -4,6 +4,7 @@
  * publish is recognisable by its id.
  */
 import { createHash, hash as oneShotHash } from 'node:crypto';
+import { isoString } from './instant.js';
 
 /** The RFC 4122 namespace for DNS names; exported for the test vector. */
 export const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
@@ -53,5 +54,5 @@ function parseUuid(uuid: string): Buffer {
 
 /** The task id of the fire of schedule `name` at `slot`: UUIDv5 of `${name}\n${slot ISO}`. */
 export function slotTaskId(name: string, slot: Date): string {
-  return uuidV5(`${name}\n${slot.toISOString()}`, SLOT_ID_NAMESPACE);
+  return uuidV5(`${name}\n${isoString(slot)}`, SLOT_ID_NAMESPACE);
 }
