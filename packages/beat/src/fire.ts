@@ -64,7 +64,9 @@ export type FireOutcome =
 
 export async function fireSlots(entry: ScheduleEntry, slots: readonly Date[], deps: FireDeps): Promise<FireOutcome> {
   let current = entry;
-  for (const slot of slots) {
+  // An index, not for-of: a fire waiting for its record kept the iterator alive (25,000 in a burst).
+  for (let index = 0; index < slots.length; index++) {
+    const slot = slots[index] as Date;
     if (deps.active && !deps.active()) return { kind: 'retry', entry: current };
     // One SHA-1 per fire, not one per use: it was a sixth of beat's own work per fire.
     const taskId = slotTaskId(entry.name, slot);

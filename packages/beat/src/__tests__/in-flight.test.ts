@@ -48,4 +48,20 @@ describe('InFlight', () => {
     await inFlight.settled();
     expect(inFlight.has('a')).to.equal(false);
   });
+
+  it('hands a fire that throws before returning its promise to the failure handler, and unmarks it', async () => {
+    const inFlight = new InFlight();
+    const failures: unknown[] = [];
+    inFlight.start(
+      'a',
+      () => {
+        throw new Error('no entry');
+      },
+      (error) => failures.push(error),
+    );
+    await inFlight.settled();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failures.map((error) => (error as Error).message)).to.deep.equal(['no entry']);
+    expect(inFlight.has('a')).to.equal(false);
+  });
 });

@@ -16,8 +16,31 @@ export function uuidV5(name: string, namespace: string): string {
   const digest = sha1(uuidBytes(namespace), name);
   digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x50; // version 5
   digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80; // RFC 4122 variant
-  const hex = digest.toString('hex', 0, 16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return formatUuid(digest);
+}
+
+/**
+ * The 36 characters of a UUID from its first 16 bytes, written into a reused buffer and read as
+ * one flat string. A template of five slices of the hex took twice as long and made a tree of
+ * eight strings, which every fire in flight kept alive until its record (25,000 in a burst).
+ */
+const uuidText = Buffer.alloc(36);
+const DASH = 0x2d;
+
+function formatUuid(bytes: Buffer): string {
+  let at = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) uuidText[at++] = DASH;
+    const byte = bytes[i] ?? 0;
+    uuidText[at++] = hexDigit(byte >> 4);
+    uuidText[at++] = hexDigit(byte & 0x0f);
+  }
+  return uuidText.toString('latin1', 0, 36);
+}
+
+/** The ASCII code of a hex digit 0-15, lower case as RFC 4122 writes it. */
+function hexDigit(value: number): number {
+  return value < 10 ? 0x30 + value : 0x57 + value;
 }
 
 /**
