@@ -54,6 +54,7 @@ function started(fire: () => Promise<void>): Promise<void> {
   try {
     return fire();
   } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the failure handler gets what was thrown, as it is
     return Promise.reject(error);
   }
 }
