@@ -87,17 +87,17 @@ export class FileScheduleStore implements ScheduleStore {
   }
 
   async list(): Promise<ScheduleEntry[]> {
-    return this.#serial(async () => Object.values((await this.#load()).schedules));
+    return this.#serial(async () => [...(await this.#load()).schedules.values()]);
   }
 
   async get(name: string): Promise<ScheduleEntry | null> {
-    return this.#serial(async () => (await this.#load()).schedules[name] ?? null);
+    return this.#serial(async () => (await this.#load()).schedules.get(name) ?? null);
   }
 
   async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
     return this.#mutate((file) => {
-      const entry = putRecord(file.schedules[definition.name], definition, this.#clock());
-      file.schedules[entry.name] = entry;
+      const entry = putRecord(file.schedules.get(definition.name), definition, this.#clock());
+      file.schedules.set(entry.name, entry);
       return { write: true, value: entry };
     });
   }
@@ -105,36 +105,35 @@ export class FileScheduleStore implements ScheduleStore {
   /** One change for all of them: a merge of 100,000 static schedules is one mutation and one write. */
   async putMany(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]> {
     return this.#mutate((file) => {
-      const entries = putRecords((name) => file.schedules[name], definitions, this.#clock());
-      for (const entry of entries) file.schedules[entry.name] = entry;
+      const entries = putRecords((name) => file.schedules.get(name), definitions, this.#clock());
+      for (const entry of entries) file.schedules.set(entry.name, entry);
       return { write: entries.length > 0, value: entries };
     });
   }
 
   async remove(name: string): Promise<boolean> {
     return this.#mutate((file) => {
-      const existed = Object.hasOwn(file.schedules, name);
-      delete file.schedules[name];
+      const existed = file.schedules.delete(name);
       return { write: existed, value: existed };
     });
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null> {
     return this.#mutate((file) => {
-      const entry = file.schedules[name];
+      const entry = file.schedules.get(name);
       if (!entry) return { write: false, value: null };
       const updated = enableRecord(entry, enabled, this.#clock());
-      file.schedules[name] = updated;
+      file.schedules.set(name, updated);
       return { write: true, value: updated };
     });
   }
 
   async recordFire(name: string, slot: Date): Promise<boolean> {
     return this.#mutate((file) => {
-      const entry = file.schedules[name];
+      const entry = file.schedules.get(name);
       const fired = entry ? fireRecord(entry, slot, this.#clock()) : null;
       if (!fired?.lastSlot) return { write: false, value: false };
-      file.schedules[name] = fired;
+      file.schedules.set(name, fired);
       return { write: false, value: true, fire: { name, slot: fired.lastSlot, updatedAt: fired.updatedAt } };
     });
   }
@@ -231,9 +230,9 @@ export class FileScheduleStore implements ScheduleStore {
 
 /** A journalled fire applied to the file's view; one already in it (or older) changes nothing. */
 function replay(file: StoreFile, line: FireLine): void {
-  const entry = file.schedules[line.name];
+  const entry = file.schedules.get(line.name);
   const fired = entry ? fireRecord(entry, new Date(line.slot), new Date(line.updatedAt)) : null;
-  if (fired) file.schedules[line.name] = fired;
+  if (fired) file.schedules.set(line.name, fired);
 }
 
 function settle(change: PendingChange, result: { value: unknown } | { error: unknown } | undefined): void {

@@ -19,6 +19,32 @@ export function parseInstant(value: unknown, what: string): Date {
   return date;
 }
 
+/**
+ * `value` (a Date or an ISO 8601 string) as toISOString writes it. A string already in that form
+ * is its own answer: a schedule file's 50,000 interval anchors each made a Date and a new string
+ * for nothing, a sixth of compiling it.
+ */
+export function isoInstant(value: unknown, what: string): string {
+  return typeof value === 'string' && isCanonical(value) ? value : parseInstant(value, what).toISOString();
+}
+
+const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z$/;
+
+/**
+ * Written as toISOString would write it: that shape, and a day and time that exist (Date.parse
+ * reads Feb 30 as Mar 2, and 24:00 as the next day). Two-digit fields compare as strings.
+ */
+function isCanonical(value: string): boolean {
+  const [, year = '', month = '', day = '', hour = '', minute = '', second = ''] = CANONICAL.exec(value) ?? [];
+  if (year === '' || month < '01' || month > '12' || day < '01') return false;
+  return Number(day) <= daysIn(Number(year), Number(month)) && hour <= '23' && minute <= '59' && second <= '59';
+}
+
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
 function describe(value: unknown): string {
   return value instanceof Date ? 'Invalid Date' : (JSON.stringify(value) ?? String(value));
 }

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { cronError, nextCronSlot, normalizeCronExpression, parseCron } from './cron.js';
-import { parseInstant } from './instant.js';
+import { isoInstant } from './instant.js';
 import { normalizeTimeZone } from './time-zone.js';
 import type { NormalizedSpec, ScheduleSpec } from '@celeriac/protocol';
 
@@ -26,7 +26,7 @@ export function compileSpec(spec: ScheduleSpec, now: Date): NormalizedSpec {
     case 'interval':
       return compileInterval(spec.everyMs, spec.anchor, now);
     case 'once':
-      return { kind: 'once', at: parseInstant(spec.at, 'once schedule date').toISOString() };
+      return { kind: 'once', at: isoInstant(spec.at, 'once schedule date') };
     default:
       throw new InvalidArgumentError(
         `unknown schedule kind ${JSON.stringify((spec as { kind?: unknown }).kind)}: expected 'cron', 'interval' or 'once'`,
@@ -72,8 +72,8 @@ function compileInterval(everyMs: unknown, anchor: unknown, now: Date): Normaliz
       `invalid interval everyMs ${JSON.stringify(everyMs)}: expected whole milliseconds from ${MIN_INTERVAL_MS} (one second) to ${MAX_INTERVAL_MS} (ten years)`,
     );
   }
-  const start = anchor === undefined ? now : parseInstant(anchor, 'interval anchor');
-  return { kind: 'interval', everyMs, anchor: start.toISOString() };
+  const start = anchor === undefined ? now.toISOString() : isoInstant(anchor, 'interval anchor');
+  return { kind: 'interval', everyMs, anchor: start };
 }
 
 /** The first slot strictly after `after`, or null if there is none (before the year 3000). */

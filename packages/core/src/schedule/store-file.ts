@@ -14,11 +14,11 @@ export const FILE_STORE_VERSION = 1;
 export interface StoreFile {
   version: typeof FILE_STORE_VERSION;
   /**
-   * Without a prototype: a schedule may be called 'constructor', '__proto__' or 'toString', and
-   * in a plain object those names found Object.prototype's members ('already exists') or, for
-   * '__proto__', set the prototype instead of storing the schedule.
+   * By name, in a Map: a schedule may be called 'constructor' or '__proto__' (in a plain object
+   * those found Object.prototype's members), and 100,000 names made the object a dictionary
+   * whose Object.values took 80 ms a list(), against 1 ms for the Map's values.
    */
-  schedules: Record<string, ScheduleEntry>;
+  schedules: Map<string, ScheduleEntry>;
 }
 
 /** The identity of a version of the file (inode, size, times), and its size. */
@@ -34,7 +34,7 @@ export interface ReadFile {
 }
 
 export function emptyStoreFile(): StoreFile {
-  return { version: FILE_STORE_VERSION, schedules: Object.create(null) as Record<string, ScheduleEntry> };
+  return { version: FILE_STORE_VERSION, schedules: new Map() };
 }
 
 /**
@@ -93,10 +93,13 @@ export function parseStoreFile(path: string, text: string): StoreFile {
   if (data.version !== FILE_STORE_VERSION)
     throw corrupt(`unsupported version ${JSON.stringify(data.version)} (expected ${FILE_STORE_VERSION})`);
   if (!isRecord(data.schedules)) throw corrupt("'schedules' is not an object");
-  const schedules = Object.create(null) as Record<string, ScheduleEntry>;
-  for (const [name, entry] of Object.entries(data.schedules)) {
+  const stored = data.schedules;
+  const schedules = new Map<string, ScheduleEntry>();
+  // Keys, then a lookup each: Object.entries of 100,000 names built as many pairs (~90 ms).
+  for (const name of Object.keys(stored)) {
+    const entry = stored[name];
     if (!isEntry(entry) || entry.name !== name) throw corrupt(`schedule '${name}' is not a valid entry`);
-    schedules[name] = entry;
+    schedules.set(name, entry);
   }
   return { version: FILE_STORE_VERSION, schedules };
 }
@@ -137,16 +140,23 @@ const CHUNK_ENTRIES = 2000;
 /** The file's text in pieces; the caller must not change `file` while it iterates. */
 function* storeFileChunks(file: StoreFile): Generator<string> {
   yield `{"version":${file.version},"schedules":{\n`;
-  const names = Object.keys(file.schedules);
-  for (let start = 0; start < names.length; start += CHUNK_ENTRIES) {
-    const lines = names.slice(start, start + CHUNK_ENTRIES).map((name) => entryLine(name, file.schedules[name]));
-    yield `${start === 0 ? '' : ',\n'}${lines.join(',\n')}`;
+  let separator = '';
+  for (const chunk of chunked(file.schedules, CHUNK_ENTRIES)) {
+    yield separator + chunk.map(([name, entry]) => `${JSON.stringify(name)}:${JSON.stringify(entry)}`).join(',\n');
+    separator = ',\n';
   }
   yield '\n}}\n';
 }
 
-function entryLine(name: string, entry: ScheduleEntry | undefined): string {
-  return `${JSON.stringify(name)}:${JSON.stringify(entry)}`;
+function* chunked<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const item of items) {
+    chunk.push(item);
+    if (chunk.length < size) continue;
+    yield chunk;
+    chunk = [];
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /**
