@@ -4,6 +4,7 @@
  * connections); a spawned `celeriac beat` takes `schedule add` at run time and fires it to a
  * worker, `ls` shows it, `rm` stops it.
  */
+import { stat } from 'node:fs/promises';
 import { expect } from 'chai';
 import { parseJson } from '@celeriac/protocol';
 import { slotTaskId, type ScheduleEntry, type ScheduleInput } from '@celeriac/core';
@@ -272,7 +273,13 @@ describe('celeriac beat --schedule with 5,000 entries on the file store', functi
     return run.logs().find((line) => line.message === 'static schedules merged into the store');
   }
 
-  it('leads, fires every schedule once at its slot, and restarts without rewriting the store', async function () {
+  function unchanged(run: SpawnedCli): boolean {
+    return run
+      .logs()
+      .some((line) => line.message === 'static schedules unchanged since their last merge: not merged again');
+  }
+
+  it('leads, fires every schedule once at its slot, and restarts without merging an unchanged file again', async function () {
     const everyMs = 3_600_000;
     const anchor = futureAnchor(1000, 5000);
     const schedules = Array.from({ length: count }, (_, i) => ({
@@ -289,8 +296,18 @@ describe('celeriac beat --schedule with 5,000 entries on the file store', functi
     expect(new Set(recorder.fires.map((fire) => fire.taskId))).to.deep.equal(expected);
     expect(await stopGracefully(beat)).to.deep.equal({ code: 0, signal: null });
 
+    const storeFile = dir.storeUrl.slice('file:'.length);
+    const written = (await stat(storeFile)).mtimeMs;
     beat = await dir.beat(file);
-    expect(merged(beat)).to.include({ static: count, changed: 0 });
+    expect([merged(beat), unchanged(beat)]).to.deep.equal([undefined, true]);
     expect(recorder.fires).to.have.length(count); // the restart found every slot recorded
+    expect((await stat(storeFile)).mtimeMs, 'the store file was not written').to.equal(written);
+    expect(await stopGracefully(beat)).to.deep.equal({ code: 0, signal: null });
+
+    // One more schedule in the file: a new digest, so the file is merged again (one change).
+    await dir.writeSchedules([...schedules, { ...schedules[0], name: 'site-new' }] as ScheduleInput[]);
+    beat = await dir.beat(file);
+    expect(merged(beat)).to.include({ static: count + 1, changed: 1 });
+    expect(unchanged(beat)).to.equal(false);
   });
 });

@@ -273,6 +273,28 @@ describe('beat (real broker)', function () {
     expect(await harness.store.get(harness.name)).to.equal(null);
   });
 
+  it('skips the merge of static schedules the store merged last, and merges again after a runtime edit', async () => {
+    let reads = 0;
+    const counted = {
+      staticDigest: 'sha256:test',
+      schedules: async () => {
+        reads += 1;
+        return [harness.everySecond()];
+      },
+    };
+    const first = await harness.leading(await harness.beat(counted));
+    await harness.waitFires(1);
+    await first.stop();
+    await harness.leading(await harness.beat(counted)); // a restart: the store holds this merge
+    expect(reads).to.equal(1);
+
+    await harness.client.schedules.remove(harness.name); // a runtime edit: the merge would change the store
+    await harness.release();
+    await harness.leading(await harness.beat(counted));
+    expect(reads).to.equal(2);
+    expect(await harness.store.get(harness.name)).to.include({ name: harness.name, enabled: true });
+  });
+
   it('rejects an invalid cron expression and an update of an unknown schedule with a clear message', async () => {
     await harness.leading(await harness.beat());
     const badCron = harness.everySecond({ schedule: { kind: 'cron', expression: '61 * * * *' } });

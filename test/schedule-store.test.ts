@@ -7,7 +7,10 @@ import { MongoScheduleStore } from '@celeriac/mongodb';
 import { scheduleStoreContract } from './contract/schedule-store.contract.js';
 import { MONGODB_PENDING, MONGODB_URL, dropDatabase, uniqueDatabaseUrl } from './support/mongodb.js';
 
-scheduleStoreContract('MemoryScheduleStore', async () => new MemoryScheduleStore(), { putMany: true });
+scheduleStoreContract('MemoryScheduleStore', async () => new MemoryScheduleStore(), {
+  putMany: true,
+  staticDigest: true,
+});
 
 describe('FileScheduleStore (temp files)', () => {
   let directory = '';
@@ -26,6 +29,7 @@ describe('FileScheduleStore (temp files)', () => {
     async () => new FileScheduleStore(join(directory, `store-${++count}.json`)),
     {
       putMany: true,
+      staticDigest: true,
       reopen: async (store: ScheduleStore) => new FileScheduleStore((store as FileScheduleStore).path),
     },
   );

@@ -14,6 +14,8 @@ export interface ContractOptions {
   reopen?: (store: ScheduleStore) => Promise<ScheduleStore>;
   /** The store has the optional `putMany`: its case runs (it is not registered for the others). */
   putMany?: boolean;
+  /** The store has the optional `staticDigest` (and putMany records it): its cases run. */
+  staticDigest?: boolean;
 }
 
 const CASES = [
@@ -29,6 +31,7 @@ const CASES = [
   'concurrent recordFire and put for different schedules all persist',
   'putMany (where a store has it) puts like put: new entries, and replaced ones keep their state',
   'many fires recorded together each get their own answer',
+  'staticDigest (where a store has it): putMany records it; any edit but a fire clears it',
 ] as const;
 
 const SHARED_CASES = [
@@ -36,6 +39,7 @@ const SHARED_CASES = [
   'two instances racing for the same slot: exactly one wins',
   'writes are durable: a reopened store has them after close',
   'schedules named like members of every object (constructor, __proto__, toString) are schedules like any other',
+  'staticDigest (where a store has it) is durable, and an edit through another instance clears it',
 ] as const;
 
 function definition(name: string, overrides: Partial<ScheduleInput> = {}): ScheduleDefinition {
@@ -87,6 +91,7 @@ export function scheduleStoreContract(
       defineSharedCases(
         () => store,
         (from) => open(() => reopen(from)),
+        options,
       );
   });
 }
@@ -227,11 +232,44 @@ function defineCases(current: () => ScheduleStore, options: ContractOptions): vo
     expect(await current().get('n1')).to.deep.include({ lastSlot: slot(5).toISOString(), runCount: 1 });
     expect(await current().get('n0')).to.deep.include({ lastSlot: slot(10).toISOString(), runCount: 1 });
   });
+
+  if (options.staticDigest) it(CASES[12], async () => digestCase(digestStore(current())));
+}
+
+/** A store said to have staticDigest, with both optional methods present. */
+function digestStore(store: ScheduleStore): Required<ScheduleStore> {
+  if (!store.putMany || !store.staticDigest) throw new Error('the store was said to have staticDigest');
+  return store as Required<ScheduleStore>;
+}
+
+async function digestCase(store: Required<ScheduleStore>): Promise<void> {
+  expect(await store.staticDigest()).to.equal(null);
+  await store.putMany([definition('a'), definition('b')], 'd1');
+  expect(await store.recordFire('a', slot(5))).to.equal(true);
+  expect(await store.staticDigest(), 'a fire keeps it').to.equal('d1');
+  const edits: Array<[string, () => Promise<unknown>]> = [
+    ['put', () => store.put(definition('c'))],
+    ['setEnabled', () => store.setEnabled('a', false)],
+    ['remove', () => store.remove('b')],
+    ['putMany without a digest', () => store.putMany([definition('d')])],
+    ['a one-off disabled by its fire', () => store.recordFire('once', slot(30))],
+  ];
+  await store.put(definition('once', { schedule: { kind: 'once', at: slot(30) } }));
+  for (const [what, edit] of edits) {
+    await store.putMany([], `before ${what}`);
+    expect(await store.staticDigest()).to.equal(`before ${what}`);
+    await edit();
+    expect(await store.staticDigest(), what).to.equal(null);
+  }
+  await store.putMany([], 'd2');
+  expect([await store.remove('missing'), await store.setEnabled('missing', true)]).to.deep.equal([false, null]);
+  expect(await store.staticDigest(), 'edits of nothing change nothing').to.equal('d2');
 }
 
 function defineSharedCases(
   current: () => ScheduleStore,
   reopen: (store: ScheduleStore) => Promise<ScheduleStore>,
+  options: ContractOptions,
 ): void {
   it(SHARED_CASES[0], async () => {
     const other = await reopen(current());
@@ -281,6 +319,19 @@ function defineSharedCases(
     expect(await reopened.get('__proto__')).to.deep.include({ runCount: 1, lastSlot: slot(5).toISOString() });
     expect((await reopened.list()).sort((a, b) => a.name.localeCompare(b.name))).to.deep.equal(expected);
   });
+
+  if (options.staticDigest)
+    it(SHARED_CASES[4], async () => {
+      const store = digestStore(current());
+      await store.putMany([definition('a')], 'd1');
+      await store.recordFire('a', slot(5)); // journalled: the digest stays with it
+      await store.close();
+      const reopened = digestStore(await reopen(store));
+      expect(await reopened.staticDigest()).to.equal('d1');
+      const other = digestStore(await reopen(store));
+      await other.setEnabled('a', false);
+      expect(await reopened.staticDigest()).to.equal(null);
+    });
 }
 
 /** Runs a change that a frozen entry refuses with a TypeError; any other error is a failure. */

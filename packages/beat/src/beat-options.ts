@@ -2,7 +2,6 @@ import {
   ConfigurationError,
   DEFAULT_BROKER_URL,
   checkBrokerUrl,
-  InvalidArgumentError,
   silentLogger,
   type BrokerUrls,
   type Logger,
@@ -18,7 +17,7 @@ import {
   type BrokerTlsOptions,
   type DeclareMode,
 } from '@celeriac/amqp';
-import { compileStatic, type StaticSchedule } from './static-schedule.js';
+import { staticSet, type StaticSet } from './static-schedule.js';
 
 /** How fired tasks are routed and their queues declared, as for a Client. */
 export type BeatClientOptions = Pick<
@@ -48,7 +47,16 @@ export interface BeatOptions {
    * added, changed ones updated (keeping their last slot, run count and, for an interval without
    * an explicit anchor, its anchor). Stored schedules missing from this list stay. @default []
    */
-  schedules?: ScheduleInput[];
+  schedules?: ScheduleInput[] | (() => Promise<ScheduleInput[]>);
+  /**
+   * Names the content of `schedules` (the CLI gives a hash of its --schedule file); the store
+   * records it with their merge. When the store holds it already and nothing but fires changed
+   * the store since, start() skips the merge, which would change nothing, and a function given
+   * as `schedules` is never called: no reading, compiling or comparing of 100,000 schedules on
+   * each restart. A function is compiled in start() when it is called (an invalid schedule then
+   * fails start(), not the constructor), and needs a digest. @default none: every start merges
+   */
+  staticDigest?: string;
   /**
    * Makes `schedules` the whole truth, as Celery's beat_schedule is: every stored schedule not in
    * it is removed at start, including ones added at run time. @default false
@@ -91,8 +99,8 @@ export interface CompiledBeatOptions {
   brokerUrl: string;
   brokerTls: BrokerTlsOptions | null;
   declare: DeclareMode;
-  /** Compiled once here; the merge into the store reuses them. */
-  schedules: readonly StaticSchedule[];
+  /** An array is compiled once here; the merge into the store reuses it. */
+  schedules: StaticSet;
   pruneStatic: boolean;
   tickToleranceMs: number;
   lockRetryMs: number;
@@ -115,7 +123,7 @@ export function compileBeatOptions(options: BeatOptions): CompiledBeatOptions {
     brokerUrl: url,
     brokerTls,
     declare: checkDeclare(options.declare),
-    schedules: staticSchedules(options.schedules ?? []),
+    schedules: staticSet(options.schedules ?? [], options.staticDigest, options.pruneStatic ?? false),
     pruneStatic: options.pruneStatic ?? false,
     tickToleranceMs: atLeast(options.tickToleranceMs ?? 5, 0, 'tickToleranceMs'),
     lockRetryMs: atLeast(options.lockRetryMs ?? 1000, 1, 'lockRetryMs'),
@@ -168,29 +176,6 @@ function store(value: unknown): ScheduleStore {
   throw new ConfigurationError(
     'store must be a ScheduleStore, e.g. openScheduleStore("file:./celeriac-schedule.json")',
   );
-}
-
-/** Every static schedule must compile now, so a typo stops the start instead of a fire. */
-function staticSchedules(inputs: unknown): StaticSchedule[] {
-  if (!Array.isArray(inputs)) throw new ConfigurationError('schedules must be an array of schedules');
-  const names = new Set<string>();
-  const now = new Date();
-  return (inputs as ScheduleInput[]).map((input) => {
-    const schedule = compiled(input, now);
-    const { name } = schedule.definition;
-    if (names.has(name)) throw new ConfigurationError(`schedule "${name}" is defined twice`);
-    names.add(name);
-    return schedule;
-  });
-}
-
-function compiled(input: ScheduleInput, now: Date): StaticSchedule {
-  try {
-    return compileStatic(input, now);
-  } catch (error) {
-    if (!(error instanceof InvalidArgumentError)) throw error;
-    throw new ConfigurationError(`invalid static schedule: ${error.message}`, { cause: error });
-  }
 }
 
 function atLeast(value: number, min: number, field: string): number {

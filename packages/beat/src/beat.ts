@@ -7,7 +7,7 @@ import { BeatLoop } from './beat-loop.js';
 import { compileBeatOptions, type BeatOptions, type CompiledBeatOptions } from './beat-options.js';
 import { ControlConsumer } from './control.js';
 import { ScheduleEditor } from './schedule-editor.js';
-import type { StaticSchedule } from './static-schedule.js';
+import type { StaticSchedule, StaticSet } from './static-schedule.js';
 import { untilStoreAnswers } from './store-retry.js';
 
 /**
@@ -49,7 +49,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
    * The static schedules until they are merged into the store, then null: 100,000 compiled
    * schedules are tens of MB the beat never reads again (the store and the loop hold their own).
    */
-  #statics: readonly StaticSchedule[] | null;
+  #statics: StaticSet | null;
   readonly #loop: BeatLoop;
   readonly #editor: ScheduleEditor;
   /** A throwing listener is logged; it must never break the loop or the lock. */
@@ -128,7 +128,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
   async #start(): Promise<void> {
     const { brokerUrl, logger } = this.options;
     this.#state = 'STARTING';
-    logger.log('info', 'beat starting', { broker: redactUrl(brokerUrl), static: this.#statics?.length ?? 0 });
+    logger.log('info', 'beat starting', { broker: redactUrl(brokerUrl) });
     // The broker connection opens while the store merges (neither waits for the other); the
     // lock is competed for only once the merge is in the store.
     const connecting = this.#connect();
@@ -157,19 +157,36 @@ export class Beat extends TypedEmitter<BeatEvents> {
     }
   }
 
-  /** Static schedules are added or updated; with pruneStatic, every other stored schedule goes. */
+  /**
+   * Static schedules are added or updated; with pruneStatic, every other stored schedule goes
+   * first. Skipped when the store says it holds this very merge already (StaticSet.digest).
+   */
   async #mergeStatic(): Promise<void> {
-    const { pruneStatic, store, logger } = this.options;
-    const schedules = this.#statics ?? [];
-    if (schedules.length === 0 && !pruneStatic) return;
-    const changed = await this.#editor.mergeStatic(schedules);
-    logger.log('info', 'static schedules merged into the store', { static: schedules.length, changed });
-    if (pruneStatic) {
-      const keep = new Set(schedules.map(({ definition }) => definition.name));
-      const stale = (await store.list()).filter((entry) => !keep.has(entry.name));
-      await Promise.all(stale.map((entry) => this.#editor.remove(entry.name)));
+    const statics = this.#statics;
+    if (statics === null) return;
+    if (statics.digest !== null && (await this.#merged(statics.digest))) {
+      this.options.logger.log('info', 'static schedules unchanged since their last merge: not merged again');
+    } else {
+      await this.#merge(await statics.load(), statics.digest);
     }
     this.#statics = null; // only now: a merge retried after a store error needs them
+  }
+
+  async #merged(digest: string): Promise<boolean> {
+    return (await this.options.store.staticDigest?.()) === digest;
+  }
+
+  async #merge(schedules: readonly StaticSchedule[], digest: string | null): Promise<void> {
+    const { pruneStatic, logger } = this.options;
+    if (schedules.length === 0 && !pruneStatic && digest === null) return;
+    if (pruneStatic) await this.#prune(new Set(schedules.map(({ definition }) => definition.name)));
+    const changed = await this.#editor.mergeStatic(schedules, digest ?? undefined);
+    logger.log('info', 'static schedules merged into the store', { static: schedules.length, changed });
+  }
+
+  async #prune(keep: ReadonlySet<string>): Promise<void> {
+    const stale = (await this.options.store.list()).filter((entry) => !keep.has(entry.name));
+    await Promise.all(stale.map((entry) => this.#editor.remove(entry.name)));
   }
 
   async #connect(): Promise<Runtime> {

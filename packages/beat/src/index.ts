@@ -40,5 +40,7 @@ export { fireSlots, sendOptions, type TaskSender, type FireDeps, type FireOutcom
 /** @internal Applies schedule commands to a store and a loop; for tools embedding beat's logic. */
 export { ScheduleEditor } from './schedule-editor.js';
 export { compileStatic, type StaticSchedule } from './static-schedule.js';
+/** Whether a store holds the merge of static schedules of a digest already (the CLI asks before reading its file). */
+export { staticSchedulesMerged } from './static-schedule.js';
 /** @internal The control queue's command reader (protocol's decoder with beat's error type). */
 export { parseCommand } from './parse-command.js';

@@ -65,13 +65,18 @@ export class ScheduleEditor {
     return this.mergeStatic(inputs.map((input) => compileStatic(input, now)));
   }
 
-  /** mergeAll of schedules compiled already (a Beat compiles its static schedules when it is built). */
-  async mergeStatic(schedules: readonly StaticSchedule[]): Promise<number> {
+  /**
+   * mergeAll of schedules compiled already (a Beat compiles its static schedules when it is
+   * built). A store with staticDigest records `digest` with them, even when nothing changed
+   * (one write, then restarts skip the merge); without a digest, a merge that changes nothing
+   * writes nothing and leaves the store's digest as it was (still true).
+   */
+  async mergeStatic(schedules: readonly StaticSchedule[], digest?: string): Promise<number> {
     const stored = new Map((await this.store.list()).map((entry) => [entry.name, entry]));
     const changed = schedules.flatMap((schedule) => merged(schedule, stored.get(schedule.definition.name)) ?? []);
-    if (changed.length === 0) return 0; // a restart with nothing new: no write, no lock
+    if (changed.length === 0 && (digest === undefined || !this.store.staticDigest)) return 0;
     if (!this.store.putMany) await Promise.all(changed.map((definition) => this.#put(definition)));
-    else for (const entry of await this.store.putMany(changed)) this.loop?.upsert(entry);
+    else for (const entry of await this.store.putMany(changed, digest)) this.loop?.upsert(entry);
     return changed.length;
   }
 

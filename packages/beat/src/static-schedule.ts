@@ -4,7 +4,15 @@
  * compiled definition: compiling 100,000 schedules a second time in the merge was a tenth of a
  * CLI beat's start-up.
  */
-import { compileScheduleInput, type ScheduleDefinition, type ScheduleEntry, type ScheduleInput } from '@celeriac/core';
+import {
+  ConfigurationError,
+  InvalidArgumentError,
+  compileScheduleInput,
+  type ScheduleDefinition,
+  type ScheduleEntry,
+  type ScheduleInput,
+  type ScheduleStore,
+} from '@celeriac/core';
 
 export interface StaticSchedule {
   definition: ScheduleDefinition;
@@ -36,4 +44,76 @@ export function withStoredParts(schedule: StaticSchedule, existing: ScheduleEntr
   return enabled === definition.enabled && spec === definition.schedule
     ? definition
     : { ...definition, enabled, schedule: spec };
+}
+
+/**
+ * A beat's static schedules as options give them: compiled already (an array), or read and
+ * compiled only when the store's digest says they must be merged (a function).
+ */
+export interface StaticSet {
+  /** The digest the store records with their merge (see digestKey); null: none was given. */
+  digest: string | null;
+  load(): Promise<readonly StaticSchedule[]>;
+}
+
+/**
+ * Bump when compiling or merging the same input would store something else (a new default, a
+ * new field): a digest recorded by the old rules must not skip the new merge.
+ */
+const MERGE_RULES = 1;
+
+/** The digest as the store records it: with pruneStatic, since a pruning merge changes more. */
+export function digestKey(digest: string, pruneStatic: boolean): string {
+  return `merge-v${MERGE_RULES}:${pruneStatic ? 'prune' : 'add'}:${digest}`;
+}
+
+/**
+ * True when `store` last merged static schedules of this digest (and pruneStatic) and nothing
+ * but fires changed it since: merging them again would change nothing.
+ */
+export async function staticSchedulesMerged(
+  store: ScheduleStore,
+  digest: string,
+  pruneStatic: boolean,
+): Promise<boolean> {
+  return (await store.staticDigest?.()) === digestKey(digest, pruneStatic);
+}
+
+export function staticSet(
+  given: ScheduleInput[] | (() => Promise<ScheduleInput[]>),
+  digest: string | undefined,
+  pruneStatic: boolean,
+): StaticSet {
+  if (digest !== undefined && (typeof digest !== 'string' || digest.length === 0))
+    throw new ConfigurationError('staticDigest must be a non-empty string naming the content of schedules');
+  const key = digest === undefined ? null : digestKey(digest, pruneStatic);
+  if (typeof given !== 'function') {
+    const compiled = staticSchedules(given);
+    return { digest: key, load: async () => compiled };
+  }
+  if (key === null) throw new ConfigurationError('schedules given as a function need a staticDigest naming them');
+  return { digest: key, load: async () => staticSchedules(await given()) };
+}
+
+/** Every static schedule must compile, so a typo stops the start instead of a fire. */
+function staticSchedules(inputs: unknown): StaticSchedule[] {
+  if (!Array.isArray(inputs)) throw new ConfigurationError('schedules must be an array of schedules');
+  const names = new Set<string>();
+  const now = new Date();
+  return (inputs as ScheduleInput[]).map((input) => {
+    const schedule = compiled(input, now);
+    const { name } = schedule.definition;
+    if (names.has(name)) throw new ConfigurationError(`schedule "${name}" is defined twice`);
+    names.add(name);
+    return schedule;
+  });
+}
+
+function compiled(input: ScheduleInput, now: Date): StaticSchedule {
+  try {
+    return compileStatic(input, now);
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new ConfigurationError(`invalid static schedule: ${error.message}`, { cause: error });
+  }
 }

@@ -7,7 +7,7 @@ const store = new MemoryScheduleStore();
 const tick = { name: 'tick', task: 'tasks.tick', schedule: { kind: 'interval', everyMs: 1000 } } as const;
 
 describe('compileBeatOptions', () => {
-  it('applies defaults: short lock heartbeat, 1 s lock retry, and a client that reads no results', () => {
+  it('applies defaults: short lock heartbeat, 1 s lock retry, and a client that reads no results', async () => {
     const options = compileBeatOptions({ store });
     expect(options).to.include({
       brokerUrl: 'amqp://guest:guest@localhost:5672//',
@@ -21,11 +21,12 @@ describe('compileBeatOptions', () => {
       publishWaitMs: 5000,
       connectionName: 'celeriac-beat:send',
     });
-    expect(options.schedules).to.deep.equal([]);
+    expect(options.schedules.digest).to.equal(null);
+    expect(await options.schedules.load()).to.deep.equal([]);
   });
 
-  it('compiles static schedules once, saying which parts a stored schedule keeps', () => {
-    const [schedule] = compileBeatOptions({ store, schedules: [tick] }).schedules;
+  it('compiles static schedules once, saying which parts a stored schedule keeps', async () => {
+    const [schedule] = await compileBeatOptions({ store, schedules: [tick] }).schedules.load();
     expect(schedule?.definition).to.include({ name: 'tick', task: 'tasks.tick', enabled: true });
     expect(schedule).to.include({ keepsEnabled: true, keepsAnchor: true });
   });
@@ -57,8 +58,24 @@ describe('compileBeatOptions', () => {
         /invalid static schedule: schedule 'tick'/,
       ],
       [() => compileBeatOptions({ store, client: { publishWaitMs: -5 } }), /publishWaitMs/],
+      [() => compileBeatOptions({ store, schedules: async () => [tick] }), /need a staticDigest/],
+      [() => compileBeatOptions({ store, schedules: [tick], staticDigest: '' }), /staticDigest must be/],
     ];
     for (const [compile, message] of bad) expect(compile).to.throw(ConfigurationError, message);
+  });
+
+  it('reads schedules given as a function only when loaded, and keys the digest with pruneStatic', async () => {
+    let reads = 0;
+    const read = async () => {
+      reads += 1;
+      return [tick];
+    };
+    const adding = compileBeatOptions({ store, schedules: read, staticDigest: 'sha256:x' }).schedules;
+    const pruning = compileBeatOptions({ store, schedules: read, staticDigest: 'sha256:x', pruneStatic: true });
+    expect(reads).to.equal(0);
+    expect(adding.digest).to.be.a('string').that.includes('sha256:x').and.not.equal(pruning.schedules.digest);
+    expect((await adding.load()).map((schedule) => schedule.definition.name)).to.deep.equal(['tick']);
+    expect(reads).to.equal(1);
   });
 
   it('refuses them in the Beat constructor too, and starts INITIALIZED', () => {

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
-import { Beat } from '@celeriac/beat';
+import { Beat, staticSchedulesMerged, type BeatOptions } from '@celeriac/beat';
 import type { MetricsServer } from '@celeriac/metrics';
-import { isoString, openScheduleStore, redactUrl, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+import { isoString, openScheduleStore, redactUrl, type ScheduleStore } from '@celeriac/core';
 import type { QueueType } from '@celeriac/amqp';
 import { BEAT_GROUP_OPTION } from './beat-group-option.js';
 import { QUEUE_TYPE_OPTION, QUEUE_TYPES } from './queue-type-option.js';
@@ -9,7 +9,7 @@ import { defineCommand, type RunContext } from '../command.js';
 import { ExitCode } from '../errors.js';
 import { ShutdownSignals } from '../shutdown.js';
 import { METRICS_PORT_OPTION, serveBeatMetrics } from '../metrics.js';
-import { loadScheduleFile } from './schedule-file.js';
+import { openScheduleFile, type ScheduleFile } from './schedule-file.js';
 
 interface BeatConfig {
   store: string;
@@ -38,7 +38,7 @@ export const beatCommand = defineCommand<BeatConfig>({
       type: 'string',
       requiresArg: true,
       describe:
-        'Static schedules merged into the store at start: a .json file (array) or a JS module (default export array)',
+        'Static schedules merged into the store at start: a .json file (array) or a JS module (default export array); a restart skips the merge when the store merged this very content last',
     },
     'beat-group': BEAT_GROUP_OPTION,
     'queue-type': QUEUE_TYPE_OPTION,
@@ -62,10 +62,7 @@ export const beatCommand = defineCommand<BeatConfig>({
 
 /** Leads or stands by until a shutdown signal, then stops firing and closes the store. */
 async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): Promise<number> {
-  // Not kept in this frame: the Beat compiles what it needs, and 100,000 inputs held for the
-  // life of the process were tens of MB of its RSS.
-  let schedules: ScheduleInput[] | null =
-    config.scheduleFile === undefined ? [] : await loadScheduleFile(config.scheduleFile, io.cwd);
+  const file = config.scheduleFile === undefined ? null : await openScheduleFile(config.scheduleFile, io.cwd);
   const store = await openScheduleStore(storeUrl(config.store, io.cwd), { logger });
   const shutdown = new ShutdownSignals(io, logger);
   let metrics: MetricsServer | null = null;
@@ -73,10 +70,9 @@ async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): 
     logger.log('debug', 'beat configured', {
       store: redactUrl(config.store),
       broker: redactUrl(global.brokerUrl),
-      schedules: schedules.length,
+      scheduleDigest: file?.digest,
     });
-    const beat = createBeat(config, schedules, store, { global, logger });
-    schedules = null;
+    const beat = createBeat(config, await staticSchedules(file, store, config.pruneStatic), store, { global, logger });
     if (config.metricsPort !== undefined) metrics = await serveBeatMetrics(beat, config.metricsPort, logger);
     await Promise.race([beat.start(), shutdown.received]);
     await shutdown.received;
@@ -89,9 +85,27 @@ async function runBeat(config: BeatConfig, { io, global, logger }: RunContext): 
   }
 }
 
+/**
+ * The file's schedules: read now (so a bad one stops the start as a usage error), unless the
+ * store merged this very file last; then only if the beat finds the store changed after all.
+ * Not kept in runBeat's frame: 100,000 inputs held for the life of the process were tens of MB.
+ */
+async function staticSchedules(
+  file: ScheduleFile | null,
+  store: ScheduleStore,
+  pruneStatic: boolean,
+): Promise<Statics> {
+  if (file === null) return { schedules: [] };
+  const staticDigest = file.digest ?? undefined;
+  const merged = staticDigest !== undefined && (await staticSchedulesMerged(store, staticDigest, pruneStatic));
+  return { schedules: merged ? () => file.read() : await file.read(), staticDigest };
+}
+
+type Statics = Pick<BeatOptions, 'schedules' | 'staticDigest'>;
+
 function createBeat(
   config: BeatConfig,
-  schedules: ScheduleInput[],
+  statics: Statics,
   store: ScheduleStore,
   { global, logger }: Pick<RunContext, 'global' | 'logger'>,
 ): Beat {
@@ -100,7 +114,7 @@ function createBeat(
     brokerTls: global.brokerTls,
     declare: global.declare,
     store,
-    schedules,
+    ...statics,
     pruneStatic: config.pruneStatic,
     beatGroup: config.beatGroup ?? null,
     client: { queueType: config.queueType },

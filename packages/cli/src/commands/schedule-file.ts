@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,19 +11,48 @@ import { UsageError } from '../errors.js';
  * (one schedule per site, a date from the environment); JSON suits a list kept by hand.
  * Each schedule is validated by Beat itself before it connects.
  */
-export async function loadScheduleFile(file: string, cwd: string): Promise<ScheduleInput[]> {
+export interface ScheduleFile {
+  /**
+   * Names the content: a hash of a JSON file's bytes, or of the list a module exported (null if
+   * that list is not JSON). A store that merged this digest last lets beat skip the merge.
+   */
+  digest: string | null;
+  /** The list, parsed when asked: a restart whose digest the store holds never parses it. */
+  read(): Promise<ScheduleInput[]>;
+}
+
+export async function openScheduleFile(file: string, cwd: string): Promise<ScheduleFile> {
   const path = resolve(cwd, file);
-  const value = path.endsWith('.json') ? await readJson(file, path) : await importList(file, path);
+  if (!path.endsWith('.json')) return moduleFile(file, await importList(file, path));
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read --schedule ${file}: ${error.code ?? error.message}`);
+  });
+  return { digest: sha256(bytes), read: async () => list(file, parseJson(file, bytes.toString('utf8'))) };
+}
+
+function moduleFile(file: string, value: unknown): ScheduleFile {
+  const schedules = list(file, value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(schedules);
+  } catch {
+    text = undefined; // a bigint or a cycle: compiling will say what is wrong with it
+  }
+  return { digest: text === undefined ? null : sha256(text), read: async () => schedules };
+}
+
+function sha256(content: string | Buffer): string {
+  return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+}
+
+function list(file: string, value: unknown): ScheduleInput[] {
   if (Array.isArray(value)) return value as ScheduleInput[];
   throw new UsageError(
     `--schedule ${file} must hold an array of schedules, got ${value === null ? 'null' : typeof value}`,
   );
 }
 
-async function readJson(file: string, path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read --schedule ${file}: ${error.code ?? error.message}`);
-  });
+function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -98,22 +98,30 @@ export class FileScheduleStore implements ScheduleStore {
     return this.#mutate((file) => {
       const entry = putRecord(file.schedules.get(definition.name), definition, this.#clock());
       file.schedules.set(entry.name, entry);
+      file.staticDigest = null;
       return { write: true, value: entry };
     });
   }
 
   /** One change for all of them: a merge of 100,000 static schedules is one mutation and one write. */
-  async putMany(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]> {
+  async putMany(definitions: readonly ScheduleDefinition[], staticDigest?: string): Promise<ScheduleEntry[]> {
     return this.#mutate((file) => {
       const entries = putRecords((name) => file.schedules.get(name), definitions, this.#clock());
       for (const entry of entries) file.schedules.set(entry.name, entry);
-      return { write: entries.length > 0, value: entries };
+      const digestChanged = file.staticDigest !== (staticDigest ?? null);
+      file.staticDigest = staticDigest ?? null;
+      return { write: entries.length > 0 || digestChanged, value: entries };
     });
+  }
+
+  async staticDigest(): Promise<string | null> {
+    return this.#serial(async () => (await this.#load()).staticDigest);
   }
 
   async remove(name: string): Promise<boolean> {
     return this.#mutate((file) => {
       const existed = file.schedules.delete(name);
+      if (existed) file.staticDigest = null;
       return { write: existed, value: existed };
     });
   }
@@ -124,18 +132,13 @@ export class FileScheduleStore implements ScheduleStore {
       if (!entry) return { write: false, value: null };
       const updated = enableRecord(entry, enabled, this.#clock());
       file.schedules.set(name, updated);
+      file.staticDigest = null;
       return { write: true, value: updated };
     });
   }
 
   async recordFire(name: string, slot: Date): Promise<boolean> {
-    return this.#mutate((file) => {
-      const entry = file.schedules.get(name);
-      const fired = entry ? fireRecord(entry, slot, this.#clock()) : null;
-      if (!fired?.lastSlot) return { write: false, value: false };
-      file.schedules.set(name, fired);
-      return { write: false, value: true, fire: { name, slot: fired.lastSlot, updatedAt: fired.updatedAt } };
-    });
+    return this.#mutate((file) => fireChange(file, name, slot, this.#clock()));
   }
 
   /** Folds a journal this store wrote into the file, so a stopped beat leaves one whole file. */
@@ -226,6 +229,18 @@ export class FileScheduleStore implements ScheduleStore {
     this.counters.parses += 1;
     return { file: read.file, stamp: read.stamp.id, bytes: read.stamp.bytes, journal: JOURNAL_START };
   }
+}
+
+/** A fire is a journal line; one that disables a one-off clears the digest too, so the file is written. */
+function fireChange(file: StoreFile, name: string, slot: Date, now: Date): Change<boolean> {
+  const entry = file.schedules.get(name);
+  const fired = entry ? fireRecord(entry, slot, now) : null;
+  if (!fired?.lastSlot) return { write: false, value: false };
+  file.schedules.set(name, fired);
+  if (fired.enabled === entry?.enabled || file.staticDigest === null)
+    return { write: false, value: true, fire: { name, slot: fired.lastSlot, updatedAt: fired.updatedAt } };
+  file.staticDigest = null; // an edit a merge would undo
+  return { write: true, value: true };
 }
 
 /** A journalled fire applied to the file's view; one already in it (or older) changes nothing. */

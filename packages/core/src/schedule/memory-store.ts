@@ -14,6 +14,7 @@ export interface StoreOptions {
 export class MemoryScheduleStore implements ScheduleStore {
   readonly #entries = new Map<string, ScheduleEntry>();
   readonly #clock: () => Date;
+  #staticDigest: string | null = null;
 
   constructor(options: StoreOptions = {}) {
     this.#clock = options.clock ?? (() => new Date());
@@ -29,27 +30,37 @@ export class MemoryScheduleStore implements ScheduleStore {
   }
 
   async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
+    this.#staticDigest = null;
     return this.#save(putRecord(this.#entries.get(definition.name), definition, this.#clock()));
   }
 
-  async putMany(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]> {
+  async putMany(definitions: readonly ScheduleDefinition[], staticDigest?: string): Promise<ScheduleEntry[]> {
     const entries = putRecords((name) => this.#entries.get(name), definitions, this.#clock());
     for (const entry of entries) this.#save(entry);
+    this.#staticDigest = staticDigest ?? null;
     return entries;
   }
 
+  async staticDigest(): Promise<string | null> {
+    return this.#staticDigest;
+  }
+
   async remove(name: string): Promise<boolean> {
-    return this.#entries.delete(name);
+    const removed = this.#entries.delete(name);
+    if (removed) this.#staticDigest = null;
+    return removed;
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null> {
     const entry = this.#entries.get(name);
+    if (entry) this.#staticDigest = null;
     return entry ? this.#save(enableRecord(entry, enabled, this.#clock())) : null;
   }
 
   async recordFire(name: string, slot: Date): Promise<boolean> {
     const entry = this.#entries.get(name);
     const fired = entry ? fireRecord(entry, slot, this.#clock()) : null;
+    if (fired?.enabled !== entry?.enabled) this.#staticDigest = null; // a one-off disabled: an edit a merge would undo
     if (fired) this.#save(fired);
     return fired !== null;
   }

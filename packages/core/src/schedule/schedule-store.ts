@@ -16,9 +16,17 @@ export interface ScheduleStore {
   put(definition: ScheduleDefinition): Promise<ScheduleEntry>;
   /**
    * put for many definitions at once, where a store can do it in fewer round trips than one
-   * put each (MongoDB: bulk writes). Optional: callers fall back to put.
+   * put each (MongoDB: bulk writes). Optional: callers fall back to put. A store with
+   * staticDigest records `staticDigest` with them (absent: null), even when nothing else changed.
    */
-  putMany?(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]>;
+  putMany?(definitions: readonly ScheduleDefinition[], staticDigest?: string): Promise<ScheduleEntry[]>;
+  /**
+   * The digest given with the last putMany that merged static schedules, or null when any other
+   * edit than a fire changed the store since (put, remove, setEnabled, a one-off disabled by its
+   * fire). A beat that finds the digest of its schedule file here skips reading, compiling and
+   * merging it: that merge would change nothing. Optional: without it, every start merges.
+   */
+  staticDigest?(): Promise<string | null>;
   /** Removes a schedule; false if there was none. */
   remove(name: string): Promise<boolean>;
   setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null>;
