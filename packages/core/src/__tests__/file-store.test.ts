@@ -192,6 +192,23 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     expect(mine.counters.parses).to.equal(1);
   });
 
+  it('shares the common parts of the entries it parses (empty args and kwargs, options, cron specs)', async () => {
+    const cron = { kind: 'cron', expression: '0 7 * * *', timezone: 'Europe/Warsaw' } as const;
+    const inputs = ['a', 'b'].map((name) =>
+      compileScheduleInput({ name, task: 'file.task', schedule: cron, options: { queue: 'sites' } }),
+    );
+    const writer = new FileScheduleStore(path);
+    await writer.putMany(inputs);
+    await writer.put(
+      compileScheduleInput({ name: 'c', task: 'file.task', schedule: cron, args: [1], kwargs: { k: 2 } }),
+    );
+    const [a, b, c] = (await new FileScheduleStore(path).list()).sort((x, y) => x.name.localeCompare(y.name));
+    expect([a?.args, a?.kwargs, a?.options, a?.schedule]).to.deep.equal([[], {}, { queue: 'sites' }, cron]);
+    for (const part of ['args', 'kwargs', 'options', 'schedule'] as const) expect(a?.[part], part).to.equal(b?.[part]);
+    expect([c?.args, c?.kwargs]).to.deep.equal([[1], { k: 2 }]);
+    expect(Object.isFrozen(a?.options) && Object.isFrozen(a?.schedule) && Object.isFrozen(a?.args)).to.equal(true);
+  });
+
   it('stamps createdAt and updatedAt with its clock', async () => {
     let now = new Date('2024-05-01T00:00:00Z');
     const store = new FileScheduleStore(path, { clock: () => now });
