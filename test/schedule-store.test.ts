@@ -71,6 +71,7 @@ if (mongoUrl === null) {
 
     scheduleStoreContract('MongoScheduleStore', async () => fresh(), {
       putMany: true,
+      staticDigest: true,
       reopen: async (store: ScheduleStore) =>
         new MongoScheduleStore(url, { database: (store as MongoScheduleStore).database }),
     });

@@ -13,7 +13,9 @@
  *   burst, last handed:   (the last publish of the burst handed to amqplib) − (the burst's slot),
  *                         from a probe loaded into the beat (lib/beat-probe.mjs); every slot of
  *                         the burst must be handed exactly once;
- *   RSS:                  /proc/<pid>/status when leading, and the peak (VmHWM) over the run.
+ *   RSS:                  /proc/<pid>/status when leading, and the peak (VmHWM) over the run;
+ *   restart:              the beat stopped, a second one started on the same store and file (as a
+ *                         deploy restarts it): start → leading, start → first fire, RSS when leading.
  * The beat logs at its default level (info: one line per fire), as a user runs it. Tasks go to
  * a queue of this run (deleted after) that nothing consumes. Not a test: figures depend on the machine.
  */
@@ -118,27 +120,47 @@ async function burstHanded(probePath, burstAt, size) {
   }
 }
 
+/** Spawns the beat; resolves once it leads, with the times and its RSS then. */
+async function spawnBeat(schedulePath, storeUrl, probePath) {
+  const spawnedAt = Date.now();
+  const child = start(process.execPath, beatArgs(schedulePath, storeUrl), {
+    env: { CELERIAC_LOG_FORMAT: 'json', CELERIAC_BENCH_PROBE: probePath, CELERIAC_BENCH_BURST_TASK: BURST_TASK },
+  });
+  const ledAt = await unlessExited(
+    child,
+    Promise.race([leading(child), unrefSleep(LEAD_WAIT_MS).then(() => NaN)]),
+    'beat',
+  );
+  return { child, spawnedAt, ledAt, rssLeading: await rssOf(child.pid, 'VmRSS') };
+}
+
+/** Until the probe has seen a first publish (at most 10 s), then the probe's summary. */
+async function firstPublish(child, probePath) {
+  for (let i = 0; i < 20; i++) {
+    await unlessExited(child, sleep(500), 'beat');
+    const probe = JSON.parse(await readFile(probePath, 'utf8').catch(() => '{}'));
+    if (probe.firstAt) return probe;
+  }
+  return { firstAt: null };
+}
+
 async function run(directory) {
   const burstAt = burstSecond(Number(values['burst-in']) * 1000);
   const schedules = await scheduleFile(directory, burstAt);
   const store = await openStore(directory);
   const probePath = join(directory, 'probe.json');
   try {
-    const spawnedAt = Date.now();
-    const child = start(process.execPath, beatArgs(schedules.path, store.url), {
-      env: { CELERIAC_LOG_FORMAT: 'json', CELERIAC_BENCH_PROBE: probePath, CELERIAC_BENCH_BURST_TASK: BURST_TASK },
-    });
-    const ledAt = await unlessExited(
-      child,
-      Promise.race([leading(child), unrefSleep(LEAD_WAIT_MS).then(() => NaN)]),
-      'beat',
-    );
-    const rssLeading = await rssOf(child.pid, 'VmRSS');
-    await unlessExited(child, burstHanded(probePath, burstAt.getTime(), schedules.burst), 'beat');
-    const peak = await rssOf(child.pid, 'VmHWM');
-    await stop(child);
+    const first = await spawnBeat(schedules.path, store.url, probePath);
+    await unlessExited(first.child, burstHanded(probePath, burstAt.getTime(), schedules.burst), 'beat');
+    const peak = await rssOf(first.child.pid, 'VmHWM');
+    await stop(first.child);
     const probe = JSON.parse(await readFile(probePath, 'utf8'));
-    return { spawnedAt, ledAt, rssLeading, peak, probe, burstAt: burstAt.getTime(), burstSize: schedules.burst };
+    const restartProbePath = join(directory, 'probe-restart.json');
+    const again = await spawnBeat(schedules.path, store.url, restartProbePath);
+    const restartProbe = await firstPublish(again.child, restartProbePath);
+    await stop(again.child);
+    const restart = { ...again, probe: restartProbe };
+    return { ...first, peak, probe, burstAt: burstAt.getTime(), burstSize: schedules.burst, restart };
   } finally {
     await store.close();
   }
@@ -161,6 +183,11 @@ function report(r) {
     },
     publishes: r.probe.publishes,
     cpuSeconds: (r.probe.cpu.user + r.probe.cpu.system) / 1e6,
+    restart: {
+      leadingMs: r.restart.ledAt - r.restart.spawnedAt,
+      firstFireMs: r.restart.probe.firstAt === null ? NaN : r.restart.probe.firstAt - r.restart.spawnedAt,
+      rssMb: r.restart.rssLeading,
+    },
   };
   progress(JSON.stringify(result));
   if (result.burst.handed !== r.burstSize)
@@ -171,6 +198,7 @@ function report(r) {
     `  RSS when leading: ${result.rssMb.toFixed(0)} MB; peak over the run: ${result.peakRssMb.toFixed(0)} MB`,
     `  burst of ${r.burstSize.toLocaleString('en')} on one second: first handed ${result.burst.firstLateMs} ms, last ${result.burst.lastLateMs} ms after the slot`,
     `  ${result.publishes} publishes in all; the beat's CPU ${result.cpuSeconds.toFixed(1)} s`,
+    `  restart on the same store and file: leading ${result.restart.leadingMs} ms, first fire ${result.restart.firstFireMs} ms, RSS ${result.restart.rssMb.toFixed(0)} MB`,
   ]);
 }
 

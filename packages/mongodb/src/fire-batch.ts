@@ -49,6 +49,8 @@ export interface FireBatchDeps {
   now: () => string;
   /** After a batch that claimed a slot: the claims' expiry index is due a check. */
   claimed: () => void;
+  /** One-offs were disabled by their fire: an edit a merge would undo (ScheduleStore.staticDigest). */
+  disabled: () => Promise<void>;
 }
 
 /** At most this many fires per bulk operation (a server's message size is bounded). */
@@ -141,7 +143,11 @@ export class FireBatch {
   async #disableOnce(advanced: readonly PendingFire[]): Promise<void> {
     if (advanced.length === 0) return;
     const filter = { _id: { $in: advanced.map((fire) => fire.name) }, 'schedule.kind': 'once', enabled: true };
-    await this.deps.schedules.updateMany(filter, { $set: { enabled: false } });
+    const { modifiedCount } = await this.deps.schedules.updateMany(filter, { $set: { enabled: false } });
+    // After, not before as other edits: knowing whether any is a one-off would cost a read per
+    // batch. A crash in between leaves a fired one-off disabled under the digest; a merge would
+    // only have enabled it again, with its slot fired, so it plans no fire either way.
+    if (modifiedCount > 0) await this.deps.disabled();
   }
 }
 

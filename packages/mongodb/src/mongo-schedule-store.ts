@@ -4,9 +4,8 @@
  * is the fire guard: one document per (schedule, slot), inserted before the beat publishes, so
  * the unique `_id` lets exactly one beat own a slot even when two think they lead (split brain).
  */
-import { MongoBulkWriteError, MongoClient, type Collection, type Db } from 'mongodb';
+import { MongoClient, type Collection, type Db } from 'mongodb';
 import {
-  scheduleEntry,
   silentLogger,
   type Logger,
   type ScheduleDefinition,
@@ -14,20 +13,18 @@ import {
   type ScheduleStore,
 } from '@celeriac/core';
 import { Expiry } from './expiry.js';
-import { FireBatch, MAX_UPDATE_BATCH, fireKey, type FireDocument, type FiredFields } from './fire-batch.js';
+import { FireBatch, fireKey, type FireDocument, type FiredFields } from './fire-batch.js';
+import { entryOf, putAll, upsertOf, type ScheduleDocument } from './schedule-writes.js';
 import { MongoConnection } from './mongo-connection.js';
-import { DUPLICATE_KEY, isDuplicateKey } from './mongo-errors.js';
+import { isDuplicateKey } from './mongo-errors.js';
 import { databaseName } from './mongo-url.js';
+import { META_COLLECTION, StaticDigestRecord, type MetaDocument } from './static-digest.js';
 
 export const SCHEDULES_COLLECTION = 'celeriac_schedules';
 export const FIRES_COLLECTION = 'celeriac_schedule_fires';
 export const DEFAULT_SCHEDULE_DATABASE = 'celeriac';
 /** Fire records only matter around their slot; older ones are collected (lastSlot still guards). */
 export const FIRE_RECORD_TTL_SECONDS = 7 * 24 * 3600;
-/** Definitions per step of putMany. */
-const MAX_PUT_BATCH = 2000;
-
-type ScheduleDocument = ScheduleEntry & { _id: string };
 
 export interface MongoScheduleStoreOptions {
   /** Overrides the database in the URL's path. @default the path, else 'celeriac' */
@@ -45,6 +42,7 @@ export class MongoScheduleStore implements ScheduleStore {
   readonly #clock: () => Date;
   readonly #expiry: Expiry<FireDocument>;
   readonly #fireBatch: FireBatch;
+  readonly #digest: StaticDigestRecord;
   #indexes: Promise<void> | null = null;
 
   constructor(url: string, options: MongoScheduleStoreOptions = {}) {
@@ -56,12 +54,16 @@ export class MongoScheduleStore implements ScheduleStore {
     // Majority: a fire recorded on a primary that then loses its election must not be forgotten.
     this.#schedules = db.collection<ScheduleDocument>(SCHEDULES_COLLECTION, { writeConcern: { w: 'majority' } });
     this.#fires = db.collection<FireDocument>(FIRES_COLLECTION, { writeConcern: { w: 'majority' } });
+    this.#digest = new StaticDigestRecord(
+      db.collection<MetaDocument>(META_COLLECTION, { writeConcern: { w: 'majority' } }),
+    );
     this.#fireBatch = new FireBatch({
       schedules: db.collection<FiredFields>(SCHEDULES_COLLECTION, { writeConcern: { w: 'majority' } }),
       fires: this.#fires,
       ready: () => this.#ensureIndexes(),
       now: () => this.#now(),
       claimed: () => this.#expiry.touch(),
+      disabled: () => this.#digest.clear(),
     });
     this.#clock = options.clock ?? (() => new Date());
     const createIndex = async () =>
@@ -91,6 +93,7 @@ export class MongoScheduleStore implements ScheduleStore {
   /** One atomic upsert: the definition is set, the state only on insert, so it is kept on replace. */
   async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
     await this.#ensureIndexes();
+    await this.#digest.clear();
     try {
       return await this.#upsert(definition);
     } catch (error) {
@@ -102,6 +105,7 @@ export class MongoScheduleStore implements ScheduleStore {
 
   async remove(name: string): Promise<boolean> {
     await this.#ensureIndexes();
+    await this.#digest.clear();
     const { deletedCount } = await this.#schedules.deleteOne({ _id: name });
     // A schedule added again under this name starts with no fired slots, as in the other stores.
     await this.#fires.deleteMany({ schedule: name });
@@ -110,6 +114,7 @@ export class MongoScheduleStore implements ScheduleStore {
 
   async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null> {
     await this.#ensureIndexes();
+    await this.#digest.clear();
     const document = await this.#schedules.findOneAndUpdate(
       { _id: name },
       { $set: { enabled, updatedAt: this.#now() } },
@@ -127,76 +132,28 @@ export class MongoScheduleStore implements ScheduleStore {
   }
 
   /**
-   * Many definitions in one bulk upsert per MAX_PUT_BATCH, then read back: merging 100,000
-   * static schedules one findOneAndUpdate at a time took minutes against FerretDB.
+   * Bulk writes (schedule-writes.ts), with the digest of the merge they make written after
+   * them; the digest alone when there is nothing to put (no scan of the collection for it).
    */
-  async putMany(definitions: readonly ScheduleDefinition[]): Promise<ScheduleEntry[]> {
+  async putMany(definitions: readonly ScheduleDefinition[], staticDigest?: string): Promise<ScheduleEntry[]> {
     await this.#ensureIndexes();
-    const now = this.#now();
-    // One scan for the names stored: FerretDB answers `_id: {$in: [...]}` by scanning the collection.
-    const stored = await this.#schedules.find({}, { projection: { _id: 1 } }).toArray();
-    const existing = new Set(stored.map((document) => document._id));
-    const inserted: ScheduleEntry[] = [];
-    const updates = definitions.filter((definition) => existing.has(definition.name));
-    const fresh = definitions.filter((definition) => !existing.has(definition.name));
-    for (let start = 0; start < fresh.length; start += MAX_PUT_BATCH) {
-      const { entries, taken } = await this.#insertNew(fresh.slice(start, start + MAX_PUT_BATCH), now);
-      inserted.push(...entries);
-      updates.push(...taken);
+    if (definitions.length === 0) {
+      await this.#digest.write(staticDigest ?? null);
+      return [];
     }
-    return [...inserted, ...(await this.#upsertAll(updates, now))];
+    await this.#digest.clear();
+    const entries = await putAll(this.#schedules, definitions, this.#now());
+    await this.#digest.write(staticDigest ?? null);
+    return entries;
+  }
+
+  async staticDigest(): Promise<string | null> {
+    await this.#ensureIndexes();
+    return this.#digest.read();
   }
 
   async close(): Promise<void> {
     await this.#connection.close();
-  }
-
-  /**
-   * Existing schedules are upserted in bulk writes of MAX_UPDATE_BATCH, then read back (their
-   * state is kept): FerretDB 1.24 (SQLite) takes about 5 ms per update, so changed schedules are
-   * the slow part of a merge; new ones are inserted (#insertNew), about 20,000 a second.
-   */
-  async #upsertAll(definitions: readonly ScheduleDefinition[], now: string): Promise<ScheduleEntry[]> {
-    if (definitions.length === 0) return [];
-    for (let start = 0; start < definitions.length; start += MAX_UPDATE_BATCH) {
-      const operations = definitions.slice(start, start + MAX_UPDATE_BATCH).map((definition) => ({
-        updateOne: { filter: { _id: definition.name }, update: upsertOf(definition, now), upsert: true },
-      }));
-      await this.#schedules.bulkWrite(operations, { ordered: false });
-    }
-    const names = definitions.map((definition) => definition.name);
-    return (await this.#schedules.find({ _id: { $in: names } }).toArray()).map(entryOf);
-  }
-
-  /**
-   * Inserts new schedules in one insertMany; their entries are the documents inserted. One that
-   * another writer inserted first (a duplicate key) is returned in `taken`, to be upserted.
-   */
-  async #insertNew(
-    definitions: readonly ScheduleDefinition[],
-    now: string,
-  ): Promise<{ entries: ScheduleEntry[]; taken: ScheduleDefinition[] }> {
-    const documents = definitions.map((definition) => ({
-      ...definitionOnly(definition),
-      _id: definition.name,
-      lastSlot: null,
-      runCount: 0,
-      createdAt: now,
-      updatedAt: now,
-    }));
-    const failed = new Set<number>();
-    try {
-      await this.#schedules.insertMany(documents, { ordered: false });
-    } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const failures = [error.writeErrors].flat();
-      if (failures.some((failure) => failure.code !== DUPLICATE_KEY)) throw error;
-      for (const failure of failures) failed.add(failure.index);
-    }
-    return {
-      entries: documents.filter((_, i) => !failed.has(i)).map(entryOf),
-      taken: definitions.filter((_, i) => failed.has(i)),
-    };
   }
 
   async #upsert(definition: ScheduleDefinition): Promise<ScheduleEntry> {
@@ -232,30 +189,4 @@ export class MongoScheduleStore implements ScheduleStore {
 /** The guard's key: one document per (schedule, slot instant). */
 export function fireId(name: string, slotIso: string): string {
   return fireKey({ name, slotIso });
-}
-
-/** The definition is set, the state only on insert, so it is kept on replace. */
-function upsertOf(definition: ScheduleDefinition, now: string) {
-  return {
-    $set: { ...definitionOnly(definition), updatedAt: now },
-    $setOnInsert: { lastSlot: null, runCount: 0, createdAt: now },
-  };
-}
-
-/** A caller may pass a whole entry as the definition; its state must not overwrite the stored state. */
-function definitionOnly(definition: ScheduleDefinition): ScheduleDefinition {
-  const {
-    lastSlot: _slot,
-    runCount: _count,
-    createdAt: _created,
-    updatedAt: _updated,
-    ...rest
-  } = definition as ScheduleDefinition & Partial<ScheduleEntry>;
-  return rest;
-}
-
-/** Through core's one entry literal: a beat loading 100,000 documents keeps small, shared-shape entries. */
-function entryOf(document: ScheduleDocument): ScheduleEntry {
-  // FerretDB 1.24 drops null values of $setOnInsert: a never-fired schedule may lack lastSlot.
-  return scheduleEntry(document, { lastSlot: document.lastSlot ?? null, runCount: document.runCount ?? 0 }, document);
 }

@@ -98,8 +98,25 @@ async function staticSchedules(
 ): Promise<Statics> {
   if (file === null) return { schedules: [] };
   const staticDigest = file.digest ?? undefined;
-  const merged = staticDigest !== undefined && (await staticSchedulesMerged(store, staticDigest, pruneStatic));
+  const merged = staticDigest !== undefined && (await mergedAlready(store, staticDigest, pruneStatic));
   return { schedules: merged ? () => file.read() : await file.read(), staticDigest };
+}
+
+/** How long the digest may take to read before the file is read anyway. */
+const DIGEST_WAIT_MS = 3000;
+
+/**
+ * A store that does not answer (soon) is the Beat's to wait for, with back-off and a log line
+ * per attempt: here it only means the file is read, as without a digest.
+ */
+async function mergedAlready(store: ScheduleStore, digest: string, pruneStatic: boolean): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DIGEST_WAIT_MS)));
+  try {
+    return await Promise.race([staticSchedulesMerged(store, digest, pruneStatic).catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 type Statics = Pick<BeatOptions, 'schedules' | 'staticDigest'>;

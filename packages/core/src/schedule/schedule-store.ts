@@ -23,7 +23,7 @@ export interface ScheduleStore {
   /**
    * The digest given with the last putMany that merged static schedules, or null when any other
    * edit than a fire changed the store since (put, remove, setEnabled, a one-off disabled by its
-   * fire). A beat that finds the digest of its schedule file here skips reading, compiling and
+   * fire; an edit that changes nothing may clear it too). A beat that finds the digest of its schedule file here skips reading, compiling and
    * merging it: that merge would change nothing. Optional: without it, every start merges.
    */
   staticDigest?(): Promise<string | null>;
