@@ -9,7 +9,7 @@ import {
   taskQueue,
   type Delivery,
 } from '@celeriac/amqp';
-import { PublishError } from '@celeriac/core';
+import { ConnectionError, PublishError, type Logger } from '@celeriac/core';
 import { BROKER_URL, deleteQueues, drainQueue, eventually, uniqueName } from './support/broker.js';
 import { canCloseConnections, channelsOf, closeConnectionsNamed } from './support/connections.js';
 
@@ -51,6 +51,42 @@ async function withRawChannel<T>(work: (model: ChannelModel) => Promise<T>): Pro
 async function publisherOn(resources: Resources): Promise<ConfirmPublisher> {
   return ConfirmPublisher.create(await resources.open(), { channelWaitMs: 5000 });
 }
+
+describe('amqp: a login the broker refuses', () => {
+  const refusedUrl = (host: string) => {
+    const url = new URL(BROKER_URL.replace(/^amqp:/, 'http:'));
+    return `amqp://celeriac-nobody:wrong@${host}:${url.port || 5672}${url.pathname}`;
+  };
+
+  /** Opens with a logger that counts the attempts; resolves with the error and the attempts. */
+  async function refused(url: string): Promise<{ error: unknown; attempts: number }> {
+    let attempts = 0;
+    const logger: Logger = {
+      log: (_level, message) => void (attempts += message === 'connecting' ? 1 : 0),
+      child: () => logger,
+    };
+    const error = await AmqpConnection.open({ url, name: uniqueName('refused'), logger }).then(
+      async (connection) => {
+        await connection.close();
+        return null;
+      },
+      (failure: unknown) => failure,
+    );
+    return { error, attempts };
+  }
+
+  it('is not retried at the first connect: one attempt, failing with the broker’s 403', async () => {
+    const { error, attempts } = await refused(refusedUrl('127.0.0.1'));
+    expect(error).to.be.instanceOf(ConnectionError).with.property('message').that.includes('403 (ACCESS-REFUSED)');
+    expect(attempts).to.equal(1);
+  });
+
+  it('with several nodes, is given up once each of them refused it', async () => {
+    const { error, attempts } = await refused(`${refusedUrl('127.0.0.1')};${refusedUrl('localhost')}`);
+    expect(error).to.be.instanceOf(ConnectionError).with.property('message').that.includes('403 (ACCESS-REFUSED)');
+    expect(attempts).to.equal(2);
+  });
+});
 
 describe('amqp: confirm publisher', () => {
   const resources = new Resources();

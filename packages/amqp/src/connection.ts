@@ -138,8 +138,9 @@ export class AmqpConnection {
     };
     const tls = this.#tls(rotation.urls);
     // Not waiting inside connect: the listeners go on first, so the first attempts are logged too.
-    const recovering = await connectRecovering(
+    const { model: recovering, refused } = await connectRecovering(
       pickUrl,
+      rotation.urls.length,
       { ...tls, noDelay: true, timeout: connectTimeoutMs, clientProperties: { connection_name: name } },
       {
         initialMaxRetries: Math.max(initialRetries, rotation.urls.length - 1),
@@ -152,7 +153,8 @@ export class AmqpConnection {
     this.#watch(recovering);
     try {
       await recovering.waitForConnect();
-    } catch (error) {
+    } catch (closed) {
+      const error = refused() ?? closed;
       const tried = redactUrl(rotation.urls.join(';'));
       // OpenSSL's own text spans lines and names source files; the hint says what to change.
       const hint = tlsHint(error);
