@@ -15,7 +15,7 @@ type ConnectWithRecovery = (open: OpenModel, recovery: RecoveryOptions) => Promi
 export interface RecoveringConnect {
   model: RecoveringChannelModel;
   /** The broker's refusal, once every URL refused the login before any connection opened; else null. */
-  refused(): Error | null;
+  refused: () => Error | null;
 }
 
 /** amqplib's wording of a 403 at the handshake: a wrong user or password. */
