@@ -31,7 +31,7 @@ const CASES = [
   'concurrent recordFire and put for different schedules all persist',
   'putMany (where a store has it) puts like put: new entries, and replaced ones keep their state',
   'many fires recorded together each get their own answer',
-  'staticDigest (where a store has it): putMany records it; any edit but a fire clears it',
+  'staticDigest (where a store has it): putMany records it; any edit but a fire marks it, and a merge after another edit records none',
 ] as const;
 
 const SHARED_CASES = [
@@ -39,7 +39,7 @@ const SHARED_CASES = [
   'two instances racing for the same slot: exactly one wins',
   'writes are durable: a reopened store has them after close',
   'schedules named like members of every object (constructor, __proto__, toString) are schedules like any other',
-  'staticDigest (where a store has it) is durable, and an edit through another instance clears it',
+  'staticDigest (where a store has it) is durable, and an edit through another instance marks it',
 ] as const;
 
 function definition(name: string, overrides: Partial<ScheduleInput> = {}): ScheduleDefinition {
@@ -244,23 +244,34 @@ function digestStore(store: ScheduleStore): Required<ScheduleStore> {
 
 async function digestCase(store: Required<ScheduleStore>): Promise<void> {
   expect(await store.staticDigest()).to.equal(null);
-  await store.putMany([definition('a'), definition('b')], 'd1');
+  await store.putMany([definition('a'), definition('b')], { digest: 'd1', ifCurrent: null });
   expect(await store.recordFire('a', slot(5))).to.equal(true);
-  expect(await store.staticDigest(), 'a fire keeps it').to.equal('d1');
+  expect(await store.recordFire('a', slot(5))).to.equal(false);
+  expect(await store.staticDigest(), 'a fire, recorded or refused, keeps it').to.equal('d1');
   const edits: Array<[string, () => Promise<unknown>]> = [
     ['put', () => store.put(definition('c'))],
     ['setEnabled', () => store.setEnabled('a', false)],
     ['remove', () => store.remove('b')],
-    ['putMany without a digest', () => store.putMany([definition('d')])],
+    ['putMany without a merge', () => store.putMany([definition('d')])],
     ['a one-off disabled by its fire', () => store.recordFire('once', slot(30))],
   ];
   await store.put(definition('once', { schedule: { kind: 'once', at: slot(30) } }));
   for (const [what, edit] of edits) {
-    await store.putMany([], `before ${what}`);
+    await store.putMany([], { digest: `before ${what}`, ifCurrent: await store.staticDigest() });
     expect(await store.staticDigest()).to.equal(`before ${what}`);
     await edit();
-    expect(await store.staticDigest(), what).to.equal(null);
+    expect(await store.staticDigest(), what).to.match(/^edit:/);
   }
+  // Another beat's edit between the read and the merge: the merge is written, its digest is not.
+  const read = await store.staticDigest();
+  await store.put(definition('e'));
+  const marked = await store.staticDigest();
+  await store.putMany([definition('f')], { digest: 'd2', ifCurrent: read });
+  expect(marked)
+    .to.match(/^edit:/)
+    .and.not.equal(read);
+  expect(await store.staticDigest()).to.match(/^edit:/);
+  expect(await store.get('f')).to.include({ name: 'f' });
 }
 
 function defineSharedCases(
@@ -320,14 +331,14 @@ function defineSharedCases(
   if (options.staticDigest)
     it(SHARED_CASES[4], async () => {
       const store = digestStore(current());
-      await store.putMany([definition('a')], 'd1');
+      await store.putMany([definition('a')], { digest: 'd1', ifCurrent: null });
       await store.recordFire('a', slot(5)); // journalled: the digest stays with it
       await store.close();
       const reopened = digestStore(await reopen(store));
       expect(await reopened.staticDigest()).to.equal('d1');
       const other = digestStore(await reopen(store));
       await other.setEnabled('a', false);
-      expect(await reopened.staticDigest()).to.equal(null);
+      expect(await reopened.staticDigest()).to.match(/^edit:/);
     });
 }
 

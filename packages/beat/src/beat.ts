@@ -177,16 +177,10 @@ export class Beat extends TypedEmitter<BeatEvents> {
   }
 
   async #merge(schedules: readonly StaticSchedule[], digest: string | null): Promise<void> {
-    const { pruneStatic, logger } = this.options;
-    if (schedules.length === 0 && !pruneStatic && digest === null) return;
-    if (pruneStatic) await this.#prune(new Set(schedules.map(({ definition }) => definition.name)));
-    const changed = await this.#editor.mergeStatic(schedules, digest ?? undefined);
+    const { pruneStatic: prune, logger } = this.options;
+    if (schedules.length === 0 && !prune && digest === null) return;
+    const changed = await this.#editor.mergeStatic(schedules, { digest: digest ?? undefined, prune });
     logger.log('info', 'static schedules merged into the store', { static: schedules.length, changed });
-  }
-
-  async #prune(keep: ReadonlySet<string>): Promise<void> {
-    const stale = (await this.options.store.list()).filter((entry) => !keep.has(entry.name));
-    await Promise.all(stale.map((entry) => this.#editor.remove(entry.name)));
   }
 
   async #connect(): Promise<Runtime> {

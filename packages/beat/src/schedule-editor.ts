@@ -10,7 +10,14 @@ import {
   type ScheduleEntry,
   type ScheduleInput,
   type ScheduleStore,
+  type StaticMerge,
 } from '@celeriac/core';
+
+/** How mergeStatic merges: the digest to record with it, and whether other schedules go. */
+export interface MergeOptions {
+  digest?: string;
+  prune?: boolean;
+}
 import type { BeatLoop } from './beat-loop.js';
 import { compileStatic, withStoredParts, type StaticSchedule } from './static-schedule.js';
 
@@ -67,17 +74,34 @@ export class ScheduleEditor {
 
   /**
    * mergeAll of schedules compiled already (a Beat compiles its static schedules when it is
-   * built). A store with staticDigest records `digest` with them, even when nothing changed
-   * (one write, then restarts skip the merge); without a digest, a merge that changes nothing
-   * writes nothing and leaves the store's digest as it was (still true).
+   * built); with `prune`, every other stored schedule is removed first. A store with
+   * staticDigest records `digest` with them, even when nothing changed (one write, then
+   * restarts skip the merge), unless another beat edited the store since the digest was read,
+   * before the list merged against (StaticMerge), or a schedule to prune came back meanwhile.
+   * Without a digest, a merge that changes nothing writes nothing and leaves the digest as it was.
    */
-  async mergeStatic(schedules: readonly StaticSchedule[], digest?: string): Promise<number> {
-    const stored = new Map((await this.store.list()).map((entry) => [entry.name, entry]));
+  async mergeStatic(schedules: readonly StaticSchedule[], options: MergeOptions = {}): Promise<number> {
+    const names = new Set(schedules.map(({ definition }) => definition.name));
+    if (options.prune) await this.#prune(names);
+    const current = options.digest === undefined ? null : ((await this.store.staticDigest?.()) ?? null);
+    const listed = await this.store.list();
+    const stored = new Map(listed.map((entry) => [entry.name, entry]));
     const changed = schedules.flatMap((schedule) => merged(schedule, stored.get(schedule.definition.name)) ?? []);
-    if (changed.length === 0 && (digest === undefined || !this.store.staticDigest)) return 0;
+    const whole = !options.prune || listed.every((entry) => names.has(entry.name));
+    const merge = options.digest !== undefined && whole ? { digest: options.digest, ifCurrent: current } : undefined;
+    return this.#putChanged(changed, merge);
+  }
+
+  async #putChanged(changed: ScheduleDefinition[], merge: StaticMerge | undefined): Promise<number> {
+    if (changed.length === 0 && (merge === undefined || !this.store.staticDigest)) return 0;
     if (!this.store.putMany) await Promise.all(changed.map((definition) => this.#put(definition)));
-    else for (const entry of await this.store.putMany(changed, digest)) this.loop?.upsert(entry);
+    else for (const entry of await this.store.putMany(changed, merge)) this.loop?.upsert(entry);
     return changed.length;
+  }
+
+  async #prune(keep: ReadonlySet<string>): Promise<void> {
+    const stale = (await this.store.list()).filter((entry) => !keep.has(entry.name));
+    await Promise.all(stale.map((entry) => this.remove(entry.name)));
   }
 
   async remove(name: string): Promise<boolean> {

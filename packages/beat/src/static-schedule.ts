@@ -4,6 +4,7 @@
  * compiled definition: compiling 100,000 schedules a second time in the merge was a tenth of a
  * CLI beat's start-up.
  */
+import { createRequire } from 'node:module';
 import {
   ConfigurationError,
   InvalidArgumentError,
@@ -57,15 +58,15 @@ export interface StaticSet {
 }
 
 /**
- * Bump when compiling or merging the same input would store something else (a new default, a
- * new field): a digest recorded by the old rules must not skip the new merge.
+ * The digest as the store records it: with pruneStatic (a pruning merge changes more) and this
+ * package's version, since another Celeriac may compile or merge the same input into something
+ * else (a new default, a new field): a digest recorded by it must not skip this one's merge.
  */
-const MERGE_RULES = 1;
-
-/** The digest as the store records it: with pruneStatic, since a pruning merge changes more. */
 export function digestKey(digest: string, pruneStatic: boolean): string {
-  return `merge-v${MERGE_RULES}:${pruneStatic ? 'prune' : 'add'}:${digest}`;
+  return `celeriac-${VERSION}:${pruneStatic ? 'prune' : 'add'}:${digest}`;
 }
+
+const { version: VERSION } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /**
  * True when `store` last merged static schedules of this digest (and pruneStatic) and nothing

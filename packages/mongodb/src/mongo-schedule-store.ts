@@ -6,11 +6,13 @@
  */
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import {
+  errorMeta,
   silentLogger,
   type Logger,
   type ScheduleDefinition,
   type ScheduleEntry,
   type ScheduleStore,
+  type StaticMerge,
 } from '@celeriac/core';
 import { Expiry } from './expiry.js';
 import { FireBatch, fireKey, type FireDocument, type FiredFields } from './fire-batch.js';
@@ -43,10 +45,12 @@ export class MongoScheduleStore implements ScheduleStore {
   readonly #expiry: Expiry<FireDocument>;
   readonly #fireBatch: FireBatch;
   readonly #digest: StaticDigestRecord;
+  readonly #logger: Logger;
   #indexes: Promise<void> | null = null;
 
   constructor(url: string, options: MongoScheduleStoreOptions = {}) {
     this.database = options.database ?? databaseName(url, DEFAULT_SCHEDULE_DATABASE);
+    this.#logger = options.logger ?? silentLogger;
     // ignoreUndefined: an absent option stays absent, as it does in the JSON-based stores.
     const client = new MongoClient(url, { appName: 'celeriac-beat', ignoreUndefined: true });
     this.#connection = new MongoConnection(client, { role: 'the schedule store', url });
@@ -63,7 +67,7 @@ export class MongoScheduleStore implements ScheduleStore {
       ready: () => this.#ensureIndexes(),
       now: () => this.#now(),
       claimed: () => this.#expiry.touch(),
-      disabled: () => this.#digest.clear(),
+      disabled: () => this.#oneOffsDisabled(),
     });
     this.#clock = options.clock ?? (() => new Date());
     const createIndex = async () =>
@@ -74,7 +78,7 @@ export class MongoScheduleStore implements ScheduleStore {
       afterSeconds: FIRE_RECORD_TTL_SECONDS,
       createIndex,
       what: 'fire records',
-      logger: options.logger ?? silentLogger,
+      logger: this.#logger,
     });
   }
 
@@ -93,32 +97,32 @@ export class MongoScheduleStore implements ScheduleStore {
   /** One atomic upsert: the definition is set, the state only on insert, so it is kept on replace. */
   async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
     await this.#ensureIndexes();
-    await this.#digest.clear();
-    try {
-      return await this.#upsert(definition);
-    } catch (error) {
-      // Two upserts of a new name race on _id: the loser retries and now updates.
-      if (!isDuplicateKey(error)) throw error;
-      return this.#upsert(definition);
-    }
+    return this.#digest.edit(async () => {
+      try {
+        return await this.#upsert(definition);
+      } catch (error) {
+        // Two upserts of a new name race on _id: the loser retries and now updates.
+        if (!isDuplicateKey(error)) throw error;
+        return this.#upsert(definition);
+      }
+    });
   }
 
   async remove(name: string): Promise<boolean> {
     await this.#ensureIndexes();
-    await this.#digest.clear();
-    const { deletedCount } = await this.#schedules.deleteOne({ _id: name });
-    // A schedule added again under this name starts with no fired slots, as in the other stores.
-    await this.#fires.deleteMany({ schedule: name });
-    return deletedCount === 1;
+    return this.#digest.edit(async () => {
+      const { deletedCount } = await this.#schedules.deleteOne({ _id: name });
+      // A schedule added again under this name starts with no fired slots, as in the other stores.
+      await this.#fires.deleteMany({ schedule: name });
+      return deletedCount === 1;
+    });
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null> {
     await this.#ensureIndexes();
-    await this.#digest.clear();
-    const document = await this.#schedules.findOneAndUpdate(
-      { _id: name },
-      { $set: { enabled, updatedAt: this.#now() } },
-      { returnDocument: 'after' },
+    const update = { $set: { enabled, updatedAt: this.#now() } };
+    const document = await this.#digest.edit(() =>
+      this.#schedules.findOneAndUpdate({ _id: name }, update, { returnDocument: 'after' }),
     );
     return document ? entryOf(document) : null;
   }
@@ -132,19 +136,14 @@ export class MongoScheduleStore implements ScheduleStore {
   }
 
   /**
-   * Bulk writes (schedule-writes.ts), with the digest of the merge they make written after
-   * them; the digest alone when there is nothing to put (no scan of the collection for it).
+   * Bulk writes (schedule-writes.ts) as the merge `merge` names (static-digest.ts); nothing
+   * but the digest when there is nothing to put (no scan of the collection for it).
    */
-  async putMany(definitions: readonly ScheduleDefinition[], staticDigest?: string): Promise<ScheduleEntry[]> {
+  async putMany(definitions: readonly ScheduleDefinition[], merge?: StaticMerge): Promise<ScheduleEntry[]> {
     await this.#ensureIndexes();
-    if (definitions.length === 0) {
-      await this.#digest.write(staticDigest ?? null);
-      return [];
-    }
-    await this.#digest.clear();
-    const entries = await putAll(this.#schedules, definitions, this.#now());
-    await this.#digest.write(staticDigest ?? null);
-    return entries;
+    if (definitions.length === 0 && !merge) return [];
+    const write = async () => (definitions.length === 0 ? [] : putAll(this.#schedules, definitions, this.#now()));
+    return this.#digest.merge(merge, write);
   }
 
   async staticDigest(): Promise<string | null> {
@@ -164,6 +163,13 @@ export class MongoScheduleStore implements ScheduleStore {
     });
     if (!document) throw new Error(`upsert of schedule '${definition.name}' returned no document`);
     return entryOf(document);
+  }
+
+  /** Not failing the fire batch: its fires are recorded, and beat disables the one-off itself as well. */
+  async #oneOffsDisabled(): Promise<void> {
+    await this.#digest.mark().catch((error: unknown) => {
+      this.#logger.log('warn', 'could not mark one-offs disabled by their fire in the static digest', errorMeta(error));
+    });
   }
 
   #ensureIndexes(): Promise<void> {

@@ -16,7 +16,7 @@
  */
 import { resolve } from 'node:path';
 import { withFileLock } from './file-lock.js';
-import { enableRecord, fireRecord, putRecord, putRecords } from './store-records.js';
+import { digestAfterPut, editMark, enableRecord, fireRecord, putRecord, putRecords } from './store-records.js';
 import { emptyStoreFile, readStoreFile, stampOf, writeStoreFile, type StoreFile } from './store-file.js';
 import {
   JOURNAL_START,
@@ -28,7 +28,7 @@ import {
   type JournalPosition,
 } from './store-journal.js';
 import type { StoreOptions } from './memory-store.js';
-import type { ScheduleStore } from './schedule-store.js';
+import type { ScheduleStore, StaticMerge } from './schedule-store.js';
 import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 export { FILE_STORE_VERSION } from './store-file.js';
@@ -98,18 +98,19 @@ export class FileScheduleStore implements ScheduleStore {
     return this.#mutate((file) => {
       const entry = putRecord(file.schedules.get(definition.name), definition, this.#clock());
       file.schedules.set(entry.name, entry);
-      file.staticDigest = null;
+      file.staticDigest = editMark();
       return { write: true, value: entry };
     });
   }
 
   /** One change for all of them: a merge of 100,000 static schedules is one mutation and one write. */
-  async putMany(definitions: readonly ScheduleDefinition[], staticDigest?: string): Promise<ScheduleEntry[]> {
+  async putMany(definitions: readonly ScheduleDefinition[], merge?: StaticMerge): Promise<ScheduleEntry[]> {
     return this.#mutate((file) => {
       const entries = putRecords((name) => file.schedules.get(name), definitions, this.#clock());
       for (const entry of entries) file.schedules.set(entry.name, entry);
-      const digestChanged = file.staticDigest !== (staticDigest ?? null);
-      file.staticDigest = staticDigest ?? null;
+      const digest = digestAfterPut(file.staticDigest, merge, entries.length > 0);
+      const digestChanged = digest !== file.staticDigest;
+      file.staticDigest = digest;
       return { write: entries.length > 0 || digestChanged, value: entries };
     });
   }
@@ -121,7 +122,7 @@ export class FileScheduleStore implements ScheduleStore {
   async remove(name: string): Promise<boolean> {
     return this.#mutate((file) => {
       const existed = file.schedules.delete(name);
-      if (existed) file.staticDigest = null;
+      if (existed) file.staticDigest = editMark();
       return { write: existed, value: existed };
     });
   }
@@ -132,7 +133,7 @@ export class FileScheduleStore implements ScheduleStore {
       if (!entry) return { write: false, value: null };
       const updated = enableRecord(entry, enabled, this.#clock());
       file.schedules.set(name, updated);
-      file.staticDigest = null;
+      file.staticDigest = editMark();
       return { write: true, value: updated };
     });
   }
@@ -231,15 +232,15 @@ export class FileScheduleStore implements ScheduleStore {
   }
 }
 
-/** A fire is a journal line; one that disables a one-off clears the digest too, so the file is written. */
+/** A fire is a journal line; one that disables a one-off marks an edit too, so the file is written. */
 function fireChange(file: StoreFile, name: string, slot: Date, now: Date): Change<boolean> {
   const entry = file.schedules.get(name);
   const fired = entry ? fireRecord(entry, slot, now) : null;
   if (!fired?.lastSlot) return { write: false, value: false };
   file.schedules.set(name, fired);
-  if (fired.enabled === entry?.enabled || file.staticDigest === null)
+  if (fired.enabled === entry?.enabled)
     return { write: false, value: true, fire: { name, slot: fired.lastSlot, updatedAt: fired.updatedAt } };
-  file.staticDigest = null; // an edit a merge would undo
+  file.staticDigest = editMark(); // an edit a merge would undo
   return { write: true, value: true };
 }
 

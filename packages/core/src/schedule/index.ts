@@ -11,7 +11,7 @@ export type {
   ScheduleState,
   ScheduleEntry,
 } from '@celeriac/protocol';
-export type { ScheduleStore } from './schedule-store.js';
+export type { ScheduleStore, StaticMerge } from './schedule-store.js';
 export type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
 export { compileScheduleInput, DEFAULT_MAX_CATCH_UP, MAX_CATCH_UP_LIMIT, MAX_NAME_LENGTH } from './compile.js';
 export { nextSlot, compileSpec, MIN_INTERVAL_MS, MAX_INTERVAL_MS, LAST_SLOT_MS } from './spec.js';
@@ -20,6 +20,8 @@ export { slotTaskId, uuidV5, SLOT_ID_NAMESPACE, DNS_NAMESPACE } from './slot-id.
 export { isoString } from './instant.js';
 export { previewSlots, MAX_PREVIEW } from './preview.js';
 export { scheduleEntry, updateEntry, type EntryChanges } from './schedule-entry.js';
+/** For store implementations: the staticDigest that marks an edit (see ScheduleStore.staticDigest). */
+export { editMark } from './store-records.js';
 export { MemoryScheduleStore, type StoreOptions } from './memory-store.js';
 export { FileScheduleStore, FILE_STORE_VERSION, type FileStoreCounters, type FileStoreOptions } from './file-store.js';
 export { openScheduleStore } from './open-store.js';

@@ -1,5 +1,5 @@
-import { enableRecord, fireRecord, putRecord, putRecords } from './store-records.js';
-import type { ScheduleStore } from './schedule-store.js';
+import { digestAfterPut, editMark, enableRecord, fireRecord, putRecord, putRecords } from './store-records.js';
+import type { ScheduleStore, StaticMerge } from './schedule-store.js';
 import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 export interface StoreOptions {
@@ -30,14 +30,14 @@ export class MemoryScheduleStore implements ScheduleStore {
   }
 
   async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
-    this.#staticDigest = null;
+    this.#staticDigest = editMark();
     return this.#save(putRecord(this.#entries.get(definition.name), definition, this.#clock()));
   }
 
-  async putMany(definitions: readonly ScheduleDefinition[], staticDigest?: string): Promise<ScheduleEntry[]> {
+  async putMany(definitions: readonly ScheduleDefinition[], merge?: StaticMerge): Promise<ScheduleEntry[]> {
     const entries = putRecords((name) => this.#entries.get(name), definitions, this.#clock());
     for (const entry of entries) this.#save(entry);
-    this.#staticDigest = staticDigest ?? null;
+    this.#staticDigest = digestAfterPut(this.#staticDigest, merge, entries.length > 0);
     return entries;
   }
 
@@ -47,22 +47,23 @@ export class MemoryScheduleStore implements ScheduleStore {
 
   async remove(name: string): Promise<boolean> {
     const removed = this.#entries.delete(name);
-    if (removed) this.#staticDigest = null;
+    if (removed) this.#staticDigest = editMark();
     return removed;
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null> {
     const entry = this.#entries.get(name);
-    if (entry) this.#staticDigest = null;
+    if (entry) this.#staticDigest = editMark();
     return entry ? this.#save(enableRecord(entry, enabled, this.#clock())) : null;
   }
 
   async recordFire(name: string, slot: Date): Promise<boolean> {
     const entry = this.#entries.get(name);
     const fired = entry ? fireRecord(entry, slot, this.#clock()) : null;
-    if (fired?.enabled !== entry?.enabled) this.#staticDigest = null; // a one-off disabled: an edit a merge would undo
-    if (fired) this.#save(fired);
-    return fired !== null;
+    if (!fired) return false;
+    if (fired.enabled !== entry?.enabled) this.#staticDigest = editMark(); // a one-off disabled: an edit a merge would undo
+    this.#save(fired);
+    return true;
   }
 
   async close(): Promise<void> {}

@@ -1,6 +1,17 @@
 import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 /**
+ * A merge of static schedules as putMany records it: `digest` names what was merged; it is
+ * recorded only if the store's staticDigest() is still `ifCurrent`, the value read before the
+ * merge listed the store. An edit in between (another beat's) then keeps its mark, so no digest
+ * ever claims a merge the store does not hold.
+ */
+export interface StaticMerge {
+  digest: string;
+  ifCurrent: string | null;
+}
+
+/**
  * Where schedules and their state live. The embedded file store and the in-memory store (in
  * this package) and the MongoDB store (@celeriac/mongodb) implement it, and one contract suite
  * runs against each of them.
@@ -17,14 +28,16 @@ export interface ScheduleStore {
   /**
    * put for many definitions at once, where a store can do it in fewer round trips than one
    * put each (MongoDB: bulk writes). Optional: callers fall back to put. A store with
-   * staticDigest records `staticDigest` with them (absent: null), even when nothing else changed.
+   * staticDigest records `merge` (see StaticMerge), even when there is nothing to put.
    */
-  putMany?(definitions: readonly ScheduleDefinition[], staticDigest?: string): Promise<ScheduleEntry[]>;
+  putMany?(definitions: readonly ScheduleDefinition[], merge?: StaticMerge): Promise<ScheduleEntry[]>;
   /**
-   * The digest given with the last putMany that merged static schedules, or null when any other
-   * edit than a fire changed the store since (put, remove, setEnabled, a one-off disabled by its
-   * fire; an edit that changes nothing may clear it too). A beat that finds the digest of its schedule file here skips reading, compiling and
-   * merging it: that merge would change nothing. Optional: without it, every start merges.
+   * The digest of the static schedules putMany merged last, or a new edit mark (`edit:…`, never
+   * a merge's digest) once any other edit than a fire changed the store (put, remove,
+   * setEnabled, a putMany without a merge, a one-off disabled by its fire; an edit that changes
+   * nothing may mark too); null if neither happened. A beat that finds the digest of its
+   * schedule file here skips reading, compiling and merging it: that merge would change
+   * nothing. Optional: without it, every start merges.
    */
   staticDigest?(): Promise<string | null>;
   /** Removes a schedule; false if there was none. */

@@ -8,7 +8,9 @@
  * keeps one copy of them, not one per holder.
  */
 import { scheduleEntry, updateEntry } from './schedule-entry.js';
+import { randomUUID } from 'node:crypto';
 import { detachedDefinition } from './shared-parts.js';
+import type { StaticMerge } from './schedule-store.js';
 import { isoString } from './instant.js';
 import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
@@ -68,6 +70,21 @@ export function fireRecord(entry: ScheduleEntry, slot: Date, now: Date): Schedul
 
 export function enableRecord(entry: ScheduleEntry, enabled: boolean, now: Date): ScheduleEntry {
   return Object.freeze(updateEntry(entry, { enabled, updatedAt: now.toISOString() }));
+}
+
+/** ScheduleStore.staticDigest after an edit: unique, so a merge that read the one before it sees the change. */
+export function editMark(): string {
+  return `edit:${randomUUID()}`;
+}
+
+/** The digest after a putMany: the merge's if nothing edited the store since it was read, else a new edit mark. */
+export function digestAfterPut(
+  current: string | null,
+  merge: StaticMerge | undefined,
+  changed: boolean,
+): string | null {
+  if (merge && current === merge.ifCurrent) return merge.digest;
+  return merge || changed ? editMark() : current;
 }
 
 /** Freezes `value` and everything it holds (JSON data: no cycles). */
