@@ -88,12 +88,14 @@ export function staticSet(
   if (digest !== undefined && (typeof digest !== 'string' || digest.length === 0))
     throw new ConfigurationError('staticDigest must be a non-empty string naming the content of schedules');
   const key = digest === undefined ? null : digestKey(digest, pruneStatic);
-  if (typeof given !== 'function') {
-    const compiled = staticSchedules(given);
-    return { digest: key, load: async () => compiled };
-  }
+  if (typeof given !== 'function') return compiledSet(staticSchedules(given), key);
   if (key === null) throw new ConfigurationError('schedules given as a function need a staticDigest naming them');
   return { digest: key, load: async () => staticSchedules(await given()) };
+}
+
+/** Not a closure in staticSet's scope: that would keep the inputs (100,000: tens of MB) with the compiled schedules. */
+function compiledSet(compiled: readonly StaticSchedule[], digest: string | null): StaticSet {
+  return { digest, load: async () => compiled };
 }
 
 /** Every static schedule must compile, so a typo stops the start instead of a fire. */

@@ -24,10 +24,25 @@ export interface ScheduleFile {
 export async function openScheduleFile(file: string, cwd: string): Promise<ScheduleFile> {
   const path = resolve(cwd, file);
   if (!path.endsWith('.json')) return moduleFile(file, await importList(file, path));
-  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read --schedule ${file}: ${error.code ?? error.message}`);
-  });
-  return { digest: sha256(bytes), read: async () => list(file, parseJson(file, bytes.toString('utf8'))) };
+  const readBytes = () =>
+    readFile(path).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read --schedule ${file}: ${error.code ?? error.message}`);
+    });
+  let bytes: Buffer | null = await readBytes();
+  const digest = sha256(bytes);
+  // The bytes are let go once parsed (17 MB for 100,000 schedules); a second read (a merge
+  // retried after a store error) reads the file again, which must not have changed.
+  const readAgain = async () => {
+    const again = await readBytes();
+    if (sha256(again) !== digest) throw new UsageError(`--schedule ${file} changed while beat was starting`);
+    return again;
+  };
+  const read = async () => {
+    const content = bytes ?? (await readAgain());
+    bytes = null;
+    return list(file, parseJson(file, content.toString('utf8')));
+  };
+  return { digest, read };
 }
 
 function moduleFile(file: string, value: unknown): ScheduleFile {
