@@ -12,14 +12,14 @@ import {
   type ScheduleStore,
   type StaticMerge,
 } from '@celeriac/core';
+import type { BeatLoop } from './beat-loop.js';
+import { compileStatic, withStoredParts, type StaticSchedule } from './static-schedule.js';
 
 /** How mergeStatic merges: the digest to record with it, and whether other schedules go. */
 export interface MergeOptions {
   digest?: string;
   prune?: boolean;
 }
-import type { BeatLoop } from './beat-loop.js';
-import { compileStatic, withStoredParts, type StaticSchedule } from './static-schedule.js';
 
 export class ScheduleEditor {
   constructor(
