@@ -209,6 +209,20 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     expect(Object.isFrozen(a?.options) && Object.isFrozen(a?.schedule) && Object.isFrozen(a?.args)).to.equal(true);
   });
 
+  it('journals a one-off’s fire, writing the whole file only to mark a merge’s digest', async () => {
+    const once = (name: string) =>
+      compileScheduleInput({ name, task: 'file.task', schedule: { kind: 'once', at: '2030-01-01T00:00:00Z' } });
+    const store = new FileScheduleStore(path);
+    await store.put(once('a')); // an edit: the digest is an edit mark
+    const { writes } = store.counters;
+    expect(await store.recordFire('a', new Date('2030-01-01T00:00:00Z'))).to.equal(true);
+    expect([store.counters.writes, store.counters.appends]).to.deep.equal([writes, 1]);
+    await store.putMany([once('b')], { digest: 'merged', ifCurrent: await store.staticDigest() });
+    expect(await store.recordFire('b', new Date('2030-01-01T00:00:00Z'))).to.equal(true);
+    expect(store.counters.writes).to.equal(writes + 2);
+    expect(await store.staticDigest()).to.match(/^edit:/);
+  });
+
   it('stamps createdAt and updatedAt with its clock', async () => {
     let now = new Date('2024-05-01T00:00:00Z');
     const store = new FileScheduleStore(path, { clock: () => now });

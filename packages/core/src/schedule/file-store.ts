@@ -16,7 +16,15 @@
  */
 import { resolve } from 'node:path';
 import { withFileLock } from './file-lock.js';
-import { digestAfterPut, editMark, enableRecord, fireRecord, putRecord, putRecords } from './store-records.js';
+import {
+  digestAfterPut,
+  editMark,
+  enableRecord,
+  fireRecord,
+  isMergeDigest,
+  putRecord,
+  putRecords,
+} from './store-records.js';
 import { emptyStoreFile, readStoreFile, stampOf, writeStoreFile, type StoreFile } from './store-file.js';
 import {
   JOURNAL_START,
@@ -238,7 +246,9 @@ function fireChange(file: StoreFile, name: string, slot: Date, now: Date): Chang
   const fired = entry ? fireRecord(entry, slot, now) : null;
   if (!fired?.lastSlot) return { write: false, value: false };
   file.schedules.set(name, fired);
-  if (fired.enabled === entry?.enabled)
+  // Only a merge's digest needs the mark (a whole write): a fired one-off left disabled under a
+  // mark or none is what a merge would only enable again, its slot fired, planning no fire.
+  if (fired.enabled === entry?.enabled || !isMergeDigest(file.staticDigest))
     return { write: false, value: true, fire: { name, slot: fired.lastSlot, updatedAt: fired.updatedAt } };
   file.staticDigest = editMark(); // an edit a merge would undo
   return { write: true, value: true };

@@ -77,6 +77,11 @@ export function editMark(): string {
   return `edit:${randomUUID()}`;
 }
 
+/** A digest a merge recorded (not null, not an edit mark). */
+export function isMergeDigest(digest: string | null): digest is string {
+  return digest !== null && !digest.startsWith('edit:');
+}
+
 /** The digest after a putMany: the merge's if nothing edited the store since it was read, else a new edit mark. */
 export function digestAfterPut(
   current: string | null,
