@@ -12,7 +12,7 @@
  *
  * Plain Node, no imports outside node: it runs before `npm ci`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { BootstrapError, DEFAULT_BROKER_URL, ROOT, ensureBroker, installAndBuild, step } from './lib/bootstrap.mjs';
 import { startFerretdb } from './lib/ferretdb.mjs';
 import { SYSTEM_PYTHON, celeryVersion, ensurePypiCelery, ensureSystemCelery } from './lib/python-peers.mjs';
@@ -22,10 +22,36 @@ const PEERS = process.env.CELERIAC_TEST_PEERS ?? 'both';
 /** The interop files only: a --spec given to mocha adds to .mocharc.json's spec, it does not replace it. */
 const INTEROP_CONFIG = '.mocharc.interop.json';
 
+/** Runs mocha, echoing its output; resolves to its exit code and its failure report, if any. */
 function mocha(label, env, args) {
   step(`mocha: ${label}`);
-  const result = spawnSync('npx', ['mocha', ...args], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
-  return result.status ?? 1;
+  const child = spawn('npx', ['mocha', ...args], {
+    cwd: ROOT,
+    stdio: ['inherit', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    output += chunk;
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code) => resolve({ label, code: code ?? 1, failures: failureReport(output) }));
+  });
+}
+
+/** Mocha's "N failing" section: printed again at the very end, since a later run buries it. */
+function failureReport(output) {
+  const start = output.search(/^\s*\d+ failing\b/m);
+  return start < 0 ? '' : output.slice(start).trimEnd();
+}
+
+function summarise(results) {
+  step('summary');
+  for (const { label, code, failures } of results) {
+    console.log(`  ${code === 0 ? 'passed' : `FAILED (exit ${code})`}: ${label}`);
+    if (code !== 0) console.log(failures ? `\n${failures}\n` : '  (no failing tests reported: see its output above)');
+  }
 }
 
 /** The runs: everything against the first peer, then the interop files against the other. */
@@ -65,12 +91,11 @@ try {
     env.CELERIAC_TEST_MONGODB_URL = ferret.url;
     env.CELERIAC_TEST_MONGODB_SERVER = 'ferretdb'; // its missing features make cases pending, with the reason
   }
-  let status = 0;
-  for (const run of runs(peers)) {
-    const code = mocha(run.label, { ...env, CELERIAC_TEST_PYTHON: run.python }, run.args);
-    status ||= code;
-  }
-  process.exitCode = status;
+  const results = [];
+  for (const run of runs(peers))
+    results.push(await mocha(run.label, { ...env, CELERIAC_TEST_PYTHON: run.python }, run.args));
+  summarise(results);
+  process.exitCode = results.find((result) => result.code !== 0)?.code ?? 0;
 } catch (error) {
   console.error(`\ncannot run the tests: ${error instanceof BootstrapError ? error.message : error}`);
   process.exitCode = 1;
