@@ -42,7 +42,8 @@ function mocha(label, env, args) {
 
 /** Mocha's "N failing" section: printed again at the very end, since a later run buries it. */
 function failureReport(output) {
-  const start = output.search(/^\s*\d+ failing\b/m);
+  // Colour codes may come first: mocha colours its output under CI=true even into a pipe.
+  const start = output.search(/^(?:\x1b\[[\d;]*m)*\s*\d+ failing\b/m);
   return start < 0 ? '' : output.slice(start).trimEnd();
 }
 
