@@ -3,77 +3,64 @@
  * `npm test`: the whole suite from a fresh clone. Installs and builds when needed, makes sure a
  * RabbitMQ answers, makes the PyPI Celery peer's virtual environment, starts a FerretDB
  * (MongoDB-wire server) for the MongoDB cases unless CELERIAC_TEST_MONGODB_URL names a server,
- * then runs mocha with `.mocharc.json` against Debian's Celery 5.2, and the interop files
- * (`.mocharc.interop.json`: test/dist/interop-*.test.js) once more against the PyPI Celery.
+ * then runs every test file with `.mocharc.json`'s options against Debian's Celery 5.2, and the
+ * interop files (test/dist/interop-*.test.js) once more against the PyPI Celery: a mocha process
+ * per integration file, CELERIAC_TEST_JOBS (default 2) at a time (scripts/lib/mocha-jobs.mjs).
  * FerretDB is stopped at the end.
  *
- * Extra arguments go to both mocha runs, e.g. `npm test -- --grep interop`.
- * CELERIAC_TEST_PEERS=debian|pypi|both (default both) chooses the interop runs.
+ * Extra arguments go to every mocha process, e.g. `npm test -- --grep interop`.
+ * CELERIAC_TEST_PEERS=debian|pypi|both (default both) chooses the interop runs;
+ * CELERIAC_TEST_JOBS=1 runs one file at a time.
  *
  * Plain Node, no imports outside node: it runs before `npm ci`.
  */
-import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { BootstrapError, DEFAULT_BROKER_URL, ROOT, ensureBroker, installAndBuild, step } from './lib/bootstrap.mjs';
 import { startFerretdb } from './lib/ferretdb.mjs';
+import { longestFirst, mochaOptions, runJobs, testFiles } from './lib/mocha-jobs.mjs';
 import { SYSTEM_PYTHON, celeryVersion, ensurePypiCelery, ensureSystemCelery } from './lib/python-peers.mjs';
 
 const BROKER_URL = process.env.CELERIAC_TEST_BROKER_URL ?? DEFAULT_BROKER_URL;
 const PEERS = process.env.CELERIAC_TEST_PEERS ?? 'both';
-/** The interop files only: a --spec given to mocha adds to .mocharc.json's spec, it does not replace it. */
-const INTEROP_CONFIG = '.mocharc.interop.json';
+/** mocha processes at once (scripts/lib/mocha-jobs.mjs says why more than one). */
+const WIDTH = Number(process.env.CELERIAC_TEST_JOBS ?? 2);
+const UNIT_DIRS = readdirSync(join(ROOT, 'packages')).map((name) => `packages/${name}/dist/__tests__`);
 
-/** Runs mocha, echoing its output; resolves to its exit code and its failure report, if any. */
-function mocha(label, env, args) {
-  step(`mocha: ${label}`);
-  const child = spawn('npx', ['mocha', ...args], {
-    cwd: ROOT,
-    stdio: ['inherit', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    process.stdout.write(chunk);
-    output += chunk;
-  });
-  return new Promise((resolve) => {
-    child.on('close', (code) => resolve({ label, code: code ?? 1, failures: failureReport(output) }));
-  });
+/** A job per integration file, and one for every unit test (they take seconds together). */
+function jobsFor(peer, python, { interopOnly }) {
+  const env = { CELERIAC_TEST_PYTHON: python };
+  const args = [...mochaOptions(ROOT), ...process.argv.slice(2)];
+  const files = testFiles(ROOT, 'test/dist').filter((file) => !file.includes('/faults/'));
+  const jobs = files
+    .filter((file) => !interopOnly || /\/interop-[^/]*$/.test(file))
+    .map((file) => ({ key: `${peer} ${file}`, label: `${file}, Celery ${peer}`, files: [file], env, args }));
+  if (interopOnly) return jobs;
+  const units = UNIT_DIRS.flatMap((dir) => testFiles(ROOT, dir));
+  return [{ key: `${peer} unit`, label: `unit tests, Celery ${peer}`, files: units, env, args }, ...jobs];
 }
 
-/** Mocha's "N failing" section: printed again at the very end, since a later run buries it. */
-function failureReport(output) {
-  // Colour codes may come first: mocha colours its output under CI=true even into a pipe.
-  const start = output.search(/^(?:\x1b\[[\d;]*m)*\s*\d+ failing\b/m);
-  return start < 0 ? '' : output.slice(start).trimEnd();
+/** Everything against the first peer, then the interop files against the other. */
+function plan(peers) {
+  const jobs = [];
+  if (PEERS !== 'pypi')
+    jobs.push(...jobsFor(`${celeryVersion(peers.debian)} (Debian)`, peers.debian, { interopOnly: false }));
+  if (PEERS !== 'debian')
+    jobs.push(...jobsFor(`${celeryVersion(peers.pypi)} (PyPI)`, peers.pypi, { interopOnly: PEERS === 'both' }));
+  return jobs;
 }
 
+/** Totals, the slowest jobs, and every failure again: CI shows only the tail of the output. */
 function summarise(results) {
   step('summary');
-  for (const { label, code, failures } of results) {
-    console.log(`  ${code === 0 ? 'passed' : `FAILED (exit ${code})`}: ${label}`);
-    if (code !== 0) console.log(failures ? `\n${failures}\n` : '  (no failing tests reported: see its output above)');
+  const total = (field) => results.reduce((sum, result) => sum + result[field], 0);
+  console.log(`  ${total('passing')} passing, ${total('pending')} pending, ${total('failing')} failing`);
+  const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
+  console.log(`  slowest: ${slowest.map((result) => `${result.label} ${result.seconds} s`).join('; ')}`);
+  for (const result of results.filter((r) => r.code !== 0)) {
+    console.log(`\n  FAILED (exit ${result.code}): ${result.label}`);
+    console.log(result.failures ? `\n${result.failures}` : '  (no failing tests reported: see its output above)');
   }
-}
-
-/** The runs: everything against the first peer, then the interop files against the other. */
-function runs(peers) {
-  const all = process.argv.slice(2);
-  const plan = [];
-  if (PEERS !== 'pypi')
-    plan.push({
-      label: `all tests, Python peer Celery ${celeryVersion(peers.debian)} (Debian)`,
-      python: peers.debian,
-      args: all,
-    });
-  if (PEERS !== 'debian') {
-    const onlyInterop = PEERS === 'both' ? ['--config', INTEROP_CONFIG] : [];
-    plan.push({
-      label: `${PEERS === 'both' ? 'interop tests' : 'all tests'}, Python peer Celery ${celeryVersion(peers.pypi)} (PyPI)`,
-      python: peers.pypi,
-      args: [...onlyInterop, ...all],
-    });
-  }
-  return plan;
 }
 
 let ferret = null;
@@ -84,17 +71,16 @@ try {
     debian: PEERS === 'pypi' ? SYSTEM_PYTHON : ensureSystemCelery(),
     pypi: PEERS === 'debian' ? null : ensurePypiCelery(),
   };
-  const env = { CELERIAC_TEST_BROKER_URL: BROKER_URL };
+  process.env.CELERIAC_TEST_BROKER_URL = BROKER_URL; // every job inherits these
   if (!process.env.CELERIAC_TEST_MONGODB_URL) {
     step('starting FerretDB (MongoDB wire protocol, SQLite backend) for the MongoDB cases');
     ferret = await startFerretdb();
     console.log(`  FerretDB answers at ${ferret.url}`);
-    env.CELERIAC_TEST_MONGODB_URL = ferret.url;
-    env.CELERIAC_TEST_MONGODB_SERVER = 'ferretdb'; // its missing features make cases pending, with the reason
+    process.env.CELERIAC_TEST_MONGODB_URL = ferret.url;
+    process.env.CELERIAC_TEST_MONGODB_SERVER = 'ferretdb'; // its missing features make cases pending, with the reason
   }
-  const results = [];
-  for (const run of runs(peers))
-    results.push(await mocha(run.label, { ...env, CELERIAC_TEST_PYTHON: run.python }, run.args));
+  step(`mocha: ${WIDTH} jobs at a time, a file each`);
+  const results = await runJobs(ROOT, longestFirst(ROOT, plan(peers)), WIDTH);
   summarise(results);
   process.exitCode = results.find((result) => result.code !== 0)?.code ?? 0;
 } catch (error) {
