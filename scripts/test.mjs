@@ -18,13 +18,17 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BootstrapError, DEFAULT_BROKER_URL, ROOT, ensureBroker, installAndBuild, step } from './lib/bootstrap.mjs';
 import { startFerretdb } from './lib/ferretdb.mjs';
-import { longestFirst, mochaOptions, runJobs, testFiles } from './lib/mocha-jobs.mjs';
+import { longestFirst, mochaOptions, recordDurations, runJobs, testFiles } from './lib/mocha-jobs.mjs';
 import { SYSTEM_PYTHON, celeryVersion, ensurePypiCelery, ensureSystemCelery } from './lib/python-peers.mjs';
 
 const BROKER_URL = process.env.CELERIAC_TEST_BROKER_URL ?? DEFAULT_BROKER_URL;
 const PEERS = process.env.CELERIAC_TEST_PEERS ?? 'both';
 /** mocha processes at once (scripts/lib/mocha-jobs.mjs says why more than one). */
 const WIDTH = Number(process.env.CELERIAC_TEST_JOBS ?? 2);
+if (!Number.isInteger(WIDTH) || WIDTH < 1) {
+  console.error(`CELERIAC_TEST_JOBS must be a whole number of at least 1, not '${process.env.CELERIAC_TEST_JOBS}'`);
+  process.exit(1);
+}
 const UNIT_DIRS = readdirSync(join(ROOT, 'packages')).map((name) => `packages/${name}/dist/__tests__`);
 
 /** A job per integration file, and one for every unit test (they take seconds together). */
@@ -59,7 +63,7 @@ function summarise(results) {
   console.log(`  slowest: ${slowest.map((result) => `${result.label} ${result.seconds} s`).join('; ')}`);
   for (const result of results.filter((r) => r.code !== 0)) {
     console.log(`\n  FAILED (exit ${result.code}): ${result.label}`);
-    console.log(result.failures ? `\n${result.failures}` : '  (no failing tests reported: see its output above)');
+    console.log(`\n${result.failures}`);
   }
 }
 
@@ -80,8 +84,11 @@ try {
     process.env.CELERIAC_TEST_MONGODB_SERVER = 'ferretdb'; // its missing features make cases pending, with the reason
   }
   step(`mocha: ${WIDTH} jobs at a time, a file each`);
-  const results = await runJobs(ROOT, longestFirst(ROOT, plan(peers)), WIDTH);
+  const jobs = plan(peers);
+  if (jobs.length === 0) throw new BootstrapError('no test files found (test/dist, packages/*/dist/__tests__)');
+  const results = await runJobs(ROOT, longestFirst(ROOT, jobs), WIDTH);
   summarise(results);
+  recordDurations(ROOT, results);
   process.exitCode = results.find((result) => result.code !== 0)?.code ?? 0;
 } catch (error) {
   console.error(`\ncannot run the tests: ${error instanceof BootstrapError ? error.message : error}`);

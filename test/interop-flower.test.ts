@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { Client } from '@celeriac/client';
 import { BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
+import { freePort } from './support/metrics-scrape.js';
 import { PEER_DIR } from './support/python-peer.js';
 import { ROOT, SpawnedCli } from './support/spawned-cli.js';
 
 const FLOWER_CELERY = join(ROOT, '.venv-celery', 'bin', 'celery');
-const PORT = Number(process.env.CELERIAC_TEST_FLOWER_PORT ?? 5598);
-const API = `http://127.0.0.1:${PORT}/api`;
+/** Flower's port: CELERIAC_TEST_FLOWER_PORT, else a free one (npm test runs this file once per Celery peer, side by side). */
+const portOfFlower = async () => Number(process.env.CELERIAC_TEST_FLOWER_PORT ?? (await freePort()));
 
 interface FlowerTask {
   name: string;
@@ -35,13 +36,16 @@ describe('Flower sees a Celeriac worker and its tasks', function () {
   let flower: ChildProcess;
   let flowerLog = '';
   let client: Client;
+  let API = '';
 
   before(async () => {
+    const port = await portOfFlower();
+    API = `http://127.0.0.1:${port}/api`;
     if (!existsSync(FLOWER_CELERY)) throw new Error(`no Flower: ${FLOWER_CELERY} is missing (npm run setup makes it)`);
     worker = await SpawnedCli.worker([queue], '-n', node);
     flower = spawn(
       FLOWER_CELERY,
-      ['-A', 'interop_tasks', '--broker', BROKER_URL, 'flower', `--port=${PORT}`, '--address=127.0.0.1'],
+      ['-A', 'interop_tasks', '--broker', BROKER_URL, 'flower', `--port=${port}`, '--address=127.0.0.1'],
       {
         cwd: PEER_DIR,
         env: { ...process.env, FLOWER_UNAUTHENTICATED_API: 'true', PYTHONDONTWRITEBYTECODE: '1' },

@@ -9,7 +9,7 @@
  * Plain Node, no imports outside node: it runs before `npm ci`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const MOCHA = 'node_modules/mocha/bin/mocha.js';
@@ -35,12 +35,32 @@ export function mochaOptions(root) {
   return options;
 }
 
-/** Jobs in the order to start them: the longest first, by the last run, else by size. */
+/** Seconds per job of the runs so far; nothing (not an error) when the record is missing or damaged. */
+function lastDurations(root) {
+  try {
+    return JSON.parse(readFileSync(join(root, DURATIONS), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Jobs in the order to start them: the longest first, by the last run, else by size (~1 s per 10 KB). */
 export function longestFirst(root, jobs) {
-  const last = existsSync(join(root, DURATIONS)) ? JSON.parse(readFileSync(join(root, DURATIONS), 'utf8')) : {};
-  const weight = (job) =>
-    last[job.key] ?? job.files.reduce((sum, file) => sum + statSync(join(root, file)).size, 0) / 1e6;
+  const last = lastDurations(root);
+  const size = (job) => job.files.reduce((sum, file) => sum + statSync(join(root, file)).size, 0);
+  const weight = (job) => last[job.key] ?? size(job) / 10_000;
   return [...jobs].sort((a, b) => weight(b) - weight(a));
+}
+
+/** Adds these results to the record (a --grep run's figures too: a file's latest is what counts). */
+export function recordDurations(root, results) {
+  const record = { ...lastDurations(root), ...Object.fromEntries(results.map((r) => [r.key, r.seconds])) };
+  try {
+    writeFileSync(join(root, `${DURATIONS}.tmp`), JSON.stringify(record));
+    renameSync(join(root, `${DURATIONS}.tmp`), join(root, DURATIONS));
+  } catch (error) {
+    console.warn(`  (the durations of this run were not kept: ${error.message})`);
+  }
 }
 
 /** Runs `jobs` ({key, label, files, env, args}) `width` at a time; resolves to their results in job order. */
@@ -51,7 +71,6 @@ export async function runJobs(root, jobs, width) {
     for (let index = next++; index < jobs.length; index = next++) results[index] = await runJob(root, jobs[index]);
   };
   await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, lane));
-  writeFileSync(join(root, DURATIONS), JSON.stringify(Object.fromEntries(results.map((r) => [r.key, r.seconds]))));
   return results;
 }
 
@@ -63,14 +82,16 @@ function runJob(root, job) {
     env: { ...process.env, ...job.env },
   });
   let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
+  child.stdout.setEncoding('utf8').on('data', (text) => (output += text));
+  child.stderr.setEncoding('utf8').on('data', (text) => (output += text));
   return new Promise((resolve) => {
-    child.on('close', (code) => {
+    const end = (code, how) => {
       const seconds = Math.round((Date.now() - started) / 100) / 10;
-      console.log(`\n▸ ${job.label} (${seconds} s, exit ${code})\n${output.trimEnd()}`);
-      resolve({ key: job.key, label: job.label, code: code ?? 1, seconds, ...counts(output) });
-    });
+      console.log(`\n▸ ${job.label} (${seconds} s, ${how})\n${output.trimEnd()}`);
+      resolve({ key: job.key, label: job.label, code, seconds, ...counts(output) });
+    };
+    child.on('error', (error) => end(1, `could not run mocha: ${error.message}`));
+    child.on('close', (code, signal) => end(code ?? 1, signal ? `killed by ${signal}` : `exit ${code}`));
   });
 }
 
@@ -79,10 +100,7 @@ function counts(output) {
   const plain = output.replace(/\x1b\[[\d;]*m/g, '');
   const count = (word) => Number(plain.match(new RegExp(`^\\s*(\\d+) ${word}\\b`, 'm'))?.[1] ?? 0);
   const start = plain.search(/^\s*\d+ failing\b/m);
-  return {
-    passing: count('passing'),
-    pending: count('pending'),
-    failing: count('failing'),
-    failures: start < 0 ? '' : plain.slice(start).trimEnd(),
-  };
+  // No failing list (an import error, a crash, a signal): its last lines say what happened.
+  const failures = start < 0 ? plain.trimEnd().split('\n').slice(-40).join('\n') : plain.slice(start).trimEnd();
+  return { passing: count('passing'), pending: count('pending'), failing: count('failing'), failures };
 }

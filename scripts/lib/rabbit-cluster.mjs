@@ -36,8 +36,9 @@ class ClusterNode {
   constructor(prefix, index, port, dir, account) {
     this.name = `${prefix}${index}@localhost`;
     this.port = port;
-    // Far from the AMQP ports and from the fault suite's private node (port + 20000).
-    this.distPort = port + 30_000;
+    // RabbitMQ's own rule (AMQP port + 20000): below the ephemeral range (32768-60999), so no
+    // client's local port is ever a node's dist port, which a partition's port rules would cut too.
+    this.distPort = port + 20_000;
     this.url = `amqp://guest:guest@127.0.0.1:${port}//`;
     this.dir = dir;
     this.account = account;
