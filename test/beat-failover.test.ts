@@ -123,8 +123,10 @@ describe('beat hot standby (two spawned beats, one store file)', function () {
 });
 
 describe('beat missed runs after a restart (skip, once, all)', function () {
-  this.timeout(60_000);
-  const EVERY_MS = 4000;
+  this.timeout(90_000);
+  const EVERY_MS = 6000;
+  /** When the restarted beat should plan: halfway between the last missed slot and the next. */
+  const PLAN_AFTER_MS = EVERY_MS / 2;
   const policies: MissedRunPolicy[] = ['skip', 'once', 'all'];
   const taskOf = (policy: MissedRunPolicy) => `celeriac.test.beat.missed_${policy}`;
   let dir: BeatDir;
@@ -148,12 +150,14 @@ describe('beat missed runs after a restart (skip, once, all)', function () {
   });
 
   /**
-   * Slots are 4 s apart, not 1 s: `skip` still fires a slot that is under a second old
+   * Slots are 6 s apart, not 1 s: `skip` still fires a slot that is under a second old
    * (ON_TIME_MS), so with 1 s slots `skip` and `once` would fire the same slot. The restart is
-   * timed (from the first beat's measured start-up) so the restarted beat plans about 2 s after
-   * the last missed slot: old enough for `skip` to drop it, and 2 s before the next, so a second
-   * start-up a second faster or slower than the first still lands in between (with 2 s slots and
-   * 1.5 s, a loaded CI machine once planned 862 ms after the missed slot, which `skip` rightly fired).
+   * timed (from the first beat's measured start-up) so the restarted beat plans about 3 s after
+   * the last missed slot: old enough for `skip` to drop it, and 3 s before the next, so a second
+   * start-up 2 s faster or 3 s slower than the first still lands in between (with 2 s slots and
+   * 1.5 s, a loaded CI machine once planned 862 ms after the missed slot, which `skip` rightly
+   * fired; with 4 s slots and 2 s, a CI run with the fault suite beside it planned 4,155 ms after,
+   * past the next slot).
    */
   it('fires nothing missed under skip, the latest missed slot under once, every missed slot under all', async function () {
     const prefix = uniqueName('missed');
@@ -170,21 +174,21 @@ describe('beat missed runs after a restart (skip, once, all)', function () {
 
     await eventually(
       () => (policies.every((policy) => recorder.of(taskOf(policy)).length >= 1) ? true : undefined),
-      15_000,
+      20_000,
     );
     expect(await stopGracefully(first)).to.deep.equal({ code: 0, signal: null });
     const lastBefore = anchor;
     expect(recorder.fires, 'only the first slot fired before the stop').to.have.length(3);
 
-    // Down for the slots anchor+1..3 periods; planning again ~2 s after the third.
-    await sleep(lastBefore + 3 * EVERY_MS + 2000 - startupMs - Date.now());
+    // Down for the slots anchor+1..3 periods; planning again halfway to the fourth.
+    await sleep(lastBefore + 3 * EVERY_MS + PLAN_AFTER_MS - startupMs - Date.now());
     const second = await dir.beat(file);
     beats.push(second);
     const plannedAfterMissed = (loggedAt(second, 'beat is the leader') ?? Number.NaN) - (lastBefore + 3 * EVERY_MS);
     const nextSlot = lastBefore + 4 * EVERY_MS;
     await eventually(
       () => (policies.every((policy) => slotsFired(policy).includes(nextSlot)) ? true : undefined),
-      10_000,
+      15_000,
     );
     expect(await stopGracefully(second)).to.deep.equal({ code: 0, signal: null });
 
@@ -193,7 +197,7 @@ describe('beat missed runs after a restart (skip, once, all)', function () {
         (slot): slot is number => slot !== null,
       );
     }
-    const timing = `restarted beat took the lock ${plannedAfterMissed} ms after the last missed slot (planned ~2000)`;
+    const timing = `restarted beat took the lock ${plannedAfterMissed} ms after the last missed slot (planned ~${PLAN_AFTER_MS})`;
     // Periods since the anchor, up to the first slot after the restart (a later one may have fired before the stop).
     const after = (policy: MissedRunPolicy) =>
       distinctSlots(`${prefix}-${policy}`, anchor, EVERY_MS, recorder.of(taskOf(policy)))
