@@ -52,7 +52,7 @@ export function longestFirst(root, jobs) {
   return [...jobs].sort((a, b) => weight(b) - weight(a));
 }
 
-/** Adds these results to the record (a --grep run's figures too: a file's latest is what counts). */
+/** Adds these results to the record: a file's latest whole run is what counts. */
 export function recordDurations(root, results) {
   const record = { ...lastDurations(root), ...Object.fromEntries(results.map((r) => [r.key, r.seconds])) };
   try {
