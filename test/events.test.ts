@@ -157,9 +157,11 @@ describe('events (Celeriac worker and client → celeryev)', function () {
     await start();
     const result = await harness.sharedClient.sendTask(RETRY, []);
     expect(await result.get({ timeoutMs: 15_000 })).to.equal('done');
+    // As in Celery, the retry is republished before task-retried is sent: its run, even its
+    // task-succeeded, may come first (a loaded CI run read the events before task-retried came).
     await listener.waitTask(result.id, 'task-succeeded');
+    await listener.waitTask(result.id, 'task-retried');
     const events = listener.task(result.id);
-    // As in Celery, the retry is republished before task-retried is sent: its run may come first.
     const count = (type: string) => events.filter((event) => event.type === type).length;
     expect([
       count('task-received'),
