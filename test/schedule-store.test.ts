@@ -30,6 +30,7 @@ describe('FileScheduleStore (temp files)', () => {
     {
       putMany: true,
       staticDigest: true,
+      listPlanned: true,
       reopen: async (store: ScheduleStore) => new FileScheduleStore((store as FileScheduleStore).path),
     },
   );

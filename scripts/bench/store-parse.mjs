@@ -2,9 +2,10 @@
 /**
  * What a restart pays to read the file store (issue 17, item 2): a store file of N schedules of
  * beat-capacity's mix is written once, then in fresh processes (each a restart's cold start) the
- * file is read, `JSON.parse`d and parsed as the store does (`parseStoreFile`: checks, shared
- * parts); then, in one process, the same entries in other JSON layouts (an array; a line per
- * entry), to show what a layout alone would save. A diagnostic, not a row of BENCHMARKS.md.
+ * file is read and parsed as the store does: `parseStoreFile` (the header, then each line's name
+ * and next due time), `planned()` (what a beat builds its heap from), and for comparison every
+ * entry parsed (`values()`, what a restart paid before the store read entries lazily, and what
+ * `list()` still pays). A diagnostic, not a row of BENCHMARKS.md.
  *
  *   npx tsc -b && node scripts/bench/store-parse.mjs [--count 100000] [--runs 3]
  */
@@ -32,34 +33,18 @@ async function coldRead(path) {
   const text = await readFile(path, 'utf8');
   const read = ms(start);
   start = performance.now();
-  JSON.parse(text);
+  const file = parseStoreFile(path, text);
   const parse = ms(start);
   start = performance.now();
-  const file = parseStoreFile(path, text);
-  const store = ms(start);
+  const planned = file.schedules.planned();
+  const plan = ms(start);
+  start = performance.now();
+  file.schedules.values();
+  const all = ms(start);
   const mb = (text.length / 1e6).toFixed(1);
   console.log(
-    `  ${mb} MB: read ${read} ms, JSON.parse ${parse} ms, parseStoreFile ${store} ms (${file.schedules.size})`,
+    `  ${mb} MB: read ${read} ms, parseStoreFile ${parse} ms, planned ${plan} ms (${planned.length}); every entry parsed ${all} ms`,
   );
-}
-
-/** The same entries as an object by name (the store's), an array, and a JSON line each. */
-async function layouts(path) {
-  const text = await readFile(path, 'utf8');
-  const entries = Object.values(JSON.parse(text).schedules);
-  const array = JSON.stringify(entries);
-  const lines = entries.map((entry) => JSON.stringify(entry)).join('\n');
-  const time = (label, parse) => {
-    const start = performance.now();
-    parse();
-    console.log(`  ${label}: ${ms(start)} ms`);
-  };
-  for (let run = 0; run < Number(values.runs); run++) {
-    time('object by name (the store file)', () => JSON.parse(text));
-    time('array of entries', () => JSON.parse(array));
-    time('a line per entry, parsed one by one', () => lines.split('\n').map((line) => JSON.parse(line)));
-    time('splitting the lines only', () => lines.split('\n'));
-  }
 }
 
 if (values.once) {
@@ -74,8 +59,6 @@ if (values.once) {
     console.log(`cold reads of a store of ${values.count} schedules, a fresh process each:`);
     for (let run = 0; run < Number(values.runs); run++)
       spawnSync(process.execPath, [process.argv[1], '--once', path], { stdio: 'inherit' });
-    console.log('the same entries in other layouts, one warm process:');
-    await layouts(path);
   } finally {
     await rm(directory, { recursive: true, force: true });
   }

@@ -5,7 +5,13 @@
  * which enables the cases about other instances and durability.
  */
 import { expect } from 'chai';
-import { compileScheduleInput, type ScheduleDefinition, type ScheduleInput, type ScheduleStore } from '@celeriac/core';
+import {
+  compileScheduleInput,
+  firstDueMs,
+  type ScheduleDefinition,
+  type ScheduleInput,
+  type ScheduleStore,
+} from '@celeriac/core';
 
 export interface ContractOptions {
   /** Report every case as pending, with this reason in the suite's title (the store is unavailable). */
@@ -16,6 +22,8 @@ export interface ContractOptions {
   putMany?: boolean;
   /** The store has the optional `staticDigest` (and putMany records it): its cases run. */
   staticDigest?: boolean;
+  /** The store has the optional `listPlanned`: its case runs on a reopened instance. */
+  listPlanned?: boolean;
 }
 
 const CASES = [
@@ -40,6 +48,7 @@ const SHARED_CASES = [
   'writes are durable: a reopened store has them after close',
   'schedules named like members of every object (constructor, __proto__, toString) are schedules like any other',
   'staticDigest (where a store has it) is durable, and an edit through another instance marks it',
+  'listPlanned (where a store has it) names every schedule with a next no later than its first due time, and its entry as get() has it',
 ] as const;
 
 function definition(name: string, overrides: Partial<ScheduleInput> = {}): ScheduleDefinition {
@@ -340,6 +349,33 @@ function defineSharedCases(
       await other.setEnabled('a', false);
       expect(await reopened.staticDigest()).to.match(/^edit:/);
     });
+
+  if (options.listPlanned) it(SHARED_CASES[5], async () => listPlannedCase(current(), () => reopen(current())));
+}
+
+async function listPlannedCase(store: ScheduleStore, reopen: () => Promise<ScheduleStore>): Promise<void> {
+  await store.put(definition('a'));
+  await store.put(definition('off', { enabled: false }));
+  await store.put(definition('fired'));
+  await store.recordFire('fired', slot(5));
+  await store.close();
+  // A slot before 'a' was created, recorded by another instance: 'a' is next due right after it.
+  expect(await (await reopen()).recordFire('a', slot(5))).to.equal(true);
+  const reopened = await reopen();
+  if (!reopened.listPlanned) throw new Error('the store has no listPlanned');
+  const planned = await reopened.listPlanned();
+  expect(planned.map((item) => item.name).sort()).to.deep.equal(['a', 'fired', 'off']);
+  for (const item of planned) {
+    const entry = item.entry();
+    expect(entry, item.name).to.deep.equal(await reopened.get(item.name));
+    const due = firstDueMs(entry);
+    if (due === null) expect(item.next, item.name).to.equal(null);
+    else expect(item.next, item.name).to.be.a('number').and.at.most(due);
+  }
+  expect(planned.find((item) => item.name === 'a')?.entry()).to.deep.include({
+    runCount: 1,
+    lastSlot: slot(5).toISOString(),
+  });
 }
 
 /** Runs a change that a frozen entry refuses with a TypeError; any other error is a failure. */

@@ -9,7 +9,7 @@ import {
   MAX_TIMER_MS,
   dueSlots,
   errorMeta,
-  nextSlot,
+  firstDueMs,
   updateEntry,
   type Logger,
   type ScheduleEntry,
@@ -19,7 +19,8 @@ import type { EmitBeatEvent } from './beat-events.js';
 import { fireSlots, type FireDeps, type FireOutcome } from './fire.js';
 import { Burst } from './burst.js';
 import { InFlight } from './in-flight.js';
-import { ScheduleHeap, type HeapItem } from './schedule-heap.js';
+import { LoopEntries } from './loop-entries.js';
+import { ScheduleHeap } from './schedule-heap.js';
 
 /** Longer sleeps than core's MAX_TIMER_MS (about 24.8 days) wake early and re-arm. */
 export { MAX_TIMER_MS };
@@ -44,7 +45,7 @@ export interface LoopDeps extends FireDeps {
 export class BeatLoop {
   #heap = new ScheduleHeap();
   /** Every schedule known to the loop, enabled or not, with its latest state. */
-  readonly #entries = new Map<string, ScheduleEntry>();
+  readonly #entries = new LoopEntries((name, error) => this.#invalid(name, error));
   /** Fires under way, by schedule: such an entry is out of the heap until its fire ends. */
   readonly #inFlight = new InFlight();
   #timer: NodeJS.Timeout | null = null;
@@ -77,17 +78,17 @@ export class BeatLoop {
     // Restarted (the lock lost and regained) while fires of the last run still wait for their
     // confirm: plan from what they record, or their slots would go out a second time.
     await this.#inFlight.settled();
-    const entries = await this.deps.store.list();
+    const { store } = this.deps;
+    const listed = await (store.listPlanned?.() ?? store.list());
     if (generation !== this.#generation) return false;
-    this.#entries.clear();
-    for (const entry of entries) this.#entries.set(entry.name, entry);
+    this.#entries.load(listed);
     return true;
   }
 
   /** Plans the loaded schedules and arms the timer for the earliest. */
   run(): void {
     this.#fireDeps = this.#fireDepsOf(this.#generation);
-    this.#heap = ScheduleHeap.from(this.#plan(this.#entries.values()));
+    this.#heap = ScheduleHeap.from(this.#entries.plan((entry) => this.#firstDue(entry)));
     this.#running = true;
     this.#arm();
   }
@@ -119,7 +120,7 @@ export class BeatLoop {
 
   /** A schedule was added or changed in the store: it moves in the heap now. */
   upsert(entry: ScheduleEntry): void {
-    this.#entries.set(entry.name, entry);
+    this.#entries.set(entry);
     // A fire under way re-plans from the latest entry when it ends.
     if (!this.#running || this.#inFlight.has(entry.name)) return;
     this.#schedule(entry);
@@ -132,13 +133,6 @@ export class BeatLoop {
     if (this.#heap.remove(name)) this.#arm();
   }
 
-  *#plan(entries: Iterable<ScheduleEntry>): Iterable<HeapItem> {
-    for (const entry of entries) {
-      const next = this.#firstDue(entry);
-      if (next !== null) yield { name: entry.name, next };
-    }
-  }
-
   /** Puts `entry` in the heap at its first unfired slot, or takes it out if it has none. */
   #schedule(entry: ScheduleEntry): void {
     const next = this.#firstDue(entry);
@@ -146,16 +140,10 @@ export class BeatLoop {
     else this.#heap.set(entry.name, next);
   }
 
-  /**
-   * The first slot after the last one fired, or after creation (a one-off that never fired: its
-   * date, even a past one), with dueSlots' boundaries. Possibly in the past: the entry then pops
-   * at once and dueSlots applies its missed-run policy.
-   */
+  /** firstDueMs; a schedule whose slots cannot be computed is reported and left out. */
   #firstDue(entry: ScheduleEntry): number | null {
-    if (!entry.enabled) return null;
-    if (entry.lastSlot === null && entry.schedule.kind === 'once') return Date.parse(entry.schedule.at);
     try {
-      return nextSlot(entry.schedule, new Date(entry.lastSlot ?? entry.createdAt))?.getTime() ?? null;
+      return firstDueMs(entry);
     } catch (error) {
       this.#invalid(entry.name, error);
       return null;
@@ -245,7 +233,7 @@ export class BeatLoop {
   /** Another beat recorded a slot first: its state in the store is the truth. */
   async #reload(name: string): Promise<ScheduleEntry | null> {
     const fresh = await this.deps.store.get(name);
-    if (fresh && this.#entries.has(name)) this.#entries.set(name, fresh);
+    if (fresh && this.#entries.has(name)) this.#entries.set(fresh);
     return fresh;
   }
 
@@ -256,7 +244,7 @@ export class BeatLoop {
     // An edit that arrived during the fire replaced the entry: its definition wins, the fire's state stays.
     const edited = current !== planned && kind !== 'taken';
     const latest = edited ? withLaterState(current, after) : after;
-    this.#entries.set(latest.name, latest);
+    this.#entries.set(latest);
     if (kind === 'invalid') return;
     if (kind === 'retry') this.#heap.set(latest.name, this.deps.clock() + (this.deps.retryMs ?? FIRE_RETRY_MS));
     else if (edited || kind === 'taken') this.#schedule(latest);

@@ -11,6 +11,7 @@ import {
   MemoryScheduleStore,
   openScheduleStore,
 } from '../index.js';
+import { readStoreLines } from './store-file-lines.js';
 
 const definition = (name: string) =>
   compileScheduleInput({
@@ -46,19 +47,19 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     expect(await readdir(directory)).to.deep.equal([]);
   });
 
-  it('writes {version: 1, schedules: {name: entry}} and, after close, leaves no journal, temp or lock file behind', async () => {
+  it('writes a version 2 header, then [next, name, entry] per schedule, and after close leaves no journal, temp or lock file', async () => {
     const store = new FileScheduleStore(path);
     const entry = await store.put(definition('a'));
     await store.recordFire('a', new Date('2024-01-01T00:01:00Z'));
     await store.close();
-    const file = JSON.parse(await readFile(path, 'utf8')) as { version: number; schedules: Record<string, unknown> };
-    expect(file.version).to.equal(1);
-    expect(file.schedules).to.have.keys('a');
-    expect(file.schedules.a).to.deep.include({
-      createdAt: entry.createdAt,
-      lastSlot: '2024-01-01T00:01:00.000Z',
-      runCount: 1,
-    });
+    const { header, lines } = await readStoreLines(path);
+    expect(header).to.include({ version: 2 });
+    expect(header.planner).to.be.a('string');
+    expect(lines).to.have.length(1);
+    const [next, name, written] = lines[0] ?? [];
+    // The first slot after the one fired: what a restarted beat plans it at without parsing it.
+    expect([next, name]).to.deep.equal([Date.parse('2024-01-01T00:02:00Z'), 'a']);
+    expect(written).to.deep.include({ createdAt: entry.createdAt, lastSlot: '2024-01-01T00:01:00.000Z', runCount: 1 });
     expect(await readdir(directory)).to.deep.equal(['schedule.json']);
   });
 
@@ -70,7 +71,10 @@ describe('FileScheduleStore (file format and failure modes)', () => {
 
   for (const [what, text, reason] of [
     ['invalid JSON', '{"version": 1, "sched', 'not valid JSON'],
-    ['an unknown version', '{"version": 2, "schedules": {}}', 'unsupported version 2'],
+    ['an unknown version', '{"version": 3}\n', 'unsupported version 3 (expected 1 or 2)'],
+    ['a version 1 file of another version', '{"version": 7,\n"schedules": {}}', 'unsupported version 7'],
+    ['a line that is not a schedule', '{"version": 2}\n[1,"a",{}]\nnot a schedule\n', 'line 3 is not a schedule'],
+    ['a schedule twice', '{"version": 2}\n[1,"a",{}]\n[1,"a",{}]\n', "schedule 'a' appears twice (line 3)"],
     [
       'an entry under the wrong name',
       '{"version": 1, "schedules": {"a": {"name": "b"}}}',
@@ -120,10 +124,13 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     expect(answers.slice(0, 4)).to.deep.equal([true, true, false, false]);
     expect(answers[4]).to.include({ name: 'c', enabled: false });
     expect(store.counters.writes).to.equal(2);
-    const file = JSON.parse(await readFile(path, 'utf8')) as {
-      schedules: Record<string, { runCount: number; enabled: boolean }>;
-    };
-    expect([file.schedules.a?.runCount, file.schedules.b?.runCount, file.schedules.c?.enabled]).to.deep.equal([
+    const written = new Map(
+      (await readStoreLines(path)).lines.map(([, name, entry]) => [
+        name,
+        entry as { runCount: number; enabled: boolean },
+      ]),
+    );
+    expect([written.get('a')?.runCount, written.get('b')?.runCount, written.get('c')?.enabled]).to.deep.equal([
       1,
       1,
       false,

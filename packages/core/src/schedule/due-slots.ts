@@ -36,6 +36,18 @@ export function dueSlots(entry: ScheduleEntry, now: Date): DueSlots {
   return { fire: fire.map((slot) => new Date(slot)), next: next === null ? null : new Date(next) };
 }
 
+/**
+ * When `entry` is first due: the first slot after the last one fired, or after its creation (a
+ * one-off that never fired: its date, even a past one), with dueSlots' boundaries; null when it
+ * is disabled or has no slot left. Possibly in the past: a beat then fires it at once under its
+ * missed-run policy. Throws what the schedule maths throws for a spec it cannot compute.
+ */
+export function firstDueMs(entry: ScheduleEntry): number | null {
+  if (!entry.enabled) return null;
+  if (entry.lastSlot === null && entry.schedule.kind === 'once') return Date.parse(entry.schedule.at);
+  return nextSlotMs(entry.schedule, Date.parse(entry.lastSlot ?? entry.createdAt));
+}
+
 function pickDue(entry: ScheduleEntry, boundary: number, now: number): number[] {
   const wanted = entry.missedRuns === 'all' ? entry.maxCatchUp : 1;
   const slots = latestSlots(entry.schedule, boundary, now, wanted);

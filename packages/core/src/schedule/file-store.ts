@@ -1,5 +1,5 @@
 /**
- * The embedded store: one JSON file (store-file.ts), shared by beats on one host.
+ * The embedded store: one file of JSON lines (store-file.ts), shared by beats on one host.
  * - Every write is atomic and durable (temp file, fsync, rename, fsync the directory): a crash
  *   leaves the old or the new file, never half of one.
  * - Mutations run under a lock file on a fresh view of the file, so beats sharing it see each
@@ -11,7 +11,8 @@
  *   group of fires appends a line each instead of rewriting every schedule. Any other change,
  *   close(), or a journal larger than the file writes the whole file with the journal folded in.
  * - The parsed file is kept while the file's stamp (inode, size, times) is unchanged, so a read
- *   costs a stat, not a parse of the whole file.
+ *   costs a stat, not a parse of the whole file. An entry is parsed only when it is first asked
+ *   for (schedule-table.ts), so a restart of a beat reads names and next due times, not entries.
  * - A missing file is an empty store; a corrupt one is an error, never silently reset.
  */
 import { resolve } from 'node:path';
@@ -36,7 +37,7 @@ import {
   type JournalPosition,
 } from './store-journal.js';
 import type { StoreOptions } from './memory-store.js';
-import type { ScheduleStore, StaticMerge } from './schedule-store.js';
+import type { PlannedEntry, ScheduleStore, StaticMerge } from './schedule-store.js';
 import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 export { FILE_STORE_VERSION } from './store-file.js';
@@ -95,7 +96,12 @@ export class FileScheduleStore implements ScheduleStore {
   }
 
   async list(): Promise<ScheduleEntry[]> {
-    return this.#serial(async () => [...(await this.#load()).schedules.values()]);
+    return this.#serial(async () => (await this.#load()).schedules.values());
+  }
+
+  /** Without parsing the entries of a file read lazily (schedule-table.ts): a restart's heap from each line's `next`. */
+  async listPlanned(): Promise<PlannedEntry[]> {
+    return this.#serial(async () => (await this.#load()).schedules.planned());
   }
 
   async get(name: string): Promise<ScheduleEntry | null> {
@@ -226,7 +232,7 @@ export class FileScheduleStore implements ScheduleStore {
     const cached = this.#cache;
     const view = cached && cached.stamp === (stamp?.id ?? null) ? cached : await this.#read();
     const tail = await readJournal(this.#journal, view.journal);
-    for (const line of tail.lines) replay(view.file, line);
+    for (const line of tail.lines) view.file.schedules.replay(line);
     view.journal = tail.position;
     this.#cache = view;
     return view.file;
@@ -252,13 +258,6 @@ function fireChange(file: StoreFile, name: string, slot: Date, now: Date): Chang
     return { write: false, value: true, fire: { name, slot: fired.lastSlot, updatedAt: fired.updatedAt } };
   file.staticDigest = editMark(); // an edit a merge would undo
   return { write: true, value: true };
-}
-
-/** A journalled fire applied to the file's view; one already in it (or older) changes nothing. */
-function replay(file: StoreFile, line: FireLine): void {
-  const entry = file.schedules.get(line.name);
-  const fired = entry ? fireRecord(entry, new Date(line.slot), new Date(line.updatedAt)) : null;
-  if (fired) file.schedules.set(line.name, fired);
 }
 
 function settle(change: PendingChange, result: { value: unknown } | { error: unknown } | undefined): void {

@@ -11,11 +11,11 @@ export type {
   ScheduleState,
   ScheduleEntry,
 } from '@celeriac/protocol';
-export type { ScheduleStore, StaticMerge } from './schedule-store.js';
+export type { PlannedEntry, ScheduleStore, StaticMerge } from './schedule-store.js';
 export type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
 export { compileScheduleInput, DEFAULT_MAX_CATCH_UP, MAX_CATCH_UP_LIMIT, MAX_NAME_LENGTH } from './compile.js';
 export { nextSlot, compileSpec, MIN_INTERVAL_MS, MAX_INTERVAL_MS, LAST_SLOT_MS } from './spec.js';
-export { dueSlots, ON_TIME_MS, CRON_SCAN_LIMIT, type DueSlots } from './due-slots.js';
+export { dueSlots, firstDueMs, ON_TIME_MS, CRON_SCAN_LIMIT, type DueSlots } from './due-slots.js';
 export { slotTaskId, uuidV5, SLOT_ID_NAMESPACE, DNS_NAMESPACE } from './slot-id.js';
 export { isoString } from './instant.js';
 export { previewSlots, MAX_PREVIEW } from './preview.js';

@@ -12,6 +12,18 @@ export interface StaticMerge {
 }
 
 /**
+ * A schedule as listPlanned hands it out: its name, a lower bound of its first due time
+ * (firstDueMs; null: never due, disabled or no slot left) and its entry, read when asked for.
+ * `next` may be earlier than the entry's first due time (fires recorded since it was computed),
+ * never later. `entry()` throws what reading it throws (a corrupt entry in a file store).
+ */
+export interface PlannedEntry {
+  name: string;
+  next: number | null;
+  entry(): ScheduleEntry;
+}
+
+/**
  * Where schedules and their state live. The embedded file store and the in-memory store (in
  * this package) and the MongoDB store (@celeriac/mongodb) implement it, and one contract suite
  * runs against each of them.
@@ -22,6 +34,13 @@ export interface StaticMerge {
  */
 export interface ScheduleStore {
   list(): Promise<ScheduleEntry[]>;
+  /**
+   * Every schedule, planned without reading each entry, for a beat that builds its heap from
+   * `next` and reads an entry when it comes due. Optional: without it a beat lists every entry
+   * and computes each one's first due time itself (a file store of 100,000 schedules: about a
+   * second of a restart).
+   */
+  listPlanned?(): Promise<PlannedEntry[]>;
   get(name: string): Promise<ScheduleEntry | null>;
   /** Adds or replaces a definition; an existing schedule keeps its lastSlot and runCount. */
   put(definition: ScheduleDefinition): Promise<ScheduleEntry>;

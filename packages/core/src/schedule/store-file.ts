@@ -1,26 +1,30 @@
 /**
- * The embedded store's file on disk: `{version: 1, staticDigest?, schedules: {name: entry}}`, parsed strictly
- * and written atomically. The FileScheduleStore decides when; this module knows how.
+ * The embedded store's file on disk, parsed strictly and written atomically. Version 2: a header
+ * line `{"version":2,"planner":…,"staticDigest"?:…}`, then a line per schedule (store-lines.ts)
+ * whose entry is parsed only when asked for (schedule-table.ts). Version 1, one JSON object
+ * `{version: 1, staticDigest?, schedules: {name: entry}}`, is still read, and written as version 2
+ * at the next write. The FileScheduleStore decides when; this module knows how.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigurationError } from '../errors.js';
 import { isCode } from './file-lock.js';
+import { ScheduleTable } from './schedule-table.js';
 import { shareParsedParts } from './shared-parts.js';
-import type { ScheduleEntry } from '@celeriac/protocol';
+import { corruptFile, decodeHead, isEntry, isRecord } from './store-lines.js';
 
-export const FILE_STORE_VERSION = 1;
+export const FILE_STORE_VERSION = 2;
+
+/**
+ * What computed each line's `next`: the schedule maths (bumped when a release changes which slot
+ * comes next) and the time zone rules. A file planned by others has its `next` ignored.
+ */
+export const PLANNER = `1;tz=${process.versions.tz ?? 'unknown'}`;
 
 export interface StoreFile {
   version: typeof FILE_STORE_VERSION;
-  /**
-   * By name, in a Map: a schedule may be called 'constructor' or '__proto__' (in a plain object
-   * those found Object.prototype's members), and 100,000 names made the object a dictionary
-   * whose Object.values took 80 ms a list(), against 1 ms for the Map's values.
-   */
-  schedules: Map<string, ScheduleEntry>;
-  /** See ScheduleStore.staticDigest; written only when set, so older Celeriacs read the file as before. */
+  schedules: ScheduleTable;
+  /** See ScheduleStore.staticDigest; written only when set. */
   staticDigest: string | null;
 }
 
@@ -37,7 +41,7 @@ export interface ReadFile {
 }
 
 export function emptyStoreFile(): StoreFile {
-  return { version: FILE_STORE_VERSION, schedules: new Map(), staticDigest: null };
+  return { version: FILE_STORE_VERSION, schedules: new ScheduleTable(), staticDigest: null };
 }
 
 /**
@@ -82,10 +86,32 @@ function stamp(stats: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: big
 
 /** The parsed file, or a ConfigurationError that says what is wrong and that nothing was reset. */
 export function parseStoreFile(path: string, text: string): StoreFile {
-  const corrupt = (reason: string) =>
-    new ConfigurationError(
-      `schedule store file '${path}' is corrupt: ${reason}. Fix or remove it; Celeriac never resets it on its own`,
-    );
+  const corrupt = corruptFile(path);
+  const lineEnd = text.indexOf('\n');
+  const header = jsonOrNull(lineEnd < 0 ? text : text.slice(0, lineEnd));
+  if (isRecord(header) && header.version === FILE_STORE_VERSION) return parseLines(text, header, corrupt);
+  if (isRecord(header) && header.version !== 1)
+    throw corrupt(`unsupported version ${JSON.stringify(header.version)} (expected 1 or ${FILE_STORE_VERSION})`);
+  return parseVersion1(text, corrupt);
+}
+
+function parseLines(text: string, header: Record<string, unknown>, corrupt: (reason: string) => Error): StoreFile {
+  const { staticDigest = null, planner } = header;
+  if (staticDigest !== null && typeof staticDigest !== 'string') throw corrupt("'staticDigest' is not a string");
+  const schedules = new ScheduleTable(corrupt);
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  for (let index = 1; index < lines.length; index++) {
+    const line = lines[index] as string;
+    const head = decodeHead(line);
+    if (!head) throw corrupt(`line ${index + 1} is not a schedule [next,"name",{entry}]`);
+    if (schedules.has(head.name)) throw corrupt(`schedule '${head.name}' appears twice (line ${index + 1})`);
+    schedules.addLine(head, line, planner === PLANNER);
+  }
+  return { version: FILE_STORE_VERSION, schedules, staticDigest };
+}
+
+function parseVersion1(text: string, corrupt: (reason: string) => Error): StoreFile {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -93,13 +119,13 @@ export function parseStoreFile(path: string, text: string): StoreFile {
     throw corrupt(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   if (!isRecord(data)) throw corrupt('expected an object {version: 1, schedules: {...}}');
-  if (data.version !== FILE_STORE_VERSION)
-    throw corrupt(`unsupported version ${JSON.stringify(data.version)} (expected ${FILE_STORE_VERSION})`);
+  if (data.version !== 1)
+    throw corrupt(`unsupported version ${JSON.stringify(data.version)} (expected 1 or ${FILE_STORE_VERSION})`);
   if (!isRecord(data.schedules)) throw corrupt("'schedules' is not an object");
   if (data.staticDigest !== undefined && typeof data.staticDigest !== 'string')
     throw corrupt("'staticDigest' is not a string");
   const stored = data.schedules;
-  const schedules = new Map<string, ScheduleEntry>();
+  const schedules = new ScheduleTable(corrupt);
   const texts = new Map<string, string>();
   // Keys, then a lookup each: Object.entries of 100,000 names built as many pairs (~90 ms).
   for (const name of Object.keys(stored)) {
@@ -110,29 +136,18 @@ export function parseStoreFile(path: string, text: string): StoreFile {
   return { version: FILE_STORE_VERSION, schedules, staticDigest: data.staticDigest ?? null };
 }
 
-function isEntry(value: unknown): value is ScheduleEntry {
-  return (
-    isRecord(value) &&
-    typeof value.name === 'string' &&
-    typeof value.task === 'string' &&
-    isRecord(value.schedule) &&
-    (value.lastSlot === null || typeof value.lastSlot === 'string') &&
-    typeof value.runCount === 'number' &&
-    typeof value.createdAt === 'string'
-  );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /**
- * Writes the file atomically and durably; resolves with the stamp of the version written. One
- * line per schedule, not indented JSON: with 100,000 schedules indenting made the file 54 MB
- * instead of 30 MB and its writing twice as slow, while one line per schedule still diffs and
- * greps well. Written in chunks of CHUNK_ENTRIES schedules: the whole text at once was 30 MB of
- * string and as much again of buffer at the peak of a beat's memory, and half a second in which
- * the beat could not fire.
+ * Writes the file atomically and durably; resolves with the stamp of the version written. Written
+ * in chunks of CHUNK_LINES schedules: the whole text at once was 30 MB of string and as much
+ * again of buffer at the peak of a beat's memory, and half a second in which it could not fire.
  */
 export async function writeStoreFile(path: string, file: StoreFile): Promise<Stamp> {
   await writeAtomic(path, storeFileChunks(file));
@@ -141,29 +156,20 @@ export async function writeStoreFile(path: string, file: StoreFile): Promise<Sta
   return written;
 }
 
-const CHUNK_ENTRIES = 2000;
+const CHUNK_LINES = 2000;
 
 /** The file's text in pieces; the caller must not change `file` while it iterates. */
 function* storeFileChunks(file: StoreFile): Generator<string> {
-  const digest = file.staticDigest === null ? '' : `"staticDigest":${JSON.stringify(file.staticDigest)},`;
-  yield `{"version":${file.version},${digest}"schedules":{\n`;
-  let separator = '';
-  for (const chunk of chunked(file.schedules, CHUNK_ENTRIES)) {
-    yield separator + chunk.map(([name, entry]) => `${JSON.stringify(name)}:${JSON.stringify(entry)}`).join(',\n');
-    separator = ',\n';
-  }
-  yield '\n}}\n';
-}
-
-function* chunked<T>(items: Iterable<T>, size: number): Generator<T[]> {
-  let chunk: T[] = [];
-  for (const item of items) {
-    chunk.push(item);
-    if (chunk.length < size) continue;
-    yield chunk;
+  const digest = file.staticDigest === null ? '' : `,"staticDigest":${JSON.stringify(file.staticDigest)}`;
+  yield `{"version":${file.version},"planner":${JSON.stringify(PLANNER)}${digest}}\n`;
+  let chunk: string[] = [];
+  for (const line of file.schedules.lines()) {
+    chunk.push(line);
+    if (chunk.length < CHUNK_LINES) continue;
+    yield `${chunk.join('\n')}\n`;
     chunk = [];
   }
-  if (chunk.length > 0) yield chunk;
+  if (chunk.length > 0) yield `${chunk.join('\n')}\n`;
 }
 
 /**

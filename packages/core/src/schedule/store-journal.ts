@@ -15,13 +15,9 @@ import { ConfigurationError } from '../errors.js';
 import { isCode } from './file-lock.js';
 import { openIfExists, syncDirectory } from './store-file.js';
 import { dirname } from 'node:path';
+import type { FireLine } from './store-records.js';
 
-/** A fire as journalled. */
-export interface FireLine {
-  name: string;
-  slot: string;
-  updatedAt: string;
-}
+export type { FireLine };
 
 /** How far a reader got: the journal's inode and the bytes of whole lines consumed. */
 export interface JournalPosition {

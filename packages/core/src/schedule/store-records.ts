@@ -68,6 +68,18 @@ export function fireRecord(entry: ScheduleEntry, slot: Date, now: Date): Schedul
   );
 }
 
+/** A fire as the file store journals it. */
+export interface FireLine {
+  name: string;
+  slot: string;
+  updatedAt: string;
+}
+
+/** `entry` after a journalled fire; unchanged if the fire is not later than its last slot (a replay twice). */
+export function replayFire(entry: ScheduleEntry, fire: FireLine): ScheduleEntry {
+  return fireRecord(entry, new Date(fire.slot), new Date(fire.updatedAt)) ?? entry;
+}
+
 export function enableRecord(entry: ScheduleEntry, enabled: boolean, now: Date): ScheduleEntry {
   return Object.freeze(updateEntry(entry, { enabled, updatedAt: now.toISOString() }));
 }

@@ -1,0 +1,109 @@
+import { expect } from 'chai';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileScheduleInput, ConfigurationError, FileScheduleStore, firstDueMs } from '../index.js';
+import { readStoreLines } from './store-file-lines.js';
+
+const interval = (name: string) =>
+  compileScheduleInput({
+    name,
+    task: 'file.task',
+    schedule: { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' },
+  });
+
+const CREATED = new Date('2024-01-01T00:00:30Z');
+
+async function dueOf(store: FileScheduleStore, name: string): Promise<number | null> {
+  const entry = await store.get(name);
+  if (!entry) throw new Error(`no schedule '${name}'`);
+  return firstDueMs(entry);
+}
+
+describe('FileScheduleStore (a line per schedule, read lazily)', () => {
+  let directory = '';
+  let path = '';
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'celeriac-file-lines-'));
+    path = join(directory, 'schedule.json');
+  });
+
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('reads a version 1 file as earlier releases wrote it, and writes it as version 2 at the next write', async () => {
+    const entry = { ...(await new FileScheduleStore(join(directory, 'other.json')).put(interval('a'))) };
+    const fired = { ...entry, lastSlot: '2024-01-01T00:01:00.000Z', runCount: 1 };
+    await writeFile(path, `{"version":1,"staticDigest":"d1","schedules":{\n"a":${JSON.stringify(fired)}\n}}\n`);
+    const store = new FileScheduleStore(path);
+    expect(await store.get('a')).to.deep.equal(fired);
+    expect(await store.staticDigest()).to.equal('d1');
+    await store.put(interval('b'));
+    const { header, lines } = await readStoreLines(path);
+    expect(header).to.include({ version: 2 });
+    expect(lines.map(([next, name]) => [name, next])).to.deep.equal([
+      ['a', Date.parse('2024-01-01T00:02:00Z')],
+      ['b', await dueOf(store, 'b')],
+    ]);
+    expect(await new FileScheduleStore(path).get('a')).to.deep.equal(fired);
+  });
+
+  it('plans a restart from each line without parsing its entry: a corrupt entry shows only when it is read', async () => {
+    const store = new FileScheduleStore(path, { clock: () => CREATED });
+    await store.putMany([interval('good'), interval('bad')]);
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace(/^(\[\d+,"bad",)\{.*\}\]$/m, '$1{"name":"bad"}]'));
+    const planned = await new FileScheduleStore(path).listPlanned();
+    expect(planned.map(({ name, next }) => [name, next])).to.deep.equal([
+      ['good', Date.parse('2024-01-01T00:01:00Z')],
+      ['bad', Date.parse('2024-01-01T00:01:00Z')],
+    ]);
+    expect(planned[0]?.entry()).to.include({ name: 'good', runCount: 0 });
+    expect(() => planned[1]?.entry()).to.throw(ConfigurationError, "schedule 'bad' is not a valid entry");
+    const listed = await new FileScheduleStore(path).list().catch((error: unknown) => error);
+    expect(listed).to.be.instanceOf(ConfigurationError);
+    expect((listed as Error).message).to.contain(`'${path}' is corrupt: schedule 'bad' is not a valid entry`);
+  });
+
+  it('folds a journal into the file without re-encoding the lines of entries it never read', async () => {
+    await new FileScheduleStore(path, { clock: () => CREATED }).putMany(['a', 'b', 'c'].map(interval));
+    const before = (await readFile(path, 'utf8')).split('\n');
+    const store = new FileScheduleStore(path);
+    await store.recordFire('b', new Date('2024-01-01T00:01:00Z'));
+    await store.close();
+    const after = (await readFile(path, 'utf8')).split('\n');
+    expect([after[1], after[3]]).to.deep.equal([before[1], before[3]]);
+    expect(JSON.parse(after[2] ?? '') as unknown[]).to.deep.include.members([Date.parse('2024-01-01T00:02:00Z'), 'b']);
+  });
+
+  it('keeps the journalled fires of an entry not yet read and applies them when it is read', async () => {
+    await new FileScheduleStore(path, { clock: () => CREATED }).put(interval('a'));
+    const firing = new FileScheduleStore(path);
+    for (const minute of [1, 2, 3]) await firing.recordFire('a', new Date(Date.UTC(2024, 0, 1, 0, minute)));
+    const [planned] = await new FileScheduleStore(path).listPlanned();
+    // The line's next (00:01) is older than the truth (00:04): a lower bound, as promised.
+    expect(planned?.next).to.equal(Date.parse('2024-01-01T00:01:00Z'));
+    expect(planned?.entry()).to.include({ runCount: 3, lastSlot: '2024-01-01T00:03:00.000Z' });
+  });
+
+  it('plans as due at once a file planned with other schedule maths or time zone rules, and writes it with next computed', async () => {
+    await new FileScheduleStore(path, { clock: () => CREATED }).put(interval('a'));
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace(/"planner":"[^"]*"/, '"planner":"0;tz=1990a"'));
+    const store = new FileScheduleStore(path);
+    expect((await store.listPlanned()).map(({ next }) => next)).to.deep.equal([0]);
+    await store.put(interval('b'));
+    const { lines } = await readStoreLines(path);
+    expect(lines.map(([next]) => next)).to.deep.equal([Date.parse('2024-01-01T00:01:00Z'), await dueOf(store, 'b')]);
+  });
+
+  it('keeps names that JSON escapes (quotes, backslashes) and others as they are', async () => {
+    const names = ['quote"d', 'back\\slash', 'ünïcödé ☃', '"', '\\', '"\\"', 'a\\"', '\\\\'];
+    await new FileScheduleStore(path).putMany(names.map(interval));
+    const reopened = new FileScheduleStore(path);
+    expect((await reopened.listPlanned()).map(({ name }) => name)).to.deep.equal(names);
+    for (const name of names) expect(await reopened.get(name), name).to.include({ name });
+  });
+});
