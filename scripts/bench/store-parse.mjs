@@ -30,7 +30,7 @@ const ms = (start) => Math.round(performance.now() - start);
 /** One cold read in this process: the figures of a restart's parse. */
 async function coldRead(path) {
   let start = performance.now();
-  const text = await readFile(path, 'utf8');
+  const text = await readFile(path);
   const read = ms(start);
   start = performance.now();
   const file = parseStoreFile(path, text);

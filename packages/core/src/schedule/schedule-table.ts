@@ -20,9 +20,13 @@ interface Read {
   next: number | null | undefined;
 }
 
-/** An entry still as its line; `next` undefined: not to be trusted; `fires`: journal lines to apply once it is parsed. */
+/**
+ * An entry still as its line, bytes `start` to `end` of the file read; `next` undefined: not to
+ * be trusted; `fires`: journal lines to apply once it is parsed.
+ */
 interface Unread {
-  line: string;
+  start: number;
+  end: number;
   next: number | null | undefined;
   fires: FireLine[] | null;
 }
@@ -32,9 +36,20 @@ type Slot = Read | Unread;
 export class ScheduleTable {
   readonly #slots = new Map<string, Slot>();
   readonly #texts = new Map<string, string>();
+  /** The file the unread lines are in; let go once none is left. */
+  #source: Buffer;
+  #unread = 0;
 
-  /** `corrupt` makes the error for a line that turns out not to hold a valid entry. */
-  constructor(private readonly corrupt: (reason: string) => Error = (reason) => new Error(reason)) {}
+  /**
+   * `source`: the file's bytes, which addLine's offsets point into. `corrupt` makes the error for
+   * a line that turns out not to hold a valid entry.
+   */
+  constructor(
+    source: Buffer = Buffer.alloc(0),
+    private readonly corrupt: (reason: string) => Error = (reason) => new Error(reason),
+  ) {
+    this.#source = source;
+  }
 
   get size(): number {
     return this.#slots.size;
@@ -48,8 +63,9 @@ export class ScheduleTable {
    * Adds an unread line. `trustNext` false (the file was planned by other schedule maths or time
    * zone rules) makes its `next` unknown: planned as due at once, then computed from the entry.
    */
-  addLine(head: LineHead, line: string, trustNext: boolean): void {
-    this.#slots.set(head.name, { line, next: trustNext ? head.next : undefined, fires: null });
+  addLine(head: LineHead, start: number, end: number, trustNext: boolean): void {
+    this.#slots.set(head.name, { start, end, next: trustNext ? head.next : undefined, fires: null });
+    this.#unread += 1;
   }
 
   get(name: string): ScheduleEntry | undefined {
@@ -58,10 +74,12 @@ export class ScheduleTable {
   }
 
   set(name: string, entry: ScheduleEntry): void {
+    this.#forget(this.#slots.get(name));
     this.#slots.set(name, { entry, next: undefined });
   }
 
   delete(name: string): boolean {
+    this.#forget(this.#slots.get(name));
     return this.#slots.delete(name);
   }
 
@@ -93,7 +111,7 @@ export class ScheduleTable {
   /** The file's lines, one per schedule: an unread line without fires as it came. */
   *lines(): Generator<string> {
     for (const [name, slot] of this.#slots) {
-      if ('line' in slot && slot.fires === null && slot.next !== undefined) yield slot.line;
+      if (!('entry' in slot) && slot.fires === null && slot.next !== undefined) yield this.#text(slot);
       else {
         const read = 'entry' in slot ? slot : this.#read(name, slot);
         yield encodeLine(name, this.#nextOf(read), read.entry);
@@ -103,11 +121,24 @@ export class ScheduleTable {
 
   #read(name: string, slot: Slot): Read {
     if ('entry' in slot) return slot;
-    let entry = decodeEntry(slot.line, name, this.corrupt, this.#texts);
+    let entry = decodeEntry(this.#text(slot), name, this.corrupt, this.#texts);
     for (const fire of slot.fires ?? []) entry = replayFire(entry, fire);
     const read: Read = { entry, next: slot.fires === null ? slot.next : undefined };
-    if (this.#slots.get(name) === slot) this.#slots.set(name, read);
+    if (this.#slots.get(name) === slot) {
+      this.#forget(slot);
+      this.#slots.set(name, read);
+    }
     return read;
+  }
+
+  #text(slot: Unread): string {
+    return this.#source.toString('utf8', slot.start, slot.end);
+  }
+
+  /** A slot leaves the table or is read: once no line is unread, the file's bytes can go. */
+  #forget(slot: Slot | undefined): void {
+    if (slot === undefined || 'entry' in slot) return;
+    if (--this.#unread === 0) this.#source = Buffer.alloc(0);
   }
 
   /** An entry whose slots cannot be computed is due at once (0): the beat then says why it skips it. */

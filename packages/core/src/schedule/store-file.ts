@@ -64,7 +64,7 @@ export async function readStoreFile(path: string): Promise<ReadFile | null> {
   if (!handle) return null;
   try {
     const stats = await handle.stat({ bigint: true });
-    return { file: parseStoreFile(path, await handle.readFile('utf8')), stamp: stamp(stats) };
+    return { file: parseStoreFile(path, await handle.readFile()), stamp: stamp(stats) };
   } finally {
     await handle.close();
   }
@@ -85,30 +85,37 @@ function stamp(stats: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: big
 }
 
 /** The parsed file, or a ConfigurationError that says what is wrong and that nothing was reset. */
-export function parseStoreFile(path: string, text: string): StoreFile {
+export function parseStoreFile(path: string, bytes: Buffer): StoreFile {
   const corrupt = corruptFile(path);
-  const lineEnd = text.indexOf('\n');
-  const header = jsonOrNull(lineEnd < 0 ? text : text.slice(0, lineEnd));
-  if (isRecord(header) && header.version === FILE_STORE_VERSION) return parseLines(text, header, corrupt);
+  const headerEnd = endOfLine(bytes, 0);
+  const header = jsonOrNull(bytes.toString('utf8', 0, headerEnd));
+  if (isRecord(header) && header.version === FILE_STORE_VERSION) return parseLines(bytes, header, corrupt);
   if (isRecord(header) && header.version !== 1)
     throw corrupt(`unsupported version ${JSON.stringify(header.version)} (expected 1 or ${FILE_STORE_VERSION})`);
-  return parseVersion1(text, corrupt);
+  return parseVersion1(bytes.toString('utf8'), corrupt);
 }
 
-function parseLines(text: string, header: Record<string, unknown>, corrupt: (reason: string) => Error): StoreFile {
+/** Every line's head read now, its entry kept as bytes of `bytes` until asked for (schedule-table.ts). */
+function parseLines(bytes: Buffer, header: Record<string, unknown>, corrupt: (reason: string) => Error): StoreFile {
   const { staticDigest = null, planner } = header;
   if (staticDigest !== null && typeof staticDigest !== 'string') throw corrupt("'staticDigest' is not a string");
-  const schedules = new ScheduleTable(corrupt);
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  for (let index = 1; index < lines.length; index++) {
-    const line = lines[index] as string;
-    const head = decodeHead(line);
-    if (!head) throw corrupt(`line ${index + 1} is not a schedule [next,"name",{entry}]`);
-    if (schedules.has(head.name)) throw corrupt(`schedule '${head.name}' appears twice (line ${index + 1})`);
-    schedules.addLine(head, line, planner === PLANNER);
+  const schedules = new ScheduleTable(bytes, corrupt);
+  let number = 1;
+  for (let start = endOfLine(bytes, 0) + 1; start < bytes.length; start = endOfLine(bytes, start) + 1) {
+    const end = endOfLine(bytes, start);
+    const head = decodeHead(bytes, start, end);
+    number += 1;
+    if (!head) throw corrupt(`line ${number} is not a schedule [next,"name",{entry}]`);
+    if (schedules.has(head.name)) throw corrupt(`schedule '${head.name}' appears twice (line ${number})`);
+    schedules.addLine(head, start, end, planner === PLANNER);
   }
   return { version: FILE_STORE_VERSION, schedules, staticDigest };
+}
+
+/** The index of the new line that ends the line starting at `start`, or the end of `bytes`. */
+function endOfLine(bytes: Buffer, start: number): number {
+  const end = bytes.indexOf(0x0a, start);
+  return end < 0 ? bytes.length : end;
 }
 
 function parseVersion1(text: string, corrupt: (reason: string) => Error): StoreFile {
@@ -125,7 +132,7 @@ function parseVersion1(text: string, corrupt: (reason: string) => Error): StoreF
   if (data.staticDigest !== undefined && typeof data.staticDigest !== 'string')
     throw corrupt("'staticDigest' is not a string");
   const stored = data.schedules;
-  const schedules = new ScheduleTable(corrupt);
+  const schedules = new ScheduleTable();
   const texts = new Map<string, string>();
   // Keys, then a lookup each: Object.entries of 100,000 names built as many pairs (~90 ms).
   for (const name of Object.keys(stored)) {

@@ -18,24 +18,39 @@ export function encodeLine(name: string, next: number | null, entry: ScheduleEnt
   return `[${next === null ? 'null' : next},${JSON.stringify(name)},${JSON.stringify(entry)}]`;
 }
 
-/** The head of a line as encodeLine writes it, or null when the line is not of that shape. */
-export function decodeHead(line: string): LineHead | null {
-  const comma = line.indexOf(',');
-  if (line.charCodeAt(0) !== 0x5b || comma < 2 || line.charCodeAt(comma + 1) !== 0x22) return null;
-  const nextText = line.slice(1, comma);
+/**
+ * The head of the line in `bytes` from `start` to `end` (exclusive) as encodeLine writes it, or
+ * null when the line is not of that shape. Works on the file's bytes, not a string of them: the
+ * file's text as one string was as large again as the file, held for as long as any line was.
+ * The bytes looked for (, " \\) never occur inside a multi-byte UTF-8 character.
+ */
+export function decodeHead(bytes: Buffer, start: number, end: number): LineHead | null {
+  const comma = bytes.indexOf(COMMA, start);
+  if (bytes[start] !== BRACKET || comma < start + 2 || comma >= end || bytes[comma + 1] !== QUOTE) return null;
+  const nextText = bytes.toString('latin1', start + 1, comma);
   const next = nextText === 'null' ? null : Number(nextText);
   if (next !== null && !Number.isSafeInteger(next)) return null;
-  const end = closingQuote(line, comma + 2);
-  if (end < 0 || line.charCodeAt(end + 1) !== 0x2c || line.charCodeAt(end + 2) !== 0x7b) return null;
-  const quoted = line.slice(comma + 1, end + 1);
-  return { name: quoted.includes('\\') ? (JSON.parse(quoted) as string) : quoted.slice(1, -1), next };
+  const close = closingQuote(bytes, comma + 2, end);
+  if (close < 0 || bytes[close + 1] !== COMMA || bytes[close + 2] !== BRACE) return null;
+  const name = hasByte(bytes, BACKSLASH, comma + 2, close)
+    ? (JSON.parse(bytes.toString('utf8', comma + 1, close + 1)) as string)
+    : bytes.toString('utf8', comma + 2, close);
+  return { name, next };
 }
 
+/** Whether `byte` is in bytes[start, end): indexOf would search the rest of the file. */
+function hasByte(bytes: Buffer, byte: number, start: number, end: number): boolean {
+  for (let at = start; at < end; at++) if (bytes[at] === byte) return true;
+  return false;
+}
+
+const [BRACKET, BRACE, COMMA, QUOTE, BACKSLASH] = [0x5b, 0x7b, 0x2c, 0x22, 0x5c];
+
 /** The index of the quote that ends a JSON string whose text starts at `from`, or -1. */
-function closingQuote(line: string, from: number): number {
-  for (let at = line.indexOf('"', from); at >= 0; at = line.indexOf('"', at + 1)) {
+function closingQuote(bytes: Buffer, from: number, end: number): number {
+  for (let at = bytes.indexOf(QUOTE, from); at >= 0 && at < end; at = bytes.indexOf(QUOTE, at + 1)) {
     let backslashes = 0;
-    while (line.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes += 1;
+    while (bytes[at - 1 - backslashes] === BACKSLASH) backslashes += 1;
     if (backslashes % 2 === 0) return at;
   }
   return -1;
