@@ -45,7 +45,7 @@ export interface LoopDeps extends FireDeps {
 export class BeatLoop {
   #heap = new ScheduleHeap();
   /** Every schedule known to the loop, enabled or not, with its latest state. */
-  readonly #entries = new LoopEntries((name, error) => this.#invalid(name, error));
+  readonly #entries = new LoopEntries((name, error) => this.#invalid(name, error, 'its stored entry cannot be read'));
   /** Fires under way, by schedule: such an entry is out of the heap until its fire ends. */
   readonly #inFlight = new InFlight();
   #timer: NodeJS.Timeout | null = null;
@@ -261,9 +261,9 @@ export class BeatLoop {
     this.#arm();
   }
 
-  #invalid(name: string, error: unknown): void {
+  #invalid(name: string, error: unknown, why = 'cannot compute its slots'): void {
     const failure = error instanceof Error ? error : new Error(String(error));
-    this.deps.logger.log('error', 'schedule skipped: cannot compute its slots', {
+    this.deps.logger.log('error', `schedule skipped: ${why}`, {
       schedule: name,
       ...errorMeta(failure),
     });

@@ -21,14 +21,17 @@ interface Read {
 }
 
 /**
- * An entry still as its line, bytes `start` to `end` of the file read; `next` undefined: not to
- * be trusted; `fires`: journal lines to apply once it is parsed.
+ * An entry still as its line, bytes `start` to `end` of `source` (the file as read); `next`
+ * undefined: not to be trusted; `fires`: journal lines to apply once it is parsed; `read`: the
+ * entry once parsed, for a PlannedEntry that still points here.
  */
 interface Unread {
+  source: Buffer;
   start: number;
   end: number;
   next: number | null | undefined;
   fires: FireLine[] | null;
+  read?: Read;
 }
 
 type Slot = Read | Unread;
@@ -36,23 +39,11 @@ type Slot = Read | Unread;
 export class ScheduleTable {
   readonly #slots = new Map<string, Slot>();
   readonly #texts = new Map<string, string>();
-  /** The file the unread lines are in; let go once none is left. */
-  #source: Buffer;
-  #unread = 0;
+  readonly #corrupt: (reason: string) => Error;
 
-  /**
-   * `source`: the file's bytes, which addLine's offsets point into. `corrupt` makes the error for
-   * a line that turns out not to hold a valid entry.
-   */
-  constructor(
-    source: Buffer = Buffer.alloc(0),
-    private readonly corrupt: (reason: string) => Error = (reason) => new Error(reason),
-  ) {
-    this.#source = source;
-  }
-
-  get size(): number {
-    return this.#slots.size;
+  /** `corrupt` makes the error for a line that turns out not to hold a valid entry. */
+  constructor(corrupt: (reason: string) => Error = (reason) => new Error(reason)) {
+    this.#corrupt = corrupt;
   }
 
   has(name: string): boolean {
@@ -60,12 +51,11 @@ export class ScheduleTable {
   }
 
   /**
-   * Adds an unread line. `trustNext` false (the file was planned by other schedule maths or time
-   * zone rules) makes its `next` unknown: planned as due at once, then computed from the entry.
+   * Adds an unread line of `source`. `trustNext` false (the file was planned by other schedule
+   * maths or time zone rules) makes its `next` unknown: planned as due at once, computed once read.
    */
-  addLine(head: LineHead, start: number, end: number, trustNext: boolean): void {
-    this.#slots.set(head.name, { start, end, next: trustNext ? head.next : undefined, fires: null });
-    this.#unread += 1;
+  addLine(head: LineHead, source: Buffer, start: number, end: number, trustNext: boolean): void {
+    this.#slots.set(head.name, { source, start, end, next: trustNext ? head.next : undefined, fires: null });
   }
 
   get(name: string): ScheduleEntry | undefined {
@@ -74,78 +64,91 @@ export class ScheduleTable {
   }
 
   set(name: string, entry: ScheduleEntry): void {
-    this.#forget(this.#slots.get(name));
     this.#slots.set(name, { entry, next: undefined });
   }
 
   delete(name: string): boolean {
-    this.#forget(this.#slots.get(name));
     return this.#slots.delete(name);
   }
 
   /** Every entry, each parsed now if it was not yet. */
   values(): ScheduleEntry[] {
-    return [...this.#slots].map(([name, slot]) => this.#read(name, slot).entry);
+    const entries: ScheduleEntry[] = [];
+    this.#slots.forEach((slot, name) => entries.push(this.#read(name, slot).entry));
+    return entries;
   }
 
-  /** A journalled fire: applied now to an entry read, kept beside the line of one unread (its `next` stays a lower bound). */
+  /** A journalled fire: applied now to an entry read, kept beside the line of one unread. */
   replay(fire: FireLine): void {
     const slot = this.#slots.get(fire.name);
     if (slot === undefined) return;
-    if ('entry' in slot) return this.set(fire.name, replayFire(slot.entry, fire));
+    if ('entry' in slot) {
+      const fired = replayFire(slot.entry, fire);
+      if (fired !== slot.entry) this.set(fire.name, fired);
+      return;
+    }
     (slot.fires ??= []).push(fire);
     // Its next slot comes after the fire's; a fire of a slot before the line's `next` (recorded
     // through the store, not by a beat) would otherwise leave `next` later than the truth.
-    if (slot.next !== undefined) slot.next = Math.min(slot.next ?? Number.POSITIVE_INFINITY, Date.parse(fire.slot));
+    const at = Date.parse(fire.slot);
+    if (slot.next !== undefined) slot.next = Math.min(slot.next ?? Number.POSITIVE_INFINITY, Number.isNaN(at) ? 0 : at);
   }
 
-  /** Every schedule with a lower bound of its first due time, without parsing it (PlannedEntry). */
+  /**
+   * Every schedule with a lower bound of its first due time, without parsing it. An entry() is
+   * the entry as listed, with the journal's fires until it is first read; one removed or
+   * replaced in the table since is still the one listed, as list() handed out entries.
+   */
   planned(): PlannedEntry[] {
-    return [...this.#slots].map(([name, slot]) => ({
-      name,
-      next: 'entry' in slot ? this.#nextOf(slot) : slot.next === undefined ? 0 : slot.next,
-      entry: () => this.#read(name, this.#slots.get(name) ?? slot).entry,
-    }));
+    const planned: PlannedEntry[] = [];
+    this.#slots.forEach((slot, name) =>
+      planned.push({ name, next: this.#plannedNext(slot), entry: () => this.#read(name, slot).entry }),
+    );
+    return planned;
   }
 
   /** The file's lines, one per schedule: an unread line without fires as it came. */
   *lines(): Generator<string> {
-    for (const [name, slot] of this.#slots) {
-      if (!('entry' in slot) && slot.fires === null && slot.next !== undefined) yield this.#text(slot);
-      else {
-        const read = 'entry' in slot ? slot : this.#read(name, slot);
-        yield encodeLine(name, this.#nextOf(read), read.entry);
-      }
-    }
+    for (const [name, slot] of this.#slots) yield this.#line(name, slot);
   }
 
+  #line(name: string, slot: Slot): string {
+    if ('entry' in slot) return encodeLine(name, this.#nextOf(slot), slot.entry);
+    if (slot.fires !== null) return this.#line(name, this.#read(name, slot));
+    const text = slot.source.toString('utf8', slot.start, slot.end);
+    // Not parsed even so: a corrupt line stays as it is (an error when it is read), due at once.
+    return slot.next === undefined ? `[0${text.slice(text.indexOf(','))}` : text;
+  }
+
+  #plannedNext(slot: Slot): number | null {
+    if ('entry' in slot) return this.#nextOf(slot);
+    return slot.next === undefined ? 0 : slot.next;
+  }
+
+  /** The entry of `slot`, parsed once; it takes the slot's place in the table if it still has it. */
   #read(name: string, slot: Slot): Read {
     if ('entry' in slot) return slot;
-    let entry = decodeEntry(this.#text(slot), name, this.corrupt, this.#texts);
-    for (const fire of slot.fires ?? []) entry = replayFire(entry, fire);
-    const read: Read = { entry, next: slot.fires === null ? slot.next : undefined };
-    if (this.#slots.get(name) === slot) {
-      this.#forget(slot);
-      this.#slots.set(name, read);
-    }
+    const read = (slot.read ??= this.#parse(name, slot));
+    if (this.#slots.get(name) === slot) this.#slots.set(name, read);
     return read;
   }
 
-  #text(slot: Unread): string {
-    return this.#source.toString('utf8', slot.start, slot.end);
+  #parse(name: string, slot: Unread): Read {
+    const text = slot.source.toString('utf8', slot.start, slot.end);
+    let entry = decodeEntry(text, name, this.#corrupt, this.#texts);
+    for (const fire of slot.fires ?? []) entry = replayFire(entry, fire);
+    return { entry, next: slot.fires === null ? slot.next : undefined };
   }
 
-  /** A slot leaves the table or is read: once no line is unread, the file's bytes can go. */
-  #forget(slot: Slot | undefined): void {
-    if (slot === undefined || 'entry' in slot) return;
-    if (--this.#unread === 0) this.#source = Buffer.alloc(0);
-  }
-
-  /** An entry whose slots cannot be computed is due at once (0): the beat then says why it skips it. */
+  /**
+   * An entry whose slots cannot be computed (the maths throws, or gives no time: an unparsable
+   * date) is due at once (0): the beat then says why it skips it, and the line stays readable.
+   */
   #nextOf(read: Read): number | null {
     if (read.next !== undefined) return read.next;
     try {
-      read.next = firstDueMs(read.entry);
+      const next = firstDueMs(read.entry);
+      read.next = next === null || Number.isSafeInteger(next) ? next : 0;
     } catch {
       read.next = 0;
     }

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { isCode } from './file-lock.js';
 import { ScheduleTable } from './schedule-table.js';
@@ -16,10 +17,16 @@ import { corruptFile, decodeHead, isEntry, isRecord } from './store-lines.js';
 export const FILE_STORE_VERSION = 2;
 
 /**
- * What computed each line's `next`: the schedule maths (bumped when a release changes which slot
- * comes next) and the time zone rules. A file planned by others has its `next` ignored.
+ * What computed each line's `next`: Celeriac's schedule maths (the number, bumped when a release
+ * changes which slot comes next), cron-parser's and the time zone rules'. A file planned by
+ * others has its `next` ignored.
  */
-export const PLANNER = `1;tz=${process.versions.tz ?? 'unknown'}`;
+export const PLANNER = `1;cron-parser=${cronParserVersion()};tz=${process.versions.tz ?? 'unknown'}`;
+
+function cronParserVersion(): string {
+  const { version } = createRequire(import.meta.url)('cron-parser/package.json') as { version: string };
+  return version;
+}
 
 export interface StoreFile {
   version: typeof FILE_STORE_VERSION;
@@ -98,18 +105,28 @@ export function parseStoreFile(path: string, bytes: Buffer): StoreFile {
 /** Every line's head read now, its entry kept as bytes of `bytes` until asked for (schedule-table.ts). */
 function parseLines(bytes: Buffer, header: Record<string, unknown>, corrupt: (reason: string) => Error): StoreFile {
   const { staticDigest = null, planner } = header;
+  const unknown = Object.keys(header).find((key) => !HEADER_KEYS.has(key));
+  if (unknown !== undefined) throw corrupt(`the header has an unknown key '${unknown}'`);
+  if (typeof planner !== 'string') throw corrupt("the header's 'planner' is not a string");
   if (staticDigest !== null && typeof staticDigest !== 'string') throw corrupt("'staticDigest' is not a string");
-  const schedules = new ScheduleTable(bytes, corrupt);
+  const schedules = new ScheduleTable(corrupt);
   let number = 1;
-  for (let start = endOfLine(bytes, 0) + 1; start < bytes.length; start = endOfLine(bytes, start) + 1) {
+  for (let start = endOfLine(bytes, 0) + 1; start < bytes.length; ) {
     const end = endOfLine(bytes, start);
     const head = decodeHead(bytes, start, end);
     number += 1;
-    if (!head) throw corrupt(`line ${number} is not a schedule [next,"name",{entry}]`);
+    if (!head) throw corrupt(`line ${number} is not a schedule [next,"name",{entry}]: ${excerpt(bytes, start, end)}`);
     if (schedules.has(head.name)) throw corrupt(`schedule '${head.name}' appears twice (line ${number})`);
-    schedules.addLine(head, start, end, planner === PLANNER);
+    schedules.addLine(head, bytes, start, end, planner === PLANNER);
+    start = end + 1;
   }
   return { version: FILE_STORE_VERSION, schedules, staticDigest };
+}
+
+const HEADER_KEYS = new Set(['version', 'planner', 'staticDigest']);
+
+function excerpt(bytes: Buffer, start: number, end: number): string {
+  return JSON.stringify(bytes.toString('utf8', start, Math.min(end, start + 80)));
 }
 
 /** The index of the new line that ends the line starting at `start`, or the end of `bytes`. */

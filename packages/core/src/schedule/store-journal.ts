@@ -80,7 +80,13 @@ function parseLine(path: string, line: string): FireLine {
   } catch {
     value = null;
   }
-  if (!Array.isArray(value) || value.length !== 3 || !value.every((part) => typeof part === 'string'))
+  const valid =
+    Array.isArray(value) &&
+    value.length === 3 &&
+    value.every((part) => typeof part === 'string') &&
+    !Number.isNaN(Date.parse(value[1] as string)) &&
+    !Number.isNaN(Date.parse(value[2] as string));
+  if (!valid)
     throw new ConfigurationError(
       `schedule store journal '${path}' is corrupt: ${JSON.stringify(line.slice(0, 80))} is not a fire record. Fix or remove it; Celeriac never resets it on its own`,
     );

@@ -33,9 +33,18 @@ export function decodeHead(bytes: Buffer, start: number, end: number): LineHead 
   const close = closingQuote(bytes, comma + 2, end);
   if (close < 0 || bytes[close + 1] !== COMMA || bytes[close + 2] !== BRACE) return null;
   const name = hasByte(bytes, BACKSLASH, comma + 2, close)
-    ? (JSON.parse(bytes.toString('utf8', comma + 1, close + 1)) as string)
+    ? escapedName(bytes.toString('utf8', comma + 1, close + 1))
     : bytes.toString('utf8', comma + 2, close);
-  return { name, next };
+  return name === null ? null : { name, next };
+}
+
+/** A name JSON escaped, or null when the escapes are not JSON's. */
+function escapedName(quoted: string): string | null {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether `byte` is in bytes[start, end): indexOf would search the rest of the file. */
