@@ -20,7 +20,7 @@ const definition = (name: string) =>
     schedule: { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' },
   });
 
-const HEADER = '{"version":2,"planner":"p"}\n';
+const header = (count: number) => `{"version":2,"planner":"p","count":${count}}\n`;
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -75,15 +75,20 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     ['invalid JSON', '{"version": 1, "sched', 'not valid JSON'],
     ['an unknown version', '{"version": 3}\n', 'unsupported version 3 (expected 1 or 2)'],
     ['a version 1 file of another version', '{"version": 7,\n"schedules": {}}', 'unsupported version 7'],
-    ['a line that is not a schedule', `${HEADER}[1,"a",{}]\nnot a schedule\n`, 'line 3 is not a schedule'],
-    ['a name with escapes JSON has not', `${HEADER}[1,"a\\x",{}]\n`, 'line 2 is not a schedule'],
-    ['a schedule twice', `${HEADER}[1,"a",{}]\n[1,"a",{}]\n`, "schedule 'a' appears twice (line 3)"],
+    ['a line that is not a schedule', `${header(2)}[1,"a",{}]\nnot a schedule\n`, 'line 3 is not a schedule'],
+    ['a name with escapes JSON has not', `${header(1)}[1,"a\\x",{}]\n`, 'line 2 is not a schedule'],
+    ['a schedule twice', `${header(2)}[1,"a",{}]\n[1,"a",{}]\n`, "schedule 'a' appears twice (line 3)"],
+    [
+      'fewer lines than its header counts (cut short)',
+      `${header(3)}[1,"a",{}]\n`,
+      'the header counts 3 schedules, the file has 1',
+    ],
     [
       'a version 2 header holding schedules',
       '{"version":2,"schedules":{"a":{}}}',
       "the header has an unknown key 'schedules'",
     ],
-    ['a version 2 header without its planner', '{"version":2}\n', "the header's 'planner' is not a string"],
+    ['a version 2 header without its planner', '{"version":2,"count":0}\n', "the header's 'planner' is not a string"],
     [
       'an entry under the wrong name',
       '{"version": 1, "schedules": {"a": {"name": "b"}}}',

@@ -46,6 +46,10 @@ export class ScheduleTable {
     this.#corrupt = corrupt;
   }
 
+  get size(): number {
+    return this.#slots.size;
+  }
+
   has(name: string): boolean {
     return this.#slots.has(name);
   }

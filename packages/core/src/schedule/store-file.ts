@@ -1,6 +1,6 @@
 /**
  * The embedded store's file on disk, parsed strictly and written atomically. Version 2: a header
- * line `{"version":2,"planner":…,"staticDigest"?:…}`, then a line per schedule (store-lines.ts)
+ * line `{"version":2,"planner":…,"count":N,"staticDigest"?:…}`, then N lines, one per schedule (store-lines.ts)
  * whose entry is parsed only when asked for (schedule-table.ts). Version 1, one JSON object
  * `{version: 1, staticDigest?, schedules: {name: entry}}`, is still read, and written as version 2
  * at the next write. The FileScheduleStore decides when; this module knows how.
@@ -104,14 +104,15 @@ export function parseStoreFile(path: string, bytes: Buffer): StoreFile {
 
 /** Every line's head read now, its entry kept as bytes of `bytes` until asked for (schedule-table.ts). */
 function parseLines(bytes: Buffer, header: Record<string, unknown>, corrupt: (reason: string) => Error): StoreFile {
-  const { staticDigest = null, planner } = header;
+  const { staticDigest = null, planner, count } = header;
   const unknown = Object.keys(header).find((key) => !HEADER_KEYS.has(key));
   if (unknown !== undefined) throw corrupt(`the header has an unknown key '${unknown}'`);
   if (typeof planner !== 'string') throw corrupt("the header's 'planner' is not a string");
+  if (!Number.isSafeInteger(count)) throw corrupt("the header's 'count' is not a number of schedules");
   if (staticDigest !== null && typeof staticDigest !== 'string') throw corrupt("'staticDigest' is not a string");
   const schedules = new ScheduleTable(corrupt);
   let number = 1;
-  for (let start = endOfLine(bytes, 0) + 1; start < bytes.length; ) {
+  for (let start = endOfLine(bytes, 0) + 1; start < bytes.length;) {
     const end = endOfLine(bytes, start);
     const head = decodeHead(bytes, start, end);
     number += 1;
@@ -120,10 +121,12 @@ function parseLines(bytes: Buffer, header: Record<string, unknown>, corrupt: (re
     schedules.addLine(head, bytes, start, end, planner === PLANNER);
     start = end + 1;
   }
+  // Every write is atomic: fewer lines than counted is a file cut short by something else.
+  if (number - 1 !== count) throw corrupt(`the header counts ${String(count)} schedules, the file has ${number - 1}`);
   return { version: FILE_STORE_VERSION, schedules, staticDigest };
 }
 
-const HEADER_KEYS = new Set(['version', 'planner', 'staticDigest']);
+const HEADER_KEYS = new Set(['version', 'planner', 'count', 'staticDigest']);
 
 function excerpt(bytes: Buffer, start: number, end: number): string {
   return JSON.stringify(bytes.toString('utf8', start, Math.min(end, start + 80)));
@@ -185,7 +188,8 @@ const CHUNK_LINES = 2000;
 /** The file's text in pieces; the caller must not change `file` while it iterates. */
 function* storeFileChunks(file: StoreFile): Generator<string> {
   const digest = file.staticDigest === null ? '' : `,"staticDigest":${JSON.stringify(file.staticDigest)}`;
-  yield `{"version":${file.version},"planner":${JSON.stringify(PLANNER)}${digest}}\n`;
+  const { size } = file.schedules;
+  yield `{"version":${file.version},"planner":${JSON.stringify(PLANNER)},"count":${size}${digest}}\n`;
   let chunk: string[] = [];
   for (const line of file.schedules.lines()) {
     chunk.push(line);
