@@ -34,7 +34,24 @@ interface Unread {
   read?: Read;
 }
 
-type Slot = Read | Unread;
+export type Slot = Read | Unread;
+
+/**
+ * A PlannedEntry of a table, its entry read from the slot it was listed with: an object of four
+ * fields, where an object literal with an arrow per schedule took ~170 bytes (17 MB at 100,000).
+ */
+class PlannedSlot implements PlannedEntry {
+  constructor(
+    readonly name: string,
+    readonly next: number | null,
+    private readonly table: ScheduleTable,
+    private readonly slot: Slot,
+  ) {}
+
+  entry(): ScheduleEntry {
+    return this.table.readListed(this.name, this.slot);
+  }
+}
 
 export class ScheduleTable {
   readonly #slots = new Map<string, Slot>();
@@ -105,10 +122,13 @@ export class ScheduleTable {
    */
   planned(): PlannedEntry[] {
     const planned: PlannedEntry[] = [];
-    this.#slots.forEach((slot, name) =>
-      planned.push({ name, next: this.#plannedNext(slot), entry: () => this.#read(name, slot).entry }),
-    );
+    this.#slots.forEach((slot, name) => planned.push(new PlannedSlot(name, this.#plannedNext(slot), this, slot)));
     return planned;
+  }
+
+  /** @internal The entry of a slot planned() listed. */
+  readListed(name: string, slot: Slot): ScheduleEntry {
+    return this.#read(name, slot).entry;
   }
 
   /** The file's lines, one per schedule: an unread line without fires as it came. */
