@@ -61,6 +61,22 @@ describe('BeatLoop on a store that plans without reading (listPlanned)', () => {
     expect(reads).to.deep.equal(['a']);
   });
 
+  it('moves a schedule edited before it was read, and never fires one removed or disabled before it was read', async () => {
+    h = loopHarness();
+    for (const name of ['moved', 'removed', 'paused']) await h.store.put(compile(onceAt(name, inMs(60_000))));
+    const reads = planWith(h, firstDueMs);
+    await h.loop.start();
+    const soon = inMs(40);
+    await h.editor.update(onceAt('moved', soon));
+    await h.editor.remove('removed');
+    await h.editor.setEnabled('paused', false);
+    expect([h.loop.nextFireOf('moved')?.getTime(), h.loop.scheduledCount]).to.deep.equal([soon.getTime(), 1]);
+    await until(() => h.sender.sent.length === 1);
+    expect(h.sender.sent.map((task) => task.options.taskId)).to.deep.equal([slotTaskId('moved', soon)]);
+    // The edits handed the loop their entries: none of the listed ones was read.
+    expect(reads).to.deep.equal([]);
+  });
+
   it('reports an entry the store cannot read with schedule:error, drops it, and fires the others', async () => {
     h = loopHarness();
     await h.store.put(compile(onceAt('broken', inMs(10))));
