@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { compileScheduleInput, dueSlots, nextSlot, type ScheduleEntry, type ScheduleInput } from '../index.js';
+import {
+  compileScheduleInput,
+  ConfigurationError,
+  dueSlots,
+  firstDueMs,
+  nextSlot,
+  type ScheduleEntry,
+  type ScheduleInput,
+} from '../index.js';
 import { cronCounters } from '../schedule/cron.js';
 
 const HOUR = 3600_000;
@@ -217,5 +225,18 @@ describe('dueSlots', () => {
     }
     // Each due check asks from just before the slot and from the slot on: two answers, kept.
     expect(cronCounters.computed - before).to.be.at.most(3);
+  });
+
+  it('refuses an entry whose stored times do not parse (a hand-edited store), naming it, instead of planning NaN', () => {
+    const every = { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' } as const;
+    const broken = [
+      entry({}, { createdAt: 'yesterday' }),
+      entry({}, { lastSlot: 'soon' }),
+      { ...entry({ schedule: every }), schedule: { ...every, anchor: 'noon' } },
+    ];
+    for (const stored of broken) {
+      expect(() => firstDueMs(stored)).to.throw(ConfigurationError, "schedule 'job' is stored with");
+      expect(() => dueSlots(stored, new Date('2024-03-01T00:00:00Z'))).to.throw(ConfigurationError);
+    }
   });
 });

@@ -3,6 +3,7 @@
  * intervals by arithmetic, cron by windows that grow back from `now` (see latestCronSlots), so a
  * one-second schedule after a year of downtime costs a handful of steps, not 31 million.
  */
+import { ConfigurationError } from '../errors.js';
 import { nextSlotMs } from './spec.js';
 import type { NormalizedSpec, ScheduleEntry } from '@celeriac/protocol';
 
@@ -29,10 +30,11 @@ export interface DueSlots {
 export function dueSlots(entry: ScheduleEntry, now: Date): DueSlots {
   if (!entry.enabled) return { fire: [], next: null };
   const nowMs = now.getTime();
-  const last = entry.lastSlot === null ? null : Date.parse(entry.lastSlot);
-  const boundary = last ?? (entry.schedule.kind === 'once' ? -Infinity : Date.parse(entry.createdAt));
+  const last = entry.lastSlot === null ? null : storedTime(entry, 'lastSlot', entry.lastSlot);
+  const boundary =
+    last ?? (entry.schedule.kind === 'once' ? -Infinity : storedTime(entry, 'createdAt', entry.createdAt));
   const fire = boundary < nowMs ? pickDue(entry, boundary, nowMs) : [];
-  const next = nextSlotMs(entry.schedule, Math.max(nowMs, last ?? -Infinity));
+  const next = computed(entry, nextSlotMs(entry.schedule, Math.max(nowMs, last ?? -Infinity)));
   return { fire: fire.map((slot) => new Date(slot)), next: next === null ? null : new Date(next) };
 }
 
@@ -44,8 +46,29 @@ export function dueSlots(entry: ScheduleEntry, now: Date): DueSlots {
  */
 export function firstDueMs(entry: ScheduleEntry): number | null {
   if (!entry.enabled) return null;
-  if (entry.lastSlot === null && entry.schedule.kind === 'once') return Date.parse(entry.schedule.at);
-  return nextSlotMs(entry.schedule, Date.parse(entry.lastSlot ?? entry.createdAt));
+  if (entry.lastSlot === null && entry.schedule.kind === 'once') return storedTime(entry, 'at', entry.schedule.at);
+  const after = entry.lastSlot ?? entry.createdAt;
+  return computed(
+    entry,
+    nextSlotMs(entry.schedule, storedTime(entry, entry.lastSlot ? 'lastSlot' : 'createdAt', after)),
+  );
+}
+
+/**
+ * A time an entry holds, or an error that names it: a store edited by hand may hold anything, and
+ * NaN in a beat's heap would break its order for every schedule.
+ */
+function storedTime(entry: ScheduleEntry, what: string, text: string): number {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms))
+    throw new ConfigurationError(`schedule '${entry.name}' is stored with ${what} ${JSON.stringify(text)}, not a time`);
+  return ms;
+}
+
+/** A slot the maths computed from the entry's own times (an interval's anchor): NaN is one of them unparsable. */
+function computed(entry: ScheduleEntry, slot: number | null): number | null {
+  if (slot === null || !Number.isNaN(slot)) return slot;
+  throw new ConfigurationError(`schedule '${entry.name}' is stored with a schedule whose times do not parse`);
 }
 
 function pickDue(entry: ScheduleEntry, boundary: number, now: number): number[] {
