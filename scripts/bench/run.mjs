@@ -30,15 +30,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { commandLine, measure } from './lib/child.mjs';
-import { writeCharts } from './lib/charts.mjs';
-import { describeMachine, load } from './lib/machine.mjs';
 import { progress } from './lib/output.mjs';
-import { ROOT } from './lib/processes.mjs';
-import { SECTIONS, generatedSection, targetTally, textTable, writeReport } from './lib/report.mjs';
-import { suites } from './lib/suites.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +51,14 @@ const QUICK = values.quick;
 const RUNS = Number(values.runs ?? (QUICK ? 1 : 5));
 // A smoke run or a partial one would replace the full table with figures that are not comparable.
 const WRITE = values.write ?? (!QUICK && !values.only);
+
+/** Before the imports below: they load the packages' builds, which a fresh clone does not have yet. */
+if (values.build) build();
+const { commandLine, measure } = await import('./lib/child.mjs');
+const { writeCharts } = await import('./lib/charts.mjs');
+const { describeMachine, load } = await import('./lib/machine.mjs');
+const { SECTIONS, generatedSection, targetTally, textTable, writeReport } = await import('./lib/report.mjs');
+const { suites } = await import('./lib/suites.mjs');
 
 function build() {
   progress('building (npx tsc -b)...');
@@ -118,7 +123,6 @@ function commands(list) {
 async function main() {
   const started = new Date();
   const clock = performance.now();
-  if (values.build) build();
   const machine = await describeMachine();
   const all = suites({ quick: QUICK, runs: RUNS, cores: machine.cores, celery: machine.celery });
   const only = values.only?.split(',');
