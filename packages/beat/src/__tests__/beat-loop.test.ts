@@ -150,6 +150,22 @@ describe('BeatLoop (fake sender, memory store)', () => {
     expect(h.loop.running).to.equal(true);
   });
 
+  it('skips stored schedules of an unknown kind or a zero period with schedule:error; the others still fire', async () => {
+    h = loopHarness();
+    const base = compile(onceAt('solar', inMs(10)));
+    await h.store.put({ ...base, schedule: { kind: 'solar' } as unknown as typeof base.schedule });
+    const every = { kind: 'interval', everyMs: 0, anchor: new Date().toISOString() } as const;
+    await h.store.put({ ...compile(onceAt('zero', inMs(10))), name: 'zero', schedule: every });
+    const fine = inMs(20);
+    await h.store.put(compile(onceAt('fine', fine)));
+    await h.loop.start();
+    await until(() => h.sender.sent.length === 1);
+    const errors = h.events.of('schedule:error').map(([{ name }]) => name);
+    expect(errors.sort()).to.deep.equal(['solar', 'zero']);
+    expect(h.sender.sent[0]?.options.taskId).to.equal(slotTaskId('fine', fine));
+    expect(h.loop.running).to.equal(true);
+  });
+
   it('caps timers beyond 2^31-1 ms instead of letting setTimeout overflow (it would fire at once, then spin)', async () => {
     h = loopHarness();
     const warnings: string[] = [];

@@ -199,10 +199,10 @@ describe('ScheduleEditor.mergeAll on the file store', () => {
 
     const restarted = new FileScheduleStore(path);
     expect(await new ScheduleEditor(restarted, null).mergeAll(many(5000))).to.equal(0);
-    expect(restarted.counters).to.deep.equal({ parses: 1, writes: 0, appends: 0 });
+    expect(restarted.counters).to.deep.equal({ parses: 1, writes: 0, appends: 0, foldFailures: 0 });
 
     const edited = new FileScheduleStore(path);
     expect(await new ScheduleEditor(edited, null).mergeAll(many(5000, 7000))).to.equal(5000);
-    expect(edited.counters).to.deep.equal({ parses: 1, writes: 1, appends: 0 });
+    expect(edited.counters).to.deep.equal({ parses: 1, writes: 1, appends: 0, foldFailures: 0 });
   });
 });

@@ -142,6 +142,30 @@ describe('FileScheduleStore (a line per schedule, read lazily)', () => {
     expect((await readStoreLines(path)).lines[0]?.[0]).to.equal(Date.parse('2024-01-01T00:01:00Z'));
   });
 
+  it('hands out through a PlannedEntry the fires another instance recorded since it was listed', async () => {
+    const store = new FileScheduleStore(path, { clock: () => CREATED });
+    await store.put(interval('a'));
+    const [planned] = await store.listPlanned();
+    await new FileScheduleStore(path).recordFire('a', new Date('2024-01-01T00:01:00Z'));
+    expect(await store.get('a')).to.include({ runCount: 1 }); // this instance reads the journal
+    expect(planned?.entry()).to.include({ runCount: 1, lastSlot: '2024-01-01T00:01:00.000Z' });
+  });
+
+  it('keeps a fire recorded in the journal when folding the journal into the file fails', async () => {
+    await new FileScheduleStore(path, { clock: () => CREATED }).putMany([interval('a'), interval('bad')]);
+    await writeFile(path, (await readFile(path, 'utf8')).replace(/^(\[\d+,"bad",)\{.*\}\]$/m, '$1{"name":"bad"}]'));
+    // Fires of the corrupt line, more than the fold's threshold (1 MB): the next fire folds, and fails.
+    const fire = (minute: number) =>
+      `["bad","${new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString()}","2024-01-01T00:00:00.000Z"]\n`;
+    await writeFile(`${path}.journal`, Array.from({ length: 20_000 }, (_, i) => fire(i + 1)).join(''));
+    const store = new FileScheduleStore(path);
+    expect(await store.recordFire('a', new Date('2024-01-01T00:01:00Z'))).to.equal(true);
+    expect(store.counters.foldFailures).to.equal(1);
+    expect(await new FileScheduleStore(path).get('a')).to.include({ runCount: 1 });
+    const error = await store.put(interval('b')).catch((failure: unknown) => failure);
+    expect((error as Error).message).to.contain("schedule 'bad' is not a valid entry");
+  });
+
   it('keeps names that JSON escapes (quotes, backslashes) and others as they are', async () => {
     const names = ['quote"d', 'back\\slash', 'ünïcödé ☃', '"', '\\', '"\\"', 'a\\"', '\\\\'];
     await new FileScheduleStore(path).putMany(names.map(interval));

@@ -239,4 +239,17 @@ describe('dueSlots', () => {
       expect(() => dueSlots(stored, new Date('2024-03-01T00:00:00Z'))).to.throw(ConfigurationError);
     }
   });
+
+  it('refuses a stored schedule of an unknown kind or with a period under a second, instead of looping or planning nothing', () => {
+    const every = { kind: 'interval', everyMs: 60_000, anchor: '2024-01-01T00:00:00Z' } as const;
+    const broken = [
+      { ...entry({}), schedule: { kind: 'solar' } as unknown as ScheduleEntry['schedule'] },
+      { ...entry({ schedule: every }), schedule: { ...every, everyMs: 0 } },
+      { ...entry({ schedule: every }, { lastSlot: '2024-02-01T00:00:00.000Z' }), schedule: { ...every, everyMs: 0 } },
+    ];
+    for (const stored of broken) {
+      expect(() => firstDueMs(stored)).to.throw(ConfigurationError, 'a stored');
+      expect(() => dueSlots(stored, new Date('2024-03-01T00:00:00Z'))).to.throw(ConfigurationError, 'a stored');
+    }
+  });
 });

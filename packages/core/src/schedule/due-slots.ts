@@ -4,7 +4,7 @@
  * one-second schedule after a year of downtime costs a handful of steps, not 31 million.
  */
 import { ConfigurationError } from '../errors.js';
-import { nextSlotMs } from './spec.js';
+import { nextSlotMs, storedEvery, unknownKind } from './spec.js';
 import type { NormalizedSpec, ScheduleEntry } from '@celeriac/protocol';
 
 /** A slot counts as on time (policy `skip`) when it is at most this old. */
@@ -67,7 +67,7 @@ function storedTime(entry: ScheduleEntry, what: string, text: string): number {
 
 /** A slot the maths computed from the entry's own times (an interval's anchor): NaN is one of them unparsable. */
 function computed(entry: ScheduleEntry, slot: number | null): number | null {
-  if (slot === null || !Number.isNaN(slot)) return slot;
+  if (slot === null || (typeof slot === 'number' && !Number.isNaN(slot))) return slot;
   throw new ConfigurationError(`schedule '${entry.name}' is stored with a schedule whose times do not parse`);
 }
 
@@ -81,13 +81,15 @@ function pickDue(entry: ScheduleEntry, boundary: number, now: number): number[] 
 export function latestSlots(spec: NormalizedSpec, boundary: number, now: number, count: number): number[] {
   switch (spec.kind) {
     case 'interval':
-      return latestIntervalSlots(Date.parse(spec.anchor), spec.everyMs, boundary, now, count);
+      return latestIntervalSlots(Date.parse(spec.anchor), storedEvery(spec), boundary, now, count);
     case 'once': {
       const at = Date.parse(spec.at);
       return at > boundary && at <= now ? [at] : [];
     }
     case 'cron':
       return latestCronSlots(spec, boundary, now, count);
+    default:
+      throw unknownKind(spec);
   }
 }
 

@@ -76,11 +76,13 @@ export interface FileStoreCounters {
   writes: number;
   /** Journal appends: groups of fires recorded without writing the file. */
   appends: number;
+  /** Folds of the journal into the file that failed (their fires stayed recorded in the journal). */
+  foldFailures: number;
 }
 
 export class FileScheduleStore implements ScheduleStore {
   readonly path: string;
-  readonly counters: FileStoreCounters = { parses: 0, writes: 0, appends: 0 };
+  readonly counters: FileStoreCounters = { parses: 0, writes: 0, appends: 0, foldFailures: 0 };
   readonly #journal: string;
   readonly #clock: () => Date;
   readonly #lockTimeoutMs: number;
@@ -203,9 +205,22 @@ export class FileScheduleStore implements ScheduleStore {
         return { error };
       }
     });
-    if (!write && fires.length > 0) write = await this.#append(fires);
     if (write) await this.#write(file);
+    else if (fires.length > 0 && (await this.#append(fires))) await this.#fold(file);
     return results;
+  }
+
+  /**
+   * The journal has outgrown the file: written in, when it can be. The fires are durable in the
+   * journal already, so a failed fold (a full disk, a corrupt line) must not fail them: their
+   * beat would send those slots again. The next write tries again; `foldFailures` counts.
+   */
+  async #fold(file: StoreFile): Promise<void> {
+    try {
+      await this.#write(file);
+    } catch {
+      this.counters.foldFailures += 1;
+    }
   }
 
   /** Journals `fires`; true when the journal has outgrown the file and should be folded in now. */

@@ -41,15 +41,22 @@ export type Slot = Read | Unread;
  * fields, where an object literal with an arrow per schedule took ~170 bytes (17 MB at 100,000).
  */
 class PlannedSlot implements PlannedEntry {
+  /** Private fields: a PlannedEntry logged or stringified must not dump the file's bytes. */
+  readonly #table: ScheduleTable;
+  readonly #slot: Slot;
+
   constructor(
     readonly name: string,
     readonly next: number | null,
-    private readonly table: ScheduleTable,
-    private readonly slot: Slot,
-  ) {}
+    table: ScheduleTable,
+    slot: Slot,
+  ) {
+    this.#table = table;
+    this.#slot = slot;
+  }
 
   entry(): ScheduleEntry {
-    return this.table.readListed(this.name, this.slot);
+    return this.#table.readListed(this.name, this.#slot);
   }
 }
 
@@ -104,15 +111,18 @@ export class ScheduleTable {
     const slot = this.#slots.get(fire.name);
     if (slot === undefined) return;
     if ('entry' in slot) {
+      // In place: a PlannedEntry listed with this slot must hand out the fire too, or a beat
+      // taking over from another would send that slot again.
       const fired = replayFire(slot.entry, fire);
-      if (fired !== slot.entry) this.set(fire.name, fired);
+      if (fired === slot.entry) return;
+      slot.entry = fired;
+      slot.next = undefined;
       return;
     }
     (slot.fires ??= []).push(fire);
     // Its next slot comes after the fire's; a fire of a slot before the line's `next` (recorded
     // through the store, not by a beat) would otherwise leave `next` later than the truth.
-    const at = Date.parse(fire.slot);
-    if (slot.next !== undefined) slot.next = Math.min(slot.next ?? Number.POSITIVE_INFINITY, Number.isNaN(at) ? 0 : at);
+    if (slot.next !== undefined) slot.next = Math.min(slot.next ?? Number.POSITIVE_INFINITY, Date.parse(fire.slot));
   }
 
   /**

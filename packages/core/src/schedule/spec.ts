@@ -2,7 +2,7 @@
  * One schedule spec (cron, interval, once) from user input to its normalized, JSON-safe form,
  * and the next slot of a normalized spec. Pure: the clock is a parameter.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { ConfigurationError, InvalidArgumentError } from '../errors.js';
 import { cronError, nextCronSlot, normalizeCronExpression, parseCron } from './cron.js';
 import { isoInstant } from './instant.js';
 import { normalizeTimeZone } from './time-zone.js';
@@ -92,10 +92,27 @@ function rawNextSlot(spec: NormalizedSpec, after: number): number | null {
     case 'cron':
       return nextCronSlot(spec.expression, spec.timezone, after);
     case 'interval':
-      return nextIntervalSlot(Date.parse(spec.anchor), spec.everyMs, after);
+      return nextIntervalSlot(Date.parse(spec.anchor), storedEvery(spec), after);
     case 'once':
       return Date.parse(spec.at) > after ? Date.parse(spec.at) : null;
+    default:
+      throw unknownKind(spec);
   }
+}
+
+/**
+ * A stored interval's period. Compiling checks it, but a store edited by hand (or written by a
+ * later release) may hold anything, and a period of 0 made the slot maths loop until out of memory.
+ */
+export function storedEvery(spec: { everyMs: unknown }): number {
+  const every = spec.everyMs;
+  if (typeof every === 'number' && Number.isFinite(every) && every >= MIN_INTERVAL_MS) return every;
+  throw new ConfigurationError(`a stored interval's everyMs ${JSON.stringify(every)} is not a period of 1 s or more`);
+}
+
+/** A stored schedule of a kind this release does not know (hand-edited, or from a later release). */
+export function unknownKind(spec: { kind: unknown }): ConfigurationError {
+  return new ConfigurationError(`a stored schedule of unknown kind ${JSON.stringify(spec.kind)}`);
 }
 
 /** anchor + k × every for the smallest k ≥ 0 past `after`: arithmetic, so slots never drift. */
