@@ -78,6 +78,7 @@ describe('FileScheduleStore (file format and failure modes)', () => {
     ['a line that is not a schedule', `${header(2)}[1,"a",{}]\nnot a schedule\n`, 'line 3 is not a schedule'],
     ['a name with escapes JSON has not', `${header(1)}[1,"a\\x",{}]\n`, 'line 2 is not a schedule'],
     ['a schedule twice', `${header(2)}[1,"a",{}]\n[1,"a",{}]\n`, "schedule 'a' appears twice (line 3)"],
+    ['a last line cut short', `${header(1)}[1,"a",{"name":"a","ta`, 'its last line is cut short'],
     [
       'fewer lines than its header counts (cut short)',
       `${header(3)}[1,"a",{}]\n`,

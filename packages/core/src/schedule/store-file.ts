@@ -23,9 +23,14 @@ export const FILE_STORE_VERSION = 2;
  */
 export const PLANNER = `1;cron-parser=${cronParserVersion()};tz=${process.versions.tz ?? 'unknown'}`;
 
+/** 'unknown' where its package.json cannot be read (a bundle): such files then trust only each other. */
 function cronParserVersion(): string {
-  const { version } = createRequire(import.meta.url)('cron-parser/package.json') as { version: string };
-  return version;
+  try {
+    const { version } = createRequire(import.meta.url)('cron-parser/package.json') as { version?: unknown };
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 export interface StoreFile {
@@ -121,8 +126,9 @@ function parseLines(bytes: Buffer, header: Record<string, unknown>, corrupt: (re
     schedules.addLine(head, bytes, start, end, planner === PLANNER);
     start = end + 1;
   }
-  // Every write is atomic: fewer lines than counted is a file cut short by something else.
+  // Every write is atomic and ends with a new line: anything else is a file cut short by something else.
   if (number - 1 !== count) throw corrupt(`the header counts ${String(count)} schedules, the file has ${number - 1}`);
+  if (bytes[bytes.length - 1] !== 0x0a) throw corrupt('its last line is cut short (no new line after it)');
   return { version: FILE_STORE_VERSION, schedules, staticDigest };
 }
 
