@@ -63,7 +63,9 @@ describe('BeatLoop on a store that plans without reading (listPlanned)', () => {
 
   it('moves a schedule edited before it was read, and never fires one removed or disabled before it was read', async () => {
     h = loopHarness();
-    for (const name of ['moved', 'removed', 'paused']) await h.store.put(compile(onceAt(name, inMs(60_000))));
+    const due = inMs(300); // 'removed' and 'paused' would fire then, had their edits not taken them out
+    await h.store.put(compile(onceAt('moved', inMs(60_000))));
+    for (const name of ['removed', 'paused']) await h.store.put(compile(onceAt(name, due)));
     const reads = planWith(h, firstDueMs);
     await h.loop.start();
     const soon = inMs(40);
@@ -72,6 +74,7 @@ describe('BeatLoop on a store that plans without reading (listPlanned)', () => {
     await h.editor.setEnabled('paused', false);
     expect([h.loop.nextFireOf('moved')?.getTime(), h.loop.scheduledCount]).to.deep.equal([soon.getTime(), 1]);
     await until(() => h.sender.sent.length === 1);
+    await sleep(Math.max(0, due.getTime() - Date.now()) + 100);
     expect(h.sender.sent.map((task) => task.options.taskId)).to.deep.equal([slotTaskId('moved', soon)]);
     // The edits handed the loop their entries: none of the listed ones was read.
     expect(reads).to.deep.equal([]);

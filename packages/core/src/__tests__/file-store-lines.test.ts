@@ -137,6 +137,13 @@ describe('FileScheduleStore (a line per schedule, read lazily)', () => {
       ['bad', 0],
       ['b', await dueOf(store, 'b')],
     ]);
+    // The rewritten lines read back: heads, count and the corrupt line as it was.
+    const reopened = await new FileScheduleStore(path).listPlanned();
+    expect(reopened.map(({ name, next }) => [name, next]).slice(0, 2)).to.deep.equal([
+      ['a', 0],
+      ['bad', 0],
+    ]);
+    expect(() => reopened[1]?.entry()).to.throw(ConfigurationError, "schedule 'bad' is not a valid entry");
     await store.get('a');
     await store.put(interval('c'));
     expect((await readStoreLines(path)).lines[0]?.[0]).to.equal(Date.parse('2024-01-01T00:01:00Z'));

@@ -1,7 +1,7 @@
 /**
  * The embedded store's file on disk, parsed strictly and written atomically. Version 2: a header
- * line `{"version":2,"planner":…,"count":N,"staticDigest"?:…}`, then N lines, one per schedule (store-lines.ts)
- * whose entry is parsed only when asked for (schedule-table.ts). Version 1, one JSON object
+ * line `{"version":2,"planner":…,"count":N,"staticDigest"?:…}`, then N lines, one per schedule
+ * (store-lines.ts), whose entry is parsed only when asked for (schedule-table.ts). Version 1, one JSON object
  * `{version: 1, staticDigest?, schedules: {name: entry}}`, is still read, and written as version 2
  * at the next write. The FileScheduleStore decides when; this module knows how.
  */
@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { isCode } from './file-lock.js';
 import { ScheduleTable } from './schedule-table.js';
 import { shareParsedParts } from './shared-parts.js';
-import { corruptFile, decodeHead, isEntry, isRecord } from './store-lines.js';
+import { corruptFile, decodeHead, isEntry, isRecord, jsonOrNull } from './store-lines.js';
 
 export const FILE_STORE_VERSION = 2;
 
@@ -167,14 +167,6 @@ function parseVersion1(text: string, corrupt: (reason: string) => Error): StoreF
     schedules.set(name, shareParsedParts(entry, texts));
   }
   return { version: FILE_STORE_VERSION, schedules, staticDigest: data.staticDigest ?? null };
-}
-
-function jsonOrNull(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -11,9 +11,9 @@
  * the journal, or a reader that reads a line twice, changes nothing.
  */
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { ConfigurationError } from '../errors.js';
 import { isCode } from './file-lock.js';
 import { openIfExists, syncDirectory } from './store-file.js';
+import { corruptFile, jsonOrNull } from './store-lines.js';
 import { dirname } from 'node:path';
 import type { FireLine } from './store-records.js';
 
@@ -74,22 +74,14 @@ function parseLines(path: string, text: string): FireLine[] {
 }
 
 function parseLine(path: string, line: string): FireLine {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    value = null;
-  }
+  const value = jsonOrNull(line);
   const valid =
     Array.isArray(value) &&
     value.length === 3 &&
     value.every((part) => typeof part === 'string') &&
     !Number.isNaN(Date.parse(value[1] as string)) &&
     !Number.isNaN(Date.parse(value[2] as string));
-  if (!valid)
-    throw new ConfigurationError(
-      `schedule store journal '${path}' is corrupt: ${JSON.stringify(line.slice(0, 80))} is not a fire record. Fix or remove it; Celeriac never resets it on its own`,
-    );
+  if (!valid) throw corruptFile(path, 'journal')(`${JSON.stringify(line.slice(0, 80))} is not a fire record`);
   const [name, slot, updatedAt] = value as [string, string, string];
   return { name, slot, updatedAt };
 }

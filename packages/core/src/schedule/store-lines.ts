@@ -40,8 +40,14 @@ export function decodeHead(bytes: Buffer, start: number, end: number): LineHead 
 
 /** A name JSON escaped, or null when the escapes are not JSON's. */
 function escapedName(quoted: string): string | null {
+  const name = jsonOrNull(quoted);
+  return typeof name === 'string' ? name : null;
+}
+
+/** The JSON value of `text`, or null when it is not JSON: for readers that say themselves what is wrong. */
+export function jsonOrNull(text: string): unknown {
   try {
-    return JSON.parse(quoted) as string;
+    return JSON.parse(text);
   } catch {
     return null;
   }
@@ -102,10 +108,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function corruptFile(path: string): (reason: string) => ConfigurationError {
+/** The error for a corrupt store file (or its journal): what is wrong, and that nothing was reset. */
+export function corruptFile(path: string, what: 'file' | 'journal' = 'file'): (reason: string) => ConfigurationError {
   return (reason) =>
     new ConfigurationError(
-      `schedule store file '${path}' is corrupt: ${reason}. Fix or remove it; Celeriac never resets it on its own`,
+      `schedule store ${what} '${path}' is corrupt: ${reason}. Fix or remove it; Celeriac never resets it on its own`,
     );
 }
 
