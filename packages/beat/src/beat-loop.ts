@@ -77,6 +77,7 @@ export class BeatLoop {
     const generation = ++this.#generation;
     // Restarted (the lock lost and regained) while fires of the last run still wait for their
     // confirm: plan from what they record, or their slots would go out a second time.
+    this.#entries.listing();
     await this.#inFlight.settled();
     const { store } = this.deps;
     const listed = await (store.listPlanned?.() ?? store.list());
@@ -100,6 +101,7 @@ export class BeatLoop {
     this.#burst.end();
     this.#disarm();
     this.#heap.clear();
+    this.#entries.close();
     await this.#inFlight.settled();
   }
 

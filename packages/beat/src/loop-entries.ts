@@ -10,11 +10,28 @@ import type { HeapItem } from './schedule-heap.js';
 export class LoopEntries {
   readonly #read = new Map<string, ScheduleEntry>();
   readonly #unread = new Map<string, PlannedEntry>();
+  /**
+   * closed (before a load, after a stop): edits are the store's, and the next load lists them
+   * (a merge of 100,000 static schedules set each here only for the load to clear them). While
+   * the store lists (listing): edits wait in #edits (null: removed) and go over the listing,
+   * which may have been taken before them.
+   */
+  #phase: 'closed' | 'listing' | 'open' = 'closed';
+  readonly #edits = new Map<string, ScheduleEntry | null>();
 
   /** `unreadable` hears of an entry the store could not read: it is dropped, as if removed. */
   constructor(private readonly unreadable: (name: string, error: unknown) => void) {}
 
-  /** Replaces every schedule with these: entries read, or planned ones to be read when first needed. */
+  /** The store is being listed for load(): edits from now on are kept for it. */
+  listing(): void {
+    this.#phase = 'listing';
+    this.#edits.clear();
+  }
+
+  /**
+   * Replaces every schedule with these (entries read, or planned ones to be read when first
+   * needed), then applies the edits made since listing().
+   */
   load(listed: ReadonlyArray<ScheduleEntry | PlannedEntry>): void {
     this.#read.clear();
     this.#unread.clear();
@@ -22,6 +39,17 @@ export class LoopEntries {
       if (isPlanned(item)) this.#unread.set(item.name, item);
       else this.#read.set(item.name, item);
     }
+    this.#phase = 'open';
+    this.#edits.forEach((entry, name) => (entry ? this.set(entry) : this.delete(name)));
+    this.#edits.clear();
+  }
+
+  /** Forgets every schedule (the loop stopped): the next load lists them again. */
+  close(): void {
+    this.#phase = 'closed';
+    this.#edits.clear();
+    this.#read.clear();
+    this.#unread.clear();
   }
 
   has(name: string): boolean {
@@ -34,11 +62,15 @@ export class LoopEntries {
   }
 
   set(entry: ScheduleEntry): void {
+    if (this.#phase === 'listing') this.#edits.set(entry.name, entry);
+    if (this.#phase !== 'open') return;
     this.#unread.delete(entry.name);
     this.#read.set(entry.name, entry);
   }
 
   delete(name: string): void {
+    if (this.#phase === 'listing') this.#edits.set(name, null);
+    if (this.#phase !== 'open') return;
     this.#read.delete(name);
     this.#unread.delete(name);
   }

@@ -39,6 +39,33 @@ describe('BeatLoop (fake sender, memory store)', () => {
     ]);
   });
 
+  it('keeps the edits made while the store is being listed, over a listing taken before them', async () => {
+    h = loopHarness();
+    await h.store.put(compile(onceAt('removed', inMs(-10))));
+    const list = h.store.list.bind(h.store);
+    let listed!: () => void;
+    const taken = new Promise<void>((resolve) => (listed = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    h.store.list = async () => {
+      const entries = await list();
+      listed();
+      await held;
+      return entries;
+    };
+    const loading = h.loop.load();
+    await taken;
+    const added = inMs(20);
+    await h.editor.add(onceAt('added', added));
+    await h.editor.remove('removed');
+    release();
+    expect(await loading).to.equal(true);
+    h.loop.run();
+    await until(() => h.sender.sent.length === 1);
+    await sleep(40);
+    expect(h.sender.sent.map((task) => task.options.taskId)).to.deep.equal([slotTaskId('added', added)]);
+  });
+
   it(`yields to the event loop after every ${WAKE_BATCH} fires of a burst, and still fires each due slot once`, async () => {
     h = loopHarness();
     const due = inMs(-10);
