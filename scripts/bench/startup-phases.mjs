@@ -7,7 +7,10 @@
  * the whole burst due at the start is handed out, so later than the first publish (beat-cli.mjs's
  * probe measures that one).
  *
- *   npx tsc -b && node scripts/bench/startup-phases.mjs [--store file|mongodb] [--count 100000] [--restart]
+ *   npx tsc -b && node scripts/bench/startup-phases.mjs [--store file|mongodb] [--count 100000] [--restart] [--runs 1] [--node-options '...']
+ *
+ * With --runs N (N fresh stores, each started once, and again with --restart) it prints each
+ * line's median over the runs; --node-options passes flags to the beat's node (a GC setting).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,16 +26,19 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'file' },
     count: { type: 'string', default: '100000' },
     restart: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '1' },
+    'node-options': { type: 'string', default: '' },
   },
 });
 const QUEUE = queueName('startup');
 
 /** Spawns the beat and prints each log line's message with its time after the spawn, until the first fire line. */
-async function once(schedulePath, storeUrl) {
+async function once(schedulePath, storeUrl, times) {
   const spawnedAt = Date.now();
+  const flags = values['node-options'].split(' ').filter(Boolean);
   const child = start(
     process.execPath,
-    [CLI, 'beat', '--schedule', schedulePath, '--store', storeUrl, '--beat-group', `su-${process.pid}`],
+    [...flags, CLI, 'beat', '--schedule', schedulePath, '--store', storeUrl, '--beat-group', `su-${process.pid}`],
     {
       env: { CELERIAC_LOG_FORMAT: 'json' },
     },
@@ -49,14 +55,28 @@ async function once(schedulePath, storeUrl) {
       for (const line of lines) {
         const message = /"message":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 80);
         if (message === 'schedule fired') return resolve('first "schedule fired" line (the fire recorded)');
-        console.log(`${String(Date.now() - spawnedAt).padStart(7)} ms  ${message}`);
+        times.set(message, [...(times.get(message) ?? []), Date.now() - spawnedAt]);
+        if (RUNS === 1) console.log(`${String(Date.now() - spawnedAt).padStart(7)} ms  ${message}`);
       }
     });
     child.once('exit', (code) => resolve(`beat exited (${code}) before any fire`));
   });
-  console.log(`${String(Date.now() - spawnedAt).padStart(7)} ms  ${ended}`);
+  times.set(ended, [...(times.get(ended) ?? []), Date.now() - spawnedAt]);
+  if (RUNS === 1) console.log(`${String(Date.now() - spawnedAt).padStart(7)} ms  ${ended}`);
   await stop(child);
   process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+}
+
+const RUNS = Number(values.runs);
+
+/** Each line's median time over the runs, in the order the lines came. */
+function printMedians(label, times) {
+  console.log(`${label} (median of ${RUNS} runs; each run's figures after it)`);
+  for (const [message, list] of times) {
+    const sorted = [...list].sort((a, b) => a - b);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)];
+    console.log(`${String(median).padStart(7)} ms  ${message}  [${list.join(', ')}]`);
+  }
 }
 
 const directory = await mkdtemp(join(tmpdir(), 'celeriac-startup-'));
@@ -67,14 +87,18 @@ try {
     schedulePath,
     JSON.stringify(mixedSchedules(Number(values.count), { json: true, options: { queue: QUEUE } })),
   );
-  const storeUrl = ferret
-    ? `${ferret.url.replace(/\/?$/, '/')}su${process.pid}`
-    : `file:${join(directory, 'store.json')}`;
-  await once(schedulePath, storeUrl);
-  if (values.restart) {
-    console.log('-- restart on the same store');
-    await once(schedulePath, storeUrl);
+  const [first, again] = [new Map(), new Map()];
+  for (let run = 0; run < RUNS; run++) {
+    const storeUrl = ferret
+      ? `${ferret.url.replace(/\/?$/, '/')}su${process.pid}r${run}`
+      : `file:${join(directory, `store-${run}.json`)}`;
+    await once(schedulePath, storeUrl, first);
+    if (!values.restart) continue;
+    if (RUNS === 1) console.log('-- restart on the same store');
+    await once(schedulePath, storeUrl, again);
   }
+  if (RUNS > 1) printMedians('first start', first);
+  if (RUNS > 1 && values.restart) printMedians('restart', again);
 } finally {
   await ferret?.stop();
   await deleteQueues([QUEUE]).catch(() => undefined);
