@@ -25,10 +25,6 @@ export type PublishProperties = Omit<Options.Publish, 'mandatory' | 'messageId'>
 /** How long a retired channel may still collect confirms for publishes already made on it. */
 const CONFIRM_GRACE_MS = 10_000;
 
-interface Pending {
-  returned: boolean;
-}
-
 interface Outgoing {
   exchange: string;
   routingKey: string;
@@ -44,7 +40,8 @@ interface Outgoing {
  * never hears "sent" for a message the broker did not take. Honours `drain` for back-pressure.
  */
 export class ConfirmPublisher {
-  readonly #pending = new Map<string, Pending>();
+  /** Sends waiting for their confirm, by message id: true once the broker returned it (unroutable). */
+  readonly #pending = new Map<string, boolean>();
   /** Per queue (or lanes, or binding), the declaration done or under way on this connection, shared by all callers. */
   readonly #declared = new Map<string, Promise<void>>();
   readonly #logger: Logger;
@@ -96,27 +93,38 @@ export class ConfirmPublisher {
   ): Promise<void> {
     // Only matches a return to its publish: unique per publisher is enough, a UUID costs more.
     const messageId = `${this.#idPrefix}.${++this.#sequence}`;
-    const pending: Pending = { returned: false };
-    this.#pending.set(messageId, pending);
-    return new Promise<void>((resolve, reject) => {
-      const onConfirm = (error: unknown) => {
+    this.#pending.set(messageId, false);
+    const { confirmed, onConfirm } = this.#confirmation(channel, messageId, exchange, routingKey);
+    const amqp = amqpProperties(properties, messageId);
+    const backlog = this.#backlogs.get(channel);
+    if (backlog) backlog.push({ exchange, routingKey, body, properties: amqp, onConfirm });
+    else this.#send(channel, exchange, routingKey, body, amqp, onConfirm);
+    return confirmed;
+  }
+
+  /**
+   * The promise of a send and the callback that settles it, made apart from #publishOn: a closure
+   * keeps its maker's whole scope, and the body and headers of every send awaiting its confirm
+   * were kept with it.
+   */
+  #confirmation(
+    channel: ConfirmChannel,
+    messageId: string,
+    exchange: string,
+    routingKey: string,
+  ): { confirmed: Promise<void>; onConfirm: (error: unknown) => void } {
+    let onConfirm!: (error: unknown) => void;
+    const confirmed = new Promise<void>((resolve, reject) => {
+      onConfirm = (error: unknown) => {
+        const returned = this.#pending.get(messageId) === true;
         this.#pending.delete(messageId);
-        const failure = error || pending.returned ? confirmFailure(error, pending, { exchange, routingKey }) : null;
+        const failure = error || returned ? confirmFailure(error, { exchange, routingKey }) : null;
         if (failure?.code === 'PUBLISH_NACKED') this.#retire(channel);
         if (failure) reject(failure);
         else resolve();
       };
-      const message = {
-        exchange,
-        routingKey,
-        body,
-        properties: amqpProperties(properties, messageId),
-        onConfirm,
-      };
-      const backlog = this.#backlogs.get(channel);
-      if (backlog) backlog.push(message);
-      else this.#send(channel, message);
     });
+    return { confirmed, onConfirm };
   }
 
   /**
@@ -166,8 +174,15 @@ export class ConfirmPublisher {
     await declare(model);
   }
 
-  #send(channel: ConfirmChannel, message: Outgoing): void {
-    const { exchange, routingKey, body, properties, onConfirm } = message;
+  /** Arguments, not an Outgoing: most sends never wait in a backlog, and need no object for it. */
+  #send(
+    channel: ConfirmChannel,
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    properties: Options.Publish,
+    onConfirm: (error: unknown) => void,
+  ): void {
     try {
       if (!channel.publish(exchange, routingKey, body, properties, onConfirm)) this.#block(channel);
     } catch (error) {
@@ -200,7 +215,8 @@ export class ConfirmPublisher {
     for (let i = 0; i < backlog.length; i++) {
       // Full again (#block made it a new, empty backlog): the rest waits, in order, for the next 'drain'.
       if (this.#backlogs.has(channel)) return void this.#backlogs.set(channel, backlog.slice(i));
-      this.#send(channel, backlog[i] as Outgoing);
+      const { exchange, routingKey, body, properties, onConfirm } = backlog[i] as Outgoing;
+      this.#send(channel, exchange, routingKey, body, properties, onConfirm);
     }
   }
 
@@ -218,8 +234,7 @@ export class ConfirmPublisher {
 
   #onReturn(message: Message): void {
     const id: unknown = message.properties.messageId;
-    const pending = typeof id === 'string' ? this.#pending.get(id) : undefined;
-    if (pending) pending.returned = true;
+    if (typeof id === 'string' && this.#pending.has(id)) this.#pending.set(id, true);
   }
 
   #onClose(channel: ConfirmChannel): void {
@@ -268,11 +283,8 @@ export class ConfirmPublisher {
   }
 }
 
-function confirmFailure(
-  error: unknown,
-  pending: Pending,
-  target: { exchange: string; routingKey: string },
-): PublishError | null {
+/** Why a send failed: its confirm's error (a nack, a closed channel), or else it was returned. */
+function confirmFailure(error: unknown, target: { exchange: string; routingKey: string }): PublishError {
   const where = target.exchange
     ? `exchange "${target.exchange}" with key "${target.routingKey}"`
     : `queue "${target.routingKey}"`;

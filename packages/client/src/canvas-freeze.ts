@@ -3,8 +3,7 @@
  * Celery's `freeze()` does: a task id, the reply queue (rpc://), and here also its queue, since
  * a later step is sent by a worker that knows neither this client's routes nor its default queue.
  */
-import { randomUUID } from 'node:crypto';
-import type { ResultReader } from '@celeriac/core';
+import { randomId, type ResultReader } from '@celeriac/core';
 import type { Signature } from '@celeriac/protocol';
 import { AsyncResult, type ParentResult } from './async-result.js';
 import { GroupResult } from './group-result.js';
@@ -21,13 +20,13 @@ export function freeze(sig: Signature, context: FreezeContext): Signature {
   for (const key of ['link', 'link_error'])
     if (Array.isArray(options[key])) options[key] = (options[key] as Signature[]).map((cb) => routed(cb, context));
   if (sig.subtask_type === null) return frozenTask(sig, options, context);
-  options.task_id ??= randomUUID();
+  options.task_id ??= randomId();
   const kwargs = { ...sig.kwargs, tasks: partsOf(sig).map((part) => freeze(part, context)) };
   return { ...sig, kwargs, options };
 }
 
 function frozenTask(sig: Signature, options: Record<string, unknown>, context: FreezeContext): Signature {
-  options.task_id ??= randomUUID();
+  options.task_id ??= randomId();
   if (context.replyTo) options.reply_to ??= context.replyTo;
   options.queue ??= context.route(routedName(sig));
   return { ...sig, options };

@@ -69,11 +69,18 @@ export function compileSendOptions(options: SendOptions, now: Date): CompiledSen
   };
 }
 
-export function messageFields(options: CompiledSendOptions): Partial<TaskMessageInput> {
+/** What the protocol encodes for a send: `base` (who and what) with the send's options, as one object. */
+export function taskInput(
+  base: Pick<TaskMessageInput, 'id' | 'name' | 'args' | 'kwargs' | 'origin' | 'replyTo'>,
+  options: CompiledSendOptions,
+): TaskMessageInput {
   const { priority, eta, expires, headers, ignoreResult, timeLimit, link, linkError } = options;
-  const fields = { ...(priority === undefined ? {} : { priority }), eta, expires, headers, ignoreResult, timeLimit };
-  if (!link.length && !linkError.length) return fields;
-  return { ...fields, embed: { callbacks: link.length ? link : null, errbacks: linkError.length ? linkError : null } };
+  const embed =
+    link.length || linkError.length
+      ? { callbacks: link.length ? link : null, errbacks: linkError.length ? linkError : null }
+      : undefined;
+  const { id, name, args, kwargs, origin, replyTo } = base;
+  return { id, name, args, kwargs, origin, replyTo, priority, eta, expires, headers, ignoreResult, timeLimit, embed };
 }
 
 function callbacks(value: unknown, field: string): Signature[] {

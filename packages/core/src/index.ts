@@ -51,6 +51,7 @@ export {
   type PublishErrorCode,
   type ResultErrorCode,
 } from './errors.js';
+export { randomId } from './random-id.js';
 export { silentLogger, errorMeta, type Logger, type LogLevel, type LogMeta } from './logger.js';
 export { TypedEmitter, safeEmitter, type EmitFunction, type EventMap } from './typed-emitter.js';
 export {

@@ -9,13 +9,23 @@ import { EMPTY_EMBED, type EncodedTask, type TaskMessageInput, type TaskPublishP
  * integers as int32, `[args, kwargs, embed]` body, persistent, priority always set.
  */
 export function encodeTask(input: TaskMessageInput, now: Date = new Date()): EncodedTask {
-  const args = [...(input.args ?? [])];
-  const kwargs = { ...(input.kwargs ?? {}) };
-  const body = Buffer.from(stringifyJson([args, kwargs, { ...EMPTY_EMBED, ...input.embed }]), 'utf8');
+  // Not copied: the body and the headers are written from them before this returns.
+  const args = input.args ?? NO_ARGS;
+  const kwargs = input.kwargs ?? NO_KWARGS;
+  const embed = input.embed ? { ...EMPTY_EMBED, ...input.embed } : EMPTY_EMBED;
+  const body = Buffer.from(stringifyJson([args, kwargs, embed]), 'utf8');
   return { body, properties: encodeProperties(input, args, kwargs, now) };
 }
 
-function encodeProperties(input: TaskMessageInput, args: unknown[], kwargs: Record<string, unknown>, now: Date) {
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+const NO_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function encodeProperties(
+  input: TaskMessageInput,
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+  now: Date,
+) {
   const properties: TaskPublishProperties = {
     contentType: 'application/json',
     contentEncoding: 'utf-8',
@@ -34,14 +44,18 @@ function encodeProperties(input: TaskMessageInput, args: unknown[], kwargs: Reco
  * built key by key (toFieldTable), 16 keys made a slow dictionary-mode object that amqplib's
  * encodeTable walked at twice the cost, and it was one more object per send.
  */
-function headerTable(input: TaskMessageInput, args: unknown[], kwargs: Record<string, unknown>): FieldTable {
+function headerTable(
+  input: TaskMessageInput,
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+): FieldTable {
   const headers = taskHeaders(input, args, kwargs);
   if (!input.headers || Object.keys(input.headers).length === 0) return headers;
   return toFieldTable({ ...headers, ...input.headers });
 }
 
 /** Every §1.2 header in Celery's order, each value already a field value (integers typed). */
-function taskHeaders(input: TaskMessageInput, args: unknown[], kwargs: Record<string, unknown>) {
+function taskHeaders(input: TaskMessageInput, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>) {
   return {
     lang: 'js',
     task: input.name,

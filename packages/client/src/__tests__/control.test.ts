@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { InvalidArgumentError } from '@celeriac/core';
 import { revokeArguments } from '../control.js';
-import { compileSendOptions, messageFields } from '../send-options.js';
+import { compileSendOptions, taskInput } from '../send-options.js';
 
 describe('revoke arguments', () => {
   it("sends one id as a bare string and terminate false, as Python's app.control.revoke(id)", () => {
@@ -35,7 +35,7 @@ describe('send option timeLimit', () => {
 
   it('becomes the timelimit header in seconds, [hard, soft], fractions kept', () => {
     const compiled = compileSendOptions({ timeLimit: { hardMs: 1500, softMs: 250 } }, now);
-    expect(messageFields(compiled).timeLimit).to.deep.equal({ hard: 1.5, soft: 0.25 });
+    expect(taskInput({ id: 'i', name: 't' }, compiled).timeLimit).to.deep.equal({ hard: 1.5, soft: 0.25 });
   });
 
   it('leaves a limit that is not given null', () => {

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { InvalidArgumentError, defineTask, signature } from '@celeriac/core';
-import { compileSendOptions, messageFields, type SendOptions } from '../send-options.js';
+import { compileSendOptions, taskInput, type SendOptions } from '../send-options.js';
+
+const BASE = { id: 'id-1', name: 't.add', args: [1], kwargs: {}, origin: 'test', replyTo: null };
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
 
@@ -32,7 +34,7 @@ describe('send options', () => {
 
   it('takes link and linkError as signatures, into the embed as Celery names them', () => {
     const notify = defineTask<[id: string], void>('t.notify');
-    const fields = messageFields(compile({ link: signature('t.done'), linkError: [notify.s()] }));
+    const fields = taskInput(BASE, compile({ link: signature('t.done'), linkError: [notify.s()] }));
     expect(fields.embed?.callbacks?.map((sig) => sig.task)).to.deep.equal(['t.done']);
     expect(fields.embed?.errbacks?.map((sig) => sig.task)).to.deep.equal(['t.notify']);
     expect(() => compile({ link: { task: 't.done' } as never })).to.throw(
@@ -137,17 +139,20 @@ describe('send options', () => {
     });
   });
 
-  describe('messageFields', () => {
-    it('hands encodeTask the compiled times and flags, leaving priority out when unset', () => {
-      const fields = messageFields(compile({ countdown: 1, expires: 2, ignoreResult: true, headers: { a: 1 } }));
+  describe('taskInput', () => {
+    it('hands encodeTask the compiled times and flags beside who sends what, priority undefined when unset', () => {
+      const fields = taskInput(BASE, compile({ countdown: 1, expires: 2, ignoreResult: true, headers: { a: 1 } }));
       expect(fields).to.deep.equal({
+        ...BASE,
+        priority: undefined,
         eta: new Date('2024-05-01T12:00:01Z'),
         expires: new Date('2024-05-01T12:00:02Z'),
         headers: { a: 1 },
         ignoreResult: true,
         timeLimit: { hard: null, soft: null },
+        embed: undefined,
       });
-      expect(messageFields(compile({ priority: 0 }))).to.include({ priority: 0 });
+      expect(taskInput(BASE, compile({ priority: 0 }))).to.include({ priority: 0 });
     });
   });
 });

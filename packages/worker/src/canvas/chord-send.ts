@@ -5,7 +5,6 @@
  * `celery.chord_unlock` then polls it from the body's queue, since any worker, Python or
  * Celeriac, may run the header tasks.
  */
-import { randomUUID } from 'node:crypto';
 import {
   ProtocolError,
   chordUnlockSignature,
@@ -15,7 +14,7 @@ import {
   type Signature,
   type SignatureCall,
 } from '@celeriac/protocol';
-import type { GroupStore } from '@celeriac/core';
+import { randomId, type GroupStore } from '@celeriac/core';
 
 /** The group and the unlock task to send for `chord.apply_async(args, **options)`. */
 export interface ChordPlan {
@@ -36,7 +35,7 @@ export async function planChord(
   const { chain, ...options } = call.options ?? {};
   const body = frozen(readSignature(sig.kwargs.body, 'chord.body'), chain);
   const header = headerOf(sig.kwargs.header);
-  const groupId = typeof header.options.task_id === 'string' ? header.options.task_id : randomUUID();
+  const groupId = typeof header.options.task_id === 'string' ? header.options.task_id : randomId();
   const members = (readSignatures(header.kwargs.tasks, 'chord.header') ?? []).map((member) => frozen(member));
   const ids = members.map((member) => member.options.task_id as string);
   await groups.saveGroup(groupId, ids);
@@ -56,6 +55,6 @@ function headerOf(value: unknown): Signature {
 
 /** A task id of its own, and the rest of the chain to carry on with (the body's). */
 function frozen(sig: Signature, chain?: unknown): Signature {
-  const options = { task_id: randomUUID(), ...sig.options, ...(chain === undefined ? {} : { chain }) };
+  const options = { task_id: randomId(), ...sig.options, ...(chain === undefined ? {} : { chain }) };
   return { ...sig, options };
 }

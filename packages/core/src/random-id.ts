@@ -1,0 +1,14 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * A random UUID (version 4), as one flat string. Node writes randomUUID() as sixteen two-digit
+ * pieces joined by `+`: a rope of V8 cons strings, 481 bytes against 57 flat, that lives as long
+ * as the id does (a task id is held by every send awaiting its confirm and by its result
+ * handle; 40,000 sends in flight held 17 MB of ropes).
+ */
+export function randomId(): string {
+  const id = randomUUID();
+  // Reading a character makes V8 flatten the rope in place; later copies share the flat string.
+  id.charCodeAt(0);
+  return id;
+}
