@@ -1,20 +1,15 @@
 import { hostname } from 'node:os';
-import { encodeTask, taskSentFields, type TaskMessageInput } from '@celeriac/protocol';
 import {
   Canvas,
   InvalidArgumentError,
-  randomId,
-  type ResultReader,
   type AnyCanvas,
-  assertTaskName,
   type ArgsOf,
   type ResultOf,
   type TaskContract,
 } from '@celeriac/core';
-import { type ConfirmPublisher, publishAt, purgeQueue, taskQueue } from '@celeriac/amqp';
+import { type ConfirmPublisher, purgeQueue } from '@celeriac/amqp';
 import { AsyncResult } from './async-result.js';
 import { closeTransport, openTransport, type Transport } from './client-transport.js';
-import { routeCallbacks } from './canvas-freeze.js';
 import { sendCanvas } from './canvas-sender.js';
 import type { CanvasHandle, CanvasSendOptions } from './canvas-handle.js';
 import { GroupResult } from './group-result.js';
@@ -26,7 +21,8 @@ import {
   type RevokeOptions,
 } from './control.js';
 import { compileClientOptions, type ClientOptions, type CompiledClientOptions } from './client-options.js';
-import { compileSendOptions, taskInput, type CompiledSendOptions, type SendOptions } from './send-options.js';
+import { compileSendOptions, type SendOptions } from './send-options.js';
+import { TaskSender } from './task-sender.js';
 import { ScheduleClient } from './schedules.js';
 import { DeadLetterAdmin } from './dead-letters.js';
 
@@ -52,8 +48,14 @@ export class Client {
   #schedules: ScheduleClient | null = null;
   #deadLetters: DeadLetterAdmin | null = null;
 
+  readonly #tasks: TaskSender;
+
   constructor(options: ClientOptions = {}) {
     this.options = compileClientOptions(options);
+    this.#tasks = new TaskSender(this.options, this.#origin, {
+      open: () => this.#open,
+      connect: () => this.#connect(),
+    });
   }
 
   /**
@@ -74,7 +76,7 @@ export class Client {
     options: SendOptions = {},
   ): Promise<AsyncResult | GroupResult> {
     if (target instanceof Canvas) return this.#sendCanvas(target, (second ?? {}) as CanvasSendOptions);
-    return this.#publish(target.name, second as readonly unknown[], {}, options);
+    return this.#tasks.send(target.name, second as readonly unknown[], {}, options);
   }
 
   /** Sends a task by name, e.g. one that only a Python worker implements. */
@@ -84,7 +86,7 @@ export class Client {
     kwargs: Record<string, unknown> = {},
     options: SendOptions = {},
   ): Promise<AsyncResult<T>> {
-    return this.#publish<T>(name, args, kwargs, options);
+    return this.#tasks.send<T>(name, args, kwargs, options);
   }
 
   /** A handle on a task sent earlier by this client. */
@@ -162,69 +164,6 @@ export class Client {
     if (transport) await closeTransport(transport);
   }
 
-  /** Not async: a bad name or option rejects, as from an async function, without its frame per send. */
-  #publish<T>(
-    name: string,
-    args: readonly unknown[],
-    kwargs: Record<string, unknown>,
-    options: SendOptions,
-  ): Promise<AsyncResult<T>> {
-    try {
-      checkTaskName(name);
-      checkArguments(args, kwargs);
-      const now = new Date();
-      const send = this.#routedLinks(compileSendOptions(options, now));
-      const open = this.#open;
-      // Open, and no reply queue to wait for: a burst of sends holds one promise and callback each.
-      if (open && !open.results) return this.#sendOn<T>(open, { name, args, kwargs, send, now }, null);
-      return this.#connectThenSend<T>({ name, args, kwargs, send, now });
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-  }
-
-  async #connectThenSend<T>(task: OutgoingTask): Promise<AsyncResult<T>> {
-    const transport = this.#open ?? (await this.#connect());
-    const replyTo = transport.results ? await transport.results.replyTo() : null;
-    return this.#sendOn<T>(transport, task, replyTo);
-  }
-
-  #sendOn<T>(transport: Transport, task: OutgoingTask, replyTo: string | null): Promise<AsyncResult<T>> {
-    const { name, args, kwargs, send, now } = task;
-    const id = send.taskId ?? randomId();
-    // Celery's order: the send's own queue, then the routes, then the default queue.
-    const queue = send.queue ?? this.options.router(name) ?? this.options.defaultQueue;
-    const input = taskInput({ id, name, args, kwargs, origin: this.#origin, replyTo }, send);
-    const confirmed = this.#publishTask(transport.publisher, queue, input, send.eta, now);
-    const reader = transport.results ?? transport.stored ?? null;
-    const { events } = transport;
-    if (events) return confirmed.then(() => sentEvent(events, input, queue, id, reader));
-    return resultOnConfirm(confirmed, id, reader);
-  }
-
-  /**
-   * Encodes and publishes; resolves on the broker's confirm. Not inline in #publish: a local of
-   * an async function lives until it resumes, and the message's body and headers (~2 KB) were
-   * then kept for every send awaiting its confirm: 100 MB more at 40,000 in flight, and the GC it costs.
-   */
-  #publishTask(publisher: ConfirmPublisher, queue: string, input: TaskMessageInput, eta: Date | null, now: Date) {
-    // The same `now` as the expires: Celery's expiration for expires=60 is exactly "60000".
-    const { body, properties } = encodeTask(input, now);
-    const { queues, queueType } = this.options;
-    // A second or more ahead goes through the delay lanes, so no worker ever holds it unacked.
-    if (publisher.queueReady(queue)) return publishAt(publisher, queue, eta, body, properties);
-    return publisher
-      .ensureQueue(taskQueue(queue, queues[queue], queueType))
-      .then(() => publishAt(publisher, queue, eta, body, properties));
-  }
-
-  /** Callbacks are sent by a worker, which knows neither this client's routes nor its default queue. */
-  #routedLinks(send: CompiledSendOptions): CompiledSendOptions {
-    if (send.link.length === 0 && send.linkError.length === 0) return send;
-    const route = (task: string) => this.options.router(task) ?? this.options.defaultQueue;
-    return { ...send, link: routeCallbacks(send.link, route), linkError: routeCallbacks(send.linkError, route) };
-  }
-
   async #sendCanvas(canvas: AnyCanvas, options: CanvasSendOptions): Promise<AsyncResult | GroupResult> {
     const send = compileSendOptions(options, new Date());
     const { publisher, results, stored } = await this.#connect();
@@ -270,51 +209,4 @@ export class Client {
     );
     return opening;
   }
-}
-
-/**
- * Not an arrow in #sendOn: a closure keeps its maker's whole scope, and the message's input was
- * then kept for every send awaiting its confirm.
- */
-function resultOnConfirm<T>(
-  confirmed: Promise<void>,
-  id: string,
-  reader: ResultReader | null,
-): Promise<AsyncResult<T>> {
-  return confirmed.then(() => new AsyncResult<T>(id, reader));
-}
-
-function sentEvent<T>(
-  events: NonNullable<Transport['events']>,
-  input: TaskMessageInput,
-  queue: string,
-  id: string,
-  reader: ResultReader | null,
-): AsyncResult<T> {
-  events.dispatcher.send('task-sent', taskSentFields(input, { queue, exchange: '', routingKey: queue }));
-  return new AsyncResult<T>(id, reader);
-}
-
-/** A send checked and compiled, before it has a connection to go out on. */
-interface OutgoingTask {
-  name: string;
-  args: readonly unknown[];
-  kwargs: Record<string, unknown>;
-  send: CompiledSendOptions;
-  now: Date;
-}
-
-/** A bad name is a bad call input like any other: InvalidArgumentError, not core's TypeError. */
-function checkTaskName(name: unknown): void {
-  try {
-    assertTaskName(name);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function checkArguments(args: unknown, kwargs: unknown): void {
-  if (!Array.isArray(args)) throw new InvalidArgumentError('task args must be an array');
-  if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs))
-    throw new InvalidArgumentError('task kwargs must be an object');
 }
