@@ -10,7 +10,7 @@
  * - Fires go to a journal beside the file (store-journal.ts), not into the file: recording a
  *   group of fires appends a line each instead of rewriting every schedule. Any other change,
  *   close(), or a journal larger than the file writes the whole file with the journal folded in.
- * - The parsed file is kept while the file's stamp (inode, size, times) is unchanged, so a read
+ * - The parsed file is kept (store-view.ts) while the file's stamp (inode, size, times) is unchanged, so a read
  *   costs a stat, not a parse of the whole file. An entry is parsed only when it is first asked
  *   for (schedule-table.ts), so a restart of a beat reads names and next due times, not entries.
  * - A missing file is an empty store; a corrupt one is an error, never silently reset.
@@ -26,21 +26,15 @@ import {
   putRecord,
   putRecords,
 } from './store-records.js';
-import { emptyStoreFile, readStoreFile, stampOf, writeStoreFile, type StoreFile } from './store-file.js';
-import {
-  JOURNAL_START,
-  appendJournal,
-  journalPath,
-  readJournal,
-  removeJournal,
-  type FireLine,
-  type JournalPosition,
-} from './store-journal.js';
+import type { StoreFile } from './store-file.js';
+import type { FireLine } from './store-journal.js';
+import { StoreView, type FileStoreCounters } from './store-view.js';
 import type { StoreOptions } from './memory-store.js';
 import type { PlannedEntry, ScheduleStore, StaticMerge } from './schedule-store.js';
 import type { ScheduleDefinition, ScheduleEntry } from '@celeriac/protocol';
 
 export { FILE_STORE_VERSION } from './store-file.js';
+export type { FileStoreCounters } from './store-view.js';
 
 export interface FileStoreOptions extends StoreOptions {
   /** How long to wait for another process's lock on the file. @default 10000 */
@@ -53,61 +47,40 @@ export interface FileStoreOptions extends StoreOptions {
  */
 type Change<T> = { write: boolean; value: T; fire?: FireLine };
 
-/** The file as this store last saw it: its stamp, and how far into the journal it has read. */
-interface View {
-  file: StoreFile;
-  stamp: string | null;
-  bytes: number;
-  journal: JournalPosition;
-}
-
-/** A journal is folded into the file once it is larger than the file, and at least this large. */
-const MIN_FOLD_BYTES = 1024 * 1024;
-
 interface PendingChange {
   apply: (file: StoreFile) => Change<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
-/** How often the file was parsed and written: for diagnostics and for tests of the costs above. */
-export interface FileStoreCounters {
-  parses: number;
-  writes: number;
-  /** Journal appends: groups of fires recorded without writing the file. */
-  appends: number;
-  /** Folds of the journal into the file that failed (their fires stayed recorded in the journal). */
-  foldFailures: number;
-}
-
 export class FileScheduleStore implements ScheduleStore {
   readonly path: string;
-  readonly counters: FileStoreCounters = { parses: 0, writes: 0, appends: 0, foldFailures: 0 };
-  readonly #journal: string;
+  readonly counters: FileStoreCounters;
+  readonly #view: StoreView;
   readonly #clock: () => Date;
   readonly #lockTimeoutMs: number;
   #queue: Promise<unknown> = Promise.resolve();
   #pending: PendingChange[] = [];
-  #cache: View | null = null;
 
   constructor(path: string, options: FileStoreOptions = {}) {
     this.path = resolve(path);
-    this.#journal = journalPath(this.path);
+    this.#view = new StoreView(this.path);
+    this.counters = this.#view.counters;
     this.#clock = options.clock ?? (() => new Date());
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
   }
 
   async list(): Promise<ScheduleEntry[]> {
-    return this.#serial(async () => (await this.#load()).schedules.values());
+    return this.#serial(async () => (await this.#view.load()).schedules.values());
   }
 
   /** Without parsing the entries of a file read lazily (schedule-table.ts): a restart's heap from each line's `next`. */
   async listPlanned(): Promise<PlannedEntry[]> {
-    return this.#serial(async () => (await this.#load()).schedules.planned());
+    return this.#serial(async () => (await this.#view.load()).schedules.planned());
   }
 
   async get(name: string): Promise<ScheduleEntry | null> {
-    return this.#serial(async () => (await this.#load()).schedules.get(name) ?? null);
+    return this.#serial(async () => (await this.#view.load()).schedules.get(name) ?? null);
   }
 
   async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
@@ -132,7 +105,7 @@ export class FileScheduleStore implements ScheduleStore {
   }
 
   async staticDigest(): Promise<string | null> {
-    return this.#serial(async () => (await this.#load()).staticDigest);
+    return this.#serial(async () => (await this.#view.load()).staticDigest);
   }
 
   async remove(name: string): Promise<boolean> {
@@ -161,7 +134,7 @@ export class FileScheduleStore implements ScheduleStore {
   /** Folds a journal this store wrote into the file, so a stopped beat leaves one whole file. */
   async close(): Promise<void> {
     await this.#queue.catch(() => undefined);
-    if ((this.#cache?.journal.offset ?? 0) === 0) return;
+    if (this.#view.journalOffset === 0) return;
     await this.#mutate(() => ({ write: true, value: undefined })).catch(() => undefined);
   }
 
@@ -186,13 +159,13 @@ export class FileScheduleStore implements ScheduleStore {
       const results = await withFileLock(`${this.path}.lock`, this.#lockTimeoutMs, () => this.#applyAll(batch));
       batch.forEach((change, index) => settle(change, results[index]));
     } catch (error) {
-      this.#cache = null; // the kept view may hold changes that were never written
+      this.#view.forget(); // it may hold changes that were never written
       for (const change of batch) change.reject(error);
     }
   }
 
   async #applyAll(batch: readonly PendingChange[]): Promise<Array<{ value: unknown } | { error: unknown }>> {
-    const file = await this.#load();
+    const file = await this.#view.load();
     let write = false;
     const fires: FireLine[] = [];
     const results = batch.map((change) => {
@@ -205,59 +178,9 @@ export class FileScheduleStore implements ScheduleStore {
         return { error };
       }
     });
-    if (write) await this.#write(file);
-    else if (fires.length > 0 && (await this.#append(fires))) await this.#fold(file);
+    if (write) await this.#view.write(file);
+    else if (fires.length > 0 && (await this.#view.append(fires))) await this.#view.fold(file);
     return results;
-  }
-
-  /**
-   * The journal has outgrown the file: written in, when it can be. The fires are durable in the
-   * journal already, so a failed fold (a full disk, a corrupt line) must not fail them: their
-   * beat would send those slots again. The next write tries again; `foldFailures` counts.
-   */
-  async #fold(file: StoreFile): Promise<void> {
-    try {
-      await this.#write(file);
-    } catch {
-      this.counters.foldFailures += 1;
-    }
-  }
-
-  /** Journals `fires`; true when the journal has outgrown the file and should be folded in now. */
-  async #append(fires: readonly FireLine[]): Promise<boolean> {
-    const view = this.#cache;
-    if (!view) return true;
-    view.journal = await appendJournal(this.#journal, view.journal, fires);
-    this.counters.appends += 1;
-    return view.journal.offset > Math.max(MIN_FOLD_BYTES, view.bytes);
-  }
-
-  /** The whole file with the journal folded in, then the journal removed (a replay of it would change nothing). */
-  async #write(file: StoreFile): Promise<void> {
-    this.#cache = null;
-    const stamp = await writeStoreFile(this.path, file);
-    this.counters.writes += 1;
-    await removeJournal(this.#journal);
-    this.#cache = { file, stamp: stamp.id, bytes: stamp.bytes, journal: JOURNAL_START };
-  }
-
-  /** The file as it is now: the kept view while its stamp is unchanged, else parsed afresh; then the journal's new lines. */
-  async #load(): Promise<StoreFile> {
-    const stamp = await stampOf(this.path);
-    const cached = this.#cache;
-    const view = cached && cached.stamp === (stamp?.id ?? null) ? cached : await this.#read();
-    const tail = await readJournal(this.#journal, view.journal);
-    for (const line of tail.lines) view.file.schedules.replay(line);
-    view.journal = tail.position;
-    this.#cache = view;
-    return view.file;
-  }
-
-  async #read(): Promise<View> {
-    const read = await readStoreFile(this.path);
-    if (!read) return { file: emptyStoreFile(), stamp: null, bytes: 0, journal: JOURNAL_START };
-    this.counters.parses += 1;
-    return { file: read.file, stamp: read.stamp.id, bytes: read.stamp.bytes, journal: JOURNAL_START };
   }
 }
 
