@@ -7,16 +7,15 @@
  */
 import {
   MAX_TIMER_MS,
-  dueSlots,
   errorMeta,
   firstDueMs,
-  updateEntry,
   type Logger,
   type ScheduleEntry,
   type ScheduleStore,
 } from '@celeriac/core';
 import type { EmitBeatEvent } from './beat-events.js';
-import { fireSlots, type FireDeps, type FireOutcome } from './fire.js';
+import type { FireDeps } from './fire.js';
+import { FireSettler } from './fire-settle.js';
 import { Burst } from './burst.js';
 import { InFlight } from './in-flight.js';
 import { LoopEntries } from './loop-entries.js';
@@ -24,8 +23,8 @@ import { ScheduleHeap } from './schedule-heap.js';
 
 /** Longer sleeps than core's MAX_TIMER_MS (about 24.8 days) wake early and re-arm. */
 export { MAX_TIMER_MS };
-/** A fire the broker did not confirm is tried again this much later. */
-export const FIRE_RETRY_MS = 1000;
+// Settling a fire uses it (fire-settle.ts); still exported from here, where index.ts and the benchmarks find it.
+export { FIRE_RETRY_MS } from './fire-settle.js';
 /**
  * Fires started in one pass of the loop before it yields to the event loop: 25,000 slots due on
  * one second, started in one synchronous pass, held timers and I/O (the leader lock's heartbeats
@@ -58,9 +57,20 @@ export class BeatLoop {
   #generation = 0;
   /** What fireSlots needs, with `active` bound to the current generation: built once per run(), not per fire. */
   #fireDeps: FireDeps;
+  /** A fire from its start to its schedule's return to the heap (fire-settle.ts). */
+  readonly #fires: FireSettler;
 
   constructor(private readonly deps: LoopDeps) {
     this.#fireDeps = this.#fireDepsOf(0);
+    this.#fires = new FireSettler(deps, {
+      entries: this.#entries,
+      inFlight: this.#inFlight,
+      running: () => this.#running,
+      placeAt: (name, ms) => this.#heap.set(name, ms),
+      schedule: (entry) => this.#schedule(entry),
+      arm: () => this.#arm(),
+      invalid: (name, error) => this.#invalid(name, error),
+    });
   }
 
   /** Loads every schedule from the store, then starts sleeping until the earliest. */
@@ -198,21 +208,9 @@ export class BeatLoop {
   #start(name: string, now: Date): void {
     this.#inFlight.start(
       name,
-      () => this.#run(name, now),
-      (error) => this.#retryAfterError(name, error),
+      () => this.#fires.run(name, now, this.#fireDeps),
+      (error) => this.#fires.retryAfterError(name, error),
     );
-  }
-
-  async #run(name: string, now: Date): Promise<void> {
-    const entry = this.#entries.get(name);
-    if (!entry) return;
-    const plan = this.#due(entry, now);
-    if (!plan) return;
-    const outcome: FireOutcome =
-      plan.fire.length === 0 ? { kind: 'fired', entry } : await fireSlots(entry, plan.fire, this.#fireDeps);
-    const latest = outcome.kind === 'taken' ? await this.#reload(name) : outcome.entry;
-    this.#inFlight.end(name);
-    if (this.#running) this.#settle(entry, outcome.kind, latest, plan.next);
   }
 
   #fireDepsOf(generation: number): FireDeps {
@@ -223,46 +221,6 @@ export class BeatLoop {
     };
   }
 
-  #due(entry: ScheduleEntry, now: Date): { fire: Date[]; next: Date | null } | null {
-    try {
-      return dueSlots(entry, now);
-    } catch (error) {
-      this.#invalid(entry.name, error);
-      return null;
-    }
-  }
-
-  /** Another beat recorded a slot first: its state in the store is the truth. */
-  async #reload(name: string): Promise<ScheduleEntry | null> {
-    const fresh = await this.deps.store.get(name);
-    if (fresh && this.#entries.has(name)) this.#entries.set(fresh);
-    return fresh;
-  }
-
-  /** Keeps the fire's new state and puts the entry back in the heap where it belongs now. */
-  #settle(planned: ScheduleEntry, kind: FireOutcome['kind'], after: ScheduleEntry | null, next: Date | null): void {
-    const current = this.#entries.get(planned.name);
-    if (!current || !after) return;
-    // An edit that arrived during the fire replaced the entry: its definition wins, the fire's state stays.
-    const edited = current !== planned && kind !== 'taken';
-    const latest = edited ? withLaterState(current, after) : after;
-    this.#entries.set(latest);
-    if (kind === 'invalid') return;
-    if (kind === 'retry') this.#heap.set(latest.name, this.deps.clock() + (this.deps.retryMs ?? FIRE_RETRY_MS));
-    else if (edited || kind === 'taken') this.#schedule(latest);
-    else if (next && latest.enabled) this.#heap.set(latest.name, next.getTime());
-    this.#arm();
-  }
-
-  /** Only the store can throw here (reloading a taken slot): try the schedule again later. */
-  #retryAfterError(name: string, error: unknown): void {
-    this.#inFlight.end(name);
-    this.deps.logger.log('error', 'schedule fire failed; retrying', { schedule: name, ...errorMeta(error) });
-    if (!this.#running || !this.#entries.has(name)) return;
-    this.#heap.set(name, this.deps.clock() + (this.deps.retryMs ?? FIRE_RETRY_MS));
-    this.#arm();
-  }
-
   #invalid(name: string, error: unknown, why = 'cannot compute its slots'): void {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.deps.logger.log('error', `schedule skipped: ${why}`, {
@@ -271,13 +229,4 @@ export class BeatLoop {
     });
     this.deps.emit('schedule:error', { name, error: failure });
   }
-}
-
-/** `current`'s definition with whichever state (lastSlot, runCount) is further along. */
-function withLaterState(current: ScheduleEntry, fired: ScheduleEntry): ScheduleEntry {
-  const firedLater =
-    fired.lastSlot !== null && (current.lastSlot === null || Date.parse(fired.lastSlot) > Date.parse(current.lastSlot));
-  return firedLater
-    ? updateEntry(current, { lastSlot: fired.lastSlot, runCount: Math.max(current.runCount, fired.runCount) })
-    : current;
 }
