@@ -1,13 +1,15 @@
 import type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
 import { TypedEmitter, errorMeta, redactUrl, safeEmitter, type AnyCanvas } from '@celeriac/core';
-import { AmqpConnection, ConfirmPublisher, LeaderLock, type AmqpChannelModel } from '@celeriac/amqp';
-import { Client, type CanvasSendOptions } from '@celeriac/client';
+import { LeaderLock, type AmqpChannelModel } from '@celeriac/amqp';
+import type { CanvasSendOptions, Client } from '@celeriac/client';
 import type { BeatEvents, EmitBeatEvent } from './beat-events.js';
 import { BeatLoop } from './beat-loop.js';
 import { compileBeatOptions, type BeatOptions, type CompiledBeatOptions } from './beat-options.js';
+import { closeRuntime, openRuntime, type Runtime } from './beat-runtime.js';
 import { ControlConsumer } from './control.js';
 import { ScheduleEditor } from './schedule-editor.js';
-import type { StaticSchedule, StaticSet } from './static-schedule.js';
+import { mergeStaticSet } from './static-merge.js';
+import type { StaticSet } from './static-schedule.js';
 import { untilStoreAnswers } from './store-retry.js';
 
 /**
@@ -15,15 +17,6 @@ import { untilStoreAnswers } from './store-retry.js';
  * Only a LEADING beat fires schedules and answers schedule commands.
  */
 export type BeatState = 'INITIALIZED' | 'STARTING' | 'STANDBY' | 'LEADING' | 'STOPPING' | 'STOPPED' | 'FAILED';
-
-interface Runtime {
-  /** The lock connection (short heartbeat); control commands and their replies use it too. */
-  connection: AmqpConnection;
-  publisher: ConfirmPublisher;
-  lock: LeaderLock | null;
-  /** Publishes fired tasks (confirmed), with no result backend. */
-  client: Client;
-}
 
 /**
  * The periodic scheduler. Any number of beats may run against one broker and store: the one
@@ -131,7 +124,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     logger.log('info', 'beat starting', { broker: redactUrl(brokerUrl) });
     // The broker connection opens while the store merges (neither waits for the other); the
     // lock is competed for only once the merge is in the store.
-    const connecting = this.#connect();
+    const connecting = openRuntime(this.options);
     connecting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     try {
       await untilStoreAnswers(
@@ -157,49 +150,12 @@ export class Beat extends TypedEmitter<BeatEvents> {
     }
   }
 
-  /**
-   * Static schedules are added or updated; with pruneStatic, every other stored schedule goes
-   * first. Skipped when the store says it holds this very merge already (StaticSet.digest).
-   */
+  /** The merge (static-merge.ts) of this beat's static schedules, which it then lets go. */
   async #mergeStatic(): Promise<void> {
     const statics = this.#statics;
     if (statics === null) return;
-    if (statics.digest !== null && (await this.#merged(statics.digest))) {
-      this.options.logger.log('info', 'static schedules unchanged since their last merge: not merged again');
-    } else {
-      await this.#merge(await statics.load(), statics.digest);
-    }
+    await mergeStaticSet(statics, this.#editor, this.options);
     this.#statics = null; // only now: a merge retried after a store error needs them
-  }
-
-  async #merged(digest: string): Promise<boolean> {
-    return (await this.options.store.staticDigest?.()) === digest;
-  }
-
-  async #merge(schedules: readonly StaticSchedule[], digest: string | null): Promise<void> {
-    const { pruneStatic: prune, logger } = this.options;
-    if (schedules.length === 0 && !prune && digest === null) return;
-    const changed = await this.#editor.mergeStatic(schedules, { digest: digest ?? undefined, prune });
-    logger.log('info', 'static schedules merged into the store', { static: schedules.length, changed });
-  }
-
-  async #connect(): Promise<Runtime> {
-    const { brokerUrl: url, brokerTls, connectionName, lockHeartbeatSeconds, logger } = this.options;
-    const connection = await AmqpConnection.open({
-      url,
-      tls: brokerTls ?? undefined,
-      declare: this.options.declare,
-      name: `${connectionName}:lock`,
-      heartbeatSeconds: lockHeartbeatSeconds,
-      logger,
-    });
-    const publisher = await ConfirmPublisher.create(connection, { logger, channelWaitMs: 5000 }).catch(
-      async (error: unknown) => {
-        await connection.close();
-        throw error;
-      },
-    );
-    return { connection, publisher, lock: null, client: new Client(this.options.client) };
   }
 
   #listen(lock: LeaderLock): void {
@@ -284,10 +240,4 @@ export class Beat extends TypedEmitter<BeatEvents> {
     if (!runtime) throw new Error('beat is not running');
     return runtime.client;
   }
-}
-
-async function closeRuntime(runtime: Runtime): Promise<void> {
-  await runtime.lock?.stop();
-  await runtime.connection.close();
-  await runtime.client.close();
 }

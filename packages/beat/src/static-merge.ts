@@ -1,0 +1,37 @@
+/**
+ * The merge of a beat's static schedules into its store, once per start. Apart from beat.ts,
+ * which only runs it (retried while the store cannot be reached) and then lets the schedules go.
+ */
+import type { CompiledBeatOptions } from './beat-options.js';
+import type { ScheduleEditor } from './schedule-editor.js';
+import type { StaticSchedule, StaticSet } from './static-schedule.js';
+
+type MergeOptions = Pick<CompiledBeatOptions, 'store' | 'pruneStatic' | 'logger'>;
+
+/**
+ * Static schedules are added or updated; with pruneStatic, every other stored schedule goes
+ * first. Skipped when the store says it holds this very merge already (StaticSet.digest).
+ */
+export async function mergeStaticSet(statics: StaticSet, editor: ScheduleEditor, options: MergeOptions): Promise<void> {
+  if (statics.digest !== null && (await merged(statics.digest, options))) {
+    options.logger.log('info', 'static schedules unchanged since their last merge: not merged again');
+  } else {
+    await merge(await statics.load(), statics.digest, editor, options);
+  }
+}
+
+async function merged(digest: string, options: MergeOptions): Promise<boolean> {
+  return (await options.store.staticDigest?.()) === digest;
+}
+
+async function merge(
+  schedules: readonly StaticSchedule[],
+  digest: string | null,
+  editor: ScheduleEditor,
+  options: MergeOptions,
+): Promise<void> {
+  const { pruneStatic: prune, logger } = options;
+  if (schedules.length === 0 && !prune && digest === null) return;
+  const changed = await editor.mergeStatic(schedules, { digest: digest ?? undefined, prune });
+  logger.log('info', 'static schedules merged into the store', { static: schedules.length, changed });
+}
