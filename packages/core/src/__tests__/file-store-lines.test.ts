@@ -180,4 +180,14 @@ describe('FileScheduleStore (a line per schedule, read lazily)', () => {
     expect((await reopened.listPlanned()).map(({ name }) => name)).to.deep.equal(names);
     for (const name of names) expect(await reopened.get(name), name).to.include({ name });
   });
+
+  it('writes a file of several megabytes of multi-byte names whole, lines across its write chunks intact', async () => {
+    // 3 bytes a character (CJK) and 4 a pair (emoji): a chunk's room is counted in bytes.
+    const names = Array.from({ length: 6000 }, (_, i) => `${'汉字😀'.repeat(40)}-${i}`);
+    await new FileScheduleStore(path).putMany(names.map(interval));
+    expect((await readFile(path)).length).to.be.greaterThan(3 * 1024 * 1024);
+    const reopened = new FileScheduleStore(path);
+    expect((await reopened.listPlanned()).map(({ name }) => name)).to.deep.equal(names);
+    expect(await reopened.get(names[5999] as string)).to.include({ name: names[5999] });
+  });
 });
