@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFerretdb } from '../lib/ferretdb.mjs';
+import { beatControlQueue } from '@celeriac/amqp';
 import { deleteQueues, queueName, sleep } from './lib/broker.mjs';
 import { emit, progress } from './lib/output.mjs';
 import { CLI, start, stop, unlessExited } from './lib/processes.mjs';
@@ -208,7 +209,8 @@ async function main() {
     progress(`celeriac beat with ${COUNT} schedules, ${values.store} store...`);
     report(await run(directory));
   } finally {
-    await deleteQueues([QUEUE]);
+    // The beat group's control queue is durable (edits wait in it for a leader): this run's is removed.
+    await deleteQueues([QUEUE, beatControlQueue(GROUP).name]);
     await rm(directory, { recursive: true, force: true });
   }
 }

@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { VENV_PYTHON } from '../lib/python-peers.mjs';
+import { beatControlQueue } from '@celeriac/amqp';
 import { declareTaskQueue, deleteQueues, queueName, sleep, withChannel } from './lib/broker.mjs';
 import { groupCpuMs } from './lib/cpu.mjs';
 import { NOOP } from './lib/messages.mjs';
@@ -52,6 +53,7 @@ const SECONDS = Number(values.seconds);
 const WARM_UP = Number(values['warm-up']);
 const START_WAIT_S = Number(values['start-wait']);
 const QUEUE = queueName('beat-steady');
+const GROUP = `bench-${process.pid}`;
 
 /** N intervals of one second, anchored across the second so they do not all fall on one instant. */
 async function scheduleFile(directory) {
@@ -69,7 +71,7 @@ async function scheduleFile(directory) {
 
 async function celeriacBeat(directory) {
   const args = [...profileFlags(values.profile), CLI, 'beat', '--schedule', await scheduleFile(directory)];
-  args.push('--store', `file:${join(directory, 'celeriac-schedule.json')}`, '--beat-group', `bench-${process.pid}`);
+  args.push('--store', `file:${join(directory, 'celeriac-schedule.json')}`, '--beat-group', GROUP);
   return start(process.execPath, args, { env: { CELERIAC_LOG_FORMAT: 'json' } });
 }
 
@@ -157,7 +159,7 @@ async function main() {
       `  per second: ${result.perSecondList?.join(' ') ?? '—'}`,
     ]);
   } finally {
-    await deleteQueues([QUEUE]);
+    await deleteQueues([QUEUE, beatControlQueue(GROUP).name]);
     await rm(directory, { recursive: true, force: true });
   }
 }

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFerretdb } from '../lib/ferretdb.mjs';
+import { beatControlQueue } from '@celeriac/amqp';
 import { deleteQueues, queueName } from './lib/broker.mjs';
 import { CLI, start, stop } from './lib/processes.mjs';
 import { mixedSchedules } from './lib/schedule-mix.mjs';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
   },
 });
 const QUEUE = queueName('startup');
+const GROUP = `su-${process.pid}`;
 
 /** Spawns the beat and prints each log line's message with its time after the spawn, until the first fire line. */
 async function once(schedulePath, storeUrl, times) {
@@ -38,7 +40,7 @@ async function once(schedulePath, storeUrl, times) {
   const flags = values['node-options'].split(' ').filter(Boolean);
   const child = start(
     process.execPath,
-    [...flags, CLI, 'beat', '--schedule', schedulePath, '--store', storeUrl, '--beat-group', `su-${process.pid}`],
+    [...flags, CLI, 'beat', '--schedule', schedulePath, '--store', storeUrl, '--beat-group', GROUP],
     {
       env: { CELERIAC_LOG_FORMAT: 'json' },
     },
@@ -101,6 +103,6 @@ try {
   if (RUNS > 1 && values.restart) printMedians('restart', again);
 } finally {
   await ferret?.stop();
-  await deleteQueues([QUEUE]).catch(() => undefined);
+  await deleteQueues([QUEUE, beatControlQueue(GROUP).name]).catch(() => undefined);
   await rm(directory, { recursive: true, force: true });
 }
