@@ -37,6 +37,7 @@ const GROUP = `su-${process.pid}`;
 /** Spawns the beat and prints each log line's message with its time after the spawn, until the first fire line. */
 async function once(schedulePath, storeUrl, times) {
   const spawnedAt = Date.now();
+  const seen = new Set();
   const flags = values['node-options'].split(' ').filter(Boolean);
   const child = start(
     process.execPath,
@@ -57,7 +58,9 @@ async function once(schedulePath, storeUrl, times) {
       for (const line of lines) {
         const message = /"message":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 80);
         if (message === 'schedule fired') return resolve('first "schedule fired" line (the fire recorded)');
-        times.set(message, [...(times.get(message) ?? []), Date.now() - spawnedAt]);
+        // A line's first time in this run only: a line logged twice would count twice.
+        if (!seen.has(message)) times.set(message, [...(times.get(message) ?? []), Date.now() - spawnedAt]);
+        seen.add(message);
         if (RUNS === 1) console.log(`${String(Date.now() - spawnedAt).padStart(7)} ms  ${message}`);
       }
     });
@@ -70,6 +73,7 @@ async function once(schedulePath, storeUrl, times) {
 }
 
 const RUNS = Number(values.runs);
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs must be a whole number from 1, got ${values.runs}`);
 
 /** Each line's median time over the runs, in the order the lines came. */
 function printMedians(label, times) {

@@ -82,13 +82,17 @@ export class BeatLoop {
    * Loads every schedule from the store (once earlier fires have ended) without firing any: a
    * beat becomes leader between load() and run(), so nothing fires before it says it leads.
    * Edits that arrive in between are kept and planned by run(). False: stopped while loading.
+   * For a stopped loop (as a Beat calls it): a fire of a running one settling while the store
+   * is listed would hold the entry as it was before an edit kept for the listing.
    */
   async load(): Promise<boolean> {
     const generation = ++this.#generation;
     // Restarted (the lock lost and regained) while fires of the last run still wait for their
     // confirm: plan from what they record, or their slots would go out a second time.
-    this.#entries.listing();
     await this.#inFlight.settled();
+    // Only now: an edit kept from before those fires recorded would carry the state it was
+    // written with over theirs; one made while they settled is in the store for the list.
+    this.#entries.listing();
     const { store } = this.deps;
     const listed = await (store.listPlanned?.() ?? store.list());
     if (generation !== this.#generation) return false;

@@ -43,7 +43,9 @@ export class TaskSender {
       if (open && !open.results) return this.#sendOn<T>(open, { name, args, kwargs, send, now }, null);
       return this.#connectThenSend<T>({ name, args, kwargs, send, now });
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      // What was thrown, as an async function rejects (a router may throw anything).
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(error);
     }
   }
 

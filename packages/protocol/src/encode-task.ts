@@ -9,9 +9,11 @@ import { EMPTY_EMBED, type EncodedTask, type TaskMessageInput, type TaskPublishP
  * integers as int32, `[args, kwargs, embed]` body, persistent, priority always set.
  */
 export function encodeTask(input: TaskMessageInput, now: Date = new Date()): EncodedTask {
-  // Not copied: the body and the headers are written from them before this returns.
-  const args = input.args ?? NO_ARGS;
-  const kwargs = input.kwargs ?? NO_KWARGS;
+  // Plain ones are not copied: the body and the headers are written from them before this
+  // returns. Others are, to their own keys: a class's toJSON would write the body otherwise
+  // than the repr in the headers reads it.
+  const args = plainArray(input.args ?? NO_ARGS);
+  const kwargs = plainObject(input.kwargs ?? NO_KWARGS);
   const embed = input.embed ? { ...EMPTY_EMBED, ...input.embed } : EMPTY_EMBED;
   const body = Buffer.from(stringifyJson([args, kwargs, embed]), 'utf8');
   return { body, properties: encodeProperties(input, args, kwargs, now) };
@@ -19,6 +21,14 @@ export function encodeTask(input: TaskMessageInput, now: Date = new Date()): Enc
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 const NO_KWARGS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function plainArray(args: readonly unknown[]): readonly unknown[] {
+  return Object.getPrototypeOf(args) === Array.prototype ? args : [...args];
+}
+
+function plainObject(kwargs: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  return Object.getPrototypeOf(kwargs) === Object.prototype ? kwargs : { ...kwargs };
+}
 
 function encodeProperties(
   input: TaskMessageInput,

@@ -234,7 +234,7 @@ describe('BeatLoop (fake sender, memory store)', () => {
     expect(h.loop.nextFireOf('all')?.getTime()).to.equal(created + 11_000);
   });
 
-  it('restarted while a fire still waits for its confirm, plans from what that fire records: no slot goes out twice', async () => {
+  it('restarted while a fire still waits for its confirm, plans from what that fire records: no slot goes out twice, even with an edit meanwhile', async () => {
     h = loopHarness();
     let confirm!: () => void;
     h.sender.held = new Promise((resolve) => (confirm = resolve));
@@ -246,6 +246,8 @@ describe('BeatLoop (fake sender, memory store)', () => {
     void h.loop.stop();
     const restarted = h.loop.start();
     await sleep(20);
+    // An edit while the restart waits for that fire: its entry still has the slot unfired.
+    await h.editor.setEnabled('held', true);
     confirm();
     await restarted;
     await sleep(40);

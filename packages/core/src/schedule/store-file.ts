@@ -171,8 +171,8 @@ function parseVersion1(text: string, corrupt: (reason: string) => Error): StoreF
 
 /**
  * Writes the file atomically and durably; resolves with the stamp of the version written. Written
- * in chunks of CHUNK_LINES schedules: the whole text at once was 30 MB of string and as much
- * again of buffer at the peak of a beat's memory, and half a second in which it could not fire.
+ * in chunks of about CHUNK_BYTES: the whole text at once was 30 MB of string and as much again
+ * of buffer at the peak of a beat's memory, and half a second in which it could not fire.
  */
 export async function writeStoreFile(path: string, file: StoreFile): Promise<Stamp> {
   await writeAtomic(path, storeFileChunks(file));
@@ -182,6 +182,8 @@ export async function writeStoreFile(path: string, file: StoreFile): Promise<Sta
 }
 
 const CHUNK_BYTES = 1 << 20;
+/** A first chunk's room per schedule: a small store's write takes a small buffer, not 1 MB. */
+const ROOM_PER_LINE = 512;
 
 /**
  * The file's bytes in chunks of about CHUNK_BYTES, each line written straight into its chunk;
@@ -191,8 +193,9 @@ const CHUNK_BYTES = 1 << 20;
 function* storeFileChunks(file: StoreFile): Generator<Buffer> {
   const digest = file.staticDigest === null ? '' : `,"staticDigest":${JSON.stringify(file.staticDigest)}`;
   const { size } = file.schedules;
-  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  let used = chunk.write(`{"version":${file.version},"planner":${JSON.stringify(PLANNER)},"count":${size}${digest}}\n`);
+  const header = `{"version":${file.version},"planner":${JSON.stringify(PLANNER)},"count":${size}${digest}}\n`;
+  let chunk = Buffer.allocUnsafe(header.length * 3 + Math.min(CHUNK_BYTES, size * ROOM_PER_LINE));
+  let used = chunk.write(header);
   for (const line of file.schedules.lines()) {
     // A UTF-16 code unit is at most 3 bytes of UTF-8, and the new line 1.
     const most = line.length * 3 + 1;
@@ -236,7 +239,11 @@ export async function writeAtomic(path: string, text: string | Iterable<string |
 /** write(2) may write less than it was given (a signal, a full disk): the rest goes after it. */
 async function writeAll(handle: FileHandle, piece: string | Buffer): Promise<void> {
   const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
-  for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+  for (let at = 0; at < bytes.length;) {
+    const { bytesWritten } = await handle.write(bytes, at, bytes.length - at);
+    if (bytesWritten === 0) throw new Error('the file system took none of the bytes written (0 of them)');
+    at += bytesWritten;
+  }
 }
 
 /** Makes the rename itself durable. Some platforms (Windows) cannot open a directory: skipped. */
