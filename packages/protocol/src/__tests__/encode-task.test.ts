@@ -142,4 +142,28 @@ describe('encodeTask against what Celery 5.2.6 sends', () => {
       .to.throw(ProtocolError)
       .with.property('code', 'VALUE_UNENCODABLE');
   });
+
+  it('writes a class instance given as kwargs or args as its own keys, in the body as in the repr', () => {
+    class Order {
+      constructor(readonly id: number) {}
+      toJSON(): unknown {
+        return 'not what the repr shows';
+      }
+    }
+    class Args extends Array<unknown> {
+      toJSON(): unknown {
+        return 'nor this';
+      }
+    }
+    const kwargs = new Order(7) as unknown as Record<string, unknown>;
+    const args = Args.from([1, 2]) as unknown[];
+    const { body, properties } = encodeTask({ id: 'a', name: 't', args, kwargs });
+    expect(parseJson(body.toString('utf8'))).to.deep.equal([
+      [1, 2],
+      { id: 7 },
+      { callbacks: null, errbacks: null, chain: null, chord: null },
+    ]);
+    expect(properties.headers.kwargsrepr).to.equal("{'id': 7}");
+    expect(properties.headers.argsrepr).to.equal('(1, 2)');
+  });
 });
