@@ -4,7 +4,7 @@
  * all at once and awaited together, or a steady stream.
  *
  *   npx tsc -b && node scripts/bench/publish.mjs --impl celeriac|raw [--count 20000] [--window 0]
- *       [--seconds 0] [--queue-type classic|quorum] [--body-size BYTES] [--pre-encoded] [--json]
+ *       [--seconds 0] [--queue-type classic|quorum] [--body-size BYTES] [--pre-encoded] [--mandatory] [--json]
  *
  * celeriac: one Client (resultBackend null), `sendTask` per task. Building each message (task id,
  *   encoding, headers) is part of the measured time.
@@ -13,6 +13,8 @@
  *   raw amqplib must: a task id, one JSON.stringify of the same args, the same protocol-2 headers
  *   (lib/messages.mjs handWrittenMessage). --pre-encoded instead sends Celeriac's own bytes encoded
  *   before the clock starts (the broker's ceiling for this process, not the same work).
+ * --mandatory (raw): each message also `mandatory` with a message id, as the Client publishes (so an
+ *   unroutable one comes back as an error instead of vanishing): what the flag costs the broker.
  * --window W keeps at most W sends unconfirmed (a producer that limits what it has in flight).
  * --seconds S (with --window W): a steady stream: W sends always in flight for S seconds; the
  *   figure is the confirmed sends per second (--count is then ignored).
@@ -24,6 +26,7 @@
  * A warm-up of 500 sends (connection, queue declaration, JIT) precedes the measured ones. A queue
  * of its own, deleted at the end. Env: CELERIAC_BROKER.
  */
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@celeriac/client';
@@ -48,6 +51,7 @@ const { values } = parseArgs({
     'queue-type': { type: 'string', default: 'classic' },
     'body-size': { type: 'string', default: '0' },
     'pre-encoded': { type: 'boolean', default: false },
+    mandatory: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -60,6 +64,8 @@ const BODY_BYTES = noopMessage(ARGS).body.length;
 // About 2 MB of warm-up sends for large bodies (connection, declaration, JIT), 500 for small ones.
 const WARM_UP = Math.max(20, Math.min(500, Math.floor(2_000_000 / BODY_BYTES)));
 const QUEUE = queueName('publish');
+if (values.mandatory && values.impl !== 'raw')
+  throw new Error('--mandatory is for --impl raw (the Client always publishes so)');
 if (SECONDS > 0 && !(WINDOW > 0)) throw new Error('--seconds needs --window: how many sends to keep in flight');
 
 /** Runs `send()` `count` times, all at once or with at most WINDOW unsettled; resolves to the count. */
@@ -117,11 +123,43 @@ async function celeriac() {
 
 /** Messages one at a time: built on demand (hand-written), or Celeriac's bytes encoded beforehand. */
 function messageSource(count) {
+  if (values.mandatory) return mandatory(values['pre-encoded'] ? preEncoded(count) : () => handWrittenMessage(ARGS));
   if (!values['pre-encoded']) return () => handWrittenMessage(ARGS);
+  return preEncoded(count);
+}
+
+/** Celeriac's bytes for `count` sends, encoded before the clock starts, used in turn. */
+function preEncoded(count) {
   const messages = noopMessages(count, ARGS);
   let next = 0;
   return () => messages[next++ % messages.length];
 }
+
+/** `source`'s messages, `mandatory` and with a message id each, as the Client sends them. */
+function mandatory(source) {
+  let sequence = 0;
+  // A literal, not a spread: objects of one shape, as the Client hands amqplib (a spread made
+  // amqplib's reads of them several µs slower a send).
+  return () => {
+    const { body, properties: p } = source();
+    const { contentType, contentEncoding, deliveryMode, priority, correlationId, headers } = p;
+    const messageId = `${PUBLISHER_ID}.${++sequence}`;
+    const mandatory = true;
+    const properties = {
+      contentType,
+      contentEncoding,
+      deliveryMode,
+      priority,
+      correlationId,
+      headers,
+      mandatory,
+      messageId,
+    };
+    return { body, properties };
+  };
+}
+
+const PUBLISHER_ID = randomUUID();
 
 async function raw() {
   return withChannel(
@@ -164,7 +202,7 @@ async function main() {
       cpuPerTaskUs,
     };
     emit(values.json, result, [
-      `publish ${values.impl}${result.preEncoded ? ' pre-encoded' : ''} (${QUEUE_TYPE}): ${count} tasks of ${BODY_BYTES} bytes${WINDOW ? `, ${SECONDS > 0 ? '' : 'at most '}${WINDOW} in flight` : ' at once'} in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, ${cpuPerTaskUs.toFixed(0)} µs CPU a task in this process`,
+      `publish ${values.impl}${result.preEncoded ? ' pre-encoded' : ''}${values.mandatory ? ' mandatory' : ''} (${QUEUE_TYPE}): ${count} tasks of ${BODY_BYTES} bytes${WINDOW ? `, ${SECONDS > 0 ? '' : 'at most '}${WINDOW} in flight` : ' at once'} in ${elapsedMs.toFixed(0)} ms = ${rate(perSecond)}, ${cpuPerTaskUs.toFixed(0)} µs CPU a task in this process`,
     ]);
   } finally {
     await deleteQueues([QUEUE]);
