@@ -182,10 +182,11 @@ describe('FileScheduleStore (a line per schedule, read lazily)', () => {
   });
 
   it('writes a file of several megabytes of multi-byte names whole, lines across its write chunks intact', async () => {
-    // 3 bytes a character (CJK), 4 a pair (emoji): a chunk's room is counted in bytes. Lines of
-    // many lengths, so that some chunk ends inside a line whichever way it is counted.
+    // 3 bytes a character (CJK), 4 a pair (emoji): a chunk's room is counted in bytes. Lines
+    // mostly CJK, of many lengths, so that some chunk ends inside a line however short its room is counted.
     const names = Array.from({ length: 8000 }, (_, i) => `${'汉'.repeat(100 + (i % 90))}😀-${i}`);
-    await new FileScheduleStore(path).putMany(names.map(interval));
+    const withText = (name: string, i: number) => ({ ...interval(name), args: ['字'.repeat(300 + (i % 500))] });
+    await new FileScheduleStore(path).putMany(names.map(withText));
     expect((await readFile(path)).length).to.be.greaterThan(8 * 1024 * 1024);
     const reopened = new FileScheduleStore(path);
     expect((await reopened.listPlanned()).map(({ name }) => name)).to.deep.equal(names);
