@@ -90,6 +90,8 @@ export class BeatLoop {
     // Restarted (the lock lost and regained) while fires of the last run still wait for their
     // confirm: plan from what they record, or their slots would go out a second time.
     await this.#inFlight.settled();
+    // Stopped meanwhile: a stopped loop keeps no edits (they would wait for a load that clears them).
+    if (generation !== this.#generation) return false;
     // Only now: an edit kept from before those fires recorded would carry the state it was
     // written with over theirs; one made while they settled is in the store for the list.
     this.#entries.listing();
