@@ -21,6 +21,7 @@ import { beatControlQueue } from '@celeriac/amqp';
 import { deleteQueues, queueName } from './lib/broker.mjs';
 import { CLI, start, stop } from './lib/processes.mjs';
 import { mixedSchedules } from './lib/schedule-mix.mjs';
+import { median } from './lib/stats.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -79,9 +80,7 @@ if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs must be a whole
 function printMedians(label, times) {
   console.log(`${label} (median of ${RUNS} runs; each run's figures after it)`);
   for (const [message, list] of times) {
-    const sorted = [...list].sort((a, b) => a - b);
-    const median = sorted[Math.floor((sorted.length - 1) / 2)];
-    console.log(`${String(median).padStart(7)} ms  ${message}  [${list.join(', ')}]`);
+    console.log(`${String(Math.round(median(list))).padStart(7)} ms  ${message}  [${list.join(', ')}]`);
   }
 }
 

@@ -223,7 +223,8 @@ export async function writeAtomic(path: string, text: string | Iterable<string |
   try {
     const handle = await open(temp, 'w');
     try {
-      for (const piece of typeof text === 'string' ? [text] : text) await writeAll(handle, piece);
+      // A handle's writeFile writes all of a piece at the current position, however many write(2) it takes.
+      for (const piece of typeof text === 'string' ? [text] : text) await handle.writeFile(piece);
       await handle.sync();
     } finally {
       await handle.close();
@@ -234,16 +235,6 @@ export async function writeAtomic(path: string, text: string | Iterable<string |
     throw error;
   }
   await syncDirectory(directory);
-}
-
-/** write(2) may write less than it was given (a signal, a full disk): the rest goes after it. */
-async function writeAll(handle: FileHandle, piece: string | Buffer): Promise<void> {
-  const bytes = typeof piece === 'string' ? Buffer.from(piece) : piece;
-  for (let at = 0; at < bytes.length;) {
-    const { bytesWritten } = await handle.write(bytes, at, bytes.length - at);
-    if (bytesWritten === 0) throw new Error('the file system took none of the bytes written (0 of them)');
-    at += bytesWritten;
-  }
 }
 
 /** Makes the rename itself durable. Some platforms (Windows) cannot open a directory: skipped. */
