@@ -17,8 +17,8 @@ export interface SerialConsumerOptions {
 /**
  * Consumes one queue with manual acks, handling messages strictly one after another (for
  * commands whose order matters, like schedule edits). A channel the broker closes, or a queue
- * someone deleted, is re-declared and re-subscribed a second later; unacked messages go back to
- * the queue when the consumer closes.
+ * someone deleted, is re-declared and re-subscribed a second later; messages not started go
+ * back to the queue when the consumer closes.
  */
 export class SerialConsumer {
   #chain: Promise<void> = Promise.resolve();
@@ -33,8 +33,14 @@ export class SerialConsumer {
     return consumer;
   }
 
+  /**
+   * Stops consuming: the message under way is handled and acked first (a schedule command applied
+   * and answered, then returned to the queue unacked, was applied again by the next leader);
+   * those not started go back to the queue.
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#chain.catch(() => undefined);
     const channel = this.#channel;
     this.#channel = null;
     await channel?.close().catch(() => undefined);

@@ -57,7 +57,7 @@ export class ControlConsumer {
     return control;
   }
 
-  /** Stops consuming; commands not yet acked go back to the queue for the next leader. */
+  /** Stops consuming once the command under way is answered and acked; the rest go back to the queue for the next leader. */
   async close(): Promise<void> {
     await this.#consumer?.close();
   }
