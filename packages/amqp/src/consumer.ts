@@ -157,13 +157,7 @@ export class QueueConsumer {
   #deliver(channel: Channel, acks: AckBatcher, spec: QueueSpec, message: ConsumeMessage | null): void {
     if (message === null) return this.#onServerCancel(channel, acks, spec);
     acks.received(message);
-    this.options.onMessage({
-      message,
-      queue: spec.name,
-      ack: () => acks.ack(message),
-      requeue: () => settle(() => acks.nack(message, true), this.#logger),
-      orphaned: () => acks.closed,
-    });
+    this.options.onMessage(new ConsumedDelivery(message, spec.name, acks, this.#logger));
   }
 
   #onServerCancel(channel: Channel, acks: AckBatcher, spec: QueueSpec): void {
@@ -193,6 +187,28 @@ export class QueueConsumer {
           errorMeta(error),
         ),
     );
+  }
+}
+
+/** A class, not an object of closures: a worker makes one a task, thousands a second. */
+class ConsumedDelivery implements Delivery {
+  constructor(
+    readonly message: ConsumeMessage,
+    readonly queue: string,
+    private readonly acks: AckBatcher,
+    private readonly logger: Logger,
+  ) {}
+
+  ack(): void {
+    this.acks.ack(this.message);
+  }
+
+  requeue(): void {
+    settle(() => this.acks.nack(this.message, true), this.logger);
+  }
+
+  orphaned(): boolean {
+    return this.acks.closed;
   }
 }
 

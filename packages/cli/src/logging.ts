@@ -38,19 +38,31 @@ export function adapt(logger: winston.Logger, enabled = levelCheck(logger)): Log
     log: (level: LogLevel, message: string, meta?: LogMeta) => {
       if (enabled(level)) logger.log(level, message, safeMeta(meta));
     },
-    child: (meta: LogMeta) => lazyChild(logger, meta, enabled),
+    child: (meta: LogMeta) => new LazyChild(logger, meta, enabled),
   };
 }
 
-function lazyChild(parent: winston.Logger, meta: LogMeta, enabled: LevelCheck): Logger {
-  let child: Logger | null = null;
-  const real = () => (child ??= adapt(parent.child(safeMeta(meta)), enabled));
-  return {
-    log: (level, message, more) => {
-      if (enabled(level)) real().log(level, message, more);
-    },
-    child: (more) => real().child(more),
-  };
+/** A class, not closures: the worker makes one a task, and most never write a line. */
+class LazyChild implements Logger {
+  #child: Logger | null = null;
+
+  constructor(
+    private readonly parent: winston.Logger,
+    private readonly meta: LogMeta,
+    private readonly enabled: LevelCheck,
+  ) {}
+
+  log(level: LogLevel, message: string, more?: LogMeta): void {
+    if (this.enabled(level)) this.#real().log(level, message, more);
+  }
+
+  child(more: LogMeta): Logger {
+    return this.#real().child(more);
+  }
+
+  #real(): Logger {
+    return (this.#child ??= adapt(this.parent.child(safeMeta(this.meta)), this.enabled));
+  }
 }
 
 type LevelCheck = (level: LogLevel) => boolean;

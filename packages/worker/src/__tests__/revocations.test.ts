@@ -62,6 +62,24 @@ describe('revocations', () => {
     expect(await executor.execute(job, job.abort.signal)).to.equal(success);
     expect(revocations.revoke(['done-1'], true)).to.deep.equal([]);
   });
+  it('reaches both runs of one id (a redelivered duplicate beside its original), and each until it ends', () => {
+    const revocations = new Revocations();
+    const aborted: string[] = [];
+    const run = (name: string) => ({ abort: () => void aborted.push(name) });
+    const [first, second, third] = [run('first'), run('second'), run('third')];
+    revocations.track('dup', first);
+    revocations.track('dup', second);
+    revocations.track('dup', third);
+    revocations.untrack('dup', second);
+    expect(revocations.revoke(['dup'], true)).to.deep.equal(['dup']);
+    expect(aborted).to.deep.equal(['first', 'third']);
+    revocations.untrack('dup', first);
+    revocations.untrack('dup', third);
+    expect(revocations.revoke(['dup'], true), 'no run left').to.deep.equal([]);
+    revocations.track('single', first);
+    revocations.untrack('single', second);
+    expect(revocations.revoke(['single'], true), 'an untrack of another run leaves it').to.deep.equal(['single']);
+  });
 });
 
 describe('RevokedGate', () => {

@@ -7,9 +7,15 @@ import type { TaskAbort } from '../execution/task-abort.js';
 import { TaskRevokedError } from '../execution/task-revoked-error.js';
 import { RevokedIds } from './revoked-ids.js';
 
+/** A running task's abort switch. */
+type Run = Pick<TaskAbort, 'abort'>;
+
 export class Revocations {
-  /** Task id → the controllers of its runs (a redelivered duplicate may run twice at once). */
-  readonly #running = new Map<string, Set<Pick<TaskAbort, 'abort'>>>();
+  /**
+   * Task id → the controller of its run, or a set of them when a redelivered duplicate runs
+   * beside it (rare: a set and a closure for every task showed in a no-op drain's garbage).
+   */
+  readonly #running = new Map<string, Run | Set<Run>>();
 
   constructor(readonly ids: RevokedIds = new RevokedIds()) {}
 
@@ -20,21 +26,24 @@ export class Revocations {
     return ids.filter((id) => this.#terminate(id));
   }
 
-  /** Makes a run reachable by a terminate until the returned function is called (TerminableExecutor). */
-  track(id: string, controller: Pick<TaskAbort, 'abort'>): () => void {
-    const runs = this.#running.get(id) ?? new Set<Pick<TaskAbort, 'abort'>>();
-    runs.add(controller);
-    this.#running.set(id, runs);
-    return () => {
-      runs.delete(controller);
-      if (runs.size === 0 && this.#running.get(id) === runs) this.#running.delete(id);
-    };
+  /** Makes a run reachable by a terminate until `untrack` (TerminableExecutor). */
+  track(id: string, run: Run): void {
+    const runs = this.#running.get(id);
+    if (runs === undefined) this.#running.set(id, run);
+    else if (runs instanceof Set) runs.add(run);
+    else this.#running.set(id, new Set([runs, run]));
+  }
+
+  untrack(id: string, run: Run): void {
+    const runs = this.#running.get(id);
+    if (runs === run) this.#running.delete(id);
+    else if (runs instanceof Set && runs.delete(run) && runs.size === 0) this.#running.delete(id);
   }
 
   #terminate(id: string): boolean {
     const runs = this.#running.get(id);
     if (!runs) return false;
-    for (const controller of runs) controller.abort(new TaskRevokedError('terminated'));
+    for (const run of runs instanceof Set ? [...runs] : [runs]) run.abort(new TaskRevokedError('terminated'));
     return true;
   }
 }

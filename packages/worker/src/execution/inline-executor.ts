@@ -84,8 +84,8 @@ export class InlineExecutor implements TaskExecutor {
 export function taskContext(job: Job, signal: AbortSignal | undefined, hostname: string): TaskContext {
   const { id, name, retries, kwargs, headers, rootId, parentId, eta, expires } = job.task;
   const delivery = { queue: job.delivery.queue, redelivered: wasRedelivered(job.delivery.message) };
-  const target = { id, name, retries, policy: job.registered.options };
   const abort = job.abort;
+  const policy = job.registered.options;
   return {
     id,
     name,
@@ -102,6 +102,6 @@ export function taskContext(job: Job, signal: AbortSignal | undefined, hostname:
       return signal ?? abort.signal;
     },
     logger: job.logger,
-    retry: (options) => retry(target, options),
+    retry: (options) => retry({ id, name, retries, policy }, options),
   };
 }

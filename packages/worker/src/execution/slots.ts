@@ -31,22 +31,23 @@ export class Slots {
     this.#admit();
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.#acquire();
+  /** Runs `work` in a slot; at once (in this turn) when one is free and nobody waits. */
+  run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#busy < this.#size && this.#waiting.length === 0) {
+      this.#busy += 1;
+      return this.#holding(work);
+    }
+    return new Promise<void>((resolve) => this.#waiting.push(resolve)).then(() => this.#holding(work));
+  }
+
+  /** `work` in the slot already counted for it; the slot is given on when it ends. */
+  async #holding<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } finally {
       this.#busy -= 1;
       this.#admit();
     }
-  }
-
-  #acquire(): Promise<void> {
-    if (this.#busy < this.#size) {
-      this.#busy += 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
   #admit(): void {

@@ -47,9 +47,14 @@ export class TimeLimitExecutor implements TaskExecutor {
     private readonly overrides: Pick<TimeLimitOverrides, 'for'> = { for: (task) => task.options },
   ) {}
 
-  async execute(job: Job, signal?: AbortSignal, kill: AbortSignal | undefined = signal): Promise<TaskOutcome> {
+  execute(job: Job, signal?: AbortSignal, kill: AbortSignal | undefined = signal): Promise<TaskOutcome> {
     const limits = effectiveLimits(job.task.timeLimit, this.overrides.for(job.registered), this.worker);
+    // Not an async function: wrapping the inner run's promise in another cost every task a promise and three microtasks.
     if (!limits.soft && !limits.hard) return this.inner.execute(job, signal, kill);
+    return this.#limited(job, limits, signal, kill);
+  }
+
+  async #limited(job: Job, limits: EffectiveLimits, signal?: AbortSignal, kill?: AbortSignal): Promise<TaskOutcome> {
     const soft = new AbortController();
     const hard = new AbortController();
     const timers = this.#arm(job, limits, soft, hard);

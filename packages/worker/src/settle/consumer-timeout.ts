@@ -19,10 +19,10 @@
  * retry's republish, a rejection, a hand-back at shutdown) goes to the lease once there is one.
  */
 import { errorMeta, type Logger } from '@celeriac/core';
-import type { Delivery } from '@celeriac/amqp';
 import type { HandBack } from '../gates/delivery-count-gate.js';
 import type { Job } from '../job.js';
-import type { Lease, OpenLease } from './leases.js';
+import { HeldDelivery, type Held } from './held-delivery.js';
+import type { OpenLease } from './leases.js';
 
 /** A delivery is handed over at this fraction of the consumer timeout after it arrived. */
 export const HANDOVER_AT = 0.8;
@@ -50,24 +50,6 @@ export interface ConsumerTimeoutOptions {
   leaseMs?: number;
 }
 
-interface Held {
-  job: Job;
-  inner: Delivery;
-  /** When it arrived (performance.now()): the consumer timeout runs from there. */
-  arrived: number;
-  running: boolean;
-  /** Acked or requeued: nothing more to do. */
-  settled: boolean;
-  /** Went back to its queue before it started: it must not start here. */
-  released: boolean;
-  renewal: NodeJS.Timeout | null;
-  leasing: Promise<void> | null;
-  lease: Lease | null;
-  /** The lease ended without renewal: its copy is back in the queue. */
-  lost: boolean;
-  renewing: boolean;
-}
-
 export class ConsumerTimeoutGuard {
   readonly #held = new Map<Job, Held>();
   /** Held deliveries not handed over yet, oldest first (a Map keeps insertion order). */
@@ -78,6 +60,8 @@ export class ConsumerTimeoutGuard {
   readonly #leaseMs: number;
   readonly #sweepMs: number;
   #sweeper: NodeJS.Timeout | null = null;
+  /** Made once: each held delivery calls it, instead of closures of its own. */
+  readonly #settleHeld = (held: Held, how: 'ack' | 'requeue'): void => this.#settle(held, how);
 
   constructor(private readonly options: ConsumerTimeoutOptions) {
     this.#handoverMs = options.timeoutMs * HANDOVER_AT;
@@ -101,15 +85,7 @@ export class ConsumerTimeoutGuard {
       lost: false,
       renewing: false,
     };
-    const delivery: Delivery = {
-      message: held.inner.message,
-      queue: held.inner.queue,
-      ack: () => this.#settle(held, 'ack'),
-      requeue: () => this.#settle(held, 'requeue'),
-      // Handed back (its copy is in the queue), or a lease lost: it must not start or settle here.
-      orphaned: () => held.released || held.lost || (held.lease === null && held.inner.orphaned()),
-    };
-    const wrapped: Job = { ...job, delivery };
+    const wrapped: Job = { ...job, delivery: new HeldDelivery(held, this.#settleHeld) };
     held.job = wrapped;
     this.#held.set(wrapped, held);
     this.#due.set(held, true);

@@ -8,18 +8,47 @@ import type { Delivery } from '@celeriac/amqp';
  * become a logged no-op, since the broker has already forgotten the message.
  */
 export function settleOnce(delivery: Delivery, logger: Logger): Delivery {
-  let settled: 'ack' | 'requeue' | null = null;
-  const once = (action: 'ack' | 'requeue', settle: () => void) => () => {
+  return new SettleOnce(delivery, logger);
+}
+
+/** A class, not an object of closures: one object a task where there were five. */
+class SettleOnce implements Delivery {
+  readonly message: Delivery['message'];
+  readonly queue: string;
+  #settled: 'ack' | 'requeue' | null = null;
+
+  constructor(
+    private readonly inner: Delivery,
+    private readonly logger: Logger,
+  ) {
+    this.message = inner.message;
+    this.queue = inner.queue;
+  }
+
+  ack(): void {
+    if (this.#first('ack')) this.inner.ack();
+  }
+
+  requeue(): void {
+    if (this.#first('requeue')) this.inner.requeue();
+  }
+
+  orphaned(): boolean {
+    return this.inner.orphaned();
+  }
+
+  #first(action: 'ack' | 'requeue'): boolean {
+    const settled = this.#settled;
     if (settled === null) {
-      settled = action;
-      return settle();
+      this.#settled = action;
+      return true;
     }
     if (action === 'requeue' && settled === 'ack')
-      logger.log(
+      this.logger.log(
         'warn',
         'the message was acknowledged before the task ran (acksLate: false); it cannot go back to the queue, and this run of the task is lost',
       );
-    else logger.log('debug', `ignored a second settlement (${action} after ${settled})`);
-  };
-  return { ...delivery, ack: once('ack', () => delivery.ack()), requeue: once('requeue', () => delivery.requeue()) };
+    else this.logger.log('debug', `ignored a second settlement (${action} after ${settled})`);
+    return false;
+  }
 }
