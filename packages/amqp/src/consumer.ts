@@ -12,7 +12,10 @@ import {
   type QueueType,
 } from './topology/index.js';
 
-/** One message handed to a consumer, with settle functions bound to the channel it came on. */
+/**
+ * One message handed to a consumer, settled on the channel it came on. Its settle functions are
+ * methods (a worker makes one delivery a task): call them on the delivery, do not pass them on detached.
+ */
 export interface Delivery {
   readonly message: ConsumeMessage;
   readonly queue: string;
@@ -192,23 +195,30 @@ export class QueueConsumer {
 
 /** A class, not an object of closures: a worker makes one a task, thousands a second. */
 class ConsumedDelivery implements Delivery {
+  // Private fields: not in a copy or the JSON of a job that holds the delivery.
+  readonly #acks: AckBatcher;
+  readonly #logger: Logger;
+
   constructor(
     readonly message: ConsumeMessage,
     readonly queue: string,
-    private readonly acks: AckBatcher,
-    private readonly logger: Logger,
-  ) {}
+    acks: AckBatcher,
+    logger: Logger,
+  ) {
+    this.#acks = acks;
+    this.#logger = logger;
+  }
 
   ack(): void {
-    this.acks.ack(this.message);
+    this.#acks.ack(this.message);
   }
 
   requeue(): void {
-    settle(() => this.acks.nack(this.message, true), this.logger);
+    settle(() => this.#acks.nack(this.message, true), this.#logger);
   }
 
   orphaned(): boolean {
-    return this.acks.closed;
+    return this.#acks.closed;
   }
 }
 

@@ -31,38 +31,27 @@ export function createLogging(options: { level: LogLevel; format: LogFormat }, s
 /**
  * Lines below the level cost nothing: winston would run the whole format (timestamp, JSON) before
  * its transport drops them, and the worker logs every task at info and debug. A child is created
- * on its first line that is written (each task gets one).
+ * on its first line that is written, or its first child (each task gets one). Closures, not a
+ * class: a task's handler gets it as `ctx.logger`, and may pass `log` on detached.
  */
 export function adapt(logger: winston.Logger, enabled = levelCheck(logger)): Logger {
   return {
     log: (level: LogLevel, message: string, meta?: LogMeta) => {
       if (enabled(level)) logger.log(level, message, safeMeta(meta));
     },
-    child: (meta: LogMeta) => new LazyChild(logger, meta, enabled),
+    child: (meta: LogMeta) => lazyChild(logger, meta, enabled),
   };
 }
 
-/** A class, not closures: the worker makes one a task, and most never write a line. */
-class LazyChild implements Logger {
-  #child: Logger | null = null;
-
-  constructor(
-    private readonly parent: winston.Logger,
-    private readonly meta: LogMeta,
-    private readonly enabled: LevelCheck,
-  ) {}
-
-  log(level: LogLevel, message: string, more?: LogMeta): void {
-    if (this.enabled(level)) this.#real().log(level, message, more);
-  }
-
-  child(more: LogMeta): Logger {
-    return this.#real().child(more);
-  }
-
-  #real(): Logger {
-    return (this.#child ??= adapt(this.parent.child(safeMeta(this.meta)), this.enabled));
-  }
+function lazyChild(parent: winston.Logger, meta: LogMeta, enabled: LevelCheck): Logger {
+  let child: Logger | null = null;
+  const real = () => (child ??= adapt(parent.child(safeMeta(meta)), enabled));
+  return {
+    log: (level, message, more) => {
+      if (enabled(level)) real().log(level, message, more);
+    },
+    child: (more) => real().child(more),
+  };
 }
 
 type LevelCheck = (level: LogLevel) => boolean;

@@ -31,7 +31,7 @@ export class Slots {
     this.#admit();
   }
 
-  /** Runs `work` in a slot; at once (in this turn) when one is free and nobody waits. */
+  /** Runs `work` in a slot: started before this returns when one is free and nobody waits. */
   run<T>(work: () => Promise<T>): Promise<T> {
     if (this.#busy < this.#size && this.#waiting.length === 0) {
       this.#busy += 1;

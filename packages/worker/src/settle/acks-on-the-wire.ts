@@ -6,9 +6,9 @@
  * the original a redelivered task was republished from. Two turns (the batcher, the muxer) and
  * one of margin.
  *
- * The callers of one stretch of synchronous code share one wait: no turn passes between the first
- * and the last of them, so three turns after the first are three after each (a drain of 800
- * prefetched tasks made three promises and three immediates a task).
+ * Calls made before the first one's microtask to clear it has run share its wait: no turn of the
+ * event loop passes between the first and the last of them, so three turns after the first are
+ * three after each (a drain of 800 prefetched tasks made three promises and three immediates a task).
  */
 let shared: Promise<void> | null = null;
 

@@ -29,25 +29,28 @@ export class HeldDelivery implements Delivery {
   readonly message: Delivery['message'];
   readonly queue: string;
 
-  constructor(
-    private readonly held: Held,
-    private readonly settle: (held: Held, how: 'ack' | 'requeue') => void,
-  ) {
+  // Private fields: the held record points back to the job, whose JSON would then be circular.
+  readonly #held: Held;
+  readonly #settle: (held: Held, how: 'ack' | 'requeue') => void;
+
+  constructor(held: Held, settle: (held: Held, how: 'ack' | 'requeue') => void) {
     this.message = held.inner.message;
     this.queue = held.inner.queue;
+    this.#held = held;
+    this.#settle = settle;
   }
 
   ack(): void {
-    this.settle(this.held, 'ack');
+    this.#settle(this.#held, 'ack');
   }
 
   requeue(): void {
-    this.settle(this.held, 'requeue');
+    this.#settle(this.#held, 'requeue');
   }
 
   /** Handed back (its copy is in the queue), or a lease lost: it must not start or settle here. */
   orphaned(): boolean {
-    const { held } = this;
+    const held = this.#held;
     return held.released || held.lost || (held.lease === null && held.inner.orphaned());
   }
 }

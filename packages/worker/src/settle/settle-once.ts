@@ -17,24 +17,26 @@ class SettleOnce implements Delivery {
   readonly queue: string;
   #settled: 'ack' | 'requeue' | null = null;
 
-  constructor(
-    private readonly inner: Delivery,
-    private readonly logger: Logger,
-  ) {
+  readonly #inner: Delivery;
+  readonly #logger: Logger;
+
+  constructor(inner: Delivery, logger: Logger) {
     this.message = inner.message;
     this.queue = inner.queue;
+    this.#inner = inner;
+    this.#logger = logger;
   }
 
   ack(): void {
-    if (this.#first('ack')) this.inner.ack();
+    if (this.#first('ack')) this.#inner.ack();
   }
 
   requeue(): void {
-    if (this.#first('requeue')) this.inner.requeue();
+    if (this.#first('requeue')) this.#inner.requeue();
   }
 
   orphaned(): boolean {
-    return this.inner.orphaned();
+    return this.#inner.orphaned();
   }
 
   #first(action: 'ack' | 'requeue'): boolean {
@@ -44,11 +46,11 @@ class SettleOnce implements Delivery {
       return true;
     }
     if (action === 'requeue' && settled === 'ack')
-      this.logger.log(
+      this.#logger.log(
         'warn',
         'the message was acknowledged before the task ran (acksLate: false); it cannot go back to the queue, and this run of the task is lost',
       );
-    else this.logger.log('debug', `ignored a second settlement (${action} after ${settled})`);
+    else this.#logger.log('debug', `ignored a second settlement (${action} after ${settled})`);
     return false;
   }
 }
