@@ -17,6 +17,16 @@ function expectInvalid(options: Record<string, unknown>, mentions: string): void
 }
 
 describe('send options', () => {
+  it('compiles no options to one frozen object, the same as options that are all left out', () => {
+    const none = compile({});
+    expect(compile({}), 'shared by every send without options').to.equal(none);
+    expect(Object.isFrozen(none) && Object.isFrozen(none.headers) && Object.isFrozen(none.link)).to.equal(true);
+    expect(none).to.deep.equal(compile({ queue: undefined }));
+    expect(() => none.link.push(signature('t.add', [1]).toSignature()), 'a send cannot change the next one').to.throw(
+      TypeError,
+    );
+  });
+
   it('defaults to no eta, no expiry, no headers and results wanted', () => {
     expect(compile({})).to.deep.equal({
       taskId: undefined,
