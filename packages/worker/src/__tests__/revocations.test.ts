@@ -62,6 +62,7 @@ describe('revocations', () => {
     expect(await executor.execute(job, job.abort.signal)).to.equal(success);
     expect(revocations.revoke(['done-1'], true)).to.deep.equal([]);
   });
+
   it('reaches both runs of one id (a redelivered duplicate beside its original), and each until it ends', () => {
     const revocations = new Revocations();
     const aborted: string[] = [];

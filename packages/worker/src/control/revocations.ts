@@ -43,7 +43,8 @@ export class Revocations {
   #terminate(id: string): boolean {
     const runs = this.#running.get(id);
     if (!runs) return false;
-    for (const run of runs instanceof Set ? [...runs] : [runs]) run.abort(new TaskRevokedError('terminated'));
+    if (runs instanceof Set) for (const run of runs) run.abort(new TaskRevokedError('terminated'));
+    else runs.abort(new TaskRevokedError('terminated'));
     return true;
   }
 }
