@@ -65,7 +65,7 @@ export function beatGrowth({ quick }) {
         }),
       ),
     notes: (r) => [
-      `beat-burst.mjs at each size: the schedule mix of beat-capacity.mjs merged into a fresh store as \`celeriac beat --schedule\` merges it (ScheduleEditor.mergeAll), then run by beat's loop (BeatLoop) with a sender that only counts, so the figures are beat's own; a quarter of the schedules fall due on one second (the burst). CPU per fire: the process's CPU from 0.2 s before the burst until its last fire was recorded, over the fires in that window (burst and mix). RSS after loading, after a forced GC. Peak RSS (VmHWM): ${steps.map(({ n, label }) => `${label} ${mb(r, 'memory', n)} / ${mb(r, 'file', n)}`).join(', ')} (memory / file store). The mix before the burst, from the loop's start (fires/s; CPU share of a core; CPU per fire, which at small sizes is mostly the process's fixed cost; worst lateness of a 50 ms timer, a sign of a starved event loop): ${steps.map(({ n, label }) => `${label} ${steadyText(r, 'memory', n)} / ${steadyText(r, 'file', n)}`).join(', ')} (memory / file store). ${behind(r)}${overran(r)}One run per size. The MongoDB-wire store is not in the curve: the only one on this machine is FerretDB 1.24 (~5 ms an update), whose 100,000-schedule figures are in the section above and which does not get through 1,000,000 in a bench run.`,
+      `beat-burst.mjs at each size: the schedule mix of beat-capacity.mjs merged into a fresh store as \`celeriac beat --schedule\` merges it (ScheduleEditor.mergeAll), then run by beat's loop (BeatLoop) with a sender that only counts, so the figures are beat's own; a quarter of the schedules fall due on one second (the burst). CPU per fire: the process's CPU from 0.2 s before the burst until its last fire was recorded, over the fires in that window (burst and mix). RSS after loading: a forced GC, then 0.2 s for V8 to hand its pages back. Peak RSS (VmHWM): ${steps.map(({ n, label }) => `${label} ${mb(r, 'memory', n)} / ${mb(r, 'file', n)}`).join(', ')} (memory / file store). The mix before the burst, from the loop's start (fires/s; CPU share of a core; CPU per fire, which at small sizes is mostly the process's fixed cost; worst lateness of a 50 ms timer, a sign of a starved event loop): ${steps.map(({ n, label }) => `${label} ${steadyText(r, 'memory', n)} / ${steadyText(r, 'file', n)}`).join(', ')} (memory / file store). ${behind(r)}${overran(r)}One run per size. The MongoDB-wire store is not in the curve: the only one on this machine is FerretDB 1.24 (~5 ms an update), whose 100,000-schedule figures are in the section above and which does not get through 1,000,000 in a bench run.`,
     ],
     charts: (r) => [
       {
@@ -74,7 +74,7 @@ export function beatGrowth({ quick }) {
         title: "Beat's loop against the number of schedules (counting sender, no broker)",
         panels: [
           panel('CPU per fire in the burst', 'µs per fire', 'schedules', steps, perStore(r, 'cpuPerBurstFireUs')),
-          panel('RSS after loading (after a GC)', 'MB', 'schedules', steps, perStore(r, 'rssMb'), true),
+          panel('RSS after loading (a GC, then 0.2 s)', 'MB', 'schedules', steps, perStore(r, 'rssMb'), true),
         ],
       },
     ],

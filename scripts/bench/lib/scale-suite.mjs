@@ -52,7 +52,7 @@ export function beatScale({ quick }) {
     ],
     notes: (r) => [
       `\`celeriac beat --schedule <file of ${count(schedules)}> --store …\` in a fresh store, as a user starts it, logging at its default level (info, a line per fire), on the local broker; a quarter of the schedules are hourly intervals due on one second (20 s after the start, at :07, :22, :37 or :52 so the mix's crons do not fire on it too), the rest the mix of beat-capacity.mjs. Then the beat is stopped and started again on the same store and file, as a deploy restarts it (restart rows: the store holds the file's merge, so it is not merged again). Start → first fire and the burst's hand-off are taken by a probe loaded into the beat (\`node --import scripts/bench/lib/beat-probe.mjs\`) that wraps amqplib's ConfirmChannel.publish; RSS from /proc. Every slot of the burst was handed exactly once (a run that is not fails).`,
-      `Beat's loop alone (BeatLoop, as the leader runs it) over the store after the same merge (ScheduleEditor.mergeAll), with a sender that only counts: beat's own cost, no broker. Merge of ${count(schedules)}: ${ms(r, 'loop-memory', 'mergeMs')} (memory), ${ms(r, 'loop-file', 'mergeMs')} (file), ${ms(r, 'loop-mongodb', 'mergeMs')} (FerretDB); loop start (load + heap): ${ms(r, 'loop-memory', 'loopStartMs')}, ${ms(r, 'loop-file', 'loopStartMs')}, ${ms(r, 'loop-mongodb', 'loopStartMs')}. Burst fires recorded within a minute: ${shown(values(r['loop-mongodb'], 'burst.recorded')[0])} of ${shown(values(r['loop-mongodb'], 'burst.size')[0])} with FerretDB.`,
+      `Beat's loop alone (BeatLoop, as the leader runs it) over the store after the same merge (ScheduleEditor.mergeAll), with a sender that only counts: beat's own cost, no broker. RSS after loading: a forced GC, then 0.2 s for V8 to hand its pages back; while the mix runs: the highest of a reading every 50 ms from the loop's start until 0.2 s before the burst, garbage and all. Merge of ${count(schedules)}: ${ms(r, 'loop-memory', 'mergeMs')} (memory), ${ms(r, 'loop-file', 'mergeMs')} (file), ${ms(r, 'loop-mongodb', 'mergeMs')} (FerretDB); loop start (load + heap): ${ms(r, 'loop-memory', 'loopStartMs')}, ${ms(r, 'loop-file', 'loopStartMs')}, ${ms(r, 'loop-mongodb', 'loopStartMs')}. Burst fires recorded within a minute: ${shown(values(r['loop-mongodb'], 'burst.recorded')[0])} of ${shown(values(r['loop-mongodb'], 'burst.size')[0])} with FerretDB.`,
     ],
   };
 }
@@ -86,6 +86,12 @@ function loopRows(r, store, what, schedules, targets) {
   const label = `Beat loop, ${count(schedules)}, ${what}, no broker`;
   return [
     figure(`${label}: RSS after loading (MB)`, v('rssMb'), 'MB', targets ? under(200, 'MB') : null),
+    figure(
+      `${label}: RSS while the mix runs, highest (MB)`,
+      v('steady.rssMaxMb'),
+      'MB',
+      targets ? under(200, 'MB') : null,
+    ),
     figure(
       `${label}: burst of ${count(schedules / 4)}, last handed (ms)`,
       v('burst.lastHandedMs'),
