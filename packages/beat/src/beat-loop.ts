@@ -10,6 +10,7 @@ import {
   errorMeta,
   firstDueMs,
   type Logger,
+  type PlannedEntry,
   type ScheduleEntry,
   type ScheduleStore,
 } from '@celeriac/core';
@@ -83,9 +84,11 @@ export class BeatLoop {
    * beat becomes leader between load() and run(), so nothing fires before it says it leads.
    * Edits that arrive in between are kept and planned by run(). False: stopped while loading.
    * For a stopped loop (as a Beat calls it): a fire of a running one settling while the store
-   * is listed would hold the entry as it was before an edit kept for the listing.
+   * is listed would hold the entry as it was before an edit kept for the listing. `merging`
+   * gives the store's listing handed out by a merge still being written (start-merge.ts), asked
+   * once earlier fires ended: listing the store would wait for that write.
    */
-  async load(): Promise<boolean> {
+  async load(merging?: () => readonly PlannedEntry[] | null): Promise<boolean> {
     const generation = ++this.#generation;
     // Restarted (the lock lost and regained) while fires of the last run still wait for their
     // confirm: plan from what they record, or their slots would go out a second time.
@@ -96,9 +99,9 @@ export class BeatLoop {
     // written with over theirs; one made while they settled is in the store for the list.
     this.#entries.listing();
     const { store } = this.deps;
-    const listed = await (store.listPlanned?.() ?? store.list());
+    const entries = merging?.() ?? (await (store.listPlanned?.() ?? store.list()));
     if (generation !== this.#generation) return false;
-    this.#entries.load(listed);
+    this.#entries.load(entries);
     return true;
   }
 

@@ -1,5 +1,5 @@
 import type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
-import { TypedEmitter, errorMeta, redactUrl, safeEmitter, type AnyCanvas } from '@celeriac/core';
+import { TypedEmitter, errorMeta, redactUrl, safeEmitter, type AnyCanvas, type PlannedEntry } from '@celeriac/core';
 import { LeaderLock, type AmqpChannelModel } from '@celeriac/amqp';
 import type { CanvasSendOptions, Client } from '@celeriac/client';
 import type { BeatEvents, EmitBeatEvent } from './beat-events.js';
@@ -10,7 +10,7 @@ import { ControlConsumer } from './control.js';
 import { ScheduleEditor } from './schedule-editor.js';
 import { mergeStaticSet } from './static-merge.js';
 import type { StaticSet } from './static-schedule.js';
-import { untilStoreAnswers } from './store-retry.js';
+import { StartMerge } from './start-merge.js';
 
 /**
  * INITIALIZED → STARTING → STANDBY ⇄ LEADING → STOPPING → STOPPED; FAILED if start() failed.
@@ -52,6 +52,8 @@ export class Beat extends TypedEmitter<BeatEvents> {
   #control: ControlConsumer | null = null;
   #starting: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
+  /** The static merge of this start; its listing is the first lead's while the merge is written. */
+  #merge: StartMerge | null = null;
 
   constructor(options: BeatOptions) {
     super();
@@ -96,8 +98,9 @@ export class Beat extends TypedEmitter<BeatEvents> {
 
   /**
    * Merges the static schedules into the store, connects, and starts competing for the lock.
-   * Resolves once the first attempt is over: the beat is then STANDBY or LEADING (leading may
-   * take a moment more while the store loads; 'leader:acquired' tells when it fires).
+   * Resolves once the first attempt is over and the merge is durable: the beat is then STANDBY
+   * or LEADING (leading may take a moment more while the store loads; 'leader:acquired' tells
+   * when it fires). With a file store it may lead before: see start-merge.ts.
    */
   start(): Promise<void> {
     this.#starting ??= this.#start();
@@ -123,15 +126,16 @@ export class Beat extends TypedEmitter<BeatEvents> {
     this.#state = 'STARTING';
     logger.log('info', 'beat starting', { broker: redactUrl(brokerUrl) });
     // The broker connection opens while the store merges (neither waits for the other); the
-    // lock is competed for only once the merge is in the store.
+    // lock is competed for once the merge is in the store: applied, if not yet durable.
     const connecting = openRuntime(this.options);
     connecting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     try {
-      await untilStoreAnswers(
-        () => this.#mergeStatic(),
+      const merge = (this.#merge = new StartMerge(
+        (applied) => this.#mergeStatic(applied),
         logger,
         () => this.#stopping !== null,
-      ).catch(async (error: unknown) => {
+      ));
+      await merge.applied.catch(async (error: unknown) => {
         await connecting.then(closeRuntime, () => undefined);
         throw error;
       });
@@ -142,20 +146,31 @@ export class Beat extends TypedEmitter<BeatEvents> {
         { retryMs: this.options.lockRetryMs, logger, group: this.options.beatGroup },
         (lock) => this.#listen(lock),
       );
+      await merge.durable;
     } catch (error) {
-      this.#state = 'FAILED';
-      logger.log('error', 'beat failed to start', errorMeta(error));
-      await this.#close();
+      await this.#fail(error);
       throw error;
     }
   }
 
   /** The merge (static-merge.ts) of this beat's static schedules, which it then lets go. */
-  async #mergeStatic(): Promise<void> {
+  async #mergeStatic(applied: (listing: PlannedEntry[]) => void): Promise<void> {
     const statics = this.#statics;
     if (statics === null) return;
-    await mergeStaticSet(statics, this.#editor, this.options);
+    await mergeStaticSet(statics, this.#editor, this.options, applied);
     this.#statics = null; // only now: a merge retried after a store error needs them
+  }
+
+  /** A start that failed stops what it began: a lead on a merge whose write then failed fires no more. */
+  async #fail(error: unknown): Promise<void> {
+    const leading = this.#state === 'LEADING';
+    this.#state = 'FAILED';
+    this.options.logger.log('error', 'beat failed to start', errorMeta(error));
+    await this.#loop.stop();
+    await this.#control?.close();
+    this.#control = null;
+    await this.#close();
+    if (leading) this.#emit('leader:lost', { reason: 'beat failed to start' });
   }
 
   #listen(lock: LeaderLock): void {
@@ -172,7 +187,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     runtime.client.connect().catch((error: unknown) => {
       this.options.logger.log('warn', 'could not open the send connection yet', errorMeta(error));
     });
-    if (!(await this.#loop.load())) return;
+    if (!(await this.#loop.load(() => this.#merge?.listing ?? null))) return;
     const control = await ControlConsumer.start({
       model,
       publisher: runtime.publisher,

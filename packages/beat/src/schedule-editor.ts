@@ -9,16 +9,23 @@ import {
   type ScheduleDefinition,
   type ScheduleEntry,
   type ScheduleInput,
+  type PlannedEntry,
   type ScheduleStore,
   type StaticMerge,
 } from '@celeriac/core';
 import type { BeatLoop } from './beat-loop.js';
 import { compileStatic, withStoredParts, type StaticSchedule } from './static-schedule.js';
 
-/** How mergeStatic merges: the digest to record with it, and whether other schedules go. */
+/**
+ * How mergeStatic merges: the digest to record with it, whether other schedules go, and who
+ * takes the store's listing once the merge is applied, before it is durable (a beat starting
+ * to lead; see ScheduleStore.putMany). A merge so listed is not handed to the loop entry by
+ * entry: the loop plans from that listing, and fires from it may be in flight when the write ends.
+ */
 export interface MergeOptions {
   digest?: string;
   prune?: boolean;
+  applied?: (listing: PlannedEntry[]) => void;
 }
 
 export class ScheduleEditor {
@@ -89,13 +96,23 @@ export class ScheduleEditor {
     const changed = schedules.flatMap((schedule) => merged(schedule, stored.get(schedule.definition.name)) ?? []);
     const whole = !options.prune || listed.every((entry) => names.has(entry.name));
     const merge = options.digest !== undefined && whole ? { digest: options.digest, ifCurrent: current } : undefined;
-    return this.#putChanged(changed, merge);
+    return this.#putChanged(changed, merge, options.applied);
   }
 
-  async #putChanged(changed: ScheduleDefinition[], merge: StaticMerge | undefined): Promise<number> {
+  async #putChanged(
+    changed: ScheduleDefinition[],
+    merge: StaticMerge | undefined,
+    applied: MergeOptions['applied'],
+  ): Promise<number> {
     if (changed.length === 0 && (merge === undefined || !this.store.staticDigest)) return 0;
-    if (!this.store.putMany) await Promise.all(changed.map((definition) => this.#put(definition)));
-    else for (const entry of await this.store.putMany(changed, merge)) this.loop?.upsert(entry);
+    if (!this.store.putMany) {
+      await Promise.all(changed.map((definition) => this.#put(definition)));
+      return changed.length;
+    }
+    let listed = false;
+    const listing = applied && ((planned: PlannedEntry[]) => ((listed = true), applied(planned)));
+    const entries = await this.store.putMany(changed, merge, listing);
+    if (!listed) for (const entry of entries) this.loop?.upsert(entry);
     return changed.length;
   }
 

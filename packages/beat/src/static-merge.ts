@@ -2,6 +2,7 @@
  * The merge of a beat's static schedules into its store, once per start. Apart from beat.ts,
  * which only runs it (retried while the store cannot be reached) and then lets the schedules go.
  */
+import type { PlannedEntry } from '@celeriac/core';
 import type { CompiledBeatOptions } from './beat-options.js';
 import type { ScheduleEditor } from './schedule-editor.js';
 import type { StaticSchedule, StaticSet } from './static-schedule.js';
@@ -12,11 +13,16 @@ type MergeOptions = Pick<CompiledBeatOptions, 'store' | 'pruneStatic' | 'logger'
  * Static schedules are added or updated; with pruneStatic, every other stored schedule goes
  * first. Skipped when the store says it holds this very merge already (StaticSet.digest).
  */
-export async function mergeStaticSet(statics: StaticSet, editor: ScheduleEditor, options: MergeOptions): Promise<void> {
+export async function mergeStaticSet(
+  statics: StaticSet,
+  editor: ScheduleEditor,
+  options: MergeOptions,
+  applied?: (listing: PlannedEntry[]) => void,
+): Promise<void> {
   if (statics.digest !== null && (await merged(statics.digest, options))) {
     options.logger.log('info', 'static schedules unchanged since their last merge: not merged again');
   } else {
-    await merge(await statics.load(), statics.digest, editor, options);
+    await merge(await statics.load(), statics.digest, editor, { ...options, applied });
   }
 }
 
@@ -28,10 +34,10 @@ async function merge(
   schedules: readonly StaticSchedule[],
   digest: string | null,
   editor: ScheduleEditor,
-  options: MergeOptions,
+  options: MergeOptions & { applied?: (listing: PlannedEntry[]) => void },
 ): Promise<void> {
-  const { pruneStatic: prune, logger } = options;
+  const { pruneStatic: prune, logger, applied } = options;
   if (schedules.length === 0 && !prune && digest === null) return;
-  const changed = await editor.mergeStatic(schedules, { digest: digest ?? undefined, prune });
+  const changed = await editor.mergeStatic(schedules, { digest: digest ?? undefined, prune, applied });
   logger.log('info', 'static schedules merged into the store', { static: schedules.length, changed });
 }

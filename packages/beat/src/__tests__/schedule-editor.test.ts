@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import {
   FileScheduleStore,
   InvalidArgumentError,
   MemoryScheduleStore,
+  type PlannedEntry,
   type ScheduleEntry,
   type ScheduleInput,
 } from '@celeriac/core';
@@ -204,5 +206,29 @@ describe('ScheduleEditor.mergeAll on the file store', () => {
     const edited = new FileScheduleStore(path);
     expect(await new ScheduleEditor(edited, null).mergeAll(many(5000, 7000))).to.equal(5000);
     expect(edited.counters).to.deep.equal({ parses: 1, writes: 1, appends: 0, foldFailures: 0 });
+  });
+
+  // A beat leads from this listing while the file is written (start-merge.ts); upserting the
+  // merged entries into its loop afterwards would replace entries whose fires are in flight.
+  it('hands out the listing of a merge before its write, and then gives the loop no entry of it', async () => {
+    const path = join(directory, 'schedule.json');
+    const store = new FileScheduleStore(path);
+    const spy = new LoopSpy();
+    const seen: Array<{ names: string[]; fileExists: boolean }> = [];
+    const schedules = many(3).map((input) => compileStatic(input, new Date(T0)));
+    const applied = (listing: PlannedEntry[]) =>
+      seen.push({ names: listing.map((planned) => planned.entry().name), fileExists: existsSync(path) });
+    expect(await new ScheduleEditor(store, spy).mergeStatic(schedules, { applied })).to.equal(3);
+    expect(seen).to.deep.equal([{ names: ['site-0', 'site-1', 'site-2'], fileExists: false }]);
+    expect(spy.calls).to.deep.equal([]);
+    expect((await new FileScheduleStore(path).list()).map((entry) => entry.name)).to.have.members([
+      'site-0',
+      'site-1',
+      'site-2',
+    ]);
+
+    // Nothing changed: nothing written, no listing.
+    expect(await new ScheduleEditor(store, spy).mergeStatic(schedules, { applied })).to.equal(0);
+    expect(seen).to.have.length(1);
   });
 });

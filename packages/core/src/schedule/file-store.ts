@@ -43,9 +43,9 @@ export interface FileStoreOptions extends StoreOptions {
 
 /**
  * What a mutation changed and what it returns: `write` means the whole file must be written,
- * `fire` a journal line suffices.
+ * `fire` a journal line suffices; `applied` runs once the batch is applied, before it is written.
  */
-type Change<T> = { write: boolean; value: T; fire?: FireLine };
+type Change<T> = { write: boolean; value: T; fire?: FireLine; applied?: () => void };
 
 interface PendingChange {
   apply: (file: StoreFile) => Change<unknown>;
@@ -92,15 +92,24 @@ export class FileScheduleStore implements ScheduleStore {
     });
   }
 
-  /** One change for all of them: a merge of 100,000 static schedules is one mutation and one write. */
-  async putMany(definitions: readonly ScheduleDefinition[], merge?: StaticMerge): Promise<ScheduleEntry[]> {
+  /**
+   * One change for all of them: a merge of 100,000 static schedules is one mutation and one
+   * write. `applied` gets the table's listing as the write starts (ScheduleStore.putMany).
+   */
+  async putMany(
+    definitions: readonly ScheduleDefinition[],
+    merge?: StaticMerge,
+    applied?: (listing: PlannedEntry[]) => void,
+  ): Promise<ScheduleEntry[]> {
     return this.#mutate((file) => {
       const entries = putRecords((name) => file.schedules.get(name), definitions, this.#clock());
       for (const entry of entries) file.schedules.set(entry.name, entry);
       const digest = digestAfterPut(file.staticDigest, merge, entries.length > 0);
       const digestChanged = digest !== file.staticDigest;
       file.staticDigest = digest;
-      return { write: entries.length > 0 || digestChanged, value: entries };
+      const write = entries.length > 0 || digestChanged;
+      const listed = write && applied ? () => applied(file.schedules.planned()) : undefined;
+      return { write, value: entries, applied: listed };
     });
   }
 
@@ -168,16 +177,19 @@ export class FileScheduleStore implements ScheduleStore {
     const file = await this.#view.load();
     let write = false;
     const fires: FireLine[] = [];
+    const applied: Array<() => void> = [];
     const results = batch.map((change) => {
       try {
         const result = change.apply(file);
         write ||= result.write;
         if (result.fire) fires.push(result.fire);
+        if (result.applied) applied.push(result.applied);
         return { value: result.value };
       } catch (error) {
         return { error };
       }
     });
+    for (const listener of applied) listener();
     if (write) await this.#view.write(file);
     else if (fires.length > 0 && (await this.#view.append(fires))) await this.#view.fold(file);
     return results;

@@ -48,8 +48,17 @@ export interface ScheduleStore {
    * put for many definitions at once, where a store can do it in fewer round trips than one
    * put each (MongoDB: bulk writes). Optional: callers fall back to put. A store with
    * staticDigest records `merge` (see StaticMerge), even when there is nothing to put.
+   * `applied`, if the store calls it (the file store does), receives every schedule as
+   * listPlanned would list it once the definitions are applied, before the write that makes
+   * them durable: a beat plans and sends its first fires from it while 100,000 schedules are
+   * written. Changes made after it (fires recorded) wait for that write; if the write fails,
+   * putMany rejects and the listing was never stored.
    */
-  putMany?(definitions: readonly ScheduleDefinition[], merge?: StaticMerge): Promise<ScheduleEntry[]>;
+  putMany?(
+    definitions: readonly ScheduleDefinition[],
+    merge?: StaticMerge,
+    applied?: (listing: PlannedEntry[]) => void,
+  ): Promise<ScheduleEntry[]>;
   /**
    * The digest of the static schedules putMany merged last, or a new edit mark (`edit:…`, never
    * a merge's digest) once any other edit than a fire changed the store (put, remove,

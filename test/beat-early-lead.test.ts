@@ -1,0 +1,186 @@
+/**
+ * A beat leads from its static merge as soon as the store has applied it, before the write that
+ * makes it durable (a file store writing 100,000 schedules: start-merge.ts). On the real broker,
+ * with a store whose write the test holds open: the beat fires before the write ends, records
+ * after it, and start() resolves only then; a write that fails after the beat began firing ends
+ * the start, and the beat fires no more.
+ */
+import { expect } from 'chai';
+import { Beat, type FiredInfo } from '@celeriac/beat';
+import {
+  MemoryScheduleStore,
+  firstDueMs,
+  slotTaskId,
+  type PlannedEntry,
+  type ScheduleDefinition,
+  type ScheduleEntry,
+  type ScheduleStore,
+  type StaticMerge,
+} from '@celeriac/core';
+import { connect, type GetMessage } from 'amqplib';
+import { BEAT_GROUP, BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
+
+/**
+ * A store that applies a merge at once, hands out its listing, and makes it durable when the
+ * test says; every change after it waits for that write, as in the file store's queue.
+ */
+class HeldWriteStore implements ScheduleStore {
+  readonly #inner = new MemoryScheduleStore();
+  /** What every change waits for: resolved until a merge is applied, then its held write. */
+  #written: Promise<void> = Promise.resolve();
+  readonly #held: Promise<void>;
+  #settle!: { write: () => void; fail: (error: Error) => void };
+
+  constructor() {
+    this.#held = new Promise<void>((resolve, reject) => (this.#settle = { write: resolve, fail: reject }));
+    this.#held.catch(() => undefined);
+  }
+
+  write(): void {
+    this.#settle.write();
+  }
+
+  fail(error: Error): void {
+    this.#settle.fail(error);
+  }
+
+  async putMany(
+    definitions: readonly ScheduleDefinition[],
+    merge?: StaticMerge,
+    applied?: (listing: PlannedEntry[]) => void,
+  ): Promise<ScheduleEntry[]> {
+    await this.#written;
+    const entries = await this.#inner.putMany(definitions, merge);
+    this.#written = this.#held;
+    const listing = (await this.#inner.list()).map((entry) => ({
+      name: entry.name,
+      next: firstDueMs(entry),
+      entry: () => entry,
+    }));
+    applied?.(listing);
+    await this.#written;
+    return entries;
+  }
+
+  async recordFire(name: string, slot: Date): Promise<boolean> {
+    await this.#written;
+    return this.#inner.recordFire(name, slot);
+  }
+
+  async list(): Promise<ScheduleEntry[]> {
+    await this.#written;
+    return this.#inner.list();
+  }
+
+  async get(name: string): Promise<ScheduleEntry | null> {
+    await this.#written;
+    return this.#inner.get(name);
+  }
+
+  async put(definition: ScheduleDefinition): Promise<ScheduleEntry> {
+    await this.#written;
+    return this.#inner.put(definition);
+  }
+
+  async remove(name: string): Promise<boolean> {
+    await this.#written;
+    return this.#inner.remove(name);
+  }
+
+  async setEnabled(name: string, enabled: boolean): Promise<ScheduleEntry | null> {
+    await this.#written;
+    return this.#inner.setEnabled(name, enabled);
+  }
+
+  async close(): Promise<void> {}
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The messages in `queue`, none while it does not exist (the beat declares it at its first send). */
+async function messagesIn(queue: string): Promise<GetMessage[]> {
+  const connection = await connect(BROKER_URL);
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined); // a 404 closes the channel; the rejected call says so
+    const messages: GetMessage[] = [];
+    for (let message = await channel.get(queue, { noAck: true }).catch(() => false as const); message;) {
+      messages.push(message);
+      message = await channel.get(queue, { noAck: true });
+    }
+    return messages;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function firstMessages(queue: string): Promise<GetMessage[]> {
+  return eventually(async () => {
+    const messages = await messagesIn(queue);
+    return messages.length > 0 ? messages : undefined;
+  }, 8000);
+}
+
+describe('beat leading from a merge still being written (real broker)', function () {
+  this.timeout(30_000);
+  const queue = uniqueName('early-lead');
+  const name = uniqueName('early-lead-schedule');
+  let store: HeldWriteStore;
+  let beat: Beat;
+  const fired: FiredInfo[] = [];
+
+  beforeEach(() => {
+    store = new HeldWriteStore();
+    fired.length = 0;
+    beat = new Beat({
+      brokerUrl: BROKER_URL,
+      store,
+      beatGroup: BEAT_GROUP,
+      schedules: [
+        {
+          name,
+          task: 'celeriac.test.early_lead.tick',
+          schedule: { kind: 'interval', everyMs: 1000 },
+          options: { queue },
+        },
+      ],
+    });
+    beat.on('schedule:fired', (info) => fired.push(info));
+  });
+
+  afterEach(async () => {
+    store.write();
+    await beat.stop();
+    await deleteQueues(queue);
+  });
+
+  it('fires before the write ends, records the fire after it, and start() resolves only then', async () => {
+    let started = false;
+    const starting = beat.start().then(() => (started = true));
+    const [message] = await firstMessages(queue);
+    expect(beat.isLeader).to.equal(true);
+    expect(started).to.equal(false);
+    expect(fired).to.deep.equal([]);
+    store.write();
+    await starting;
+    const [first] = await eventually(() => (fired.length > 0 ? fired : undefined), 5000);
+    const headers = message!.properties.headers as Record<string, unknown>;
+    expect(headers.id).to.equal(first!.taskId);
+    expect(first!.taskId).to.equal(slotTaskId(name, first!.slot));
+  });
+
+  it('ends the start when the write fails after the beat began firing: it fires no more', async () => {
+    const starting = beat.start().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    await firstMessages(queue);
+    store.fail(new Error('no space left on the device'));
+    expect(String(await starting)).to.equal('Error: no space left on the device');
+    expect(beat.state).to.equal('FAILED');
+    expect(beat.isLeader).to.equal(false);
+    await sleep(2500);
+    expect(await messagesIn(queue)).to.deep.equal([]);
+    expect(fired).to.deep.equal([]);
+  });
+});
