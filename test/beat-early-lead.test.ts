@@ -11,6 +11,7 @@ import {
   MemoryScheduleStore,
   firstDueMs,
   slotTaskId,
+  type Logger,
   type PlannedEntry,
   type ScheduleDefinition,
   type ScheduleEntry,
@@ -128,14 +129,21 @@ describe('beat leading from a merge still being written (real broker)', function
   let store: HeldWriteStore;
   let beat: Beat;
   const fired: FiredInfo[] = [];
+  const logged: string[] = [];
+  const logger: Logger = {
+    log: (_level, message) => void logged.push(message),
+    child: () => logger,
+  };
 
   beforeEach(() => {
     store = new HeldWriteStore();
     fired.length = 0;
+    logged.length = 0;
     beat = new Beat({
       brokerUrl: BROKER_URL,
       store,
       beatGroup: BEAT_GROUP,
+      logger,
       schedules: [
         {
           name,
@@ -179,8 +187,13 @@ describe('beat leading from a merge still being written (real broker)', function
     expect(String(await starting)).to.equal('Error: no space left on the device');
     expect(beat.state).to.equal('FAILED');
     expect(beat.isLeader).to.equal(false);
+    expect(beat.scheduledCount, 'the loop stopped').to.equal(0);
+    const failedAt = logged.indexOf('beat failed to start');
+    expect(failedAt).to.be.at.least(0);
     await sleep(2500);
     expect(await messagesIn(queue)).to.deep.equal([]);
     expect(fired).to.deep.equal([]);
+    // A loop left running would try its slots again and say so; a stopped one is silent.
+    expect(logged.slice(failedAt + 1).filter((message) => /fire|slot|schedule/.test(message))).to.deep.equal([]);
   });
 });

@@ -154,22 +154,19 @@ export class Beat extends TypedEmitter<BeatEvents> {
   }
 
   /** The merge (static-merge.ts) of this beat's static schedules, which it then lets go. */
-  async #mergeStatic(applied: (listing: PlannedEntry[]) => void): Promise<void> {
+  async #mergeStatic(applied?: (listing: PlannedEntry[]) => void): Promise<void> {
     const statics = this.#statics;
     if (statics === null) return;
-    await mergeStaticSet(statics, this.#editor, this.options, applied);
+    await mergeStaticSet(statics, this.#editor, { ...this.options, applied });
     this.#statics = null; // only now: a merge retried after a store error needs them
   }
 
-  /** A start that failed stops what it began: a lead on a merge whose write then failed fires no more. */
+  /** A failed start stops what it began: a lead on a merge whose write failed fires no more. */
   async #fail(error: unknown): Promise<void> {
     const leading = this.#state === 'LEADING';
     this.#state = 'FAILED';
     this.options.logger.log('error', 'beat failed to start', errorMeta(error));
-    await this.#loop.stop();
-    await this.#control?.close();
-    this.#control = null;
-    await this.#close();
+    await this.#halt();
     if (leading) this.#emit('leader:lost', { reason: 'beat failed to start' });
   }
 
@@ -187,7 +184,7 @@ export class Beat extends TypedEmitter<BeatEvents> {
     runtime.client.connect().catch((error: unknown) => {
       this.options.logger.log('warn', 'could not open the send connection yet', errorMeta(error));
     });
-    if (!(await this.#loop.load(() => this.#merge?.listing ?? null))) return;
+    if (!(await this.#loop.load(() => this.#merge?.take() ?? null))) return;
     const control = await ControlConsumer.start({
       model,
       publisher: runtime.publisher,
@@ -234,14 +231,18 @@ export class Beat extends TypedEmitter<BeatEvents> {
     const leading = this.#state === 'LEADING';
     this.#state = 'STOPPING';
     this.options.logger.log('info', 'beat stopping');
-    await this.#loop.stop();
-    await this.#control?.close();
-    this.#control = null;
-    // After the loop: a standby must not take over while this beat can still fire.
-    await this.#close();
+    await this.#halt();
     if (leading) this.#emit('leader:lost', { reason: 'beat stopped' });
     this.#state = 'STOPPED';
     this.options.logger.log('info', 'beat stopped');
+  }
+
+  /** Loop, then control queue, then connections: a standby must not take over while this beat can fire. */
+  async #halt(): Promise<void> {
+    await this.#loop.stop();
+    await this.#control?.close();
+    this.#control = null;
+    await this.#close();
   }
 
   async #close(): Promise<void> {

@@ -6,10 +6,10 @@
 import type { ScheduleCommand, ScheduleReply } from '@celeriac/protocol';
 import {
   InvalidArgumentError,
+  type PlannedEntry,
   type ScheduleDefinition,
   type ScheduleEntry,
   type ScheduleInput,
-  type PlannedEntry,
   type ScheduleStore,
   type StaticMerge,
 } from '@celeriac/core';
@@ -110,8 +110,11 @@ export class ScheduleEditor {
       return changed.length;
     }
     let listed = false;
-    const listing = applied && ((planned: PlannedEntry[]) => ((listed = true), applied(planned)));
-    const entries = await this.store.putMany(changed, merge, listing);
+    const handOut = (listing: PlannedEntry[]) => {
+      listed = true;
+      applied?.(listing);
+    };
+    const entries = await this.store.putMany(changed, merge, applied && handOut);
     if (!listed) for (const entry of entries) this.loop?.upsert(entry);
     return changed.length;
   }

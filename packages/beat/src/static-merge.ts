@@ -7,7 +7,10 @@ import type { CompiledBeatOptions } from './beat-options.js';
 import type { ScheduleEditor } from './schedule-editor.js';
 import type { StaticSchedule, StaticSet } from './static-schedule.js';
 
-type MergeOptions = Pick<CompiledBeatOptions, 'store' | 'pruneStatic' | 'logger'>;
+/** `applied` takes the store's listing before the merge is durable (start-merge.ts). */
+type StaticMergeOptions = Pick<CompiledBeatOptions, 'store' | 'pruneStatic' | 'logger'> & {
+  applied?: (listing: PlannedEntry[]) => void;
+};
 
 /**
  * Static schedules are added or updated; with pruneStatic, every other stored schedule goes
@@ -16,17 +19,16 @@ type MergeOptions = Pick<CompiledBeatOptions, 'store' | 'pruneStatic' | 'logger'
 export async function mergeStaticSet(
   statics: StaticSet,
   editor: ScheduleEditor,
-  options: MergeOptions,
-  applied?: (listing: PlannedEntry[]) => void,
+  options: StaticMergeOptions,
 ): Promise<void> {
   if (statics.digest !== null && (await merged(statics.digest, options))) {
     options.logger.log('info', 'static schedules unchanged since their last merge: not merged again');
   } else {
-    await merge(await statics.load(), statics.digest, editor, { ...options, applied });
+    await merge(await statics.load(), statics.digest, editor, options);
   }
 }
 
-async function merged(digest: string, options: MergeOptions): Promise<boolean> {
+async function merged(digest: string, options: StaticMergeOptions): Promise<boolean> {
   return (await options.store.staticDigest?.()) === digest;
 }
 
@@ -34,7 +36,7 @@ async function merge(
   schedules: readonly StaticSchedule[],
   digest: string | null,
   editor: ScheduleEditor,
-  options: MergeOptions & { applied?: (listing: PlannedEntry[]) => void },
+  options: StaticMergeOptions,
 ): Promise<void> {
   const { pruneStatic: prune, logger, applied } = options;
   if (schedules.length === 0 && !prune && digest === null) return;

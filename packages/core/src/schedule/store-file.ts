@@ -191,7 +191,8 @@ const ROOM_PER_LINE = 512;
 
 /**
  * The file's bytes in chunks of about CHUNK_BYTES, each line written straight into its chunk;
- * the caller must not change `file` while it iterates. Lines joined into a string per chunk, then
+ * the caller must not change `file` while it iterates (reading an entry meanwhile may replace its
+ * slot with the parsed form, which is written the same). Lines joined into a string per chunk, then
  * encoded by the write, copied every line twice more: a tenth of a first start's merge.
  */
 function* storeFileChunks(file: StoreFile): Generator<Buffer> {
