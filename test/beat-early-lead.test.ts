@@ -18,8 +18,8 @@ import {
   type ScheduleStore,
   type StaticMerge,
 } from '@celeriac/core';
-import { connect, type GetMessage } from 'amqplib';
-import { BEAT_GROUP, BROKER_URL, deleteQueues, eventually, uniqueName } from './support/broker.js';
+import type { GetMessage } from 'amqplib';
+import { BEAT_GROUP, BROKER_URL, deleteQueues, drainQueueIfExists, eventually, uniqueName } from './support/broker.js';
 
 /**
  * A store that applies a merge at once, hands out its listing, and makes it durable when the
@@ -98,26 +98,9 @@ class HeldWriteStore implements ScheduleStore {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The messages in `queue`, none while it does not exist (the beat declares it at its first send). */
-async function messagesIn(queue: string): Promise<GetMessage[]> {
-  const connection = await connect(BROKER_URL);
-  try {
-    const channel = await connection.createChannel();
-    channel.on('error', () => undefined); // a 404 closes the channel; the rejected call says so
-    const messages: GetMessage[] = [];
-    for (let message = await channel.get(queue, { noAck: true }).catch(() => false as const); message;) {
-      messages.push(message);
-      message = await channel.get(queue, { noAck: true });
-    }
-    return messages;
-  } finally {
-    await connection.close();
-  }
-}
-
 async function firstMessages(queue: string): Promise<GetMessage[]> {
   return eventually(async () => {
-    const messages = await messagesIn(queue);
+    const messages = await drainQueueIfExists(queue);
     return messages.length > 0 ? messages : undefined;
   }, 8000);
 }
@@ -191,7 +174,7 @@ describe('beat leading from a merge still being written (real broker)', function
     const failedAt = logged.indexOf('beat failed to start');
     expect(failedAt).to.be.at.least(0);
     await sleep(2500);
-    expect(await messagesIn(queue)).to.deep.equal([]);
+    expect(await drainQueueIfExists(queue)).to.deep.equal([]);
     expect(fired).to.deep.equal([]);
     // A loop left running would try its slots again and say so; a stopped one is silent.
     expect(logged.slice(failedAt + 1).filter((message) => /fire|slot|schedule/.test(message))).to.deep.equal([]);

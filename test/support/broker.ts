@@ -47,6 +47,7 @@ export async function drainQueue(name: string, max = 100) {
   const connection = await connect(BROKER_URL);
   try {
     const channel = await connection.createChannel();
+    channel.on('error', () => undefined); // a 404 closes the channel; the rejected get says so
     const messages = [];
     for (let i = 0; i < max; i++) {
       const message = await channel.get(name, { noAck: true });
@@ -57,6 +58,14 @@ export async function drainQueue(name: string, max = 100) {
   } finally {
     await connection.close();
   }
+}
+
+/** drainQueue, but none from a queue that does not exist (yet): one a sender declares at its first send. */
+export async function drainQueueIfExists(name: string, max = 100) {
+  return drainQueue(name, max).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code === 404) return [];
+    throw error;
+  });
 }
 
 /** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */

@@ -110,11 +110,13 @@ export class ScheduleEditor {
       return changed.length;
     }
     let listed = false;
-    const handOut = (listing: PlannedEntry[]) => {
-      listed = true;
-      applied?.(listing);
-    };
-    const entries = await this.store.putMany(changed, merge, applied && handOut);
+    const handOut =
+      applied &&
+      ((listing: PlannedEntry[]) => {
+        listed = true;
+        applied(listing);
+      });
+    const entries = await this.store.putMany(changed, merge, handOut);
     if (!listed) for (const entry of entries) this.loop?.upsert(entry);
     return changed.length;
   }
