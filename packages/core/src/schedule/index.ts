@@ -20,6 +20,8 @@ export { slotTaskId, uuidV5, SLOT_ID_NAMESPACE, DNS_NAMESPACE } from './slot-id.
 export { isoString } from './instant.js';
 export { previewSlots, MAX_PREVIEW } from './preview.js';
 export { scheduleEntry, updateEntry, type EntryChanges } from './schedule-entry.js';
+/** For store implementations: an entry read back from storage, its common parts shared (shared-parts.ts). */
+export { shareParsedParts } from './shared-parts.js';
 /** For store implementations: the staticDigest that marks an edit (see ScheduleStore.staticDigest). */
 export { editMark } from './store-records.js';
 export { MemoryScheduleStore, type StoreOptions } from './memory-store.js';
