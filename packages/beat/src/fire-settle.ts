@@ -47,7 +47,7 @@ export class FireSettler {
     if (!plan) return;
     const outcome: FireOutcome =
       plan.fire.length === 0 ? { kind: 'fired', entry } : await fireSlots(entry, plan.fire, fireDeps);
-    const latest = outcome.kind === 'taken' ? await this.#reload(name) : outcome.entry;
+    const latest = outcome.kind === 'taken' ? await this.#reload(name, outcome) : outcome.entry;
     this.host.inFlight.end(name);
     if (this.host.running()) this.#settle(entry, outcome.kind, latest, plan.next);
   }
@@ -70,9 +70,18 @@ export class FireSettler {
     }
   }
 
-  /** Another beat recorded a slot first: its state in the store is the truth. */
-  async #reload(name: string): Promise<ScheduleEntry | null> {
+  /**
+   * The slot's record was refused: another beat recorded it first (its state in the store is the
+   * truth), or the schedule is no longer in the store (removed meanwhile, or a merge's write that
+   * failed after its listing went out), which the warning then says instead.
+   */
+  async #reload(name: string, { slot, taskId }: { slot: Date; taskId: string }): Promise<ScheduleEntry | null> {
     const fresh = await this.deps.store.get(name);
+    const meta = { schedule: name, slot: slot.toISOString(), taskId };
+    const why = fresh
+      ? 'slot already recorded by another beat; this fire is a duplicate with the same task id'
+      : 'schedule no longer in the store; its fire went out and is not recorded';
+    this.deps.logger.log('warn', why, meta);
     if (fresh && this.host.entries.has(name)) this.host.entries.set(fresh);
     return fresh;
   }

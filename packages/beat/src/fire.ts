@@ -59,7 +59,7 @@ export interface FireDeps {
 export type FireOutcome =
   | { kind: 'fired'; entry: ScheduleEntry }
   | { kind: 'retry'; entry: ScheduleEntry }
-  | { kind: 'taken' }
+  | { kind: 'taken'; slot: Date; taskId: string }
   | { kind: 'invalid'; entry: ScheduleEntry };
 
 export async function fireSlots(entry: ScheduleEntry, slots: readonly Date[], deps: FireDeps): Promise<FireOutcome> {
@@ -76,7 +76,7 @@ export async function fireSlots(entry: ScheduleEntry, slots: readonly Date[], de
     if (handedOff) await handedOff;
     const recorded = await record(entry.name, slot, deps);
     if (recorded === 'failed') return { kind: 'retry', entry: current };
-    if (!recorded) return taken(entry.name, slot, taskId, deps.logger);
+    if (!recorded) return taken(slot, taskId);
     current = updateEntry(current, { lastSlot: isoString(slot), runCount: current.runCount + 1 });
     deps.emit('schedule:fired', { name: entry.name, slot, taskId, lateMs: deps.clock() - slot.getTime() });
   }
@@ -149,13 +149,9 @@ async function record(name: string, slot: Date, deps: FireDeps): Promise<boolean
   }
 }
 
-function taken(name: string, slot: Date, taskId: string, logger: Logger): FireOutcome {
-  logger.log('warn', 'slot already recorded by another beat; this fire is a duplicate with the same task id', {
-    schedule: name,
-    slot: slot.toISOString(),
-    taskId,
-  });
-  return { kind: 'taken' };
+/** Logged by the settler once it has read the store again: the slot may be another beat's, or the schedule gone. */
+function taken(slot: Date, taskId: string): FireOutcome {
+  return { kind: 'taken', slot, taskId };
 }
 
 /** A one-off schedule is done once it fired: disabled, so it stays listed with its run count. */
