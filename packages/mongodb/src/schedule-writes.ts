@@ -114,8 +114,8 @@ const texts = new Map<string, string>();
 
 /**
  * Through core's one entry literal, with the parts many schedules have in common (empty args and
- * kwargs, task options, cron specs, task names) shared: a beat loading 100,000 documents held
- * each one's own copies, about 100 MB more RSS than the same schedules from the file store.
+ * kwargs, task options, cron specs, task names) shared, as the file store shares them when it
+ * parses: a beat loading 100,000 documents kept each one's own copies.
  */
 export function entryOf(document: ScheduleDocument): ScheduleEntry {
   // FerretDB 1.24 drops null values of $setOnInsert: a never-fired schedule may lack lastSlot.

@@ -25,10 +25,10 @@ function recordingLogger(lines: Line[]): Logger {
   return logger;
 }
 
-/** A loop whose sends run `during` first: what the store sees change while a fire is out. */
-function loopWith(store: MemoryScheduleStore, lines: Line[], during: (name: string, slot: Date) => Promise<unknown>) {
+/** A loop whose sends run `during` (given the task id) first: what changes in the store while a fire is out. */
+function loopWith(store: MemoryScheduleStore, lines: Line[], during: (taskId: string) => Promise<unknown>) {
   const sender: TaskSender = {
-    sendTask: async (_task, _args, _kwargs, options) => during(options.taskId ?? '', new Date()),
+    sendTask: async (_task, _args, _kwargs, options) => during(options.taskId ?? ''),
     send: () => Promise.reject(new Error('no canvas here')),
   };
   return new BeatLoop({
