@@ -76,8 +76,13 @@ export class FireSettler {
    * failed after its listing went out), which the warning then says instead.
    */
   async #reload(name: string, { slot, taskId }: { slot: Date; taskId: string }): Promise<ScheduleEntry | null> {
-    const fresh = await this.deps.store.get(name);
     const meta = { schedule: name, slot: slot.toISOString(), taskId };
+    const fresh = await this.deps.store.get(name).catch((error: unknown) => {
+      // Said here: the retry that follows sends the same slot again, and it may be refused again.
+      const line = 'slot not recorded (another beat recorded it, or the schedule is gone) and the store cannot be read';
+      this.deps.logger.log('warn', line, { ...meta, ...errorMeta(error) });
+      throw error;
+    });
     const why = fresh
       ? 'slot already recorded by another beat; this fire is a duplicate with the same task id'
       : 'schedule no longer in the store; its fire went out and is not recorded';

@@ -7,8 +7,9 @@
  * never a lost fire. The opposite order could record a slot whose task never reached the broker.
  *
  * recordFire returning false means another beat recorded the slot first (two leaders for a
- * moment, e.g. a partition before the broker dropped the old leader); the caller reloads the
- * schedule from the store instead of counting the slot as its own.
+ * moment, e.g. a partition before the broker dropped the old leader), or the schedule is no
+ * longer stored; the caller reloads the schedule from the store instead of counting the slot
+ * as its own, and says which it was (fire-settle.ts).
  */
 import {
   InvalidArgumentError,
@@ -53,8 +54,8 @@ export interface FireDeps {
 
 /**
  * How a fire ended: `fired` (every slot sent and recorded; `entry` carries the new state),
- * `retry` (a publish or a record failed; slots before it are recorded), `taken` (another beat recorded a
- * slot first), `invalid` (the schedule cannot be sent as stored; skip it until edited).
+ * `retry` (a publish or a record failed; slots before it are recorded), `taken` (the store refused
+ * a slot's record: another beat's, or the schedule is gone), `invalid` (the schedule cannot be sent as stored; skip it until edited).
  */
 export type FireOutcome =
   | { kind: 'fired'; entry: ScheduleEntry }

@@ -53,17 +53,38 @@ describe('FireSettler, a fire whose record the store refuses', () => {
       if (taskId === slotTaskId('mine', at.mine)) await store.recordFire('mine', at.mine);
       else await store.remove('removed');
     });
+    const warnings = () => lines.filter((line) => line.level === 'warn');
     try {
       await loop.start();
-      await until(() => lines.filter((line) => line.level === 'warn').length === 2);
+      await until(() => warnings().length === 2);
     } finally {
       await loop.stop();
     }
+    expect(warnings()).to.have.length(2); // once each
     const warned = Object.fromEntries(lines.map((line) => [line.meta?.schedule as string, line]));
     expect(warned.mine?.message).to.equal(
       'slot already recorded by another beat; this fire is a duplicate with the same task id',
     );
     expect(warned.removed?.message).to.equal('schedule no longer in the store; its fire went out and is not recorded');
     expect(warned.removed?.meta).to.include({ taskId: slotTaskId('removed', at.removed) });
+  });
+
+  it('still warns of the refused record, with its slot and task id, when the store cannot be read again', async () => {
+    const store = new MemoryScheduleStore();
+    const at = inMs(20);
+    await store.put(compileScheduleInput(onceAt('job', at), new Date()));
+    store.recordFire = () => Promise.resolve(false);
+    store.get = () => Promise.reject(new Error('store down'));
+    const lines: Line[] = [];
+    const loop = loopWith(store, lines, () => Promise.resolve());
+    try {
+      await loop.start();
+      await until(() => lines.some((line) => line.level === 'warn'));
+    } finally {
+      await loop.stop();
+    }
+    const warned = lines.find((line) => line.level === 'warn');
+    expect(warned?.message).to.match(/^slot not recorded .* the store cannot be read$/);
+    expect(warned?.meta).to.include({ schedule: 'job', taskId: slotTaskId('job', at), error: 'store down' });
   });
 });

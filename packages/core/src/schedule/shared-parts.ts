@@ -44,24 +44,31 @@ function detachedSpec(spec: NormalizedSpec): NormalizedSpec {
 }
 
 /**
- * An entry just parsed from a store file (its own fresh objects), its common parts swapped in
- * place for the shared (frozen) ones: a restart parsing 100,000 entries held ~16 MB more than
- * the beat that had merged them. `texts` shares the task names and creation stamps of one
- * parse. Parts of an unexpected shape stay as they are. Not frozen: freezing 100,000 entries
- * cost a tenth of the parse, and the store's entries are read-only by contract.
+ * An entry just read back from storage (its own fresh objects: parsed from a store file, or a
+ * MongoDB document as the driver made it), its common parts swapped in place for the shared
+ * (frozen) ones: a restart parsing 100,000 entries held ~16 MB more than the beat that had
+ * merged them. `texts` shares task names and creation stamps (one parse's, or a store's bounded
+ * map). Parts of an unexpected shape stay as they are, for the reader to report. Not frozen:
+ * freezing 100,000 entries cost a tenth of the parse, and the store's entries are read-only by
+ * contract.
  */
 export function shareParsedParts(entry: ScheduleEntry, texts: Map<string, string>): ScheduleEntry {
   if (Array.isArray(entry.args) && entry.args.length === 0) entry.args = EMPTY_ARGS as unknown[];
   if (isEmptyObject(entry.kwargs)) entry.kwargs = EMPTY_KWARGS;
-  entry.options = shared(taskOptions, JSON.stringify(entry.options), () => Object.freeze(entry.options));
-  if (entry.schedule.kind === 'cron') entry.schedule = detachedSpec(entry.schedule);
+  const { options, schedule } = entry;
+  if (isRecord(options)) entry.options = shared(taskOptions, JSON.stringify(options), () => Object.freeze(options));
+  if (isRecord(schedule) && schedule.kind === 'cron') entry.schedule = detachedSpec(schedule);
   entry.task = shared(texts, entry.task, () => entry.task);
   entry.createdAt = shared(texts, entry.createdAt, () => entry.createdAt);
   return entry;
 }
 
+function isRecord(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function isEmptyObject(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!isRecord(value)) return false;
   for (const _ in value) return false;
   return true;
 }
